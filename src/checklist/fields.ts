@@ -1,0 +1,44 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Field types shared by the checklist and the check option schemas. `inputPath` checks, while a
+ * checklist is being validated, that the file exists relative to the checklist's folder; the
+ * schema printed by `deploy-check schema` is the same zod schema with no folder set.
+ */
+let baseDir: string | undefined;
+
+export function withBaseDir<T>(dir: string, fn: () => T): T {
+  const previous = baseDir;
+  baseDir = dir;
+  try {
+    return fn();
+  } finally {
+    baseDir = previous;
+  }
+}
+
+export const inputPath = () =>
+  z
+    .string()
+    .min(1, { error: 'expected a path, received an empty string' })
+    .superRefine((p, ctx) => {
+      if (baseDir === undefined) return;
+      const full = resolve(baseDir, p);
+      if (!existsSync(full)) ctx.addIssue({ code: 'custom', message: `file not found: ${p} (paths are relative to the checklist's folder)` });
+      else if (!statSync(full).isFile()) ctx.addIssue({ code: 'custom', message: `not a regular file: ${p}` });
+    })
+    .describe("Path of an existing file, relative to the checklist's folder");
+
+export const sha256 = () =>
+  z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, { error: 'expected a sha256 digest (64 hexadecimal digits)' })
+    .transform((s) => s.toLowerCase());
+
+export const positiveNumber = () => z.number().positive();
+export const share = () => z.number().min(0).max(1);
+
+/** A numeric or string value compared exactly, as hyperparameters and class labels are. */
+export const scalar = () => z.union([z.string(), z.number(), z.boolean()]);

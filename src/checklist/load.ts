@@ -1,0 +1,85 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { sha256Hex } from '../hash.js';
+import { InputError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
+import { validateDocument, ValidationError, pathToString } from '../validate.js';
+import { parseYaml, type PathSegment, type YamlDocument } from '../yaml.js';
+import { withBaseDir } from './fields.js';
+import { checklistSchema, type CheckSpec, type Checklist } from './schema.js';
+
+export interface LoadedChecklist {
+  /** the path as the user gave it */
+  file: string;
+  dir: string;
+  sha256: string;
+  bytes: number;
+  checklist: Checklist;
+  /** checks with their ids settled (an id defaults to the type) */
+  checks: (CheckSpec & { id: string })[];
+}
+
+export function loadChecklist(file: string): LoadedChecklist {
+  const abs = resolve(file);
+  let data: Buffer;
+  try {
+    if (statSync(abs).isDirectory()) throw new InputError(file, 'is a folder, not a checklist file');
+    data = readFileSync(abs);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(file, code === 'ENOENT' ? 'checklist not found' : `cannot read: ${(err as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    throw new InputError(file, 'is not valid UTF-8 text');
+  }
+  const doc = parseYaml(text, file);
+  if (!doc) throw new InputError(file, 'the checklist is empty', undefined, 'expected a mapping with version, model and checks');
+  if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
+    throw new InputError(file, 'expected a mapping with version, model and checks at the top level', doc.positionOf([]));
+  }
+  const dir = dirname(abs);
+  const checklist = withBaseDir(dir, () => validateDocument(checklistSchema, doc, file));
+  const checks = checklist.checks.map((c) => ({ ...c, id: c.id ?? c.type }));
+  crossCheck(checklist, checks, doc, file);
+  return { file, dir, sha256: sha256Hex(data), bytes: data.length, checklist, checks };
+}
+
+/** Rules that span several fields, reported in the same one-line form as schema errors. */
+function crossCheck(checklist: Checklist, checks: { id: string; type: string }[], doc: YamlDocument, file: string): void {
+  const problems: InputError[] = [];
+  const at = (path: PathSegment[], detail: string, hint?: string) =>
+    problems.push(new InputError(file, `${pathToString(path)}: ${detail}`, doc.positionOf(path), hint));
+
+  const seen = new Map<string, number>();
+  checks.forEach((c, i) => {
+    const first = seen.get(c.id);
+    const raw = checklist.checks[i]!;
+    if (first !== undefined) {
+      at(['checks', i, raw.id === undefined ? 'type' : 'id'], `duplicate id "${c.id}" (also checks[${first}])`, raw.id === undefined ? `give one of them an id` : 'ids must be unique');
+    } else seen.set(c.id, i);
+  });
+
+  for (const role of ['model', 'baseline'] as const) {
+    const m = checklist[role];
+    if (!m) continue;
+    const classes = m.classes ?? (role === 'baseline' ? checklist.model.classes : undefined);
+    if (m.positive !== undefined && classes && !classes.some((c) => c === m.positive)) {
+      at([role, 'positive'], `${JSON.stringify(m.positive)} is not one of classes ${JSON.stringify(classes)}`, didYouMean(String(m.positive), classes.map(String)));
+    }
+    const task = m.task ?? checklist.model.task;
+    if (task && task !== 'binary' && (m.positive !== undefined || m.threshold !== undefined)) {
+      at([role, m.positive !== undefined ? 'positive' : 'threshold'], `only applies to task: binary (this model's task is ${task})`);
+    }
+    if (m.classes && new Set(m.classes.map(String)).size !== m.classes.length) at([role, 'classes'], 'classes must be unique');
+  }
+
+  checklist.checks.forEach((c, i) => {
+    if ('model' in c && c.model === 'baseline' && !checklist.baseline) at(['checks', i, 'model'], 'the checklist has no baseline', 'add a "baseline:" section');
+  });
+
+  if (problems.length) throw new ValidationError(problems);
+}

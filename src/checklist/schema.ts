@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { registry } from '../checks/index.js';
+import { inputPath, sha256 } from './fields.js';
+
+const label = z.union([z.string(), z.number().int()]);
+
+const modelFields = {
+  path: inputPath(),
+  sha256: sha256().optional().describe('Pin: a different file is an error'),
+  task: z.enum(['binary', 'multiclass', 'regression']).optional(),
+  inputs: z
+    .union([z.literal('auto'), z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]))], {
+      error: 'expected "auto" or a mapping from model input names to a column or a list of columns',
+    })
+    .optional()
+    .describe('"auto" (default) or { <model input>: column | [columns…] }'),
+  outputs: z
+    .strictObject({
+      scores: z.string().min(1).optional().describe('Output holding class scores or probabilities'),
+      label: z.string().min(1).optional().describe('Output holding the predicted label'),
+    })
+    .optional(),
+  classes: z.array(label).min(2).optional().describe('Order of the score columns'),
+  positive: label.optional().describe('The positive class (binary only)'),
+  threshold: z.number().min(0).max(1).optional().describe('Decision threshold on the positive score'),
+};
+
+export const modelSchema = z.strictObject(modelFields);
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const commonCheckFields = {
+  id: z
+    .string()
+    .regex(ID, { error: 'expected an id of letters, digits, "_", "." or "-"' })
+    .optional()
+    .describe('Unique id; defaults to the type'),
+  severity: z.enum(['error', 'warn']).default('error').describe('error fails the gate; warn reports only'),
+  tags: z.array(z.string().regex(ID, { error: 'expected a tag of letters, digits, "_", "." or "-"' })).default([]),
+};
+
+const checkOptions = registry.map((def) =>
+  z.strictObject({ ...commonCheckFields, type: z.literal(def.type), ...def.options }).describe(def.description),
+);
+
+export const checkSchema = z.discriminatedUnion('type', checkOptions as unknown as [typeof checkOptions[number], ...typeof checkOptions]);
+
+export const checklistSchema = z.strictObject({
+  version: z.literal(1, { error: 'expected version: 1 (the only checklist format version)' }),
+  name: z.string().optional(),
+  model: modelSchema,
+  baseline: modelSchema.optional().describe("The model in production today; unset keys default to the candidate's"),
+  datasets: z
+    .record(z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }), z.strictObject({
+      path: inputPath(),
+      label: z.string().optional(),
+    }))
+    .optional(),
+  checks: z.array(checkSchema).min(1, { error: 'expected at least one check' }),
+});
+
+export type Checklist = z.output<typeof checklistSchema>;
+export type ModelSpec = z.output<typeof modelSchema>;
+export type CheckSpec = z.output<typeof checkSchema>;
+
+export function checklistJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(checklistSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }),
+    title: 'deploy-check checklist, version 1',
+  };
+}

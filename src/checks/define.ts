@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { RunContext } from '../context.js';
+import type { Finding, Measurement } from '../report/types.js';
+
+/** What a check returns: data only. Any finding or failed measurement makes the check fail. */
+export interface CheckOutcome {
+  findings: Finding[];
+  measurements?: Measurement[];
+  /** What passed, in one plain line, when there is no finding. */
+  summary?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  type: string;
+  title: string;
+  /** One sentence for `deploy-check schema` and the README. */
+  description: string;
+  /** The check's own options; id, type, severity and tags are added by the checklist schema. */
+  options: Shape;
+  run(options: z.output<z.ZodObject<Shape>>, ctx: RunContext): Promise<CheckOutcome>;
+}
+
+export function defineCheck<Shape extends z.ZodRawShape>(def: CheckDefinition<Shape>): CheckDefinition<Shape> {
+  return def;
+}

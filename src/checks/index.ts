@@ -1,0 +1,15 @@
+import type { CheckDefinition } from './define.js';
+import files from './files.js';
+import hyperparameters from './hyperparameters.js';
+import modelCard from './model-card.js';
+import model from './model.js';
+import signoff from './signoff.js';
+
+/** Every check type. A new type is one file and one line here; the checklist schema is built from this list. */
+export const registry = [modelCard, hyperparameters, model, files, signoff] as const satisfies readonly CheckDefinition<any>[];
+
+export function checkDefinition(type: string): CheckDefinition<any> {
+  const def = registry.find((d) => d.type === type);
+  if (!def) throw new Error(`unknown check type ${type}`);
+  return def as CheckDefinition<any>;
+}

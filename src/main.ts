@@ -1,0 +1,185 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadChecklist } from './checklist/load.js';
+import { checklistJsonSchema } from './checklist/schema.js';
+import { DeployCheckError, InputError, UsageError } from './errors.js';
+import { sha256Hex } from './hash.js';
+import { describeType, readModelInfo } from './onnx/model-info.js';
+import { createSession } from './onnx/session.js';
+import { EXIT, exitCode } from './report/exit-code.js';
+import { terminalText } from './report/escape.js';
+import { FORMATS, formatters, type Format } from './report/index.js';
+import type { Severity } from './report/types.js';
+import { runChecklist } from './runner.js';
+import { didYouMean } from './suggest.js';
+
+/** What the commands may touch of the process: given by cli.ts, replaced in tests. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** colour for stdout: decided by cli.ts from --no-color, NO_COLOR and whether stdout is a terminal */
+  color: boolean;
+}
+
+export interface RunCommandOptions {
+  format?: string;
+  output?: string;
+  report?: string[];
+  only?: string[];
+  skip?: string[];
+  failOn?: string;
+  asOf?: string;
+}
+
+export const DEFAULT_CHECKLIST = 'deploy-check.yaml';
+
+/** load -> run -> report -> write; returns the exit code. */
+export function runCommand(checklist: string | undefined, options: RunCommandOptions, io: Io): Promise<number> {
+  return guard(io, async () => {
+    const format = parseFormat(options.format ?? 'pretty', '--format');
+    const extra = (options.report ?? []).map(parseReportTarget);
+    const failOn = parseFailOn(options.failOn ?? 'error');
+    const now = options.asOf === undefined ? new Date() : parseDate(options.asOf);
+    const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now });
+    for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false }));
+    const main = formatters[format](report, { color: io.color && options.output === undefined });
+    if (options.output !== undefined) writeOutput(options.output, main);
+    else io.stdout(main);
+    return exitCode(report);
+  });
+}
+
+export function validateCommand(checklist: string | undefined, io: Io): Promise<number> {
+  return guard(io, async () => {
+    const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    const n = loaded.checks.length;
+    io.stdout(`${terminalText(loaded.file)}: valid checklist, ${n} check${n === 1 ? '' : 's'} (${loaded.checks.map((c) => terminalText(c.id)).join(', ')})\n`);
+    return EXIT.ready;
+  });
+}
+
+export function schemaCommand(io: Io): Promise<number> {
+  return guard(io, async () => {
+    io.stdout(`${JSON.stringify(checklistJsonSchema(), null, 2)}\n`);
+    return EXIT.ready;
+  });
+}
+
+export function inspectCommand(model: string, options: { json?: boolean }, io: Io): Promise<number> {
+  return guard(io, async () => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(resolve(model));
+    } catch (err) {
+      throw new InputError(model, `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    let info;
+    try {
+      info = readModelInfo(bytes);
+    } catch (err) {
+      throw new InputError(model, `is not a readable ONNX model: ${(err as Error).message}`);
+    }
+    const loads = await createSession(bytes, model).then(
+      async (s) => {
+        await s.release();
+        return { ok: true as const };
+      },
+      (err: InputError) => ({ ok: false as const, error: err.detail }),
+    );
+    const data = {
+      path: model,
+      bytes: bytes.length,
+      sha256: sha256Hex(bytes),
+      loads_in_onnxruntime: loads.ok,
+      ...(loads.ok ? {} : { load_error: loads.error }),
+      ir_version: info.irVersion,
+      producer: { name: info.producerName, version: info.producerVersion },
+      graph: info.graphName,
+      opset_imports: info.opsetImports,
+      inputs: info.inputs.map((i) => ({ name: i.name, type: describeType(i.type) })),
+      outputs: info.outputs.map((o) => ({ name: o.name, type: describeType(o.type) })),
+      operators: info.operators,
+      metadata: info.metadata,
+      doc_string: info.docString,
+    };
+    if (options.json) {
+      io.stdout(`${JSON.stringify(data, null, 2)}\n`);
+      return EXIT.ready;
+    }
+    const t = terminalText;
+    const width = Math.max(0, ...[...data.inputs, ...data.outputs].map((v) => v.name.length), ...Object.keys(data.metadata).map((k) => k.length));
+    const lines = [
+      `${t(model)}  ${data.bytes} bytes  sha256 ${data.sha256}`,
+      `loads in onnxruntime-node: ${loads.ok ? 'yes' : `no (${t(loads.error)})`}`,
+      `producer: ${t([data.producer.name, data.producer.version].filter(Boolean).join(' ') || '(none)')}   IR version ${data.ir_version}`,
+      `opsets: ${data.opset_imports.map((o) => `${t(o.domain || 'ai.onnx')} ${o.version}`).join(', ')}`,
+      'inputs:',
+      ...data.inputs.map((i) => `  ${t(i.name).padEnd(width)}  ${t(i.type)}`),
+      'outputs:',
+      ...data.outputs.map((o) => `  ${t(o.name).padEnd(width)}  ${t(o.type)}`),
+      `operators: ${data.operators.map(t).join(', ')}`,
+      ...(Object.keys(data.metadata).length ? ['metadata:', ...Object.entries(data.metadata).map(([k, v]) => `  ${t(k).padEnd(width)}  ${t(v)}`)] : ['metadata: (none)']),
+    ];
+    if (data.doc_string) lines.push(`description: ${t(data.doc_string)}`);
+    io.stdout(`${lines.join('\n')}\n`);
+    return EXIT.ready;
+  });
+}
+
+/** Every failure to run becomes one clear line on stderr and exit code 2; never a stack trace for bad input. */
+async function guard(io: Io, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof DeployCheckError) {
+      io.stderr(`${err instanceof UsageError ? 'deploy-check: ' : ''}${terminalText(err.message).replace(/\\u\{a\}/g, '\n')}\n`);
+    } else {
+      const e = err as Error;
+      io.stderr(`deploy-check: internal error: ${terminalText(e?.message ?? String(err))}\n`);
+      if (process.env.DEPLOY_CHECK_DEBUG) io.stderr(`${e?.stack ?? ''}\n`);
+    }
+    return EXIT.couldNotRun;
+  }
+}
+
+function parseFormat(value: string, flag: string): Format {
+  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
+  throw new UsageError(`${flag} ${value}: unknown format (expected one of ${FORMATS.join(', ')})${hint(didYouMean(value, FORMATS))}`);
+}
+
+function parseReportTarget(spec: string): { format: Format; file: string } {
+  const eq = spec.indexOf('=');
+  if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--report ${spec}: expected FORMAT=FILE, for example junit=reports/deploy-check.xml`);
+  return { format: parseFormat(spec.slice(0, eq), '--report'), file: spec.slice(eq + 1) };
+}
+
+function parseFailOn(value: string): Severity {
+  if (value === 'error' || value === 'warn') return value;
+  throw new UsageError(`--fail-on ${value}: expected error or warn`);
+}
+
+function parseDate(value: string): Date {
+  const d = new Date(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(value)) {
+    throw new UsageError(`--as-of ${value}: expected a date as YYYY-MM-DD`);
+  }
+  return d;
+}
+
+function splitList(values: string[] | undefined): string[] | undefined {
+  return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function writeOutput(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new UsageError(`cannot write ${file}: ${(err as Error).message}`);
+  }
+}
+
+function hint(h: string | undefined): string {
+  return h ? ` (${h})` : '';
+}

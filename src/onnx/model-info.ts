@@ -1,0 +1,177 @@
+import { fields, ProtoError, signed, text, type Field } from './protobuf.js';
+
+/** What deploy-check needs to know about an ONNX file before (or without) running it. */
+export interface OnnxModelInfo {
+  irVersion: number;
+  producerName: string;
+  producerVersion: string;
+  domain: string;
+  modelVersion: number;
+  docString: string;
+  opsetImports: { domain: string; version: number }[];
+  metadata: Record<string, string>;
+  graphName: string;
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  /** Operator types used in the main graph, in first-use order ("ai.onnx.ml:ZipMap" for other domains). */
+  operators: string[];
+}
+
+export interface ValueInfo {
+  name: string;
+  type: ValueType;
+}
+
+export type ValueType =
+  | { kind: 'tensor'; elemType: string; shape: (number | string | null)[] | null }
+  | { kind: 'sequence'; elem: ValueType | null }
+  | { kind: 'map'; keyType: string; value: ValueType | null }
+  | { kind: 'unknown' };
+
+/** TensorProto.DataType, named as onnxruntime-node names tensor types. */
+const ELEM_TYPES: Record<number, string> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
+  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128',
+  16: 'bfloat16', 17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz',
+  21: 'uint4', 22: 'int4', 23: 'float4e2m1',
+};
+
+export function elemTypeName(code: number): string {
+  return ELEM_TYPES[code] ?? `type#${code}`;
+}
+
+export function describeType(t: ValueType): string {
+  switch (t.kind) {
+    case 'tensor':
+      return `tensor(${t.elemType})${t.shape ? `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : ''}`;
+    case 'sequence':
+      return `seq(${t.elem ? describeType(t.elem) : '?'})`;
+    case 'map':
+      return `map(${t.keyType}, ${t.value ? describeType(t.value) : '?'})`;
+    case 'unknown':
+      return 'unknown';
+  }
+}
+
+/** Parses the ModelProto header and graph signature; initializer payloads are skipped, not copied. */
+export function readModelInfo(buf: Uint8Array): OnnxModelInfo {
+  if (buf.length === 0) throw new ProtoError('the file is empty');
+  const info: OnnxModelInfo = {
+    irVersion: 0, producerName: '', producerVersion: '', domain: '', modelVersion: 0, docString: '',
+    opsetImports: [], metadata: {}, graphName: '', inputs: [], outputs: [], operators: [],
+  };
+  let graph: Field | undefined;
+  for (const f of fields(buf)) {
+    switch (f.num) {
+      case 1: info.irVersion = f.int; break;
+      case 2: info.producerName = text(buf, f); break;
+      case 3: info.producerVersion = text(buf, f); break;
+      case 4: info.domain = text(buf, f); break;
+      case 5: info.modelVersion = f.int; break;
+      case 6: info.docString = text(buf, f); break;
+      case 7: graph = f; break;
+      case 8: {
+        let domain = '';
+        let version = 0;
+        for (const g of sub(buf, f)) {
+          if (g.num === 1) domain = text(buf, g);
+          else if (g.num === 2) version = signed(g);
+        }
+        info.opsetImports.push({ domain, version });
+        break;
+      }
+      case 14: {
+        let key = '';
+        let value = '';
+        for (const g of sub(buf, f)) {
+          if (g.num === 1) key = text(buf, g);
+          else if (g.num === 2) value = text(buf, g);
+        }
+        Object.defineProperty(info.metadata, key, { value, enumerable: true, writable: true, configurable: true });
+        break;
+      }
+    }
+  }
+  if (!graph || info.irVersion === 0) throw new ProtoError('not an ONNX model (no graph or IR version found)');
+  const initializers = new Set<string>();
+  const inputs: ValueInfo[] = [];
+  const operators = new Set<string>();
+  for (const f of sub(buf, graph)) {
+    if (f.num === 1) {
+      let op = '';
+      let domain = '';
+      for (const g of sub(buf, f)) {
+        if (g.num === 4) op = text(buf, g);
+        else if (g.num === 7) domain = text(buf, g);
+      }
+      operators.add(domain && domain !== 'ai.onnx' ? `${domain}:${op}` : op);
+    } else if (f.num === 2) info.graphName = text(buf, f);
+    else if (f.num === 5) initializers.add(tensorName(buf, f));
+    else if (f.num === 11) inputs.push(valueInfo(buf, f));
+    else if (f.num === 12) info.outputs.push(valueInfo(buf, f));
+  }
+  // Before IR 4, initializers were also listed as graph inputs; they are not inputs to feed.
+  info.inputs = inputs.filter((i) => !initializers.has(i.name));
+  info.operators = [...operators];
+  return info;
+}
+
+function sub(buf: Uint8Array, f: Field) {
+  if (f.wire !== 2) throw new ProtoError(`field ${f.num} should be a message`);
+  return fields(buf, f.start, f.end);
+}
+
+function tensorName(buf: Uint8Array, f: Field): string {
+  for (const g of sub(buf, f)) if (g.num === 8) return text(buf, g);
+  return '';
+}
+
+function valueInfo(buf: Uint8Array, f: Field): ValueInfo {
+  let name = '';
+  let type: ValueType = { kind: 'unknown' };
+  for (const g of sub(buf, f)) {
+    if (g.num === 1) name = text(buf, g);
+    else if (g.num === 2) type = typeProto(buf, g);
+  }
+  return { name, type };
+}
+
+function typeProto(buf: Uint8Array, f: Field): ValueType {
+  for (const g of sub(buf, f)) {
+    if (g.num === 1) {
+      let elemType = 'unknown';
+      let shape: (number | string | null)[] | null = null;
+      for (const h of sub(buf, g)) {
+        if (h.num === 1) elemType = elemTypeName(h.int);
+        else if (h.num === 2) {
+          shape = [];
+          for (const dim of sub(buf, h)) {
+            if (dim.num !== 1) continue;
+            let d: number | string | null = null;
+            for (const x of sub(buf, dim)) {
+              if (x.num === 1) d = signed(x);
+              else if (x.num === 2) d = text(buf, x);
+            }
+            shape.push(d);
+          }
+        }
+      }
+      return { kind: 'tensor', elemType, shape };
+    }
+    if (g.num === 4) {
+      let elem: ValueType | null = null;
+      for (const h of sub(buf, g)) if (h.num === 1) elem = typeProto(buf, h);
+      return { kind: 'sequence', elem };
+    }
+    if (g.num === 5) {
+      let keyType = 'unknown';
+      let value: ValueType | null = null;
+      for (const h of sub(buf, g)) {
+        if (h.num === 1) keyType = elemTypeName(h.int);
+        else if (h.num === 2) value = typeProto(buf, h);
+      }
+      return { kind: 'map', keyType, value };
+    }
+  }
+  return { kind: 'unknown' };
+}

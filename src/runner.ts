@@ -1,0 +1,113 @@
+import type { LoadedChecklist } from './checklist/load.js';
+import { checkDefinition } from './checks/index.js';
+import type { CheckOutcome } from './checks/define.js';
+import { RunContext } from './context.js';
+import { InputError, UsageError } from './errors.js';
+import { verdictOf } from './report/exit-code.js';
+import { formatMeasurement } from './report/format-value.js';
+import { STATUSES, type CheckResult, type Report, type Severity, type Status } from './report/types.js';
+import { didYouMean } from './suggest.js';
+import { TOOL } from './version.js';
+
+export interface RunOptions {
+  /** ids or tags: run only these */
+  only?: string[];
+  /** ids or tags: do not run these */
+  skip?: string[];
+  failOn?: Severity;
+  /** the date the run is judged at */
+  now?: Date;
+}
+
+/**
+ * Runs every selected check in checklist order. A check that throws becomes status "error" and the
+ * run goes on; a bad input file (InputError) ends the run, since nothing after it can be trusted.
+ */
+export async function runChecklist(loaded: LoadedChecklist, options: RunOptions = {}): Promise<Report> {
+  const selected = selection(loaded, options);
+  const ctx = new RunContext(loaded, options.now ?? new Date());
+  const checks: CheckResult[] = [];
+  for (const spec of loaded.checks) {
+    const def = checkDefinition(spec.type);
+    const base = { id: spec.id, type: spec.type, title: def.title, severity: spec.severity, tags: spec.tags };
+    if (!selected.has(spec.id)) {
+      checks.push({ ...base, status: 'skip', message: 'not selected (--only/--skip)', measurements: [], findings: [] });
+      continue;
+    }
+    let outcome: CheckOutcome;
+    try {
+      outcome = await def.run(spec, ctx);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      checks.push({ ...base, status: 'error', message: `could not be evaluated: ${message}`, measurements: [], findings: [] });
+      continue;
+    }
+    checks.push(resultOf(base, outcome));
+  }
+  const failOn = options.failOn ?? 'error';
+  const summary = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  for (const c of checks) summary[c.status]++;
+  return {
+    schema: 'deploy-check/report@1',
+    tool: { ...TOOL },
+    checklist: {
+      path: loaded.file.split('\\').join('/'),
+      ...(loaded.checklist.name !== undefined ? { name: loaded.checklist.name } : {}),
+      sha256: loaded.sha256,
+    },
+    inputs: await ctx.evidence(),
+    gate: { fail_on: failOn },
+    verdict: verdictOf(checks, failOn),
+    summary,
+    checks,
+  };
+}
+
+function resultOf(base: Pick<CheckResult, 'id' | 'type' | 'title' | 'severity' | 'tags'>, outcome: CheckOutcome): CheckResult {
+  const measurements = outcome.measurements ?? [];
+  const failedMeasurements = measurements.filter((m) => m.passed === false);
+  const failing = outcome.findings.length > 0 || failedMeasurements.length > 0;
+  const status: Status = failing ? (base.severity === 'warn' ? 'warn' : 'fail') : 'pass';
+  let message = [outcome.summary, ...measurements.map(formatMeasurement)].filter(Boolean).join(' · ') || 'passed';
+  if (failing) {
+    const problems = [...outcome.findings.map((f) => f.message), ...failedMeasurements.map(describeMeasurementFailure)];
+    message = problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : '');
+  }
+  return {
+    ...base,
+    status,
+    message,
+    measurements,
+    findings: outcome.findings,
+    ...(outcome.details !== undefined ? { details: outcome.details } : {}),
+  };
+}
+
+function describeMeasurementFailure(m: CheckResult['measurements'][number]): string {
+  const unit = m.unit ? ` ${m.unit}` : '';
+  if (m.value === null) return `${m.name} could not be computed`;
+  const t = m.threshold ?? {};
+  if (t.min !== undefined && m.value < t.min) return `${m.name} ${m.value}${unit} is below the minimum ${t.min}${unit}`;
+  if (t.max !== undefined && m.value > t.max) return `${m.name} ${m.value}${unit} is above the maximum ${t.max}${unit}`;
+  return `${m.name} ${m.value}${unit} does not meet its threshold`;
+}
+
+function selection(loaded: LoadedChecklist, options: RunOptions): Set<string> {
+  const names = new Set(loaded.checks.flatMap((c) => [c.id, ...c.tags]));
+  for (const [flag, list] of [['--only', options.only], ['--skip', options.skip]] as const) {
+    for (const name of list ?? []) {
+      if (!names.has(name)) {
+        throw new UsageError(`${flag} ${name}: no check in ${loaded.file} has this id or tag${hintOf(didYouMean(name, names))}`);
+      }
+    }
+  }
+  const matches = (c: LoadedChecklist['checks'][number], list: string[]) => list.includes(c.id) || c.tags.some((t) => list.includes(t));
+  const chosen = loaded.checks.filter((c) => (!options.only?.length || matches(c, options.only)) && !(options.skip?.length && matches(c, options.skip)));
+  if (chosen.length === 0) throw new UsageError('--only/--skip leave no check to run');
+  return new Set(chosen.map((c) => c.id));
+}
+
+function hintOf(hint: string | undefined): string {
+  return hint ? ` (${hint})` : '';
+}
