@@ -11,7 +11,13 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
     }
   }
   const limit = Math.max(2, Math.floor(w.length / 3));
-  return best !== undefined && bestDistance <= limit ? best : undefined;
+  if (best !== undefined && bestDistance <= limit) return best;
+  // "warning" for "warn", "thresh" for "threshold": one is the start of the other.
+  for (const c of candidates) {
+    const l = c.toLowerCase();
+    if (Math.min(l.length, w.length) >= 3 && (l.startsWith(w) || w.startsWith(l))) return c;
+  }
+  return undefined;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {

@@ -39,10 +39,14 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, doc: YamlDocu
     return new InputError(file, where ? `${where}: ${detail}` : detail, doc.positionOf(at, key), hint);
   };
   const input = (issue as { input?: unknown }).input;
+  // A message written in our schemas (not one of zod's defaults) says it best.
+  if (!/^(Invalid|Too (small|big)|Unrecognized key)/.test(issue.message) && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_union') {
+    return [problem(issue.message)];
+  }
   switch (issue.code) {
     case 'invalid_type':
       if (input === undefined) return [problem(`missing (expected ${article(issue.expected)})`)];
-      return [problem(`expected ${issue.expected}, received ${kindOf(input)}${preview(input)}`)];
+      return [problem(`expected ${yamlName(issue.expected)}, received ${kindOf(input)}${preview(input)}`)];
     case 'unrecognized_keys': {
       const allowed = allowedKeys(schema, path, doc.value);
       return issue.keys.map((k) => problem(`unknown key "${k}"`, [...path, k], didYouMean(k, allowed) ?? hintKeys(allowed), true));
@@ -59,6 +63,14 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, doc: YamlDocu
         const value = isRecord(input) ? input[issue.discriminator] : undefined;
         if (value === undefined) return [problem(`missing (expected one of ${options.map((o) => `"${o}"`).join(', ')})`)];
         return [problem(`unknown ${issue.discriminator} ${JSON.stringify(value)}`, path, didYouMean(String(value), options) ?? `known: ${options.join(', ')}`)];
+      }
+      // A value of the right shape for one branch (a mapping where { path, sha256 } is allowed):
+      // say what is wrong inside that branch rather than "invalid input".
+      const branch = issue.errors.find((errs) => errs.length > 0 && !errs.some((e) => e.code === 'invalid_type' && e.path.length === 0));
+      if (branch) return branch.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, schema, doc, file));
+      if (issue.message === 'Invalid input') {
+        const kinds = issue.errors.flatMap((errs) => errs.filter((e) => e.code === 'invalid_type' && e.path.length === 0).map((e) => yamlName((e as { expected: string }).expected)));
+        return [problem(`expected ${[...new Set(kinds)].join(' or ')}, received ${kindOf(input)}${preview(input)}`)];
       }
       return [problem(issue.message)];
     }
@@ -81,13 +93,21 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, doc: YamlDocu
   }
 }
 
+/** zod's type names, as YAML users know them */
+const YAML_NAMES: Record<string, string> = { object: 'mapping', array: 'list', record: 'mapping' };
+
+function yamlName(type: string): string {
+  return YAML_NAMES[type] ?? type;
+}
+
 function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  const name = yamlName(type);
+  return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
+  if (Array.isArray(v)) return 'list';
   if (typeof v === 'object') return 'mapping';
   return typeof v;
 }

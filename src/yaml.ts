@@ -58,15 +58,15 @@ export function parseYaml(text: string, file: string, lineOffset = 0): YamlDocum
       return;
     }
     if (YAML.isNode(node) && node.tag !== undefined) {
-      throw new InputError(file, `YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed`, where(node), 'write the plain value');
+      throw new InputError(file, `YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed`, tagPosition(node), 'write the plain value');
     }
     if (isScalar(node)) {
       const v = node.value;
       if (typeof v === 'number' && !Number.isFinite(v)) {
-        throw new InputError(file, `number ${String(node.source ?? v)} is not finite`, where(node), 'use a finite number');
+        throw new InputError(file, `number ${String(node.source ?? v)} is not finite`, where(node), 'use a finite number, or quote it if it is text');
       }
       if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
-        throw new InputError(file, `integer ${node.source ?? v} is beyond 2^53 and cannot be represented exactly`, where(node));
+        throw new InputError(file, `integer ${node.source ?? v} is beyond 2^53 and cannot be represented exactly`, where(node), 'quote it if it is text, such as a digest');
       }
     } else if (isMap(node)) {
       for (const pair of node.items) {
@@ -84,6 +84,14 @@ export function parseYaml(text: string, file: string, lineOffset = 0): YamlDocum
       for (const item of node.items) check(item, depth + 1);
     }
   };
+  // The node's range starts after its tag; point at the "!" itself.
+  const tagPosition = (node: Node): Position | undefined => {
+    if (!node.range) return undefined;
+    let i = node.range[0] - 1;
+    while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+    while (i >= 0 && !/\s/.test(text[i]!)) i--;
+    return at(text[i + 1] === '!' ? i + 1 : node.range[0]);
+  };
   const where = (node: unknown): Position | undefined =>
     YAML.isNode(node) && node.range ? at(node.range[0]) : undefined;
   check(doc.contents, 0);
@@ -92,7 +100,9 @@ export function parseYaml(text: string, file: string, lineOffset = 0): YamlDocum
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (err) {
-    throw new InputError(file, firstLine((err as Error).message));
+    const message = (err as Error).message;
+    if (/alias count/i.test(message)) throw new InputError(file, 'aliases expand beyond the allowed size', undefined, 'alias expansion is bounded');
+    throw new InputError(file, firstLine(message));
   }
 
   return {

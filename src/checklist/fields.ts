@@ -33,8 +33,11 @@ export const inputPath = () =>
 
 export const sha256 = () =>
   z
-    .string()
-    .regex(/^[0-9a-f]{64}$/i, { error: 'expected a sha256 digest (64 hexadecimal digits)' })
+    .string({
+      error: (issue) =>
+        typeof issue.input === 'number' ? 'expected a sha256 digest, received a number (quote the digest: YAML reads an all-digit value as a number)' : undefined,
+    })
+    .regex(/^[0-9a-fA-F]{64}$/, { error: 'expected a sha256 digest (64 hexadecimal digits)' })
     .transform((s) => s.toLowerCase());
 
 export const positiveNumber = () => z.number().positive();

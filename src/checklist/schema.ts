@@ -45,7 +45,7 @@ const checkOptions = registry.map((def) =>
 export const checkSchema = z.discriminatedUnion('type', checkOptions as unknown as [typeof checkOptions[number], ...typeof checkOptions]);
 
 export const checklistSchema = z.strictObject({
-  version: z.literal(1, { error: 'expected version: 1 (the only checklist format version)' }),
+  version: z.literal(1, { error: (iss) => `expected 1 (the only checklist format version), received ${JSON.stringify(iss.input)}` }),
   name: z.string().optional(),
   model: modelSchema,
   baseline: modelSchema.optional().describe("The model in production today; unset keys default to the candidate's"),
@@ -55,7 +55,7 @@ export const checklistSchema = z.strictObject({
       label: z.string().optional(),
     }))
     .optional(),
-  checks: z.array(checkSchema).min(1, { error: 'expected at least one check' }),
+  checks: z.array(checkSchema).min(1),
 });
 
 export type Checklist = z.output<typeof checklistSchema>;

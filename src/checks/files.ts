@@ -4,10 +4,7 @@ import { sha256 } from '../checklist/fields.js';
 import type { Finding } from '../report/types.js';
 import { defineCheck } from './define.js';
 
-const entry = z.union([
-  z.string().min(1),
-  z.strictObject({ path: z.string().min(1), sha256: sha256().optional() }),
-], { error: 'expected a path, or { path, sha256 }' });
+const entry = z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), sha256: sha256().optional() })]);
 
 export default defineCheck({
   type: 'files',

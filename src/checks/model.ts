@@ -35,9 +35,11 @@ export default defineCheck({
     }
     measurements.push(bytes);
     const opset = info.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? null;
-    if (options.max_opset !== undefined) {
-      measurements.push({ name: 'opset', value: opset, threshold: { max: options.max_opset }, passed: opset !== null && opset <= options.max_opset });
-    }
+    measurements.push(
+      options.max_opset === undefined
+        ? { name: 'opset', value: opset }
+        : { name: 'opset', value: opset, threshold: { max: options.max_opset }, passed: opset !== null && opset <= options.max_opset },
+    );
 
     try {
       await ctx.session(options.model);
@@ -69,7 +71,7 @@ export default defineCheck({
     return {
       findings,
       measurements,
-      summary: `${model.path} loads; ${info.inputs.length} input${info.inputs.length === 1 ? '' : 's'}, ${info.outputs.length} output${info.outputs.length === 1 ? '' : 's'}, opset ${opset ?? '?'}`,
+      summary: `${model.path} loads; ${info.inputs.length} input${info.inputs.length === 1 ? '' : 's'}, ${info.outputs.length} output${info.outputs.length === 1 ? '' : 's'}`,
       details: {
         sha256: model.sha256,
         ir_version: info.irVersion,
