@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { cli, MODEL_SHA, ROOT, scenario } from './helpers.js';
+
+describe('deploy-check run (the built CLI)', () => {
+  it('passes the example checklist: exit 0, one line per check, READY', () => {
+    const r = cli(['run', 'checklists/example.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const id of ['card', 'hyperparameters', 'model', 'baseline-model', 'files', 'signoff']) expect(r.stdout).toMatch(new RegExp(`✔ ${id} `));
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('READY  6 passed');
+  });
+
+  it('fails the unready checklist: exit 1 and says why', () => {
+    const r = cli(['checklists/unready.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('missing section "Ethical Considerations"');
+    expect(r.stdout).toContain('template placeholder TODO left in the card  ../fixtures/breast-cancer-unready/MODEL_CARD.md:15');
+    expect(r.stdout).toContain('Dr. Luis Ferreira (clinical-safety) approved another file');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('NOT READY  3 failed · 1 warning  (3 blocking the gate)');
+  });
+
+  it('uses deploy-check.yaml in the current folder by default', () => {
+    const dir = scenario({ 'deploy-check.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n' });
+    const r = cli([], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('✔ model');
+    const empty = scenario();
+    const missing = cli([], { cwd: empty });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('deploy-check.yaml  checklist not found\n');
+  });
+
+  it('exits 2 with the one-line error on an invalid checklist, and prints no report', () => {
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n    max_opset: "15"\n' });
+    const r = cli(['run', join(dir, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${join(dir, 'c.yaml')}:6:16  checks[0].max_opset: expected number, received string "15"\n`);
+  });
+
+  it('writes byte-identical JSON reports for identical inputs, with the evidence', () => {
+    const a = cli(['checklists/example.yaml', '--format', 'json', '--as-of', '2026-11-28']);
+    const b = cli(['checklists/example.yaml', '--format', 'json', '--as-of', '2026-11-28']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout);
+    expect(report.schema).toBe('deploy-check/report@1');
+    expect(report.verdict).toBe('pass');
+    expect(report.inputs.find((i: { path: string }) => i.path === '../fixtures/breast-cancer/model.onnx')).toEqual({ path: '../fixtures/breast-cancer/model.onnx', sha256: MODEL_SHA, bytes: 1209 });
+    expect(report.checklist.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('writes several reports in one run', () => {
+    const dir = scenario();
+    const r = cli(['checklists/unready.yaml', '--report', `junit=${dir}/out/report.xml`, '--report', `markdown=${dir}/report.md`, '--format', 'json', '--output', `${dir}/report.json`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(XMLValidator.validate(readFileSync(`${dir}/out/report.xml`, 'utf8'))).toBe(true);
+    expect(readFileSync(`${dir}/report.md`, 'utf8')).toMatch(/^### ❌ Not ready to deploy/);
+    expect(JSON.parse(readFileSync(`${dir}/report.json`, 'utf8')).verdict).toBe('fail');
+  });
+
+  it('selects checks by id or tag, and rejects unknown ones with a suggestion', () => {
+    const only = cli(['checklists/unready.yaml', '--only', 'card,model', '--format', 'json']);
+    const statuses = JSON.parse(only.stdout).checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`);
+    expect(statuses).toEqual(['card:fail', 'hyperparameters:skip', 'model:warn', 'signoff:skip']);
+    expect(cli(['checklists/example.yaml', '--only', 'docs', '--format', 'json']).stdout).toContain('"skip": 4');
+    const skip = cli(['checklists/unready.yaml', '--skip', 'card', '--skip', 'hyperparameters,signoff']);
+    expect(skip.code).toBe(0);
+    const bad = cli(['checklists/example.yaml', '--skip', 'sigoff']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('deploy-check: --skip sigoff: no check in checklists/example.yaml has this id or tag (did you mean "signoff"?)\n');
+  });
+
+  it('--fail-on warn turns warnings into a failed gate', () => {
+    expect(cli(['checklists/unready.yaml', '--only', 'model']).code).toBe(0);
+    expect(cli(['checklists/unready.yaml', '--only', 'model', '--fail-on', 'warn']).code).toBe(1);
+  });
+
+  it('judges approval ages as of --as-of', () => {
+    const dir = scenario({
+      'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: signoff\n    path: a.yaml\n    roles: [ml-lead]\n    max_age_days: 30\n',
+      'a.yaml': `approvals:\n  - role: ml-lead\n    name: Ana\n    date: 2026-11-20\n    model_sha256: ${MODEL_SHA}\n`,
+    });
+    expect(cli([join(dir, 'c.yaml'), '--as-of', '2026-12-01']).code).toBe(0);
+    const late = cli([join(dir, 'c.yaml'), '--as-of', '2027-01-01']);
+    expect(late.code).toBe(1);
+    expect(late.stdout).toContain('Ana (ml-lead) approved on 2026-11-20, 42 days ago (at most 30 allowed)');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(cli(['checklists/example.yaml', '--format', 'xml'])).toMatchObject({ code: 2, stderr: 'deploy-check: --format xml: unknown format (expected one of pretty, json, junit, markdown)\n' });
+    expect(cli(['checklists/example.yaml', '--fromat', 'json']).code).toBe(2);
+    expect(cli(['checklists/example.yaml', '--report', 'junit']).stderr).toBe('deploy-check: --report junit: expected FORMAT=FILE, for example junit=reports/deploy-check.xml\n');
+    expect(cli(['checklists/example.yaml', '--as-of', '2026-02-30']).code).toBe(2);
+    expect(cli(['--help']).code).toBe(0);
+  });
+
+  it('colour only when asked for or on a terminal', () => {
+    expect(cli(['checklists/example.yaml']).stdout).not.toContain('\u001b');
+    expect(cli(['checklists/example.yaml'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } }).stdout).toContain('\u001b[');
+    expect(cli(['checklists/example.yaml', '--no-color'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } }).stdout).not.toContain('\u001b');
+  });
+});
+
+describe('deploy-check validate, schema, inspect', () => {
+  it('validate: exit 0 on a valid checklist, 2 with every problem otherwise', () => {
+    expect(cli(['validate', 'checklists/example.yaml'])).toMatchObject({ code: 0, stdout: 'checklists/example.yaml: valid checklist, 6 checks (card, hyperparameters, model, baseline-model, files, signoff)\n' });
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: modelcard\n  - type: model\n    max_opset: 0\n' });
+    const r = cli(['validate', join(dir, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
+      'c.yaml:5:11  checks[0].type: unknown type "modelcard" (did you mean "model-card"?)\nc.yaml:7:16  checks[1].max_opset: expected a number > 0, received 0\n',
+    );
+  });
+
+  it('schema: prints the JSON Schema, the same as the committed schema/checklist.schema.json', () => {
+    const r = cli(['schema']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(ROOT, 'schema', 'checklist.schema.json'), 'utf8'));
+    expect(JSON.parse(r.stdout).$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+  });
+
+  it('inspect: signature, opsets, producer, metadata, size and sha256', () => {
+    const r = cli(['inspect', 'fixtures/breast-cancer/model.onnx']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`fixtures/breast-cancer/model.onnx  1209 bytes  sha256 ${MODEL_SHA}`);
+    expect(r.stdout).toContain('loads in onnxruntime-node: yes');
+    expect(r.stdout).toMatch(/input +tensor\(float32\)\[\?, 30\]/);
+    expect(r.stdout).toContain('opsets: ai.onnx 17, ai.onnx.ml 3');
+    const json = JSON.parse(cli(['inspect', 'fixtures/breast-cancer/model.onnx', '--json']).stdout);
+    expect(json).toMatchObject({ sha256: MODEL_SHA, bytes: 1209, metadata: { C: '1.0' }, outputs: [{ name: 'label' }, { name: 'probabilities' }] });
+  });
+
+  it('inspect: a file that is not a model exits 2 with one line', () => {
+    const r = cli(['inspect', 'package.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^package\.json {2}is not a readable ONNX model: [^\n]+\n$/);
+    expect(cli(['inspect', 'nope.onnx']).stderr).toBe('nope.onnx  cannot read: no such file\n');
+  });
+
+  it('the bin works through npx', () => {
+    const r = spawnSync('npx', ['--no-install', 'deploy-check', '--version'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+});
