@@ -15,9 +15,11 @@ function formatJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-export const formatters = {
-  pretty: (r, o) => formatPretty(r, o),
-  json: (r) => formatJson(r),
-  junit: (r) => formatJunit(r),
-  markdown: (r) => formatMarkdown(r),
-} satisfies Record<Format, (report: Report, options: FormatOptions) => string>;
+export type Formatter = (report: Report, options: FormatOptions) => string;
+
+export const formatters: Record<Format, Formatter> = {
+  pretty: formatPretty,
+  json: formatJson,
+  junit: formatJunit,
+  markdown: formatMarkdown,
+};
