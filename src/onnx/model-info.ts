@@ -15,6 +15,17 @@ export interface OnnxModelInfo {
   outputs: ValueInfo[];
   /** Operator types used in the main graph, in first-use order ("ai.onnx.ml:ZipMap" for other domains). */
   operators: string[];
+  /** Nodes of the main graph, with the class-label attributes classifiers and ZipMap carry. */
+  nodes: NodeInfo[];
+}
+
+export interface NodeInfo {
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  /** classlabels_strings, or classlabels_int64s / classlabels_ints as numbers */
+  classLabels?: (string | number)[];
 }
 
 export interface ValueInfo {
@@ -58,7 +69,7 @@ export function readModelInfo(buf: Uint8Array): OnnxModelInfo {
   if (buf.length === 0) throw new ProtoError('the file is empty');
   const info: OnnxModelInfo = {
     irVersion: 0, producerName: '', producerVersion: '', domain: '', modelVersion: 0, docString: '',
-    opsetImports: [], metadata: {}, graphName: '', inputs: [], outputs: [], operators: [],
+    opsetImports: [], metadata: {}, graphName: '', inputs: [], outputs: [], operators: [], nodes: [],
   };
   let graph: Field | undefined;
   for (const f of fields(buf)) {
@@ -98,13 +109,9 @@ export function readModelInfo(buf: Uint8Array): OnnxModelInfo {
   const operators = new Set<string>();
   for (const f of sub(buf, graph)) {
     if (f.num === 1) {
-      let op = '';
-      let domain = '';
-      for (const g of sub(buf, f)) {
-        if (g.num === 4) op = text(buf, g);
-        else if (g.num === 7) domain = text(buf, g);
-      }
-      operators.add(domain && domain !== 'ai.onnx' ? `${domain}:${op}` : op);
+      const node = nodeInfo(buf, f);
+      info.nodes.push(node);
+      operators.add(node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType);
     } else if (f.num === 2) info.graphName = text(buf, f);
     else if (f.num === 5) initializers.add(tensorName(buf, f));
     else if (f.num === 11) inputs.push(valueInfo(buf, f));
@@ -114,6 +121,49 @@ export function readModelInfo(buf: Uint8Array): OnnxModelInfo {
   info.inputs = inputs.filter((i) => !initializers.has(i.name));
   info.operators = [...operators];
   return info;
+}
+
+function nodeInfo(buf: Uint8Array, f: Field): NodeInfo {
+  const node: NodeInfo = { opType: '', domain: '', inputs: [], outputs: [] };
+  for (const g of sub(buf, f)) {
+    if (g.num === 1) node.inputs.push(text(buf, g));
+    else if (g.num === 2) node.outputs.push(text(buf, g));
+    else if (g.num === 4) node.opType = text(buf, g);
+    else if (g.num === 7) node.domain = text(buf, g);
+    else if (g.num === 5) {
+      let name = '';
+      const strings: string[] = [];
+      const ints: number[] = [];
+      for (const h of sub(buf, g)) {
+        if (h.num === 1) name = text(buf, h);
+        else if (h.num === 9) strings.push(text(buf, h));
+        else if (h.num === 8) {
+          if (h.wire === 2) for (const v of packedVarints(buf, h)) ints.push(v);
+          else ints.push(signed(h));
+        }
+      }
+      if (name === 'classlabels_strings') node.classLabels = strings;
+      else if (name === 'classlabels_int64s' || name === 'classlabels_ints') node.classLabels = ints;
+    }
+  }
+  return node;
+}
+
+function* packedVarints(buf: Uint8Array, f: Field): Generator<number> {
+  // a packed repeated int64: wrap the payload as a sequence of varint fields
+  let pos = f.start;
+  while (pos < f.end) {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      if (pos >= f.end) throw new ProtoError('truncated packed varint');
+      const b = buf[pos++]!;
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 128;
+    }
+    yield result >= 2 ** 63 ? result - 2 ** 64 : result;
+  }
 }
 
 function sub(buf: Uint8Array, f: Field) {

@@ -6,6 +6,8 @@
 export class ProtoError extends Error {}
 
 export interface Field {
+  /** offset of the field's key: bytes [head, end) are the whole field */
+  head: number;
   num: number;
   wire: number;
   /** varint or fixed value (as a number; 64-bit values beyond 2^53 are approximated) */
@@ -18,6 +20,7 @@ export interface Field {
 export function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator<Field> {
   let pos = start;
   while (pos < end) {
+    const head = pos;
     const [key, afterKey] = varint(buf, pos, end);
     pos = afterKey;
     const num = Math.floor(key / 8);
@@ -26,25 +29,25 @@ export function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator
     switch (wire) {
       case 0: {
         const [v, next] = varint(buf, pos, end);
-        yield { num, wire, int: v, start: pos, end: next };
+        yield { head, num, wire, int: v, start: pos, end: next };
         pos = next;
         break;
       }
       case 1:
         if (pos + 8 > end) throw new ProtoError(`truncated 64-bit field at byte ${pos}`);
-        yield { num, wire, int: 0, start: pos, end: pos + 8 };
+        yield { head, num, wire, int: 0, start: pos, end: pos + 8 };
         pos += 8;
         break;
       case 2: {
         const [len, next] = varint(buf, pos, end);
         if (next + len > end) throw new ProtoError(`length-delimited field ${num} at byte ${pos} runs past the end (${len} bytes)`);
-        yield { num, wire, int: len, start: next, end: next + len };
+        yield { head, num, wire, int: len, start: next, end: next + len };
         pos = next + len;
         break;
       }
       case 5:
         if (pos + 4 > end) throw new ProtoError(`truncated 32-bit field at byte ${pos}`);
-        yield { num, wire, int: 0, start: pos, end: pos + 4 };
+        yield { head, num, wire, int: 0, start: pos, end: pos + 4 };
         pos += 4;
         break;
       default:

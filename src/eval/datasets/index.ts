@@ -1,0 +1,28 @@
+import { extname } from 'node:path';
+import { InputError } from '../../errors.js';
+import { openCsv } from './csv.js';
+import { openJsonl } from './jsonl.js';
+import { openParquet } from './parquet.js';
+import type { DatasetSource } from './types.js';
+
+export const DATASET_FORMATS = ['.csv', '.tsv', '.jsonl', '.ndjson', '.parquet'] as const;
+
+/** Chooses the reader by extension. */
+export function openDataset(file: string, display: string): Promise<DatasetSource> {
+  const ext = extname(file).toLowerCase();
+  switch (ext) {
+    case '.csv':
+      return openCsv(file, display, ',');
+    case '.tsv':
+      return openCsv(file, display, '\t');
+    case '.jsonl':
+    case '.ndjson':
+      return openJsonl(file, display);
+    case '.parquet':
+      return openParquet(file, display);
+    default:
+      throw new InputError(display, `unknown dataset format "${ext}"`, undefined, `expected one of ${DATASET_FORMATS.join(', ')}`);
+  }
+}
+
+export type { Cell, DatasetSource, RawBatch } from './types.js';

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { InputError } from '../../errors.js';
+import type { Cell, DatasetSource, RawBatch } from './types.js';
+
+/**
+ * JSON Lines: one object per line; the first object's keys, in order, are the columns. Every
+ * other object must have the same keys (a missing key is a missing value, an unknown one an error),
+ * and every value must be a scalar. Blank lines are skipped.
+ */
+export async function openJsonl(file: string, display: string): Promise<DatasetSource> {
+  let columns: string[] | undefined;
+  for await (const { value, line } of objects(file, display, undefined)) {
+    columns = Object.keys(value);
+    if (columns.length === 0) throw new InputError(display, `line ${line}: the first object has no keys`);
+    break;
+  }
+  if (!columns) throw new InputError(display, 'is empty (expected one JSON object per line)');
+  const cols = columns;
+  const index = new Map(cols.map((c, j) => [c, j]));
+  let evidence: { sha256: string; bytes: number; rows: number } | undefined;
+  return {
+    path: display,
+    columns: cols,
+    evidence: () => evidence,
+    async *batches(want, batchSize) {
+      const hash = createHash('sha256');
+      let cells: Cell[][] = want.map(() => []);
+      let lines: number[] = [];
+      let rows = 0;
+      const flush = (): RawBatch => {
+        const l = lines;
+        const b: RawBatch = { n: l.length, cells, where: (i) => `line ${l[i]}` };
+        cells = want.map(() => []);
+        lines = [];
+        return b;
+      };
+      for await (const { value, line } of objects(file, display, hash)) {
+        for (const key of Object.keys(value)) {
+          if (!index.has(key)) throw new InputError(display, `line ${line}: key "${key}" is not a column of the first line`);
+        }
+        want.forEach((c, k) => {
+          const v = Object.hasOwn(value, cols[c]!) ? value[cols[c]!] : undefined;
+          if (v !== null && v !== undefined && typeof v === 'object') throw new InputError(display, `line ${line}: column "${cols[c]}" holds ${Array.isArray(v) ? 'a list' : 'an object'}, expected a scalar`);
+          cells[k]!.push(v as Cell);
+        });
+        lines.push(line);
+        rows++;
+        if (lines.length >= batchSize) yield flush();
+      }
+      if (lines.length) yield flush();
+      evidence = { sha256: hash.digest('hex'), bytes: statSync(file).size, rows };
+    },
+  };
+}
+
+async function* objects(file: string, display: string, hash: ReturnType<typeof createHash> | undefined): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  if (hash) stream.on('data', (chunk) => hash.update(chunk as Buffer));
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  for await (const raw of rl) {
+    line++;
+    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new InputError(display, `line ${line}: not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(display, `line ${line}: expected a JSON object`);
+    yield { value: value as Record<string, unknown>, line };
+  }
+}
