@@ -6,10 +6,20 @@ import type { ModelSpec } from './checklist/schema.js';
 import { InputError } from './errors.js';
 import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
 import { createSession } from './onnx/session.js';
+import { unzipMap } from './onnx/zipmap.js';
+import { openDataset } from './eval/datasets/index.js';
+import { evaluate, type Evaluation } from './eval/predict.js';
+import type { DatasetNeed } from './checks/define.js';
+import { resolveDatasetName } from './checklist/datasets.js';
 import type { InputEvidence } from './report/types.js';
 import { sha256Hex } from './hash.js';
 
 export type ModelRole = 'model' | 'baseline';
+
+interface DatasetPlan {
+  models: Set<ModelRole>;
+  columns: Set<string>;
+}
 
 export interface LoadedModel {
   role: ModelRole;
@@ -28,7 +38,9 @@ export interface LoadedModel {
 export class RunContext {
   private readonly files = new Map<string, Promise<{ data: Buffer; evidence: InputEvidence }>>();
   private readonly models = new Map<ModelRole, Promise<LoadedModel>>();
-  private readonly sessions = new Map<ModelRole, Promise<InferenceSession>>();
+  private readonly sessions = new Map<ModelRole, Promise<{ session: InferenceSession; zipmapClasses: Map<string, (string | number)[]> }>>();
+  private readonly plans = new Map<string, DatasetPlan>();
+  private readonly evaluations = new Map<string, Promise<Map<ModelRole, Evaluation>>>();
 
   constructor(
     readonly checklist: LoadedChecklist,
@@ -92,17 +104,73 @@ export class RunContext {
   }
 
   session(role: ModelRole = 'model'): Promise<InferenceSession> {
+    return this.runnable(role).then((r) => r.session);
+  }
+
+  /** The session, from the bytes as hashed, with ZipMap outputs unwrapped so probabilities come back as tensors. */
+  private runnable(role: ModelRole) {
     let entry = this.sessions.get(role);
     if (!entry) {
-      entry = this.model(role).then((m) => createSession(m.bytes, m.path));
+      entry = this.model(role).then(async (m) => {
+        const rewrite = unzipMap(m.bytes, m.info);
+        return { session: await createSession(rewrite?.bytes ?? m.bytes, m.path), zipmapClasses: rewrite?.classes ?? new Map() };
+      });
       this.sessions.set(role, entry);
     }
     return entry;
   }
 
+  /** The name a check's `dataset` option resolves to. */
+  datasetName(name: string | undefined): string {
+    return resolveDatasetName(this.checklist.checklist, name, this.checklist.file);
+  }
+
+  /** Declares, before checks run, which models and columns each dataset pass must serve. */
+  plan(need: DatasetNeed): void {
+    const name = this.datasetName(need.dataset);
+    let plan = this.plans.get(name);
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set() }));
+    for (const m of need.models) plan.models.add(m);
+    for (const c of need.columns ?? []) plan.columns.add(c);
+  }
+
+  /** Predictions of a model on a dataset: one pass over the file serves every model planned for it. */
+  async evaluation(role: ModelRole, dataset: string | undefined): Promise<Evaluation> {
+    const name = this.datasetName(dataset);
+    this.plan({ dataset: name, models: [role] });
+    let entry = this.evaluations.get(name);
+    if (!entry || !(await entry).has(role)) {
+      entry = this.evaluate(name);
+      this.evaluations.set(name, entry);
+    }
+    return (await entry).get(role)!;
+  }
+
+  private async evaluate(name: string): Promise<Map<ModelRole, Evaluation>> {
+    const plan = this.plans.get(name)!;
+    const spec = this.checklist.checklist.datasets![name]!;
+    const display = this.display(spec.path);
+    const source = await openDataset(this.resolve(spec.path), display);
+    const roles = [...plan.models].sort();
+    const models = await Promise.all(
+      roles.map(async (role) => {
+        const m = await this.model(role);
+        const r = await this.runnable(role);
+        return { role, path: m.path, spec: m.spec, info: m.info, session: r.session, zipmapClasses: r.zipmapClasses };
+      }),
+    );
+    const results = await evaluate(source, { ...spec, name }, models, [...plan.columns]);
+    const ev = source.evidence();
+    if (ev) this.datasetEvidence.set(display, { path: display, ...ev });
+    return new Map(roles.map((r, i) => [r, results[i]!]));
+  }
+
+  private readonly datasetEvidence = new Map<string, InputEvidence>();
+
   async evidence(): Promise<InputEvidence[]> {
     const settled = await Promise.allSettled(this.files.values());
     const list = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.evidence] : []));
+    for (const [path, ev] of this.datasetEvidence) if (!list.some((e) => e.path === path)) list.push(ev);
     return list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 

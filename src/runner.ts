@@ -26,6 +26,9 @@ export interface RunOptions {
 export async function runChecklist(loaded: LoadedChecklist, options: RunOptions = {}): Promise<Report> {
   const selected = selection(loaded, options);
   const ctx = new RunContext(loaded, options.now ?? new Date());
+  for (const spec of loaded.checks) {
+    if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
+  }
   const checks: CheckResult[] = [];
   for (const spec of loaded.checks) {
     const def = checkDefinition(spec.type);
@@ -38,6 +41,8 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
     try {
       outcome = await def.run(spec, ctx);
     } catch (err) {
+      // A problem with the checklist found while running names the check it is in.
+      if (err instanceof InputError && err.file === loaded.file && !err.position) throw new InputError(err.file, `check "${spec.id}": ${err.detail}`, undefined, err.hint);
       if (err instanceof InputError) throw err;
       const message = err instanceof Error ? err.message : String(err);
       checks.push({ ...base, status: 'error', message: `could not be evaluated: ${message}`, measurements: [], findings: [] });

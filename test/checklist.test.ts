@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../src/checklist/load.js';
 import { checklistJsonSchema } from '../src/checklist/schema.js';
+import { registry } from '../src/checks/index.js';
 import { InputError } from '../src/errors.js';
 import { scenario } from './helpers.js';
 
@@ -51,7 +52,7 @@ describe('malformed checklists: one line each, with file:line:col', () => {
       ['checklist.yaml:5:11  checks[0].type: unknown type "model_card" (did you mean "model-card"?)']],
     ['check without a type',
       `${head}checks:\n  - id: x\n`,
-      ['checklist.yaml:5:5  checks[0].type: missing (expected one of "model-card", "hyperparameters", "model", "files", "signoff")']],
+      ['checklist.yaml:5:5  checks[0].type: missing (expected one of "model-card", "hyperparameters", "model", "files", "signoff", "metric")']],
     ['wrong version',
       'version: 2\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n',
       ['checklist.yaml:1:10  version: expected 1 (the only checklist format version), received 2']],
@@ -147,7 +148,8 @@ describe('JSON Schema', () => {
     const schema = checklistJsonSchema() as { properties: { checks: { items: { oneOf?: unknown[]; anyOf?: unknown[] } } }; additionalProperties: boolean };
     const options = schema.properties.checks.items.oneOf ?? schema.properties.checks.items.anyOf ?? [];
     const types = options.map((o) => (o as { properties: { type: { const: string } } }).properties.type.const);
-    expect(types).toEqual(['model-card', 'hyperparameters', 'model', 'files', 'signoff']);
+    expect(types).toEqual(registry.map((d) => d.type));
+    expect(types).toEqual(expect.arrayContaining(['model-card', 'hyperparameters', 'model', 'files', 'signoff', 'metric']));
     expect(schema.additionalProperties).toBe(false);
   });
 });

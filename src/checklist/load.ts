@@ -5,6 +5,8 @@ import { InputError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { validateDocument, ValidationError, pathToString } from '../validate.js';
 import { parseYaml, type PathSegment, type YamlDocument } from '../yaml.js';
+import { checkDefinition } from '../checks/index.js';
+import { defaultDataset } from './datasets.js';
 import { withBaseDir } from './fields.js';
 import { checklistSchema, type CheckSpec, type Checklist } from './schema.js';
 
@@ -77,8 +79,24 @@ function crossCheck(checklist: Checklist, checks: { id: string; type: string }[]
     if (m.classes && new Set(m.classes.map(String)).size !== m.classes.length) at([role, 'classes'], 'classes must be unique');
   }
 
+  const datasets = Object.keys(checklist.datasets ?? {});
   checklist.checks.forEach((c, i) => {
     if ('model' in c && c.model === 'baseline' && !checklist.baseline) at(['checks', i, 'model'], 'the checklist has no baseline', 'add a "baseline:" section');
+    const def = checkDefinition(c.type);
+    for (const p of def.validate?.(c) ?? []) at(['checks', i, p.option], p.message, p.hint);
+    for (const need of def.needs?.(c) ?? []) {
+      if (need.dataset !== undefined && !datasets.includes(need.dataset)) {
+        at(['checks', i, 'dataset'], `no dataset named "${need.dataset}"`, didYouMean(need.dataset, datasets) ?? (datasets.length ? `datasets: ${datasets.join(', ')}` : 'add it under "datasets:"'));
+        continue;
+      }
+      const name = need.dataset ?? defaultDataset(datasets);
+      if (name === undefined) {
+        at(['checks', i], datasets.length ? `needs a dataset: set "dataset" (the checklist has ${datasets.join(', ')})` : 'needs a dataset, but the checklist has no "datasets"', datasets.length ? undefined : 'add datasets: { holdout: { path: …, label: … } }');
+        continue;
+      }
+      if (!checklist.datasets![name]!.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
+      if (need.models.includes('baseline') && !checklist.baseline) at(['checks', i, 'compare'], 'compares to the baseline, but the checklist has no baseline', 'add a "baseline:" section');
+    }
   });
 
   if (problems.length) throw new ValidationError(problems);

@@ -18,6 +18,7 @@ const modelFields = {
     .strictObject({
       scores: z.string().min(1).optional().describe('Output holding class scores or probabilities'),
       label: z.string().min(1).optional().describe('Output holding the predicted label'),
+      value: z.string().min(1).optional().describe('Output holding the predicted value (regression)'),
     })
     .optional(),
   classes: z.array(label).min(2).optional().describe('Order of the score columns'),
@@ -50,10 +51,14 @@ export const checklistSchema = z.strictObject({
   model: modelSchema,
   baseline: modelSchema.optional().describe("The model in production today; unset keys default to the candidate's"),
   datasets: z
-    .record(z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }), z.strictObject({
-      path: inputPath(),
-      label: z.string().optional(),
-    }))
+    .record(
+      z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }),
+      z.strictObject({
+        path: inputPath().describe('.csv, .tsv, .jsonl or .parquet'),
+        label: z.string().min(1).optional().describe('Column holding the true label or value'),
+        missing: z.enum(['error', 'nan']).default('error').describe('A missing feature value: an error, or NaN where the model input is float'),
+      }),
+    )
     .optional(),
   checks: z.array(checkSchema).min(1),
 });
@@ -61,6 +66,7 @@ export const checklistSchema = z.strictObject({
 export type Checklist = z.output<typeof checklistSchema>;
 export type ModelSpec = z.output<typeof modelSchema>;
 export type CheckSpec = z.output<typeof checkSchema>;
+export type DatasetSpec = NonNullable<Checklist['datasets']>[string];
 
 export function checklistJsonSchema(): Record<string, unknown> {
   return {

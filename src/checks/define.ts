@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RunContext } from '../context.js';
+import type { ModelRole, RunContext } from '../context.js';
 import type { Finding, Measurement } from '../report/types.js';
 
 /** What a check returns: data only. Any finding or failed measurement makes the check fail. */
@@ -19,6 +19,24 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   /** The check's own options; id, type, severity and tags are added by the checklist schema. */
   options: Shape;
   run(options: z.output<z.ZodObject<Shape>>, ctx: RunContext): Promise<CheckOutcome>;
+  /** What the check will read, declared before any check runs so each dataset is read once for all. */
+  needs?(options: z.output<z.ZodObject<Shape>>): DatasetNeed[];
+  /** Rules across options, checked when the checklist loads: each problem names the option it is about. */
+  validate?(options: z.output<z.ZodObject<Shape>>): OptionProblem[];
+}
+
+export interface OptionProblem {
+  option: string;
+  message: string;
+  hint?: string;
+}
+
+export interface DatasetNeed {
+  /** a dataset name; undefined: the checklist's default dataset */
+  dataset: string | undefined;
+  models: ModelRole[];
+  /** columns to keep beside the predictions (slices) */
+  columns?: string[];
 }
 
 export function defineCheck<Shape extends z.ZodRawShape>(def: CheckDefinition<Shape>): CheckDefinition<Shape> {

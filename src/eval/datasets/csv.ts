@@ -47,7 +47,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       let first = true;
       const flush = (): RawBatch => {
         const batchLines = lines;
-        const b: RawBatch = { n: batchLines.length, cells, where: (i) => `line ${batchLines[i]}` };
+        const b: RawBatch = { n: batchLines.length, cells, unit: 'line', refs: batchLines };
         cells = want.map(() => []);
         lines = [];
         return b;

@@ -25,4 +25,4 @@ export function openDataset(file: string, display: string): Promise<DatasetSourc
   }
 }
 
-export type { Cell, DatasetSource, RawBatch } from './types.js';
+export { whereOf, type Cell, type DatasetSource, type RawBatch } from './types.js';

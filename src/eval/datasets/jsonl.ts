@@ -31,7 +31,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
       let rows = 0;
       const flush = (): RawBatch => {
         const l = lines;
-        const b: RawBatch = { n: l.length, cells, where: (i) => `line ${l[i]}` };
+        const b: RawBatch = { n: l.length, cells, unit: 'line', refs: l };
         cells = want.map(() => []);
         lines = [];
         return b;

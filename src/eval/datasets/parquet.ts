@@ -38,7 +38,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
             throw new InputError(display, `rows ${from + 1}-${to}: cannot be read: ${(err as Error).message}`);
           }
           const first = from;
-          yield { n: rows.length, cells: names.map((_, k) => rows.map((r) => r[k])), where: (i) => `row ${first + i + 1}` };
+          yield { n: rows.length, cells: names.map((_, k) => rows.map((r) => r[k])), unit: 'row', refs: Array.from({ length: rows.length }, (_, i) => first + i + 1) };
         }
         rowStart += groupRows;
       }

@@ -9,8 +9,14 @@ export interface RawBatch {
   n: number;
   /** cells[j][i]: row i of the j-th requested column */
   cells: Cell[][];
-  /** where row i is, for error messages: "line 14" or "row 14" */
-  where(i: number): string;
+  /** where each row is in the file: line numbers (text formats) or 1-based row numbers (Parquet) */
+  unit: 'line' | 'row';
+  refs: ArrayLike<number>;
+}
+
+/** "line 14" or "row 14", for messages. */
+export function whereOf(batch: Pick<RawBatch, 'unit' | 'refs'>, i: number): string {
+  return `${batch.unit} ${batch.refs[i]}`;
 }
 
 export interface DatasetSource {

@@ -1,0 +1,22 @@
+import { InputError } from '../errors.js';
+import type { Checklist } from './schema.js';
+
+/**
+ * A check without `dataset` uses the checklist's only dataset, or the one named "holdout".
+ * Unknown names are caught when the checklist is loaded; this is the run-time resolution.
+ */
+export function resolveDatasetName(checklist: Checklist, name: string | undefined, file = 'checklist'): string {
+  const names = Object.keys(checklist.datasets ?? {});
+  if (name !== undefined) {
+    if (!names.includes(name)) throw new InputError(file, `no dataset named "${name}"`);
+    return name;
+  }
+  const d = defaultDataset(names);
+  if (d === undefined) throw new InputError(file, 'a check needs a dataset, but none is set', undefined, 'add dataset: <name> to the check');
+  return d;
+}
+
+export function defaultDataset(names: string[]): string | undefined {
+  if (names.length === 1) return names[0];
+  return names.includes('holdout') ? 'holdout' : undefined;
+}

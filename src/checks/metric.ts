@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { bootstrap } from '../eval/bootstrap.js';
+import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
+import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
+import { METRICS, resample, type MetricData } from '../eval/metrics/index.js';
+import type { Evaluation } from '../eval/predict.js';
+import type { Finding, Measurement } from '../report/types.js';
+import { formatNumber } from '../report/format-value.js';
+import { defineCheck, type OptionProblem } from './define.js';
+
+export const confidenceOptions = {
+  confidence: z.number().gt(0).lt(1).optional().describe('Gate on this bootstrap interval (for example 0.95) instead of the point estimate'),
+  resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
+  seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
+};
+
+export default defineCheck({
+  type: 'metric',
+  title: 'Metric',
+  description: 'A metric of the model on a dataset, computed here as scikit-learn defines it, against thresholds, with a bootstrap interval, and against the baseline.',
+  options: {
+    ...metricOptions,
+    min: z.number().optional().describe('Lowest acceptable value'),
+    max: z.number().optional().describe('Highest acceptable value'),
+    ...confidenceOptions,
+    compare: z
+      .strictObject({
+        to: z.literal('baseline'),
+        max_regression: z.number().min(0).describe('Largest acceptable loss against the baseline (in the metric’s units, or a fraction when relative)'),
+        relative: z.boolean().default(false).describe('max_regression is a fraction of the baseline’s value'),
+      })
+      .optional()
+      .describe('Run the baseline on the same rows and gate on the difference'),
+  },
+  needs: (o) => [{ dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'] }],
+  validate: (o) => {
+    const problems: OptionProblem[] = [];
+    const bad = checkParams(o);
+    if (bad) problems.push({ option: 'metric', message: bad });
+    if (o.min === undefined && o.max === undefined && !o.compare) problems.push({ option: 'metric', message: 'a metric check needs min, max or compare: without one it could never fail' });
+    if (o.min !== undefined && o.max !== undefined && o.min > o.max) problems.push({ option: 'min', message: `min ${o.min} is above max ${o.max}` });
+    return problems;
+  },
+  async run(o, ctx) {
+    const ev = await ctx.evaluation('model', o.dataset);
+    ensureApplies(o, ev, ctx.checklist.file);
+    const def = METRICS[o.metric];
+    const params = paramsOf(o);
+    const label = metricLabel(o);
+    const data = metricData(ev);
+    const value = def.compute(data, params);
+    const findings: Finding[] = [];
+    const measurements: Measurement[] = [];
+    const boot = o.confidence === undefined ? undefined : { resamples: o.resamples, confidence: o.confidence, seed: o.seed };
+    const pct = o.confidence === undefined ? '' : `${Math.round(o.confidence * 1000) / 10}%`;
+
+    const main: Measurement = { name: label, value };
+    let undefinedResamples: number | undefined;
+    if (o.min !== undefined || o.max !== undefined) main.threshold = { ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) };
+    if (boot) {
+      const r = bootstrap(ev.n, (idx) => def.compute(resample(data, idx), params), boot);
+      undefinedResamples = r.undefinedResamples;
+      if (r.interval) main.ci = r.interval;
+    }
+    if (main.threshold) {
+      main.passed = gate(value, main.ci, boot !== undefined, o.min, o.max);
+      if (value === null) {
+        findings.push({ code: 'undefined', message: `${label} is undefined on ${ev.n} rows of this dataset`, hint: 'for example a single class in the labels, or no predicted positives: it is not counted as a pass' });
+      } else if (!main.passed && gate(value, undefined, false, o.min, o.max)) {
+        const side = o.min !== undefined && (!main.ci || main.ci[0] < o.min) ? `the lower bound of its ${pct} interval is ${fmt(main.ci?.[0])}, below ${o.min}` : `the upper bound of its ${pct} interval is ${fmt(main.ci?.[1])}, above ${o.max}`;
+        findings.push({ code: 'not-enough-evidence', message: `not enough evidence (n = ${ev.n}): ${label} is ${fmt(value)}, but ${side}`, hint: 'more evaluation rows narrow the interval' });
+      }
+    }
+    measurements.push(main);
+
+    if (o.compare) {
+      const base = await ctx.evaluation('baseline', o.dataset);
+      ensureApplies(o, base, ctx.checklist.file);
+      const baseData = metricData(base);
+      const baseValue = def.compute(baseData, params);
+      const loss = (c: number | null, b: number | null): number | null => {
+        if (c === null || b === null) return null;
+        const diff = def.higherIsBetter ? b - c : c - b;
+        if (!o.compare!.relative) return diff;
+        return b === 0 ? null : diff / Math.abs(b);
+      };
+      const regression: Measurement = { name: `${label} regression vs baseline${o.compare.relative ? ' (relative)' : ''}`, value: loss(value, baseValue), threshold: { max: o.compare.max_regression } };
+      if (boot) {
+        const r = bootstrap(ev.n, (idx) => loss(def.compute(resample(data, idx), params), def.compute(resample(baseData, idx), params)), boot);
+        if (r.interval) regression.ci = r.interval;
+      }
+      const bound = boot ? regression.ci?.[1] ?? null : regression.value;
+      regression.passed = bound !== null && bound !== undefined && bound <= o.compare.max_regression;
+      measurements.push({ name: `${label} (baseline)`, value: baseValue }, regression);
+      if (regression.value === null) findings.push({ code: 'undefined', message: `the regression against the baseline is undefined (${label}: ${fmt(value)} vs ${fmt(baseValue)})` });
+      else if (!regression.passed && regression.value <= o.compare.max_regression) {
+        findings.push({ code: 'not-enough-evidence', message: `not enough evidence (n = ${ev.n}) that ${label} has not regressed: the upper bound of the ${pct} interval of the regression is ${fmt(regression.ci?.[1])}, above ${o.compare.max_regression}` });
+      }
+    }
+
+    return {
+      findings,
+      measurements,
+      summary: `n = ${ev.n}`,
+      details: {
+        dataset: ctx.datasetName(o.dataset),
+        ...describe(ev, data),
+        ...(boot ? { bootstrap: { ...boot, undefined_resamples: undefinedResamples } } : {}),
+      },
+    };
+  },
+});
+
+/** Pass when the point (or the interval's failing-side bound) is within the thresholds; never when undefined. */
+export function gate(value: number | null, ci: [number, number] | undefined, useCi: boolean, min?: number, max?: number): boolean {
+  if (value === null) return false;
+  if (useCi && !ci) return false;
+  const lo = useCi ? ci![0] : value;
+  const hi = useCi ? ci![1] : value;
+  return (min === undefined || lo >= min) && (max === undefined || hi <= max);
+}
+
+function fmt(v: number | null | undefined): string {
+  return v === undefined ? 'undefined' : formatNumber(v);
+}
+
+/** What the numbers rest on, for the report. */
+export function describe(ev: Evaluation, data: MetricData): Record<string, unknown> {
+  if (ev.task === 'regression') return { n: ev.n, task: ev.task };
+  const C = ev.classes.length;
+  return {
+    n: ev.n,
+    task: ev.task,
+    classes: ev.classes,
+    class_source: ev.classSource,
+    ...(ev.task === 'binary' ? { positive: ev.classes[ev.positive], threshold: ev.threshold } : {}),
+    confusion_matrix: confusionMatrix(data.truth, data.predicted, C),
+    ...(ev.task === 'multiclass'
+      ? { per_class: perClass(data.truth, data.predicted, C).map((s, c) => ({ class: ev.classes[c], ...s })) }
+      : {}),
+  };
+}

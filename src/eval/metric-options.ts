@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { METRIC_NAMES, METRICS, type MetricData, type MetricName, type MetricParams } from './metrics/index.js';
+import type { Evaluation } from './predict.js';
+
+/** The options that choose a metric, shared by the metric and slices checks. */
+export const metricOptions = {
+  dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
+  metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).describe('scikit-learn name of the metric'),
+  average: z.enum(['macro', 'micro', 'weighted']).optional().describe('precision, recall, f1, fbeta: how classes are averaged (multiclass default macro)'),
+  beta: z.number().positive().optional().describe('fbeta: weight of recall'),
+  k: z.number().int().min(1).optional().describe('top_k_accuracy: k (default 2)'),
+  n_bins: z.number().int().min(2).max(1000).optional().describe('ece: number of equal-width bins (default 10)'),
+};
+
+export interface MetricChoice {
+  metric: MetricName;
+  average?: 'macro' | 'micro' | 'weighted';
+  beta?: number;
+  k?: number;
+  n_bins?: number;
+}
+
+export function paramsOf(o: MetricChoice): MetricParams {
+  return { average: o.average, beta: o.beta, k: o.k, n_bins: o.n_bins };
+}
+
+/** A label for reports: "f1 (macro)", "top_k_accuracy (k=3)". */
+export function metricLabel(o: MetricChoice): string {
+  const extra = [o.average, o.beta !== undefined ? `beta=${o.beta}` : undefined, o.k !== undefined ? `k=${o.k}` : undefined, o.n_bins !== undefined ? `bins=${o.n_bins}` : undefined].filter(Boolean);
+  return extra.length ? `${o.metric} (${extra.join(', ')})` : o.metric;
+}
+
+/** Parameters that do not apply to the metric are refused rather than ignored. */
+export function checkParams(o: MetricChoice): string | undefined {
+  const def = METRICS[o.metric];
+  for (const p of ['average', 'beta', 'k', 'n_bins'] as const) {
+    if (o[p] !== undefined && !(def.params as readonly string[]).includes(p)) return `${p} does not apply to ${o.metric}`;
+  }
+  return undefined;
+}
+
+export function metricData(ev: Evaluation): MetricData {
+  return { n: ev.n, task: ev.task, C: ev.classes.length, positive: ev.positive, truth: ev.truth, scores: ev.scores, predicted: ev.predicted };
+}
+
+export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string): void {
+  const def = METRICS[o.metric];
+  if (!(def.tasks as readonly string[]).includes(ev.task)) {
+    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} model`, undefined, `it applies to ${def.tasks.join(', ')}`);
+  }
+}

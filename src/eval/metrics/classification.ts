@@ -1,0 +1,260 @@
+/**
+ * Classification metrics as scikit-learn defines them, over typed arrays. `truth` and `pred` hold
+ * class indices; `proba` is n × C row-major. A metric that is undefined on the data (a zero
+ * denominator, a single class) returns null: never a silent 0 or 1.
+ */
+export type MaybeNumber = number | null;
+
+export interface Counts {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+export function binaryCounts(truth: ArrayLike<number>, pred: ArrayLike<number>, positive: number): Counts {
+  const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i] === positive;
+    const p = pred[i] === positive;
+    if (t && p) c.tp++;
+    else if (p) c.fp++;
+    else if (t) c.fn++;
+    else c.tn++;
+  }
+  return c;
+}
+
+const div = (a: number, b: number): MaybeNumber => (b === 0 ? null : a / b);
+
+export const precisionOf = (c: Counts) => div(c.tp, c.tp + c.fp);
+export const recallOf = (c: Counts) => div(c.tp, c.tp + c.fn);
+export const specificityOf = (c: Counts) => div(c.tn, c.tn + c.fp);
+export const fbetaOf = (c: Counts, beta = 1) => div((1 + beta * beta) * c.tp, (1 + beta * beta) * c.tp + beta * beta * c.fn + c.fp);
+
+export function mccOf(c: Counts): MaybeNumber {
+  const d = (c.tp + c.fp) * (c.tp + c.fn) * (c.tn + c.fp) * (c.tn + c.fn);
+  return d === 0 ? null : (c.tp * c.tn - c.fp * c.fn) / Math.sqrt(d);
+}
+
+export function accuracy(truth: ArrayLike<number>, pred: ArrayLike<number>): MaybeNumber {
+  if (truth.length === 0) return null;
+  let ok = 0;
+  for (let i = 0; i < truth.length; i++) if (truth[i] === pred[i]) ok++;
+  return ok / truth.length;
+}
+
+/** C × C counts: rows are true classes, columns predicted (scikit-learn's confusion_matrix). */
+export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number): number[][] {
+  const m = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+  for (let i = 0; i < truth.length; i++) m[truth[i]!]![pred[i]!]!++;
+  return m;
+}
+
+/** Mean recall over the classes present in the truth, as balanced_accuracy_score. */
+export function balancedAccuracy(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number): MaybeNumber {
+  const m = confusionMatrix(truth, pred, C);
+  let sum = 0;
+  let k = 0;
+  for (let c = 0; c < C; c++) {
+    const support = m[c]!.reduce((a, b) => a + b, 0);
+    if (support === 0) continue;
+    sum += m[c]![c]! / support;
+    k++;
+  }
+  return k === 0 ? null : sum / k;
+}
+
+export type Average = 'macro' | 'micro' | 'weighted';
+
+export interface PerClass {
+  precision: MaybeNumber;
+  recall: MaybeNumber;
+  f1: MaybeNumber;
+  support: number;
+}
+
+export function perClass(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number, beta = 1): PerClass[] {
+  const out: PerClass[] = [];
+  for (let c = 0; c < C; c++) {
+    const counts = binaryCounts(truth, pred, c);
+    out.push({ precision: precisionOf(counts), recall: recallOf(counts), f1: fbetaOf(counts, beta), support: counts.tp + counts.fn });
+  }
+  return out;
+}
+
+/**
+ * precision / recall / fbeta averaged as precision_recall_fscore_support: over the classes that
+ * occur in the truth or the predictions; macro is undefined if any of them is undefined.
+ */
+export function averaged(
+  kind: 'precision' | 'recall' | 'f1',
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  C: number,
+  average: Average,
+  beta = 1,
+): MaybeNumber {
+  if (average === 'micro') {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let c = 0; c < C; c++) {
+      const k = binaryCounts(truth, pred, c);
+      tp += k.tp;
+      fp += k.fp;
+      fn += k.fn;
+    }
+    const k = { tp, fp, fn, tn: 0 };
+    return kind === 'precision' ? precisionOf(k) : kind === 'recall' ? recallOf(k) : fbetaOf(k, beta);
+  }
+  const present = new Set<number>();
+  for (let i = 0; i < truth.length; i++) {
+    present.add(truth[i]!);
+    present.add(pred[i]!);
+  }
+  const stats = perClass(truth, pred, C, beta).filter((_, c) => present.has(c));
+  if (stats.length === 0) return null;
+  let sum = 0;
+  let weights = 0;
+  for (const s of stats) {
+    const v = s[kind];
+    const w = average === 'weighted' ? s.support : 1;
+    if (v === null) {
+      if (w !== 0) return null;
+      continue;
+    }
+    sum += w * v;
+    weights += w;
+  }
+  return weights === 0 ? null : sum / weights;
+}
+
+/** Area under the ROC curve of scores for a 0/1 truth: the Mann-Whitney U with tied scores at mid-rank. */
+export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
+  for (let i = 0; i < n; i++) if (Number.isNaN(score(i))) return null;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score(a) - score(b));
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && score(order[j + 1]!) === score(order[i]!)) j++;
+    const mid = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) {
+      if (isPositive(order[k]!)) {
+        positives++;
+        rankSum += mid;
+      }
+    }
+    i = j + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return null;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/** average_precision_score: Σ (R_k − R_{k−1}) P_k over the distinct score thresholds, highest first. */
+export function averagePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(score(i))) return null;
+    if (isPositive(i)) positives++;
+  }
+  if (positives === 0) return null;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score(b) - score(a));
+  let tp = 0;
+  let fp = 0;
+  let prevRecall = 0;
+  let ap = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j < n && score(order[j]!) === score(order[i]!)) {
+      if (isPositive(order[j]!)) tp++;
+      else fp++;
+      j++;
+    }
+    const recall = tp / positives;
+    ap += (recall - prevRecall) * (tp / (tp + fp));
+    prevRecall = recall;
+    i = j;
+  }
+  return ap;
+}
+
+/** scikit-learn 1.2 clips probabilities to [eps, 1 − eps] (float64 eps), renormalises rows, then averages −log p(true). */
+export const LOG_LOSS_EPS = 2.220446049250313e-16;
+
+export function logLoss(truth: ArrayLike<number>, proba: ArrayLike<number>, C: number): MaybeNumber {
+  const n = truth.length;
+  if (n === 0) return null;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += clip(proba[i * C + c]!);
+    const p = clip(proba[i * C + truth[i]!]!) / sum;
+    if (Number.isNaN(p)) return null;
+    total -= Math.log(p);
+  }
+  return total / n;
+}
+
+function clip(p: number): number {
+  return p < LOG_LOSS_EPS ? LOG_LOSS_EPS : p > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : p;
+}
+
+/** brier_score_loss: mean squared difference between the positive-class probability and the 0/1 truth. */
+export function brier(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
+  if (n === 0) return null;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = score(i) - (isPositive(i) ? 1 : 0);
+    s += d * d;
+  }
+  return Number.isNaN(s) ? null : s / n;
+}
+
+/**
+ * Expected calibration error of the positive-class probability over `bins` equal-width bins, with
+ * the bin edges of sklearn.calibration.calibration_curve (a value on an inner edge goes to the
+ * lower bin): Σ_b (n_b / n) · |mean(truth in b) − mean(probability in b)|.
+ */
+export function ece(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, bins = 10): MaybeNumber {
+  if (n === 0) return null;
+  const count = new Float64Array(bins);
+  const sumTrue = new Float64Array(bins);
+  const sumProb = new Float64Array(bins);
+  const step = 1 / bins;
+  for (let i = 0; i < n; i++) {
+    const p = score(i);
+    if (!(p >= 0 && p <= 1)) return null;
+    let b = 0;
+    while (b < bins - 1 && (b + 1) * step < p) b++;
+    count[b]!++;
+    sumTrue[b]! += isPositive(i) ? 1 : 0;
+    sumProb[b]! += p;
+  }
+  let e = 0;
+  for (let b = 0; b < bins; b++) if (count[b]! > 0) e += (count[b]! / n) * Math.abs(sumTrue[b]! / count[b]! - sumProb[b]! / count[b]!);
+  return e;
+}
+
+/**
+ * top_k_accuracy_score: the true class is among the k highest scores; among equal scores the
+ * higher class index ranks first, as scikit-learn's reversed stable argsort orders them.
+ */
+export function topKAccuracy(truth: ArrayLike<number>, proba: ArrayLike<number>, C: number, k: number): MaybeNumber {
+  const n = truth.length;
+  if (n === 0) return null;
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    const t = truth[i]!;
+    const st = proba[i * C + t]!;
+    let above = 0;
+    for (let c = 0; c < C; c++) {
+      const s = proba[i * C + c]!;
+      if (s > st || (s === st && c > t)) above++;
+    }
+    if (above < k) hits++;
+  }
+  return hits / n;
+}

@@ -1,0 +1,116 @@
+import type { Task } from '../predict.js';
+import * as cls from './classification.js';
+import type { MaybeNumber } from './classification.js';
+import * as reg from './regression.js';
+
+/** What a metric is computed from: the evaluation's arrays, or a bootstrap resample of them. */
+export interface MetricData {
+  n: number;
+  task: Task;
+  C: number;
+  positive: number;
+  truth: ArrayLike<number>;
+  scores: ArrayLike<number>;
+  predicted: ArrayLike<number>;
+}
+
+export interface MetricParams {
+  average?: cls.Average;
+  beta?: number;
+  k?: number;
+  n_bins?: number;
+}
+
+export interface MetricDef {
+  tasks: readonly Task[];
+  higherIsBetter: boolean;
+  params: readonly (keyof MetricParams)[];
+  compute(d: MetricData, p: MetricParams): MaybeNumber;
+}
+
+const CLASSIFICATION = ['binary', 'multiclass'] as const;
+const BINARY = ['binary'] as const;
+const MULTICLASS = ['multiclass'] as const;
+const REGRESSION = ['regression'] as const;
+
+const pos = (d: MetricData) => (i: number) => d.truth[i] === d.positive;
+const posScore = (d: MetricData) => (i: number) => d.scores[i * 2 + d.positive]!;
+const counts = (d: MetricData) => cls.binaryCounts(d.truth, d.predicted, d.positive);
+
+/** precision / recall / f1 / fbeta: of the positive class (binary), averaged (multiclass). */
+function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, beta: number) => MaybeNumber): MetricDef {
+  return {
+    tasks: CLASSIFICATION,
+    higherIsBetter: true,
+    params: kind === 'f1' ? ['average', 'beta'] : ['average'],
+    compute: (d, p) =>
+      d.task === 'binary' && p.average === undefined
+        ? fromCounts(counts(d), p.beta ?? 1)
+        : cls.averaged(kind, d.truth, d.predicted, d.C, p.average ?? 'macro', p.beta ?? 1),
+  };
+}
+
+/** Every metric, by the name scikit-learn users know. */
+export const METRICS = {
+  accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted) },
+  balanced_accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C) },
+  precision: prf('precision', (c) => cls.precisionOf(c)),
+  recall: prf('recall', (c) => cls.recallOf(c)),
+  f1: prf('f1', (c) => cls.fbetaOf(c, 1)),
+  fbeta: { ...prf('f1', (c, beta) => cls.fbetaOf(c, beta)), params: ['average', 'beta'] },
+  specificity: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.specificityOf(counts(d)) },
+  mcc: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.mccOf(counts(d)) },
+  roc_auc: {
+    tasks: CLASSIFICATION,
+    higherIsBetter: true,
+    params: [],
+    compute: (d) => {
+      if (d.task === 'binary') return cls.rocAuc(pos(d), posScore(d), d.n);
+      // one-vs-rest, macro: the mean of each class's AUC against the rest
+      let sum = 0;
+      for (let c = 0; c < d.C; c++) {
+        const auc = cls.rocAuc((i) => d.truth[i] === c, (i) => d.scores[i * d.C + c]!, d.n);
+        if (auc === null) return null;
+        sum += auc;
+      }
+      return sum / d.C;
+    },
+  },
+  average_precision: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n) },
+  log_loss: { tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, d.scores, d.C) },
+  brier: { tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n) },
+  ece: { tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
+  top_k_accuracy: { tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2) },
+  mae: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mae(d.truth, d.scores) },
+  mse: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mse(d.truth, d.scores) },
+  rmse: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.rmse(d.truth, d.scores) },
+  r2: { tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.r2(d.truth, d.scores) },
+  mape: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mape(d.truth, d.scores) },
+  median_ae: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.medianAe(d.truth, d.scores) },
+  max_error: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.maxError(d.truth, d.scores) },
+  explained_variance: { tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores) },
+} satisfies Record<string, MetricDef>;
+
+export type MetricName = keyof typeof METRICS;
+export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
+
+export function metricDef(name: MetricName): MetricDef {
+  return METRICS[name];
+}
+
+/** The rows at `idx` (with repeats), as a bootstrap resample. */
+export function resample(d: MetricData, idx: Int32Array): MetricData {
+  const width = d.task === 'regression' ? 1 : d.C;
+  const truth = new Float64Array(idx.length);
+  const predicted = new Int32Array(d.task === 'regression' ? 0 : idx.length);
+  const scores = new Float64Array(idx.length * width);
+  for (let i = 0; i < idx.length; i++) {
+    const j = idx[i]!;
+    truth[i] = d.truth[j]!;
+    if (d.task !== 'regression') predicted[i] = d.predicted[j]!;
+    for (let c = 0; c < width; c++) scores[i * width + c] = d.scores[j * width + c]!;
+  }
+  return { ...d, n: idx.length, truth, scores, predicted };
+}
+
+export type { MaybeNumber };

@@ -1,0 +1,68 @@
+import type { MaybeNumber } from './classification.js';
+
+/** Regression metrics as scikit-learn defines them; undefined (null) where the definition divides by zero. */
+export function mae(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  return mean(y.length, (i) => Math.abs(y[i]! - p[i]!));
+}
+
+export function mse(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  return mean(y.length, (i) => (y[i]! - p[i]!) ** 2);
+}
+
+export function rmse(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  const m = mse(y, p);
+  return m === null ? null : Math.sqrt(m);
+}
+
+export function r2(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  const my = mean(y.length, (i) => y[i]!);
+  if (my === null) return null;
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < y.length; i++) {
+    res += (y[i]! - p[i]!) ** 2;
+    tot += (y[i]! - my) ** 2;
+  }
+  return tot === 0 ? null : 1 - res / tot;
+}
+
+/** mean_absolute_percentage_error: |y − ŷ| / max(|y|, eps), as a fraction (not ×100). */
+export function mape(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  const eps = 2.220446049250313e-16;
+  return mean(y.length, (i) => Math.abs(y[i]! - p[i]!) / Math.max(Math.abs(y[i]!), eps));
+}
+
+export function medianAe(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  const n = y.length;
+  if (n === 0) return null;
+  const e = Float64Array.from({ length: n }, (_, i) => Math.abs(y[i]! - p[i]!)).sort();
+  return n % 2 ? e[(n - 1) / 2]! : (e[n / 2 - 1]! + e[n / 2]!) / 2;
+}
+
+export function maxError(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  if (y.length === 0) return null;
+  let m = 0;
+  for (let i = 0; i < y.length; i++) m = Math.max(m, Math.abs(y[i]! - p[i]!));
+  return m;
+}
+
+export function explainedVariance(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
+  const n = y.length;
+  if (n === 0) return null;
+  const my = mean(n, (i) => y[i]!)!;
+  const md = mean(n, (i) => y[i]! - p[i]!)!;
+  let vy = 0;
+  let vd = 0;
+  for (let i = 0; i < n; i++) {
+    vy += (y[i]! - my) ** 2;
+    vd += (y[i]! - p[i]! - md) ** 2;
+  }
+  return vy === 0 ? null : 1 - vd / vy;
+}
+
+function mean(n: number, f: (i: number) => number): MaybeNumber {
+  if (n === 0) return null;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += f(i);
+  return Number.isNaN(s) ? null : s / n;
+}

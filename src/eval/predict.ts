@@ -1,0 +1,363 @@
+import ort from 'onnxruntime-node';
+import type { DatasetSpec, ModelSpec } from '../checklist/schema.js';
+import { InputError } from '../errors.js';
+import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
+import { labelKey, parseNumber } from './cells.js';
+import { whereOf, type Cell, type DatasetSource, type RawBatch } from './datasets/types.js';
+
+export type Task = 'binary' | 'multiclass' | 'regression';
+
+/** Rows per session.run: large enough to amortise the call, small enough to keep memory flat. */
+export const BATCH_SIZE = 4096;
+
+/** The model run over one dataset: what every evaluation check reads. */
+export interface Evaluation {
+  n: number;
+  task: Task;
+  /** class labels as strings, in score-column order (classification) */
+  classes: string[];
+  classSource: 'model' | 'checklist' | 'data';
+  /** index of the positive class (binary) */
+  positive: number;
+  threshold: number;
+  /** class index per row (classification) or the true value (regression) */
+  truth: Int32Array | Float64Array;
+  /** classification: n × classes probabilities, row-major; regression: the n predictions */
+  scores: Float64Array;
+  /** columns the model's score output had: 1 (a single score or value) or the number of classes */
+  scoreColumns: number;
+  /** classification: predicted class index (threshold for binary, argmax otherwise) */
+  predicted: Int32Array;
+  /** the model's own label output as a class index (-1: not a class), when it has one */
+  labelOutput?: Int32Array;
+  /** rows' places in the file (line or row numbers), for findings */
+  rowRef: Int32Array;
+  rowUnit: 'line' | 'row';
+  /** columns kept for slicing */
+  columns: Map<string, Cell[]>;
+  outputs: { scores?: string; label?: string; value?: string };
+}
+
+interface InputPlan {
+  name: string;
+  type: string;
+  columns: number[];
+  /** [n, k] or [n] */
+  rank: 1 | 2;
+}
+
+export interface ModelUnderTest {
+  role: string;
+  path: string;
+  spec: ModelSpec;
+  info: OnnxModelInfo;
+  session: ort.InferenceSession;
+  /** class labels of ZipMap outputs (after the rewrite), by output name */
+  zipmapClasses: Map<string, (string | number)[]>;
+}
+
+/**
+ * One pass over a dataset, running every model that needs it batch by batch: the file is read
+ * once, tensors are filled from the parsed cells, and only labels, scores and the columns kept for
+ * slicing stay in memory.
+ */
+export async function evaluate(
+  source: DatasetSource,
+  dataset: DatasetSpec & { name: string },
+  models: ModelUnderTest[],
+  keep: string[],
+): Promise<Evaluation[]> {
+  const label = dataset.label;
+  if (!label) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set datasets.${dataset.name}.label in the checklist`);
+  const col = (name: string, why: string): number => {
+    const j = source.columns.indexOf(name);
+    if (j < 0) throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, `columns: ${source.columns.slice(0, 12).join(', ')}${source.columns.length > 12 ? ', …' : ''}`);
+    return j;
+  };
+  const labelCol = col(label, `datasets.${dataset.name}.label`);
+  const plans = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m) }));
+  const keepCols = keep.map((k) => col(k, 'named by a slices check'));
+  const want = [...new Set([labelCol, ...keepCols, ...plans.flatMap((p) => p.inputs.flatMap((i) => i.columns))])];
+  const slot = new Map(want.map((c, k) => [c, k]));
+
+  const numericLabels = plans.every((p) => classLabelsOf(p.model, p.outputs.scores)?.every((c) => typeof c === 'number') ?? false) && plans.some((p) => classLabelsOf(p.model, p.outputs.scores) !== undefined);
+  const regression = plans.map((p) => p.outputs.task === 'regression');
+  const dictionary = new Map<string, number>();
+  const truthKeys: number[] = [];
+  const truthValues: number[] = [];
+  const rowRef: number[] = [];
+  let rowUnit: 'line' | 'row' = 'line';
+  const kept = keep.map(() => [] as Cell[]);
+  const raw = plans.map(() => ({ scores: [] as Float32Array[] | Float64Array[], widths: [] as number[], labels: [] as unknown[][] }));
+
+  for await (const batch of source.batches(want, BATCH_SIZE)) {
+    const labels = batch.cells[slot.get(labelCol)!]!;
+    rowUnit = batch.unit;
+    for (let i = 0; i < batch.n; i++) {
+      rowRef.push(batch.refs[i]!);
+      const where = whereOf(batch, i);
+      if (regression.some(Boolean)) {
+        const v = parseNumber(labels[i]);
+        if (!v.ok) throw new InputError(source.path, `${where}: label column "${label}": ${v.missing ? 'missing value' : v.reason}`);
+        truthValues.push(v.value);
+      } else {
+        const key = labelKey(labels[i], numericLabels);
+        if (key === undefined) throw new InputError(source.path, `${where}: label column "${label}" is empty`);
+        let idx = dictionary.get(key);
+        if (idx === undefined) dictionary.set(key, (idx = dictionary.size));
+        truthKeys.push(idx);
+      }
+    }
+    keepCols.forEach((c, k) => {
+      const cells = batch.cells[slot.get(c)!]!;
+      for (let i = 0; i < batch.n; i++) kept[k]!.push(cells[i]);
+    });
+    for (let m = 0; m < plans.length; m++) {
+      const plan = plans[m]!;
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const input of plan.inputs) feeds[input.name] = tensorFor(input, batch, slot, source, dataset);
+      const fetch = [plan.outputs.scores, plan.outputs.label].filter((x): x is string => Boolean(x));
+      let result: ort.InferenceSession.ReturnType;
+      try {
+        result = await plan.model.session.run(feeds, fetch);
+      } catch (err) {
+        throw new InputError(plan.model.path, `onnxruntime-node failed on ${whereOf(batch, 0)} to ${whereOf(batch, batch.n - 1)} of ${source.path}: ${oneLine((err as Error).message)}`);
+      }
+      const scores = result[plan.outputs.scores!]!;
+      const dims = scores.dims;
+      if (dims[0] !== batch.n || dims.length > 2) {
+        throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has shape [${dims.join(', ')}] for ${batch.n} rows; expected [${batch.n}], [${batch.n}, 1] or [${batch.n}, classes]`);
+      }
+      const data = scores.data;
+      if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" is ${scores.type}, expected float scores`);
+      (raw[m]!.scores as (Float32Array | Float64Array)[]).push(data);
+      raw[m]!.widths.push(dims.length === 2 ? dims[1]! : 1);
+      if (plan.outputs.label) raw[m]!.labels.push(Array.from(result[plan.outputs.label]!.data as ArrayLike<unknown>));
+    }
+  }
+  const n = rowRef.length;
+  const refs = Int32Array.from(rowRef);
+  const columns = new Map(keep.map((k, i) => [k, kept[i]!]));
+
+  return plans.map((plan, m) => {
+    const width = raw[m]!.widths[0] ?? 1;
+    if (raw[m]!.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
+    const flat = concat(raw[m]!.scores as (Float32Array | Float64Array)[], n * width);
+    if (plan.outputs.task === 'regression') {
+      if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
+      return {
+        n, task: 'regression', classes: [], classSource: 'data', positive: -1, threshold: NaN,
+        truth: Float64Array.from(truthValues), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), rowRef: refs, rowUnit, columns,
+        outputs: { value: plan.outputs.scores },
+      } satisfies Evaluation;
+    }
+    const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, dictionary, source.path, label);
+    const C = classes.length;
+    if (width !== 1 && width !== C) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns but there are ${C} classes (${classes.join(', ')})`);
+    const task: Task = plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task ?? (C === 2 ? 'binary' : 'multiclass');
+    if (task === 'binary' && C !== 2) throw new InputError(plan.model.path, `task is binary, but there are ${C} classes (${classes.join(', ')})`);
+    const order = new Map(classes.map((c, i) => [c, i]));
+    const remap = new Int32Array(dictionary.size);
+    for (const [key, idx] of dictionary) {
+      const to = order.get(key);
+      if (to === undefined) {
+        const row = truthKeys.indexOf(idx);
+        throw new InputError(source.path, `${rowUnit} ${refs[row]}: label ${JSON.stringify(key)} is not one of the classes (${classes.join(', ')})`, undefined, 'a label the model was never trained on');
+      }
+      remap[idx] = to;
+    }
+    const truth = new Int32Array(n);
+    for (let i = 0; i < n; i++) truth[i] = remap[truthKeys[i]!]!;
+
+    // A single score column is the score of the second class, as scikit-learn orders binary outputs.
+    let probs = flat;
+    if (width === 1) {
+      if (C !== 2) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has one column; only a binary model can have one score column`);
+      probs = new Float64Array(n * 2);
+      for (let i = 0; i < n; i++) {
+        probs[2 * i + 1] = flat[i]!;
+        probs[2 * i] = 1 - flat[i]!;
+      }
+    }
+    const positive = task === 'binary' ? positiveIndex(plan.model.spec, classes) : -1;
+    const threshold = plan.model.spec.threshold ?? 0.5;
+    const predicted = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (task === 'binary') predicted[i] = probs[2 * i + positive]! >= threshold ? positive : 1 - positive;
+      else {
+        let best = 0;
+        for (let c = 1; c < C; c++) if (probs[i * C + c]! > probs[i * C + best]!) best = c;
+        predicted[i] = best;
+      }
+    }
+    let labelOutput: Int32Array | undefined;
+    if (plan.outputs.label) {
+      labelOutput = new Int32Array(n);
+      let i = 0;
+      for (const chunk of raw[m]!.labels) for (const v of chunk) labelOutput[i++] = order.get(labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), numericLabels) ?? '') ?? -1;
+    }
+    return {
+      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, rowRef: refs, rowUnit, columns,
+      outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
+    } satisfies Evaluation;
+  });
+}
+
+function positiveIndex(spec: ModelSpec, classes: string[]): number {
+  if (spec.positive === undefined) return 1;
+  const i = classes.indexOf(String(spec.positive));
+  if (i < 0) throw new InputError('checklist', `positive class ${JSON.stringify(spec.positive)} is not one of the classes (${classes.join(', ')})`);
+  return i;
+}
+
+function classLabelsOf(model: ModelUnderTest, scores: string | undefined): (string | number)[] | undefined {
+  if (scores && model.zipmapClasses.has(scores)) return model.zipmapClasses.get(scores);
+  return model.info.nodes.find((n) => n.opType !== 'ZipMap' && n.classLabels && n.classLabels.length)?.classLabels;
+}
+
+function resolveClasses(model: ModelUnderTest, scores: string, dictionary: Map<string, number>, path: string, label: string): { classes: string[]; source: Evaluation['classSource'] } {
+  const fromModel = classLabelsOf(model, scores)?.map(String);
+  const fromChecklist = model.spec.classes?.map(String);
+  if (fromModel && fromChecklist && fromModel.join('\u0000') !== fromChecklist.join('\u0000')) {
+    throw new InputError(model.path, `the model's classes are ${fromModel.join(', ')}, but the checklist says classes: [${fromChecklist.join(', ')}]`, undefined, 'remove model.classes or make it match the model');
+  }
+  if (fromModel) return { classes: fromModel, source: 'model' };
+  if (fromChecklist) return { classes: fromChecklist, source: 'checklist' };
+  const seen = [...dictionary.keys()];
+  if (seen.length < 2) throw new InputError(path, `label column "${label}" holds ${seen.length} class; the classes cannot be inferred`, undefined, 'set model.classes');
+  const numeric = seen.every((s) => /^[+-]?\d+(\.\d+)?$/.test(s));
+  return { classes: seen.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined), source: 'data' };
+}
+
+const FLOAT_TYPES = new Set(['float32', 'float64']);
+const INT_TYPES = new Set(['int64', 'int32']);
+const LABEL_TYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'string']);
+
+function planInputs(model: ModelUnderTest, source: DatasetSource, labelCol: number): InputPlan[] {
+  const inputs = model.info.inputs;
+  const columnIndex = (name: string, input: string) => {
+    const j = source.columns.indexOf(name);
+    if (j < 0) throw new InputError(source.path, `has no column "${name}" (model input "${input}")`, undefined, `columns: ${source.columns.slice(0, 12).join(', ')}`);
+    return j;
+  };
+  const typed = (input: ValueInfo, columns: number[]): InputPlan => {
+    if (input.type.kind !== 'tensor') throw new InputError(model.path, `input "${input.name}" is not a tensor`);
+    const { elemType, shape } = input.type;
+    if (!FLOAT_TYPES.has(elemType) && !INT_TYPES.has(elemType) && elemType !== 'string' && elemType !== 'bool') {
+      throw new InputError(model.path, `input "${input.name}" has element type ${elemType}, which deploy-check cannot fill from a dataset`);
+    }
+    const rank = shape && shape.length === 1 ? 1 : 2;
+    const width = shape && shape.length === 2 && typeof shape[1] === 'number' ? shape[1] : undefined;
+    if (rank === 1 && columns.length !== 1) throw new InputError(model.path, `input "${input.name}" has shape [N] and takes one column, but ${columns.length} are mapped to it`);
+    if (width !== undefined && width !== columns.length) {
+      throw new InputError(model.path, `input "${input.name}" takes ${width} columns, but ${columns.length} are mapped to it (${columns.slice(0, 6).map((c) => source.columns[c]).join(', ')}${columns.length > 6 ? ', …' : ''})`, undefined, `list its columns in ${model.role}.inputs`);
+    }
+    return { name: input.name, type: elemType, columns, rank };
+  };
+  const mapping = model.spec.inputs;
+  if (mapping && mapping !== 'auto') {
+    for (const name of Object.keys(mapping)) {
+      if (!inputs.some((i) => i.name === name)) throw new InputError(model.path, `has no input "${name}" (named in ${model.role}.inputs); its inputs: ${inputs.map((i) => i.name).join(', ')}`);
+    }
+    return inputs.map((input) => {
+      const cols = Object.hasOwn(mapping, input.name) ? mapping[input.name]! : undefined;
+      if (cols === undefined) throw new InputError(model.path, `input "${input.name}" is not mapped in ${model.role}.inputs`);
+      return typed(input, (Array.isArray(cols) ? cols : [cols]).map((c) => columnIndex(c, input.name)));
+    });
+  }
+  if (inputs.length === 1) {
+    const all = source.columns.map((_, j) => j).filter((j) => j !== labelCol);
+    return [typed(inputs[0]!, all)];
+  }
+  // Several inputs: each is fed by the column of the same name, as scikit-learn pipeline exports expect.
+  return inputs.map((input) => typed(input, [columnIndex(input.name, input.name)]));
+}
+
+interface OutputPlan {
+  task: 'classification' | 'regression';
+  scores?: string;
+  label?: string;
+}
+
+function planOutputs(model: ModelUnderTest): OutputPlan {
+  const outs = model.info.outputs;
+  const spec = model.spec.outputs ?? {};
+  const isFloat = (o: ValueInfo) => (o.type.kind === 'tensor' && FLOAT_TYPES.has(o.type.elemType)) || model.zipmapClasses.has(o.name);
+  const isLabel = (o: ValueInfo) => o.type.kind === 'tensor' && LABEL_TYPES.has(o.type.elemType);
+  const named = (name: string | undefined, what: string) => {
+    if (name === undefined) return undefined;
+    if (!outs.some((o) => o.name === name)) throw new InputError(model.path, `has no output "${name}" (named in ${model.role}.outputs.${what}); its outputs: ${outs.map((o) => o.name).join(', ')}`);
+    return name;
+  };
+  if (model.spec.task === 'regression' || (spec.value && !spec.scores)) {
+    const value = named(spec.value, 'value') ?? outs.find(isFloat)?.name;
+    if (!value) throw new InputError(model.path, 'has no float output to read predictions from', undefined, `set ${model.role}.outputs.value`);
+    return { task: 'regression', scores: value };
+  }
+  const scores = named(spec.scores, 'scores') ?? outs.find(isFloat)?.name;
+  const label = named(spec.label, 'label') ?? outs.find(isLabel)?.name;
+  if (!scores) throw new InputError(model.path, 'has no float output holding class scores', undefined, `set ${model.role}.outputs.scores`);
+  const hasClasses = label !== undefined || model.spec.classes !== undefined || classLabelsOf(model, scores) !== undefined || model.spec.task !== undefined;
+  return hasClasses ? { task: 'classification', scores, label } : { task: 'regression', scores };
+}
+
+function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }): ort.Tensor {
+  const path = source.path;
+  const n = batch.n;
+  const k = input.columns.length;
+  const dims = input.rank === 1 ? [n] : [n, k];
+  if (input.type === 'string') {
+    const data: string[] = new Array(n * k);
+    input.columns.forEach((c, p) => {
+      const cells = batch.cells[slot.get(c)!]!;
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        if (v === null || v === undefined) throw new InputError(path, `${whereOf(batch, i)}: column "${source.columns[c]}": missing value (input "${input.name}" is string)`);
+        data[i * k + p] = typeof v === 'string' ? v : String(v);
+      }
+    });
+    return new ort.Tensor('string', data, dims);
+  }
+  const float = FLOAT_TYPES.has(input.type);
+  const values = new Float64Array(n * k);
+  input.columns.forEach((c, p) => {
+    const cells = batch.cells[slot.get(c)!]!;
+    for (let i = 0; i < n; i++) {
+      const r = parseNumber(cells[i]);
+      let v: number;
+      if (r.ok) v = r.value;
+      else if (r.missing && float && dataset.missing === 'nan') v = NaN;
+      else {
+        throw new InputError(path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${r.missing ? 'missing value' : r.reason}`, undefined, r.missing ? (float ? `set datasets.${dataset.name}.missing: nan if the model accepts NaN` : `input "${input.name}" is ${input.type}`) : `input "${input.name}" is ${input.type}`);
+      }
+      if (!float && !Number.isInteger(v)) throw new InputError(path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${v} is not an integer (input "${input.name}" is ${input.type})`);
+      values[i * k + p] = v;
+    }
+  });
+  switch (input.type) {
+    case 'float32':
+      return new ort.Tensor('float32', Float32Array.from(values), dims);
+    case 'float64':
+      return new ort.Tensor('float64', values, dims);
+    case 'int64':
+      return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+    case 'int32':
+      return new ort.Tensor('int32', Int32Array.from(values), dims);
+    default:
+      return new ort.Tensor('bool', Uint8Array.from(values, (v) => (v ? 1 : 0)), dims);
+  }
+}
+
+function concat(parts: (Float32Array | Float64Array)[], total: number): Float64Array {
+  const out = new Float64Array(total);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
