@@ -74,7 +74,9 @@ function resultOf(base: Pick<CheckResult, 'id' | 'type' | 'title' | 'severity' |
   const failedMeasurements = measurements.filter((m) => m.passed === false);
   const failing = outcome.findings.length > 0 || failedMeasurements.length > 0;
   const status: Status = failing ? (base.severity === 'warn' ? 'warn' : 'fail') : 'pass';
-  let message = [outcome.summary, ...measurements.map(formatMeasurement)].filter(Boolean).join(' · ') || 'passed';
+  // A few measurements read well inline; many (one per slice) are left to the details.
+  const inline = measurements.length <= 3 || !outcome.summary ? measurements.map(formatMeasurement) : [];
+  let message = [outcome.summary, ...inline].filter(Boolean).join(' · ') || 'passed';
   if (failing) {
     const problems = [...outcome.findings.map((f) => f.message), ...failedMeasurements.map(describeMeasurementFailure)];
     message = problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : '');

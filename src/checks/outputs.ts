@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { Evaluation } from '../eval/predict.js';
+import type { Finding, Measurement } from '../report/types.js';
+import { defineCheck } from './define.js';
+
+export default defineCheck({
+  type: 'outputs',
+  title: 'Model outputs',
+  description: 'What the model emits is sane: finite values, probabilities within [0, 1] that sum to 1, and a label output that agrees with the scores.',
+  options: {
+    dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
+    model: z.enum(['model', 'baseline']).default('model'),
+    sum_tolerance: z.number().min(0).max(0.5).default(1e-4).describe('How far a row of probabilities may sum from 1'),
+    max_label_disagreement: z.number().min(0).max(1).default(0).describe('Share of rows whose label output may disagree with the scores'),
+  },
+  needs: (o) => [{ dataset: o.dataset, models: [o.model] }],
+  async run(o, ctx) {
+    const ev = await ctx.evaluation(o.model, o.dataset);
+    const findings: Finding[] = [];
+    const at = (i: number) => `${ctx.display(ctx.checklist.checklist.datasets![ctx.datasetName(o.dataset)]!.path)}:${ev.rowRef[i]}`;
+    const problem = (code: string, rows: number[], what: string, hint?: string) => {
+      if (rows.length) findings.push({ code, message: `${rows.length} of ${ev.n} rows ${what} (first: ${ev.rowUnit} ${ev.rowRef[rows[0]!]})`, location: at(rows[0]!), ...(hint ? { hint } : {}) });
+    };
+    const width = ev.task === 'regression' ? 1 : ev.classes.length;
+    const nonFinite: number[] = [];
+    const outOfRange: number[] = [];
+    const badSum: number[] = [];
+    for (let i = 0; i < ev.n; i++) {
+      let sum = 0;
+      let finite = true;
+      let inRange = true;
+      for (let c = 0; c < width; c++) {
+        const v = ev.scores[i * width + c]!;
+        if (!Number.isFinite(v)) finite = false;
+        else if (v < 0 || v > 1) inRange = false;
+        sum += v;
+      }
+      if (!finite) nonFinite.push(i);
+      else if (ev.task !== 'regression') {
+        if (!inRange) outOfRange.push(i);
+        else if (ev.scoreColumns > 1 && Math.abs(sum - 1) > o.sum_tolerance) badSum.push(i);
+      }
+    }
+    problem('non-finite', nonFinite, 'have NaN or infinite outputs');
+    problem('out-of-range', outOfRange, 'have probabilities outside [0, 1]', `set ${o.model}.outputs.scores to the probability output, not raw scores`);
+    problem('sum', badSum, `have probabilities that do not sum to 1 (±${o.sum_tolerance})`);
+
+    const measurements: Measurement[] = [];
+    if (ev.labelOutput) {
+      const disagree = disagreements(ev);
+      const share = ev.n ? disagree.length / ev.n : 0;
+      measurements.push({ name: 'label output disagreement', value: share, threshold: { max: o.max_label_disagreement }, passed: share <= o.max_label_disagreement });
+      if (disagree.length) {
+        const i = disagree[0]!;
+        const said = ev.labelOutput[i]! >= 0 ? ev.classes[ev.labelOutput[i]!] : 'a label that is not a class';
+        findings.push({
+          code: 'label-disagreement',
+          message: `the label output "${ev.outputs.label}" disagrees with the scores on ${disagree.length} of ${ev.n} rows (first: ${ev.rowUnit} ${ev.rowRef[i]}: label ${said}, scores say ${ev.classes[ev.predicted[i]!]})`,
+          location: at(i),
+          hint: ev.task === 'binary' ? `the scores are read at threshold ${ev.threshold}; an export bug can also make labels and probabilities disagree` : 'an export bug can make labels and probabilities disagree',
+        });
+      }
+    }
+    return { findings, measurements, summary: `${ev.n} rows: outputs finite${ev.task === 'regression' ? '' : ', probabilities valid'}`, details: { dataset: ctx.datasetName(o.dataset), n: ev.n, score_columns: ev.scoreColumns } };
+  },
+});
+
+function disagreements(ev: Evaluation): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < ev.n; i++) if (ev.labelOutput![i] !== ev.predicted[i]) rows.push(i);
+  return rows;
+}
