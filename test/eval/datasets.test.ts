@@ -1,0 +1,116 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { RunContext } from '../../src/context.js';
+import { openDataset } from '../../src/eval/datasets/index.js';
+import { runChecklist } from '../../src/runner.js';
+import { FIXTURES, scenario } from '../helpers.js';
+
+async function readAll(name: string, content: string | Buffer) {
+  const dir = scenario({ [name]: content });
+  const source = await openDataset(join(dir, name), name);
+  const rows: unknown[][] = [];
+  for await (const b of source.batches(source.columns.map((_, j) => j), 2)) {
+    for (let i = 0; i < b.n; i++) rows.push([`${b.unit} ${b.refs[i]}`, ...b.cells.map((c) => c[i])]);
+  }
+  return { columns: source.columns, rows, evidence: source.evidence() };
+}
+
+describe('CSV and TSV', () => {
+  it('reads RFC 4180: BOM, CRLF, quoted delimiters, doubled quotes, embedded newlines', async () => {
+    const r = await readAll('d.csv', '\uFEFFa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"two\nlines",z\r\n\r\n3,,w\r\n');
+    expect(r.columns).toEqual(['a', 'b', 'c']);
+    expect(r.rows).toEqual([
+      ['line 2', '1', 'x, y', 'say "hi"'],
+      ['line 3', '2', 'two\nlines', 'z'],
+      ['line 6', '3', '', 'w'],
+    ]);
+    expect(r.evidence?.rows).toBe(3);
+    expect(r.evidence?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+  it('reads TSV and a last line without a newline', async () => {
+    expect((await readAll('d.tsv', 'a\tb\n1\t2')).rows).toEqual([['line 2', '1', '2']]);
+  });
+  it.each([
+    ['empty file', '', 'd.csv  is empty (expected a header row)'],
+    ['header only', 'a,b\n', 'd.csv  has a header but no rows'],
+    ['ragged row', 'a,b\n1,2\n3\n', 'd.csv  line 3: 1 field, but the header has 2 (a decimal comma or an unquoted comma splits a field)'],
+    ['decimal comma', 'a,b\n1,5,2\n', 'd.csv  line 2: 3 fields, but the header has 2 (a decimal comma or an unquoted comma splits a field)'],
+    ['duplicate header', 'a,b,a\n1,2,3\n', 'd.csv  line 1: duplicate column "a" (columns 1 and 3)'],
+    ['empty header name', 'a,,c\n1,2,3\n', 'd.csv  line 1: column 2 has an empty name'],
+    ['unclosed quote', 'a,b\n1,"x\n', 'd.csv  line 2: a quoted field is never closed'],
+    ['stray quote', 'a,b\n1,x"y\n', 'd.csv  line 2: a quote in the middle of an unquoted field (quote the whole field)'],
+  ])('%s', async (_name, content, message) => {
+    await expect(readAll('d.csv', content)).rejects.toThrow(message);
+  });
+});
+
+describe('JSON Lines and Parquet', () => {
+  it('JSON Lines: keys of the first object are the columns', async () => {
+    const r = await readAll('d.jsonl', '{"a": 1, "b": "x"}\n\n{"b": "y", "a": null}\n');
+    expect(r.rows).toEqual([['line 1', 1, 'x'], ['line 3', null, 'y']]);
+  });
+  it.each([
+    ['not JSON', '{"a": 1}\n{"a": \n', /^d\.jsonl {2}line 2: not valid JSON/],
+    ['unknown key', '{"a": 1}\n{"a": 2, "c": 3}\n', 'd.jsonl  line 2: key "c" is not a column of the first line'],
+    ['nested value', '{"a": 1}\n{"a": [1]}\n', 'd.jsonl  line 2: column "a" holds a list, expected a scalar'],
+    ['not an object', '[1, 2]\n', 'd.jsonl  line 1: expected a JSON object'],
+  ])('%s', async (_name, content, message) => {
+    await expect(readAll('d.jsonl', content)).rejects.toThrow(message);
+  });
+  it('Parquet: row groups read one at a time, rows numbered', async () => {
+    const dir = scenario();
+    copyFileSync(join(FIXTURES, 'breast-cancer', 'holdout.parquet'), join(dir, 'h.parquet'));
+    const source = await openDataset(join(dir, 'h.parquet'), 'h.parquet');
+    expect(source.columns.at(-1)).toBe('diagnosis');
+    let rows = 0;
+    let lastRef = 0;
+    for await (const b of source.batches([30], 40)) {
+      expect(b.n).toBeLessThanOrEqual(40);
+      rows += b.n;
+      lastRef = Number(b.refs[b.n - 1]);
+    }
+    expect(rows).toBe(171);
+    expect(lastRef).toBe(171);
+  });
+  it('Parquet gives the same evaluation as the CSV it was written from', async () => {
+    const csv = loadChecklist(join(FIXTURES, '..', 'checklists', 'example.yaml'));
+    const parquet = { ...csv, checklist: { ...csv.checklist, datasets: { holdout: { path: '../fixtures/breast-cancer/holdout.parquet', label: 'diagnosis', missing: 'error' as const } } } };
+    const a = await new RunContext(csv, new Date()).evaluation('model', undefined);
+    const b = await new RunContext(parquet, new Date()).evaluation('model', undefined);
+    expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+    expect(b.rowUnit).toBe('row');
+  });
+});
+
+describe('cells feeding the model: strict, with the place named', () => {
+  const header = 'a,b,y\n';
+  const checklist = (extra = '') => `version: 1\nmodel:\n  path: model.onnx\n  inputs: { input: [a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b] }\ndatasets:\n  holdout: { path: d.csv, label: y${extra} }\nchecks:\n  - type: metric\n    metric: accuracy\n    min: 0\n`;
+  const run = (csv: string, extra = '') => {
+    const dir = scenario({ 'c.yaml': checklist(extra), 'd.csv': header + csv });
+    return runChecklist(loadChecklist(join(dir, 'c.yaml')));
+  };
+  it.each([
+    ['hexadecimal', '0x10,1,M\n', 'd.csv  line 2: column "a": "0x10" is not a number (input "input" is float32)'],
+    ['out of range', '1e400,1,M\n', 'd.csv  line 2: column "a": 1e400 is out of range (input "input" is float32)'],
+    ['a word', '1,abc,B\n', 'd.csv  line 2: column "b": "abc" is not a number (input "input" is float32)'],
+    ['missing value', '1,2,B\n3,,M\n', 'd.csv  line 3: column "b": missing value (set datasets.holdout.missing: nan if the model accepts NaN)'],
+    ['label never seen by the model', '1,2,X\n', 'd.csv  line 2: label "X" is not one of the classes (B, M) (a label the model was never trained on)'],
+    ['label __proto__', '1,2,__proto__\n', 'd.csv  line 2: label "__proto__" is not one of the classes (B, M)'],
+    ['empty label', '1,2,\n', 'd.csv  line 2: label column "y" is empty'],
+  ])('%s', async (_name, csv, message) => {
+    await expect(run(csv)).rejects.toThrow(message);
+  });
+  it('missing: nan feeds NaN where the input is float, and the metric still runs', async () => {
+    const report = await run('1,2,B\n3,,M\n', ', missing: nan');
+    expect(report.checks[0]!.status).not.toBe('error');
+  });
+  it('a dataset whose columns do not fit the model input', async () => {
+    const dir = scenario({
+      'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  holdout: { path: d.csv, label: y }\nchecks:\n  - type: metric\n    metric: accuracy\n    min: 0\n',
+      'd.csv': 'a,b,y\n1,2,B\n',
+    });
+    await expect(runChecklist(loadChecklist(join(dir, 'c.yaml')))).rejects.toThrow('model.onnx  input "input" takes 30 columns, but 2 are mapped to it (a, b) (list its columns in model.inputs)');
+  });
+});

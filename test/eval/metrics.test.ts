@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bootstrap, percentile } from '../../src/eval/bootstrap.js';
+import { confusionMatrix } from '../../src/eval/metrics/classification.js';
+import { METRICS, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
+import type { Task } from '../../src/eval/predict.js';
+import { FIXTURES } from '../helpers.js';
+
+interface Case {
+  name: string;
+  task: Task;
+  classes: string[];
+  positive: number;
+  truth: number[];
+  scores: number[];
+  predicted: number[];
+  predictions_file?: string;
+  expected: Record<string, number | number[][]>;
+}
+
+const EXPECTED = join(FIXTURES, 'expected');
+const cases: Case[] = JSON.parse(readFileSync(join(EXPECTED, 'metrics.json'), 'utf8')).cases.map((c: Case) =>
+  c.predictions_file ? { ...JSON.parse(readFileSync(join(EXPECTED, c.predictions_file), 'utf8')), ...c } : c,
+);
+
+function data(c: Case): MetricData {
+  return { n: c.truth.length, task: c.task, C: c.classes.length, positive: c.positive, truth: c.truth, scores: c.scores, predicted: c.predicted };
+}
+
+/** "fbeta/macro/beta=2" -> fbeta with average macro and beta 2 */
+function parseKey(key: string): { metric: MetricName; params: MetricParams } {
+  const [metric, ...rest] = key.split('/');
+  const params: Record<string, unknown> = {};
+  for (const r of rest) {
+    const [k, v] = r.split('=');
+    if (v === undefined) params.average = k;
+    else params[k!] = Number(v);
+  }
+  return { metric: metric as MetricName, params: params as MetricParams };
+}
+
+function close(actual: number | null, expected: number): void {
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(1e-9 * Math.abs(expected) + 1e-15);
+}
+
+describe('metrics agree with scikit-learn (fixtures/expected/metrics.json, 1e-9 relative)', () => {
+  it('covers every metric on some case', () => {
+    const covered = new Set(cases.flatMap((c) => Object.keys(c.expected).map((k) => k.split('/')[0])));
+    for (const name of Object.keys(METRICS)) expect(covered.has(name) || name === 'fbeta').toBe(true);
+  });
+  for (const c of cases) {
+    describe(c.name, () => {
+      for (const [key, expected] of Object.entries(c.expected)) {
+        it(key, () => {
+          if (key === 'confusion_matrix') {
+            expect(confusionMatrix(c.truth, c.predicted, c.classes.length)).toEqual(expected);
+            return;
+          }
+          const { metric, params } = parseKey(key);
+          close(METRICS[metric].compute(data(c), params), expected as number);
+        });
+      }
+    });
+  }
+});
+
+describe('undefined is never 0 or 1', () => {
+  const d = (truth: number[], predicted: number[], p1: number[]): MetricData => ({
+    n: truth.length, task: 'binary', C: 2, positive: 1, truth, predicted, scores: p1.flatMap((p) => [1 - p, p]),
+  });
+  it('precision with no predicted positives', () => expect(METRICS.precision.compute(d([1, 0], [0, 0], [0.1, 0.2]), {})).toBeNull());
+  it('recall with no positives', () => expect(METRICS.recall.compute(d([0, 0], [1, 0], [0.9, 0.2]), {})).toBeNull());
+  it('roc_auc with one class', () => expect(METRICS.roc_auc.compute(d([1, 1], [1, 0], [0.9, 0.2]), {})).toBeNull());
+  it('average_precision with no positives', () => expect(METRICS.average_precision.compute(d([0, 0], [1, 0], [0.9, 0.2]), {})).toBeNull());
+  it('mcc with a constant prediction', () => expect(METRICS.mcc.compute(d([1, 0], [1, 1], [0.9, 0.8]), {})).toBeNull());
+  it('r2 with a constant truth', () =>
+    expect(METRICS.r2.compute({ n: 3, task: 'regression', C: 0, positive: -1, truth: [2, 2, 2], scores: [1, 2, 3], predicted: [] }, {})).toBeNull());
+  it('roc_auc with a NaN score', () => expect(METRICS.roc_auc.compute(d([1, 0], [1, 0], [NaN, 0.2]), {})).toBeNull());
+});
+
+describe('properties', () => {
+  const binaryCase = fc
+    .array(fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 2, maxLength: 60 })
+    .filter((rows) => rows.some(([t]) => t) && rows.some(([t]) => !t));
+  const toData = (rows: [boolean, number][], positive = 1): MetricData => ({
+    n: rows.length, task: 'binary', C: 2, positive,
+    truth: rows.map(([t]) => (t ? positive : 1 - positive)),
+    scores: rows.flatMap(([, p]) => (positive === 1 ? [1 - p, p] : [p, 1 - p])),
+    predicted: rows.map(([, p]) => (p >= 0.5 ? positive : 1 - positive)),
+  });
+  const shuffle = (rows: [boolean, number][], seed: number) => {
+    const out = [...rows];
+    let s = seed;
+    for (let i = out.length - 1; i > 0; i--) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      const j = s % (i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
+
+  it('shuffling rows changes no metric', () => {
+    fc.assert(
+      fc.property(binaryCase, fc.nat(), (rows, seed) => {
+        for (const name of ['accuracy', 'precision', 'recall', 'f1', 'mcc', 'roc_auc', 'average_precision', 'log_loss', 'brier', 'ece'] as const) {
+          const a = METRICS[name].compute(toData(rows), {});
+          const b = METRICS[name].compute(toData(shuffle(rows, seed)), {});
+          if (a === null) expect(b).toBeNull();
+          else expect(Math.abs(a - b!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(a)));
+        }
+      }),
+    );
+  });
+
+  it('perfect predictions give the ideal value', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 2, maxLength: 50 }).filter((t) => t.includes(true) && t.includes(false)), (truth) => {
+        const rows = truth.map((t) => [t, t ? 1 : 0] as [boolean, number]);
+        const d = toData(rows);
+        for (const name of ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'specificity', 'f1', 'mcc', 'roc_auc', 'average_precision'] as const) {
+          expect(METRICS[name].compute(d, {})).toBe(1);
+        }
+        expect(METRICS.brier.compute(d, {})).toBe(0);
+        expect(METRICS.ece.compute(d, {})).toBe(0);
+        expect(METRICS.log_loss.compute(d, {})).toBeLessThan(1e-12);
+      }),
+    );
+  });
+
+  it('swapping the positive class maps precision to the negative class precision, recall to specificity', () => {
+    fc.assert(
+      fc.property(binaryCase, (rows) => {
+        const d = toData(rows);
+        const swapped: MetricData = { ...d, positive: 0 };
+        expect(METRICS.recall.compute(swapped, {})).toBe(METRICS.specificity.compute(d, {}));
+        expect(METRICS.specificity.compute(swapped, {})).toBe(METRICS.recall.compute(d, {}));
+        const negPrecision = (() => {
+          let tn = 0;
+          let fn = 0;
+          for (let i = 0; i < d.n; i++) if (d.predicted[i] === 0) (d.truth[i] === 0 ? tn++ : fn++);
+          return tn + fn === 0 ? null : tn / (tn + fn);
+        })();
+        expect(METRICS.precision.compute(swapped, {})).toBe(negPrecision);
+        expect(METRICS.accuracy.compute(swapped, {})).toBe(METRICS.accuracy.compute(d, {}));
+      }),
+    );
+  });
+
+  it('roc_auc of reversed scores is 1 − roc_auc', () => {
+    // scores on a 0.01 grid, so that 1 − p keeps every tie and every order
+    const gridCase = fc
+      .array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 100 }).map((k) => k / 100)), { minLength: 2, maxLength: 60 })
+      .filter((rows) => rows.some(([t]) => t) && rows.some(([t]) => !t));
+    fc.assert(
+      fc.property(gridCase, (rows) => {
+        const auc = METRICS.roc_auc.compute(toData(rows), {})!;
+        const rev = METRICS.roc_auc.compute(toData(rows.map(([t, p]) => [t, 1 - p])), {})!;
+        expect(Math.abs(auc + rev - 1)).toBeLessThan(1e-12);
+      }),
+    );
+  });
+});
+
+describe('bootstrap', () => {
+  it('is seeded: the same seed gives the same interval, another seed another one', () => {
+    const values = Array.from({ length: 200 }, (_, i) => (i * 37) % 101);
+    const mean = (idx: Int32Array) => idx.reduce((s, i) => s + values[i]!, 0) / idx.length;
+    const a = bootstrap(values.length, mean, { resamples: 500, confidence: 0.9, seed: 1 });
+    const b = bootstrap(values.length, mean, { resamples: 500, confidence: 0.9, seed: 1 });
+    const c = bootstrap(values.length, mean, { resamples: 500, confidence: 0.9, seed: 2 });
+    expect(a).toEqual(b);
+    expect(a.interval).not.toEqual(c.interval);
+    const m = values.reduce((s, v) => s + v, 0) / values.length;
+    expect(a.interval![0]).toBeLessThan(m);
+    expect(a.interval![1]).toBeGreaterThan(m);
+  });
+  it('percentile interpolates as numpy does', () => {
+    // numpy.percentile([1, 2, 3, 4], [25, 50, 90]) == [1.75, 2.5, 3.7]
+    expect(percentile([1, 2, 3, 4], 0.25)).toBeCloseTo(1.75, 12);
+    expect(percentile([1, 2, 3, 4], 0.5)).toBeCloseTo(2.5, 12);
+    expect(percentile([1, 2, 3, 4], 0.9)).toBeCloseTo(3.7, 12);
+  });
+});
