@@ -51,7 +51,7 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
 }
 
 /** Every metric, by the name scikit-learn users know. */
-export const METRICS = {
+const TABLE = {
   accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted) },
   balanced_accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C) },
   precision: prf('precision', (c) => cls.precisionOf(c)),
@@ -91,7 +91,8 @@ export const METRICS = {
   explained_variance: { tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores) },
 } satisfies Record<string, MetricDef>;
 
-export type MetricName = keyof typeof METRICS;
+export type MetricName = keyof typeof TABLE;
+export const METRICS: Record<MetricName, MetricDef> = TABLE;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 export function metricDef(name: MetricName): MetricDef {
