@@ -1,0 +1,175 @@
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { RunContext } from '../../src/context.js';
+import { runChecklist } from '../../src/runner.js';
+import { FIXTURES, scenario } from '../helpers.js';
+
+const expected = (name: string) =>
+  (JSON.parse(readFileSync(join(FIXTURES, 'expected', 'metrics.json'), 'utf8')).cases as { name: string; expected: Record<string, number> }[]).find((c) => c.name === name)!.expected;
+const BC = expected('breast-cancer');
+const BC_BASE = expected('breast-cancer-baseline');
+
+/** The breast-cancer candidate and baseline with their hold-out set, and the given checks. */
+async function bc(checks: string, model = '', swap = false, rows: (line: string) => boolean = () => true) {
+  const dir = scenario();
+  const [head, ...body] = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').trimEnd().split('\n');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'holdout.csv'), [head, ...body.filter(rows)].join('\n'));
+  const [m, b] = swap ? ['baseline.onnx', 'model.onnx'] : ['model.onnx', 'baseline.onnx'];
+  const yaml = `version: 1\nmodel:\n  path: ${m}\n${model}baseline:\n  path: ${b}\ndatasets:\n  holdout: { path: holdout.csv, label: diagnosis }\nchecks:\n${checks}`;
+  writeFileSync(join(dir, 'c.yaml'), yaml);
+  const report = await runChecklist(loadChecklist(join(dir, 'c.yaml')));
+  return { report, checks: report.checks, dir };
+}
+
+describe('metric', () => {
+  it('passes with the value scikit-learn computes, and explains what it rests on', async () => {
+    const { checks } = await bc('  - type: metric\n    metric: accuracy\n    min: 0.9\n');
+    const c = checks[0]!;
+    expect(c.status).toBe('pass');
+    expect(c.measurements[0]!.value).toBe(BC.accuracy);
+    expect(c.details).toMatchObject({ n: 171, task: 'binary', classes: ['B', 'M'], class_source: 'model', positive: 'M', threshold: 0.5, confusion_matrix: BC.confusion_matrix });
+  });
+
+  it('fails below the minimum, above the maximum', async () => {
+    const { checks } = await bc('  - id: a\n    type: metric\n    metric: accuracy\n    min: 0.99\n  - id: b\n    type: metric\n    metric: log_loss\n    max: 0.05\n');
+    expect(checks.map((c) => [c.status, c.message])).toEqual([
+      ['fail', `accuracy ${BC.accuracy} is below the minimum 0.99`],
+      ['fail', `log_loss ${BC.log_loss} is above the maximum 0.05`],
+    ]);
+  });
+
+  it('gates on the failing-side bound of the bootstrap interval: a point estimate alone is not enough evidence', async () => {
+    const point = await bc('  - type: metric\n    metric: accuracy\n    min: 0.95\n');
+    expect(point.checks[0]!.status).toBe('pass');
+    const { checks } = await bc('  - type: metric\n    metric: accuracy\n    min: 0.95\n    confidence: 0.95\n');
+    const c = checks[0]!;
+    expect(c.status).toBe('fail');
+    expect(c.findings[0]!.code).toBe('not-enough-evidence');
+    expect(c.findings[0]!.message).toMatch(/^not enough evidence \(n = 171\): accuracy is 0\.9708, but the lower bound of its 95% interval is 0\.9\d+, below 0\.95$/);
+    const [lo, hi] = c.measurements[0]!.ci!;
+    expect(lo).toBeLessThan(BC.accuracy);
+    expect(hi).toBeGreaterThan(BC.accuracy);
+    // seeded: the same interval on every run
+    expect((await bc('  - type: metric\n    metric: accuracy\n    min: 0.95\n    confidence: 0.95\n')).checks[0]!.measurements[0]!.ci).toEqual([lo, hi]);
+  });
+
+  it('compares with the baseline on the same rows', async () => {
+    const better = await bc('  - type: metric\n    metric: roc_auc\n    compare: { to: baseline, max_regression: 0 }\n');
+    expect(better.checks[0]!.status).toBe('pass');
+    const [cand, base, regression] = better.checks[0]!.measurements;
+    expect(cand!.value).toBe(BC.roc_auc);
+    expect(Math.abs(base!.value! - BC_BASE.roc_auc)).toBeLessThan(1e-9 * BC_BASE.roc_auc);
+    expect(regression!.value).toBeCloseTo(BC_BASE.roc_auc - BC.roc_auc, 12);
+    // the weaker model as the candidate regresses
+    const worse = await bc('  - type: metric\n    metric: roc_auc\n    compare: { to: baseline, max_regression: 0.005 }\n', '', true);
+    expect(worse.checks[0]!.status).toBe('fail');
+    expect(worse.checks[0]!.message).toMatch(/^roc_auc regression vs baseline 0\.0186\d+ is above the maximum 0\.005$/);
+    // lower is better for log_loss; relative regression
+    const rel = await bc('  - type: metric\n    metric: log_loss\n    compare: { to: baseline, max_regression: 0.1, relative: true }\n', '', true);
+    expect(rel.checks[0]!.measurements[2]!.value).toBeCloseTo((BC_BASE.log_loss - BC.log_loss) / BC.log_loss, 12);
+    expect(rel.checks[0]!.status).toBe('fail');
+  });
+
+  it('paired bootstrap of the regression when confidence is set', async () => {
+    const { checks } = await bc('  - type: metric\n    metric: accuracy\n    confidence: 0.9\n    compare: { to: baseline, max_regression: 0.01 }\n');
+    const regression = checks[0]!.measurements[2]!;
+    expect(regression.ci![0]).toBeLessThanOrEqual(regression.value!);
+    expect(regression.ci![1]).toBeGreaterThanOrEqual(regression.value!);
+    expect(checks[0]!.status).toBe(regression.ci![1] <= 0.01 ? 'pass' : 'fail');
+  });
+
+  it('an undefined metric fails its threshold, never passes', async () => {
+    // only benign rows: recall of the malignant class has no positives to recall
+    const { checks } = await bc('  - type: metric\n    metric: recall\n    min: 0\n', '  classes: [B, M]\n', false, (line) => line.endsWith(',B'));
+    expect(checks[0]!.status).toBe('fail');
+    expect(checks[0]!.measurements[0]!.value).toBeNull();
+    expect(checks[0]!.findings[0]!.message).toBe('recall is undefined on 107 rows of this dataset');
+  });
+
+  it('a metric that does not apply to the task stops the run (exit 2) naming the check', async () => {
+    await expect(bc('  - id: err\n    type: metric\n    metric: mae\n    max: 1\n')).rejects.toThrow(/c\.yaml {2}check "err": metric mae does not apply to a binary model \(it applies to regression\)$/);
+  });
+
+  it('refuses a metric check that could never fail, parameters that do not apply, unknown datasets', () => {
+    const dir = scenario({ 'holdout.csv': 'a,y\n1,B\n' });
+    const load = (checks: string) => {
+      const { writeFileSync } = require('node:fs') as typeof import('node:fs');
+      writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  holdout: { path: holdout.csv, label: y }\nchecks:\n${checks}`);
+      return () => loadChecklist(join(dir, 'c.yaml'));
+    };
+    expect(load('  - type: metric\n    metric: accuracy\n')).toThrow(/c\.yaml:8:13 {2}checks\[0\]\.metric: a metric check needs min, max or compare: without one it could never fail$/);
+    expect(load('  - type: metric\n    metric: accuracy\n    k: 3\n    min: 0.5\n')).toThrow(/checks\[0\]\.metric: k does not apply to accuracy$/);
+    expect(load('  - type: metric\n    metric: accuracy\n    dataset: holdot\n    min: 0.5\n')).toThrow(/c\.yaml:9:14 {2}checks\[0\]\.dataset: no dataset named "holdot" \(did you mean "holdout"\?\)$/);
+    expect(load('  - type: metric\n    metric: acuracy\n    min: 0.5\n')).toThrow(/checks\[0\]\.metric: expected one of .*, received "acuracy" \(did you mean "accuracy"\?\)$/);
+    expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    compare: { to: baseline, max_regression: 0 }\n')).toThrow(/checks\[0\]\.compare: compares to the baseline, but the checklist has no baseline/);
+  });
+
+  it('reads a dataset once and runs each model once for every check on it', async () => {
+    const dir = scenario();
+    copyFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), join(dir, 'holdout.csv'));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'c.yaml'), 'version: 1\nmodel:\n  path: model.onnx\nbaseline:\n  path: baseline.onnx\ndatasets:\n  holdout: { path: holdout.csv, label: diagnosis }\nchecks:\n  - type: model\n');
+    const ctx = new RunContext(loadChecklist(join(dir, 'c.yaml')), new Date());
+    ctx.plan({ dataset: 'holdout', models: ['model', 'baseline'] });
+    const a = await ctx.evaluation('model', undefined);
+    const b = await ctx.evaluation('baseline', 'holdout');
+    expect(await ctx.evaluation('model', 'holdout')).toBe(a);
+    expect(await ctx.evaluation('baseline', undefined)).toBe(b);
+    const evidence = await ctx.evidence();
+    expect(evidence.find((e) => e.path === 'holdout.csv')).toMatchObject({ rows: 171, bytes: readFileSync(join(dir, 'holdout.csv')).length });
+  });
+});
+
+describe('slices', () => {
+  async function penguins(check: string) {
+    const dir = scenario();
+    copyFileSync(join(FIXTURES, 'penguins', 'model.onnx'), join(dir, 'p.onnx'));
+    copyFileSync(join(FIXTURES, 'penguins', 'holdout.jsonl'), join(dir, 'h.jsonl'));
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: p.onnx\ndatasets:\n  holdout: { path: h.jsonl, label: species }\nchecks:\n${check}`);
+    return (await runChecklist(loadChecklist(join(dir, 'c.yaml')))).checks[0]!;
+  }
+  const slicesOf = (c: { details?: Record<string, unknown> }) => (c.details!.slices as { column: string; value: string; n: number; metric: number | null; status: string }[]);
+
+  it('computes the metric per value, worst first; small slices are reported, not gated', async () => {
+    const c = await penguins('  - type: slices\n    metric: accuracy\n    by: [island]\n    min: 0.9\n');
+    expect(c.status).toBe('pass');
+    const s = slicesOf(c);
+    expect(s.map((x) => [x.value, x.n, x.status])).toEqual([['Dream', 47, 'pass'], ['Biscoe', 69, 'pass'], ['Torgersen', 18, 'too_small']]);
+    expect(s[0]!.metric).toBeCloseTo(45 / 47, 12);
+    expect(s[1]!.metric).toBe(1);
+  });
+
+  it('fails a slice below the minimum and a gap above max_gap', async () => {
+    const c = await penguins('  - type: slices\n    metric: accuracy\n    by: [island, sex]\n    min: 0.97\n    max_gap: 0.02\n    min_rows: 10\n');
+    expect(c.status).toBe('fail');
+    const failed = c.measurements.filter((m) => m.passed === false).map((m) => m.name);
+    expect(failed).toEqual(['accuracy [island = Dream] (n = 47)', 'accuracy gap to the worst slice (island = Dream)']);
+  });
+
+  it('bins numeric columns by the given edges', async () => {
+    const c = await penguins('  - type: slices\n    metric: accuracy\n    bins: { body_mass_g: [3500, 4500] }\n    min: 0.5\n    min_rows: 1\n');
+    expect(slicesOf(c).map((x) => x.value).sort()).toEqual(['3500–4500', '< 3500', '≥ 4500']);
+    expect(slicesOf(c).reduce((n, x) => n + x.n, 0)).toBe(134);
+  });
+});
+
+describe('outputs', () => {
+  it('passes a model whose probabilities and labels agree', async () => {
+    const { checks } = await bc('  - type: outputs\n');
+    expect(checks[0]!.status).toBe('pass');
+    expect(checks[0]!.measurements[0]).toEqual({ name: 'label output disagreement', value: 0, threshold: { max: 0 }, passed: true });
+  });
+
+  it('catches a label output that disagrees with the scores at the decision threshold', async () => {
+    const { checks } = await bc('  - type: outputs\n', '  threshold: 0.9\n');
+    const c = checks[0]!;
+    expect(c.status).toBe('fail');
+    expect(c.findings[0]!.code).toBe('label-disagreement');
+    expect(c.findings[0]!.message).toMatch(/^the label output "label" disagrees with the scores on \d+ of 171 rows \(first: line \d+: label M, scores say B\)$/);
+    expect(c.findings[0]!.location).toMatch(/^holdout\.csv:\d+$/);
+  });
+});
