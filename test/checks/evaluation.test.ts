@@ -7,7 +7,7 @@ import { runChecklist } from '../../src/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
 const expected = (name: string) =>
-  (JSON.parse(readFileSync(join(FIXTURES, 'expected', 'metrics.json'), 'utf8')).cases as { name: string; expected: Record<string, number> }[]).find((c) => c.name === name)!.expected;
+  (JSON.parse(readFileSync(join(FIXTURES, 'expected', 'metrics.json'), 'utf8')).cases as { name: string; expected: unknown }[]).find((c) => c.name === name)!.expected as { accuracy: number; log_loss: number; roc_auc: number; confusion_matrix: number[][] };
 const BC = expected('breast-cancer');
 const BC_BASE = expected('breast-cancer-baseline');
 
