@@ -21,7 +21,17 @@ describe('deploy-check run (the built CLI)', () => {
     expect(r.stdout).toContain('missing section "Ethical Considerations"');
     expect(r.stdout).toContain('template placeholder TODO left in the card  ../fixtures/breast-cancer-unready/MODEL_CARD.md:15');
     expect(r.stdout).toContain('Dr. Luis Ferreira (clinical-safety) approved another file');
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('NOT READY  3 failed · 1 warning  (3 blocking the gate)');
+    expect(r.stdout).toContain('- recall 0.9375 [0.875, 0.9853] (required ≥ 0.95)');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('NOT READY  4 failed · 1 warning  (4 blocking the gate)');
+  });
+
+  it.each(['wine', 'diabetes', 'penguins'])('passes checklists/%s.yaml', (name) => {
+    const r = cli([`checklists/${name}.yaml`, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.checks.every((c: { status: string }) => c.status === 'pass')).toBe(true);
+    expect(report.inputs.some((i: { rows?: number }) => (i.rows ?? 0) > 0)).toBe(true);
   });
 
   it('uses deploy-check.yaml in the current folder by default', () => {
@@ -68,9 +78,9 @@ describe('deploy-check run (the built CLI)', () => {
   it('selects checks by id or tag, and rejects unknown ones with a suggestion', () => {
     const only = cli(['checklists/unready.yaml', '--only', 'card,model', '--format', 'json']);
     const statuses = JSON.parse(only.stdout).checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`);
-    expect(statuses).toEqual(['card:fail', 'hyperparameters:skip', 'model:warn', 'signoff:skip']);
+    expect(statuses).toEqual(['card:fail', 'hyperparameters:skip', 'model:warn', 'signoff:skip', 'recall:skip']);
     expect(cli(['checklists/example.yaml', '--only', 'docs', '--format', 'json']).stdout).toContain('"skip": 7');
-    const skip = cli(['checklists/unready.yaml', '--skip', 'card', '--skip', 'hyperparameters,signoff']);
+    const skip = cli(['checklists/unready.yaml', '--skip', 'card', '--skip', 'hyperparameters,signoff,recall']);
     expect(skip.code).toBe(0);
     const bad = cli(['checklists/example.yaml', '--skip', 'sigoff']);
     expect(bad.code).toBe(2);
