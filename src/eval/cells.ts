@@ -1,4 +1,4 @@
-import type { Cell } from './datasets/types.js';
+import { isNumberColumn, type Cell, type Column } from './datasets/types.js';
 
 /**
  * Cells to numbers, strictly. Missing: an empty cell, null, or one of MISSING_WORDS. A number is
@@ -46,4 +46,13 @@ export function labelKey(cell: Cell, numeric: boolean): string | undefined {
   }
   if (cell instanceof Date) return cell.toISOString();
   return String(cell);
+}
+
+/** Row i of a column as a number (the fast path of CSV columns parsed from bytes, or parseNumber). */
+export function numberAt(c: Column, i: number): Parsed {
+  if (isNumberColumn(c)) {
+    const other = c.other.get(i);
+    return other === undefined ? { ok: true, value: c.numbers[i]! } : parseNumber(other);
+  }
+  return parseNumber(c[i]);
 }

@@ -2,8 +2,8 @@ import ort from 'onnxruntime-node';
 import type { DatasetSpec, ModelSpec } from '../checklist/schema.js';
 import { InputError } from '../errors.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
-import { labelKey, parseNumber } from './cells.js';
-import { whereOf, type Cell, type DatasetSource, type RawBatch } from './datasets/types.js';
+import { labelKey, numberAt } from './cells.js';
+import { cellAt, whereOf, type Cell, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -77,11 +77,17 @@ export async function evaluate(
   const labelCol = col(label, `datasets.${dataset.name}.label`);
   const plans = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m) }));
   const keepCols = keep.map((k) => col(k, 'named by a slices check'));
-  const want = [...new Set([labelCol, ...keepCols, ...plans.flatMap((p) => p.inputs.flatMap((i) => i.columns))])];
-  const slot = new Map(want.map((c, k) => [c, k]));
+  const regression = plans.map((p) => p.outputs.task === 'regression');
+  const numeric = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type !== 'string').flatMap((i) => i.columns)));
+  if (regression.some(Boolean)) numeric.add(labelCol);
+  for (const c of keepCols) numeric.delete(c);
+  const want: ColumnRequest[] = [...new Set([labelCol, ...keepCols, ...plans.flatMap((p) => p.inputs.flatMap((i) => i.columns))])].map((index) => ({
+    index,
+    as: numeric.has(index) ? 'number' : 'cell',
+  }));
+  const slot = new Map(want.map((w, k) => [w.index, k]));
 
   const numericLabels = plans.every((p) => classLabelsOf(p.model, p.outputs.scores)?.every((c) => typeof c === 'number') ?? false) && plans.some((p) => classLabelsOf(p.model, p.outputs.scores) !== undefined);
-  const regression = plans.map((p) => p.outputs.task === 'regression');
   const dictionary = new Map<string, number>();
   const truthKeys: number[] = [];
   const truthValues: number[] = [];
@@ -97,11 +103,11 @@ export async function evaluate(
       rowRef.push(batch.refs[i]!);
       const where = whereOf(batch, i);
       if (regression.some(Boolean)) {
-        const v = parseNumber(labels[i]);
+        const v = numberAt(labels, i);
         if (!v.ok) throw new InputError(source.path, `${where}: label column "${label}": ${v.missing ? 'missing value' : v.reason}`);
         truthValues.push(v.value);
       } else {
-        const key = labelKey(labels[i], numericLabels);
+        const key = labelKey(cellAt(labels, i), numericLabels);
         if (key === undefined) throw new InputError(source.path, `${where}: label column "${label}" is empty`);
         let idx = dictionary.get(key);
         if (idx === undefined) dictionary.set(key, (idx = dictionary.size));
@@ -110,7 +116,7 @@ export async function evaluate(
     }
     keepCols.forEach((c, k) => {
       const cells = batch.cells[slot.get(c)!]!;
-      for (let i = 0; i < batch.n; i++) kept[k]!.push(cells[i]);
+      for (let i = 0; i < batch.n; i++) kept[k]!.push(cellAt(cells, i));
     });
     for (let m = 0; m < plans.length; m++) {
       const plan = plans[m]!;
@@ -311,7 +317,7 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
     input.columns.forEach((c, p) => {
       const cells = batch.cells[slot.get(c)!]!;
       for (let i = 0; i < n; i++) {
-        const v = cells[i];
+        const v = cellAt(cells, i);
         if (v === null || v === undefined) throw new InputError(path, `${whereOf(batch, i)}: column "${source.columns[c]}": missing value (input "${input.name}" is string)`);
         data[i * k + p] = typeof v === 'string' ? v : String(v);
       }
@@ -323,7 +329,7 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
   input.columns.forEach((c, p) => {
     const cells = batch.cells[slot.get(c)!]!;
     for (let i = 0; i < n; i++) {
-      const r = parseNumber(cells[i]);
+      const r = numberAt(cells, i);
       let v: number;
       if (r.ok) v = r.value;
       else if (r.missing && float && dataset.missing === 'nan') v = NaN;

@@ -78,3 +78,37 @@ export function text(buf: Uint8Array, f: Field): string {
 export function signed(f: Field): number {
   return f.int >= 2 ** 63 ? f.int - 2 ** 64 : f.int;
 }
+
+// Writing: just what rewriting a graph and building small models needs.
+
+export function field(num: number, payload: Uint8Array): Uint8Array {
+  return concat([encodeVarint(num * 8 + 2), encodeVarint(payload.length), payload]);
+}
+
+export function varintField(num: number, value: number): Uint8Array {
+  return concat([encodeVarint(num * 8), encodeVarint(value)]);
+}
+
+export function encodeVarint(v: number): Uint8Array {
+  const out: number[] = [];
+  while (v >= 0x80) {
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return Uint8Array.from(out);
+}
+
+export function utf8(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}

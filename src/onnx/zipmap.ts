@@ -1,5 +1,5 @@
 import { readModelInfo, type OnnxModelInfo } from './model-info.js';
-import { fields, text } from './protobuf.js';
+import { concat, field, fields, text, utf8, varintField } from './protobuf.js';
 
 /**
  * scikit-learn exports (skl2onnx) end classifiers with a ZipMap node that turns the probability
@@ -72,36 +72,4 @@ function isZipMapNode(bytes: Uint8Array, start: number, end: number, feeds: Map<
 function valueInfoName(bytes: Uint8Array, start: number, end: number): string {
   for (const f of fields(bytes, start, end)) if (f.num === 1) return text(bytes, f);
   return '';
-}
-
-function field(num: number, payload: Uint8Array): Uint8Array {
-  return concat([varint(num * 8 + 2), varint(payload.length), payload]);
-}
-
-function varintField(num: number, value: number): Uint8Array {
-  return concat([varint(num * 8), varint(value)]);
-}
-
-function varint(v: number): Uint8Array {
-  const out: number[] = [];
-  while (v >= 0x80) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Uint8Array.from(out);
-}
-
-function utf8(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }

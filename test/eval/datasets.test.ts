@@ -3,16 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/context.js';
-import { openDataset } from '../../src/eval/datasets/index.js';
+import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
 import { runChecklist } from '../../src/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
-async function readAll(name: string, content: string | Buffer) {
+export async function readAll(name: string, content: string | Buffer) {
   const dir = scenario({ [name]: content });
   const source = await openDataset(join(dir, name), name);
   const rows: unknown[][] = [];
-  for await (const b of source.batches(source.columns.map((_, j) => j), 2)) {
-    for (let i = 0; i < b.n; i++) rows.push([`${b.unit} ${b.refs[i]}`, ...b.cells.map((c) => c[i])]);
+  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'cell' as const })), 2)) {
+    for (let i = 0; i < b.n; i++) rows.push([`${b.unit} ${b.refs[i]}`, ...b.cells.map((c) => cellAt(c, i))]);
   }
   return { columns: source.columns, rows, evidence: source.evidence() };
 }
@@ -66,7 +66,7 @@ describe('JSON Lines and Parquet', () => {
     expect(source.columns.at(-1)).toBe('diagnosis');
     let rows = 0;
     let lastRef = 0;
-    for await (const b of source.batches([30], 40)) {
+    for await (const b of source.batches([{ index: 30, as: 'cell' }], 40)) {
       expect(b.n).toBeLessThanOrEqual(40);
       rows += b.n;
       lastRef = Number(b.refs[b.n - 1]);

@@ -1,25 +1,27 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../../errors.js';
-import type { Cell, DatasetSource, RawBatch } from './types.js';
+import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
 
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 /** A record longer than this is refused rather than buffered (a 200 MB line is not a table row). */
-export const MAX_RECORD_CHARS = 8 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 /**
- * RFC 4180 CSV (or TSV with a tab delimiter), streamed: quoted fields with doubled quotes and
- * embedded newlines, CRLF or LF, a UTF-8 byte-order mark, a required header row. Strict: a row
- * with another number of fields than the header, a stray quote or an unclosed quote is an error
- * naming the line. Blank lines are skipped.
+ * RFC 4180 CSV (or TSV with a tab delimiter), streamed and parsed as bytes: quoted fields with
+ * doubled quotes and embedded newlines, CRLF or LF, a UTF-8 byte-order mark, a required header
+ * row. Strict: a row with another number of fields than the header, a stray quote or an unclosed
+ * quote is an error naming the line. Blank lines are skipped. Columns asked for as numbers are
+ * parsed straight from the bytes into a Float64Array when they hold plain decimals, so the common
+ * case makes no string at all.
  */
 export async function openCsv(file: string, display: string, delimiter: ',' | '\t'): Promise<DatasetSource> {
+  const delim = delimiter.charCodeAt(0);
   let header: string[] | undefined;
-  for await (const rec of records(file, display, delimiter.charCodeAt(0), undefined)) {
-    header = rec.fields;
+  for await (const rec of records(file, display, delim, undefined)) {
+    header = Array.from({ length: rec.count }, (_, j) => rec.text(j));
     break;
   }
   if (!header) throw new InputError(display, 'is empty (expected a header row)');
@@ -39,135 +41,268 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
     evidence: () => evidence,
     async *batches(want, batchSize) {
       const hash = createHash('sha256');
+      // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
-      want.forEach((c, k) => (slot[c] = k));
-      let cells: Cell[][] = want.map(() => []);
-      let lines: number[] = [];
+      want.forEach((w, k) => (slot[w.index] = k));
+      const asNumber = want.map((w) => w.as === 'number');
+      const fresh = (): Column[] => asNumber.map((num) => (num ? { numbers: new Float64Array(batchSize), other: new Map<number, string>() } : new Array<Cell>()));
+      let cells = fresh();
+      let lines = new Int32Array(batchSize);
+      let n = 0;
       let rows = 0;
       let first = true;
       const flush = (): RawBatch => {
-        const batchLines = lines;
-        const b: RawBatch = { n: batchLines.length, cells, unit: 'line', refs: batchLines };
-        cells = want.map(() => []);
-        lines = [];
+        const b: RawBatch = {
+          n,
+          cells: cells.map((c) => (Array.isArray(c) ? c : { numbers: c.numbers.subarray(0, n), other: c.other })),
+          unit: 'line',
+          refs: lines.subarray(0, n),
+        };
+        cells = fresh();
+        lines = new Int32Array(batchSize);
+        n = 0;
         return b;
       };
-      for await (const rec of records(file, display, delimiter.charCodeAt(0), hash)) {
+      for await (const rec of records(file, display, delim, hash)) {
         if (first) {
           first = false;
           continue;
         }
-        if (rec.fields.length !== columns.length) {
-          throw new InputError(display, `line ${rec.line}: ${rec.fields.length} field${rec.fields.length === 1 ? '' : 's'}, but the header has ${columns.length}`, undefined, delimiter === ',' ? 'a decimal comma or an unquoted comma splits a field' : undefined);
+        if (rec.count !== columns.length) {
+          throw new InputError(display, `line ${rec.line}: ${rec.count} field${rec.count === 1 ? '' : 's'}, but the header has ${columns.length}`, undefined, delimiter === ',' ? 'a decimal comma or an unquoted comma splits a field' : undefined);
         }
-        for (let j = 0; j < rec.fields.length; j++) {
+        for (let j = 0; j < rec.count; j++) {
           const k = slot[j]!;
-          if (k >= 0) cells[k]!.push(rec.fields[j]!);
+          if (k < 0) continue;
+          const out = cells[k]!;
+          if (Array.isArray(out)) out.push(rec.text(j));
+          else {
+            const v = rec.number(j);
+            if (v === undefined) (out as NumberColumn).other.set(n, rec.text(j));
+            else (out as NumberColumn).numbers[n] = v;
+          }
         }
-        lines.push(rec.line);
+        lines[n++] = rec.line;
         rows++;
-        if (lines.length >= batchSize) yield flush();
+        if (n >= batchSize) yield flush();
       }
       if (rows === 0) throw new InputError(display, 'has a header but no rows');
-      if (lines.length) yield flush();
+      if (n) yield flush();
       evidence = { sha256: hash.digest('hex'), bytes: statSync(file).size, rows };
     },
   };
 }
 
+/** One record, valid until the next one is read. */
 interface CsvRecord {
-  fields: string[];
   line: number;
+  count: number;
+  text(j: number): string;
+  /** the field as a plain decimal, or undefined when it is anything else (including missing) */
+  number(j: number): number | undefined;
 }
 
 async function* records(file: string, display: string, delim: number, hash: ReturnType<typeof createHash> | undefined): AsyncGenerator<CsvRecord> {
-  const decoder = new StringDecoder('utf8');
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let afterQuote = false;
-  let quoted = false;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const unquoted: (string | undefined)[] = [];
+  let buf: Buffer = Buffer.alloc(0);
   let line = 1;
-  let recordLine = 1;
-  let recordChars = 0;
-  let bom = true;
-  const out: CsvRecord[] = [];
-  const endRecord = () => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' && !quoted)) out.push({ fields, line: recordLine });
-    fields = [];
-    field = '';
-    quoted = false;
-    afterQuote = false;
-    recordChars = 0;
+  let recLine = 1;
+  let count = 0;
+  const rec: CsvRecord = {
+    line: 0,
+    count: 0,
+    text: (j) => unquoted[j] ?? buf.toString('utf8', starts[j], ends[j]),
+    number: (j) => (unquoted[j] !== undefined ? undefined : fastNumber(buf, starts[j]!, ends[j]!)),
   };
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash?.update(chunk);
-    let text = decoder.write(chunk);
-    if (bom) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      if (text.length) bom = false;
+  let carry: Buffer | undefined;
+  let bom = true;
+  let final = false;
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  try {
+  while (!final) {
+    const next = await chunks.next();
+    if (next.done) {
+      final = true;
+      buf = carry ?? Buffer.alloc(0);
+    } else {
+      hash?.update(next.value);
+      buf = carry && carry.length ? Buffer.concat([carry, next.value]) : next.value;
     }
-    let start = 0;
-    const len = text.length;
-    for (let i = 0; i < len; i++) {
-      const c = text.charCodeAt(i);
-      if (inQuotes) {
-        if (c === QUOTE) {
-          field += text.slice(start, i);
-          start = i + 1;
-          inQuotes = false;
-          afterQuote = true;
-        } else if (c === LF) line++;
-        continue;
-      }
-      if (afterQuote) {
-        if (c === QUOTE) {
-          // a doubled quote inside a quoted field
-          field += '"';
-          start = i + 1;
-          inQuotes = true;
-          afterQuote = false;
+    let pos = 0;
+    if (bom && (buf.length >= 3 || final)) {
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+      bom = false;
+    }
+    const end = buf.length;
+    // parse complete records; stop at one that may continue in the next chunk
+    for (;;) {
+      if (pos >= end) break;
+      count = 0;
+      let i = pos;
+      let newlines = 0;
+      let complete = false;
+      for (;;) {
+        // one field starting at i
+        if (i < end && buf[i] === QUOTE) {
+          let j = i + 1;
+          let text = '';
+          let from = j;
+          let closed = false;
+          while (j < end) {
+            const c = buf[j]!;
+            if (c === QUOTE) {
+              if (j + 1 < end && buf[j + 1] === QUOTE) {
+                text += buf.toString('utf8', from, j + 1);
+                j += 2;
+                from = j;
+                continue;
+              }
+              if (j + 1 >= end && !final) break;
+              text += buf.toString('utf8', from, j);
+              closed = true;
+              j++;
+              break;
+            }
+            if (c === LF) newlines++;
+            j++;
+          }
+          if (!closed) {
+            if (final) throw new InputError(display, `line ${recLine}: a quoted field is never closed`);
+            break;
+          }
+          const after = j < end ? buf[j]! : -1;
+          if (after !== delim && after !== LF && after !== CR && after !== -1) {
+            throw new InputError(display, `line ${recLine + newlines}: unexpected character after a closing quote`, undefined, 'a quote inside a quoted field is written ""');
+          }
+          if (after === CR && j + 1 < end && buf[j + 1] !== LF) throw new InputError(display, `line ${recLine + newlines}: unexpected character after a closing quote`);
+          starts[count] = 0;
+          ends[count] = 0;
+          unquoted[count++] = text;
+          i = after === CR ? j + 1 : j;
+        } else {
+          let j = i;
+          while (j < end) {
+            const c = buf[j]!;
+            if (c === delim || c === LF) break;
+            if (c === QUOTE) throw new InputError(display, `line ${recLine}: a quote in the middle of an unquoted field`, undefined, 'quote the whole field');
+            j++;
+          }
+          if (j >= end && !final) break;
+          let e = j;
+          if (e > i && buf[e - 1] === CR && (j >= end || buf[j] === LF)) e--;
+          starts[count] = i;
+          ends[count] = e;
+          unquoted[count++] = undefined;
+          i = j;
+        }
+        if (i >= end) {
+          complete = final;
+          break;
+        }
+        if (buf[i] === delim) {
+          i++;
+          if (i >= end && final) {
+            starts[count] = i;
+            ends[count] = i;
+            unquoted[count++] = undefined;
+            complete = true;
+            break;
+          }
           continue;
         }
-        if (c !== delim && c !== LF && c !== CR) {
-          throw new InputError(display, `line ${line}: unexpected character after a closing quote`, undefined, 'a quote inside a quoted field is written ""');
-        }
-        afterQuote = false;
+        // LF
+        i++;
+        complete = true;
+        break;
       }
-      if (c === delim) {
-        field += text.slice(start, i);
-        fields.push(field);
-        field = '';
-        quoted = false;
-        start = i + 1;
-      } else if (c === LF) {
-        let end = i;
-        if (end > start && text.charCodeAt(end - 1) === CR) end--;
-        field += text.slice(start, end);
-        endRecord();
-        line++;
-        recordLine = line;
-        start = i + 1;
-      } else if (c === QUOTE) {
-        if (field.length > 0 || i > start) throw new InputError(display, `line ${line}: a quote in the middle of an unquoted field`, undefined, 'quote the whole field');
-        inQuotes = true;
-        quoted = true;
-        start = i + 1;
+      if (!complete) {
+        if (end - pos > MAX_RECORD_BYTES) throw new InputError(display, `line ${recLine}: a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB`, undefined, 'is this really a table?');
+        break;
       }
+      const blank = count === 1 && unquoted[0] === undefined && ends[0] === starts[0];
+      if (!blank) {
+        rec.line = recLine;
+        rec.count = count;
+        yield rec;
+      }
+      line += newlines + 1;
+      recLine = line;
+      pos = i;
     }
-    if (start < len) field += text.slice(start);
-    recordChars += len - start;
-    if (recordChars > MAX_RECORD_CHARS) throw new InputError(display, `line ${recordLine}: a record longer than ${MAX_RECORD_CHARS / 1024 / 1024} MiB`, undefined, 'is this really a table?');
-    if (out.length) {
-      yield* out;
-      out.length = 0;
+    carry = pos < end ? buf.subarray(pos) : undefined;
+    if (final && carry) throw new InputError(display, `line ${recLine}: could not be read`);
+  }
+  } finally {
+    stream.destroy();
+  }
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * A plain decimal ("-12.5", "3", ".5", "1e-3") parsed from bytes, exactly as Number() would: with
+ * at most 15 significant digits and a decimal exponent within ±22, one multiplication or division
+ * of exact doubles rounds correctly (Clinger's fast path). Anything else returns undefined and is
+ * left to the string path.
+ */
+export function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
+  while (s < e && (buf[s] === 32 || buf[s] === 9)) s++;
+  while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+  if (s === e) return undefined;
+  let i = s;
+  let negative = false;
+  if (buf[i] === 45) {
+    negative = true;
+    i++;
+  } else if (buf[i] === 43) i++;
+  let mantissa = 0;
+  let significant = 0;
+  let exponent = 0;
+  let digits = 0;
+  for (; i < e; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) break;
+    digits++;
+    if (mantissa === 0 && d === 0) continue;
+    if (++significant > 15) return undefined;
+    mantissa = mantissa * 10 + d;
+  }
+  if (i < e && buf[i] === 46) {
+    for (i++; i < e; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      digits++;
+      exponent--;
+      if (mantissa === 0 && d === 0) continue;
+      if (++significant > 15) return undefined;
+      mantissa = mantissa * 10 + d;
     }
   }
-  field += decoder.end();
-  if (inQuotes) throw new InputError(display, `line ${recordLine}: a quoted field is never closed`);
-  if (field.endsWith('\r')) field = field.slice(0, -1);
-  if (field.length || fields.length || quoted) endRecord();
-  yield* out;
+  if (digits === 0) return undefined;
+  if (i < e && (buf[i] === 101 || buf[i] === 69)) {
+    i++;
+    let expNegative = false;
+    if (buf[i] === 45) {
+      expNegative = true;
+      i++;
+    } else if (buf[i] === 43) i++;
+    let value = 0;
+    let expDigits = 0;
+    for (; i < e; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      if (++expDigits > 4) return undefined;
+      value = value * 10 + d;
+    }
+    if (expDigits === 0) return undefined;
+    exponent += expNegative ? -value : value;
+  }
+  if (i !== e) return undefined;
+  if (mantissa === 0) return negative ? -0 : 0;
+  if (exponent < -22 || exponent > 22) return undefined;
+  const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
+  return negative ? -v : v;
 }

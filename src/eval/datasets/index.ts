@@ -25,4 +25,4 @@ export function openDataset(file: string, display: string): Promise<DatasetSourc
   }
 }
 
-export { whereOf, type Cell, type DatasetSource, type RawBatch } from './types.js';
+export { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnRequest, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';

@@ -40,7 +40,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
         for (const key of Object.keys(value)) {
           if (!index.has(key)) throw new InputError(display, `line ${line}: key "${key}" is not a column of the first line`);
         }
-        want.forEach((c, k) => {
+        want.forEach(({ index: c }, k) => {
           const v = Object.hasOwn(value, cols[c]!) ? value[cols[c]!] : undefined;
           if (v !== null && v !== undefined && typeof v === 'object') throw new InputError(display, `line ${line}: column "${cols[c]}" holds ${Array.isArray(v) ? 'a list' : 'an object'}, expected a scalar`);
           cells[k]!.push(v as Cell);

@@ -25,22 +25,38 @@ export async function openParquet(file: string, display: string): Promise<Datase
     columns,
     evidence: () => evidence,
     async *batches(want, batchSize) {
-      const names = want.map((c) => columns[c]!);
+      const names = want.map((w) => columns[w.index]!);
       let rowStart = 0;
       for (const group of metadata.row_groups) {
         const groupRows = Number(group.num_rows);
-        for (let from = rowStart; from < rowStart + groupRows; from += batchSize) {
-          const to = Math.min(from + batchSize, rowStart + groupRows);
-          let rows: Cell[][] = [];
-          try {
-            await parquetRead({ file: buffer, metadata, columns: names, rowStart: from, rowEnd: to, compressors, onComplete: (r) => (rows = r as Cell[][]) });
-          } catch (err) {
-            throw new InputError(display, `rows ${from + 1}-${to}: cannot be read: ${(err as Error).message}`);
-          }
-          const first = from;
-          yield { n: rows.length, cells: names.map((_, k) => rows.map((r) => r[k])), unit: 'row', refs: Array.from({ length: rows.length }, (_, i) => first + i + 1) };
+        const groupEnd = rowStart + groupRows;
+        // One decode per row group, column by column: chunks arrive as typed or plain arrays.
+        const data = names.map(() => new Array<Cell>(groupRows));
+        try {
+          await parquetRead({
+            file: buffer,
+            metadata,
+            columns: names,
+            rowStart,
+            rowEnd: groupEnd,
+            compressors,
+            onChunk: (chunk) => {
+              const k = names.indexOf(chunk.columnName);
+              if (k < 0) return;
+              const target = data[k]!;
+              const values = chunk.columnData as ArrayLike<Cell>;
+              for (let r = Math.max(chunk.rowStart, rowStart); r < Math.min(chunk.rowEnd, groupEnd); r++) target[r - rowStart] = values[r - chunk.rowStart];
+            },
+          });
+        } catch (err) {
+          throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: cannot be read: ${(err as Error).message}`);
         }
-        rowStart += groupRows;
+        for (let from = 0; from < groupRows; from += batchSize) {
+          const n = Math.min(batchSize, groupRows - from);
+          const first = rowStart + from;
+          yield { n, cells: data.map((col) => col.slice(from, from + n)), unit: 'row', refs: Array.from({ length: n }, (_, i) => first + i + 1) };
+        }
+        rowStart = groupEnd;
       }
       if (rowStart === 0) throw new InputError(display, 'has no rows');
       evidence = { ...(await digest(file)), rows: rowStart };

@@ -1,17 +1,42 @@
 /**
- * A dataset is read as a stream of batches of raw cells, only for the columns asked for. Cells are
- * what the file holds: strings for CSV/TSV, JSON values for JSON Lines, typed values for Parquet;
- * `undefined` or `null` is a missing value. Conversion to tensors and labels happens elsewhere.
+ * A dataset is read as a stream of batches, only for the columns asked for. A column asked for as
+ * numbers may come back as a NumberColumn (CSV parses plain decimals straight from the bytes);
+ * otherwise a column is the cells the file holds: strings for CSV/TSV, JSON values for JSON Lines,
+ * typed values for Parquet; `undefined` or `null` is a missing value.
  */
 export type Cell = string | number | bigint | boolean | null | undefined | Date;
 
+export interface NumberColumn {
+  /** numbers[i] is row i's value, unless the row is in `other` */
+  numbers: Float64Array;
+  /** rows whose text is not a plain decimal (missing, a word, an exotic form), by row index */
+  other: Map<number, string>;
+}
+
+export type Column = Cell[] | NumberColumn;
+
+export interface ColumnRequest {
+  index: number;
+  as: 'number' | 'cell';
+}
+
 export interface RawBatch {
   n: number;
-  /** cells[j][i]: row i of the j-th requested column */
-  cells: Cell[][];
+  /** cells[k]: the k-th requested column */
+  cells: Column[];
   /** where each row is in the file: line numbers (text formats) or 1-based row numbers (Parquet) */
   unit: 'line' | 'row';
   refs: ArrayLike<number>;
+}
+
+export interface DatasetSource {
+  /** path as reports show it */
+  path: string;
+  columns: string[];
+  /** Streams the requested columns in batches of at most `batchSize` rows. */
+  batches(want: ColumnRequest[], batchSize: number): AsyncGenerator<RawBatch>;
+  /** After a full pass: the file's digest, size and row count, as evidence. */
+  evidence(): { sha256: string; bytes: number; rows: number } | undefined;
 }
 
 /** "line 14" or "row 14", for messages. */
@@ -19,12 +44,12 @@ export function whereOf(batch: Pick<RawBatch, 'unit' | 'refs'>, i: number): stri
   return `${batch.unit} ${batch.refs[i]}`;
 }
 
-export interface DatasetSource {
-  /** path as reports show it */
-  path: string;
-  columns: string[];
-  /** Streams the requested columns (indices into `columns`) in batches of at most `batchSize` rows. */
-  batches(want: number[], batchSize: number): AsyncGenerator<RawBatch>;
-  /** After a full pass: the file's digest, size and row count, as evidence. */
-  evidence(): { sha256: string; bytes: number; rows: number } | undefined;
+export function isNumberColumn(c: Column): c is NumberColumn {
+  return !Array.isArray(c);
+}
+
+/** Row i of a column as a cell, whatever its representation. */
+export function cellAt(c: Column, i: number): Cell {
+  if (Array.isArray(c)) return c[i];
+  return c.other.has(i) ? c.other.get(i) : c.numbers[i];
 }

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { numberAt } from '../../src/eval/cells.js';
+import { fastNumber } from '../../src/eval/datasets/csv.js';
+import { openDataset } from '../../src/eval/datasets/index.js';
+import { scenario } from '../helpers.js';
+import { readAll } from './datasets.test.js';
+
+const bytes = (s: string) => Buffer.from(s);
+
+describe('numbers parsed from the bytes', () => {
+  it('agree with Number() wherever the fast path answers', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+          fc.integer().map(String),
+          fc.tuple(fc.integer({ min: -99999, max: 99999 }), fc.nat(99999), fc.integer({ min: -30, max: 30 })).map(([a, b, e]) => `${a}.${b}e${e}`),
+          fc.stringMatching(/^[+-]?\d{0,18}(\.\d{0,18})?([eE][+-]?\d{1,3})?$/),
+        ),
+        (text) => {
+          const v = fastNumber(bytes(text), 0, text.length);
+          if (v !== undefined) expect(Object.is(v, Number(text))).toBe(true);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+  it('answers for the everyday forms', () => {
+    let answered = 0;
+    for (let i = 0; i < 1000; i++) {
+      const text = ((i * 7919) % 100000 / 10000 - 5).toFixed(4);
+      if (fastNumber(bytes(text), 0, text.length) !== undefined) answered++;
+    }
+    expect(answered).toBe(1000);
+  });
+  it.each(['', ' ', '.', '1e', '0x10', '1,5', 'NaN', 'inf', '--1', '1.2.3', '1e400'])('leaves %j to the string path', (text) => {
+    expect(fastNumber(bytes(text), 0, text.length)).toBeUndefined();
+  });
+  it.each([['12', 12], ['-3.5', -3.5], ['.5', 0.5], ['1.', 1], ['1e-3', 0.001], [' 7 ', 7], ['-0', -0], ['+2E2', 200]] as const)('parses %j', (text, value) => {
+    expect(Object.is(fastNumber(bytes(text), 0, text.length), value)).toBe(true);
+  });
+  it('a CSV column asked for as numbers: plain decimals parsed, the rest kept as text', async () => {
+    const dir = scenario({ 'd.csv': 'a,b\n1.5,x\n,y\nNA,z\n12345678901234567890,w\n"2",v\n' });
+    const source = await openDataset(join(dir, 'd.csv'), 'd.csv');
+    const values: unknown[] = [];
+    for await (const b of source.batches([{ index: 0, as: 'number' }], 10)) for (let i = 0; i < b.n; i++) values.push(numberAt(b.cells[0]!, i));
+    expect(values).toEqual([
+      { ok: true, value: 1.5 },
+      { ok: false, missing: true },
+      { ok: false, missing: true },
+      { ok: true, value: 12345678901234567000 },
+      { ok: true, value: 2 },
+    ]);
+  });
+  it('reads across chunk boundaries: a 3 MB file with long quoted fields', async () => {
+    const long = 'x'.repeat(70_000);
+    const rows = Array.from({ length: 45 }, (_, i) => `${i},"${long}\n""${i}"""`);
+    const r = await readAll('d.csv', `a,b\n${rows.join('\n')}\n`);
+    expect(r.rows.length).toBe(45);
+    expect(r.rows[44]).toEqual([`line ${2 + 44 * 2}`, '44', `${long}\n"44"`]);
+  });
+  it('refuses a record longer than 8 MiB', async () => {
+    await expect(readAll('d.csv', `a\n${'1'.repeat(9 * 1024 * 1024)}\n`)).rejects.toThrow('d.csv  line 2: a record longer than 8 MiB (is this really a table?)');
+  });
+});
