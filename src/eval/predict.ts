@@ -2,8 +2,8 @@ import ort from 'onnxruntime-node';
 import type { DatasetSpec, ModelSpec } from '../checklist/schema.js';
 import { InputError } from '../errors.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
-import { labelKey, numberAt } from './cells.js';
-import { cellAt, whereOf, type Cell, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
+import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';
+import { cellAt, isNumberColumn, whereOf, type Cell, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -89,9 +89,9 @@ export async function evaluate(
 
   const numericLabels = plans.every((p) => classLabelsOf(p.model, p.outputs.scores)?.every((c) => typeof c === 'number') ?? false) && plans.some((p) => classLabelsOf(p.model, p.outputs.scores) !== undefined);
   const dictionary = new Map<string, number>();
-  const truthKeys: number[] = [];
-  const truthValues: number[] = [];
-  const rowRef: number[] = [];
+  const truthKeys = new Growable(Int32Array);
+  const truthValues = new Growable(Float64Array);
+  const rowRef = new Growable(Int32Array);
   let rowUnit: 'line' | 'row' = 'line';
   const kept = keep.map(() => [] as Cell[]);
   const raw = plans.map(() => ({ scores: [] as Float32Array[] | Float64Array[], widths: [] as number[], labels: [] as unknown[][] }));
@@ -142,7 +142,7 @@ export async function evaluate(
     }
   }
   const n = rowRef.length;
-  const refs = Int32Array.from(rowRef);
+  const refs = rowRef.done();
   const columns = new Map(keep.map((k, i) => [k, kept[i]!]));
 
   return plans.map((plan, m) => {
@@ -153,7 +153,7 @@ export async function evaluate(
       if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
       return {
         n, task: 'regression', classes: [], classSource: 'data', positive: -1, threshold: NaN,
-        truth: Float64Array.from(truthValues), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), rowRef: refs, rowUnit, columns,
+        truth: truthValues.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), rowRef: refs, rowUnit, columns,
         outputs: { value: plan.outputs.scores },
       } satisfies Evaluation;
     }
@@ -167,13 +167,14 @@ export async function evaluate(
     for (const [key, idx] of dictionary) {
       const to = order.get(key);
       if (to === undefined) {
-        const row = truthKeys.indexOf(idx);
+        const row = truthKeys.done().indexOf(idx);
         throw new InputError(source.path, `${rowUnit} ${refs[row]}: label ${JSON.stringify(key)} is not one of the classes (${classes.join(', ')})`, undefined, 'a label the model was never trained on');
       }
       remap[idx] = to;
     }
+    const keys = truthKeys.done();
     const truth = new Int32Array(n);
-    for (let i = 0; i < n; i++) truth[i] = remap[truthKeys[i]!]!;
+    for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
 
     // A single score column is the score of the second class, as scikit-learn orders binary outputs.
     let probs = flat;
@@ -325,32 +326,62 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
     return new ort.Tensor('string', data, dims);
   }
   const float = FLOAT_TYPES.has(input.type);
-  const values = new Float64Array(n * k);
+  // float32 inputs are filled in place; other numeric types go through float64 and are converted
+  const values = input.type === 'float32' ? new Float32Array(n * k) : new Float64Array(n * k);
+  const resolve = (r: Parsed, i: number, c: number): number => {
+    if (r.ok) return r.value;
+    if (r.missing && float && dataset.missing === 'nan') return NaN;
+    throw new InputError(path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${r.missing ? 'missing value' : r.reason}`, undefined, r.missing ? (float ? `set datasets.${dataset.name}.missing: nan if the model accepts NaN` : `input "${input.name}" is ${input.type}`) : `input "${input.name}" is ${input.type}`);
+  };
   input.columns.forEach((c, p) => {
     const cells = batch.cells[slot.get(c)!]!;
-    for (let i = 0; i < n; i++) {
-      const r = numberAt(cells, i);
-      let v: number;
-      if (r.ok) v = r.value;
-      else if (r.missing && float && dataset.missing === 'nan') v = NaN;
-      else {
-        throw new InputError(path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${r.missing ? 'missing value' : r.reason}`, undefined, r.missing ? (float ? `set datasets.${dataset.name}.missing: nan if the model accepts NaN` : `input "${input.name}" is ${input.type}`) : `input "${input.name}" is ${input.type}`);
-      }
-      if (!float && !Number.isInteger(v)) throw new InputError(path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${v} is not an integer (input "${input.name}" is ${input.type})`);
-      values[i * k + p] = v;
+    if (isNumberColumn(cells)) {
+      const nums = cells.numbers;
+      for (let i = 0; i < n; i++) values[i * k + p] = nums[i]!;
+      for (const [i, text] of cells.other) values[i * k + p] = resolve(parseNumber(text), i, c);
+    } else {
+      for (let i = 0; i < n; i++) values[i * k + p] = resolve(parseNumber(cells[i]), i, c);
     }
   });
+  if (!float) {
+    for (let i = 0; i < n * k; i++) {
+      if (!Number.isInteger(values[i])) {
+        const row = Math.floor(i / k);
+        throw new InputError(path, `${whereOf(batch, row)}: column ${JSON.stringify(source.columns[input.columns[i % k]!])}: ${values[i]} is not an integer (input "${input.name}" is ${input.type})`);
+      }
+    }
+  }
   switch (input.type) {
     case 'float32':
-      return new ort.Tensor('float32', Float32Array.from(values), dims);
+      return new ort.Tensor('float32', values as Float32Array, dims);
     case 'float64':
-      return new ort.Tensor('float64', values, dims);
+      return new ort.Tensor('float64', values as Float64Array, dims);
     case 'int64':
       return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
     case 'int32':
       return new ort.Tensor('int32', Int32Array.from(values), dims);
     default:
       return new ort.Tensor('bool', Uint8Array.from(values, (v) => (v ? 1 : 0)), dims);
+  }
+}
+
+/** An append-only typed array: rows are counted as they stream by, without a JavaScript array per row. */
+class Growable<T extends Int32Array | Float64Array> {
+  private data: T;
+  length = 0;
+  constructor(private readonly Kind: { new (n: number): T }) {
+    this.data = new Kind(1024);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new this.Kind(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  done(): T {
+    return this.data.subarray(0, this.length) as T;
   }
 }
 
