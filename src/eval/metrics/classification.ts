@@ -130,53 +130,74 @@ export function averaged(
   return weights === 0 ? null : sum / weights;
 }
 
-/** Area under the ROC curve of scores for a 0/1 truth: the Mann-Whitney U with tied scores at mid-rank. */
-export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
-  for (let i = 0; i < n; i++) if (Number.isNaN(score(i))) return null;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score(a) - score(b));
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && score(order[j + 1]!) === score(order[i]!)) j++;
-    const mid = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (isPositive(order[k]!)) {
-        positives++;
-        rankSum += mid;
-      }
-    }
-    i = j + 1;
+/** The scores of the positive and of the negative rows, each sorted ascending (native typed-array sorts). */
+function split(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): { pos: Float64Array; neg: Float64Array } | null {
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(score(i))) return null;
+    if (isPositive(i)) p++;
   }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return null;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  const pos = new Float64Array(p);
+  const neg = new Float64Array(n - p);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (isPositive(i)) pos[a++] = score(i);
+    else neg[b++] = score(i);
+  }
+  return { pos: pos.sort(), neg: neg.sort() };
+}
+
+/**
+ * Area under the ROC curve: the share of (positive, negative) pairs ordered correctly, ties counting
+ * one half, which is the trapezoidal area scikit-learn computes. Counted exactly by merging the two
+ * sorted score lists.
+ */
+export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
+  const s = split(isPositive, score, n);
+  if (!s || s.pos.length === 0 || s.neg.length === 0) return null;
+  const { pos, neg } = s;
+  let below = 0; // negatives with a lower score than the current positive
+  let equal = 0;
+  let pairs = 0;
+  let j = 0;
+  for (let i = 0; i < pos.length; i++) {
+    const v = pos[i]!;
+    if (i === 0 || v !== pos[i - 1]) {
+      while (j < neg.length && neg[j]! < v) j++;
+      below = j;
+      let k = j;
+      while (k < neg.length && neg[k] === v) k++;
+      equal = k - j;
+    }
+    pairs += below + equal / 2;
+  }
+  return pairs / (pos.length * neg.length);
 }
 
 /** average_precision_score: Σ (R_k − R_{k−1}) P_k over the distinct score thresholds, highest first. */
 export function averagePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
-  let positives = 0;
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(score(i))) return null;
-    if (isPositive(i)) positives++;
-  }
-  if (positives === 0) return null;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score(b) - score(a));
+  const s = split(isPositive, score, n);
+  if (!s || s.pos.length === 0) return null;
+  const { pos, neg } = s;
+  let a = pos.length - 1;
+  let b = neg.length - 1;
   let tp = 0;
   let fp = 0;
   let prevRecall = 0;
   let ap = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j < n && score(order[j]!) === score(order[i]!)) {
-      if (isPositive(order[j]!)) tp++;
-      else fp++;
-      j++;
+  while (a >= 0 || b >= 0) {
+    // the next threshold down: every row with the highest remaining score
+    const t = Math.max(a >= 0 ? pos[a]! : -Infinity, b >= 0 ? neg[b]! : -Infinity);
+    while (a >= 0 && pos[a] === t) {
+      tp++;
+      a--;
     }
-    const recall = tp / positives;
+    while (b >= 0 && neg[b] === t) {
+      fp++;
+      b--;
+    }
+    const recall = tp / pos.length;
     ap += (recall - prevRecall) * (tp / (tp + fp));
     prevRecall = recall;
-    i = j;
   }
   return ap;
 }
