@@ -54,6 +54,17 @@ describe('numbers parsed from the bytes', () => {
       { ok: true, value: 2 },
     ]);
   });
+  it('numbers parsed while scanning agree with the text path: CRLF, spaces, a last line without a newline', async () => {
+    const text = 'a,b,c\r\n 1.25 ,2,x\r\n-3e2,+.5,y\r\n7,8e-1,z';
+    const dir = scenario({ 'd.csv': text });
+    const source = await openDataset(join(dir, 'd.csv'), 'd.csv');
+    const got: unknown[] = [];
+    for await (const b of source.batches([{ index: 0, as: 'number' }, { index: 1, as: 'number' }, { index: 2, as: 'cell' }], 2)) {
+      for (let i = 0; i < b.n; i++) got.push([numberAt(b.cells[0]!, i), numberAt(b.cells[1]!, i), (b.cells[2] as string[])[i]]);
+    }
+    const v = (value: number) => ({ ok: true, value });
+    expect(got).toEqual([[v(1.25), v(2), 'x'], [v(-300), v(0.5), 'y'], [v(7), v(0.8), 'z']]);
+  });
   it('reads across chunk boundaries: a 3 MB file with long quoted fields', async () => {
     const long = 'x'.repeat(70_000);
     const rows = Array.from({ length: 45 }, (_, i) => `${i},"${long}\n""${i}"""`);

@@ -20,10 +20,10 @@ export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 export async function openCsv(file: string, display: string, delimiter: ',' | '\t'): Promise<DatasetSource> {
   const delim = delimiter.charCodeAt(0);
   let header: string[] | undefined;
-  for await (const rec of records(file, display, delim, undefined)) {
+  for await (const _ of records(file, display, delim, undefined, (rec) => {
     header = Array.from({ length: rec.count }, (_, j) => rec.text(j));
-    break;
-  }
+    return false;
+  })) if (header) break;
   if (!header) throw new InputError(display, 'is empty (expected a header row)');
   const seen = new Map<string, number>();
   header.forEach((name, j) => {
@@ -63,10 +63,11 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
         n = 0;
         return b;
       };
-      for await (const rec of records(file, display, delim, hash)) {
+      const ready: RawBatch[] = [];
+      const onRecord = (rec: CsvRecord): boolean => {
         if (first) {
           first = false;
-          continue;
+          return true;
         }
         if (rec.count !== columns.length) {
           throw new InputError(display, `line ${rec.line}: ${rec.count} field${rec.count === 1 ? '' : 's'}, but the header has ${columns.length}`, undefined, delimiter === ',' ? 'a decimal comma or an unquoted comma splits a field' : undefined);
@@ -84,8 +85,17 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
         }
         lines[n++] = rec.line;
         rows++;
-        if (n >= batchSize) yield flush();
+        if (n >= batchSize) ready.push(flush());
+        return true;
+      };
+      // Records are handled synchronously chunk by chunk; only whole batches cross an await.
+      const numeric = new Uint8Array(columns.length);
+      want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));
+      for await (const _ of records(file, display, delim, hash, onRecord, numeric)) {
+        yield* ready;
+        ready.length = 0;
       }
+      yield* ready;
       if (rows === 0) throw new InputError(display, 'has a header but no rows');
       if (n) yield flush();
       evidence = { sha256: hash.digest('hex'), bytes: statSync(file).size, rows };
@@ -102,11 +112,25 @@ interface CsvRecord {
   number(j: number): number | undefined;
 }
 
-async function* records(file: string, display: string, delim: number, hash: ReturnType<typeof createHash> | undefined): AsyncGenerator<CsvRecord> {
+/**
+ * Calls `onRecord` for each record, synchronously within each chunk read, and yields after each
+ * chunk; `onRecord` returns false to stop reading.
+ */
+async function* records(
+  file: string,
+  display: string,
+  delim: number,
+  hash: ReturnType<typeof createHash> | undefined,
+  onRecord: (rec: CsvRecord) => boolean,
+  /** numeric[j] = 1: column j is wanted as numbers, parsed while the field is scanned */
+  numeric: Uint8Array = new Uint8Array(0),
+): AsyncGenerator<void> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   const starts: number[] = [];
   const ends: number[] = [];
   const unquoted: (string | undefined)[] = [];
+  const values = new Float64Array(numeric.length);
+  const parsed = new Uint8Array(numeric.length);
   let buf: Buffer = Buffer.alloc(0);
   let line = 1;
   let recLine = 1;
@@ -115,7 +139,7 @@ async function* records(file: string, display: string, delim: number, hash: Retu
     line: 0,
     count: 0,
     text: (j) => unquoted[j] ?? buf.toString('utf8', starts[j], ends[j]),
-    number: (j) => (unquoted[j] !== undefined ? undefined : fastNumber(buf, starts[j]!, ends[j]!)),
+    number: (j) => (parsed[j] ? values[j] : unquoted[j] !== undefined ? undefined : fastNumber(buf, starts[j]!, ends[j]!)),
   };
   let carry: Buffer | undefined;
   let bom = true;
@@ -180,9 +204,35 @@ async function* records(file: string, display: string, delim: number, hash: Retu
           if (after === CR && j + 1 < end && buf[j + 1] !== LF) throw new InputError(display, `line ${recLine + newlines}: unexpected character after a closing quote`);
           starts[count] = 0;
           ends[count] = 0;
+          if (count < parsed.length) parsed[count] = 0;
           unquoted[count++] = text;
           i = after === CR ? j + 1 : j;
         } else {
+          if (count < numeric.length && numeric[count] === 1) {
+            const stop = scanNumber(buf, i, end, delim);
+            if (stop >= 0 && (stop < end || final)) {
+              let e = stop;
+              if (e < end && buf[e] === CR) e++;
+              starts[count] = i;
+              ends[count] = stop;
+              values[count] = scanned;
+              parsed[count] = 1;
+              unquoted[count++] = undefined;
+              i = e;
+              if (i >= end) {
+                complete = final;
+                break;
+              }
+              if (buf[i] === delim) {
+                i++;
+                continue;
+              }
+              i++;
+              complete = true;
+              break;
+            }
+          }
+          if (count < parsed.length) parsed[count] = 0;
           let j = i;
           while (j < end) {
             const c = buf[j]!;
@@ -207,6 +257,7 @@ async function* records(file: string, display: string, delim: number, hash: Retu
           if (i >= end && final) {
             starts[count] = i;
             ends[count] = i;
+            if (count < parsed.length) parsed[count] = 0;
             unquoted[count++] = undefined;
             complete = true;
             break;
@@ -226,7 +277,7 @@ async function* records(file: string, display: string, delim: number, hash: Retu
       if (!blank) {
         rec.line = recLine;
         rec.count = count;
-        yield rec;
+        if (!onRecord(rec)) return;
       }
       line += newlines + 1;
       recLine = line;
@@ -234,6 +285,7 @@ async function* records(file: string, display: string, delim: number, hash: Retu
     }
     carry = pos < end ? buf.subarray(pos) : undefined;
     if (final && carry) throw new InputError(display, `line ${recLine}: could not be read`);
+    yield;
   }
   } finally {
     stream.destroy();
@@ -242,17 +294,19 @@ async function* records(file: string, display: string, delim: number, hash: Retu
 
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
+/** The value found by the last scanNumber that returned a position (kept out of the return value to stay allocation-free). */
+let scanned = 0;
+
 /**
- * A plain decimal ("-12.5", "3", ".5", "1e-3") parsed from bytes, exactly as Number() would: with
- * at most 15 significant digits and a decimal exponent within ±22, one multiplication or division
- * of exact doubles rounds correctly (Clinger's fast path). Anything else returns undefined and is
- * left to the string path.
+ * Scans a plain decimal ("-12.5", "3", ".5", "1e-3", spaces around it allowed) from `s`, stopping
+ * at a delimiter, a line end or `limit`. Returns the position it stopped at, with the value in
+ * `scanned`, exactly as Number() would give it: with at most 15 significant digits and a decimal
+ * exponent within ±22, one multiplication or division of exact doubles rounds correctly (Clinger's
+ * fast path). Returns -1 for anything else (left to the string path).
  */
-export function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
-  while (s < e && (buf[s] === 32 || buf[s] === 9)) s++;
-  while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
-  if (s === e) return undefined;
+function scanNumber(buf: Uint8Array, s: number, limit: number, delim: number): number {
   let i = s;
+  while (i < limit && (buf[i] === 32 || buf[i] === 9)) i++;
   let negative = false;
   if (buf[i] === 45) {
     negative = true;
@@ -262,27 +316,28 @@ export function fastNumber(buf: Uint8Array, s: number, e: number): number | unde
   let significant = 0;
   let exponent = 0;
   let digits = 0;
-  for (; i < e; i++) {
-    const d = buf[i]! - 48;
-    if (d < 0 || d > 9) break;
+  let c = 0;
+  for (; i < limit; i++) {
+    c = buf[i]! - 48;
+    if (c < 0 || c > 9) break;
     digits++;
-    if (mantissa === 0 && d === 0) continue;
-    if (++significant > 15) return undefined;
-    mantissa = mantissa * 10 + d;
+    if (mantissa === 0 && c === 0) continue;
+    if (++significant > 15) return -1;
+    mantissa = mantissa * 10 + c;
   }
-  if (i < e && buf[i] === 46) {
-    for (i++; i < e; i++) {
-      const d = buf[i]! - 48;
-      if (d < 0 || d > 9) break;
+  if (i < limit && buf[i] === 46) {
+    for (i++; i < limit; i++) {
+      c = buf[i]! - 48;
+      if (c < 0 || c > 9) break;
       digits++;
       exponent--;
-      if (mantissa === 0 && d === 0) continue;
-      if (++significant > 15) return undefined;
-      mantissa = mantissa * 10 + d;
+      if (mantissa === 0 && c === 0) continue;
+      if (++significant > 15) return -1;
+      mantissa = mantissa * 10 + c;
     }
   }
-  if (digits === 0) return undefined;
-  if (i < e && (buf[i] === 101 || buf[i] === 69)) {
+  if (digits === 0) return -1;
+  if (i < limit && (buf[i] === 101 || buf[i] === 69)) {
     i++;
     let expNegative = false;
     if (buf[i] === 45) {
@@ -291,18 +346,30 @@ export function fastNumber(buf: Uint8Array, s: number, e: number): number | unde
     } else if (buf[i] === 43) i++;
     let value = 0;
     let expDigits = 0;
-    for (; i < e; i++) {
-      const d = buf[i]! - 48;
-      if (d < 0 || d > 9) break;
-      if (++expDigits > 4) return undefined;
-      value = value * 10 + d;
+    for (; i < limit; i++) {
+      c = buf[i]! - 48;
+      if (c < 0 || c > 9) break;
+      if (++expDigits > 4) return -1;
+      value = value * 10 + c;
     }
-    if (expDigits === 0) return undefined;
+    if (expDigits === 0) return -1;
     exponent += expNegative ? -value : value;
   }
-  if (i !== e) return undefined;
-  if (mantissa === 0) return negative ? -0 : 0;
-  if (exponent < -22 || exponent > 22) return undefined;
-  const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
-  return negative ? -v : v;
+  while (i < limit && (buf[i] === 32 || buf[i] === 9)) i++;
+  if (i < limit) {
+    const t = buf[i];
+    if (t !== delim && t !== LF && !(t === CR && (i + 1 >= limit || buf[i + 1] === LF))) return -1;
+  }
+  if (mantissa === 0) scanned = negative ? -0 : 0;
+  else if (exponent < -22 || exponent > 22) return -1;
+  else {
+    const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
+    scanned = negative ? -v : v;
+  }
+  return i;
+}
+
+/** A whole field [s, e) as a plain decimal, or undefined (see scanNumber). */
+export function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
+  return scanNumber(buf, s, e, -1) === e ? scanned : undefined;
 }
