@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { inspectCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
+import { progressBar } from './progress.js';
 import { TOOL } from './version.js';
 
 /** commander only: parse argv, call main, set process.exitCode. */
@@ -11,6 +12,7 @@ const io = (color: boolean): Io => ({
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   color,
+  progress: process.stderr.isTTY ? progressBar((s) => process.stderr.write(s)) : undefined,
 });
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -16,6 +16,9 @@ import { sha256Hex } from './hash.js';
 
 export type ModelRole = 'model' | 'baseline';
 
+/** Where evaluation progress goes (a terminal progress bar); never part of the report. */
+export type ProgressSink = (event: { dataset: string; rows: number; fraction: number; done?: boolean }) => void;
+
 interface DatasetPlan {
   models: Set<ModelRole>;
   columns: Set<string>;
@@ -46,6 +49,7 @@ export class RunContext {
     readonly checklist: LoadedChecklist,
     /** The date the run is judged at (approval ages, staleness); `--as-of` sets it. */
     readonly now: Date,
+    private readonly progress?: ProgressSink,
   ) {}
 
   resolve(path: string): string {
@@ -159,7 +163,8 @@ export class RunContext {
         return { role, path: m.path, spec: m.spec, info: m.info, session: r.session, zipmapClasses: r.zipmapClasses };
       }),
     );
-    const results = await evaluate(source, { ...spec, name }, models, [...plan.columns]);
+    const results = await evaluate(source, { ...spec, name }, models, [...plan.columns], this.progress && ((rows, fraction) => this.progress!({ dataset: display, rows, fraction })));
+    this.progress?.({ dataset: display, rows: results[0]?.n ?? 0, fraction: 1, done: true });
     const ev = source.evidence();
     if (ev) this.datasetEvidence.set(display, { path: display, ...ev });
     return new Map(roles.map((r, i) => [r, results[i]!]));

@@ -11,6 +11,7 @@ import { terminalText } from './report/escape.js';
 import { FORMATS, formatters, type Format } from './report/index.js';
 import type { Severity } from './report/types.js';
 import { runChecklist } from './runner.js';
+import type { ProgressSink } from './context.js';
 import { didYouMean } from './suggest.js';
 
 /** What the commands may touch of the process: given by cli.ts, replaced in tests. */
@@ -19,6 +20,8 @@ export interface Io {
   stderr(text: string): void;
   /** colour for stdout: decided by cli.ts from --no-color, NO_COLOR and whether stdout is a terminal */
   color: boolean;
+  /** a progress bar for long evaluations, when stderr is a terminal */
+  progress?: ProgressSink;
 }
 
 export interface RunCommandOptions {
@@ -41,7 +44,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const failOn = parseFailOn(options.failOn ?? 'error');
     const now = options.asOf === undefined ? new Date() : parseDate(options.asOf);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
-    const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now });
+    const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, progress: io.progress });
     for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false }));
     const main = formatters[format](report, { color: io.color && options.output === undefined });
     if (options.output !== undefined) writeOutput(options.output, main);

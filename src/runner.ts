@@ -1,7 +1,7 @@
 import type { LoadedChecklist } from './checklist/load.js';
 import { checkDefinition } from './checks/index.js';
 import type { CheckOutcome } from './checks/define.js';
-import { RunContext } from './context.js';
+import { RunContext, type ProgressSink } from './context.js';
 import { InputError, UsageError } from './errors.js';
 import { verdictOf } from './report/exit-code.js';
 import { formatMeasurement } from './report/format-value.js';
@@ -17,6 +17,7 @@ export interface RunOptions {
   failOn?: Severity;
   /** the date the run is judged at */
   now?: Date;
+  progress?: ProgressSink;
 }
 
 /**
@@ -25,7 +26,7 @@ export interface RunOptions {
  */
 export async function runChecklist(loaded: LoadedChecklist, options: RunOptions = {}): Promise<Report> {
   const selected = selection(loaded, options);
-  const ctx = new RunContext(loaded, options.now ?? new Date());
+  const ctx = new RunContext(loaded, options.now ?? new Date(), options.progress);
   for (const spec of loaded.checks) {
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }

@@ -66,6 +66,7 @@ export async function evaluate(
   dataset: DatasetSpec & { name: string },
   models: ModelUnderTest[],
   keep: string[],
+  onProgress?: (rows: number, fraction: number) => void,
 ): Promise<Evaluation[]> {
   const label = dataset.label;
   if (!label) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set datasets.${dataset.name}.label in the checklist`);
@@ -140,6 +141,7 @@ export async function evaluate(
       raw[m]!.widths.push(dims.length === 2 ? dims[1]! : 1);
       if (plan.outputs.label) raw[m]!.labels.push(Array.from(result[plan.outputs.label]!.data as ArrayLike<unknown>));
     }
+    onProgress?.(rowRef.length, source.progress());
   }
   const n = rowRef.length;
   const refs = rowRef.done();
@@ -325,6 +327,7 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
     });
     return new ort.Tensor('string', data, dims);
   }
+  if (input.type === 'bool') return new ort.Tensor('bool', boolValues(input, batch, slot, source), dims);
   const float = FLOAT_TYPES.has(input.type);
   // float32 inputs are filled in place; other numeric types go through float64 and are converted
   const values = input.type === 'float32' ? new Float32Array(n * k) : new Float64Array(n * k);
@@ -358,11 +361,27 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
       return new ort.Tensor('float64', values as Float64Array, dims);
     case 'int64':
       return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
-    case 'int32':
-      return new ort.Tensor('int32', Int32Array.from(values), dims);
     default:
-      return new ort.Tensor('bool', Uint8Array.from(values, (v) => (v ? 1 : 0)), dims);
+      return new ort.Tensor('int32', Int32Array.from(values), dims);
   }
+}
+
+/** Booleans: true/false (any case), 1/0, or JSON and Parquet booleans. */
+function boolValues(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource): Uint8Array {
+  const k = input.columns.length;
+  const out = new Uint8Array(batch.n * k);
+  input.columns.forEach((c, p) => {
+    const cells = batch.cells[slot.get(c)!]!;
+    for (let i = 0; i < batch.n; i++) {
+      const v = cellAt(cells, i);
+      const t = typeof v === 'string' ? v.trim().toLowerCase() : v;
+      if (t === true || t === 'true' || t === 1 || t === '1') out[i * k + p] = 1;
+      else if (!(t === false || t === 'false' || t === 0 || t === '0')) {
+        throw new InputError(source.path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${JSON.stringify(v) ?? 'missing value'} is not a boolean (input "${input.name}" is bool)`, undefined, 'write true/false or 1/0');
+      }
+    }
+  });
+  return out;
 }
 
 /** An append-only typed array: rows are counted as they stream by, without a JavaScript array per row. */

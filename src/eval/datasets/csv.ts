@@ -34,13 +34,17 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
   });
   const columns = header;
   let evidence: { sha256: string; bytes: number; rows: number } | undefined;
+  const size = statSync(file).size;
+  let read = 0;
 
   return {
     path: display,
     columns,
     evidence: () => evidence,
+    progress: () => (size ? read / size : 1),
     async *batches(want, batchSize) {
       const hash = createHash('sha256');
+      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
       want.forEach((w, k) => (slot[w.index] = k));
@@ -91,14 +95,14 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       // Records are handled synchronously chunk by chunk; only whole batches cross an await.
       const numeric = new Uint8Array(columns.length);
       want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));
-      for await (const _ of records(file, display, delim, hash, onRecord, numeric)) {
+      for await (const _ of records(file, display, delim, counting, onRecord, numeric)) {
         yield* ready;
         ready.length = 0;
       }
       yield* ready;
       if (rows === 0) throw new InputError(display, 'has a header but no rows');
       if (n) yield flush();
-      evidence = { sha256: hash.digest('hex'), bytes: statSync(file).size, rows };
+      evidence = { sha256: hash.digest('hex'), bytes: size, rows };
     },
   };
 }
@@ -120,7 +124,7 @@ async function* records(
   file: string,
   display: string,
   delim: number,
-  hash: ReturnType<typeof createHash> | undefined,
+  hash: { update(chunk: Buffer): unknown } | undefined,
   onRecord: (rec: CsvRecord) => boolean,
   /** numeric[j] = 1: column j is wanted as numbers, parsed while the field is scanned */
   numeric: Uint8Array = new Uint8Array(0),

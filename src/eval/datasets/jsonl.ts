@@ -20,12 +20,16 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
   const cols = columns;
   const index = new Map(cols.map((c, j) => [c, j]));
   let evidence: { sha256: string; bytes: number; rows: number } | undefined;
+  const size = statSync(file).size;
+  let read = 0;
   return {
     path: display,
     columns: cols,
     evidence: () => evidence,
+    progress: () => (size ? read / size : 1),
     async *batches(want, batchSize) {
       const hash = createHash('sha256');
+      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       let cells: Cell[][] = want.map(() => []);
       let lines: number[] = [];
       let rows = 0;
@@ -36,7 +40,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
         lines = [];
         return b;
       };
-      for await (const { value, line } of objects(file, display, hash)) {
+      for await (const { value, line } of objects(file, display, counting)) {
         for (const key of Object.keys(value)) {
           if (!index.has(key)) throw new InputError(display, `line ${line}: key "${key}" is not a column of the first line`);
         }
@@ -50,12 +54,12 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
         if (lines.length >= batchSize) yield flush();
       }
       if (lines.length) yield flush();
-      evidence = { sha256: hash.digest('hex'), bytes: statSync(file).size, rows };
+      evidence = { sha256: hash.digest('hex'), bytes: size, rows };
     },
   };
 }
 
-async function* objects(file: string, display: string, hash: ReturnType<typeof createHash> | undefined): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {
+async function* objects(file: string, display: string, hash: { update(chunk: Buffer): unknown } | undefined): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   if (hash) stream.on('data', (chunk) => hash.update(chunk as Buffer));
   const rl = createInterface({ input: stream, crlfDelay: Infinity });

@@ -20,10 +20,13 @@ export async function openParquet(file: string, display: string): Promise<Datase
   }
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
   let evidence: { sha256: string; bytes: number; rows: number } | undefined;
+  const total = Number(metadata.num_rows);
+  let done = 0;
   return {
     path: display,
     columns,
     evidence: () => evidence,
+    progress: () => (total ? done / total : 1),
     async *batches(want, batchSize) {
       const names = want.map((w) => columns[w.index]!);
       let rowStart = 0;
@@ -54,6 +57,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
         for (let from = 0; from < groupRows; from += batchSize) {
           const n = Math.min(batchSize, groupRows - from);
           const first = rowStart + from;
+          done = first + n;
           yield { n, cells: data.map((col) => col.slice(from, from + n)), unit: 'row', refs: Array.from({ length: n }, (_, i) => first + i + 1) };
         }
         rowStart = groupEnd;

@@ -37,6 +37,8 @@ export interface DatasetSource {
   batches(want: ColumnRequest[], batchSize: number): AsyncGenerator<RawBatch>;
   /** After a full pass: the file's digest, size and row count, as evidence. */
   evidence(): { sha256: string; bytes: number; rows: number } | undefined;
+  /** Share of the file read so far in the current pass (0..1), for a progress bar. */
+  progress(): number;
 }
 
 /** "line 14" or "row 14", for messages. */
