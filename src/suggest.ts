@@ -1,6 +1,11 @@
 /** "did you mean …?" for a misspelt key, check type, id or tag. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   const w = word.toLowerCase();
+  // "auc" for "roc_auc", "map" for "mape": a whole part of a longer name beats a near spelling
+  const list = [...candidates];
+  const part = list.find((c) => c.toLowerCase().split(/[_\-.]/).includes(w));
+  if (part !== undefined && part.toLowerCase() !== w) return part;
+  candidates = list;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

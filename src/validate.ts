@@ -53,7 +53,7 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, doc: YamlDocu
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
-      const expected = values.length === 1 ? values[0] : `one of ${values.join(', ')}`;
+      const expected = values.length === 1 ? values[0] : values.length <= 8 ? `one of ${values.join(', ')}` : `one of ${values.length} values (${values.slice(0, 6).join(', ')}, …)`;
       const hint = typeof input === 'string' ? didYouMean(input, issue.values.map(String)) : undefined;
       return [problem(`expected ${expected}, received ${JSON.stringify(input) ?? 'nothing'}`, path, hint)];
     }

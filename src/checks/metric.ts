@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
+import { checkParams, measure, metricOptions } from '../eval/metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
-import { METRICS, resample, type MetricData } from '../eval/metrics/index.js';
+import { resample, type MetricData } from '../eval/metrics/index.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
@@ -42,13 +42,7 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const ev = await ctx.evaluation('model', o.dataset);
-    ensureApplies(o, ev, ctx.checklist.file);
-    const def = METRICS[o.metric];
-    const params = paramsOf(o);
-    const label = metricLabel(o);
-    const data = metricData(ev);
-    const value = def.compute(data, params);
+    const { ev, def, params, data, label, value } = await measure(o, ctx);
     const findings: Finding[] = [];
     const measurements: Measurement[] = [];
     const boot = o.confidence === undefined ? undefined : { resamples: o.resamples, confidence: o.confidence, seed: o.seed };
@@ -74,10 +68,7 @@ export default defineCheck({
     measurements.push(main);
 
     if (o.compare) {
-      const base = await ctx.evaluation('baseline', o.dataset);
-      ensureApplies(o, base, ctx.checklist.file);
-      const baseData = metricData(base);
-      const baseValue = def.compute(baseData, params);
+      const { data: baseData, value: baseValue } = await measure(o, ctx, 'baseline');
       const loss = (c: number | null, b: number | null): number | null => {
         if (c === null || b === null) return null;
         const diff = def.higherIsBetter ? b - c : c - b;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labelKey, parseNumber } from '../eval/cells.js';
-import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
-import { METRICS, resample } from '../eval/metrics/index.js';
+import { checkParams, measure, metricOptions } from '../eval/metric-options.js';
+import { resample } from '../eval/metrics/index.js';
 import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
@@ -40,13 +40,7 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const ev = await ctx.evaluation('model', o.dataset);
-    ensureApplies(o, ev, ctx.checklist.file);
-    const def = METRICS[o.metric];
-    const params = paramsOf(o);
-    const label = metricLabel(o);
-    const data = metricData(ev);
-    const overall = def.compute(data, params);
+    const { ev, def, params, data, label, value: overall } = await measure(o, ctx);
 
     const slices: Slice[] = [];
     for (const column of o.by ?? []) {

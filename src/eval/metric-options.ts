@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { METRIC_NAMES, METRICS, type MetricData, type MetricName, type MetricParams } from './metrics/index.js';
 import type { Evaluation } from './predict.js';
+import type { ModelRole, RunContext } from '../context.js';
 
 /** The options that choose a metric, shared by the metric and slices checks. */
 export const metricOptions = {
@@ -49,4 +50,14 @@ export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string): vo
   if (!(def.tasks as readonly string[]).includes(ev.task)) {
     throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} model`, undefined, `it applies to ${def.tasks.join(', ')}`);
   }
+}
+
+/** The metric a check names, on the model's predictions for its dataset: shared by metric and slices. */
+export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunContext, role: ModelRole = 'model') {
+  const ev = await ctx.evaluation(role, o.dataset);
+  ensureApplies(o, ev, ctx.checklist.file);
+  const def = METRICS[o.metric];
+  const params = paramsOf(o);
+  const data = metricData(ev);
+  return { ev, def, params, data, label: metricLabel(o), value: def.compute(data, params) };
 }

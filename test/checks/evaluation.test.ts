@@ -103,7 +103,8 @@ describe('metric', () => {
     expect(load('  - type: metric\n    metric: accuracy\n')).toThrow(/c\.yaml:8:13 {2}checks\[0\]\.metric: a metric check needs min, max or compare: without one it could never fail$/);
     expect(load('  - type: metric\n    metric: accuracy\n    k: 3\n    min: 0.5\n')).toThrow(/checks\[0\]\.metric: k does not apply to accuracy$/);
     expect(load('  - type: metric\n    metric: accuracy\n    dataset: holdot\n    min: 0.5\n')).toThrow(/c\.yaml:9:14 {2}checks\[0\]\.dataset: no dataset named "holdot" \(did you mean "holdout"\?\)$/);
-    expect(load('  - type: metric\n    metric: acuracy\n    min: 0.5\n')).toThrow(/checks\[0\]\.metric: expected one of .*, received "acuracy" \(did you mean "accuracy"\?\)$/);
+    expect(load('  - type: metric\n    metric: acuracy\n    min: 0.5\n')).toThrow(/checks\[0\]\.metric: expected one of 22 values \("accuracy", .*, …\), received "acuracy" \(did you mean "accuracy"\?\)$/);
+    expect(load('  - type: metric\n    metric: auc\n    min: 0.5\n')).toThrow(/received "auc" \(did you mean "roc_auc"\?\)$/);
     expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    compare: { to: baseline, max_regression: 0 }\n')).toThrow(/checks\[0\]\.compare: compares to the baseline, but the checklist has no baseline/);
   });
 
