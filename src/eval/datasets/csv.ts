@@ -219,7 +219,7 @@ async function* records(
               if (e < end && buf[e] === CR) e++;
               starts[count] = i;
               ends[count] = stop;
-              values[count] = scanned;
+              values[count] = scannedBox[0]!;
               parsed[count] = 1;
               unquoted[count++] = undefined;
               i = e;
@@ -298,8 +298,11 @@ async function* records(
 
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
-/** The value found by the last scanNumber that returned a position (kept out of the return value to stay allocation-free). */
-let scanned = 0;
+/**
+ * The value found by the last scanNumber that returned a position. A typed-array cell rather than
+ * a variable: storing a double in a module variable allocates a heap number each time.
+ */
+const scannedBox = new Float64Array(1);
 
 /**
  * Scans a plain decimal ("-12.5", "3", ".5", "1e-3", spaces around it allowed) from `s`, stopping
@@ -364,16 +367,16 @@ function scanNumber(buf: Uint8Array, s: number, limit: number, delim: number): n
     const t = buf[i];
     if (t !== delim && t !== LF && !(t === CR && (i + 1 >= limit || buf[i + 1] === LF))) return -1;
   }
-  if (mantissa === 0) scanned = negative ? -0 : 0;
+  if (mantissa === 0) scannedBox[0] = negative ? -0 : 0;
   else if (exponent < -22 || exponent > 22) return -1;
   else {
     const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
-    scanned = negative ? -v : v;
+    scannedBox[0] = negative ? -v : v;
   }
   return i;
 }
 
 /** A whole field [s, e) as a plain decimal, or undefined (see scanNumber). */
 export function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
-  return scanNumber(buf, s, e, -1) === e ? scanned : undefined;
+  return scanNumber(buf, s, e, -1) === e ? scannedBox[0] : undefined;
 }
