@@ -8,7 +8,9 @@ import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
 import { createSession } from './onnx/session.js';
 import { unzipMap } from './onnx/zipmap.js';
 import { openDataset } from './eval/datasets/index.js';
-import { evaluate, type Evaluation } from './eval/predict.js';
+import { evaluate, type Evaluation, type ModelUnderTest } from './eval/predict.js';
+import type { DatasetSource } from './eval/datasets/index.js';
+import type { DatasetSpec } from './checklist/schema.js';
 import type { DatasetNeed } from './checks/define.js';
 import { resolveDatasetName } from './checklist/datasets.js';
 import type { InputEvidence } from './report/types.js';
@@ -124,6 +126,20 @@ export class RunContext {
     return entry;
   }
 
+  /** A model ready to run: its spec, signature and session. */
+  async underTest(role: ModelRole): Promise<ModelUnderTest> {
+    const m = await this.model(role);
+    const r = await this.runnable(role);
+    return { role, path: m.path, spec: m.spec, info: m.info, session: r.session, zipmapClasses: r.zipmapClasses };
+  }
+
+  /** The dataset a check names, opened for reading (a stream: each call reads the file anew). */
+  async dataset(name: string | undefined): Promise<{ source: DatasetSource; spec: DatasetSpec & { name: string } }> {
+    const resolved = this.datasetName(name);
+    const spec = this.checklist.checklist.datasets![resolved]!;
+    return { source: await openDataset(this.resolve(spec.path), this.display(spec.path)), spec: { ...spec, name: resolved } };
+  }
+
   /** The name a check's `dataset` option resolves to. */
   datasetName(name: string | undefined): string {
     return resolveDatasetName(this.checklist.checklist, name, this.checklist.file);
@@ -156,13 +172,7 @@ export class RunContext {
     const display = this.display(spec.path);
     const source = await openDataset(this.resolve(spec.path), display);
     const roles = [...plan.models].sort();
-    const models = await Promise.all(
-      roles.map(async (role) => {
-        const m = await this.model(role);
-        const r = await this.runnable(role);
-        return { role, path: m.path, spec: m.spec, info: m.info, session: r.session, zipmapClasses: r.zipmapClasses };
-      }),
-    );
+    const models = await Promise.all(roles.map((role) => this.underTest(role)));
     const results = await evaluate(source, { ...spec, name }, models, [...plan.columns], this.progress && ((rows, fraction) => this.progress!({ dataset: display, rows, fraction })));
     this.progress?.({ dataset: display, rows: results[0]?.n ?? 0, fraction: 1, done: true });
     const ev = source.evidence();

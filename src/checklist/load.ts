@@ -94,7 +94,7 @@ function crossCheck(checklist: Checklist, checks: { id: string; type: string }[]
         at(['checks', i], datasets.length ? `needs a dataset: set "dataset" (the checklist has ${datasets.join(', ')})` : 'needs a dataset, but the checklist has no "datasets"', datasets.length ? undefined : 'add datasets: { holdout: { path: …, label: … } }');
         continue;
       }
-      if (!checklist.datasets![name]!.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
+      if (need.models.length && !checklist.datasets![name]!.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
       if (need.models.includes('baseline') && !checklist.baseline) at(['checks', i, 'compare'], 'compares to the baseline, but the checklist has no baseline', 'add a "baseline:" section');
     }
   });

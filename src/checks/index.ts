@@ -7,9 +7,11 @@ import signoff from './signoff.js';
 import metric from './metric.js';
 import outputs from './outputs.js';
 import slices from './slices.js';
+import latency from './latency.js';
+import determinism from './determinism.js';
 
 /** Every check type. A new type is one file and one line here; the checklist schema is built from this list. */
-export const registry = [modelCard, hyperparameters, model, files, signoff, metric, slices, outputs] as const satisfies readonly CheckDefinition<any>[];
+export const registry = [modelCard, hyperparameters, model, files, signoff, metric, slices, outputs, latency, determinism] as const satisfies readonly CheckDefinition<any>[];
 
 export function checkDefinition(type: string): CheckDefinition<any> {
   const def = registry.find((d) => d.type === type);

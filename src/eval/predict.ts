@@ -288,6 +288,36 @@ interface OutputPlan {
   label?: string;
 }
 
+/**
+ * Input tensors for the first `rows` rows of a dataset (repeated when the dataset is shorter), for
+ * checks that time or probe the model on real rows rather than evaluate it.
+ */
+export async function feedsFromDataset(model: ModelUnderTest, source: DatasetSource, dataset: DatasetSpec & { name: string }, rows: number): Promise<Record<string, ort.Tensor>> {
+  const labelCol = dataset.label ? source.columns.indexOf(dataset.label) : -1;
+  const inputs = planInputs(model, source, labelCol);
+  const columns = [...new Set(inputs.flatMap((i) => i.columns))];
+  const want: ColumnRequest[] = columns.map((index) => ({ index, as: 'cell' }));
+  const slot = new Map(columns.map((c, k) => [c, k]));
+  const cells: Cell[][] = columns.map(() => []);
+  const refs: number[] = [];
+  let unit: 'line' | 'row' = 'line';
+  for await (const b of source.batches(want, rows)) {
+    unit = b.unit;
+    for (let i = 0; i < b.n && refs.length < rows; i++) {
+      b.cells.forEach((c, k) => cells[k]!.push(cellAt(c, i)));
+      refs.push(b.refs[i]!);
+    }
+    if (refs.length >= rows) break;
+  }
+  const have = refs.length;
+  for (let i = have; i < rows; i++) {
+    cells.forEach((c) => c.push(c[i % have]));
+    refs.push(refs[i % have]!);
+  }
+  const batch: RawBatch = { n: rows, cells, unit, refs };
+  return Object.fromEntries(inputs.map((input) => [input.name, tensorFor(input, batch, slot, source, dataset)]));
+}
+
 function planOutputs(model: ModelUnderTest): OutputPlan {
   const outs = model.info.outputs;
   const spec = model.spec.outputs ?? {};

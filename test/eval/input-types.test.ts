@@ -3,33 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/context.js';
-import { concat, field, utf8, varintField } from '../../src/onnx/protobuf.js';
+import { BOOL, FLOAT, INT64, intAttr, intsAttr, model, node, valueInfo } from '../onnx-builder.js';
 import { scenario } from '../helpers.js';
-
-// TensorProto.DataType codes
-const FLOAT = 1;
-const INT64 = 7;
-const BOOL = 9;
-
-const str = (num: number, s: string) => field(num, utf8(s));
-const valueInfo = (name: string, elem: number, dims: (number | string)[]) =>
-  concat([str(1, name), field(2, field(1, concat([varintField(1, elem), field(2, concat(dims.map((d) => field(1, typeof d === 'number' ? varintField(1, d) : str(2, d)))))])))]);
-const node = (op: string, inputs: string[], outputs: string[], attrs: Uint8Array[] = []) =>
-  concat([...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(4, op), ...attrs.map((a) => field(5, a))]);
-/** AttributeProto { name, i, type: INT } */
-const intAttr = (name: string, v: number) => concat([str(1, name), varintField(3, v), varintField(20, 2)]);
 
 /** value = sum over columns of cast(input, float): a regression model with an int64 or bool input of width k. */
 function sumModel(elem: number, k: number): Uint8Array {
-  const graph = concat([
-    field(1, node('Cast', ['x'], ['xf'], [intAttr('to', FLOAT)])),
-    field(1, node('ReduceSum', ['xf'], ['value'], [intAttr('keepdims', 1), concat([str(1, 'axes'), varintField(8, 1), varintField(20, 7)])])),
-    str(2, 'sum'),
-    field(11, valueInfo('x', elem, ['N', k])),
-    field(12, valueInfo('value', FLOAT, ['N', 1])),
-  ]);
-  // opset 11: ReduceSum takes its axes as an attribute (axes = [1]: one sum per row)
-  return concat([varintField(1, 7), str(2, 'deploy-check-test'), field(7, graph), field(8, concat([str(1, ''), varintField(2, 11)]))]);
+  return model(
+    [node('Cast', ['x'], ['xf'], [intAttr('to', FLOAT)]), node('ReduceSum', ['xf'], ['value'], [intAttr('keepdims', 1), intsAttr('axes', 1)])],
+    [valueInfo('x', elem, ['N', k])],
+    [valueInfo('value', FLOAT, ['N', 1])],
+  );
 }
 
 async function predict(elem: number, csv: string, k: number) {

@@ -1,0 +1,99 @@
+import ort from 'onnxruntime-node';
+import { z } from 'zod';
+import { probeInputs } from '../eval/probe.js';
+import type { Finding, Measurement } from '../report/types.js';
+import { defineCheck } from './define.js';
+
+export default defineCheck({
+  type: 'determinism',
+  title: 'Determinism',
+  description: 'The same rows twice give the same outputs, and a row predicted alone gives what it gets inside a batch.',
+  options: {
+    model: z.enum(['model', 'baseline']).default('model'),
+    dataset: z.string().optional().describe('Probe real rows of this dataset (default: seeded random values)'),
+    rows: z.number().int().min(2).max(100_000).default(256).describe('Rows in the batch'),
+    single_rows: z.number().int().min(1).max(1000).default(16).describe('Rows of the batch also predicted one at a time'),
+    repeat_tolerance: z.number().min(0).default(0).describe('Largest acceptable absolute difference between two runs of the same batch'),
+    tolerance: z
+      .number()
+      .min(0)
+      .default(1e-6)
+      .describe('Largest acceptable absolute difference between a row alone and in a batch: float32 kernels may round a few ulps differently by batch size'),
+  },
+  needs: (o) => (o.dataset === undefined ? [] : [{ dataset: o.dataset, models: [] }]),
+  async run(o, ctx) {
+    const mut = await ctx.underTest(o.model);
+    const feeds = await probeInputs(mut, o.rows, o.dataset, ctx);
+    const names = mut.session.outputNames;
+    const first = await mut.session.run(feeds, names);
+    const second = await mut.session.run(feeds, names);
+    const findings: Finding[] = [];
+
+    const repeat = compare(first, second, names, 0);
+    const alone = { max: 0, first: undefined as undefined | { output: string; row: number; delta: number } };
+    const single = Math.min(o.single_rows, o.rows);
+    for (let r = 0; r < single; r++) {
+      const out = await mut.session.run(rowOf(feeds, r, o.rows), names);
+      const d = compare(sliceRows(first, names, r, o.rows), out, names, r);
+      if (d.max > alone.max || (d.first && !alone.first)) {
+        alone.max = Math.max(alone.max, d.max);
+        alone.first ??= d.first;
+      }
+    }
+    const m = (name: string, value: number, max: number): Measurement => ({ name, value, threshold: { max }, passed: value <= max });
+    const measurements = [m('max difference between two runs', repeat.max, o.repeat_tolerance), m('max difference, one row alone against in a batch', alone.max, o.tolerance)];
+    if (repeat.max > o.repeat_tolerance && repeat.first) {
+      findings.push({ code: 'repeat', message: `the same ${o.rows} rows give different outputs on a second run (output "${repeat.first.output}", row ${repeat.first.row + 1} of the probe, |Δ| = ${repeat.first.delta})` });
+    }
+    if (alone.max > o.tolerance && alone.first) {
+      findings.push({
+        code: 'batch-dependent',
+        message: `row ${alone.first.row + 1} of the probe predicted alone differs from the same row in a batch of ${o.rows} (output "${alone.first.output}", |Δ| = ${alone.first.delta})`,
+        hint: 'preprocessing inside the model depends on the batch (for example a normalisation over the batch)',
+      });
+    }
+    return { findings, measurements, summary: `${o.rows} rows run twice, ${single} also alone`, details: { outputs: names, inputs: o.dataset === undefined ? 'seeded random values' : `first rows of ${ctx.datasetName(o.dataset)}` } };
+  },
+});
+
+type Outputs = Record<string, ort.Tensor>;
+
+/** Largest absolute difference over numeric outputs (Infinity for any other difference, NaN against a number included). */
+function compare(a: Outputs, b: Outputs, names: readonly string[], rowBase: number) {
+  let max = 0;
+  let first: { output: string; row: number; delta: number } | undefined;
+  for (const name of names) {
+    const x = a[name]!;
+    const y = b[name]!;
+    const width = x.dims.slice(1).reduce((p, d) => p * d, 1);
+    const xd = x.data as ArrayLike<unknown>;
+    const yd = y.data as ArrayLike<unknown>;
+    const n = Math.max(xd.length, yd.length);
+    for (let i = 0; i < n; i++) {
+      const u = xd[i];
+      const v = yd[i];
+      let delta = 0;
+      if (typeof u === 'number' && typeof v === 'number') delta = Number.isNaN(u) && Number.isNaN(v) ? 0 : Math.abs(u - v);
+      else if (u !== v) delta = Infinity;
+      if (Number.isNaN(delta)) delta = Infinity;
+      if (delta > max) max = delta;
+      if (delta > 0 && !first) first = { output: name, row: rowBase + Math.floor(i / width), delta };
+    }
+  }
+  return { max, first };
+}
+
+function rowOf(feeds: Outputs, r: number, rows: number): Outputs {
+  return Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, slice(t, r, rows)]));
+}
+
+function sliceRows(outputs: Outputs, names: readonly string[], r: number, rows: number): Outputs {
+  return Object.fromEntries(names.map((name) => [name, slice(outputs[name]!, r, rows)]));
+}
+
+function slice(t: ort.Tensor, r: number, rows: number): ort.Tensor {
+  if (t.dims[0] !== rows) return t;
+  const width = t.dims.slice(1).reduce((p, d) => p * d, 1);
+  const data = t.data as unknown as { slice(a: number, b: number): never };
+  return new ort.Tensor(t.type as 'float32', data.slice(r * width, (r + 1) * width), [1, ...t.dims.slice(1)]);
+}

@@ -1,0 +1,106 @@
+import { cpus } from 'node:os';
+import { z } from 'zod';
+import { percentile } from '../eval/bootstrap.js';
+import { probeInputs } from '../eval/probe.js';
+import { createSession, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
+import { unzipMap } from '../onnx/zipmap.js';
+import type { Measurement } from '../report/types.js';
+import { defineCheck } from './define.js';
+
+export default defineCheck({
+  type: 'latency',
+  title: 'Latency',
+  description: 'Load time, per-call latency percentiles and throughput at each batch size, peak memory and model size, on the runtime that ships, against budgets.',
+  options: {
+    model: z.enum(['model', 'baseline']).default('model'),
+    dataset: z.string().optional().describe('Time on real rows of this dataset (default: seeded random values; required for string inputs)'),
+    batch_sizes: z.array(z.number().int().min(1).max(100_000)).min(1).default([1, 32]),
+    warmup: z.number().int().min(0).max(1000).default(5).describe('Untimed runs before timing, per batch size'),
+    max_seconds: z.number().positive().max(600).default(3).describe('Time budget for all timed runs, shared by the batch sizes'),
+    max_runs: z.number().int().min(1).max(1_000_000).default(1000).describe('Most timed runs per batch size'),
+    p50_ms: z.number().positive().optional().describe('Budget: median latency of one call at the smallest batch size'),
+    p95_ms: z.number().positive().optional().describe('Budget: 95th percentile at the smallest batch size'),
+    p99_ms: z.number().positive().optional().describe('Budget: 99th percentile at the smallest batch size'),
+    min_rows_per_s: z.number().positive().optional().describe('Budget: throughput at the largest batch size'),
+    max_rss_mb: z.number().positive().optional().describe('Budget: peak resident memory of the process (MB)'),
+    max_model_mb: z.number().positive().optional().describe('Budget: model file size (MB, 10^6 bytes)'),
+    max_load_ms: z.number().positive().optional().describe('Budget: time to create the session'),
+  },
+  needs: (o) => (o.dataset === undefined ? [] : [{ dataset: o.dataset, models: [] }]),
+  async run(o, ctx) {
+    const model = await ctx.model(o.model);
+    const mut = await ctx.underTest(o.model);
+    const measurements: Measurement[] = [];
+    const budget = (m: Measurement, limit: { min?: number; max?: number } | undefined): Measurement => {
+      if (!limit || (limit.min === undefined && limit.max === undefined)) return m;
+      const passed = m.value !== null && (limit.min === undefined || m.value >= limit.min) && (limit.max === undefined || m.value <= limit.max);
+      return { ...m, threshold: limit, passed };
+    };
+    const limit = (max?: number) => (max === undefined ? undefined : { max });
+
+    // load time: a fresh session from the same bytes, released at once
+    const bytes = unzipMap(model.bytes, model.info)?.bytes ?? model.bytes;
+    const t0 = performance.now();
+    const fresh = await createSession(bytes, model.path);
+    const loadMs = performance.now() - t0;
+    await fresh.release();
+    measurements.push(budget({ name: 'load', value: round(loadMs), unit: 'ms' }, limit(o.max_load_ms)));
+
+    const sizes = [...new Set(o.batch_sizes)].sort((a, b) => a - b);
+    const perSize = (o.max_seconds * 1000) / sizes.length;
+    const runs: Record<string, number> = {};
+    for (const size of sizes) {
+      const feeds = await probeInputs(mut, size, o.dataset, ctx);
+      const deadline = performance.now() + perSize;
+      for (let w = 0; w < o.warmup && performance.now() < deadline; w++) await mut.session.run(feeds);
+      const times: number[] = [];
+      const start = performance.now();
+      while (times.length < o.max_runs && (times.length === 0 || performance.now() < start + perSize * 0.9)) {
+        const t = performance.now();
+        await mut.session.run(feeds);
+        times.push(performance.now() - t);
+      }
+      runs[`batch ${size}`] = times.length;
+      const total = times.reduce((a, b) => a + b, 0);
+      times.sort((a, b) => a - b);
+      const smallest = size === sizes[0];
+      const largest = size === sizes[sizes.length - 1];
+      const p = (q: number) => round(percentile(times, q));
+      measurements.push(
+        budget({ name: `batch ${size} p50`, value: p(0.5), unit: 'ms' }, smallest ? limit(o.p50_ms) : undefined),
+        { name: `batch ${size} p90`, value: p(0.9), unit: 'ms' },
+        budget({ name: `batch ${size} p95`, value: p(0.95), unit: 'ms' }, smallest ? limit(o.p95_ms) : undefined),
+        budget({ name: `batch ${size} p99`, value: p(0.99), unit: 'ms' }, smallest ? limit(o.p99_ms) : undefined),
+        { name: `batch ${size} max`, value: round(times[times.length - 1]!), unit: 'ms' },
+        budget({ name: `batch ${size} throughput`, value: Math.round((size * times.length) / (total / 1000)), unit: 'rows/s' }, largest && o.min_rows_per_s !== undefined ? { min: o.min_rows_per_s } : undefined),
+      );
+    }
+    measurements.push(
+      budget({ name: 'peak RSS', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB' }, limit(o.max_rss_mb)),
+      budget({ name: 'model size', value: Math.round((model.bytes.length / 1e6) * 1000) / 1000, unit: 'MB' }, limit(o.max_model_mb)),
+    );
+    const first = measurements.find((m) => m.name === `batch ${sizes[0]} p95`)!;
+    return {
+      findings: [],
+      measurements,
+      summary: `p95 ${first.value} ms at batch ${sizes[0]}, load ${round(loadMs)} ms (${Object.values(runs).reduce((a, b) => a + b, 0)} timed runs)`,
+      details: {
+        runs,
+        inputs: o.dataset === undefined ? 'seeded random values' : `first rows of ${ctx.datasetName(o.dataset)}`,
+        environment: {
+          cpu: cpus()[0]?.model ?? 'unknown',
+          cores: cpus().length,
+          node: process.version,
+          onnxruntime: ORT_VERSION,
+          intra_op_threads: SESSION_OPTIONS.intraOpNumThreads,
+          inter_op_threads: SESSION_OPTIONS.interOpNumThreads,
+          graph_optimization: SESSION_OPTIONS.graphOptimizationLevel,
+        },
+      },
+    };
+  },
+});
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
