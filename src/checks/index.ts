@@ -9,9 +9,11 @@ import outputs from './outputs.js';
 import slices from './slices.js';
 import latency from './latency.js';
 import determinism from './determinism.js';
+import staleness from './staleness.js';
+import monitoring from './monitoring.js';
 
 /** Every check type. A new type is one file and one line here; the checklist schema is built from this list. */
-export const registry = [modelCard, hyperparameters, model, files, signoff, metric, slices, outputs, latency, determinism] as const satisfies readonly CheckDefinition<any>[];
+export const registry = [modelCard, hyperparameters, model, files, signoff, metric, slices, outputs, latency, determinism, staleness, monitoring] as const satisfies readonly CheckDefinition<any>[];
 
 export function checkDefinition(type: string): CheckDefinition<any> {
   const def = registry.find((d) => d.type === type);
