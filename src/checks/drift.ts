@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { cellAt, type Cell } from '../eval/datasets/types.js';
+import { labelKey, parseNumber } from '../eval/cells.js';
+import * as S from '../eval/drift/stats.js';
+import type { RunContext } from '../context.js';
+import { InputError } from '../errors.js';
+import type { Finding, Measurement } from '../report/types.js';
+import { defineCheck, type OptionProblem } from './define.js';
+
+const METHODS = ['auto', 'ks', 'chisquare', 'psi', 'wasserstein', 'jensenshannon'] as const;
+type Method = Exclude<(typeof METHODS)[number], 'auto'>;
+const P_VALUE: ReadonlySet<Method> = new Set(['ks', 'chisquare']);
+/** Default thresholds: a p-value below, or a distance at or above, means drift (Evidently's defaults). */
+const DEFAULT_THRESHOLD: Record<Method, number> = { ks: 0.05, chisquare: 0.05, psi: 0.1, wasserstein: 0.1, jensenshannon: 0.1 };
+
+const columnRule = z.strictObject({ method: z.enum(METHODS).optional(), threshold: z.number().positive().optional() });
+
+export default defineCheck({
+  type: 'drift',
+  title: 'Data drift',
+  description: 'Per-column drift between a reference dataset and a current one, with a verdict on the share of drifted columns.',
+  options: {
+    reference: z.string().describe('Dataset the model was validated on'),
+    current: z.string().describe('Dataset to compare with it'),
+    columns: z.array(z.string().min(1)).min(1).optional().describe('Columns to compare (default: every column of both but the labels)'),
+    method: z.enum(METHODS).default('auto').describe('auto chooses by size and type, as Evidently does'),
+    threshold: z.number().positive().optional().describe("For the method: a p-value below it, or a distance at or above it, is drift (default: the method's)"),
+    per_column: z.record(z.string().min(1), columnRule).default({}).describe('Method and threshold per column'),
+    drift_share: z.number().gt(0).max(1).default(0.5).describe('The dataset drifts when at least this share of its columns drift'),
+    correction: z.enum(['bh', 'bonferroni', 'none']).default('bh').describe('Correction of p-values for the number of columns tested'),
+    min_effect: z.number().min(0).default(0).describe('p-value tests: also require this effect size (KS statistic, Cramér’s V)'),
+    bins: z.number().int().min(2).max(1000).default(10).describe('Reference-quantile bins for psi and jensenshannon on numbers'),
+  },
+  needs: (o) => [
+    { dataset: o.reference, models: [] },
+    { dataset: o.current, models: [] },
+  ],
+  validate: (o) => {
+    const problems: OptionProblem[] = [];
+    if (o.reference === o.current) problems.push({ option: 'current', message: 'compares a dataset with itself' });
+    return problems;
+  },
+  async run(o, ctx) {
+    const ref = await readColumns(ctx, o.reference);
+    const cur = await readColumns(ctx, o.current);
+    const labels = new Set([ref.label, cur.label].filter((x): x is string => Boolean(x)));
+    const columns = o.columns ?? ref.names.filter((c) => cur.names.includes(c) && !labels.has(c));
+    for (const c of columns) {
+      for (const d of [ref, cur]) if (!d.names.includes(c)) throw new InputError(d.path, `has no column "${c}" (drift check)`);
+    }
+
+    const results = columns.map((column) => {
+      const r = ref.cells.get(column)!;
+      const c = cur.cells.get(column)!;
+      const rNum = numbers(r);
+      const numeric = rNum !== undefined && numbers(c) !== undefined;
+      const rule = Object.hasOwn(o.per_column, column) ? o.per_column[column]! : {};
+      let method = (rule.method ?? o.method) as (typeof METHODS)[number];
+      if (method === 'auto') {
+        const unique = numeric ? new Set(rNum).size : 0;
+        if (r.length <= 1000) method = numeric && unique > 5 ? 'ks' : 'chisquare';
+        else method = numeric ? 'wasserstein' : 'jensenshannon';
+      }
+      if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
+      const threshold = rule.threshold ?? o.threshold ?? DEFAULT_THRESHOLD[method];
+      return { column, method, threshold, numeric, ...statistic(method, r, c, numeric, o.bins) };
+    });
+
+    // p-values are corrected for the number of columns tested
+    const tested = results.filter((r) => P_VALUE.has(r.method));
+    const adjusted = o.correction === 'bh' ? S.benjaminiHochberg(tested.map((t) => t.value)) : tested.map((t) => (o.correction === 'bonferroni' ? Math.min(1, t.value * tested.length) : t.value));
+    tested.forEach((t, i) => (t.adjusted = adjusted[i]!));
+    for (const r of results) {
+      r.drifted = P_VALUE.has(r.method) ? r.adjusted! < r.threshold && (r.effect ?? 0) >= o.min_effect : r.value >= r.threshold;
+    }
+    // most drifted first: by how far past (or short of) its threshold each column is
+    const severity = (r: (typeof results)[number]) => (P_VALUE.has(r.method) ? r.threshold / Math.max(r.adjusted!, 1e-300) : r.value / r.threshold);
+    results.sort((a, b) => Number(b.drifted) - Number(a.drifted) || severity(b) - severity(a));
+
+    const drifted = results.filter((r) => r.drifted);
+    const share = results.length ? drifted.length / results.length : 0;
+    const datasetDrift = share >= o.drift_share;
+    const findings: Finding[] = [];
+    if (datasetDrift) {
+      findings.push({
+        code: 'dataset-drift',
+        message: `${drifted.length} of ${results.length} columns drifted (${Math.round(share * 100)}%; ${Math.round(o.drift_share * 100)}% or more is dataset drift): ${drifted.slice(0, 5).map((d) => d.column).join(', ')}${drifted.length > 5 ? ', …' : ''}`,
+        hint: 'the current data no longer looks like the data the model was validated on',
+      });
+    }
+    const measurements: Measurement[] = [
+      { name: 'share of drifted columns', value: share, passed: !datasetDrift },
+      ...results.map((r) => ({
+        name: `${r.column} (${r.method}${P_VALUE.has(r.method) ? ', p-value' : ''})`,
+        value: P_VALUE.has(r.method) ? r.adjusted! : r.value,
+        threshold: P_VALUE.has(r.method) ? { min: r.threshold } : { max: r.threshold },
+      })),
+    ];
+    return {
+      findings,
+      measurements,
+      summary: `${drifted.length} of ${results.length} columns drifted${drifted.length ? ` (${drifted.slice(0, 3).map((d) => d.column).join(', ')}${drifted.length > 3 ? ', …' : ''})` : ''}`,
+      details: {
+        reference: { dataset: o.reference, rows: ref.rows },
+        current: { dataset: o.current, rows: cur.rows },
+        correction: o.correction,
+        columns: results.map((r) => ({
+          column: r.column,
+          type: r.numeric ? 'numeric' : 'categorical',
+          method: r.method,
+          ...(P_VALUE.has(r.method) ? { statistic: r.statistic, p_value: r.value, p_value_adjusted: r.adjusted, effect: r.effect } : { distance: r.value }),
+          threshold: r.threshold,
+          drifted: r.drifted,
+        })),
+      },
+    };
+  },
+});
+
+interface Stat {
+  /** the p-value for tests, the distance otherwise: what the threshold applies to */
+  value: number;
+  /** the test statistic (KS D, chi-square) */
+  statistic?: number;
+  effect?: number;
+  adjusted?: number;
+  drifted?: boolean;
+}
+
+function statistic(method: Method, r: Cell[], c: Cell[], numeric: boolean, bins: number): Stat {
+  if (numeric && method !== 'chisquare') {
+    const a = numbers(r)!;
+    const b = numbers(c)!;
+    switch (method) {
+      case 'ks': {
+        const d = S.ksStatistic(a, b);
+        return { value: S.ksPValue(d, a.length, b.length), statistic: d, effect: d };
+      }
+      case 'wasserstein': {
+        const sd = S.std(a);
+        return { value: S.wasserstein(a, b) / (sd === 0 ? 1 : sd) };
+      }
+      default: {
+        const edges = S.quantileEdges(a, bins);
+        const [rc, cc] = [S.binCounts(a, edges), S.binCounts(b, edges)];
+        return { value: method === 'psi' ? S.psi(rc, cc) : S.jensenShannon(rc, cc) };
+      }
+    }
+  }
+  // categories of both sets: values never seen in the reference count against it
+  const keys = new Map<string, number>();
+  const count = (cells: Cell[], side: 0 | 1, table: number[][]) => {
+    for (const cell of cells) {
+      const k = labelKey(cell, numeric);
+      if (k === undefined) continue;
+      let i = keys.get(k);
+      if (i === undefined) {
+        keys.set(k, (i = keys.size));
+        table[0]!.push(0);
+        table[1]!.push(0);
+      }
+      table[side]![i]!++;
+    }
+  };
+  const table: number[][] = [[], []];
+  count(r, 0, table);
+  count(c, 1, table);
+  const [rc, cc] = table as [number[], number[]];
+  if (method === 'chisquare' || method === 'ks' || method === 'wasserstein') {
+    const t = S.chiSquare(rc, cc);
+    return { value: t.pValue, statistic: t.statistic, effect: t.cramersV };
+  }
+  return { value: method === 'psi' ? S.psi(rc, cc) : S.jensenShannon(rc, cc) };
+}
+
+/** The column as numbers when every present value is one; missing values are left out. */
+function numbers(cells: Cell[]): Float64Array | undefined {
+  const out: number[] = [];
+  for (const cell of cells) {
+    const p = parseNumber(cell);
+    if (p.ok) out.push(p.value);
+    else if (!p.missing) return undefined;
+  }
+  return out.length ? Float64Array.from(out) : undefined;
+}
+
+interface Columns {
+  path: string;
+  names: string[];
+  label: string | undefined;
+  cells: Map<string, Cell[]>;
+  rows: number;
+}
+
+async function readColumns(ctx: RunContext, name: string): Promise<Columns> {
+  const { source, spec } = await ctx.dataset(name);
+  const cells = new Map<string, Cell[]>(source.columns.map((c) => [c, []]));
+  const arrays = source.columns.map((c) => cells.get(c)!);
+  let rows = 0;
+  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'cell' as const })), 8192)) {
+    b.cells.forEach((col, k) => {
+      const out = arrays[k]!;
+      for (let i = 0; i < b.n; i++) out.push(cellAt(col, i));
+    });
+    rows += b.n;
+  }
+  return { path: source.path, names: source.columns, label: spec.label, cells, rows };
+}
