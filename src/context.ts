@@ -8,7 +8,7 @@ import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
 import { createSession } from './onnx/session.js';
 import { unzipMap } from './onnx/zipmap.js';
 import { openDataset } from './eval/datasets/index.js';
-import { evaluate, type Evaluation, type ModelUnderTest } from './eval/predict.js';
+import { evaluate, type BatchTransform, type Evaluation, type ModelUnderTest } from './eval/predict.js';
 import type { DatasetSource } from './eval/datasets/index.js';
 import type { DatasetSpec } from './checklist/schema.js';
 import type { DatasetNeed } from './checks/define.js';
@@ -24,6 +24,8 @@ export type ProgressSink = (event: { dataset: string; rows: number; fraction: nu
 interface DatasetPlan {
   models: Set<ModelRole>;
   columns: Set<string>;
+  /** keep each input column's statistics (robustness perturbs by them) */
+  inputStats: boolean;
 }
 
 export interface LoadedModel {
@@ -149,8 +151,9 @@ export class RunContext {
   plan(need: DatasetNeed): void {
     const name = this.datasetName(need.dataset);
     let plan = this.plans.get(name);
-    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set() }));
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), inputStats: false }));
     for (const m of need.models) plan.models.add(m);
+    if (need.inputStats) plan.inputStats = true;
     for (const c of need.columns ?? []) plan.columns.add(c);
   }
 
@@ -173,11 +176,26 @@ export class RunContext {
     const source = await openDataset(this.resolve(spec.path), display);
     const roles = [...plan.models].sort();
     const models = await Promise.all(roles.map((role) => this.underTest(role)));
-    const results = await evaluate(source, { ...spec, name }, models, [...plan.columns], this.progress && ((rows, fraction) => this.progress!({ dataset: display, rows, fraction })));
+    const results = await evaluate(source, { ...spec, name }, models, [...plan.columns], {
+      onProgress: this.progress && ((rows, fraction) => this.progress!({ dataset: display, rows, fraction })),
+      inputStats: plan.inputStats,
+    });
     this.progress?.({ dataset: display, rows: results[0]?.n ?? 0, fraction: 1, done: true });
     const ev = source.evidence();
     if (ev) this.datasetEvidence.set(display, { path: display, ...ev });
     return new Map(roles.map((r, i) => [r, results[i]!]));
+  }
+
+  /**
+   * Predictions on a perturbed copy of a dataset (robustness): one more pass over the file, with
+   * `transform` applied to each batch before the model sees it; missing values become NaN.
+   */
+  async perturbedEvaluation(role: ModelRole, dataset: string | undefined, transform: BatchTransform): Promise<Evaluation> {
+    const name = this.datasetName(dataset);
+    const spec = this.checklist.checklist.datasets![name]!;
+    const source = await openDataset(this.resolve(spec.path), this.display(spec.path));
+    const [result] = await evaluate(source, { ...spec, name, missing: 'nan' }, [await this.underTest(role)], [], { transform });
+    return result!;
   }
 
   private readonly datasetEvidence = new Map<string, InputEvidence>();

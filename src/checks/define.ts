@@ -37,6 +37,8 @@ export interface DatasetNeed {
   models: ModelRole[];
   /** columns to keep beside the predictions (slices) */
   columns?: string[];
+  /** statistics of the input columns (robustness) */
+  inputStats?: boolean;
 }
 
 export function defineCheck<Shape extends z.ZodRawShape>(def: CheckDefinition<Shape>): CheckDefinition<Shape> {

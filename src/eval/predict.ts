@@ -35,6 +35,8 @@ export interface Evaluation {
   rowUnit: 'line' | 'row';
   /** columns kept for slicing */
   columns: Map<string, Cell[]>;
+  /** per input column: mean and standard deviation (numbers) or the values seen (strings, at most 1,000) */
+  inputStats: Map<string, ColumnStats>;
   outputs: { scores?: string; label?: string; value?: string };
 }
 
@@ -45,6 +47,11 @@ interface InputPlan {
   /** [n, k] or [n] */
   rank: 1 | 2;
 }
+
+export type ColumnStats = { kind: 'number'; n: number; mean: number; std: number } | { kind: 'string'; values: string[] };
+
+/** A change applied to each batch before it reaches the model (robustness); labels are never changed. */
+export type BatchTransform = (batch: RawBatch, columnIndex: (name: string) => number | undefined) => RawBatch;
 
 export interface ModelUnderTest {
   role: string;
@@ -66,8 +73,9 @@ export async function evaluate(
   dataset: DatasetSpec & { name: string },
   models: ModelUnderTest[],
   keep: string[],
-  onProgress?: (rows: number, fraction: number) => void,
+  options: { onProgress?: (rows: number, fraction: number) => void; transform?: BatchTransform; inputStats?: boolean } = {},
 ): Promise<Evaluation[]> {
+  const { onProgress, transform } = options;
   const label = dataset.label;
   if (!label) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set datasets.${dataset.name}.label in the checklist`);
   const col = (name: string, why: string): number => {
@@ -97,7 +105,39 @@ export async function evaluate(
   const kept = keep.map(() => [] as Cell[]);
   const raw = plans.map(() => ({ scores: [] as Float32Array[] | Float64Array[], widths: [] as number[], labels: [] as unknown[][] }));
 
-  for await (const batch of source.batches(want, BATCH_SIZE)) {
+  // input columns' statistics, for perturbations: Welford's running mean and variance, seen strings
+  const inputColumns = options.inputStats ? [...new Set(plans.flatMap((p) => p.inputs.flatMap((i) => i.columns.map((c) => [c, i.type === 'string'] as const))))] : [];
+  const moments = new Map(inputColumns.filter(([, str]) => !str).map(([c]) => [c, { n: 0, mean: 0, m2: 0 }]));
+  const seen = new Map(inputColumns.filter(([, str]) => str).map(([c]) => [c, new Set<string>()]));
+  const indexOf = (name: string) => {
+    const j = source.columns.indexOf(name);
+    return j < 0 || !slot.has(j) ? undefined : slot.get(j);
+  };
+  for await (const read of source.batches(want, BATCH_SIZE)) {
+    const batch = transform ? transform(read, indexOf) : read;
+    for (const [c, m] of moments) {
+      const col = read.cells[slot.get(c)!]!;
+      for (let i = 0; i < read.n; i++) {
+        let v: number;
+        if (isNumberColumn(col) && !col.other.has(i)) v = col.numbers[i]!;
+        else {
+          const r = numberAt(col, i);
+          if (!r.ok) continue;
+          v = r.value;
+        }
+        m.n++;
+        const d = v - m.mean;
+        m.mean += d / m.n;
+        m.m2 += d * (v - m.mean);
+      }
+    }
+    for (const [c, set] of seen) {
+      const col = read.cells[slot.get(c)!]!;
+      for (let i = 0; i < read.n && set.size < 1000; i++) {
+        const v = cellAt(col, i);
+        if (v !== null && v !== undefined) set.add(String(v));
+      }
+    }
     const labels = batch.cells[slot.get(labelCol)!]!;
     rowUnit = batch.unit;
     for (let i = 0; i < batch.n; i++) {
@@ -146,6 +186,10 @@ export async function evaluate(
   const n = rowRef.length;
   const refs = rowRef.done();
   const columns = new Map(keep.map((k, i) => [k, kept[i]!]));
+  const inputStats = new Map<string, ColumnStats>([
+    ...[...moments].map(([c, m]) => [source.columns[c]!, { kind: 'number', n: m.n, mean: m.mean, std: m.n ? Math.sqrt(m.m2 / m.n) : 0 }] as const),
+    ...[...seen].map(([c, set]) => [source.columns[c]!, { kind: 'string', values: [...set].sort() }] as const),
+  ]);
 
   return plans.map((plan, m) => {
     const width = raw[m]!.widths[0] ?? 1;
@@ -155,7 +199,7 @@ export async function evaluate(
       if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
       return {
         n, task: 'regression', classes: [], classSource: 'data', positive: -1, threshold: NaN,
-        truth: truthValues.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), rowRef: refs, rowUnit, columns,
+        truth: truthValues.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), rowRef: refs, rowUnit, columns, inputStats,
         outputs: { value: plan.outputs.scores },
       } satisfies Evaluation;
     }
@@ -206,7 +250,7 @@ export async function evaluate(
       for (const chunk of raw[m]!.labels) for (const v of chunk) labelOutput[i++] = order.get(labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), numericLabels) ?? '') ?? -1;
     }
     return {
-      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, rowRef: refs, rowUnit, columns,
+      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, rowRef: refs, rowUnit, columns, inputStats,
       outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
     } satisfies Evaluation;
   });

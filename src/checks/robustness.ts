@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { mulberry32 } from '../eval/bootstrap.js';
+import { cellAt, type Cell } from '../eval/datasets/types.js';
+import { numberAt } from '../eval/cells.js';
+import { checkParams, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
+import { METRICS } from '../eval/metrics/index.js';
+import type { BatchTransform, ColumnStats } from '../eval/predict.js';
+import { InputError } from '../errors.js';
+import type { Finding, Measurement } from '../report/types.js';
+import { defineCheck, type OptionProblem } from './define.js';
+
+const perturbation = z.strictObject({
+  kind: z.enum(['noise', 'missing', 'swap']).describe('noise: gaussian, scaled to each column’s standard deviation; missing: values set missing (NaN); swap: a category replaced by another seen value'),
+  columns: z.array(z.string().min(1)).min(1).optional().describe('Default: every numeric input column (noise, missing) or string input column (swap)'),
+  scale: z.number().positive().default(0.1).describe('noise: standard deviation as a share of the column’s'),
+  rate: z.number().gt(0).max(1).default(0.1).describe('missing, swap: share of the cells changed'),
+});
+
+const { dataset, ...metricChoice } = metricOptions;
+
+export default defineCheck({
+  type: 'robustness',
+  title: 'Robustness',
+  description: 'Seeded perturbations of the evaluation data: predictions must mostly stay the same, and a metric must not drop too far.',
+  options: {
+    dataset,
+    model: z.enum(['model', 'baseline']).default('model'),
+    perturbations: z.array(perturbation).min(1),
+    seed: z.number().int().min(0).default(0),
+    min_agreement: z.number().min(0).max(1).optional().describe('Share of rows whose predicted class must not change (classification)'),
+    metric: metricChoice.metric.optional(),
+    average: metricChoice.average,
+    beta: metricChoice.beta,
+    k: metricChoice.k,
+    n_bins: metricChoice.n_bins,
+    max_drop: z.number().min(0).optional().describe('Largest acceptable loss of the metric under each perturbation'),
+  },
+  needs: (o) => [{ dataset: o.dataset, models: [o.model], inputStats: true }],
+  validate: (o) => {
+    const problems: OptionProblem[] = [];
+    if (o.min_agreement === undefined && o.max_drop === undefined) problems.push({ option: 'perturbations', message: 'a robustness check needs min_agreement or metric with max_drop: without one it could never fail' });
+    if ((o.metric === undefined) !== (o.max_drop === undefined)) problems.push({ option: o.metric === undefined ? 'max_drop' : 'metric', message: 'metric and max_drop go together' });
+    if (o.metric) {
+      const bad = checkParams({ ...o, metric: o.metric });
+      if (bad) problems.push({ option: 'metric', message: bad });
+    }
+    return problems;
+  },
+  async run(o, ctx) {
+    const base = await ctx.evaluation(o.model, o.dataset);
+    const findings: Finding[] = [];
+    const measurements: Measurement[] = [];
+    const choice = o.metric ? { ...o, metric: o.metric } : undefined;
+    const def = choice ? METRICS[choice.metric] : undefined;
+    if (choice && def && !(def.tasks as readonly string[]).includes(base.task)) {
+      throw new InputError(ctx.checklist.file, `metric ${choice.metric} does not apply to a ${base.task} model`);
+    }
+    const baseValue = choice && def ? def.compute(metricData(base), paramsOf(choice)) : null;
+    if (choice) measurements.push({ name: `${metricLabel(choice)} unperturbed`, value: baseValue });
+
+    for (const [index, p] of o.perturbations.entries()) {
+      const columns = p.columns ?? [...base.inputStats].filter(([, s]) => (p.kind === 'swap' ? s.kind === 'string' : s.kind === 'number')).map(([c]) => c);
+      for (const c of columns) {
+        const s = base.inputStats.get(c);
+        if (!s) throw new InputError(ctx.checklist.file, `robustness: "${c}" is not an input column of the model`, undefined, `input columns: ${[...base.inputStats.keys()].join(', ')}`);
+        if (p.kind === 'swap' && s.kind !== 'string') throw new InputError(ctx.checklist.file, `robustness: swap applies to string columns; "${c}" is numeric`);
+        if (p.kind !== 'swap' && s.kind !== 'number') throw new InputError(ctx.checklist.file, `robustness: ${p.kind} applies to numeric columns; "${c}" holds strings`);
+      }
+      const label = `${p.kind}${p.kind === 'noise' ? ` ×${p.scale} sd` : ` ${Math.round(p.rate * 100)}%`} on ${columns.length === base.inputStats.size ? 'all inputs' : columns.join(', ')}`;
+      if (columns.length === 0) {
+        findings.push({ code: 'no-columns', message: `${label}: no input column to perturb` });
+        continue;
+      }
+      const perturbed = await ctx.perturbedEvaluation(o.model, o.dataset, transform(p, columns, base.inputStats, o.seed + index));
+      if (o.min_agreement !== undefined && base.task !== 'regression') {
+        let same = 0;
+        for (let i = 0; i < base.n; i++) if (base.predicted[i] === perturbed.predicted[i]) same++;
+        const agreement = same / base.n;
+        measurements.push({ name: `agreement under ${label}`, value: agreement, threshold: { min: o.min_agreement }, passed: agreement >= o.min_agreement });
+      }
+      if (choice && def && o.max_drop !== undefined) {
+        const value = def.compute(metricData(perturbed), paramsOf(choice));
+        const drop = value === null || baseValue === null ? null : def.higherIsBetter ? baseValue - value : value - baseValue;
+        measurements.push({ name: `${metricLabel(choice)} drop under ${label}`, value: drop, threshold: { max: o.max_drop }, passed: drop !== null && drop <= o.max_drop });
+      }
+    }
+    return { findings, measurements, summary: `${o.perturbations.length} perturbation${o.perturbations.length === 1 ? '' : 's'} of ${base.n} rows (seed ${o.seed})`, details: { dataset: ctx.datasetName(o.dataset), seed: o.seed } };
+  },
+});
+
+/** The perturbation as a batch transform; its random numbers are drawn in row order from one seeded stream. */
+function transform(p: z.output<typeof perturbation>, columns: string[], stats: Map<string, ColumnStats>, seed: number): BatchTransform {
+  const random = mulberry32(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return (batch, indexOf) => {
+    const cells = batch.cells.slice();
+    for (const column of columns) {
+      const k = indexOf(column);
+      if (k === undefined) continue;
+      const src = cells[k]!;
+      const out: Cell[] = new Array(batch.n);
+      const s = stats.get(column)!;
+      for (let i = 0; i < batch.n; i++) {
+        if (p.kind === 'noise') {
+          const r = numberAt(src, i);
+          out[i] = r.ok ? r.value + gaussian() * p.scale * (s.kind === 'number' ? s.std : 0) : cellAt(src, i);
+        } else if (p.kind === 'missing') {
+          out[i] = random() < p.rate ? '' : cellAt(src, i);
+        } else {
+          const v = cellAt(src, i);
+          const values = s.kind === 'string' ? s.values.filter((x) => x !== String(v)) : [];
+          out[i] = random() < p.rate && values.length ? values[Math.floor(random() * values.length)]! : v;
+        }
+      }
+      cells[k] = out;
+    }
+    return { ...batch, cells };
+  };
+}
+
