@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { inspectCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
+import { inspectCommand, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
 import { progressBar } from './progress.js';
 import { TOOL } from './version.js';
 
@@ -53,6 +53,16 @@ program
   .description('print the JSON Schema of the checklist format (for editor autocompletion)')
   .action(async () => {
     process.exitCode = await schemaCommand(io(false));
+  });
+
+program
+  .command('profile')
+  .description('write a reference profile of a dataset (statistics, histograms, samples, scores, gated metrics) for drift checks in production')
+  .option('-c, --checklist <file>', 'the checklist', 'deploy-check.yaml')
+  .option('-d, --dataset <name>', "the dataset to profile (default: the checklist's only dataset, or holdout)")
+  .option('-o, --output <file>', 'write the profile to a file instead of stdout')
+  .action(async (opts: { checklist: string; dataset?: string; output?: string }) => {
+    process.exitCode = await profileCommand(opts.checklist, opts, io(false));
   });
 
 program

@@ -11,6 +11,9 @@ import { terminalText } from './report/escape.js';
 import { FORMATS, formatters, type Format } from './report/index.js';
 import type { Severity } from './report/types.js';
 import { runChecklist } from './runner.js';
+import { RunContext } from './context.js';
+import { buildProfile } from './profile.js';
+import { resolveDatasetName } from './checklist/datasets.js';
 import type { ProgressSink } from './context.js';
 import { didYouMean } from './suggest.js';
 
@@ -126,6 +129,22 @@ export function inspectCommand(model: string, options: { json?: boolean }, io: I
     ];
     if (data.doc_string) lines.push(`description: ${t(data.doc_string)}`);
     io.stdout(`${lines.join('\n')}\n`);
+    return EXIT.ready;
+  });
+}
+
+/** Writes a reference profile of a dataset (see src/profile.ts); the checklist's metric checks on it supply the gated values. */
+export function profileCommand(checklist: string | undefined, options: { dataset?: string; output?: string }, io: Io): Promise<number> {
+  return guard(io, async () => {
+    const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    const name = resolveDatasetName(loaded.checklist, options.dataset, loaded.file);
+    const metricIds = loaded.checks.filter((c) => c.type === 'metric' && ((c as { dataset?: string }).dataset ?? name) === name).map((c) => c.id);
+    const ctx = new RunContext(loaded, new Date(), io.progress);
+    const report = metricIds.length ? await runChecklist(loaded, { only: metricIds, progress: io.progress }) : undefined;
+    const profile = await buildProfile(ctx, name, report);
+    const text = `${JSON.stringify(profile, null, 2)}\n`;
+    if (options.output !== undefined) writeOutput(options.output, text);
+    else io.stdout(text);
     return EXIT.ready;
   });
 }

@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { cellAt, type Cell } from '../eval/datasets/types.js';
 import { labelKey, parseNumber } from '../eval/cells.js';
 import * as S from '../eval/drift/stats.js';
-import type { RunContext } from '../context.js';
+import type { ModelRole, RunContext } from '../context.js';
 import { InputError } from '../errors.js';
+import { inputPath } from '../checklist/fields.js';
+import { readProfile, type Profile } from '../profile.js';
+import type { Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
 
@@ -20,7 +23,9 @@ export default defineCheck({
   title: 'Data drift',
   description: 'Per-column drift between a reference dataset and a current one, with a verdict on the share of drifted columns.',
   options: {
-    reference: z.string().describe('Dataset the model was validated on'),
+    reference: z
+      .union([z.string(), z.strictObject({ profile: inputPath().describe('A profile written by deploy-check profile') })])
+      .describe('Dataset the model was validated on, or { profile: file }'),
     current: z.string().describe('Dataset to compare with it'),
     columns: z.array(z.string().min(1)).min(1).optional().describe('Columns to compare (default: every column of both but the labels)'),
     method: z.enum(METHODS).default('auto').describe('auto chooses by size and type, as Evidently does'),
@@ -30,35 +35,39 @@ export default defineCheck({
     correction: z.enum(['bh', 'bonferroni', 'none']).default('bh').describe('Correction of p-values for the number of columns tested'),
     min_effect: z.number().min(0).default(0).describe('p-value tests: also require this effect size (KS statistic, Cramér’s V)'),
     bins: z.number().int().min(2).max(1000).default(10).describe('Reference-quantile bins for psi and jensenshannon on numbers'),
+    predictions: z.boolean().default(false).describe("Also compare the model's scores on both sets (prediction drift)"),
   },
-  needs: (o) => [
-    { dataset: o.reference, models: [] },
-    { dataset: o.current, models: [] },
-  ],
+  needs: (o) => {
+    const models: ModelRole[] = o.predictions ? ['model'] : [];
+    return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, models }] : []), { dataset: o.current, models }];
+  },
   validate: (o) => {
     const problems: OptionProblem[] = [];
     if (o.reference === o.current) problems.push({ option: 'current', message: 'compares a dataset with itself' });
     return problems;
   },
   async run(o, ctx) {
-    const ref = await readColumns(ctx, o.reference);
-    const cur = await readColumns(ctx, o.current);
+    const ref = typeof o.reference === 'string' ? await fromDataset(ctx, o.reference) : fromProfile(readProfile(ctx.resolve(o.reference.profile), ctx.display(o.reference.profile)));
+    const cur = await fromDataset(ctx, o.current);
     const labels = new Set([ref.label, cur.label].filter((x): x is string => Boolean(x)));
     const columns = o.columns ?? ref.names.filter((c) => cur.names.includes(c) && !labels.has(c));
     for (const c of columns) {
       for (const d of [ref, cur]) if (!d.names.includes(c)) throw new InputError(d.path, `has no column "${c}" (drift check)`);
     }
+    const pairs = columns.map((column) => ({ column, r: ref.columns.get(column)!, c: cur.columns.get(column)! }));
+    if (o.predictions) {
+      const refScores = ref.scores ?? (typeof o.reference === 'string' ? scoresOf(await ctx.evaluation('model', o.reference)) : undefined);
+      if (!refScores) throw new InputError(ctx.display((o.reference as { profile: string }).profile), 'the profile has no scores (its dataset had no label)', undefined, 'predictions: false, or a profile of a labelled dataset');
+      pairs.push({ column: 'model score', r: numericData(refScores), c: numericData(scoresOf(await ctx.evaluation('model', o.current))) });
+    }
 
-    const results = columns.map((column) => {
-      const r = ref.cells.get(column)!;
-      const c = cur.cells.get(column)!;
-      const rNum = numbers(r);
-      const numeric = rNum !== undefined && numbers(c) !== undefined;
+    const results = pairs.map(({ column, r, c }) => {
+      const numeric = r.numbers !== undefined && c.numbers !== undefined;
       const rule = Object.hasOwn(o.per_column, column) ? o.per_column[column]! : {};
       let method = (rule.method ?? o.method) as (typeof METHODS)[number];
       if (method === 'auto') {
-        const unique = numeric ? new Set(rNum).size : 0;
-        if (r.length <= 1000) method = numeric && unique > 5 ? 'ks' : 'chisquare';
+        const unique = numeric ? new Set(r.numbers).size : 0;
+        if (ref.rows <= 1000) method = numeric && unique > 5 ? 'ks' : 'chisquare';
         else method = numeric ? 'wasserstein' : 'jensenshannon';
       }
       if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
@@ -101,7 +110,7 @@ export default defineCheck({
       measurements,
       summary: `${drifted.length} of ${results.length} columns drifted${drifted.length ? ` (${drifted.slice(0, 3).map((d) => d.column).join(', ')}${drifted.length > 3 ? ', …' : ''})` : ''}`,
       details: {
-        reference: { dataset: o.reference, rows: ref.rows },
+        reference: typeof o.reference === 'string' ? { dataset: o.reference, rows: ref.rows } : { profile: ctx.display(o.reference.profile), rows: ref.rows },
         current: { dataset: o.current, rows: cur.rows },
         correction: o.correction,
         columns: results.map((r) => ({
@@ -127,10 +136,16 @@ interface Stat {
   drifted?: boolean;
 }
 
-function statistic(method: Method, r: Cell[], c: Cell[], numeric: boolean, bins: number): Stat {
+/** A column as the statistics need it: its numbers (when numeric) and its value counts. */
+interface ColumnData {
+  numbers?: Float64Array;
+  counts(): Map<string, number>;
+}
+
+function statistic(method: Method, r: ColumnData, c: ColumnData, numeric: boolean, bins: number): Stat {
   if (numeric && method !== 'chisquare') {
-    const a = numbers(r)!;
-    const b = numbers(c)!;
+    const a = r.numbers!;
+    const b = c.numbers!;
     switch (method) {
       case 'ks': {
         const d = S.ksStatistic(a, b);
@@ -148,29 +163,29 @@ function statistic(method: Method, r: Cell[], c: Cell[], numeric: boolean, bins:
     }
   }
   // categories of both sets: values never seen in the reference count against it
-  const keys = new Map<string, number>();
-  const count = (cells: Cell[], side: 0 | 1, table: number[][]) => {
-    for (const cell of cells) {
-      const k = labelKey(cell, numeric);
-      if (k === undefined) continue;
-      let i = keys.get(k);
-      if (i === undefined) {
-        keys.set(k, (i = keys.size));
-        table[0]!.push(0);
-        table[1]!.push(0);
-      }
-      table[side]![i]!++;
-    }
-  };
-  const table: number[][] = [[], []];
-  count(r, 0, table);
-  count(c, 1, table);
-  const [rc, cc] = table as [number[], number[]];
+  const rm = r.counts();
+  const cm = c.counts();
+  const keys = [...new Set([...rm.keys(), ...cm.keys()])];
+  const rc = keys.map((k) => rm.get(k) ?? 0);
+  const cc = keys.map((k) => cm.get(k) ?? 0);
   if (method === 'chisquare' || method === 'ks' || method === 'wasserstein') {
     const t = S.chiSquare(rc, cc);
     return { value: t.pValue, statistic: t.statistic, effect: t.cramersV };
   }
   return { value: method === 'psi' ? S.psi(rc, cc) : S.jensenShannon(rc, cc) };
+}
+
+function countCells(cells: Cell[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const cell of cells) {
+    const k = labelKey(cell, true);
+    if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return m;
+}
+
+function numericData(values: Float64Array): ColumnData {
+  return { numbers: values, counts: () => countCells(Array.from(values)) };
 }
 
 /** The column as numbers when every present value is one; missing values are left out. */
@@ -184,18 +199,25 @@ function numbers(cells: Cell[]): Float64Array | undefined {
   return out.length ? Float64Array.from(out) : undefined;
 }
 
+/** The score each row's drift is measured on: the positive-class probability, the top probability, or the value. */
+function scoresOf(ev: Evaluation): Float64Array {
+  if (ev.task === 'regression') return ev.scores;
+  const C = ev.classes.length;
+  return Float64Array.from({ length: ev.n }, (_, i) => (ev.task === 'binary' ? ev.scores[i * 2 + ev.positive]! : Math.max(...ev.scores.subarray(i * C, (i + 1) * C))));
+}
+
 interface Columns {
   path: string;
   names: string[];
   label: string | undefined;
-  cells: Map<string, Cell[]>;
+  columns: Map<string, ColumnData>;
   rows: number;
+  scores?: Float64Array;
 }
 
-async function readColumns(ctx: RunContext, name: string): Promise<Columns> {
+async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
   const { source, spec } = await ctx.dataset(name);
-  const cells = new Map<string, Cell[]>(source.columns.map((c) => [c, []]));
-  const arrays = source.columns.map((c) => cells.get(c)!);
+  const arrays = source.columns.map(() => [] as Cell[]);
   let rows = 0;
   for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'cell' as const })), 8192)) {
     b.cells.forEach((col, k) => {
@@ -204,5 +226,19 @@ async function readColumns(ctx: RunContext, name: string): Promise<Columns> {
     });
     rows += b.n;
   }
-  return { path: source.path, names: source.columns, label: spec.label, cells, rows };
+  const columns = new Map<string, ColumnData>(source.columns.map((c, k) => [c, { numbers: numbers(arrays[k]!), counts: () => countCells(arrays[k]!) }]));
+  return { path: source.path, names: source.columns, label: spec.label, columns, rows };
+}
+
+/** A profile as a reference: numeric columns by their seeded sample, categories by their counts. */
+function fromProfile(p: Profile): Columns {
+  const columns = new Map<string, ColumnData>(
+    p.columns.map(({ name, profile }) => [
+      name,
+      profile.type === 'numeric'
+        ? { numbers: Float64Array.from(profile.sample), counts: () => countCells(profile.sample) }
+        : { counts: () => new Map(profile.categories) },
+    ]),
+  );
+  return { path: p.dataset.path, names: p.columns.map((c) => c.name), label: undefined, columns, rows: p.dataset.rows, ...(p.scores ? { scores: Float64Array.from(p.scores.sample) } : {}) };
 }
