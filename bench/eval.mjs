@@ -2,7 +2,7 @@
 // run; never used by the tests. `npm run bench` (after `npm run build`); BENCH_ROWS=200000 for a
 // quicker run. Data and models are generated under bench/.data (not committed).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -12,46 +12,16 @@ import { cellAt } from '../dist/eval/datasets/index.js';
 import { METRICS } from '../dist/eval/metrics/index.js';
 import { SESSION_OPTIONS } from '../dist/onnx/session.js';
 import { BATCH_SIZE } from '../dist/eval/predict.js';
-import { mulberry32 } from '../dist/eval/bootstrap.js';
 import { linearModel } from './onnx-builder.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const DATA = join(ROOT, 'bench', '.data');
-const FEATURES = 30;
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SMALL = Math.round(BIG / 10);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 mkdirSync(DATA, { recursive: true });
 
-const random = mulberry32(42);
-const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-const trueWeights = Array.from({ length: FEATURES }, () => gaussian() * 0.5);
-
-function writeCsv(rows) {
-  const file = join(DATA, `binary-${rows}.csv`);
-  if (existsSync(file)) return file;
-  const fd = openSync(file, 'w');
-  writeSync(fd, `${Array.from({ length: FEATURES }, (_, j) => `f${j}`).join(',')},y\n`);
-  let chunk = '';
-  for (let i = 0; i < rows; i++) {
-    let z = 0;
-    const cells = new Array(FEATURES);
-    for (let j = 0; j < FEATURES; j++) {
-      const x = Math.round(gaussian() * 10000) / 10000;
-      z += x * trueWeights[j];
-      cells[j] = x;
-    }
-    cells.push(random() < 1 / (1 + Math.exp(-z)) ? 1 : 0);
-    chunk += `${cells.join(',')}\n`;
-    if (chunk.length > 1 << 20) {
-      writeSync(fd, chunk);
-      chunk = '';
-    }
-  }
-  writeSync(fd, chunk);
-  closeSync(fd);
-  return file;
-}
+import { writeCsv, trueWeights, FEATURES } from './data.mjs';
 
 function checklist(rows, csv) {
   writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true }));
@@ -93,7 +63,9 @@ async function floor(csv, modelFile) {
     const x = new Float32Array(b.n * FEATURES);
     for (let j = 0; j < FEATURES; j++) {
       const cells = b.cells[j];
-      for (let i = 0; i < b.n; i++) x[i * FEATURES + j] = numberAt(cells, i).value;
+      // the fast path the pipeline uses: plain numbers straight from the reader's number columns
+      if (cells.numbers && cells.other.size === 0) for (let i = 0; i < b.n; i++) x[i * FEATURES + j] = cells.numbers[i];
+      else for (let i = 0; i < b.n; i++) x[i * FEATURES + j] = numberAt(cells, i).value;
     }
     const ys = b.cells[FEATURES];
     for (let i = 0; i < b.n; i++) labels.push(cellAt(ys, i) === '1' ? 1 : 0);

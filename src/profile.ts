@@ -94,7 +94,7 @@ export function profileColumn(cells: Cell[], seed: number): ColumnProfile {
   }
   const counts = new Map<string, number>();
   for (const c of cells) {
-    const k = labelKey(c, false);
+    const k = labelKey(c, true);
     if (k === undefined) continue;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }

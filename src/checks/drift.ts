@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { cellAt, type Cell } from '../eval/datasets/types.js';
-import { labelKey, parseNumber } from '../eval/cells.js';
+import { cellAt, isNumberColumn, type Cell } from '../eval/datasets/types.js';
+import { labelKey, numberAt } from '../eval/cells.js';
 import * as S from '../eval/drift/stats.js';
 import type { ModelRole, RunContext } from '../context.js';
 import { InputError } from '../errors.js';
@@ -66,8 +66,7 @@ export default defineCheck({
       const rule = Object.hasOwn(o.per_column, column) ? o.per_column[column]! : {};
       let method = (rule.method ?? o.method) as (typeof METHODS)[number];
       if (method === 'auto') {
-        const unique = numeric ? new Set(r.numbers).size : 0;
-        if (ref.rows <= 1000) method = numeric && unique > 5 ? 'ks' : 'chisquare';
+        if (ref.rows <= 1000) method = numeric && new Set(r.numbers).size > 5 ? 'ks' : 'chisquare';
         else method = numeric ? 'wasserstein' : 'jensenshannon';
       }
       if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
@@ -175,28 +174,17 @@ function statistic(method: Method, r: ColumnData, c: ColumnData, numeric: boolea
   return { value: method === 'psi' ? S.psi(rc, cc) : S.jensenShannon(rc, cc) };
 }
 
-function countCells(cells: Cell[]): Map<string, number> {
+function countCells(cells: ArrayLike<Cell>): Map<string, number> {
   const m = new Map<string, number>();
-  for (const cell of cells) {
-    const k = labelKey(cell, true);
+  for (let i = 0; i < cells.length; i++) {
+    const k = labelKey(cells[i], true);
     if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1);
   }
   return m;
 }
 
 function numericData(values: Float64Array): ColumnData {
-  return { numbers: values, counts: () => countCells(Array.from(values)) };
-}
-
-/** The column as numbers when every present value is one; missing values are left out. */
-function numbers(cells: Cell[]): Float64Array | undefined {
-  const out: number[] = [];
-  for (const cell of cells) {
-    const p = parseNumber(cell);
-    if (p.ok) out.push(p.value);
-    else if (!p.missing) return undefined;
-  }
-  return out.length ? Float64Array.from(out) : undefined;
+  return { numbers: values, counts: () => countCells(values) };
 }
 
 /** The score each row's drift is measured on: the positive-class probability, the top probability, or the value. */
@@ -215,18 +203,63 @@ interface Columns {
   scores?: Float64Array;
 }
 
+/**
+ * One pass over a dataset: numeric columns into growing Float64Arrays, straight from the reader's
+ * number columns; a column with any value that is not a number becomes value counts.
+ */
 async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
   const { source, spec } = await ctx.dataset(name);
-  const arrays = source.columns.map(() => [] as Cell[]);
+  const acc = source.columns.map(() => ({ numbers: new Float64Array(1024), n: 0, counts: undefined as Map<string, number> | undefined }));
+  const count = (m: Map<string, number>, k: string | undefined) => k !== undefined && m.set(k, (m.get(k) ?? 0) + 1);
   let rows = 0;
-  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'cell' as const })), 8192)) {
+  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'number' as const })), 8192)) {
     b.cells.forEach((col, k) => {
-      const out = arrays[k]!;
-      for (let i = 0; i < b.n; i++) out.push(cellAt(col, i));
+      const a = acc[k]!;
+      if (!a.counts && isNumberColumn(col) && col.other.size === 0) {
+        // the common case: a batch of plain numbers
+        if (a.n + b.n > a.numbers.length) {
+          const bigger = new Float64Array(Math.max(a.numbers.length * 2, a.n + b.n));
+          bigger.set(a.numbers.subarray(0, a.n));
+          a.numbers = bigger;
+        }
+        a.numbers.set(col.numbers.subarray(0, b.n), a.n);
+        a.n += b.n;
+        return;
+      }
+      for (let i = 0; i < b.n; i++) {
+        if (a.counts) {
+          count(a.counts, labelKey(cellAt(col, i), true));
+          continue;
+        }
+        const p = numberAt(col, i);
+        if (p.ok) {
+          if (a.n === a.numbers.length) {
+            const bigger = new Float64Array(a.numbers.length * 2);
+            bigger.set(a.numbers);
+            a.numbers = bigger;
+          }
+          a.numbers[a.n++] = p.value;
+        } else if (!p.missing) {
+          // not a numeric column after all: count what was seen so far, then go on counting
+          a.counts = new Map();
+          for (let j = 0; j < a.n; j++) count(a.counts, String(a.numbers[j]));
+          count(a.counts, labelKey(cellAt(col, i), true));
+        }
+      }
     });
     rows += b.n;
   }
-  const columns = new Map<string, ColumnData>(source.columns.map((c, k) => [c, { numbers: numbers(arrays[k]!), counts: () => countCells(arrays[k]!) }]));
+  const columns = new Map<string, ColumnData>(
+    source.columns.map((c, k) => {
+      const a = acc[k]!;
+      if (a.counts) {
+        const counts = a.counts;
+        return [c, { counts: () => counts }];
+      }
+      const nums = a.numbers.subarray(0, a.n);
+      return [c, a.n ? numericData(nums) : { counts: () => new Map() }];
+    }),
+  );
   return { path: source.path, names: source.columns, label: spec.label, columns, rows };
 }
 

@@ -67,3 +67,24 @@ describe('drift statistics agree with scipy (fixtures/expected/drift.json)', () 
     expect(S.ksPValue(0, 50, 50)).toBe(1);
   });
 });
+
+describe('Wasserstein on a decimal grid', () => {
+  it('gives exactly the sorted walk, and declines data that is not on a grid', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -50000, max: 50000 }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.integer({ min: -50000, max: 50000 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 0, max: 4 }),
+        (xs, ys, d) => {
+          const a = Float64Array.from(xs, (v) => v / 10 ** d);
+          const b = Float64Array.from(ys, (v) => v / 10 ** d);
+          const grid = S.wassersteinOnGrid(a, b);
+          expect(grid).toBeDefined();
+          expect(grid).toBe(S.wassersteinSorted(a, b));
+        },
+      ),
+    );
+    expect(S.wassersteinOnGrid(Float64Array.from([Math.PI, 1]), Float64Array.from([2]))).toBeUndefined();
+  });
+});

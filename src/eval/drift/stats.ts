@@ -53,19 +53,88 @@ export function kolmogorovSf(z: number): number {
 
 /** scipy.stats.wasserstein_distance: the area between the two empirical distribution functions. */
 export function wasserstein(ref: Float64Array, cur: Float64Array): number {
+  return wassersteinOnGrid(ref, cur) ?? wassersteinSorted(ref, cur);
+}
+
+/** By sorting both samples and walking the merged values: O(n log n). */
+export function wassersteinSorted(ref: Float64Array, cur: Float64Array): number {
   const a = Float64Array.from(ref).sort();
   const b = Float64Array.from(cur).sort();
-  const all = Float64Array.from([...a, ...b]).sort();
+  const na = a.length;
+  const nb = b.length;
   let i = 0;
   let j = 0;
   let area = 0;
-  for (let k = 0; k < all.length - 1; k++) {
-    const x = all[k]!;
-    while (i < a.length && a[i]! <= x) i++;
-    while (j < b.length && b[j]! <= x) j++;
-    area += Math.abs(i / a.length - j / b.length) * (all[k + 1]! - x);
+  let prev = Math.min(a[0]!, b[0]!);
+  while (i < na || j < nb) {
+    // the next value; everything consumed so far is ≤ prev, so i and j count the CDFs on [prev, x)
+    const fromA = j >= nb || (i < na && a[i]! <= b[j]!);
+    const x = fromA ? a[i]! : b[j]!;
+    area += Math.abs(i / na - j / nb) * (x - prev);
+    if (fromA) i++;
+    else j++;
+    prev = x;
   }
   return area;
+}
+
+/**
+ * The same sum without sorting when every value is a decimal with a few digits, as values read
+ * from text files usually are: each value v is exactly k / 10^d for an integer k, so counting the
+ * k's orders the values (O(n + range)); the terms added, and their order, are those of the sorted walk.
+ */
+export function wassersteinOnGrid(ref: Float64Array, cur: Float64Array): number | undefined {
+  const scale = decimalScale(ref, cur);
+  if (scale === undefined) return undefined;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of [ref, cur]) {
+    for (let i = 0; i < x.length; i++) {
+      const k = Math.round(x[i]! * scale);
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+  }
+  const range = max - min + 1;
+  if (range > 4 * (ref.length + cur.length) + 1_000_000) return undefined;
+  const ca = new Uint32Array(range);
+  const cb = new Uint32Array(range);
+  for (let i = 0; i < ref.length; i++) ca[Math.round(ref[i]! * scale) - min]!++;
+  for (let i = 0; i < cur.length; i++) cb[Math.round(cur[i]! * scale) - min]!++;
+  let i = 0;
+  let j = 0;
+  let area = 0;
+  let prev = min / scale;
+  for (let k = 0; k < range; k++) {
+    const a = ca[k]!;
+    const b = cb[k]!;
+    if (a + b === 0) continue;
+    const x = (k + min) / scale;
+    area += Math.abs(i / ref.length - j / cur.length) * (x - prev);
+    i += a;
+    j += b;
+    prev = x;
+  }
+  return area;
+}
+
+/** The smallest 10^d (d ≤ 6) for which every value is exactly an integer over 10^d, if any. */
+function decimalScale(a: Float64Array, b: Float64Array): number | undefined {
+  const fits = (scale: number, x: Float64Array, step: number) => {
+    for (let i = 0; i < x.length; i += step) {
+      const k = Math.round(x[i]! * scale);
+      if (!Number.isSafeInteger(k) || k / scale !== x[i]) return false;
+    }
+    return true;
+  };
+  for (let d = 0; d <= 6; d++) {
+    const scale = 10 ** d;
+    // a cheap look at a sample first, then every value
+    if (fits(scale, a, Math.max(1, Math.floor(a.length / 500))) && fits(scale, b, Math.max(1, Math.floor(b.length / 500)))) {
+      return fits(scale, a, 1) && fits(scale, b, 1) ? scale : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Population standard deviation (numpy.std with ddof=0). */
