@@ -10,9 +10,9 @@ describe('deploy-check run (the built CLI)', () => {
     const r = cli(['run', 'checklists/example.yaml', '--as-of', '2026-11-28']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const id of ['card', 'hyperparameters', 'model', 'baseline-model', 'files', 'signoff', 'accuracy', 'recall', 'no-regression', 'by-tumour-size', 'outputs', 'determinism', 'staleness', 'monitoring']) expect(r.stdout).toMatch(new RegExp(`✔ ${id} `));
+    for (const id of ['card', 'hyperparameters', 'model', 'baseline-model', 'files', 'signoff', 'accuracy', 'recall', 'no-regression', 'by-tumour-size', 'outputs', 'determinism', 'staleness', 'monitoring', 'data']) expect(r.stdout).toMatch(new RegExp(`✔ ${id} `));
     expect(r.stdout).toContain('✔ accuracy         Metric             n = 171 · accuracy 0.9708 [0.9415, 0.9942] (required ≥ 0.93)');
-    expect(r.stdout.trimEnd().split('\n').pop()).toBe('READY  14 passed');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('READY  15 passed');
   });
 
   it('fails the unready checklist: exit 1 and says why', () => {
@@ -82,7 +82,7 @@ describe('deploy-check run (the built CLI)', () => {
     const only = cli(['checklists/unready.yaml', '--only', 'card,model', '--format', 'json']);
     const statuses = JSON.parse(only.stdout).checks.map((c: { id: string; status: string }) => `${c.id}:${c.status}`);
     expect(statuses).toEqual(['card:fail', 'hyperparameters:skip', 'model:warn', 'signoff:skip', 'recall:skip']);
-    expect(cli(['checklists/example.yaml', '--only', 'docs', '--format', 'json']).stdout).toContain('"skip": 12');
+    expect(cli(['checklists/example.yaml', '--only', 'docs', '--format', 'json']).stdout).toContain('"skip": 13');
     const skip = cli(['checklists/unready.yaml', '--skip', 'card', '--skip', 'hyperparameters,signoff,recall']);
     expect(skip.code).toBe(0);
     const bad = cli(['checklists/example.yaml', '--skip', 'sigoff']);
@@ -123,7 +123,7 @@ describe('deploy-check run (the built CLI)', () => {
 
 describe('deploy-check validate, schema, inspect', () => {
   it('validate: exit 0 on a valid checklist, 2 with every problem otherwise', () => {
-    expect(cli(['validate', 'checklists/example.yaml'])).toMatchObject({ code: 0, stdout: 'checklists/example.yaml: valid checklist, 14 checks (card, hyperparameters, model, baseline-model, files, signoff, accuracy, recall, no-regression, by-tumour-size, outputs, determinism, staleness, monitoring)\n' });
+    expect(cli(['validate', 'checklists/example.yaml'])).toMatchObject({ code: 0, stdout: 'checklists/example.yaml: valid checklist, 15 checks (card, hyperparameters, model, baseline-model, files, signoff, accuracy, recall, no-regression, by-tumour-size, outputs, determinism, staleness, monitoring, data)\n' });
     const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: modelcard\n  - type: model\n    max_opset: 0\n' });
     const r = cli(['validate', join(dir, 'c.yaml')]);
     expect(r.code).toBe(2);

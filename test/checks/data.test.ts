@@ -1,0 +1,73 @@
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { runChecklist } from '../../src/runner.js';
+import { FIXTURES, scenario } from '../helpers.js';
+
+async function data(check: string, files: Record<string, string> = {}) {
+  const dir = scenario(files);
+  for (const f of ['train.csv', 'holdout.csv']) copyFileSync(join(FIXTURES, 'breast-cancer', f), join(dir, f));
+  writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  train: { path: train.csv, label: diagnosis }\n  holdout: { path: holdout.csv, label: diagnosis }\n  d: { path: d.csv, label: y }\nchecks:\n  - type: data\n${check}`);
+  if (!files['d.csv']) writeFileSync(join(dir, 'd.csv'), 'y\n1\n');
+  return (await runChecklist(loadChecklist(join(dir, 'c.yaml')))).checks[0]!;
+}
+
+const D = 'id,age,country,code,flag,y\n1,34,FR,AB1,true,0\n2,51,DE,AB2,false,1\n3,,FR,AB3,true,0\n3,230,XX,zz,maybe,0\n5,44.5,"<b>FR</b>",AB5,1,1\n';
+
+describe('data', () => {
+  it('passes the breast-cancer hold-out set: types, ranges, values, balance, no duplicates, disjoint from train', async () => {
+    const c = await data('    dataset: holdout\n    rows: { min: 100 }\n    columns:\n      mean_radius: { type: number, min: 5, max: 30, max_missing: 0 }\n      diagnosis: { one_of: [B, M], max_share: 0.7 }\n    label: { min_share: { M: 0.2 } }\n    no_duplicates: true\n    disjoint_from: train\n');
+    expect(c.findings).toEqual([]);
+    expect(c.status).toBe('pass');
+    expect(c.measurements.find((m) => m.name === 'rows also in train')).toMatchObject({ value: 0, passed: true });
+  });
+
+  it('infers expectations from the training set and finds hold-out rows outside its ranges', async () => {
+    const c = await data('    dataset: holdout\n    infer: train\n');
+    expect(c.status).toBe('fail');
+    expect(c.findings.map((f) => f.message)).toEqual([
+      'column "compactness_error": 1 of 171 rows are outside [-0.008163, 0.1168] (line 137: "0.1354")',
+      'column "worst_radius": 1 of 171 rows are outside [5.41, 35.65] (line 42: "36.04")',
+      'column "worst_perimeter": 1 of 171 rows are outside [32.52, 247.2] (line 42: "251.2")',
+      'column "worst_area": 1 of 171 rows are outside [-139.5, 3757] (line 42: "4254.0")',
+    ]);
+  });
+
+  it('reports each broken expectation with the rows that break it, values escaped', async () => {
+    const c = await data(
+      '    dataset: d\n    columns:\n      id: { unique: true }\n      age: { type: integer, min: 0, max: 120, max_missing: 0.1 }\n      country: { one_of: [FR, DE] }\n      code: { pattern: "^AB\\\\d$" }\n      flag: { type: boolean }\n',
+      { 'd.csv': D },
+    );
+    expect(c.findings.map((f) => f.message)).toEqual([
+      'column "id": 1 of 5 rows repeat a value seen above (line 5: "3")',
+      'column "age": 1 of 5 rows are not an integer (line 6: "44.5")',
+      'column "age": 1 of 5 rows are outside [0, 120] (line 5: "230")',
+      'column "country": 2 of 5 rows hold a value not allowed ("FR", "DE") (line 5: "XX", line 6: "<b>FR</b>")',
+      'column "code": 1 of 5 rows do not match /^AB\\d$/ (line 5: "zz")',
+      'column "flag": 1 of 5 rows are not a boolean (line 5: "maybe")',
+    ]);
+    expect(c.measurements.find((m) => m.name === 'age missing')).toEqual({ name: 'age missing', value: 0.2, threshold: { max: 0.1 }, passed: false });
+  });
+
+  it('duplicates on key columns, class balance, a constant column, leakage between splits', async () => {
+    const c = await data('    dataset: d\n    no_duplicates: [id]\n    label: { min_share: { "1": 0.5 } }\n    columns:\n      country: { max_share: 0.3 }\n', { 'd.csv': D });
+    expect(c.findings.map((f) => f.code)).toEqual(['duplicates']);
+    expect(c.measurements.filter((m) => m.passed === false).map((m) => m.name)).toEqual(['country most common value ("FR") share', 'share of class "1"']);
+    const leak = await data('    dataset: holdout\n    disjoint_from: { dataset: d2 }\n'.replace('d2', 'train'), {});
+    expect(leak.status).toBe('pass');
+  });
+
+  it('finds rows shared between splits', async () => {
+    const train = 'a,b,y\n1,2,0\n3,4,1\n5,6,0\n';
+    const dir = scenario({ 'tr.csv': train, 'te.csv': 'a,b,y\n7,8,1\n3,4,1\n9,9,0\n' });
+    writeFileSync(join(dir, 'c.yaml'), 'version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  tr: { path: tr.csv, label: y }\n  te: { path: te.csv, label: y }\nchecks:\n  - { type: data, dataset: te, disjoint_from: tr }\n');
+    const c = (await runChecklist(loadChecklist(join(dir, 'c.yaml')))).checks[0]!;
+    expect(c.findings.map((f) => f.message)).toEqual(['1 of 3 rows also appear in tr (line 3)']);
+  });
+
+  it('refuses an invalid regular expression and a check without expectations', async () => {
+    await expect(data('    dataset: d\n    columns:\n      y: { pattern: "(" }\n')).rejects.toThrow(/checks\[0\]\.columns: y\.pattern is not a valid regular expression/);
+    await expect(data('    dataset: d\n')).rejects.toThrow(/a data check needs at least one expectation/);
+  });
+});
