@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { labelKey, MISSING_WORDS, parseNumber } from '../eval/cells.js';
-import { cellAt, type Cell } from '../eval/datasets/types.js';
+import { cellAt, type Cell, type Column, type DatasetSource } from '../eval/datasets/types.js';
 import type { RunContext } from '../context.js';
 import { InputError } from '../errors.js';
 import type { Finding, Measurement } from '../report/types.js';
@@ -62,106 +62,157 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const data = await readAll(ctx, o.dataset);
     const findings: Finding[] = [];
-    const measurements: Measurement[] = [{ name: 'rows', value: data.rows, ...(o.rows ? { threshold: o.rows, passed: (o.rows.min === undefined || data.rows >= o.rows.min) && (o.rows.max === undefined || data.rows <= o.rows.max) } : {}) }];
     const show = (v: Cell) => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v));
-    const report = (code: string, column: string, what: string, bad: number[], values: Cell[], hint?: string) => {
-      if (!bad.length) return;
-      const examples = bad.slice(0, o.max_examples).map((i) => `${data.unit} ${data.refs[i]}: ${show(values[i])}`).join(', ');
-      findings.push({ code, message: `column ${JSON.stringify(column)}: ${bad.length} of ${data.rows} rows ${what} (${examples}${bad.length > o.max_examples ? ', …' : ''})`, location: `${data.path}:${data.refs[bad[0]!]}`, ...(hint ? { hint } : {}) });
-    };
 
+    const { source, spec } = await ctx.dataset(o.dataset);
     const expectations = new Map<string, Expectation>(Object.entries(o.columns));
     if (o.infer) {
-      const ref = await readAll(ctx, o.infer);
-      for (const [column, cells] of ref.columns) if (!expectations.has(column) && data.columns.has(column)) expectations.set(column, inferExpectation(cells, o.margin));
+      for (const [column, e] of await inferExpectations(ctx, o.infer, o.margin)) if (!expectations.has(column) && source.columns.includes(column)) expectations.set(column, e);
+    }
+    for (const column of expectations.keys()) {
+      if (!source.columns.includes(column)) findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${source.path}` });
+    }
+    const checked = [...expectations].filter(([c]) => source.columns.includes(c)).map(([column, e]) => new ColumnCheck(column, e, o.max_examples));
+
+    // rows of another dataset, as hashes only (leakage between splits)
+    const other = o.disjoint_from === undefined ? undefined : typeof o.disjoint_from === 'string' ? { dataset: o.disjoint_from, columns: undefined } : o.disjoint_from;
+    let theirs: Set<number> | undefined;
+    let leakKey: string[] = [];
+    if (other) {
+      const them = await ctx.dataset(other.dataset);
+      leakKey = other.columns ?? source.columns.filter((c) => them.source.columns.includes(c));
+      theirs = new Set();
+      for await (const { hash } of rows(them.source, leakKey)) theirs.add(hash);
+    }
+    const dupKey = o.no_duplicates === undefined ? undefined : o.no_duplicates === true ? source.columns : o.no_duplicates;
+    const seenRows = new Set<number>();
+    const duplicates: string[] = [];
+    const shared: string[] = [];
+    let duplicateCount = 0;
+    let sharedCount = 0;
+    const labelCounts = new Map<string, number>();
+    let n = 0;
+    let firstDuplicate: number | undefined;
+    let firstShared: number | undefined;
+
+    const wanted = [...new Set([...checked.map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(o.label && spec.label ? [spec.label] : [])])];
+    for (const c of wanted) if (!source.columns.includes(c)) throw new InputError(source.path, `has no column "${c}" (data check)`);
+    const index = new Map(wanted.map((c, k) => [c, k]));
+    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: 'cell' as const })), 8192)) {
+      for (let i = 0; i < b.n; i++) {
+        const where = `${b.unit} ${b.refs[i]}`;
+        for (const check of checked) check.add(cellAt(b.cells[index.get(check.column)!]!, i), where, b.refs[i]!);
+        if (dupKey) {
+          const h = hashRow(b.cells, dupKey.map((c) => index.get(c)!), i);
+          if (seenRows.has(h)) {
+            if (duplicates.length < o.max_examples) duplicates.push(where);
+            firstDuplicate ??= b.refs[i]!;
+            duplicateCount++;
+          } else seenRows.add(h);
+        }
+        if (theirs && theirs.has(hashRow(b.cells, leakKey.map((c) => index.get(c)!), i))) {
+          if (shared.length < o.max_examples) shared.push(where);
+          firstShared ??= b.refs[i]!;
+          sharedCount++;
+        }
+        if (o.label && spec.label) {
+          const k = labelKey(cellAt(b.cells[index.get(spec.label)!]!, i), true);
+          if (k !== undefined) labelCounts.set(k, (labelCounts.get(k) ?? 0) + 1);
+        }
+      }
+      n += b.n;
     }
 
-    for (const [column, e] of expectations) {
-      const values = data.columns.get(column);
-      if (!values) {
-        findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${data.path}` });
-        continue;
-      }
-      const missing: number[] = [];
-      const wrongType: number[] = [];
-      const outOfRange: number[] = [];
-      const notAllowed: number[] = [];
-      const noMatch: number[] = [];
-      const allowed = e.one_of ? new Set(e.one_of.map((v) => labelKey(v as Cell, true))) : undefined;
-      const pattern = e.pattern ? new RegExp(e.pattern, 'u') : undefined;
-      const counts = new Map<string, number>();
-      const duplicates: number[] = [];
-      values.forEach((v, i) => {
-        const key = labelKey(v, true);
-        if (key === undefined || (typeof v === 'string' && MISSING_WORDS.has(v.trim()))) {
-          missing.push(i);
-          return;
-        }
-        if (e.type && !hasType(v, e.type)) wrongType.push(i);
-        if (e.min !== undefined || e.max !== undefined) {
-          const p = parseNumber(v);
-          if (!p.ok || (e.min !== undefined && p.value < e.min) || (e.max !== undefined && p.value > e.max)) outOfRange.push(i);
-        }
-        if (allowed && !allowed.has(key)) notAllowed.push(i);
-        if (pattern && !pattern.test(String(v))) noMatch.push(i);
-        const seen = counts.get(key) ?? 0;
-        if (e.unique && seen > 0) duplicates.push(i);
-        counts.set(key, seen + 1);
-      });
-      report('type', column, `are not ${e.type === 'integer' ? 'an integer' : `a ${e.type}`}`, wrongType, values);
-      report('range', column, `are outside [${e.min === undefined ? '-∞' : formatNumber(e.min)}, ${e.max === undefined ? '∞' : formatNumber(e.max)}]`, outOfRange, values);
-      report('one-of', column, `hold a value not allowed (${(e.one_of ?? []).slice(0, 8).map((x) => JSON.stringify(x)).join(', ')}${(e.one_of?.length ?? 0) > 8 ? ', …' : ''})`, notAllowed, values);
-      report('pattern', column, `do not match /${e.pattern}/`, noMatch, values);
-      report('unique', column, 'repeat a value seen above', duplicates, values);
-      if (e.max_missing !== undefined) {
-        const share = missing.length / data.rows;
-        measurements.push({ name: `${column} missing`, value: share, threshold: { max: e.max_missing }, passed: share <= e.max_missing });
-      }
-      if (e.max_share !== undefined && counts.size) {
-        const [top, n] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
-        const share = n / data.rows;
-        measurements.push({ name: `${column} most common value (${show(top)}) share`, value: share, threshold: { max: e.max_share }, passed: share <= e.max_share });
-      }
-    }
-
+    const measurements: Measurement[] = [{ name: 'rows', value: n, ...(o.rows ? { threshold: o.rows, passed: (o.rows.min === undefined || n >= o.rows.min) && (o.rows.max === undefined || n <= o.rows.max) } : {}) }];
+    for (const check of checked) check.report(n, source.path, findings, measurements, show);
     if (o.label) {
-      if (!data.label) throw new InputError(ctx.checklist.file, `data: the dataset has no label column for label.min_share`);
-      const labels = data.columns.get(data.label)!;
-      const counts = new Map<string, number>();
-      for (const v of labels) {
-        const k = labelKey(v, true);
-        if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
+      if (!spec.label) throw new InputError(ctx.checklist.file, 'data: the dataset has no label column for label.min_share');
       for (const [cls, min] of Object.entries(o.label.min_share)) {
-        const share = (counts.get(labelKey(cls, true)!) ?? 0) / data.rows;
+        const share = (labelCounts.get(labelKey(cls, true)!) ?? 0) / n;
         measurements.push({ name: `share of class ${JSON.stringify(cls)}`, value: share, threshold: { min }, passed: share >= min });
       }
     }
-
-    if (o.no_duplicates) {
-      const keyCols = o.no_duplicates === true ? data.names : o.no_duplicates;
-      const seen = new Set<number>();
-      const dup: number[] = [];
-      const hashes = rowHashes(data, keyCols);
-      hashes.forEach((h, i) => (seen.has(h) ? dup.push(i) : seen.add(h)));
-      if (dup.length) findings.push({ code: 'duplicates', message: `${dup.length} of ${data.rows} rows repeat an earlier row${o.no_duplicates === true ? '' : ` on ${keyCols.join(', ')}`} (${dup.slice(0, o.max_examples).map((i) => `${data.unit} ${data.refs[i]}`).join(', ')})`, location: `${data.path}:${data.refs[dup[0]!]}` });
+    if (duplicateCount) {
+      findings.push({ code: 'duplicates', message: `${duplicateCount} of ${n} rows repeat an earlier row${o.no_duplicates === true ? '' : ` on ${dupKey!.join(', ')}`} (${duplicates.join(', ')}${duplicateCount > duplicates.length ? ', …' : ''})`, location: `${source.path}:${firstDuplicate}` });
     }
-
-    if (o.disjoint_from) {
-      const other = typeof o.disjoint_from === 'string' ? { dataset: o.disjoint_from, columns: undefined } : o.disjoint_from;
-      const them = await readAll(ctx, other.dataset);
-      const keyCols = other.columns ?? data.names.filter((c) => them.names.includes(c));
-      const theirs = new Set(rowHashes(them, keyCols));
-      const shared: number[] = [];
-      rowHashes(data, keyCols).forEach((h, i) => theirs.has(h) && shared.push(i));
-      measurements.push({ name: `rows also in ${other.dataset}`, value: shared.length, threshold: { max: 0 }, passed: shared.length === 0 });
-      if (shared.length) findings.push({ code: 'leakage', message: `${shared.length} of ${data.rows} rows also appear in ${other.dataset} (${shared.slice(0, o.max_examples).map((i) => `${data.unit} ${data.refs[i]}`).join(', ')})`, location: `${data.path}:${data.refs[shared[0]!]}`, hint: 'rows shared between splits invalidate every metric computed on them' });
+    if (other) {
+      measurements.push({ name: `rows also in ${other.dataset}`, value: sharedCount, threshold: { max: 0 }, passed: sharedCount === 0 });
+      if (sharedCount) findings.push({ code: 'leakage', message: `${sharedCount} of ${n} rows also appear in ${other.dataset} (${shared.join(', ')}${sharedCount > shared.length ? ', …' : ''})`, location: `${source.path}:${firstShared}`, hint: 'rows shared between splits invalidate every metric computed on them' });
     }
-    return { findings, measurements, summary: `${data.rows} rows, ${expectations.size} column expectation${expectations.size === 1 ? '' : 's'}`, details: { dataset: ctx.datasetName(o.dataset), expectations: Object.fromEntries(expectations) } };
+    return { findings, measurements, summary: `${n} rows, ${expectations.size} column expectation${expectations.size === 1 ? '' : 's'}`, details: { dataset: ctx.datasetName(o.dataset), expectations: Object.fromEntries(expectations) } };
   },
 });
+
+/** One column's expectations, checked row by row: counts and a few examples, never the rows. */
+class ColumnCheck {
+  private readonly allowed: Set<string> | undefined;
+  private readonly pattern: RegExp | undefined;
+  private readonly counts = new Map<string, number>();
+  private missing = 0;
+  private readonly broken = new Map<string, { count: number; examples: string[]; first: number }>();
+
+  constructor(
+    readonly column: string,
+    private readonly e: Expectation,
+    private readonly maxExamples: number,
+  ) {
+    this.allowed = e.one_of ? new Set(e.one_of.map((v) => labelKey(v as Cell, true)!)) : undefined;
+    this.pattern = e.pattern ? new RegExp(e.pattern, 'u') : undefined;
+  }
+
+  add(v: Cell, where: string, ref: number): void {
+    const key = labelKey(v, true);
+    if (key === undefined || (typeof v === 'string' && MISSING_WORDS.has(v.trim()))) {
+      this.missing++;
+      return;
+    }
+    const e = this.e;
+    const fail = (code: string) => {
+      let b = this.broken.get(code);
+      if (!b) this.broken.set(code, (b = { count: 0, examples: [], first: ref }));
+      b.count++;
+      if (b.examples.length < this.maxExamples) b.examples.push(`${where}: ${typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v)}`);
+    };
+    if (e.type && !hasType(v, e.type)) fail('type');
+    if (e.min !== undefined || e.max !== undefined) {
+      const p = parseNumber(v);
+      if (!p.ok || (e.min !== undefined && p.value < e.min) || (e.max !== undefined && p.value > e.max)) fail('range');
+    }
+    if (this.allowed && !this.allowed.has(key)) fail('one-of');
+    if (this.pattern && !this.pattern.test(String(v))) fail('pattern');
+    if (e.unique || e.max_share !== undefined) {
+      const seen = this.counts.get(key) ?? 0;
+      if (e.unique && seen > 0) fail('unique');
+      this.counts.set(key, seen + 1);
+    }
+  }
+
+  report(n: number, path: string, findings: Finding[], measurements: Measurement[], show: (v: Cell) => string): void {
+    const e = this.e;
+    const what: Record<string, string> = {
+      type: `are not ${e.type === 'integer' ? 'an integer' : `a ${e.type}`}`,
+      range: `are outside [${e.min === undefined ? '-∞' : formatNumber(e.min)}, ${e.max === undefined ? '∞' : formatNumber(e.max)}]`,
+      'one-of': `hold a value not allowed (${(e.one_of ?? []).slice(0, 8).map((x) => JSON.stringify(x)).join(', ')}${(e.one_of?.length ?? 0) > 8 ? ', …' : ''})`,
+      pattern: `do not match /${e.pattern}/`,
+      unique: 'repeat a value seen above',
+    };
+    for (const code of ['unique', 'type', 'range', 'one-of', 'pattern']) {
+      const b = this.broken.get(code);
+      if (!b) continue;
+      findings.push({ code, message: `column ${JSON.stringify(this.column)}: ${b.count} of ${n} rows ${what[code]} (${b.examples.join(', ')}${b.count > b.examples.length ? ', …' : ''})`, location: `${path}:${b.first}` });
+    }
+    if (e.max_missing !== undefined) {
+      const share = this.missing / n;
+      measurements.push({ name: `${this.column} missing`, value: share, threshold: { max: e.max_missing }, passed: share <= e.max_missing });
+    }
+    if (e.max_share !== undefined && this.counts.size) {
+      const [top, count] = [...this.counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+      const share = count / n;
+      measurements.push({ name: `${this.column} most common value (${show(top)}) share`, value: share, threshold: { max: e.max_share }, passed: share <= e.max_share });
+    }
+  }
+}
 
 function hasType(v: Cell, type: NonNullable<Expectation['type']>): boolean {
   switch (type) {
@@ -180,79 +231,66 @@ function hasType(v: Cell, type: NonNullable<Expectation['type']>): boolean {
   }
 }
 
-/** Expectations learnt from a reference dataset (infer). */
-function inferExpectation(cells: Cell[], margin: number): Expectation {
-  const nums: number[] = [];
-  let missing = 0;
-  let numeric = true;
-  const values = new Set<string>();
-  for (const v of cells) {
-    const p = parseNumber(v);
-    if (p.ok) nums.push(p.value);
-    else if (p.missing) missing++;
-    else numeric = false;
-    const k = labelKey(v, true);
-    if (k !== undefined && values.size <= 50) values.add(k);
-  }
-  const maxMissing = Math.min(1, missing / Math.max(cells.length, 1) + (missing ? margin : 0));
-  if (numeric && nums.length) {
-    const min = Math.min(...nums);
-    const max = Math.max(...nums);
-    const pad = (max - min) * margin;
-    return { type: 'number', min: min - pad, max: max + pad, max_missing: maxMissing };
-  }
-  return values.size <= 50 ? { one_of: [...values].sort(), max_missing: maxMissing } : { max_missing: maxMissing };
-}
-
-interface Table {
-  path: string;
-  names: string[];
-  label: string | undefined;
-  columns: Map<string, Cell[]>;
-  rows: number;
-  unit: 'line' | 'row';
-  refs: number[];
-}
-
-async function readAll(ctx: RunContext, name: string | undefined): Promise<Table> {
-  const { source, spec } = await ctx.dataset(name);
-  const arrays = source.columns.map(() => [] as Cell[]);
-  const refs: number[] = [];
-  let unit: 'line' | 'row' = 'line';
+/** Expectations learnt from a reference dataset (infer), in one streaming pass. */
+async function inferExpectations(ctx: RunContext, name: string, margin: number): Promise<Map<string, Expectation>> {
+  const { source } = await ctx.dataset(name);
+  const acc = source.columns.map(() => ({ min: Infinity, max: -Infinity, nums: 0, missing: 0, numeric: true, values: new Set<string>() }));
+  let n = 0;
   for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'cell' as const })), 8192)) {
-    unit = b.unit;
     b.cells.forEach((col, k) => {
-      for (let i = 0; i < b.n; i++) arrays[k]!.push(cellAt(col, i));
+      const a = acc[k]!;
+      for (let i = 0; i < b.n; i++) {
+        const v = cellAt(col, i);
+        const p = parseNumber(v);
+        if (p.ok) {
+          a.nums++;
+          if (p.value < a.min) a.min = p.value;
+          if (p.value > a.max) a.max = p.value;
+        } else if (p.missing) a.missing++;
+        else a.numeric = false;
+        const key = labelKey(v, true);
+        if (key !== undefined && a.values.size <= 50) a.values.add(key);
+      }
     });
-    for (let i = 0; i < b.n; i++) refs.push(b.refs[i]!);
+    n += b.n;
   }
-  return { path: source.path, names: source.columns, label: spec.label, columns: new Map(source.columns.map((c, k) => [c, arrays[k]!])), rows: refs.length, unit, refs };
+  return new Map<string, Expectation>(
+    source.columns.map((c, k): [string, Expectation] => {
+      const a = acc[k]!;
+      const maxMissing = Math.min(1, a.missing / Math.max(n, 1) + (a.missing ? margin : 0));
+      if (a.numeric && a.nums) {
+        const pad = (a.max - a.min) * margin;
+        return [c, { type: 'number', min: a.min - pad, max: a.max + pad, max_missing: maxMissing }];
+      }
+      return [c, a.values.size <= 50 ? { one_of: [...a.values].sort(), max_missing: maxMissing } : { max_missing: maxMissing }];
+    }),
+  );
+}
+
+/** The hash of each row's key columns of a dataset, streamed. */
+async function* rows(source: DatasetSource, key: string[]): AsyncGenerator<{ hash: number }> {
+  for (const c of key) if (!source.columns.includes(c)) throw new InputError(source.path, `has no column "${c}" (data check key)`);
+  for await (const b of source.batches(key.map((c) => ({ index: source.columns.indexOf(c), as: 'cell' as const })), 8192)) {
+    const all = key.map((_, k) => k);
+    for (let i = 0; i < b.n; i++) yield { hash: hashRow(b.cells, all, i) };
+  }
 }
 
 /**
- * A 53-bit hash of each row's key columns (two 32-bit FNV-1a halves): rows are compared by hash,
- * so two datasets of a million rows are compared without keeping their rows twice. Two different
- * rows sharing a hash is a chance of about n² / 2^54 (≈ 6·10^-5 for a million rows against a million).
+ * A 53-bit hash of row i's key columns (two 32-bit FNV-1a variants): rows are compared by hash, so
+ * two datasets of a million rows are compared in bounded memory, without keeping their rows. Two
+ * different rows sharing a hash is a chance of about n·m / 2^53 (≈ 10^-4 for a million against a million).
  */
-function rowHashes(t: Table, columns: string[]): number[] {
-  const cols = columns.map((c) => {
-    const col = t.columns.get(c);
-    if (!col) throw new InputError(t.path, `has no column "${c}" (data check key)`);
-    return col;
-  });
-  const out = new Array<number>(t.rows);
-  for (let i = 0; i < t.rows; i++) {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193 ^ 0x5bd1e995;
-    for (const col of cols) {
-      const s = `${labelKey(col[i], true) ?? '\u0000'}\u0001`;
-      for (let k = 0; k < s.length; k++) {
-        const c = s.charCodeAt(k);
-        h1 = Math.imul(h1 ^ c, 0x01000193);
-        h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      }
+function hashRow(cells: Column[], columns: number[], i: number): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x5bd1e995;
+  for (const k of columns) {
+    const s = `${labelKey(cellAt(cells[k]!, i), true) ?? '\u0000'}\u0001`;
+    for (let c = 0; c < s.length; c++) {
+      const code = s.charCodeAt(c);
+      h1 = Math.imul(h1 ^ code, 0x01000193);
+      h2 = Math.imul(h2 ^ code, 0x5bd1e995);
     }
-    out[i] = (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
   }
-  return out;
+  return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
 }
