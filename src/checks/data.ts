@@ -99,20 +99,23 @@ export default defineCheck({
     const wanted = [...new Set([...checked.map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(o.label && spec.label ? [spec.label] : [])])];
     for (const c of wanted) if (!source.columns.includes(c)) throw new InputError(source.path, `has no column "${c}" (data check)`);
     const index = new Map(wanted.map((c, k) => [c, k]));
-    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: 'cell' as const })), 8192)) {
+    // columns only checked as numbers are read as numbers (parsed from the bytes, no strings made)
+    const numericOnly = new Set(checked.filter((c) => c.numeric).map((c) => c.column));
+    for (const c of [...(dupKey ?? []), ...leakKey, ...(spec.label ? [spec.label] : [])]) numericOnly.delete(c);
+    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: numericOnly.has(c) ? ('number' as const) : ('cell' as const) })), 8192)) {
+      const cols = checked.map((check) => b.cells[index.get(check.column)!]!);
       for (let i = 0; i < b.n; i++) {
-        const where = `${b.unit} ${b.refs[i]}`;
-        for (const check of checked) check.add(cellAt(b.cells[index.get(check.column)!]!, i), where, b.refs[i]!);
+        for (let c = 0; c < checked.length; c++) checked[c]!.add(cellAt(cols[c]!, i), b.unit, b.refs[i]!);
         if (dupKey) {
           const h = hashRow(b.cells, dupKey.map((c) => index.get(c)!), i);
           if (seenRows.has(h)) {
-            if (duplicates.length < o.max_examples) duplicates.push(where);
+            if (duplicates.length < o.max_examples) duplicates.push(`${b.unit} ${b.refs[i]}`);
             firstDuplicate ??= b.refs[i]!;
             duplicateCount++;
           } else seenRows.add(h);
         }
         if (theirs && theirs.has(hashRow(b.cells, leakKey.map((c) => index.get(c)!), i))) {
-          if (shared.length < o.max_examples) shared.push(where);
+          if (shared.length < o.max_examples) shared.push(`${b.unit} ${b.refs[i]}`);
           firstShared ??= b.refs[i]!;
           sharedCount++;
         }
@@ -161,9 +164,14 @@ class ColumnCheck {
     this.pattern = e.pattern ? new RegExp(e.pattern, 'u') : undefined;
   }
 
-  add(v: Cell, where: string, ref: number): void {
-    const key = labelKey(v, true);
-    if (key === undefined || (typeof v === 'string' && MISSING_WORDS.has(v.trim()))) {
+  /** Reads numbers when its expectations are about numbers. */
+  get numeric(): boolean {
+    const e = this.e;
+    return (e.type === 'number' || e.type === 'integer' || e.min !== undefined || e.max !== undefined) && !e.one_of && !e.pattern && !e.unique && e.max_share === undefined;
+  }
+
+  add(v: Cell, unit: string, ref: number): void {
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && MISSING_WORDS.has(v.trim()))) {
       this.missing++;
       return;
     }
@@ -172,13 +180,20 @@ class ColumnCheck {
       let b = this.broken.get(code);
       if (!b) this.broken.set(code, (b = { count: 0, examples: [], first: ref }));
       b.count++;
-      if (b.examples.length < this.maxExamples) b.examples.push(`${where}: ${typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v)}`);
+      if (b.examples.length < this.maxExamples) b.examples.push(`${unit} ${ref}: ${typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v)}`);
     };
-    if (e.type && !hasType(v, e.type)) fail('type');
-    if (e.min !== undefined || e.max !== undefined) {
-      const p = parseNumber(v);
-      if (!p.ok || (e.min !== undefined && p.value < e.min) || (e.max !== undefined && p.value > e.max)) fail('range');
+    if (typeof v === 'number') {
+      // the common case, read as a number: no parsing, no allocation
+      if (e.type && e.type !== 'number' && !(e.type === 'integer' && Number.isInteger(v))) fail('type');
+      if ((e.min !== undefined && v < e.min) || (e.max !== undefined && v > e.max)) fail('range');
+    } else {
+      if (e.type && !hasType(v, e.type)) fail('type');
+      if (e.min !== undefined || e.max !== undefined) {
+        const p = parseNumber(v);
+        if (!p.ok || (e.min !== undefined && p.value < e.min) || (e.max !== undefined && p.value > e.max)) fail('range');
+      }
     }
+    const key = this.allowed || e.unique || e.max_share !== undefined ? labelKey(v, true)! : '';
     if (this.allowed && !this.allowed.has(key)) fail('one-of');
     if (this.pattern && !this.pattern.test(String(v))) fail('pattern');
     if (e.unique || e.max_share !== undefined) {
@@ -285,9 +300,11 @@ function hashRow(cells: Column[], columns: number[], i: number): number {
   let h1 = 0x811c9dc5;
   let h2 = 0x5bd1e995;
   for (const k of columns) {
-    const s = `${labelKey(cellAt(cells[k]!, i), true) ?? '\u0000'}\u0001`;
-    for (let c = 0; c < s.length; c++) {
-      const code = s.charCodeAt(c);
+    // the value as written (a missing value hashes as an empty field), then a separator
+    const v = cellAt(cells[k]!, i);
+    const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v);
+    for (let c = 0; c <= s.length; c++) {
+      const code = c < s.length ? s.charCodeAt(c) : 0x1f;
       h1 = Math.imul(h1 ^ code, 0x01000193);
       h2 = Math.imul(h2 ^ code, 0x5bd1e995);
     }

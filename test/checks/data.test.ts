@@ -27,10 +27,10 @@ describe('data', () => {
     const c = await data('    dataset: holdout\n    infer: train\n');
     expect(c.status).toBe('fail');
     expect(c.findings.map((f) => f.message)).toEqual([
-      'column "compactness_error": 1 of 171 rows are outside [-0.008163, 0.1168] (line 137: "0.1354")',
-      'column "worst_radius": 1 of 171 rows are outside [5.41, 35.65] (line 42: "36.04")',
-      'column "worst_perimeter": 1 of 171 rows are outside [32.52, 247.2] (line 42: "251.2")',
-      'column "worst_area": 1 of 171 rows are outside [-139.5, 3757] (line 42: "4254.0")',
+      'column "compactness_error": 1 of 171 rows are outside [-0.008163, 0.1168] (line 137: 0.1354)',
+      'column "worst_radius": 1 of 171 rows are outside [5.41, 35.65] (line 42: 36.04)',
+      'column "worst_perimeter": 1 of 171 rows are outside [32.52, 247.2] (line 42: 251.2)',
+      'column "worst_area": 1 of 171 rows are outside [-139.5, 3757] (line 42: 4254)',
     ]);
   });
 
@@ -41,8 +41,8 @@ describe('data', () => {
     );
     expect(c.findings.map((f) => f.message)).toEqual([
       'column "id": 1 of 5 rows repeat a value seen above (line 5: "3")',
-      'column "age": 1 of 5 rows are not an integer (line 6: "44.5")',
-      'column "age": 1 of 5 rows are outside [0, 120] (line 5: "230")',
+      'column "age": 1 of 5 rows are not an integer (line 6: 44.5)',
+      'column "age": 1 of 5 rows are outside [0, 120] (line 5: 230)',
       'column "country": 2 of 5 rows hold a value not allowed ("FR", "DE") (line 5: "XX", line 6: "<b>FR</b>")',
       'column "code": 1 of 5 rows do not match /^AB\\d$/ (line 5: "zz")',
       'column "flag": 1 of 5 rows are not a boolean (line 5: "maybe")',

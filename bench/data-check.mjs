@@ -1,0 +1,57 @@
+// Data-expectations benchmark: a data check over a 1,000,000-row × 30-column CSV (type and range
+// of every column, no duplicate rows, disjoint from a 100,000-row set) against the time to read the
+// file with deploy-check's reader. `npm run bench:data` (after `npm run build`).
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDataset } from '../dist/eval/datasets/index.js';
+import { DATA, FEATURES, writeCsv } from './data.mjs';
+import { linearModel } from './onnx-builder.mjs';
+
+const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROOT = new URL('..', import.meta.url).pathname;
+const file = writeCsv(BIG);
+const other = writeCsv(Math.round(BIG / 10), 0.05);
+writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: Array(FEATURES).fill(0.1), bias: 0, sigmoid: true }));
+const columns = Array.from({ length: FEATURES }, (_, j) => `      f${j}: { type: number, min: -10, max: 10, max_missing: 0 }`).join('\n');
+const checklist = join(DATA, 'data.yaml');
+writeFileSync(checklist, `version: 1
+model: { path: model.onnx }
+datasets:
+  big: { path: ${file.split('/').pop()}, label: y }
+  other: { path: ${other.split('/').pop()}, label: y }
+checks:
+  - type: data
+    dataset: big
+    columns:
+${columns}
+    label: { min_share: { "1": 0.1 } }
+`);
+const disjoint = join(DATA, 'disjoint.yaml');
+writeFileSync(disjoint, `version: 1
+model: { path: model.onnx }
+datasets:
+  big: { path: ${file.split('/').pop()}, label: y }
+  same: { path: ${file.split('/').pop()}, label: y }
+checks:
+  - { type: data, dataset: big, disjoint_from: same, no_duplicates: true }
+`);
+
+async function read() {
+  const t = performance.now();
+  const source = await openDataset(file, file);
+  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'number' })), 8192)) if (b.n < 0) throw new Error();
+  return (performance.now() - t) / 1000;
+}
+function run(path) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'rss.mjs'), 'run', path, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0 && r.status !== 1) throw new Error(r.stderr);
+  return { seconds: (performance.now() - t) / 1000, rss: Number(/PEAK_RSS_MB ([\d.]+)/.exec(r.stderr)?.[1]), message: JSON.parse(r.stdout).checks[0].message };
+}
+const floor = await read();
+const data = run(checklist);
+console.log(`data check, ${BIG.toLocaleString('en')} rows × ${FEATURES} columns: ${data.message}`);
+console.log(`reading the file ${floor.toFixed(2)} s, deploy-check run ${data.seconds.toFixed(2)} s: RATIO ${(data.seconds / floor).toFixed(2)} (target ≤ 1.5)`);
+const d = run(disjoint);
+console.log(`disjoint_from and no_duplicates on two ${BIG.toLocaleString('en')}-row sets: ${d.seconds.toFixed(2)} s, peak RSS ${d.rss.toFixed(0)} MB (${d.message})`);
