@@ -221,6 +221,11 @@ export class RunContext {
     } catch (err) {
       throw new InputError(path, `is not a readable ONNX model: ${(err as Error).message}`);
     }
+    if (info.externalData.length) {
+      // The model runs from the bytes whose digest the report shows; data in other files would be
+      // neither hashed nor bound to the model's folder, so it is refused.
+      throw new InputError(path, `keeps weights in external data files (${[...new Set(info.externalData)].slice(0, 3).map((l) => JSON.stringify(l)).join(', ')}), which deploy-check does not read`, undefined, 'save the model with its weights inside the .onnx file');
+    }
     return { role, spec, path, bytes, sha256, info };
   }
 }

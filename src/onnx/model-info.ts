@@ -17,6 +17,8 @@ export interface OnnxModelInfo {
   operators: string[];
   /** Nodes of the main graph, with the class-label attributes classifiers and ZipMap carry. */
   nodes: NodeInfo[];
+  /** Files that initializers keep their data in (external data), as the model names them. */
+  externalData: string[];
 }
 
 export interface NodeInfo {
@@ -69,7 +71,7 @@ export function readModelInfo(buf: Uint8Array): OnnxModelInfo {
   if (buf.length === 0) throw new ProtoError('the file is empty');
   const info: OnnxModelInfo = {
     irVersion: 0, producerName: '', producerVersion: '', domain: '', modelVersion: 0, docString: '',
-    opsetImports: [], metadata: {}, graphName: '', inputs: [], outputs: [], operators: [], nodes: [],
+    opsetImports: [], metadata: {}, graphName: '', inputs: [], outputs: [], operators: [], nodes: [], externalData: [],
   };
   let graph: Field | undefined;
   for (const f of fields(buf)) {
@@ -113,7 +115,11 @@ export function readModelInfo(buf: Uint8Array): OnnxModelInfo {
       info.nodes.push(node);
       operators.add(node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType);
     } else if (f.num === 2) info.graphName = text(buf, f);
-    else if (f.num === 5) initializers.add(tensorName(buf, f));
+    else if (f.num === 5) {
+      initializers.add(tensorName(buf, f));
+      const location = externalLocation(buf, f);
+      if (location !== undefined) info.externalData.push(location);
+    }
     else if (f.num === 11) inputs.push(valueInfo(buf, f));
     else if (f.num === 12) info.outputs.push(valueInfo(buf, f));
   }
@@ -169,6 +175,21 @@ function* packedVarints(buf: Uint8Array, f: Field): Generator<number> {
 function sub(buf: Uint8Array, f: Field) {
   if (f.wire !== 2) throw new ProtoError(`field ${f.num} should be a message`);
   return fields(buf, f.start, f.end);
+}
+
+/** TensorProto.external_data's "location", when the tensor's data lives in another file. */
+function externalLocation(buf: Uint8Array, f: Field): string | undefined {
+  for (const g of sub(buf, f)) {
+    if (g.num !== 13) continue;
+    let key = '';
+    let value = '';
+    for (const h of sub(buf, g)) {
+      if (h.num === 1) key = text(buf, h);
+      else if (h.num === 2) value = text(buf, h);
+    }
+    if (key === 'location') return value;
+  }
+  return undefined;
 }
 
 function tensorName(buf: Uint8Array, f: Field): string {

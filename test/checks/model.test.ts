@@ -74,3 +74,22 @@ describe('ONNX reader', () => {
     await session.release();
   });
 });
+
+describe('external data', () => {
+  it('a model whose weights live in another file is refused, whatever the path: nothing outside the model is read', async () => {
+    const { concat, field, utf8, varintField } = await import('../../src/onnx/protobuf.js');
+    const str = (n: number, s: string) => field(n, utf8(s));
+    const modelWith = (location: string) => {
+      const kv = (k: string, v: string) => field(13, concat([str(1, k), str(2, v)]));
+      const tensor = concat([varintField(1, 1), varintField(2, 1), str(8, 'w'), kv('location', location), kv('offset', '0'), kv('length', '4'), varintField(14, 1)]);
+      const vi = (name: string) => concat([str(1, name), field(2, field(1, concat([varintField(1, 1), field(2, field(1, varintField(1, 1)))])))]);
+      const graph = concat([field(1, concat([str(1, 'x'), str(1, 'w'), str(2, 'y'), str(4, 'Add')])), str(2, 'g'), field(5, tensor), field(11, vi('x')), field(12, vi('y'))]);
+      return Buffer.from(concat([varintField(1, 8), field(7, graph), field(8, concat([str(1, ''), varintField(2, 17)]))]));
+    };
+    for (const location of ['../secret.bin', '/etc/passwd', 'weights.bin']) {
+      await expect(modelCheck('', '', { 'model.onnx': modelWith(location), 'weights.bin': Buffer.alloc(4) })).rejects.toThrow(
+        `model.onnx  keeps weights in external data files (${JSON.stringify(location)}), which deploy-check does not read (save the model with its weights inside the .onnx file)`,
+      );
+    }
+  });
+});
