@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { inspectCommand, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
+import { inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
 import { progressBar } from './progress.js';
 import { TOOL } from './version.js';
 
@@ -73,6 +73,14 @@ program
   .action(async (model: string, opts: { json?: boolean }) => {
     process.exitCode = await inspectCommand(model, opts, io(false));
   });
+
+// A signal ends the run with 130 or 143 and whatever reports the checks so far allow, marked incomplete.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.exitCode = interruptRun(signal, io(false));
+    process.exit();
+  });
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -9,8 +9,8 @@ import { createSession } from './onnx/session.js';
 import { EXIT, exitCode } from './report/exit-code.js';
 import { terminalText } from './report/escape.js';
 import { FORMATS, formatters, type Format } from './report/index.js';
-import type { Severity } from './report/types.js';
-import { runChecklist } from './runner.js';
+import type { CheckResult, Report, Severity } from './report/types.js';
+import { buildReport, runChecklist } from './runner.js';
 import { RunContext } from './context.js';
 import { buildProfile } from './profile.js';
 import { resolveDatasetName } from './checklist/datasets.js';
@@ -47,13 +47,45 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const failOn = parseFailOn(options.failOn ?? 'error');
     const now = options.asOf === undefined ? new Date() : parseDate(options.asOf);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
-    const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, progress: io.progress });
-    for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false }));
-    const main = formatters[format](report, { color: io.color && options.output === undefined });
-    if (options.output !== undefined) writeOutput(options.output, main);
-    else io.stdout(main);
-    return exitCode(report);
+    const write = (report: Report) => {
+      for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false }));
+      const main = formatters[format](report, { color: io.color && options.output === undefined });
+      if (options.output !== undefined) writeOutput(options.output, main);
+      else io.stdout(main);
+    };
+    // what to write if the run is interrupted: the checks so far, marked incomplete
+    const done: CheckResult[] = [];
+    inFlight = { write, partial: () => buildReport(loaded, done, failOn, [], true) };
+    try {
+      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, progress: io.progress, onCheck: (r) => done.push(r) });
+      inFlight = undefined;
+      write(report);
+      return exitCode(report);
+    } finally {
+      inFlight = undefined;
+    }
   });
+}
+
+let inFlight: { write(report: Report): void; partial(): Report } | undefined;
+
+/**
+ * A signal ended the run: write every requested report with the checks done so far, marked
+ * incomplete, and return the exit code for the signal (128 + its number). Never 0.
+ */
+export function interruptRun(signal: 'SIGINT' | 'SIGTERM', io: Io): number {
+  const code = signal === 'SIGINT' ? 130 : 143;
+  io.stderr(`deploy-check: interrupted by ${signal}; the report is incomplete\n`);
+  const run = inFlight;
+  inFlight = undefined;
+  if (run) {
+    try {
+      run.write(run.partial());
+    } catch {
+      // the exit code still says the run did not finish
+    }
+  }
+  return code;
 }
 
 export function validateCommand(checklist: string | undefined, io: Io): Promise<number> {

@@ -18,6 +18,8 @@ export interface RunOptions {
   /** the date the run is judged at */
   now?: Date;
   progress?: ProgressSink;
+  /** called after each check, so that an interrupted run can still report what it did */
+  onCheck?: (result: CheckResult) => void;
 }
 
 /**
@@ -50,8 +52,13 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
       continue;
     }
     checks.push(resultOf(base, outcome));
+    options.onCheck?.(checks[checks.length - 1]!);
   }
-  const failOn = options.failOn ?? 'error';
+  return buildReport(loaded, checks, options.failOn ?? 'error', await ctx.evidence(), false);
+}
+
+/** The report: from a whole run, or from the checks an interrupted run finished (incomplete, never a pass). */
+export function buildReport(loaded: LoadedChecklist, checks: CheckResult[], failOn: Severity, inputs: Report['inputs'], incomplete: boolean): Report {
   const summary = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   for (const c of checks) summary[c.status]++;
   return {
@@ -62,11 +69,13 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
       ...(loaded.checklist.name !== undefined ? { name: loaded.checklist.name } : {}),
       sha256: loaded.sha256,
     },
-    inputs: await ctx.evidence(),
+    inputs,
     gate: { fail_on: failOn },
-    verdict: verdictOf(checks, failOn),
+    // an interrupted run never passes
+    verdict: incomplete ? 'fail' : verdictOf(checks, failOn),
     summary,
-    checks,
+    checks: [...checks],
+    ...(incomplete ? { incomplete: true as const } : {}),
   };
 }
 

@@ -163,3 +163,22 @@ describe('deploy-check validate, schema, inspect', () => {
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 });
+
+describe('signals', () => {
+  it('SIGTERM ends the run with 143 and writes the reports so far, marked incomplete', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n  - { type: latency, max_seconds: 60, max_runs: 1000000 }\n' });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), join(dir, 'c.yaml'), '--report', `json=${dir}/r.json`], { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await new Promise((r) => setTimeout(r, 3000));
+    child.kill('SIGTERM');
+    const code = await exited;
+    expect(code).toBe(143);
+    expect(stderr).toContain('deploy-check: interrupted by SIGTERM; the report is incomplete');
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(report).toMatchObject({ incomplete: true, verdict: 'fail' });
+    expect(report.checks.map((c: { id: string }) => c.id)).toEqual(['model']);
+  });
+});

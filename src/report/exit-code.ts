@@ -25,5 +25,6 @@ export function verdictOf(checks: CheckResult[], failOn: Report['gate']['fail_on
 
 /** The exit code is a pure function of the report. */
 export function exitCode(report: Report): number {
+  if (report.incomplete) return EXIT.notReady;
   return verdictOf(report.checks, report.gate.fail_on) === 'pass' ? EXIT.ready : EXIT.notReady;
 }

@@ -9,7 +9,7 @@ export function formatMarkdown(report: Report): string {
   const title = report.checklist.name ? ` — ${m(report.checklist.name)}` : '';
   const s = report.summary;
   const out = [
-    `### ${report.verdict === 'pass' ? '✅ Ready to deploy' : '❌ Not ready to deploy'}${title}`,
+    `### ${report.incomplete ? '❌ Not ready to deploy (run interrupted, incomplete)' : report.verdict === 'pass' ? '✅ Ready to deploy' : '❌ Not ready to deploy'}${title}`,
     '',
     `${s.pass} passed, ${s.fail} failed, ${s.warn} warnings, ${s.error} errored, ${s.skip} skipped · checklist \`${report.checklist.sha256.slice(0, 12)}\``,
     '',

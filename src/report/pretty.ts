@@ -48,7 +48,7 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
     s.skip && c.dim(`${s.skip} skipped`),
   ].filter(Boolean);
   const blocking = report.checks.filter((k) => blocksGate(k, report.gate.fail_on)).length;
-  const verdict = report.verdict === 'pass' ? c.bold.green('READY') : c.bold.red('NOT READY');
+  const verdict = report.incomplete ? c.bold.red('NOT READY (interrupted: incomplete)') : report.verdict === 'pass' ? c.bold.green('READY') : c.bold.red('NOT READY');
   out.push('', `${verdict}  ${parts.join(' · ')}${report.verdict === 'fail' && blocking ? c.dim(`  (${blocking} blocking the gate)`) : ''}`);
   return `${out.join('\n')}\n`;
 }

@@ -51,4 +51,6 @@ export interface Report {
   verdict: 'pass' | 'fail';
   summary: Record<Status, number>;
   checks: CheckResult[];
+  /** present, and true, only when the run was interrupted (SIGINT, SIGTERM): the checks run so far */
+  incomplete?: true;
 }
