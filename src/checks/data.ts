@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { labelKey, MISSING_WORDS, parseNumber } from '../eval/cells.js';
-import { cellAt, type Cell, type Column, type DatasetSource } from '../eval/datasets/types.js';
+import { cellAt, isNumberColumn, type Cell, type Column, type DatasetSource } from '../eval/datasets/types.js';
 import type { RunContext } from '../context.js';
 import { InputError } from '../errors.js';
 import type { Finding, Measurement } from '../report/types.js';
@@ -100,9 +100,9 @@ export default defineCheck({
     for (const c of wanted) if (!source.columns.includes(c)) throw new InputError(source.path, `has no column "${c}" (data check)`);
     const index = new Map(wanted.map((c, k) => [c, k]));
     // columns only checked as numbers are read as numbers (parsed from the bytes, no strings made)
-    const numericOnly = new Set(checked.filter((c) => c.numeric).map((c) => c.column));
-    for (const c of [...(dupKey ?? []), ...leakKey, ...(spec.label ? [spec.label] : [])]) numericOnly.delete(c);
-    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: numericOnly.has(c) ? ('number' as const) : ('cell' as const) })), 8192)) {
+    // key columns are hashed from numbers where they are numbers, as the other dataset's are
+    const asNumber = new Set([...checked.filter((c) => c.numeric && c.column !== spec.label).map((c) => c.column), ...(dupKey ?? []), ...leakKey]);
+    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) })), 8192)) {
       const cols = checked.map((check) => b.cells[index.get(check.column)!]!);
       for (let i = 0; i < b.n; i++) {
         for (let c = 0; c < checked.length; c++) checked[c]!.add(cellAt(cols[c]!, i), b.unit, b.refs[i]!);
@@ -285,7 +285,7 @@ async function inferExpectations(ctx: RunContext, name: string, margin: number):
 /** The hash of each row's key columns of a dataset, streamed. */
 async function* rows(source: DatasetSource, key: string[]): AsyncGenerator<{ hash: number }> {
   for (const c of key) if (!source.columns.includes(c)) throw new InputError(source.path, `has no column "${c}" (data check key)`);
-  for await (const b of source.batches(key.map((c) => ({ index: source.columns.indexOf(c), as: 'cell' as const })), 8192)) {
+  for await (const b of source.batches(key.map((c) => ({ index: source.columns.indexOf(c), as: 'number' as const })), 8192)) {
     const all = key.map((_, k) => k);
     for (let i = 0; i < b.n; i++) yield { hash: hashRow(b.cells, all, i) };
   }
@@ -296,18 +296,31 @@ async function* rows(source: DatasetSource, key: string[]): AsyncGenerator<{ has
  * two datasets of a million rows are compared in bounded memory, without keeping their rows. Two
  * different rows sharing a hash is a chance of about n·m / 2^53 (≈ 10^-4 for a million against a million).
  */
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
 function hashRow(cells: Column[], columns: number[], i: number): number {
   let h1 = 0x811c9dc5;
   let h2 = 0x5bd1e995;
+  const mix = (code: number) => {
+    h1 = Math.imul(h1 ^ code, 0x01000193);
+    h2 = Math.imul(h2 ^ code, 0x5bd1e995);
+  };
   for (const k of columns) {
-    // the value as written (a missing value hashes as an empty field), then a separator
-    const v = cellAt(cells[k]!, i);
-    const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v);
-    for (let c = 0; c <= s.length; c++) {
-      const code = c < s.length ? s.charCodeAt(c) : 0x1f;
-      h1 = Math.imul(h1 ^ code, 0x01000193);
-      h2 = Math.imul(h2 ^ code, 0x5bd1e995);
+    const col = cells[k]!;
+    if (isNumberColumn(col) && !col.other.has(i)) {
+      // a number: its 64 bits (so 1 and 1.0 are the same value), tagged apart from text
+      bits[0] = col.numbers[i]! === 0 ? 0 : col.numbers[i]!;
+      mix(0x4e);
+      mix(words[0]!);
+      mix(words[1]!);
+    } else {
+      // text as written (a missing value hashes as an empty field)
+      const v = cellAt(col, i);
+      const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v);
+      for (let c = 0; c < s.length; c++) mix(s.charCodeAt(c));
     }
+    mix(0x1f);
   }
   return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
 }
