@@ -103,9 +103,9 @@ export default defineCheck({
     // key columns are hashed from numbers where they are numbers, as the other dataset's are
     const asNumber = new Set([...checked.filter((c) => c.numeric && c.column !== spec.label).map((c) => c.column), ...(dupKey ?? []), ...leakKey]);
     for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) })), 8192)) {
-      const cols = checked.map((check) => b.cells[index.get(check.column)!]!);
+      // column by column: a batch of plain numbers is checked in one tight loop
+      for (const check of checked) check.addBatch(b.cells[index.get(check.column)!]!, b.n, b.unit, b.refs);
       for (let i = 0; i < b.n; i++) {
-        for (let c = 0; c < checked.length; c++) checked[c]!.add(cellAt(cols[c]!, i), b.unit, b.refs[i]!);
         if (dupKey) {
           const h = hashRow(b.cells, dupKey.map((c) => index.get(c)!), i);
           if (seenRows.has(h)) {
@@ -168,6 +168,22 @@ class ColumnCheck {
   get numeric(): boolean {
     const e = this.e;
     return (e.type === 'number' || e.type === 'integer' || e.min !== undefined || e.max !== undefined) && !e.one_of && !e.pattern && !e.unique && e.max_share === undefined;
+  }
+
+  addBatch(col: Column, n: number, unit: string, refs: ArrayLike<number>): void {
+    const e = this.e;
+    if (this.numeric && isNumberColumn(col) && col.other.size === 0) {
+      const nums = col.numbers;
+      const integer = e.type === 'integer';
+      const lo = e.min ?? -Infinity;
+      const hi = e.max ?? Infinity;
+      for (let i = 0; i < n; i++) {
+        const v = nums[i]!;
+        if (v < lo || v > hi || (integer && !Number.isInteger(v))) this.add(v, unit, refs[i]!);
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) this.add(cellAt(col, i), unit, refs[i]!);
   }
 
   add(v: Cell, unit: string, ref: number): void {
