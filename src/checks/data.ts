@@ -7,6 +7,7 @@ import type { Finding, Measurement } from '../report/types.js';
 import { scalar } from '../checklist/fields.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
+import { inputColumns } from '../eval/predict.js';
 
 const expectation = z.strictObject({
   type: z.enum(['number', 'integer', 'string', 'boolean', 'date']).optional(),
@@ -39,6 +40,7 @@ export default defineCheck({
     infer: z.string().optional().describe('Take expectations from this dataset: observed ranges widened by margin, allowed values, missing rates'),
     margin: z.number().min(0).default(0.1).describe('infer: widen numeric ranges by this share of the range, and missing rates by this much'),
     max_examples: z.number().int().min(1).max(100).default(3).describe('Offending rows shown per finding'),
+    model_inputs: z.boolean().default(false).describe("Every column the model reads holds values its input's element type accepts"),
   },
   needs: (o) => [
     { dataset: o.dataset, models: [] },
@@ -56,7 +58,7 @@ export default defineCheck({
         }
       }
     }
-    if (!Object.keys(o.columns).length && !o.rows && !o.label && !o.no_duplicates && !o.disjoint_from && !o.infer) {
+    if (!Object.keys(o.columns).length && !o.rows && !o.label && !o.no_duplicates && !o.disjoint_from && !o.infer && !o.model_inputs) {
       problems.push({ option: 'columns', message: 'a data check needs at least one expectation' });
     }
     return problems;
@@ -74,6 +76,18 @@ export default defineCheck({
       if (!source.columns.includes(column)) findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${source.path}` });
     }
     const checked = [...expectations].filter(([c]) => source.columns.includes(c)).map(([column, e]) => new ColumnCheck(column, e, o.max_examples));
+    if (o.model_inputs) {
+      // the model's input contract: each column it reads must parse as its input's element type
+      for (const { column, input, type } of inputColumns(await ctx.underTest('model'), source, spec.label)) {
+        const e: Expectation =
+          type === 'float32' || type === 'float64'
+            ? { type: 'number', max_missing: spec.missing === 'nan' ? 1 : 0 }
+            : type === 'string'
+              ? { max_missing: 0 }
+              : { type: type === 'bool' ? 'boolean' : 'integer', max_missing: 0 };
+        checked.push(new ColumnCheck(column, e, o.max_examples, `model input "${input}" is ${type}`));
+      }
+    }
 
     // rows of another dataset, as hashes only (leakage between splits)
     const other = o.disjoint_from === undefined ? undefined : typeof o.disjoint_from === 'string' ? { dataset: o.disjoint_from, columns: undefined } : o.disjoint_from;
@@ -159,6 +173,8 @@ class ColumnCheck {
     readonly column: string,
     private readonly e: Expectation,
     private readonly maxExamples: number,
+    /** why this expectation exists, when it is not the checklist's (the model's input contract) */
+    private readonly because?: string,
   ) {
     this.allowed = e.one_of ? new Set(e.one_of.map((v) => labelKey(v as Cell, true)!)) : undefined;
     this.pattern = e.pattern ? new RegExp(e.pattern, 'u') : undefined;
@@ -231,11 +247,11 @@ class ColumnCheck {
     for (const code of ['unique', 'type', 'range', 'one-of', 'pattern']) {
       const b = this.broken.get(code);
       if (!b) continue;
-      findings.push({ code, message: `column ${JSON.stringify(this.column)}: ${b.count} of ${n} rows ${what[code]} (${b.examples.join(', ')}${b.count > b.examples.length ? ', …' : ''})`, location: `${path}:${b.first}` });
+      findings.push({ code: this.because ? 'model-input' : code, message: `column ${JSON.stringify(this.column)}: ${b.count} of ${n} rows ${what[code]} (${b.examples.join(', ')}${b.count > b.examples.length ? ', …' : ''})${this.because ? `, but ${this.because}` : ''}`, location: `${path}:${b.first}` });
     }
     if (e.max_missing !== undefined) {
       const share = this.missing / n;
-      measurements.push({ name: `${this.column} missing`, value: share, threshold: { max: e.max_missing }, passed: share <= e.max_missing });
+      measurements.push({ name: `${this.column} missing${this.because ? ` (${this.because})` : ''}`, value: share, threshold: { max: e.max_missing }, passed: share <= e.max_missing });
     }
     if (e.max_share !== undefined && this.counts.size) {
       const [top, count] = [...this.counts].reduce((a, b) => (b[1] > a[1] ? b : a));

@@ -332,6 +332,12 @@ interface OutputPlan {
   label?: string;
 }
 
+/** Which dataset column feeds which model input, and as what element type (the data check's input contract). */
+export function inputColumns(model: ModelUnderTest, source: DatasetSource, label: string | undefined): { column: string; input: string; type: string }[] {
+  const labelCol = label ? source.columns.indexOf(label) : -1;
+  return planInputs(model, source, labelCol).flatMap((p) => p.columns.map((c) => ({ column: source.columns[c]!, input: p.name, type: p.type })));
+}
+
 /**
  * Input tensors for the first `rows` rows of a dataset (repeated when the dataset is shorter), for
  * checks that time or probe the model on real rows rather than evaluate it.

@@ -71,3 +71,35 @@ describe('data', () => {
     await expect(data('    dataset: d\n')).rejects.toThrow(/a data check needs at least one expectation/);
   });
 });
+
+describe('data: the model input contract and adversarial values', () => {
+  it('every column the model reads parses as its input type; incompatible cells are findings with their place', async () => {
+    const { readFileSync } = await import('node:fs');
+    const [head, ...rows] = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').trimEnd().split('\n');
+    const broken = rows.map((r, i) => (i === 4 ? r.replace(/^[^,]+/, 'abc') : i === 9 ? r.replace(/^[^,]+,[^,]+/, (m) => `${m.split(',')[0]},`) : r));
+    const ok = await data('    dataset: holdout\n    model_inputs: true\n');
+    expect(ok.status).toBe('pass');
+    const c = await data('    dataset: d\n    model_inputs: true\n', { 'd.csv': [head, ...broken].join('\n').replace('diagnosis', 'y') });
+    expect(c.findings.map((f) => f.message)).toEqual(['column "mean_radius": 1 of 171 rows are not a number (line 6: "abc"), but model input "input" is float32']);
+    expect(c.measurements.find((m) => m.name === 'mean_texture missing (model input "input" is float32)')).toMatchObject({ value: 1 / 171, passed: false });
+  });
+
+  it('handles empty strings, NaN, Infinity, very long strings and labels that look like object keys', async () => {
+    const long = 'x'.repeat(10_000);
+    const csv = `k,v,y\n__proto__,NaN,constructor\nconstructor,Infinity,toString\n,1e400,__proto__\n${long},7,toString\ntoString,-0,hasOwnProperty\n`;
+    const c = await data(
+      '    dataset: d\n    columns:\n      k: { one_of: [toString, constructor], unique: true, max_missing: 0 }\n      v: { type: number, min: 0, max: 10 }\n    label: { min_share: { constructor: 0.2, toString: 0.5 } }\n',
+      { 'd.csv': csv },
+    );
+    expect(c.findings.map((f) => f.message)).toEqual([
+      `column "k": 2 of 5 rows hold a value not allowed ("toString", "constructor") (line 2: "__proto__", line 5: "${'x'.repeat(40)}…")`,
+      'column "v": 2 of 5 rows are not a number (line 3: "Infinity", line 4: "1e400")',
+      'column "v": 2 of 5 rows are outside [0, 10] (line 3: "Infinity", line 4: "1e400")',
+    ]);
+    const m = Object.fromEntries(c.measurements.map((x) => [x.name, x.value]));
+    expect(m['k missing']).toBe(0.2);
+    expect(m['share of class "constructor"']).toBe(0.2);
+    expect(m['share of class "toString"']).toBe(0.4);
+    expect(c.measurements.find((x) => x.name === 'share of class "toString"')!.passed).toBe(false);
+  });
+});
