@@ -209,42 +209,37 @@ interface Columns {
  */
 async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
   const { source, spec } = await ctx.dataset(name);
-  const acc = source.columns.map(() => ({ numbers: new Float64Array(1024), n: 0, counts: undefined as Map<string, number> | undefined }));
+  // per column: the batches' number arrays as they come (joined once at the end), or value counts
+  const acc = source.columns.map(() => ({ parts: [] as Float64Array[], n: 0, counts: undefined as Map<string, number> | undefined }));
   const count = (m: Map<string, number>, k: string | undefined) => k !== undefined && m.set(k, (m.get(k) ?? 0) + 1);
   let rows = 0;
   for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'number' as const })), 8192)) {
     b.cells.forEach((col, k) => {
       const a = acc[k]!;
       if (!a.counts && isNumberColumn(col) && col.other.size === 0) {
-        // the common case: a batch of plain numbers
-        if (a.n + b.n > a.numbers.length) {
-          const bigger = new Float64Array(Math.max(a.numbers.length * 2, a.n + b.n));
-          bigger.set(a.numbers.subarray(0, a.n));
-          a.numbers = bigger;
-        }
-        a.numbers.set(col.numbers.subarray(0, b.n), a.n);
+        a.parts.push(col.numbers.length === b.n ? col.numbers : col.numbers.slice(0, b.n));
         a.n += b.n;
         return;
       }
+      const extra: number[] = [];
       for (let i = 0; i < b.n; i++) {
         if (a.counts) {
           count(a.counts, labelKey(cellAt(col, i), true));
           continue;
         }
         const p = numberAt(col, i);
-        if (p.ok) {
-          if (a.n === a.numbers.length) {
-            const bigger = new Float64Array(a.numbers.length * 2);
-            bigger.set(a.numbers);
-            a.numbers = bigger;
-          }
-          a.numbers[a.n++] = p.value;
-        } else if (!p.missing) {
+        if (p.ok) extra.push(p.value);
+        else if (!p.missing) {
           // not a numeric column after all: count what was seen so far, then go on counting
           a.counts = new Map();
-          for (let j = 0; j < a.n; j++) count(a.counts, String(a.numbers[j]));
+          for (const part of [...a.parts, Float64Array.from(extra)]) for (const v of part) count(a.counts, String(v));
+          a.parts = [];
           count(a.counts, labelKey(cellAt(col, i), true));
         }
+      }
+      if (!a.counts && extra.length) {
+        a.parts.push(Float64Array.from(extra));
+        a.n += extra.length;
       }
     });
     rows += b.n;
@@ -256,8 +251,14 @@ async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
         const counts = a.counts;
         return [c, { counts: () => counts }];
       }
-      const nums = a.numbers.subarray(0, a.n);
-      return [c, a.n ? numericData(nums) : { counts: () => new Map() }];
+      if (!a.n) return [c, { counts: () => new Map() }];
+      const nums = new Float64Array(a.n);
+      let at = 0;
+      for (const part of a.parts) {
+        nums.set(part, at);
+        at += part.length;
+      }
+      return [c, numericData(nums)];
     }),
   );
   return { path: source.path, names: source.columns, label: spec.label, columns, rows };
