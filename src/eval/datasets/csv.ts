@@ -146,6 +146,9 @@ async function* records(
     number: (j) => (parsed[j] ? values[j] : unquoted[j] !== undefined ? undefined : fastNumber(buf, starts[j]!, ends[j]!)),
   };
   let carry: Buffer | undefined;
+  // The unfinished record at the end of a chunk is joined to the next chunk in one reused buffer:
+  // allocating a fresh buffer per chunk costs more (new pages) than the copy itself.
+  let work = Buffer.allocUnsafe(0);
   let bom = true;
   let final = false;
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -157,7 +160,21 @@ async function* records(
       buf = carry ?? Buffer.alloc(0);
     } else {
       hash?.update(next.value);
-      buf = carry && carry.length ? Buffer.concat([carry, next.value]) : next.value;
+      const chunk = next.value;
+      if (carry && carry.length) {
+        const need = carry.length + chunk.length;
+        if (work.length < need) {
+          const bigger = Buffer.allocUnsafe(Math.max(need, work.length * 2));
+          carry.copy(bigger, 0);
+          work = bigger;
+        } else if (carry.buffer !== work.buffer || carry.byteOffset !== work.byteOffset) {
+          // carry lives at the end of `work` (or of the previous chunk): move it to the front
+          if (carry.buffer === work.buffer) work.copyWithin(0, carry.byteOffset - work.byteOffset, carry.byteOffset - work.byteOffset + carry.length);
+          else carry.copy(work, 0);
+        }
+        chunk.copy(work, carry.length);
+        buf = work.subarray(0, need);
+      } else buf = chunk;
     }
     let pos = 0;
     if (bom && (buf.length >= 3 || final)) {
