@@ -1,0 +1,72 @@
+import { XMLValidator } from 'fast-xml-parser';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { verdictOf } from '../src/report/exit-code.js';
+import { formatters } from '../src/report/index.js';
+import { STATUSES, type CheckResult, type Report, type Severity } from '../src/report/types.js';
+
+const status = fc.constantFrom(...STATUSES);
+const severity = fc.constantFrom<Severity>('error', 'warn');
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('</testcase>', '\u001b[2K\r✔ pass', '::error::x', '| a | b |', '<script>x</script>', '=cmd()', '\u0000\u0007\ud800'));
+
+const check = fc.record({
+  id: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+  type: fc.constantFrom('metric', 'model-card', 'drift'),
+  title: fc.constant('Title'),
+  severity,
+  tags: fc.constant([] as string[]),
+  status,
+  message: text,
+  measurements: fc.array(fc.record({ name: text, value: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }) }), { maxLength: 3 }),
+  findings: fc.array(fc.record({ code: fc.constant('x'), message: text, location: text, hint: text }), { maxLength: 3 }),
+}) as fc.Arbitrary<CheckResult>;
+
+function report(checks: CheckResult[], name: string, failOn: Severity = 'error'): Report {
+  const summary = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
+  for (const c of checks) summary[c.status]++;
+  return {
+    schema: 'deploy-check/report@1', tool: { name: 'deploy-check', version: '0' },
+    checklist: { path: name, name, sha256: '0'.repeat(64) }, inputs: [], gate: { fail_on: failOn },
+    verdict: verdictOf(checks, failOn), summary, checks,
+  };
+}
+
+describe('properties of reports', () => {
+  it('any text from the inputs leaves every format valid and inert', () => {
+    fc.assert(
+      fc.property(fc.array(check, { minLength: 1, maxLength: 5 }), text, (checks, name) => {
+        const r = report(checks, name);
+        expect(JSON.parse(formatters.json(r, { color: false }))).toEqual(JSON.parse(JSON.stringify(r)));
+        expect(XMLValidator.validate(formatters.junit(r, { color: false }))).toBe(true);
+        const pretty = formatters.pretty(r, { color: false });
+        expect(pretty).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+        const md = formatters.markdown(r, { color: false });
+        expect(md).not.toMatch(/<script/i);
+        expect(md).not.toMatch(/^::/m);
+        const rows = md.split('\n').filter((l) => /^\| (✅|❌|⚠️|⏭️|💥) \|/.test(l));
+        expect(rows).toHaveLength(checks.length);
+        for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(6);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('adding a passing check never turns a pass into a fail; adding a failing error check always fails', () => {
+    fc.assert(
+      fc.property(fc.array(check, { minLength: 1, maxLength: 6 }), check, severity, (checks, extra, failOn) => {
+        const before = verdictOf(checks, failOn);
+        const after = verdictOf([...checks, { ...extra, status: 'pass' }], failOn);
+        if (before === 'pass') expect(after).toBe('pass');
+        expect(verdictOf([...checks, { ...extra, status: 'fail', severity: 'error' }], failOn)).toBe('fail');
+      }),
+    );
+  });
+
+  it('check order never changes the verdict', () => {
+    fc.assert(
+      fc.property(fc.array(check, { minLength: 1, maxLength: 8 }), severity, (checks, failOn) => {
+        expect(verdictOf([...checks].reverse(), failOn)).toBe(verdictOf(checks, failOn));
+      }),
+    );
+  });
+});
