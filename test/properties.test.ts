@@ -70,3 +70,35 @@ describe('properties of reports', () => {
     );
   });
 });
+
+describe('properties of checklist loading', () => {
+  it('any document is either a valid checklist or refused with an input error (never a crash)', async () => {
+    const { loadChecklist } = await import('../src/checklist/load.js');
+    const { InputError } = await import('../src/errors.js');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { scenario } = await import('./helpers.js');
+    const dir = scenario();
+    const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('type', 'path', 'min', 'max', 'metric', 'id', 'severity', 'tags', 'checks', 'model', 'x', 'constructor'), tie('v'), { maxKeys: 4 })),
+    })).v;
+    const checklist = fc.record({
+      version: fc.oneof(fc.constant(1), value),
+      model: fc.oneof(fc.constant({ path: 'model.onnx' }), value),
+      checks: fc.oneof(fc.constant([{ type: 'model' }]), fc.array(fc.oneof(fc.record({ type: fc.constantFrom('model', 'metric', 'files', 'drift', 'data', 'nope'), min: value }), value), { maxLength: 3 })),
+    }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(checklist, (doc) => {
+        const file = join(dir, 'c.yaml');
+        writeFileSync(file, JSON.stringify(doc));
+        try {
+          loadChecklist(file);
+        } catch (err) {
+          expect(err).toBeInstanceOf(InputError);
+          for (const line of (err as Error).message.split('\n')) expect(line.startsWith(file)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
