@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, FIXTURES, MODEL, scenario } from './helpers.js';
+
+/**
+ * Hostile inputs, end to end: each runs the built CLI and asserts the exit code and the one-line
+ * message that names the file and the place. None may exit 0, hang, or print a stack trace.
+ */
+const HOLDOUT = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8');
+const [HEAD = '', ...ROWS] = HOLDOUT.trimEnd().split('\n');
+const head = 'version: 1\nmodel:\n  path: model.onnx\n';
+const withData = (csv: string, checks = '  - { type: metric, metric: accuracy, min: 0.5 }\n', extra = '') =>
+  ({ 'c.yaml': `${head}${extra}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n${checks}`, 'd.csv': csv });
+const csv = (rows: string[]) => [HEAD, ...rows].join('\n') + '\n';
+const replaceFirstCell = (row: number, value: string) => csv(ROWS.map((r, i) => (i === row ? r.replace(/^[^,]*/, value) : r)));
+const card = (text: string) => ({ 'c.yaml': `${head}checks:\n  - { type: model-card, path: card.md, sections: [Overview], min_words: 1 }\n`, 'card.md': text });
+
+type Case = [name: string, files: Record<string, string | Buffer>, code: 1 | 2, message: RegExp];
+const cases: Case[] = [
+  // checklists
+  ['empty checklist', { 'c.yaml': '' }, 2, /c\.yaml {2}the checklist is empty/],
+  ['alias bomb', { 'c.yaml': 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n' }, 2, /c\.yaml {2}aliases expand beyond the allowed size/],
+  ['deep nesting', { 'c.yaml': `x: ${'['.repeat(200)}${']'.repeat(200)}\n` }, 2, /c\.yaml:1:\d+ {2}nesting deeper than 64 levels/],
+  ['duplicate key', { 'c.yaml': `${head}checks:\n  - type: model\n    type: files\n` }, 2, /c\.yaml:6:5 {2}duplicate key/],
+  ['custom tag', { 'c.yaml': `${head}checks:\n  - type: !!js/function "x"\n` }, 2, /c\.yaml:5:11 {2}YAML tag !!js\/function is not allowed/],
+  ['__proto__ key', { 'c.yaml': `${head}__proto__: { polluted: true }\nchecks:\n  - type: model\n` }, 2, /c\.yaml:4:1 {2}key "__proto__" is not allowed/],
+  ['constructor key', { 'c.yaml': `${head}checks:\n  - type: model\n    constructor: 1\n` }, 2, /c\.yaml:6:5 {2}checks\[0\]\.constructor: unknown key "constructor"/],
+  ['two documents', { 'c.yaml': `${head}checks:\n  - type: model\n---\n{}\n` }, 2, /c\.yaml:6:1 {2}several YAML documents/],
+  ['NaN threshold', { 'c.yaml': `${head}checks:\n  - { type: model, max_bytes: .nan }\n` }, 2, /c\.yaml:5:31 {2}number \.nan is not finite/],
+  ['infinite threshold', { 'c.yaml': `${head}checks:\n  - { type: model, max_bytes: -.inf }\n` }, 2, /number -\.inf is not finite/],
+  ['integer beyond 2^53', { 'c.yaml': `${head}checks:\n  - { type: model, max_bytes: 18014398509481985 }\n` }, 2, /integer 18014398509481985 is beyond 2\^53/],
+  ['misspelt key', { 'c.yaml': `${head}checks:\n  - { type: model, max_opst: 17 }\n` }, 2, /checks\[0\]\.max_opst: unknown key "max_opst" \(did you mean "max_opset"\?\)/],
+  ['wrong type', { 'c.yaml': `${head}checks:\n  - { type: model, max_opset: seventeen }\n` }, 2, /checks\[0\]\.max_opset: expected number, received string "seventeen"/],
+  ['not UTF-8', { 'c.yaml': Buffer.from([0x76, 0x65, 0xff, 0xfe, 0x0a]) }, 2, /c\.yaml {2}is not valid UTF-8 text/],
+  // documents a check reads
+  ['hyperparameters duplicate key', { 'c.yaml': `${head}checks:\n  - { type: hyperparameters, path: hp.yaml }\n`, 'hp.yaml': 'C: 1\nC: 2\n' }, 2, /hp\.yaml:2:1 {2}duplicate key/],
+  ['hyperparameters custom tag', { 'c.yaml': `${head}checks:\n  - { type: hyperparameters, path: hp.yaml }\n`, 'hp.yaml': 'C: !!python/object:os.system x\n' }, 2, /hp\.yaml:1:4 {2}YAML tag/],
+  ['approvals of the wrong shape', { 'c.yaml': `${head}checks:\n  - { type: signoff, path: a.yaml, roles: [x] }\n`, 'a.yaml': 'approvals: yes\n' }, 2, /a\.yaml:1:12 {2}approvals: expected list, received string "yes"/],
+  ['front matter with a duplicate key', card('---\nlicense: a\nlicense: b\n---\n# Overview\nwords here\n'), 2, /card\.md:3:1 {2}duplicate key/],
+  ['front matter for another engine', card('---js\n{ x: process.exit(0) }\n---\n# Overview\nwords here\n'), 1, /front matter in "js" is not read/],
+  ['monitoring plan with wrong types', { 'c.yaml': `${head}checks:\n  - { type: monitoring, path: m.yaml }\n`, 'm.yaml': 'metrics: 3\n' }, 2, /m\.yaml:1:10 {2}metrics: expected list, received number 3/],
+  // ONNX files
+  ['empty model', { 'c.yaml': `${head}checks:\n  - type: model\n`, 'model.onnx': '' }, 2, /model\.onnx {2}is not a readable ONNX model: the file is empty/],
+  ['truncated model', { 'c.yaml': `${head}checks:\n  - type: model\n`, 'model.onnx': readFileSync(MODEL).subarray(0, 300) }, 2, /model\.onnx {2}is not a readable ONNX model: .*runs past the end/],
+  ['random bytes', { 'c.yaml': `${head}checks:\n  - type: model\n`, 'model.onnx': Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)) }, 2, /model\.onnx {2}is not a readable ONNX model/],
+  ['model pinned to another digest', { 'c.yaml': `${head}  sha256: ${'ab'.repeat(32)}\nchecks:\n  - type: model\n` }, 2, /model\.onnx {2}sha256 is [0-9a-f]{64}, but the checklist pins model\.sha256/],
+  // datasets
+  ['ragged row', withData(csv([...ROWS.slice(0, 3), '1,2,3', ...ROWS.slice(3)])), 2, /d\.csv {2}line 5: 3 fields, but the header has 31/],
+  ['duplicate header', withData(`${HEAD.replace('mean_texture', 'mean_radius')}\n${ROWS.join('\n')}\n`), 2, /d\.csv {2}line 1: duplicate column "mean_radius" \(columns 1 and 2\)/],
+  ['empty dataset', withData(''), 2, /d\.csv {2}is empty \(expected a header row\)/],
+  ['header only', withData(`${HEAD}\n`), 2, /d\.csv {2}has a header but no rows/],
+  ['hexadecimal number', withData(replaceFirstCell(2, '0x10')), 2, /d\.csv {2}line 4: column "mean_radius": "0x10" is not a number/],
+  ['number out of range', withData(replaceFirstCell(2, '1e400')), 2, /d\.csv {2}line 4: column "mean_radius": 1e400 is out of range/],
+  ['decimal comma', withData(replaceFirstCell(2, '"1,5"')), 2, /d\.csv {2}line 4: column "mean_radius": "1,5" is not a number \(a decimal comma\?\)/],
+  ['blank cell', withData(replaceFirstCell(2, '')), 2, /d\.csv {2}line 4: column "mean_radius": missing value/],
+  ['unclosed quote', withData(`${HEAD}\n"12.3,${ROWS[0]}\n`), 2, /d\.csv {2}line 2: a quoted field is never closed/],
+  ['label never seen by the model', withData(csv(ROWS.map((r, i) => (i === 7 ? r.replace(/,[BM]$/, ',X') : r)))), 2, /d\.csv {2}line 9: label "X" is not one of the classes \(B, M\)/],
+  ['label __proto__', withData(csv(ROWS.map((r, i) => (i === 0 ? r.replace(/,[BM]$/, ',__proto__') : r)))), 2, /d\.csv {2}line 2: label "__proto__" is not one of the classes/],
+  ['label toString', withData(csv(ROWS.map((r, i) => (i === 0 ? r.replace(/,[BM]$/, ',toString') : r)))), 2, /label "toString" is not one of the classes/],
+  ['a class with no positives', withData(csv(ROWS.filter((r) => r.endsWith(',B'))), '  - { type: metric, metric: recall, min: 0.5 }\n', '  classes: [B, M]\n'), 1, /recall is undefined on 107 rows/],
+  ['a dataset with one row', withData(csv(ROWS.slice(0, 1)), '  - { type: metric, metric: roc_auc, min: 0.5 }\n'), 1, /roc_auc is undefined on 1 rows/],
+  ['unknown dataset format', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.xlsx, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.xlsx': 'x' }, 2, /d\.xlsx {2}unknown dataset format "\.xlsx"/],
+  ['JSON Lines with a nested value', { 'c.yaml': `${head}  inputs: { input: [${Array(30).fill('mean_radius').join(', ')}] }\ndatasets:\n  holdout: { path: d.jsonl, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.jsonl': '{"diagnosis": "B", "mean_radius": {"$gt": 1}}\n' }, 2, /d\.jsonl {2}line 1: column "mean_radius" holds an object/],
+  ['a 10 MB line', withData(`${HEAD}\n${'9'.repeat(10 * 1024 * 1024)}\n`), 2, /d\.csv {2}line 2: a record longer than 8 MiB/],
+  // usage
+  ['unknown format', { 'c.yaml': `${head}checks:\n  - type: model\n` }, 2, /--format|unknown format/],
+];
+
+describe('hostile inputs (end to end)', () => {
+  it.each(cases)('%s', (name, files, code, message) => {
+    const dir = scenario(files);
+    const args = name === 'unknown format' ? [join(dir, 'c.yaml'), '--format', 'yaml'] : [join(dir, 'c.yaml')];
+    const r = cli(args);
+    expect(r.code).toBe(code);
+    expect(r.code).not.toBe(0);
+    const out = r.code === 2 ? r.stderr : r.stdout;
+    expect(out.replaceAll(`${dir}/`, '')).toMatch(message);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    if (code === 2) expect(r.stderr.trim().split('\n').every((l) => l.length > 0 && !l.startsWith('    at'))).toBe(true);
+  });
+
+  it('text from a model card cannot forge the terminal, a CI command or markup in any format', () => {
+    const dir = scenario(card('# Overview\n\u001b[2K\r\u001b[32m✔ all checks passed\u001b[0m TODO\n::error::forged\n<script>alert(1)</script>\n'));
+    for (const format of ['pretty', 'markdown', 'junit', 'json']) {
+      const r = cli([join(dir, 'c.yaml'), '--format', format]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).not.toContain('\u001b');
+      expect(r.stdout).not.toMatch(/^::error/m);
+      if (format !== 'json') expect(r.stdout).not.toContain('<script>');
+    }
+  });
+});
