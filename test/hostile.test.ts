@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, FIXTURES, MODEL, scenario } from './helpers.js';
+import * as PROTO from '../src/onnx/protobuf.js';
 
 /**
  * Hostile inputs, end to end: each runs the built CLI and asserts the exit code and the one-line
@@ -63,11 +64,32 @@ const cases: Case[] = [
   ['unknown dataset format', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.xlsx, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.xlsx': 'x' }, 2, /d\.xlsx {2}unknown dataset format "\.xlsx"/],
   ['JSON Lines with a nested value', { 'c.yaml': `${head}  inputs: { input: [${Array(30).fill('mean_radius').join(', ')}] }\ndatasets:\n  holdout: { path: d.jsonl, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.jsonl': '{"diagnosis": "B", "mean_radius": {"$gt": 1}}\n' }, 2, /d\.jsonl {2}line 1: column "mean_radius" holds an object/],
   ['a 10 MB line', withData(`${HEAD}\n${'9'.repeat(10 * 1024 * 1024)}\n`), 2, /d\.csv {2}line 2: a record longer than 8 MiB/],
+  ['checks is not a list', { 'c.yaml': `${head}checks: 5\n` }, 2, /c\.yaml:4:9 {2}checks: expected list, received number 5/],
+  ['version as text', { 'c.yaml': 'version: "1"\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n' }, 2, /c\.yaml:1:10 {2}version: expected 1 \(the only checklist format version\), received "1"/],
+  ['model path is a folder', { 'c.yaml': 'version: 1\nmodel:\n  path: sub\nchecks:\n  - type: model\n', 'sub/x': 'x' }, 2, /c\.yaml:3:9 {2}model\.path: not a regular file: sub/],
+  ['unknown operator', { 'c.yaml': `${head}checks:\n  - type: model\n`, 'model.onnx': unknownOperatorModel() }, 1, /onnxruntime-node cannot load the model/],
+  ['string where a float is expected (JSON Lines)', { 'c.yaml': `${head}  inputs: { input: [${Array(30).fill('mean_radius').join(', ')}] }\ndatasets:\n  holdout: { path: d.jsonl, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.jsonl': '{"diagnosis": "B", "mean_radius": "abc"}\n' }, 2, /d\.jsonl {2}line 1: column "mean_radius": "abc" is not a number/],
+  ['quoted newline in a number', withData(replaceFirstCell(3, '"12\n3"')), 2, /d\.csv {2}line 5: column "mean_radius": "12\\n3" is not a number/],
+  ['invalid regular expression', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: data, columns: { mean_radius: { pattern: "(" } } }\n`, 'd.csv': HOLDOUT }, 2, /checks\[0\]\.columns: mean_radius\.pattern is not a valid regular expression/],
+  ['approval dated in the future', { 'c.yaml': `${head}checks:\n  - { type: signoff, path: a.yaml, roles: [lead] }\n`, 'a.yaml': `approvals:\n  - { role: lead, name: A, date: 2999-01-01, model_sha256: ${'a0208769f0327d107277b1555dd49e1b4ebc3bd31d82afc491ca10d592b3583a'} }\n` }, 1, /A \(lead\) dated the approval 2999-01-01, in the future/],
+  ['profile of another format', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: drift, reference: { profile: p.json }, current: holdout }\n`, 'd.csv': HOLDOUT, 'p.json': '{"schema": "something else"}' }, 2, /p\.json:1:12 {2}schema: expected "deploy-check\/profile@1"/],
+  ['a check on a dataset that does not exist', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: metric, dataset: test, metric: accuracy, min: 0.5 }\n`, 'd.csv': HOLDOUT }, 2, /checks\[0\]\.dataset: no dataset named "test"/],
   // usage
   ['unknown format', { 'c.yaml': `${head}checks:\n  - type: model\n` }, 2, /--format|unknown format/],
 ];
 
+/** A model whose only node is an operator no runtime knows. */
+function unknownOperatorModel(): Buffer {
+  const { concat, field, utf8, varintField } = PROTO;
+  const str = (n: number, v: string) => field(n, utf8(v));
+  const vi = (name: string) => concat([str(1, name), field(2, field(1, concat([varintField(1, 1), field(2, field(1, varintField(1, 1)))])))]);
+  const graph = concat([field(1, concat([str(1, 'x'), str(2, 'y'), str(4, 'NoSuchOperator')])), str(2, 'g'), field(11, vi('x')), field(12, vi('y'))]);
+  return Buffer.from(concat([varintField(1, 8), field(7, graph), field(8, concat([str(1, ''), varintField(2, 17)]))]));
+}
+
 describe('hostile inputs (end to end)', () => {
+  it('covers at least 50 bad inputs', () => expect(cases.length).toBeGreaterThanOrEqual(50));
+
   it.each(cases)('%s', (name, files, code, message) => {
     const dir = scenario(files);
     const args = name === 'unknown format' ? [join(dir, 'c.yaml'), '--format', 'yaml'] : [join(dir, 'c.yaml')];
