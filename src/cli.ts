@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
 import { progressBar } from './progress.js';
+import { abandonedWork } from './runner.js';
 import { TOOL } from './version.js';
 
 /** commander only: parse argv, call main, set process.exitCode. */
@@ -35,9 +36,12 @@ program
   .option('--skip <ids-or-tags>', 'do not run these checks (ids or tags, comma-separated; repeatable)', collect)
   .option('--fail-on <level>', 'error (default): only error-severity checks fail the gate; warn: warnings fail it too', 'error')
   .option('--as-of <date>', 'judge dates (approval ages) as of this day, YYYY-MM-DD (default: today)')
+  .option('--timeout <seconds>', 'time limit of each check that sets none (default: none)')
   .option('--no-color', 'no colour, even on a terminal')
-  .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; color: boolean }) => {
+  .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; timeout?: string; color: boolean }) => {
     process.exitCode = await runCommand(checklist, opts, io(colorWanted(!opts.color)));
+    // a check abandoned on its time limit may still be running a model: end once the output is out
+    if (abandonedWork) process.stdout.write('', () => process.exit());
   });
 
 program

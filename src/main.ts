@@ -35,6 +35,7 @@ export interface RunCommandOptions {
   skip?: string[];
   failOn?: string;
   asOf?: string;
+  timeout?: string;
 }
 
 export const DEFAULT_CHECKLIST = 'deploy-check.yaml';
@@ -46,6 +47,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const extra = (options.report ?? []).map(parseReportTarget);
     const failOn = parseFailOn(options.failOn ?? 'error');
     const now = options.asOf === undefined ? new Date() : parseDate(options.asOf);
+    const timeout = options.timeout === undefined ? undefined : parseSeconds(options.timeout);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
     const write = (report: Report) => {
       for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false }));
@@ -57,7 +59,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const done: CheckResult[] = [];
     inFlight = { write, partial: () => buildReport(loaded, done, failOn, [], true) };
     try {
-      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, progress: io.progress, onCheck: (r) => done.push(r) });
+      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, timeout, progress: io.progress, onCheck: (r) => done.push(r) });
       inFlight = undefined;
       write(report);
       return exitCode(report);
@@ -219,6 +221,12 @@ function parseDate(value: string): Date {
     throw new UsageError(`--as-of ${value}: expected a date as YYYY-MM-DD`);
   }
   return d;
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) throw new UsageError(`--timeout ${value}: expected a number of seconds`);
+  return n;
 }
 
 function splitList(values: string[] | undefined): string[] | undefined {

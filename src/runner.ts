@@ -20,6 +20,22 @@ export interface RunOptions {
   progress?: ProgressSink;
   /** called after each check, so that an interrupted run can still report what it did */
   onCheck?: (result: CheckResult) => void;
+  /** seconds a check may take unless it sets its own `timeout` */
+  timeout?: number;
+}
+
+/** Set when a check was abandoned on its time limit: its work (a model run) may still be going on. */
+export let abandonedWork = false;
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(work: Promise<T>, seconds: number | undefined): Promise<T> {
+  if (seconds === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`timed out after ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -42,8 +58,15 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
     }
     let outcome: CheckOutcome;
     try {
-      outcome = await def.run(spec, ctx);
+      outcome = await withTimeout(def.run(spec, ctx), spec.timeout ?? options.timeout);
     } catch (err) {
+      if (err instanceof TimeoutError) {
+        // the check's work cannot be cancelled (a native model run): it is abandoned, the run goes on
+        abandonedWork = true;
+        checks.push({ ...base, status: 'error', message: `could not be evaluated: ${err.message} (its time limit; set timeout on the check or --timeout)`, measurements: [], findings: [] });
+        options.onCheck?.(checks[checks.length - 1]!);
+        continue;
+      }
       // A problem with the checklist found while running names the check it is in.
       if (err instanceof InputError && err.file === loaded.file && !err.position) throw new InputError(err.file, `check "${spec.id}": ${err.detail}`, undefined, err.hint);
       if (err instanceof InputError) throw err;

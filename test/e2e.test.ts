@@ -182,3 +182,23 @@ describe('signals', () => {
     expect(report.checks.map((c: { id: string }) => c.id)).toEqual(['model']);
   });
 });
+
+describe('time limits', () => {
+  it('a check past its time limit errors, the run goes on, the gate fails, and the process ends promptly', () => {
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, timeout: 1 }\n  - type: model\n' });
+    const t = performance.now();
+    const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
+    expect(performance.now() - t).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.checks.map((c: { status: string }) => c.status)).toEqual(['error', 'pass']);
+    expect(report.checks[0].message).toBe('could not be evaluated: timed out after 1 s (its time limit; set timeout on the check or --timeout)');
+  });
+  it('--timeout sets the limit of every check that sets none', () => {
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60 }\n' });
+    const r = cli([join(dir, 'c.yaml'), '--timeout', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('timed out after 1 s');
+    expect(cli([join(dir, 'c.yaml'), '--timeout', 'soon']).stderr).toBe('deploy-check: --timeout soon: expected a number of seconds\n');
+  });
+});

@@ -37,6 +37,7 @@ const commonCheckFields = {
     .describe('Unique id; defaults to the type'),
   severity: z.enum(['error', 'warn']).default('error').describe('error fails the gate; warn reports only'),
   tags: z.array(z.string().regex(ID, { error: 'expected a tag of letters, digits, "_", "." or "-"' })).default([]),
+  timeout: z.number().positive().max(86_400).optional().describe('Seconds this check may take (default: --timeout); past it, it errors'),
 };
 
 const checkOptions = registry.map((def) =>
