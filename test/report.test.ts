@@ -48,7 +48,12 @@ describe('exit code: a pure function of the report', () => {
   });
 
   it('nothing run is not a pass', () => {
+    expect(verdictOf([check('a', 'skip')], 'error')).toBe('fail');
     expect(exitCode(report([check('a', 'skip')]))).toBe(1);
+  });
+
+  it('an interrupted run is never ready, even if every check it ran passed', () => {
+    expect(exitCode({ ...report([check('a', 'pass')]), incomplete: true })).toBe(1);
   });
 
   it('ignores a verdict field that disagrees with the checks', () => {

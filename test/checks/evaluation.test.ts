@@ -174,3 +174,29 @@ describe('outputs', () => {
     expect(c.findings[0]!.location).toMatch(/^holdout\.csv:\d+$/);
   });
 });
+
+describe('metric: the gate', () => {
+  it('passes only within the thresholds, on the interval bound when asked, never on an undefined value', async () => {
+    const { gate } = await import('../../src/checks/metric.js');
+    expect(gate(0.9, undefined, false, 0.8)).toBe(true);
+    expect(gate(0.8, undefined, false, 0.8)).toBe(true);
+    expect(gate(0.79, undefined, false, 0.8)).toBe(false);
+    expect(gate(0.3, undefined, false, undefined, 0.3)).toBe(true);
+    expect(gate(0.31, undefined, false, undefined, 0.3)).toBe(false);
+    expect(gate(0.5, undefined, false, 0.4, 0.6)).toBe(true);
+    expect(gate(null, undefined, false, 0)).toBe(false);
+    expect(gate(0.9, undefined, true, 0.8)).toBe(false);
+    expect(gate(0.9, [0.85, 0.95], true, 0.8)).toBe(true);
+    expect(gate(0.9, [0.79, 0.95], true, 0.8)).toBe(false);
+    expect(gate(0.2, [0.1, 0.31], true, undefined, 0.3)).toBe(false);
+    expect(gate(0.2, [0.1, 0.29], true, undefined, 0.3)).toBe(true);
+  });
+
+  it('a loss whose point meets the maximum but whose upper bound does not fails for lack of evidence', async () => {
+    const { checks } = await bc(`  - type: metric\n    metric: log_loss\n    max: 0.08\n    confidence: 0.95\n`);
+    const c = checks[0]!;
+    expect(c.measurements[0]!.value).toBeLessThan(0.08);
+    expect(c.status).toBe('fail');
+    expect(c.findings[0]!.message).toMatch(/^not enough evidence \(n = 171\): log_loss is 0\.06745, but the upper bound of its 95% interval is 0\.\d+, above 0\.08$/);
+  });
+});
