@@ -42,7 +42,7 @@ describe('deploy-check run (the built CLI)', () => {
     const empty = scenario();
     const missing = cli([], { cwd: empty });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('deploy-check.yaml  checklist not found\n');
+    expect(missing.stderr).toBe('deploy-check.yaml  checklist not found (give the checklist as an argument, or create deploy-check.yaml here)\n');
   });
 
   it('exits 2 with the one-line error on an invalid checklist, and prints no report', () => {

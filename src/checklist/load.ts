@@ -30,7 +30,12 @@ export function loadChecklist(file: string): LoadedChecklist {
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, code === 'ENOENT' ? 'checklist not found' : `cannot read: ${(err as Error).message}`);
+    throw new InputError(
+      file,
+      code === 'ENOENT' ? 'checklist not found' : `cannot read: ${(err as Error).message}`,
+      undefined,
+      code === 'ENOENT' && file === 'deploy-check.yaml' ? 'give the checklist as an argument, or create deploy-check.yaml here' : undefined,
+    );
   }
   let text: string;
   try {
