@@ -167,7 +167,7 @@ describe('deploy-check validate, schema, inspect', () => {
 describe('signals', () => {
   it('SIGTERM ends the run with 143 and writes the reports so far, marked incomplete', async () => {
     const { spawn } = await import('node:child_process');
-    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n  - { type: latency, max_seconds: 60, max_runs: 1000000 }\n' });
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n  - { type: latency, max_seconds: 60, max_runs: 1000000, p95_ms: 1000 }\n' });
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), join(dir, 'c.yaml'), '--report', `json=${dir}/r.json`], { env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -185,7 +185,7 @@ describe('signals', () => {
 
 describe('time limits', () => {
   it('a check past its time limit errors, the run goes on, the gate fails, and the process ends promptly', () => {
-    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, timeout: 1 }\n  - type: model\n' });
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, timeout: 1, p95_ms: 1000 }\n  - type: model\n' });
     const t = performance.now();
     const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
     expect(performance.now() - t).toBeLessThan(20_000);
@@ -195,7 +195,7 @@ describe('time limits', () => {
     expect(report.checks[0].message).toBe('could not be evaluated: timed out after 1 s (its time limit; set timeout on the check or --timeout)');
   });
   it('--timeout sets the limit of every check that sets none', () => {
-    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60 }\n' });
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, p95_ms: 1000 }\n' });
     const r = cli([join(dir, 'c.yaml'), '--timeout', '1']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('timed out after 1 s');

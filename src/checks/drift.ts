@@ -89,6 +89,10 @@ export default defineCheck({
     const share = results.length ? drifted.length / results.length : 0;
     const datasetDrift = share >= o.drift_share;
     const findings: Finding[] = [];
+    if (results.length === 0) {
+      // nothing compared is not "no drift"
+      findings.push({ code: 'no-columns', message: 'no column to compare: the two datasets share no column besides their labels', hint: 'name the columns to compare' });
+    }
     if (datasetDrift) {
       findings.push({
         code: 'dataset-drift',

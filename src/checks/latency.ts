@@ -27,6 +27,10 @@ export default defineCheck({
     max_load_ms: z.number().positive().optional().describe('Budget: time to create the session'),
   },
   needs: (o) => (o.dataset === undefined ? [] : [{ dataset: o.dataset, models: [] }]),
+  validate: (o) =>
+    [o.p50_ms, o.p95_ms, o.p99_ms, o.min_rows_per_s, o.max_rss_mb, o.max_model_mb, o.max_load_ms].every((b) => b === undefined)
+      ? [{ option: 'type', message: 'a latency check needs a budget (p50_ms, p95_ms, p99_ms, min_rows_per_s, max_rss_mb, max_model_mb or max_load_ms): without one it could never fail' }]
+      : [],
   async run(o, ctx) {
     const model = await ctx.model(o.model);
     const mut = await ctx.underTest(o.model);

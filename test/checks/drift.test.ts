@@ -61,3 +61,12 @@ describe('drift', () => {
     expect(cols.find((k) => k.column === 'k')!.method).toBe('wasserstein');
   });
 });
+
+describe('drift: nothing compared is not a pass', () => {
+  it('fails when the datasets share no column', async () => {
+    const dir = scenario({ 'r.csv': 'a\n1\n2\n', 'c.csv': 'b\n1\n2\n', 'k.yaml': 'version: 1\nmodel: { path: model.onnx }\ndatasets:\n  r: { path: r.csv }\n  c: { path: c.csv }\nchecks:\n  - { type: drift, reference: r, current: c }\n' });
+    const c = (await runChecklist(loadChecklist(join(dir, 'k.yaml')))).checks[0]!;
+    expect(c.status).toBe('fail');
+    expect(c.findings.map((f) => f.code)).toEqual(['no-columns']);
+  });
+});

@@ -62,3 +62,9 @@ describe('latency', () => {
     expect(c.measurements.filter((m) => m.passed === false).map((m) => m.name)).toEqual(['batch 1 p95', 'model size']);
   });
 });
+
+describe('latency: a check that could never fail', () => {
+  it('is refused without a budget', async () => {
+    await expect(run('  - type: latency\n')).rejects.toThrow(/checks\[0\]\.type: a latency check needs a budget/);
+  });
+});
