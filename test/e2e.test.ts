@@ -21,7 +21,7 @@ describe('deploy-check run (the built CLI)', () => {
     expect(r.stdout).toContain('missing section "Ethical Considerations"');
     expect(r.stdout).toContain('template placeholder TODO left in the card  ../fixtures/breast-cancer-unready/MODEL_CARD.md:15');
     expect(r.stdout).toContain('Dr. Luis Ferreira (clinical-safety) approved another file');
-    expect(r.stdout).toContain('- recall 0.9375 [0.875, 0.9853] (required ≥ 0.95)');
+    expect(r.stdout).toContain('- recall 0.9375 [0.8644, 0.9857] (required ≥ 0.95)');
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('NOT READY  4 failed · 1 warning  (4 blocking the gate)');
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { bootstrap } from '../eval/bootstrap.js';
 import { checkParams, measure, metricOptions } from '../eval/metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
-import { resample, type MetricData } from '../eval/metrics/index.js';
+import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
@@ -52,7 +52,8 @@ export default defineCheck({
     let undefinedResamples: number | undefined;
     if (o.min !== undefined || o.max !== undefined) main.threshold = { ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) };
     if (boot) {
-      const r = bootstrap(ev.n, (idx) => def.compute(resample(data, idx), params), boot);
+      const canonical = resample(data, canonicalOrder([data]));
+      const r = bootstrap(ev.n, (idx) => def.compute(resample(canonical, idx), params), boot);
       undefinedResamples = r.undefinedResamples;
       if (r.interval) main.ci = r.interval;
     }
@@ -77,7 +78,10 @@ export default defineCheck({
       };
       const regression: Measurement = { name: `${label} regression vs baseline${o.compare.relative ? ' (relative)' : ''}`, value: loss(value, baseValue), threshold: { max: o.compare.max_regression } };
       if (boot) {
-        const r = bootstrap(ev.n, (idx) => loss(def.compute(resample(data, idx), params), def.compute(resample(baseData, idx), params)), boot);
+        // paired: both models' rows in one content order, resampled together
+        const order = canonicalOrder([data, baseData]);
+        const [cand, base] = [resample(data, order), resample(baseData, order)];
+        const r = bootstrap(ev.n, (idx) => loss(def.compute(resample(cand, idx), params), def.compute(resample(base, idx), params)), boot);
         if (r.interval) regression.ci = r.interval;
       }
       const bound = boot ? regression.ci?.[1] ?? null : regression.value;

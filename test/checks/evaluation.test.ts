@@ -200,3 +200,20 @@ describe('metric: the gate', () => {
     expect(c.findings[0]!.message).toMatch(/^not enough evidence \(n = 171\): log_loss is 0\.06745, but the upper bound of its 95% interval is 0\.\d+, above 0\.08$/);
   });
 });
+
+describe('metric: row order', () => {
+  it('shuffling the dataset changes neither the value nor the bootstrap interval nor the verdict', async () => {
+    const checks = '  - type: metric\n    metric: accuracy\n    min: 0.9\n    confidence: 0.95\n  - type: metric\n    id: cmp\n    metric: roc_auc\n    confidence: 0.9\n    compare: { to: baseline, max_regression: 0.01 }\n';
+    const a = await bc(checks);
+    // a fixed permutation of the rows: reversed, then every other row first
+    const b = await bc(checks, '', false, () => true);
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const file = join(b.dir, 'holdout.csv');
+    const [head, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const shuffled = [...rows.reverse().filter((_, i) => i % 2 === 0), ...rows.filter((_, i) => i % 2 === 1)];
+    writeFileSync(file, [head, ...shuffled].join('\n'));
+    const again = await runChecklist(loadChecklist(join(b.dir, 'c.yaml')));
+    expect(again.checks.map((c) => c.measurements)).toEqual(a.checks.map((c) => c.measurements));
+    expect(again.verdict).toBe(a.report.verdict);
+  });
+});

@@ -115,3 +115,28 @@ export function resample(d: MetricData, idx: Int32Array): MetricData {
 }
 
 export type { MaybeNumber };
+
+/**
+ * The rows of one or more aligned evaluations sorted by their content (truth, then every score), so
+ * that a seeded bootstrap draws the same resamples whatever order the dataset's rows came in: the
+ * interval, and the verdict that rests on it, depend on the rows, not on the file's order.
+ */
+export function canonicalOrder(datas: MetricData[]): Int32Array {
+  const d0 = datas[0]!;
+  const widths = datas.map((d) => (d.task === 'regression' ? 1 : d.C));
+  const order = Int32Array.from({ length: d0.n }, (_, i) => i);
+  return order.sort((a, b) => {
+    const t = d0.truth[a]! - d0.truth[b]!;
+    if (t !== 0) return t;
+    for (let k = 0; k < datas.length; k++) {
+      const d = datas[k]!;
+      const w = widths[k]!;
+      for (let c = 0; c < w; c++) {
+        const x = d.scores[a * w + c]!;
+        const y = d.scores[b * w + c]!;
+        if (x !== y) return x < y ? -1 : 1;
+      }
+    }
+    return 0;
+  });
+}
