@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { mulberry32 } from '../eval/bootstrap.js';
-import { cellAt, type Cell } from '../eval/datasets/types.js';
+import { cellAt, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
 import { checkParams, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
@@ -88,33 +88,49 @@ export default defineCheck({
   },
 });
 
-/** The perturbation as a batch transform; its random numbers are drawn in row order from one seeded stream. */
+/**
+ * The perturbation as a batch transform. Each row's random draws come from a generator seeded by
+ * the check's seed and the row's own values, so the same rows are perturbed the same way whatever
+ * their order in the file (and a run is repeatable).
+ */
 function transform(p: z.output<typeof perturbation>, columns: string[], stats: Map<string, ColumnStats>, seed: number): BatchTransform {
-  const random = mulberry32(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   return (batch, indexOf) => {
     const cells = batch.cells.slice();
-    for (const column of columns) {
-      const k = indexOf(column);
-      if (k === undefined) continue;
-      const src = cells[k]!;
-      const out: Cell[] = new Array(batch.n);
-      const s = stats.get(column)!;
-      for (let i = 0; i < batch.n; i++) {
+    const present = columns.filter((c) => indexOf(c) !== undefined);
+    const sources = present.map((c) => batch.cells[indexOf(c)!]!);
+    const outs: Cell[][] = present.map(() => new Array<Cell>(batch.n));
+    for (let i = 0; i < batch.n; i++) {
+      const random = mulberry32(rowSeed(seed, sources, i));
+      const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      present.forEach((column, k) => {
+        const src = sources[k]!;
+        const s = stats.get(column)!;
         if (p.kind === 'noise') {
           const r = numberAt(src, i);
-          out[i] = r.ok ? r.value + gaussian() * p.scale * (s.kind === 'number' ? s.std : 0) : cellAt(src, i);
+          outs[k]![i] = r.ok ? r.value + gaussian() * p.scale * (s.kind === 'number' ? s.std : 0) : cellAt(src, i);
         } else if (p.kind === 'missing') {
-          out[i] = random() < p.rate ? '' : cellAt(src, i);
+          outs[k]![i] = random() < p.rate ? '' : cellAt(src, i);
         } else {
           const v = cellAt(src, i);
           const values = s.kind === 'string' ? s.values.filter((x) => x !== String(v)) : [];
-          out[i] = random() < p.rate && values.length ? values[Math.floor(random() * values.length)]! : v;
+          const draw = random();
+          const pick = random();
+          outs[k]![i] = draw < p.rate && values.length ? values[Math.floor(pick * values.length)]! : v;
         }
-      }
-      cells[k] = out;
+      });
     }
+    present.forEach((c, k) => (cells[indexOf(c)!] = outs[k]!));
     return { ...batch, cells };
   };
 }
 
+/** FNV-1a over the seed and the row's values in the perturbed columns. */
+function rowSeed(seed: number, sources: Column[], i: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (const col of sources) {
+    const s = String(cellAt(col, i) ?? '');
+    for (let c = 0; c < s.length; c++) h = Math.imul(h ^ s.charCodeAt(c), 0x01000193);
+    h = Math.imul(h ^ 0x1f, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -40,3 +40,21 @@ describe('robustness', () => {
     await expect(run()).rejects.toThrow(/checks\[0\]\.perturbations: a robustness check needs min_agreement or metric with max_drop/);
   });
 });
+
+describe('robustness: row order', () => {
+  it('the same rows in another order are perturbed the same way', async () => {
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(join(FIXTURES, 'penguins', 'holdout.jsonl'), 'utf8').trimEnd().split('\n');
+    const check = '  - type: robustness\n    perturbations: [{ kind: noise, scale: 1 }, { kind: swap, columns: [island], rate: 0.3 }]\n    min_agreement: 0\n';
+    const run = async (text: string) => {
+      const dir = scenario({ 'h.jsonl': text });
+      copyFileSync(join(FIXTURES, 'penguins', 'model.onnx'), join(dir, 'p.onnx'));
+      writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: p.onnx\ndatasets:\n  holdout: { path: h.jsonl, label: species }\nchecks:\n${check}`);
+      return (await runChecklist(loadChecklist(join(dir, 'c.yaml')))).checks[0]!.measurements;
+    };
+    const a = await run(`${lines.join('\n')}\n`);
+    const b = await run(`${[...lines].reverse().join('\n')}\n`);
+    expect(b).toEqual(a);
+    expect(a[0]!.value).toBeLessThan(1);
+  });
+});
