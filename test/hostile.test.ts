@@ -74,6 +74,8 @@ const cases: Case[] = [
   ['approval dated in the future', { 'c.yaml': `${head}checks:\n  - { type: signoff, path: a.yaml, roles: [lead] }\n`, 'a.yaml': `approvals:\n  - { role: lead, name: A, date: 2999-01-01, model_sha256: ${'a0208769f0327d107277b1555dd49e1b4ebc3bd31d82afc491ca10d592b3583a'} }\n` }, 1, /A \(lead\) dated the approval 2999-01-01, in the future/],
   ['profile of another format', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: drift, reference: { profile: p.json }, current: holdout }\n`, 'd.csv': HOLDOUT, 'p.json': '{"schema": "something else"}' }, 2, /p\.json:1:12 {2}schema: expected "deploy-check\/profile@1"/],
   ['a check on a dataset that does not exist', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: metric, dataset: test, metric: accuracy, min: 0.5 }\n`, 'd.csv': HOLDOUT }, 2, /checks\[0\]\.dataset: no dataset named "test"/],
+  ['misspelt label column', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosys }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.csv': HOLDOUT }, 2, /d\.csv {2}has no column "diagnosys" \(datasets\.holdout\.label\) \(did you mean "diagnosis"\?\)/],
+  ['misspelt slice column', withData(HOLDOUT, '  - { type: slices, metric: accuracy, by: [mean_radus], min: 0.5 }\n'), 2, /d\.csv {2}has no column "mean_radus" \(named by a slices check\) \(did you mean "mean_radius"\?\)/],
   // usage
   ['unknown format', { 'c.yaml': `${head}checks:\n  - type: model\n` }, 2, /--format|unknown format/],
 ];

@@ -8,6 +8,7 @@ import { scalar } from '../checklist/fields.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
 import { inputColumns } from '../eval/predict.js';
+import { columnIndex } from '../eval/datasets/index.js';
 
 const expectation = z.strictObject({
   type: z.enum(['number', 'integer', 'string', 'boolean', 'date']).optional(),
@@ -111,7 +112,7 @@ export default defineCheck({
     let firstShared: number | undefined;
 
     const wanted = [...new Set([...checked.map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(o.label && spec.label ? [spec.label] : [])])];
-    for (const c of wanted) if (!source.columns.includes(c)) throw new InputError(source.path, `has no column "${c}" (data check)`);
+    for (const c of wanted) columnIndex(source, c, 'data check');
     const index = new Map(wanted.map((c, k) => [c, k]));
     // columns only checked as numbers are read as numbers (parsed from the bytes, no strings made)
     // key columns are hashed from numbers where they are numbers, as the other dataset's are
@@ -316,7 +317,7 @@ async function inferExpectations(ctx: RunContext, name: string, margin: number):
 
 /** The hash of each row's key columns of a dataset, streamed. */
 async function* rows(source: DatasetSource, key: string[]): AsyncGenerator<{ hash: number }> {
-  for (const c of key) if (!source.columns.includes(c)) throw new InputError(source.path, `has no column "${c}" (data check key)`);
+  for (const c of key) columnIndex(source, c, 'data check key');
   for await (const b of source.batches(key.map((c) => ({ index: source.columns.indexOf(c), as: 'number' as const })), 8192)) {
     const all = key.map((_, k) => k);
     for (let i = 0; i < b.n; i++) yield { hash: hashRow(b.cells, all, i) };

@@ -4,6 +4,7 @@ import { labelKey, numberAt } from '../eval/cells.js';
 import * as S from '../eval/drift/stats.js';
 import type { ModelRole, RunContext } from '../context.js';
 import { InputError } from '../errors.js';
+import { columnIndex } from '../eval/datasets/index.js';
 import { inputPath } from '../checklist/fields.js';
 import { readProfile, type Profile } from '../profile.js';
 import type { Evaluation } from '../eval/predict.js';
@@ -52,7 +53,7 @@ export default defineCheck({
     const labels = new Set([ref.label, cur.label].filter((x): x is string => Boolean(x)));
     const columns = o.columns ?? ref.names.filter((c) => cur.names.includes(c) && !labels.has(c));
     for (const c of columns) {
-      for (const d of [ref, cur]) if (!d.names.includes(c)) throw new InputError(d.path, `has no column "${c}" (drift check)`);
+      for (const d of [ref, cur]) columnIndex({ path: d.path, columns: d.names }, c, 'drift check');
     }
     const pairs = columns.map((column) => ({ column, r: ref.columns.get(column)!, c: cur.columns.get(column)! }));
     if (o.predictions) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { inputPath } from '../checklist/fields.js';
 import { parseMarkdown } from '../docs/markdown.js';
 import { cellAt } from '../eval/datasets/types.js';
+import { columnIndex } from '../eval/datasets/index.js';
 import { InputError } from '../errors.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { parseYaml } from '../yaml.js';
@@ -63,8 +64,7 @@ export default defineCheck({
     let dataEnd: string | undefined;
     if (o.data) {
       const { source, spec } = await ctx.dataset(o.data.dataset);
-      const col = source.columns.indexOf(o.data.column);
-      if (col < 0) throw new InputError(source.path, `has no column "${o.data.column}" (staleness data.column)`);
+      const col = columnIndex(source, o.data.column, 'staleness data.column');
       let latest = -Infinity;
       for await (const b of source.batches([{ index: col, as: 'cell' }], 8192)) {
         for (let i = 0; i < b.n; i++) {

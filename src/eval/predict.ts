@@ -3,6 +3,7 @@ import type { DatasetSpec, ModelSpec } from '../checklist/schema.js';
 import { InputError } from '../errors.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';
+import { columnIndex } from './datasets/index.js';
 import { cellAt, isNumberColumn, whereOf, type Cell, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
@@ -78,14 +79,9 @@ export async function evaluate(
   const { onProgress, transform } = options;
   const label = dataset.label;
   if (!label) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set datasets.${dataset.name}.label in the checklist`);
-  const col = (name: string, why: string): number => {
-    const j = source.columns.indexOf(name);
-    if (j < 0) throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, `columns: ${source.columns.slice(0, 12).join(', ')}${source.columns.length > 12 ? ', …' : ''}`);
-    return j;
-  };
-  const labelCol = col(label, `datasets.${dataset.name}.label`);
+  const labelCol = columnIndex(source, label, `datasets.${dataset.name}.label`);
   const plans = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m) }));
-  const keepCols = keep.map((k) => col(k, 'named by a slices check'));
+  const keepCols = keep.map((k) => columnIndex(source, k, 'named by a slices check'));
   const regression = plans.map((p) => p.outputs.task === 'regression');
   const numeric = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type !== 'string').flatMap((i) => i.columns)));
   if (regression.some(Boolean)) numeric.add(labelCol);
@@ -288,11 +284,7 @@ const LABEL_TYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16
 
 function planInputs(model: ModelUnderTest, source: DatasetSource, labelCol: number): InputPlan[] {
   const inputs = model.info.inputs;
-  const columnIndex = (name: string, input: string) => {
-    const j = source.columns.indexOf(name);
-    if (j < 0) throw new InputError(source.path, `has no column "${name}" (model input "${input}")`, undefined, `columns: ${source.columns.slice(0, 12).join(', ')}`);
-    return j;
-  };
+  const inputColumn = (name: string, input: string) => columnIndex(source, name, `model input "${input}"`);
   const typed = (input: ValueInfo, columns: number[]): InputPlan => {
     if (input.type.kind !== 'tensor') throw new InputError(model.path, `input "${input.name}" is not a tensor`);
     const { elemType, shape } = input.type;
@@ -315,7 +307,7 @@ function planInputs(model: ModelUnderTest, source: DatasetSource, labelCol: numb
     return inputs.map((input) => {
       const cols = Object.hasOwn(mapping, input.name) ? mapping[input.name]! : undefined;
       if (cols === undefined) throw new InputError(model.path, `input "${input.name}" is not mapped in ${model.role}.inputs`);
-      return typed(input, (Array.isArray(cols) ? cols : [cols]).map((c) => columnIndex(c, input.name)));
+      return typed(input, (Array.isArray(cols) ? cols : [cols]).map((c) => inputColumn(c, input.name)));
     });
   }
   if (inputs.length === 1) {
@@ -323,7 +315,7 @@ function planInputs(model: ModelUnderTest, source: DatasetSource, labelCol: numb
     return [typed(inputs[0]!, all)];
   }
   // Several inputs: each is fed by the column of the same name, as scikit-learn pipeline exports expect.
-  return inputs.map((input) => typed(input, [columnIndex(input.name, input.name)]));
+  return inputs.map((input) => typed(input, [inputColumn(input.name, input.name)]));
 }
 
 interface OutputPlan {

@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import { InputError } from '../../errors.js';
+import { didYouMean } from '../../suggest.js';
 import { openCsv } from './csv.js';
 import { openJsonl } from './jsonl.js';
 import { openParquet } from './parquet.js';
@@ -26,3 +27,11 @@ export function openDataset(file: string, display: string): Promise<DatasetSourc
 }
 
 export { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnRequest, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
+
+/** The index of a column, or an error that names the file, the column, why it is needed, and the closest one. */
+export function columnIndex(source: Pick<DatasetSource, 'path' | 'columns'>, name: string, why: string): number {
+  const j = source.columns.indexOf(name);
+  if (j >= 0) return j;
+  const shown = source.columns.length > 12 ? `${source.columns.slice(0, 12).join(', ')}, …` : source.columns.join(', ');
+  throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, didYouMean(name, source.columns) ?? `columns: ${shown}`);
+}
