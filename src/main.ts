@@ -16,6 +16,7 @@ import { buildProfile } from './profile.js';
 import { resolveDatasetName } from './checklist/datasets.js';
 import type { ProgressSink } from './context.js';
 import { didYouMean } from './suggest.js';
+import { ValidationError } from './validate.js';
 
 /** What the commands may touch of the process: given by cli.ts, replaced in tests. */
 export interface Io {
@@ -189,7 +190,9 @@ async function guard(io: Io, fn: () => Promise<number>): Promise<number> {
     return await fn();
   } catch (err) {
     if (err instanceof DeployCheckError) {
-      io.stderr(`${err instanceof UsageError ? 'deploy-check: ' : ''}${terminalText(err.message).replace(/\\u\{a\}/g, '\n')}\n`);
+      // one line per problem, each escaped whole: text from an input cannot add a line
+      const lines = (err instanceof ValidationError ? err.problems : [err]).map((e) => terminalText(e.message));
+      io.stderr(`${err instanceof UsageError ? 'deploy-check: ' : ''}${lines.join('\n')}\n`);
     } else {
       const e = err as Error;
       io.stderr(`deploy-check: internal error: ${terminalText(e?.message ?? String(err))}\n`);

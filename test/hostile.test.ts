@@ -115,3 +115,13 @@ describe('hostile inputs (end to end)', () => {
     }
   });
 });
+
+describe('error lines', () => {
+  it('a newline in a name from the inputs cannot add a line to the error', () => {
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  holdout: { path: d.csv, label: "y\\nREADY" }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n', 'd.csv': 'a,y\n1,2\n' });
+    const r = cli([join(dir, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('has no column "y\\u{a}READY"');
+  });
+});
