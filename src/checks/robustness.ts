@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mulberry32 } from '../eval/bootstrap.js';
 import { cellAt, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
-import { checkParams, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
+import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
 import type { BatchTransform, ColumnStats } from '../eval/predict.js';
 import { InputError } from '../errors.js';
@@ -52,9 +52,7 @@ export default defineCheck({
     const measurements: Measurement[] = [];
     const choice = o.metric ? { ...o, metric: o.metric } : undefined;
     const def = choice ? METRICS[choice.metric] : undefined;
-    if (choice && def && !(def.tasks as readonly string[]).includes(base.task)) {
-      throw new InputError(ctx.checklist.file, `metric ${choice.metric} does not apply to a ${base.task} model`);
-    }
+    if (choice) ensureApplies(choice, base, ctx.checklist.file);
     const baseValue = choice && def ? def.compute(metricData(base), paramsOf(choice)) : null;
     if (choice) measurements.push({ name: `${metricLabel(choice)} unperturbed`, value: baseValue });
 
