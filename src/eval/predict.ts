@@ -92,7 +92,8 @@ export async function evaluate(
   }));
   const slot = new Map(want.map((w, k) => [w.index, k]));
 
-  const numericLabels = plans.every((p) => classLabelsOf(p.model, p.outputs.scores)?.every((c) => typeof c === 'number') ?? false) && plans.some((p) => classLabelsOf(p.model, p.outputs.scores) !== undefined);
+  // labels read as numbers ("1.0" is class 1) only when every model's classes are numbers
+  const numericLabels = plans.every((p) => classLabelsOf(p.model, p.outputs.scores)?.every((c) => typeof c === 'number') ?? false);
   const dictionary = new Map<string, number>();
   const truthKeys = new Growable(Int32Array);
   const truthValues = new Growable(Float64Array);
