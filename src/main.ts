@@ -175,7 +175,8 @@ export function profileCommand(checklist: string | undefined, options: { dataset
     const name = resolveDatasetName(loaded.checklist, options.dataset, loaded.file);
     const metricIds = loaded.checks.filter((c) => c.type === 'metric' && ((c as { dataset?: string }).dataset ?? name) === name).map((c) => c.id);
     const ctx = new RunContext(loaded, new Date(), io.progress);
-    const report = metricIds.length ? await runChecklist(loaded, { only: metricIds, progress: io.progress }) : undefined;
+    // one context: the metric checks' predictions serve the profile's scores too
+    const report = metricIds.length ? await runChecklist(loaded, { only: metricIds, context: ctx }) : undefined;
     const profile = await buildProfile(ctx, name, report);
     const text = `${JSON.stringify(profile, null, 2)}\n`;
     if (options.output !== undefined) writeOutput(options.output, text);

@@ -22,6 +22,8 @@ export interface RunOptions {
   onCheck?: (result: CheckResult) => void;
   /** seconds a check may take unless it sets its own `timeout` */
   timeout?: number;
+  /** a context to share with the caller (the profile command reuses its predictions) */
+  context?: RunContext;
 }
 
 /** Set when a check was abandoned on its time limit: its work (a model run) may still be going on. */
@@ -44,7 +46,7 @@ function withTimeout<T>(work: Promise<T>, seconds: number | undefined): Promise<
  */
 export async function runChecklist(loaded: LoadedChecklist, options: RunOptions = {}): Promise<Report> {
   const selected = selection(loaded, options);
-  const ctx = new RunContext(loaded, options.now ?? new Date(), options.progress);
+  const ctx = options.context ?? new RunContext(loaded, options.now ?? new Date(), options.progress);
   for (const spec of loaded.checks) {
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }
