@@ -135,11 +135,24 @@ export class RunContext {
     return { role, path: m.path, spec: m.spec, info: m.info, session: r.session, zipmapClasses: r.zipmapClasses };
   }
 
-  /** The dataset a check names, opened for reading (a stream: each call reads the file anew). */
+  /**
+   * The dataset a check names, opened for reading (a stream: each call reads the file anew). Every
+   * dataset read to its end, by any check, is recorded as evidence with its digest and row count.
+   */
   async dataset(name: string | undefined): Promise<{ source: DatasetSource; spec: DatasetSpec & { name: string } }> {
     const resolved = this.datasetName(name);
     const spec = this.checklist.checklist.datasets![resolved]!;
-    return { source: await openDataset(this.resolve(spec.path), this.display(spec.path)), spec: { ...spec, name: resolved } };
+    const display = this.display(spec.path);
+    const source = await openDataset(this.resolve(spec.path), display);
+    const record = (): void => {
+      const ev = source.evidence();
+      if (ev) this.datasetEvidence.set(display, { path: display, ...ev });
+    };
+    const batches: DatasetSource['batches'] = async function* (want, size) {
+      yield* source.batches(want, size);
+      record();
+    };
+    return { source: { ...source, batches }, spec: { ...spec, name: resolved } };
   }
 
   /** The name a check's `dataset` option resolves to. */
@@ -171,18 +184,15 @@ export class RunContext {
 
   private async evaluate(name: string): Promise<Map<ModelRole, Evaluation>> {
     const plan = this.plans.get(name)!;
-    const spec = this.checklist.checklist.datasets![name]!;
-    const display = this.display(spec.path);
-    const source = await openDataset(this.resolve(spec.path), display);
+    const { source, spec } = await this.dataset(name);
+    const display = source.path;
     const roles = [...plan.models].sort();
     const models = await Promise.all(roles.map((role) => this.underTest(role)));
-    const results = await evaluate(source, { ...spec, name }, models, [...plan.columns], {
+    const results = await evaluate(source, spec, models, [...plan.columns], {
       onProgress: this.progress && ((rows, fraction) => this.progress!({ dataset: display, rows, fraction })),
       inputStats: plan.inputStats,
     });
     this.progress?.({ dataset: display, rows: results[0]?.n ?? 0, fraction: 1, done: true });
-    const ev = source.evidence();
-    if (ev) this.datasetEvidence.set(display, { path: display, ...ev });
     return new Map(roles.map((r, i) => [r, results[i]!]));
   }
 
@@ -191,10 +201,8 @@ export class RunContext {
    * `transform` applied to each batch before the model sees it; missing values become NaN.
    */
   async perturbedEvaluation(role: ModelRole, dataset: string | undefined, transform: BatchTransform): Promise<Evaluation> {
-    const name = this.datasetName(dataset);
-    const spec = this.checklist.checklist.datasets![name]!;
-    const source = await openDataset(this.resolve(spec.path), this.display(spec.path));
-    const [result] = await evaluate(source, { ...spec, name, missing: 'nan' }, [await this.underTest(role)], [], { transform });
+    const { source, spec } = await this.dataset(dataset);
+    const [result] = await evaluate(source, { ...spec, missing: 'nan' }, [await this.underTest(role)], [], { transform });
     return result!;
   }
 

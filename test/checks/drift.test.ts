@@ -22,6 +22,13 @@ describe('drift', () => {
     expect(weather!.findings[0]!.message).toBe('3 of 5 columns drifted (60%; 50% or more is dataset drift): weather, temp_max, temp_min');
     expect(bc!.status).toBe('pass');
     expect(columnsOf(bc!)).toHaveLength(30);
+    // every dataset read is evidence, whichever check read it
+    expect(report.inputs.map((i) => [i.path, i.rows])).toEqual([
+      ['../fixtures/breast-cancer/holdout.csv', 171],
+      ['../fixtures/breast-cancer/train.csv', 398],
+      ['../fixtures/seattle-weather/2012.csv', 366],
+      ['../fixtures/seattle-weather/2015.csv', 365],
+    ]);
     expect(columnsOf(bc!).every((c) => !c.drifted)).toBe(true);
   });
 
