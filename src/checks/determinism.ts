@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { probeInputs } from '../eval/probe.js';
+import { probeInputs, probeNeeds, probeOptions } from '../eval/probe.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
 
@@ -9,8 +9,7 @@ export default defineCheck({
   title: 'Determinism',
   description: 'The same rows twice give the same outputs, and a row predicted alone gives what it gets inside a batch.',
   options: {
-    model: z.enum(['model', 'baseline']).default('model'),
-    dataset: z.string().optional().describe('Probe real rows of this dataset (default: seeded random values)'),
+    ...probeOptions,
     rows: z.number().int().min(2).max(100_000).default(256).describe('Rows in the batch'),
     single_rows: z.number().int().min(1).max(1000).default(16).describe('Rows of the batch also predicted one at a time'),
     repeat_tolerance: z.number().min(0).default(0).describe('Largest acceptable absolute difference between two runs of the same batch'),
@@ -20,7 +19,7 @@ export default defineCheck({
       .default(1e-6)
       .describe('Largest acceptable absolute difference between a row alone and in a batch: float32 kernels may round a few ulps differently by batch size'),
   },
-  needs: (o) => (o.dataset === undefined ? [] : [{ dataset: o.dataset, models: [] }]),
+  needs: probeNeeds,
   async run(o, ctx) {
     const mut = await ctx.underTest(o.model);
     const feeds = await probeInputs(mut, o.rows, o.dataset, ctx);

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
 import { percentile } from '../eval/bootstrap.js';
-import { probeInputs } from '../eval/probe.js';
+import { probeInputs, probeNeeds, probeOptions } from '../eval/probe.js';
 import { createSession, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import type { Measurement } from '../report/types.js';
@@ -12,8 +12,7 @@ export default defineCheck({
   title: 'Latency',
   description: 'Load time, per-call latency percentiles and throughput at each batch size, peak memory and model size, on the runtime that ships, against budgets.',
   options: {
-    model: z.enum(['model', 'baseline']).default('model'),
-    dataset: z.string().optional().describe('Time on real rows of this dataset (default: seeded random values; required for string inputs)'),
+    ...probeOptions,
     batch_sizes: z.array(z.number().int().min(1).max(100_000)).min(1).default([1, 32]),
     warmup: z.number().int().min(0).max(1000).default(5).describe('Untimed runs before timing, per batch size'),
     max_seconds: z.number().positive().max(600).default(3).describe('Time budget for all timed runs, shared by the batch sizes'),
@@ -26,7 +25,7 @@ export default defineCheck({
     max_model_mb: z.number().positive().optional().describe('Budget: model file size (MB, 10^6 bytes)'),
     max_load_ms: z.number().positive().optional().describe('Budget: time to create the session'),
   },
-  needs: (o) => (o.dataset === undefined ? [] : [{ dataset: o.dataset, models: [] }]),
+  needs: probeNeeds,
   validate: (o) =>
     [o.p50_ms, o.p95_ms, o.p99_ms, o.min_rows_per_s, o.max_rss_mb, o.max_model_mb, o.max_load_ms].every((b) => b === undefined)
       ? [{ option: 'type', message: 'a latency check needs a budget (p50_ms, p95_ms, p99_ms, min_rows_per_s, max_rss_mb, max_model_mb or max_load_ms): without one it could never fail' }]

@@ -1,4 +1,6 @@
 import ort from 'onnxruntime-node';
+import { z } from 'zod';
+import type { DatasetNeed } from '../checks/define.js';
 import type { RunContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { mulberry32 } from './bootstrap.js';
@@ -40,4 +42,15 @@ export async function probeInputs(mut: ModelUnderTest, rows: number, dataset: st
     }
   }
   return feeds;
+}
+
+/** Options and needs shared by the checks that probe a model (latency, determinism). */
+export const probeOptions = {
+  model: z.enum(['model', 'baseline']).default('model'),
+  dataset: z.string().optional().describe('Probe real rows of this dataset (default: seeded random values; string inputs need a dataset)'),
+};
+
+/** A probe reads only the first rows of its dataset: no model evaluation is planned. */
+export function probeNeeds(o: { dataset?: string }): DatasetNeed[] {
+  return o.dataset === undefined ? [] : [{ dataset: o.dataset, models: [] }];
 }
