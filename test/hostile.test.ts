@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, FIXTURES, MODEL, scenario } from './helpers.js';
-import * as PROTO from '../src/onnx/protobuf.js';
+import { FLOAT, model, node, valueInfo } from './onnx-builder.js';
 
 /**
  * Hostile inputs, end to end: each runs the built CLI and asserts the exit code and the one-line
@@ -82,11 +82,7 @@ const cases: Case[] = [
 
 /** A model whose only node is an operator no runtime knows. */
 function unknownOperatorModel(): Buffer {
-  const { concat, field, utf8, varintField } = PROTO;
-  const str = (n: number, v: string) => field(n, utf8(v));
-  const vi = (name: string) => concat([str(1, name), field(2, field(1, concat([varintField(1, 1), field(2, field(1, varintField(1, 1)))])))]);
-  const graph = concat([field(1, concat([str(1, 'x'), str(2, 'y'), str(4, 'NoSuchOperator')])), str(2, 'g'), field(11, vi('x')), field(12, vi('y'))]);
-  return Buffer.from(concat([varintField(1, 8), field(7, graph), field(8, concat([str(1, ''), varintField(2, 17)]))]));
+  return Buffer.from(model([node('NoSuchOperator', ['x'], ['y'])], [valueInfo('x', FLOAT, [1])], [valueInfo('y', FLOAT, [1])]));
 }
 
 describe('hostile inputs (end to end)', () => {
