@@ -1,9 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { numberAt } from '../../src/eval/cells.js';
-import { fastNumber } from '../../src/eval/datasets/csv.js';
-import { openDataset } from '../../src/eval/datasets/index.js';
+import { fastNumber, openCsv } from '../../src/eval/datasets/csv.js';
+import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
+import type { ColumnRequest } from '../../src/eval/datasets/types.js';
 import { scenario } from '../helpers.js';
 import { readAll } from './datasets.test.js';
 
@@ -74,5 +77,64 @@ describe('numbers parsed from the bytes', () => {
   });
   it('refuses a record longer than 8 MiB', async () => {
     await expect(readAll('d.csv', `a\n${'1'.repeat(9 * 1024 * 1024)}\n`)).rejects.toThrow('d.csv  line 2: a record longer than 8 MiB (is this really a table?)');
+  });
+});
+
+describe('the quote-free fast path', () => {
+  /** Every row, column by column, as numberAt/cellAt see it, or the error message. */
+  async function read(file: string, plainPath: boolean, want: ColumnRequest[], batch: number) {
+    try {
+      const source = await openCsv(file, 'd.csv', ',', plainPath);
+      const rows: unknown[] = [];
+      for await (const b of source.batches(want, batch)) {
+        for (let i = 0; i < b.n; i++) {
+          rows.push([b.refs[i], ...b.cells.map((c, k) => (want[k]!.as === 'number' ? numberAt(c, i) : cellAt(c, i)))]);
+        }
+      }
+      return { rows, evidence: source.evidence() };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }
+  it('gives exactly what the record path gives, rows, numbers, text, line numbers and errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    const field = fc.oneof(
+      fc.double({ noNaN: true }).map(String),
+      fc.integer({ min: -999, max: 999 }).map(String),
+      fc.stringMatching(/^-?\d{0,17}(\.\d{0,17})?$/),
+      fc.constantFrom('', ' 1', '1 ', '+1', '-', '.', '1e5', '0x10', 'NA', 'x', '1\r', '"2"', 'a""b', '"x,\ny"'),
+    );
+    const line = fc.array(field, { minLength: 1, maxLength: 4 }).map((f) => f.join(','));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof({ weight: 8, arbitrary: line }, { weight: 1, arbitrary: fc.constantFrom('', '\r') }), { minLength: 0, maxLength: 30 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        fc.array(fc.constantFrom('number', 'cell'), { minLength: 3, maxLength: 3 }),
+        fc.integer({ min: 1, max: 7 }),
+        async (lines, eol, lastNewline, as, batch) => {
+          const file = join(dir, 'd.csv');
+          writeFileSync(file, `a,b,c${eol}${lines.join(eol)}${lastNewline ? eol : ''}`);
+          const want = as.map((a, index) => ({ index, as: a as 'number' | 'cell' }));
+          expect(await read(file, true, want, batch)).toEqual(await read(file, false, want, batch));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+  it('parses every decimal exactly as Number() does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.stringMatching(/^-?\d{1,18}(\.\d{0,18})?$/), { minLength: 1, maxLength: 200 }), async (texts) => {
+        const file = join(dir, 'd.csv');
+        writeFileSync(file, `a\n${texts.join('\n')}\n`);
+        const got: unknown[] = [];
+        for await (const b of (await openCsv(file, 'd.csv', ',')).batches([{ index: 0, as: 'number' }], 64)) {
+          for (let i = 0; i < b.n; i++) got.push(numberAt(b.cells[0]!, i));
+        }
+        expect(got).toEqual(texts.map((t) => ({ ok: true, value: Number(t) })));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
