@@ -88,3 +88,10 @@ describe('Wasserstein on a decimal grid', () => {
     expect(S.wassersteinOnGrid(Float64Array.from([Math.PI, 1]), Float64Array.from([2]))).toBeUndefined();
   });
 });
+
+describe('the KS p-value agrees with scipy.stats.ks_2samp over its methods (fixtures/expected/drift.json)', () => {
+  const cases = (JSON.parse(readFileSync(join(FIXTURES, 'expected', 'drift.json'), 'utf8')) as { ks_p_values: { n1: number; n2: number; statistic: number; p_value: number; method: string }[] }).ks_p_values;
+  it.each(cases.map((c) => [`${c.n1} against ${c.n2} rows, D = ${c.statistic.toPrecision(4)} (${c.method})`, c] as const))('%s', (_name, c) => {
+    close(S.ksPValue(c.statistic, c.n1, c.n2), c.p_value);
+  });
+});

@@ -19,37 +19,7 @@ export function ksStatistic(ref: Float64Array, cur: Float64Array): number {
   return d;
 }
 
-/**
- * The asymptotic p-value of D: the Kolmogorov distribution's survival function at √(n·m/(n+m))·D,
- * scipy.stats.kstwobign.sf. (scipy's ks_2samp uses an exact distribution for small samples; this
- * is its large-sample limit, the same at every sample size.)
- */
-export function ksPValue(d: number, n: number, m: number): number {
-  const z = Math.sqrt((n * m) / (n + m)) * d;
-  return kolmogorovSf(z);
-}
-
-export function kolmogorovSf(z: number): number {
-  if (z <= 0) return 1;
-  if (z < 1.18) {
-    // 1 − Q(z) from the series in √(2π)/z Σ exp(−(2k−1)²π²/(8z²)), accurate for small z
-    const y = Math.exp((-Math.PI * Math.PI) / (8 * z * z));
-    let cdf = 0;
-    for (let k = 1; k < 100; k++) {
-      const term = Math.pow(y, (2 * k - 1) * (2 * k - 1));
-      cdf += term;
-      if (term < 1e-17 * cdf) break;
-    }
-    return 1 - (Math.sqrt(2 * Math.PI) / z) * cdf;
-  }
-  let sf = 0;
-  for (let k = 1; k < 100; k++) {
-    const term = 2 * (k % 2 ? 1 : -1) * Math.exp(-2 * k * k * z * z);
-    sf += term;
-    if (Math.abs(term) < 1e-17 * Math.abs(sf)) break;
-  }
-  return Math.max(0, Math.min(1, sf));
-}
+export { ksPValue } from './ks.js';
 
 /** scipy.stats.wasserstein_distance: the area between the two empirical distribution functions. */
 export function wasserstein(ref: Float64Array, cur: Float64Array): number {
