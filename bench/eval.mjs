@@ -116,6 +116,24 @@ console.log(`deploy-check run, 3 metric checks: ${whole.toFixed(2)} s (median of
 console.log(`RATIO whole run / floor = ${(whole / f.total).toFixed(2)}   (target ≤ 1.25)`);
 console.log(`read speed: ${(statSync(bigCsv).size / 1e6 / f.read).toFixed(0)} MB/s`);
 
+// The usual Python way, measured in the same run when python3 has pandas and scikit-learn.
+const py = spawnSync('/usr/bin/python3', ['-c', 'import pandas, sklearn'], { encoding: 'utf8' });
+if (py.status === 0) {
+  const times = [];
+  let theirs;
+  for (let r = 0; r < REPEAT; r++) {
+    const t = performance.now();
+    const p = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'pandas-baseline.py'), bigCsv, JSON.stringify(trueWeights.map((w) => w * 0.9)), '0.05'], { encoding: 'utf8' });
+    times.push((performance.now() - t) / 1000);
+    if (p.status !== 0) throw new Error(p.stderr);
+    theirs = JSON.parse(p.stdout);
+  }
+  const ours = Object.fromEntries(JSON.parse(runs[0].stdout).checks.map((c) => [c.id.replace('-', '_').replace('auc', 'roc_auc'), c.measurements[0].value]));
+  const agree = ['accuracy', 'roc_auc', 'log_loss'].map((m) => `${m} ${Math.abs(ours[m] - theirs[m]).toExponential(1)}`).join(', ');
+  const pandas = median(times);
+  console.log(`pandas.read_csv + scikit-learn, same job: ${pandas.toFixed(2)} s (median of ${REPEAT}): deploy-check is ${(pandas / whole).toFixed(2)}× faster (target > 1); metric differences: ${agree}`);
+} else console.log('pandas + scikit-learn comparison skipped: /usr/bin/python3 has no pandas or scikit-learn');
+
 const small = runCli(['run', smallChecklist, '--format', 'json']);
 const big = median(runs.map((r) => r.rss));
 console.log(`peak RSS: ${SMALL.toLocaleString('en')} rows ${small.rss.toFixed(0)} MB, ${BIG.toLocaleString('en')} rows ${big.toFixed(0)} MB: +${(big - small.rss).toFixed(0)} MB   (target ≤ +100 MB)`);
