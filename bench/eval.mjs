@@ -59,7 +59,7 @@ async function floor(csv, modelFile) {
   const want = source.columns.map((_, index) => ({ index, as: index < FEATURES ? 'number' : 'cell' }));
   const batches = [];
   const labels = [];
-  for await (const b of source.batches(want, BATCH_SIZE)) {
+  for await (const b of source.batches(want, BATCH_SIZE, { reuse: true })) {
     const x = new Float32Array(b.n * FEATURES);
     for (let j = 0; j < FEATURES; j++) {
       const cells = b.cells[j];

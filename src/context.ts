@@ -148,8 +148,8 @@ export class RunContext {
       const ev = source.evidence();
       if (ev) this.datasetEvidence.set(display, { path: display, ...ev });
     };
-    const batches: DatasetSource['batches'] = async function* (want, size) {
-      yield* source.batches(want, size);
+    const batches: DatasetSource['batches'] = async function* (want, size, options) {
+      yield* source.batches(want, size, options);
       record();
     };
     return { source: { ...source, batches }, spec: { ...spec, name: resolved } };

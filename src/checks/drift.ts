@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cellAt, isNumberColumn, type Cell } from '../eval/datasets/types.js';
+import { cellAt, isNumberColumn } from '../eval/datasets/types.js';
 import { labelKey, numberAt } from '../eval/cells.js';
 import * as S from '../eval/drift/stats.js';
 import type { ModelRole, RunContext } from '../context.js';
@@ -59,7 +59,7 @@ export default defineCheck({
     if (o.predictions) {
       const refScores = ref.scores ?? (typeof o.reference === 'string' ? scoresOf(await ctx.evaluation('model', o.reference)) : undefined);
       if (!refScores) throw new InputError(ctx.display((o.reference as { profile: string }).profile), 'the profile has no scores (its dataset had no label)', undefined, 'predictions: false, or a profile of a labelled dataset');
-      pairs.push({ column: 'model score', r: numericData(refScores), c: numericData(scoresOf(await ctx.evaluation('model', o.current))) });
+      pairs.push({ column: 'model score', r: numericData(S.distributionOf(refScores)), c: numericData(S.distributionOf(scoresOf(await ctx.evaluation('model', o.current)))) });
     }
 
     const results = pairs.map(({ column, r, c }) => {
@@ -67,7 +67,7 @@ export default defineCheck({
       const rule = Object.hasOwn(o.per_column, column) ? o.per_column[column]! : {};
       let method = (rule.method ?? o.method) as (typeof METHODS)[number];
       if (method === 'auto') {
-        if (ref.rows <= 1000) method = numeric && new Set(r.numbers).size > 5 ? 'ks' : 'chisquare';
+        if (ref.rows <= 1000) method = numeric && S.distributionOf(r.numbers!).values.length > 5 ? 'ks' : 'chisquare';
         else method = numeric ? 'wasserstein' : 'jensenshannon';
       }
       if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
@@ -142,7 +142,7 @@ interface Stat {
 
 /** A column as the statistics need it: its numbers (when numeric) and its value counts. */
 interface ColumnData {
-  numbers?: Float64Array;
+  numbers?: S.Distribution;
   counts(): Map<string, number>;
 }
 
@@ -153,7 +153,7 @@ function statistic(method: Method, r: ColumnData, c: ColumnData, numeric: boolea
     switch (method) {
       case 'ks': {
         const d = S.ksStatistic(a, b);
-        return { value: S.ksPValue(d, a.length, b.length), statistic: d, effect: d };
+        return { value: S.ksPValue(d, a.n, b.n), statistic: d, effect: d };
       }
       case 'wasserstein': {
         const sd = S.std(a);
@@ -179,17 +179,15 @@ function statistic(method: Method, r: ColumnData, c: ColumnData, numeric: boolea
   return { value: method === 'psi' ? S.psi(rc, cc) : S.jensenShannon(rc, cc) };
 }
 
-function countCells(cells: ArrayLike<Cell>): Map<string, number> {
-  const m = new Map<string, number>();
-  for (let i = 0; i < cells.length; i++) {
-    const k = labelKey(cells[i], true);
-    if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1);
-  }
-  return m;
-}
-
-function numericData(values: Float64Array): ColumnData {
-  return { numbers: values, counts: () => countCells(values) };
+function numericData(d: S.Distribution): ColumnData {
+  return {
+    numbers: d,
+    counts: () => {
+      const m = new Map<string, number>();
+      for (let i = 0; i < d.values.length; i++) m.set(labelKey(d.values[i], true)!, d.counts[i]!);
+      return m;
+    },
+  };
 }
 
 /** The score each row's drift is measured on: the positive-class probability, the top probability, or the value. */
@@ -209,21 +207,20 @@ interface Columns {
 }
 
 /**
- * One pass over a dataset: numeric columns into growing Float64Arrays, straight from the reader's
- * number columns; a column with any value that is not a number becomes value counts.
+ * One pass over a dataset: numeric columns collected as they stream by (counted on a decimal grid
+ * when their values allow it, see ColumnCollector), straight from the reader's number columns; a
+ * column with any value that is not a number becomes value counts.
  */
 async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
   const { source, spec } = await ctx.dataset(name);
-  // per column: the batches' number arrays as they come (joined once at the end), or value counts
-  const acc = source.columns.map(() => ({ parts: [] as Float64Array[], n: 0, counts: undefined as Map<string, number> | undefined }));
+  const acc = source.columns.map(() => ({ numbers: new S.ColumnCollector() as S.ColumnCollector | undefined, counts: undefined as Map<string, number> | undefined }));
   const count = (m: Map<string, number>, k: string | undefined) => k !== undefined && m.set(k, (m.get(k) ?? 0) + 1);
   let rows = 0;
-  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'number' as const })), 8192)) {
+  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'number' as const })), 65536, { reuse: true })) {
     b.cells.forEach((col, k) => {
       const a = acc[k]!;
-      if (!a.counts && isNumberColumn(col) && col.other.size === 0) {
-        a.parts.push(col.numbers.length === b.n ? col.numbers : col.numbers.slice(0, b.n));
-        a.n += b.n;
+      if (a.numbers && isNumberColumn(col) && col.other.size === 0) {
+        a.numbers.add(col.numbers.subarray(0, b.n));
         return;
       }
       const extra: number[] = [];
@@ -237,15 +234,13 @@ async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
         else if (!p.missing) {
           // not a numeric column after all: count what was seen so far, then go on counting
           a.counts = new Map();
-          for (const part of [...a.parts, Float64Array.from(extra)]) for (const v of part) count(a.counts, String(v));
-          a.parts = [];
+          for (const v of a.numbers!.each()) count(a.counts, String(v));
+          for (const v of extra) count(a.counts, String(v));
+          a.numbers = undefined;
           count(a.counts, labelKey(cellAt(col, i), true));
         }
       }
-      if (!a.counts && extra.length) {
-        a.parts.push(Float64Array.from(extra));
-        a.n += extra.length;
-      }
+      if (a.numbers && extra.length) a.numbers.add(Float64Array.from(extra));
     });
     rows += b.n;
   }
@@ -256,14 +251,8 @@ async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
         const counts = a.counts;
         return [c, { counts: () => counts }];
       }
-      if (!a.n) return [c, { counts: () => new Map() }];
-      const nums = new Float64Array(a.n);
-      let at = 0;
-      for (const part of a.parts) {
-        nums.set(part, at);
-        at += part.length;
-      }
-      return [c, numericData(nums)];
+      if (!a.numbers!.n) return [c, { counts: () => new Map() }];
+      return [c, numericData(a.numbers!.done())];
     }),
   );
   return { path: source.path, names: source.columns, label: spec.label, columns, rows };
@@ -275,7 +264,7 @@ function fromProfile(p: Profile): Columns {
     p.columns.map(({ name, profile }) => [
       name,
       profile.type === 'numeric'
-        ? { numbers: Float64Array.from(profile.sample), counts: () => countCells(profile.sample) }
+        ? numericData(S.distributionOf(Float64Array.from(profile.sample)))
         : { counts: () => new Map(profile.categories) },
     ]),
   );

@@ -110,7 +110,8 @@ export async function evaluate(
     const j = source.columns.indexOf(name);
     return j < 0 || !slot.has(j) ? undefined : slot.get(j);
   };
-  for await (const read of source.batches(want, BATCH_SIZE)) {
+  // everything a batch gives is copied before the next is asked for, so the reader may reuse its arrays
+  for await (const read of source.batches(want, BATCH_SIZE, { reuse: true })) {
     const batch = transform ? transform(read, indexOf) : read;
     for (const [c, m] of moments) {
       const col = read.cells[slot.get(c)!]!;

@@ -82,11 +82,11 @@ describe('numbers parsed from the bytes', () => {
 
 describe('the quote-free fast path', () => {
   /** Every row, column by column, as numberAt/cellAt see it, or the error message. */
-  async function read(file: string, plainPath: boolean, want: ColumnRequest[], batch: number) {
+  async function read(file: string, plainPath: boolean, want: ColumnRequest[], batch: number, reuse = false) {
     try {
       const source = await openCsv(file, 'd.csv', ',', plainPath);
       const rows: unknown[] = [];
-      for await (const b of source.batches(want, batch)) {
+      for await (const b of source.batches(want, batch, { reuse })) {
         for (let i = 0; i < b.n; i++) {
           rows.push([b.refs[i], ...b.cells.map((c, k) => (want[k]!.as === 'number' ? numberAt(c, i) : cellAt(c, i)))]);
         }
@@ -116,7 +116,10 @@ describe('the quote-free fast path', () => {
           const file = join(dir, 'd.csv');
           writeFileSync(file, `a,b,c${eol}${lines.join(eol)}${lastNewline ? eol : ''}`);
           const want = as.map((a, index) => ({ index, as: a as 'number' | 'cell' }));
-          expect(await read(file, true, want, batch)).toEqual(await read(file, false, want, batch));
+          const plain = await read(file, true, want, batch);
+          expect(plain).toEqual(await read(file, false, want, batch));
+          // arrays handed out again once the next batch is asked for: the same rows when read at once
+          expect(await read(file, true, want, batch, true)).toEqual(plain);
         },
       ),
       { numRuns: 400 },
@@ -136,5 +139,21 @@ describe('the quote-free fast path', () => {
       }),
       { numRuns: 300 },
     );
+  });
+  it('reuse hands the same few arrays out again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    const file = join(dir, 'd.csv');
+    const rows = 200_000;
+    writeFileSync(file, `a,b\n${Array.from({ length: rows }, (_, i) => `${i},${'y'.repeat(20)}`).join('\n')}\n`);
+    const buffers = new Set<ArrayBufferLike>();
+    let expected = 0;
+    for await (const b of (await openCsv(file, 'd.csv', ',')).batches([{ index: 0, as: 'number' }, { index: 1, as: 'cell' }], 50_000, { reuse: true })) {
+      const numbers = (b.cells[0] as { numbers: Float64Array }).numbers;
+      buffers.add(numbers.buffer);
+      for (let i = 0; i < b.n; i++) expect(numbers[i]).toBe(expected++);
+      expect((b.cells[1] as string[]).length).toBe(b.n);
+    }
+    expect(expected).toBe(rows);
+    expect(buffers.size).toBeLessThanOrEqual(2);
   });
 });

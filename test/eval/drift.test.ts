@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as S from '../../src/eval/drift/stats.js';
 import { FIXTURES } from '../helpers.js';
@@ -68,24 +69,43 @@ describe('drift statistics agree with scipy (fixtures/expected/drift.json)', () 
   });
 });
 
-describe('Wasserstein on a decimal grid', () => {
-  it('gives exactly the sorted walk, and declines data that is not on a grid', async () => {
-    const fc = (await import('fast-check')).default;
-    fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: -50000, max: 50000 }), { minLength: 1, maxLength: 200 }),
-        fc.array(fc.integer({ min: -50000, max: 50000 }), { minLength: 1, maxLength: 200 }),
-        fc.integer({ min: 0, max: 4 }),
-        (xs, ys, d) => {
-          const a = Float64Array.from(xs, (v) => v / 10 ** d);
-          const b = Float64Array.from(ys, (v) => v / 10 ** d);
-          const grid = S.wassersteinOnGrid(a, b);
-          expect(grid).toBeDefined();
-          expect(grid).toBe(S.wassersteinSorted(a, b));
-        },
-      ),
+describe('a numeric column collected as it streams by', () => {
+  it('gives exactly the distribution of its values, counted on a decimal grid or kept as values', () => {
+    const value = fc.oneof(
+      fc.tuple(fc.integer({ min: -50000, max: 50000 }), fc.integer({ min: 0, max: 6 })).map(([k, d]) => k / 10 ** d),
+      fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(0, -0, 0.1, 1e-7, 123456.5),
     );
-    expect(S.wassersteinOnGrid(Float64Array.from([Math.PI, 1]), Float64Array.from([2]))).toBeUndefined();
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 60 }), { minLength: 1, maxLength: 6 }), fc.array(value, { minLength: 1, maxLength: 80 }), (batches, other) => {
+        const collector = new S.ColumnCollector();
+        for (const b of batches) collector.add(Float64Array.from(b));
+        const all = Float64Array.from(batches.flat());
+        const got = collector.done();
+        const want = S.distributionOf(all);
+        expect(got.n).toBe(all.length);
+        expect([...got.values]).toEqual([...want.values]);
+        expect([...got.counts]).toEqual([...want.counts]);
+        if (all.length) {
+          const b = Float64Array.from(other);
+          expect(S.ksStatistic(got, b)).toBe(S.ksStatistic(all, b));
+          expect(S.wasserstein(got, b)).toBe(S.wasserstein(all, b));
+          expect(S.quantileEdges(got, 7)).toEqual(S.quantileEdges(all, 7));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('counts a decimal column in bins, and keeps values that fit no grid', () => {
+    const c = new S.ColumnCollector();
+    c.add(Float64Array.from({ length: 100_000 }, (_, i) => Math.round(Math.sin(i) * 1e4) / 1e4));
+    expect(c.done().values.length).toBeLessThanOrEqual(20_001);
+    expect(c.n).toBe(100_000);
+    c.add(Float64Array.from([Math.PI]));
+    const d = c.done();
+    expect(d.n).toBe(100_001);
+    expect(d.values).toContain(Math.PI);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
 import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
 
@@ -8,6 +9,7 @@ const LF = 10;
 const CR = 13;
 /** A record longer than this is refused rather than buffered (a 200 MB line is not a table row). */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+const CHUNK = 1 << 20;
 
 /**
  * RFC 4180 CSV (or TSV with a tab delimiter), streamed and parsed as bytes: quoted fields with
@@ -42,32 +44,61 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
     columns,
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
-    async *batches(want, batchSize) {
+    async *batches(want, batchSize, options) {
       const hash = createHash('sha256');
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
       want.forEach((w, k) => (slot[w.index] = k));
       const asNumber = want.map((w) => w.as === 'number');
-      const fresh = (): Column[] => asNumber.map((num) => (num ? { numbers: new Float64Array(batchSize), other: new Map<number, string>() } : new Array<Cell>()));
-      let cells = fresh();
-      let lines = new Int32Array(batchSize);
+      // a batch's arrays; with `reuse`, the sets handed out come back once the next batch is asked for
+      interface Arrays {
+        cells: Column[];
+        lines: Int32Array;
+      }
+      const pool: Arrays[] = [];
+      const fresh = (): Arrays => {
+        const again = pool.pop();
+        if (again) {
+          for (const c of again.cells) {
+            if (Array.isArray(c)) c.length = 0;
+            else c.other.clear();
+          }
+          return again;
+        }
+        return {
+          cells: asNumber.map((num) => (num ? { numbers: new Float64Array(batchSize), other: new Map<number, string>() } : new Array<Cell>())),
+          lines: new Int32Array(batchSize),
+        };
+      };
+      let arrays = fresh();
+      let cells = arrays.cells;
+      let lines = arrays.lines;
       let n = 0;
       let rows = 0;
       let first = true;
-      const flush = (): RawBatch => {
-        const b: RawBatch = {
+      const flush = (): { batch: RawBatch; arrays: Arrays } => {
+        const batch: RawBatch = {
           n,
           cells: cells.map((c) => (Array.isArray(c) ? c : { numbers: c.numbers.subarray(0, n), other: c.other })),
           unit: 'line',
           refs: lines.subarray(0, n),
         };
-        cells = fresh();
-        lines = new Int32Array(batchSize);
+        const done = { batch, arrays };
+        arrays = fresh();
+        cells = arrays.cells;
+        lines = arrays.lines;
         n = 0;
-        return b;
+        return done;
       };
-      const ready: RawBatch[] = [];
+      const ready: { batch: RawBatch; arrays: Arrays }[] = [];
+      const hand = function* () {
+        for (const r of ready) {
+          yield r.batch;
+          if (options?.reuse) pool.push(r.arrays);
+        }
+        ready.length = 0;
+      };
       const ragged = (line: number, count: number): never => {
         throw new InputError(display, `line ${line}: ${count} field${count === 1 ? '' : 's'}, but the header has ${columns.length}`, undefined, delimiter === ',' ? 'a decimal comma or an unquoted comma splits a field' : undefined);
       };
@@ -151,13 +182,10 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       // Records are handled synchronously chunk by chunk; only whole batches cross an await.
       const numeric = new Uint8Array(columns.length);
       want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));
-      for await (const _ of records(file, display, delim, counting, onRecord, numeric, plainPath ? plain : undefined)) {
-        yield* ready;
-        ready.length = 0;
-      }
-      yield* ready;
+      for await (const _ of records(file, display, delim, counting, onRecord, numeric, plainPath ? plain : undefined)) yield* hand();
+      yield* hand();
       if (rows === 0) throw new InputError(display, 'has a header but no rows');
-      if (n) yield flush();
+      if (n) yield flush().batch;
       evidence = { sha256: hash.digest('hex'), bytes: size, rows };
     },
   };
@@ -187,7 +215,11 @@ async function* records(
   /** takes the complete lines of a chunk up to its first quote; returns the next line number */
   plain?: (buf: Buffer, from: number, to: number, line: number) => number,
 ): AsyncGenerator<void> {
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  // read into two buffers in turn (the unfinished record of one chunk lives on while the next is
+  // read): a stream would allocate a fresh megabyte per chunk, and collecting them costs more than reading
+  const fh = await open(file, 'r');
+  const chunkBuffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  let turn = 0;
   const starts: number[] = [];
   const ends: number[] = [];
   const unquoted: (string | undefined)[] = [];
@@ -209,16 +241,20 @@ async function* records(
   let work = Buffer.allocUnsafe(0);
   let bom = true;
   let final = false;
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  // the next chunk is read while this one is parsed (into the other buffer, once the unfinished
+  // record it may hold has been copied out)
+  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(chunkBuffers[0]!, 0, CHUNK, null);
   try {
   while (!final) {
-    const next = await chunks.next();
-    if (next.done) {
+    const into = chunkBuffers[turn++ & 1]!;
+    const { bytesRead } = await pending!;
+    pending = undefined;
+    if (bytesRead === 0) {
       final = true;
       buf = carry ?? Buffer.alloc(0);
     } else {
-      hash?.update(next.value);
-      const chunk = next.value;
+      const chunk = into.subarray(0, bytesRead);
+      hash?.update(chunk);
       if (carry && carry.length) {
         const need = carry.length + chunk.length;
         if (work.length < need) {
@@ -233,6 +269,7 @@ async function* records(
         chunk.copy(work, carry.length);
         buf = work.subarray(0, need);
       } else buf = chunk;
+      pending = fh.read(chunkBuffers[turn & 1]!, 0, CHUNK, null);
     }
     let pos = 0;
     if (bom && (buf.length >= 3 || final)) {
@@ -376,7 +413,8 @@ async function* records(
     yield;
   }
   } finally {
-    stream.destroy();
+    await pending?.catch(() => undefined);
+    await fh.close();
   }
 }
 

@@ -3,13 +3,12 @@ import { InputError } from '../../errors.js';
 import { didYouMean } from '../../suggest.js';
 import { openCsv } from './csv.js';
 import { openJsonl } from './jsonl.js';
-import { openParquet } from './parquet.js';
 import type { DatasetSource } from './types.js';
 
 export const DATASET_FORMATS = ['.csv', '.tsv', '.jsonl', '.ndjson', '.parquet'] as const;
 
 /** Chooses the reader by extension. */
-export function openDataset(file: string, display: string): Promise<DatasetSource> {
+export async function openDataset(file: string, display: string): Promise<DatasetSource> {
   const ext = extname(file).toLowerCase();
   switch (ext) {
     case '.csv':
@@ -20,7 +19,8 @@ export function openDataset(file: string, display: string): Promise<DatasetSourc
     case '.ndjson':
       return openJsonl(file, display);
     case '.parquet':
-      return openParquet(file, display);
+      // loaded on demand: hyparquet and its codecs cost 40 ms of start-up to every other run
+      return (await import('./parquet.js')).openParquet(file, display);
     default:
       throw new InputError(display, `unknown dataset format "${ext}"`, undefined, `expected one of ${DATASET_FORMATS.join(', ')}`);
   }

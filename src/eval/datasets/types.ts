@@ -33,8 +33,12 @@ export interface DatasetSource {
   /** path as reports show it */
   path: string;
   columns: string[];
-  /** Streams the requested columns in batches of at most `batchSize` rows. */
-  batches(want: ColumnRequest[], batchSize: number): AsyncGenerator<RawBatch>;
+  /**
+   * Streams the requested columns in batches of at most `batchSize` rows. With `reuse`, a batch's
+   * arrays are valid only until the next batch is asked for (the reader may fill them again): for
+   * consumers that copy what they keep, it spares allocating and collecting a batch per batch.
+   */
+  batches(want: ColumnRequest[], batchSize: number, options?: { reuse?: boolean }): AsyncGenerator<RawBatch>;
   /** After a full pass: the file's digest, size and row count, as evidence. */
   evidence(): { sha256: string; bytes: number; rows: number } | undefined;
   /** Share of the file read so far in the current pass (0..1), for a progress bar. */

@@ -3,118 +3,71 @@
  * against scipy.stats and scipy.spatial on committed expected values).
  */
 
+import { distributionOf, type Distribution, type Sample } from './distribution.js';
+
+/**
+ * Walks two distributions' distinct values in ascending order; `step(x, a, b)` gets each value
+ * with its count in each (0 where it is absent).
+ */
+function merged(A: Distribution, B: Distribution, step: (x: number, a: number, b: number) => void): void {
+  let i = 0;
+  let j = 0;
+  while (i < A.values.length || j < B.values.length) {
+    const x = j >= B.values.length || (i < A.values.length && A.values[i]! <= B.values[j]!) ? A.values[i]! : B.values[j]!;
+    const a = i < A.values.length && A.values[i] === x ? A.counts[i++]! : 0;
+    const b = j < B.values.length && B.values[j] === x ? B.counts[j++]! : 0;
+    step(x, a, b);
+  }
+}
+
 /** Two-sample Kolmogorov-Smirnov statistic D = sup |F_ref − F_cur| (scipy.stats.ks_2samp's statistic). */
-export function ksStatistic(ref: Float64Array, cur: Float64Array): number {
-  const a = Float64Array.from(ref).sort();
-  const b = Float64Array.from(cur).sort();
+export function ksStatistic(ref: Sample, cur: Sample): number {
+  const A = distributionOf(ref);
+  const B = distributionOf(cur);
   let i = 0;
   let j = 0;
   let d = 0;
-  while (i < a.length && j < b.length) {
-    const v = Math.min(a[i]!, b[j]!);
-    while (i < a.length && a[i] === v) i++;
-    while (j < b.length && b[j] === v) j++;
-    d = Math.max(d, Math.abs(i / a.length - j / b.length));
-  }
+  merged(A, B, (_x, a, b) => {
+    i += a;
+    j += b;
+    d = Math.max(d, Math.abs(i / A.n - j / B.n));
+  });
   return d;
 }
 
 export { ksPValue } from './ks.js';
-
-/** scipy.stats.wasserstein_distance: the area between the two empirical distribution functions. */
-export function wasserstein(ref: Float64Array, cur: Float64Array): number {
-  return wassersteinOnGrid(ref, cur) ?? wassersteinSorted(ref, cur);
-}
-
-/** By sorting both samples and walking the merged values: O(n log n). */
-export function wassersteinSorted(ref: Float64Array, cur: Float64Array): number {
-  const a = Float64Array.from(ref).sort();
-  const b = Float64Array.from(cur).sort();
-  const na = a.length;
-  const nb = b.length;
-  let i = 0;
-  let j = 0;
-  let area = 0;
-  let prev = Math.min(a[0]!, b[0]!);
-  while (i < na || j < nb) {
-    // the next value; everything consumed so far is ≤ prev, so i and j count the CDFs on [prev, x)
-    const fromA = j >= nb || (i < na && a[i]! <= b[j]!);
-    const x = fromA ? a[i]! : b[j]!;
-    area += Math.abs(i / na - j / nb) * (x - prev);
-    if (fromA) i++;
-    else j++;
-    prev = x;
-  }
-  return area;
-}
+export { ColumnCollector, distributionOf, type Distribution, type Sample } from './distribution.js';
 
 /**
- * The same sum without sorting when every value is a decimal with a few digits, as values read
- * from text files usually are: each value v is exactly k / 10^d for an integer k, so counting the
- * k's orders the values (O(n + range)); the terms added, and their order, are those of the sorted walk.
+ * scipy.stats.wasserstein_distance: the area between the two empirical distribution functions,
+ * summed over the merged distinct values in ascending order.
  */
-export function wassersteinOnGrid(ref: Float64Array, cur: Float64Array): number | undefined {
-  const scale = decimalScale(ref, cur);
-  if (scale === undefined) return undefined;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const x of [ref, cur]) {
-    for (let i = 0; i < x.length; i++) {
-      const k = Math.round(x[i]! * scale);
-      if (k < min) min = k;
-      if (k > max) max = k;
-    }
-  }
-  const range = max - min + 1;
-  if (range > 4 * (ref.length + cur.length) + 1_000_000) return undefined;
-  const ca = new Uint32Array(range);
-  const cb = new Uint32Array(range);
-  for (let i = 0; i < ref.length; i++) ca[Math.round(ref[i]! * scale) - min]!++;
-  for (let i = 0; i < cur.length; i++) cb[Math.round(cur[i]! * scale) - min]!++;
+export function wasserstein(ref: Sample, cur: Sample): number {
+  const A = distributionOf(ref);
+  const B = distributionOf(cur);
+  if (A.n === 0 || B.n === 0) return NaN;
   let i = 0;
   let j = 0;
   let area = 0;
-  let prev = min / scale;
-  for (let k = 0; k < range; k++) {
-    const a = ca[k]!;
-    const b = cb[k]!;
-    if (a + b === 0) continue;
-    const x = (k + min) / scale;
-    area += Math.abs(i / ref.length - j / cur.length) * (x - prev);
+  let prev = Math.min(A.values[0]!, B.values[0]!);
+  merged(A, B, (x, a, b) => {
+    area += Math.abs(i / A.n - j / B.n) * (x - prev);
     i += a;
     j += b;
     prev = x;
-  }
+  });
   return area;
 }
 
-/** The smallest 10^d (d ≤ 6) for which every value is exactly an integer over 10^d, if any. */
-function decimalScale(a: Float64Array, b: Float64Array): number | undefined {
-  const fits = (scale: number, x: Float64Array, step: number) => {
-    for (let i = 0; i < x.length; i += step) {
-      const k = Math.round(x[i]! * scale);
-      if (!Number.isSafeInteger(k) || k / scale !== x[i]) return false;
-    }
-    return true;
-  };
-  for (let d = 0; d <= 6; d++) {
-    const scale = 10 ** d;
-    // a cheap look at a sample first, then every value
-    if (fits(scale, a, Math.max(1, Math.floor(a.length / 500))) && fits(scale, b, Math.max(1, Math.floor(b.length / 500)))) {
-      return fits(scale, a, 1) && fits(scale, b, 1) ? scale : undefined;
-    }
-  }
-  return undefined;
-}
-
 /** Population standard deviation (numpy.std with ddof=0). */
-export function std(x: Float64Array): number {
+export function std(x: Sample): number {
+  const D = distributionOf(x);
   let mean = 0;
-  for (const v of x) mean += v;
-  mean /= x.length;
+  for (let i = 0; i < D.values.length; i++) mean += D.counts[i]! * D.values[i]!;
+  mean /= D.n;
   let s = 0;
-  for (const v of x) s += (v - mean) ** 2;
-  return Math.sqrt(s / x.length);
+  for (let i = 0; i < D.values.length; i++) s += D.counts[i]! * (D.values[i]! - mean) ** 2;
+  return Math.sqrt(s / D.n);
 }
 
 /** scipy.spatial.distance.jensenshannon(p, q) with the natural logarithm: √(½KL(p‖m) + ½KL(q‖m)). */
@@ -149,22 +102,33 @@ export function psi(refCounts: number[], curCounts: number[], eps = 1e-4): numbe
  * Bin edges from the reference's quantiles (numpy.quantile, linear) at i/bins, duplicates dropped;
  * the outer bins reach to −∞ and +∞ so no current value falls outside.
  */
-export function quantileEdges(ref: Float64Array, bins: number): number[] {
-  const s = Float64Array.from(ref).sort();
+export function quantileEdges(ref: Sample, bins: number): number[] {
+  const D = distributionOf(ref);
+  // the value at sorted position p, for increasing p
+  let k = 0;
+  let before = 0; // values before distinct value k
+  const at = (p: number) => {
+    if (p < before) [k, before] = [0, 0];
+    while (before + D.counts[k]! <= p) before += D.counts[k++]!;
+    return D.values[k]!;
+  };
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) {
-    const h = (s.length - 1) * (i / bins);
+    const h = (D.n - 1) * (i / bins);
     const lo = Math.floor(h);
-    const v = s[lo]! + (h - lo) * (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!);
+    const a = at(lo);
+    const v = a + (h - lo) * (at(Math.min(lo + 1, D.n - 1)) - a);
     if (edges.length === 0 || v > edges[edges.length - 1]!) edges.push(v);
   }
   return edges;
 }
 
 /** Counts per bin: bin k holds values v with edges[k−1] < v ≤ edges[k] (numpy.searchsorted, side 'left'). */
-export function binCounts(x: Float64Array, edges: number[]): number[] {
+export function binCounts(x: Sample, edges: number[]): number[] {
+  const D = distributionOf(x);
   const counts = new Array<number>(edges.length + 1).fill(0);
-  for (const v of x) {
+  for (let i = 0; i < D.values.length; i++) {
+    const v = D.values[i]!;
     let lo = 0;
     let hi = edges.length;
     while (lo < hi) {
@@ -172,7 +136,7 @@ export function binCounts(x: Float64Array, edges: number[]): number[] {
       if (edges[mid]! < v) lo = mid + 1;
       else hi = mid;
     }
-    counts[lo]!++;
+    counts[lo]! += D.counts[i]!;
   }
   return counts;
 }
