@@ -1,99 +1,10 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
-import { inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
-import { progressBar } from './progress.js';
-import { abandonedWork } from './runner.js';
-import { TOOL } from './version.js';
+import { startModelHost } from './onnx/session.js';
 
-/** commander only: parse argv, call main, set process.exitCode. */
-const colorWanted = (noColorFlag: boolean) =>
-  !noColorFlag && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || process.stdout.isTTY === true);
-
-const io = (color: boolean): Io => ({
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  color,
-  progress: process.stderr.isTTY ? progressBar((s) => process.stderr.write(s)) : undefined,
-});
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-const program = new Command()
-  .name('deploy-check')
-  .description('Decide whether a machine-learning model is ready for production, from a YAML checklist.')
-  .version(TOOL.version)
-  .exitOverride()
-  .showSuggestionAfterError(true);
-
-program
-  .command('run', { isDefault: true })
-  .description('run a checklist and gate on it (the default command)')
-  .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
-  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, junit, markdown').default('pretty'))
-  .option('-o, --output <file>', 'write the report to a file instead of stdout')
-  .option('-r, --report <format=file>', 'also write a report in this format to this file (repeatable)', collect)
-  .option('--only <ids-or-tags>', 'run only these checks (ids or tags, comma-separated; repeatable)', collect)
-  .option('--skip <ids-or-tags>', 'do not run these checks (ids or tags, comma-separated; repeatable)', collect)
-  .option('--fail-on <level>', 'error (default): only error-severity checks fail the gate; warn: warnings fail it too', 'error')
-  .option('--as-of <date>', 'judge dates (approval ages) as of this day, YYYY-MM-DD (default: today)')
-  .option('--timeout <seconds>', 'time limit of each check that sets none (default: none)')
-  .option('--no-color', 'no colour, even on a terminal')
-  .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; timeout?: string; color: boolean }) => {
-    process.exitCode = await runCommand(checklist, opts, io(colorWanted(!opts.color)));
-    // a check abandoned on its time limit may still be running a model: end once the output is out
-    if (abandonedWork) process.stdout.write('', () => process.exit());
-  });
-
-program
-  .command('validate')
-  .description('check a checklist without running it: exit 0 if valid, 2 with every problem otherwise')
-  .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
-  .action(async (checklist: string) => {
-    process.exitCode = await validateCommand(checklist, io(false));
-  });
-
-program
-  .command('schema')
-  .description('print the JSON Schema of the checklist format (for editor autocompletion)')
-  .action(async () => {
-    process.exitCode = await schemaCommand(io(false));
-  });
-
-program
-  .command('profile')
-  .description('write a reference profile of a dataset (statistics, histograms, samples, scores, gated metrics) for drift checks in production')
-  .option('-c, --checklist <file>', 'the checklist', 'deploy-check.yaml')
-  .option('-d, --dataset <name>', "the dataset to profile (default: the checklist's only dataset, or holdout)")
-  .option('-o, --output <file>', 'write the profile to a file instead of stdout')
-  .action(async (opts: { checklist: string; dataset?: string; output?: string }) => {
-    process.exitCode = await profileCommand(opts.checklist, opts, io(false));
-  });
-
-program
-  .command('inspect')
-  .description("print an ONNX model's inputs, outputs, opsets, producer, metadata, size and sha256")
-  .argument('<model>', 'the .onnx file')
-  .option('--json', 'as JSON')
-  .action(async (model: string, opts: { json?: boolean }) => {
-    process.exitCode = await inspectCommand(model, opts, io(false));
-  });
-
-// A signal ends the run with 130 or 143 and whatever reports the checks so far allow, marked incomplete.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.exitCode = interruptRun(signal, io(false));
-    process.exit();
-  });
-}
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    // help and --version end with code 0; every usage error is "could not run".
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
-  } else {
-    process.stderr.write(`deploy-check: internal error: ${(err as Error)?.message ?? String(err)}\n`);
-    process.exitCode = 2;
-  }
-}
+// The model host (a child process that loads onnxruntime) starts first, for the commands that may
+// run a model, so that it is ready by the time this process has loaded its modules and the
+// checklist. If the checklist runs no model, it ends with this process.
+const command = process.argv[2];
+const QUIET = new Set(['validate', 'schema', 'inspect', 'help', '--help', '-h', '--version', '-V']);
+if (command === undefined || !QUIET.has(command)) startModelHost();
+await import('./program.js');

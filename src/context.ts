@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import type { InferenceSession } from 'onnxruntime-node';
 import type { LoadedChecklist } from './checklist/load.js';
 import type { ModelSpec } from './checklist/schema.js';
 import { InputError } from './errors.js';
 import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
-import { createSession } from './onnx/session.js';
+import { createSession, type ModelSession } from './onnx/session.js';
 import { unzipMap } from './onnx/zipmap.js';
 import { openDataset } from './eval/datasets/index.js';
 import { evaluate, type BatchTransform, type Evaluation, type ModelUnderTest } from './eval/predict.js';
@@ -45,7 +44,8 @@ export interface LoadedModel {
 export class RunContext {
   private readonly files = new Map<string, Promise<{ data: Buffer; evidence: InputEvidence }>>();
   private readonly models = new Map<ModelRole, Promise<LoadedModel>>();
-  private readonly sessions = new Map<ModelRole, Promise<{ session: InferenceSession; zipmapClasses: Map<string, (string | number)[]> }>>();
+  private readonly sessions = new Map<ModelRole, Promise<{ session: ModelSession; zipmapClasses: Map<string, (string | number)[]> }>>();
+  private readonly live = new Map<ModelRole, ModelSession>();
   private readonly plans = new Map<string, DatasetPlan>();
   private readonly evaluations = new Map<string, Promise<Map<ModelRole, Evaluation>>>();
 
@@ -111,17 +111,21 @@ export class RunContext {
     return entry;
   }
 
-  session(role: ModelRole = 'model'): Promise<InferenceSession> {
+  session(role: ModelRole = 'model'): Promise<ModelSession> {
     return this.runnable(role).then((r) => r.session);
   }
 
   /** The session, from the bytes as hashed, with ZipMap outputs unwrapped so probabilities come back as tensors. */
   private runnable(role: ModelRole) {
     let entry = this.sessions.get(role);
+    // a session whose model host was stopped (a limit) is made again, in a fresh host
+    if (entry && this.live.get(role)?.stopped) entry = undefined;
     if (!entry) {
       entry = this.model(role).then(async (m) => {
         const rewrite = unzipMap(m.bytes, m.info);
-        return { session: await createSession(rewrite?.bytes ?? m.bytes, m.path), zipmapClasses: rewrite?.classes ?? new Map() };
+        const session = await createSession(rewrite?.bytes ?? m.bytes, m.path);
+        this.live.set(role, session);
+        return { session, zipmapClasses: rewrite?.classes ?? new Map() };
       });
       this.sessions.set(role, entry);
     }

@@ -37,6 +37,7 @@ export interface RunCommandOptions {
   failOn?: string;
   asOf?: string;
   timeout?: string;
+  memoryLimit?: string;
 }
 
 export const DEFAULT_CHECKLIST = 'deploy-check.yaml';
@@ -49,6 +50,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const failOn = parseFailOn(options.failOn ?? 'error');
     const now = options.asOf === undefined ? new Date() : parseDate(options.asOf);
     const timeout = options.timeout === undefined ? undefined : parseSeconds(options.timeout);
+    const memoryLimitMb = options.memoryLimit === undefined ? undefined : parseMegabytes(options.memoryLimit);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
     const write = (report: Report) => {
       for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false }));
@@ -60,7 +62,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const done: CheckResult[] = [];
     inFlight = { write, partial: () => buildReport(loaded, done, failOn, [], true) };
     try {
-      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, timeout, progress: io.progress, onCheck: (r) => done.push(r) });
+      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, timeout, memoryLimitMb, progress: io.progress, onCheck: (r) => done.push(r) });
       inFlight = undefined;
       write(report);
       return exitCode(report);
@@ -230,6 +232,12 @@ function parseDate(value: string): Date {
 function parseSeconds(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) throw new UsageError(`--timeout ${value}: expected a number of seconds`);
+  return n;
+}
+
+function parseMegabytes(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 64) throw new UsageError(`--memory-limit ${value}: expected a whole number of megabytes, 64 or more`);
   return n;
 }
 

@@ -1,4 +1,8 @@
 import type { LoadedChecklist } from './checklist/load.js';
+import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, setModelMemoryLimit, startModelHost, stopModelRuns } from './onnx/session.js';
+
+/** Check types that run a model (the model host is started at once for them). */
+const MODEL_CHECKS: ReadonlySet<string> = new Set(['model', 'metric', 'slices', 'outputs', 'latency', 'determinism', 'robustness', 'drift']);
 import { checkDefinition } from './checks/index.js';
 import type { CheckOutcome } from './checks/define.js';
 import { RunContext, type ProgressSink } from './context.js';
@@ -22,6 +26,8 @@ export interface RunOptions {
   onCheck?: (result: CheckResult) => void;
   /** seconds a check may take unless it sets its own `timeout` */
   timeout?: number;
+  /** memory (MB) the model host may use unless a check sets its own `memory_limit_mb` */
+  memoryLimitMb?: number;
   /** a context to share with the caller (the profile command reuses its predictions) */
   context?: RunContext;
 }
@@ -50,6 +56,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
   for (const spec of loaded.checks) {
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }
+  if (loaded.checks.some((s) => selected.has(s.id) && MODEL_CHECKS.has(s.type))) startModelHost();
   const checks: CheckResult[] = [];
   for (const spec of loaded.checks) {
     const def = checkDefinition(spec.type);
@@ -59,13 +66,22 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
       continue;
     }
     let outcome: CheckOutcome;
+    setModelMemoryLimit(spec.memory_limit_mb ?? options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB);
     try {
       outcome = await withTimeout(def.run(spec, ctx), spec.timeout ?? options.timeout);
     } catch (err) {
       if (err instanceof TimeoutError) {
-        // the check's work cannot be cancelled (a native model run): it is abandoned, the run goes on
+        // a model run in progress is ended with its host; the check's own JavaScript work cannot be
+        // cancelled: it is abandoned, and the run goes on
+        stopModelRuns(`check "${spec.id}" went past its time limit`);
         abandonedWork = true;
         checks.push({ ...base, status: 'error', message: `could not be evaluated: ${err.message} (its time limit; set timeout on the check or --timeout)`, measurements: [], findings: [] });
+        options.onCheck?.(checks[checks.length - 1]!);
+        continue;
+      }
+      if (err instanceof ModelRunStopped) {
+        const memory = /memory/.test(err.message);
+        checks.push({ ...base, status: 'error', message: `could not be evaluated: ${err.message}${memory ? ' (its memory limit; set memory_limit_mb on the check or --memory-limit)' : ''}`, measurements: [], findings: [] });
         options.onCheck?.(checks[checks.length - 1]!);
         continue;
       }

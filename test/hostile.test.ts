@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, FIXTURES, MODEL, scenario } from './helpers.js';
-import { FLOAT, model, node, valueInfo } from './onnx-builder.js';
+import { FLOAT, int64Constant, model, node, valueInfo } from './onnx-builder.js';
 
 /**
  * Hostile inputs, end to end: each runs the built CLI and asserts the exit code and the one-line
@@ -76,9 +76,28 @@ const cases: Case[] = [
   ['a check on a dataset that does not exist', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: metric, dataset: test, metric: accuracy, min: 0.5 }\n`, 'd.csv': HOLDOUT }, 2, /checks\[0\]\.dataset: no dataset named "test"/],
   ['misspelt label column', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosys }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.csv': HOLDOUT }, 2, /d\.csv {2}has no column "diagnosys" \(datasets\.holdout\.label\) \(did you mean "diagnosis"\?\)/],
   ['misspelt slice column', withData(HOLDOUT, '  - { type: slices, metric: accuracy, by: [mean_radus], min: 0.5 }\n'), 2, /d\.csv {2}has no column "mean_radus" \(named by a slices check\) \(did you mean "mean_radius"\?\)/],
+  // models that exhaust memory or run for minutes: the model host is watched and ended
+  ['a model that eats memory at run time', { 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [1], p95_ms: 1000, memory_limit_mb: 300 }\n  - type: model\n`, 'model.onnx': memoryHogModel() }, 1, /latency .*could not be evaluated: the model used more than 300 MB of memory \(\d+ MB\) \(its memory limit; set memory_limit_mb on the check or --memory-limit\)/],
+  ['a model input declared far beyond memory', { 'c.yaml': `${head}checks:\n  - type: determinism\n`, 'model.onnx': hugeInputModel() }, 2, /model\.onnx {2}input "x" declares the shape \[256, 100000000000\]: 95367 GiB for 256 rows, more than the memory limit \(\d+ MB\)/],
+  ['a model run that takes minutes', { 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [2048], p95_ms: 1000, timeout: 1 }\n  - type: model\n`, 'model.onnx': slowModel() }, 1, /could not be evaluated: timed out after 1 s \(its time limit; set timeout on the check or --timeout\)/],
   // usage
   ['unknown format', { 'c.yaml': `${head}checks:\n  - type: model\n` }, 2, /--format|unknown format/],
 ];
+
+/** x [N, 30] tiled ten million times: 1.2 GB per row. */
+function memoryHogModel(): Buffer {
+  return Buffer.from(model([int64Constant('r', [1, 10_000_000]), node('Tile', ['x', 'r'], ['y'])], [valueInfo('x', FLOAT, ['N', 30])], [valueInfo('y', FLOAT, ['N', 'M'])]));
+}
+
+/** An input declared with 10^11 values per row. */
+function hugeInputModel(): Buffer {
+  return Buffer.from(model([node('Identity', ['x'], ['y'])], [valueInfo('x', FLOAT, ['N', 100_000_000_000])], [valueInfo('y', FLOAT, ['N', 100_000_000_000])]));
+}
+
+/** x [N, 30] tiled to [N, 30000], times its transpose: minutes of arithmetic at N = 2048. */
+function slowModel(): Buffer {
+  return Buffer.from(model([int64Constant('r', [1, 1000]), node('Tile', ['x', 'r'], ['t']), node('Transpose', ['t'], ['tt']), node('MatMul', ['t', 'tt'], ['y'])], [valueInfo('x', FLOAT, ['N', 30])], [valueInfo('y', FLOAT, ['N', 'N'])]));
+}
 
 /** A model whose only node is an operator no runtime knows. */
 function unknownOperatorModel(): Buffer {

@@ -23,3 +23,12 @@ export function model(nodes: Uint8Array[], inputs: Uint8Array[], outputs: Uint8A
   const graph = concat([...nodes.map((n) => field(1, n)), str(2, 'test'), ...inputs.map((i) => field(11, i)), ...outputs.map((o) => field(12, o))]);
   return concat([varintField(1, 7), str(2, 'deploy-check-test'), field(7, graph), field(8, concat([str(1, ''), varintField(2, 11)]))]);
 }
+
+/** A Constant node giving an int64 tensor of the given values (a 1-D shape or repeats). */
+export function int64Constant(output: string, values: number[]): Uint8Array {
+  const raw = new Uint8Array(values.length * 8);
+  const view = new DataView(raw.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  const tensor = concat([varintField(1, values.length), varintField(2, INT64), field(9, raw)]);
+  return node('Constant', [], [output], [concat([str(1, 'value'), field(5, tensor), varintField(20, 4)])]);
+}

@@ -1,6 +1,6 @@
-import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { probeInputs, probeNeeds, probeOptions } from '../eval/probe.js';
+import { tensor, type WireTensor } from '../onnx/session.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
 
@@ -55,7 +55,7 @@ export default defineCheck({
   },
 });
 
-type Outputs = Record<string, ort.Tensor>;
+type Outputs = Record<string, WireTensor>;
 
 /** Largest absolute difference over numeric outputs (Infinity for any other difference, NaN against a number included). */
 function compare(a: Outputs, b: Outputs, names: readonly string[], rowBase: number) {
@@ -90,9 +90,9 @@ function sliceRows(outputs: Outputs, names: readonly string[], r: number, rows: 
   return Object.fromEntries(names.map((name) => [name, slice(outputs[name]!, r, rows)]));
 }
 
-function slice(t: ort.Tensor, r: number, rows: number): ort.Tensor {
+function slice(t: WireTensor, r: number, rows: number): WireTensor {
   if (t.dims[0] !== rows) return t;
   const width = t.dims.slice(1).reduce((p, d) => p * d, 1);
   const data = t.data as unknown as { slice(a: number, b: number): never };
-  return new ort.Tensor(t.type as 'float32', data.slice(r * width, (r + 1) * width), [1, ...t.dims.slice(1)]);
+  return tensor(t.type as 'float32', data.slice(r * width, (r + 1) * width), [1, ...t.dims.slice(1)]);
 }

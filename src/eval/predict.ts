@@ -1,7 +1,7 @@
-import ort from 'onnxruntime-node';
 import type { DatasetSpec, ModelSpec } from '../checklist/schema.js';
 import { InputError } from '../errors.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
+import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
 import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';
 import { columnIndex } from './datasets/index.js';
 import { cellAt, isNumberColumn, whereOf, type Cell, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
@@ -10,6 +10,8 @@ export type Task = 'binary' | 'multiclass' | 'regression';
 
 /** Rows per session.run: large enough to amortise the call, small enough to keep memory flat. */
 export const BATCH_SIZE = 4096;
+/** Batches sent to the model host before the oldest is awaited. */
+const IN_FLIGHT = 8;
 
 /** The model run over one dataset: what every evaluation check reads. */
 export interface Evaluation {
@@ -59,7 +61,7 @@ export interface ModelUnderTest {
   path: string;
   spec: ModelSpec;
   info: OnnxModelInfo;
-  session: ort.InferenceSession;
+  session: ModelSession;
   /** class labels of ZipMap outputs (after the rewrite), by output name */
   zipmapClasses: Map<string, (string | number)[]>;
 }
@@ -111,6 +113,7 @@ export async function evaluate(
     return j < 0 || !slot.has(j) ? undefined : slot.get(j);
   };
   // everything a batch gives is copied before the next is asked for, so the reader may reuse its arrays
+  const inFlight: Promise<void>[] = [];
   for await (const read of source.batches(want, BATCH_SIZE, { reuse: true })) {
     const batch = transform ? transform(read, indexOf) : read;
     for (const [c, m] of moments) {
@@ -157,30 +160,43 @@ export async function evaluate(
       const cells = batch.cells[slot.get(c)!]!;
       for (let i = 0; i < batch.n; i++) kept[k]!.push(cellAt(cells, i));
     });
+    // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT runs are
+    // sent before the oldest is awaited; results land in their batch's place, so order is kept.
+    const rows = batch.n;
+    const span = `${whereOf(batch, 0)} to ${whereOf(batch, rows - 1)}`;
     for (let m = 0; m < plans.length; m++) {
       const plan = plans[m]!;
-      const feeds: Record<string, ort.Tensor> = {};
+      const feeds: Record<string, WireTensor> = {};
       for (const input of plan.inputs) feeds[input.name] = tensorFor(input, batch, slot, source, dataset);
       const fetch = [plan.outputs.scores, plan.outputs.label].filter((x): x is string => Boolean(x));
-      let result: ort.InferenceSession.ReturnType;
-      try {
-        result = await plan.model.session.run(feeds, fetch);
-      } catch (err) {
-        throw new InputError(plan.model.path, `onnxruntime-node failed on ${whereOf(batch, 0)} to ${whereOf(batch, batch.n - 1)} of ${source.path}: ${oneLine((err as Error).message)}`);
-      }
-      const scores = result[plan.outputs.scores!]!;
-      const dims = scores.dims;
-      if (dims[0] !== batch.n || dims.length > 2) {
-        throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has shape [${dims.join(', ')}] for ${batch.n} rows; expected [${batch.n}], [${batch.n}, 1] or [${batch.n}, classes]`);
-      }
-      const data = scores.data;
-      if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" is ${scores.type}, expected float scores`);
-      (raw[m]!.scores as (Float32Array | Float64Array)[]).push(data);
-      raw[m]!.widths.push(dims.length === 2 ? dims[1]! : 1);
-      if (plan.outputs.label) raw[m]!.labels.push(Array.from(result[plan.outputs.label]!.data as ArrayLike<unknown>));
+      const out = raw[m]!;
+      const at = out.widths.length;
+      out.widths.push(0);
+      const done = plan.model.session.run(feeds, fetch).then(
+        (result) => {
+          const scores = result[plan.outputs.scores!]!;
+          const dims = scores.dims;
+          if (dims[0] !== rows || dims.length > 2) {
+            throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has shape [${dims.join(', ')}] for ${rows} rows; expected [${rows}], [${rows}, 1] or [${rows}, classes]`);
+          }
+          const data = scores.data;
+          if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" is ${scores.type}, expected float scores`);
+          (out.scores as (Float32Array | Float64Array)[])[at] = data;
+          out.widths[at] = dims.length === 2 ? dims[1]! : 1;
+          if (plan.outputs.label) out.labels[at] = Array.from(result[plan.outputs.label]!.data as ArrayLike<unknown>);
+        },
+        (err: Error) => {
+          if (err instanceof ModelRunStopped) throw err;
+          throw new InputError(plan.model.path, `onnxruntime-node failed on ${span} of ${source.path}: ${oneLine(err.message)}`);
+        },
+      );
+      done.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
+      inFlight.push(done);
     }
+    while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
     onProgress?.(rowRef.length, source.progress());
   }
+  for (const done of inFlight.splice(0)) await done;
   const n = rowRef.length;
   const refs = rowRef.done();
   const columns = new Map(keep.map((k, i) => [k, kept[i]!]));
@@ -336,7 +352,7 @@ export function inputColumns(model: ModelUnderTest, source: DatasetSource, label
  * Input tensors for the first `rows` rows of a dataset (repeated when the dataset is shorter), for
  * checks that time or probe the model on real rows rather than evaluate it.
  */
-export async function feedsFromDataset(model: ModelUnderTest, source: DatasetSource, dataset: DatasetSpec & { name: string }, rows: number): Promise<Record<string, ort.Tensor>> {
+export async function feedsFromDataset(model: ModelUnderTest, source: DatasetSource, dataset: DatasetSpec & { name: string }, rows: number): Promise<Record<string, WireTensor>> {
   const labelCol = dataset.label ? source.columns.indexOf(dataset.label) : -1;
   const inputs = planInputs(model, source, labelCol);
   const columns = [...new Set(inputs.flatMap((i) => i.columns))];
@@ -384,7 +400,7 @@ function planOutputs(model: ModelUnderTest): OutputPlan {
   return hasClasses ? { task: 'classification', scores, label } : { task: 'regression', scores };
 }
 
-function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }): ort.Tensor {
+function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }): WireTensor {
   const path = source.path;
   const n = batch.n;
   const k = input.columns.length;
@@ -399,9 +415,9 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
         data[i * k + p] = typeof v === 'string' ? v : String(v);
       }
     });
-    return new ort.Tensor('string', data, dims);
+    return tensor('string', data, dims);
   }
-  if (input.type === 'bool') return new ort.Tensor('bool', boolValues(input, batch, slot, source), dims);
+  if (input.type === 'bool') return tensor('bool', boolValues(input, batch, slot, source), dims);
   const float = FLOAT_TYPES.has(input.type);
   // float32 inputs are filled in place; other numeric types go through float64 and are converted
   const values = input.type === 'float32' ? new Float32Array(n * k) : new Float64Array(n * k);
@@ -430,13 +446,13 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
   }
   switch (input.type) {
     case 'float32':
-      return new ort.Tensor('float32', values as Float32Array, dims);
+      return tensor('float32', values as Float32Array, dims);
     case 'float64':
-      return new ort.Tensor('float64', values as Float64Array, dims);
+      return tensor('float64', values as Float64Array, dims);
     case 'int64':
-      return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+      return tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
     default:
-      return new ort.Tensor('int32', Int32Array.from(values), dims);
+      return tensor('int32', Int32Array.from(values), dims);
   }
 }
 

@@ -1,8 +1,8 @@
-import ort from 'onnxruntime-node';
 import { z } from 'zod';
 import type { DatasetNeed } from '../checks/define.js';
 import type { RunContext } from '../context.js';
 import { InputError } from '../errors.js';
+import { modelMemoryLimitMb, tensor, type WireTensor } from '../onnx/session.js';
 import { mulberry32 } from './bootstrap.js';
 import { feedsFromDataset, type ModelUnderTest } from './predict.js';
 
@@ -17,25 +17,29 @@ export async function probeInputs(mut: ModelUnderTest, rows: number, dataset: st
   }
   // Seeded random values: the same inputs on every run, shaped by the model's signature.
   const random = mulberry32(1);
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, WireTensor> = {};
   for (const input of mut.info.inputs) {
     if (input.type.kind !== 'tensor') throw new InputError(mut.path, `input "${input.name}" is not a tensor`);
     const { elemType, shape } = input.type;
     const dims = (shape ?? [null, 1]).map((d, i) => (i === 0 ? rows : typeof d === 'number' ? d : NaN));
     if (dims.some((d) => Number.isNaN(d))) throw new InputError(mut.path, `input "${input.name}" has a dimension of unknown size besides the batch`, undefined, 'name a dataset in the latency check to time it on real rows');
     const n = dims.reduce((a, b) => a * b, 1);
+    const bytes = n * (elemType === 'float64' || elemType === 'int64' ? 8 : 4);
+    if (bytes > modelMemoryLimitMb() * 2 ** 20) {
+      throw new InputError(mut.path, `input "${input.name}" declares the shape [${dims.join(', ')}]: ${Math.round(bytes / 2 ** 30)} GiB for ${rows} rows, more than the memory limit (${modelMemoryLimitMb()} MB)`);
+    }
     switch (elemType) {
       case 'float32':
-        feeds[input.name] = new ort.Tensor('float32', Float32Array.from({ length: n }, () => random() * 2 - 1), dims);
+        feeds[input.name] = tensor('float32', Float32Array.from({ length: n }, () => random() * 2 - 1), dims);
         break;
       case 'float64':
-        feeds[input.name] = new ort.Tensor('float64', Float64Array.from({ length: n }, () => random() * 2 - 1), dims);
+        feeds[input.name] = tensor('float64', Float64Array.from({ length: n }, () => random() * 2 - 1), dims);
         break;
       case 'int64':
-        feeds[input.name] = new ort.Tensor('int64', BigInt64Array.from({ length: n }, () => BigInt(Math.floor(random() * 10))), dims);
+        feeds[input.name] = tensor('int64', BigInt64Array.from({ length: n }, () => BigInt(Math.floor(random() * 10))), dims);
         break;
       case 'int32':
-        feeds[input.name] = new ort.Tensor('int32', Int32Array.from({ length: n }, () => Math.floor(random() * 10)), dims);
+        feeds[input.name] = tensor('int32', Int32Array.from({ length: n }, () => Math.floor(random() * 10)), dims);
         break;
       default:
         throw new InputError(mut.path, `input "${input.name}" is ${elemType}: it cannot be made up`, undefined, 'name a dataset in the latency check to time it on real rows');

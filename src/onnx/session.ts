@@ -1,5 +1,13 @@
-import ort from 'onnxruntime-node';
+import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { pack, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
+
+export type { WireTensor } from './host-protocol.js';
 
 /**
  * CPU session options, chosen on purpose:
@@ -10,26 +18,223 @@ import { InputError } from '../errors.js';
  * - the memory arena stays on (the default), which keeps repeated batched runs from reallocating.
  * No option here writes files (profiling, optimized-model output): checklists cannot reach them.
  */
-export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+export const SESSION_OPTIONS = {
   executionProviders: ['cpu'],
   graphOptimizationLevel: 'all',
   interOpNumThreads: 1,
   intraOpNumThreads: 1,
   enableCpuMemArena: true,
   logSeverityLevel: 3,
-};
+} as const;
+
+export const ORT_VERSION: string = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
+
+/** A session in the model host: runs, timed loops, release. */
+export interface ModelSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<Record<string, WireTensor>>;
+  /** Warm-up runs, then timed runs until `budgetMs` or `maxRuns`, measured in the host: each run's milliseconds. */
+  time(feeds: Record<string, WireTensor>, options: { warmup: number; budgetMs: number; maxRuns: number }): Promise<number[]>;
+  release(): Promise<void>;
+  /** true once its model host was stopped */
+  readonly stopped: boolean;
+}
+
+/** The model host was stopped (a limit, a crash): every run in it is gone. */
+export class ModelRunStopped extends Error {}
+
+/** Default memory limit of the model host: 80% of this machine's memory, so the guard acts before the system's OOM killer. */
+export const DEFAULT_MEMORY_LIMIT_MB = Math.floor((totalmem() / 2 ** 20) * 0.8);
+
+/**
+ * The child process that runs every model (host-child.ts). A native run cannot be interrupted from
+ * JavaScript; in a child it can be watched and ended: its resident memory is read every 50 ms
+ * while a request is pending, and past the limit the child is killed; a check past its time limit
+ * kills it too (stopModelRuns). The next request starts a fresh host. The child holds no reference
+ * on this process's event loop while idle.
+ */
+class Host {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, { resolve: (r: NonNullable<HostReply['result']>) => void; reject: (e: Error) => void; slots: number[] }>();
+  /** slot files, open here and in the child (unlinked at once: nothing is left behind) */
+  private readonly slotFds: number[] = [];
+  private readonly freeSlots: number[] = [];
+  private nextId = 1;
+  private watchdog: NodeJS.Timeout | undefined;
+  dead = false;
+
+  constructor(private readonly limits: { memoryMb: number }) {
+    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'deploy-check-'));
+    try {
+      for (let i = 0; i < SLOTS; i++) this.slotFds.push(openSync(join(dir, String(i)), 'w+'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    this.freeSlots.push(...this.slotFds.keys());
+    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], execArgv: [] });
+    this.child.on('message', (m: HostReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.freeSlots.push(...p.slots);
+      this.idle();
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.result ?? {});
+    });
+    this.child.on('exit', (code, signal) => this.stop(`the model host ended (${signal ?? `exit code ${code}`}${signal === 'SIGKILL' ? ': out of memory?' : ''})`));
+    this.child.on('error', (err) => this.stop(`the model host failed: ${err.message}`));
+    this.idle();
+  }
+
+  request(m: HostRequestBody, slots: number[] = []): Promise<NonNullable<HostReply['result']>> {
+    if (this.dead) return Promise.reject(new ModelRunStopped('the model host has stopped'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, slots });
+      this.busy();
+      this.child.send({ ...m, id } as HostRequest);
+    });
+  }
+
+  /** Feeds packed for a request, large typed arrays written to free slots (returned with the reply). */
+  pack(feeds: Record<string, WireTensor>): { feeds: Record<string, PackedTensor>; slots: number[] } {
+    const slots: number[] = [];
+    const packed = Object.fromEntries(
+      Object.entries(feeds).map(([k, t]) => {
+        const d = t.data as TypedArray;
+        if (ArrayBuffer.isView(d) && d.byteLength >= SLOT_MIN_BYTES && this.freeSlots.length) {
+          const slot = this.freeSlots.pop()!;
+          slots.push(slot);
+          const bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+          for (let at = 0; at < bytes.length; ) at += writeSync(this.slotFds[slot]!, bytes, at, bytes.length - at, at);
+          return [k, { type: t.type, dims: [...t.dims], view: d.constructor.name, slot, length: d.byteLength } satisfies PackedTensor];
+        }
+        return [k, pack(t)];
+      }),
+    );
+    return { feeds: packed, slots };
+  }
+
+  /** Ends the host and every run in it; pending requests fail with `reason`. */
+  stop(reason: string): void {
+    if (!this.dead) {
+      this.dead = true;
+      this.child.kill('SIGKILL');
+      for (const fd of this.slotFds) closeSync(fd);
+    }
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of waiting) p.reject(new ModelRunStopped(reason));
+  }
+
+  private busy(): void {
+    this.child.ref();
+    (this.child.channel as { ref?: () => void } | undefined)?.ref?.();
+    this.watchdog ??= setInterval(() => {
+      const mb = residentMb(this.child.pid);
+      if (mb !== undefined && mb > this.limits.memoryMb) this.stop(`the model used more than ${this.limits.memoryMb} MB of memory (${Math.round(mb)} MB)`);
+    }, 50);
+  }
+
+  private idle(): void {
+    if (this.pending.size) return;
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    this.child.unref();
+    (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
+  }
+}
+
+/** The child's entry point: next to this file once built; from the sources (tests), the built copy. */
+function childPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), 'host-child.js');
+  return join(dirname(here), '..', '..', 'dist', 'onnx', 'host-child.js');
+}
+
+function residentMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    return (pages * 4096) / 2 ** 20;
+  } catch {
+    return undefined;
+  }
+}
+
+const limits = { memoryMb: DEFAULT_MEMORY_LIMIT_MB };
+let host: Host | undefined;
+
+function currentHost(): Host {
+  if (!host || host.dead) host = new Host(limits);
+  return host;
+}
+
+/** Starts the model host now, so that it loads onnxruntime while this process reads the checklist and data. */
+export function startModelHost(): void {
+  currentHost();
+}
+
+/** The memory limit for model runs now (MB). */
+export function modelMemoryLimitMb(): number {
+  return limits.memoryMb;
+}
+
+/** The memory limit for model runs from now on (each check sets its own). */
+export function setModelMemoryLimit(mb: number): void {
+  limits.memoryMb = mb;
+}
+
+/** Ends every model run in progress (a check past its time limit); the next run starts a fresh host. */
+export function stopModelRuns(reason: string): void {
+  host?.stop(reason);
+}
+
+/** Peak resident memory of the model host so far (MB). */
+export async function modelHostPeakMb(): Promise<number> {
+  return (await currentHost().request({ op: 'peak' })).peakMb!;
+}
 
 /** Loads from the bytes already read and hashed, so the model run is exactly the one whose digest is reported. */
-export async function createSession(bytes: Uint8Array, displayPath: string): Promise<ort.InferenceSession> {
+export async function createSession(bytes: Uint8Array, displayPath: string): Promise<ModelSession> {
+  const h = currentHost();
+  let created: NonNullable<HostReply['result']>;
   try {
-    return await ort.InferenceSession.create(bytes, SESSION_OPTIONS);
+    created = await h.request({ op: 'create', bytes, options: SESSION_OPTIONS });
   } catch (err) {
+    if (err instanceof ModelRunStopped) throw err;
     throw new InputError(displayPath, `onnxruntime-node cannot load the model: ${oneLine((err as Error).message)}`);
   }
+  const id = created.session!;
+  return {
+    inputNames: created.inputNames!,
+    outputNames: created.outputNames!,
+    run: async (feeds, fetches) => {
+      const p = h.pack(feeds);
+      const outputs = (await h.request({ op: 'run', session: id, feeds: p.feeds, ...(fetches ? { fetches: [...fetches] } : {}) }, p.slots)).outputs!;
+      return Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, unpack(t)]));
+    },
+    time: async (feeds, o) => {
+      const p = h.pack(feeds);
+      return (await h.request({ op: 'time', session: id, feeds: p.feeds, ...o }, p.slots)).times!;
+    },
+    release: async () => {
+      if (!h.dead) await h.request({ op: 'release', session: id });
+    },
+    get stopped() {
+      return h.dead;
+    },
+  };
+}
+
+/** A tensor as the model host takes and gives it. */
+export function tensor(type: string, data: WireTensor['data'], dims: readonly number[]): WireTensor {
+  return { type, data, dims: [...dims] };
 }
 
 export function oneLine(message: string): string {
   return message.replace(/\s+/g, ' ').trim();
 }
-
-export const ORT_VERSION: string = ort.env.versions?.common ?? 'unknown';

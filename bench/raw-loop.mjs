@@ -1,0 +1,25 @@
+// The independent measurement of bench/latency.mjs: a plain session.run loop in a process of its own
+// (deploy-check times its runs in its model host, also a process of its own). Prints p50 per batch size as JSON.
+import ort from 'onnxruntime-node';
+import { SESSION_OPTIONS } from '../dist/onnx/session.js';
+import { percentile, mulberry32 } from '../dist/eval/bootstrap.js';
+
+const [file, k] = [process.argv[2], Number(process.argv[3])];
+const session = await ort.InferenceSession.create(file, { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] });
+const out = {};
+for (const size of [1, 256]) {
+  const r = mulberry32(1);
+  const input = new ort.Tensor('float32', Float32Array.from({ length: size * k }, () => r() * 2 - 1), [size, k]);
+  for (let w = 0; w < 5; w++) await session.run({ input });
+  const times = [];
+  const end = performance.now() + 2000 * 0.9;
+  while (times.length < 5000 && performance.now() < end) {
+    const t = performance.now();
+    await session.run({ input });
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  out[size] = percentile(times, 0.5);
+}
+await session.release();
+console.log(JSON.stringify(out));

@@ -1,0 +1,104 @@
+/**
+ * The model host: a child process that owns every onnxruntime-node session of a run. A native model
+ * run cannot be interrupted from JavaScript, so it runs here, where the parent can watch its time
+ * and memory and end it with a signal (see host.ts). Messages come and go over the IPC channel
+ * with V8 serialization (typed arrays are copied as bytes).
+ */
+import { readFileSync, readSync } from 'node:fs';
+import ort from 'onnxruntime-node';
+import { pack, SLOT_FD, unpack, VIEWS, type HostReply, type HostRequest, type PackedTensor, type WireTensor } from './host-protocol.js';
+
+const sessions = new Map<number, ort.InferenceSession>();
+let next = 1;
+
+function tensor(t: WireTensor): ort.Tensor {
+  return new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+}
+
+function wire(t: ort.Tensor): WireTensor {
+  return { type: t.type, data: t.data as WireTensor['data'], dims: [...t.dims] };
+}
+
+/** One buffer per slot, reused: a request holds its slots until its reply, so nothing else reads into them meanwhile. */
+const slotBuffers = new Map<number, ArrayBuffer>();
+
+function fromSlot(p: PackedTensor): WireTensor {
+  let buf = slotBuffers.get(p.slot!);
+  if (!buf || buf.byteLength < p.length!) slotBuffers.set(p.slot!, (buf = new ArrayBuffer(Math.max(p.length!, (buf?.byteLength ?? 0) * 2))));
+  const bytes = new Uint8Array(buf, 0, p.length!);
+  for (let at = 0; at < p.length!; ) {
+    const n = readSync(SLOT_FD(p.slot!), bytes, at, p.length! - at, at);
+    if (n <= 0) throw new Error(`slot ${p.slot} ended after ${at} of ${p.length} bytes`);
+    at += n;
+  }
+  const View = VIEWS[p.view!]!;
+  return { type: p.type, dims: p.dims, data: new View(buf, 0, p.length! / (View as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT) };
+}
+
+function feedsOf(feeds: Record<string, PackedTensor>): Record<string, ort.Tensor> {
+  return Object.fromEntries(Object.entries(feeds).map(([k, p]) => [k, tensor(p.slot !== undefined ? fromSlot(p) : unpack(p))]));
+}
+
+function sessionOf(id: number): ort.InferenceSession {
+  const s = sessions.get(id);
+  if (!s) throw new Error(`no session ${id}`);
+  return s;
+}
+
+/** VmHWM of this process, in MB: what the model host used at its peak. */
+function peakMb(): number {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    if (kb > 0) return kb / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+async function handle(m: HostRequest): Promise<HostReply['result']> {
+  switch (m.op) {
+    case 'create': {
+      const s = await ort.InferenceSession.create(m.bytes, m.options as ort.InferenceSession.SessionOptions);
+      const id = next++;
+      sessions.set(id, s);
+      return { session: id, inputNames: [...s.inputNames], outputNames: [...s.outputNames] };
+    }
+    case 'run': {
+      const s = sessionOf(m.session);
+      const out = m.fetches ? await s.run(feedsOf(m.feeds), m.fetches) : await s.run(feedsOf(m.feeds));
+      return { outputs: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, pack(wire(v))])) };
+    }
+    case 'time': {
+      // a timed loop here, next to the session: the parent's messages would be in every measurement
+      const s = sessionOf(m.session);
+      const feeds = feedsOf(m.feeds);
+      const begin = performance.now();
+      const deadline = begin + m.budgetMs;
+      for (let w = 0; (w < m.warmup || performance.now() < begin + m.budgetMs * 0.1) && performance.now() < deadline; w++) await s.run(feeds);
+      const times: number[] = [];
+      while (times.length < m.maxRuns && (times.length === 0 || performance.now() < deadline)) {
+        const t = performance.now();
+        await s.run(feeds);
+        times.push(performance.now() - t);
+      }
+      return { times };
+    }
+    case 'release': {
+      await sessions.get(m.session)?.release();
+      sessions.delete(m.session);
+      return {};
+    }
+    case 'peak':
+      return { peakMb: peakMb() };
+  }
+}
+
+process.on('message', (m: HostRequest) => {
+  handle(m).then(
+    (result) => process.send!({ id: m.id, result } satisfies HostReply),
+    (err: Error) => process.send!({ id: m.id, error: err?.message ?? String(err) } satisfies HostReply),
+  );
+});
+// the parent went away: nothing left to do
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,71 @@
+/** Messages between deploy-check and its model host (session.ts, host-child.ts). */
+
+export interface WireTensor {
+  type: string;
+  data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | string[] | ArrayLike<unknown>;
+  dims: number[];
+}
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | BigUint64Array;
+export const VIEWS: Record<string, new (b: ArrayBuffer, offset?: number, length?: number) => TypedArray> = {
+  Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, BigUint64Array,
+};
+
+/**
+ * A tensor as it crosses to the host or back. Typed arrays go as a plain ArrayBuffer with the
+ * view's name (V8's serializer copies it as bytes; a typed array would take Node's slower host-object
+ * path) or, when large, through a slot: a file both processes hold open (in /dev/shm where there
+ * is one), written at offset 0 by the parent and read by the child: the IPC channel copies large
+ * messages many times over.
+ */
+export interface PackedTensor {
+  type: string;
+  dims: number[];
+  view?: string;
+  bytes?: ArrayBuffer;
+  /** index of the slot holding the bytes, and their length */
+  slot?: number;
+  length?: number;
+  values?: unknown[];
+}
+
+/** The child's file descriptor of slot i (passed in its stdio after the IPC channel). */
+export const SLOT_FD = (i: number) => 4 + i;
+export const SLOTS = 24;
+/** Tensors smaller than this travel in the message itself. */
+export const SLOT_MIN_BYTES = 64 * 1024;
+
+export function pack(t: WireTensor): PackedTensor {
+  const d = t.data as TypedArray;
+  if (ArrayBuffer.isView(d) && VIEWS[d.constructor.name]) {
+    const bytes = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer ? d.buffer : (d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer);
+    return { type: t.type, dims: [...t.dims], view: d.constructor.name, bytes };
+  }
+  return { type: t.type, dims: [...t.dims], values: Array.from(t.data as ArrayLike<unknown>) };
+}
+
+export function unpack(p: PackedTensor): WireTensor {
+  return { type: p.type, dims: p.dims, data: p.view ? new VIEWS[p.view]!(p.bytes!) : (p.values as string[]) };
+}
+
+export type HostRequestBody =
+  | { op: 'create'; bytes: Uint8Array; options: Record<string, unknown> }
+  | { op: 'run'; session: number; feeds: Record<string, PackedTensor>; fetches?: string[] }
+  | { op: 'time'; session: number; feeds: Record<string, PackedTensor>; warmup: number; budgetMs: number; maxRuns: number }
+  | { op: 'release'; session: number }
+  | { op: 'peak' };
+
+export type HostRequest = { id: number } & HostRequestBody;
+
+export interface HostReply {
+  id: number;
+  error?: string;
+  result?: {
+    session?: number;
+    inputNames?: string[];
+    outputNames?: string[];
+    outputs?: Record<string, PackedTensor>;
+    times?: number[];
+    peakMb?: number;
+  };
+}
