@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
     // onnxruntime sessions and spawned CLIs: keep the two cores for them rather than for workers.
     pool: 'forks',

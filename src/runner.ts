@@ -92,7 +92,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
       checks.push({ ...base, status: 'error', message: `could not be evaluated: ${message}`, measurements: [], findings: [] });
       continue;
     }
-    checks.push(resultOf(base, outcome));
+    checks.push(spec.waiver ? applyWaiver(resultOf(base, outcome), spec.waiver, ctx.now) : resultOf(base, outcome));
     options.onCheck?.(checks[checks.length - 1]!);
   }
   return buildReport(loaded, checks, options.failOn ?? 'error', await ctx.evidence(), false);
@@ -118,6 +118,26 @@ export function buildReport(loaded: LoadedChecklist, checks: CheckResult[], fail
     checks: [...checks],
     ...(incomplete ? { incomplete: true as const } : {}),
   };
+}
+
+/**
+ * A waiver turns a failing check into `waived` while it holds: every field given (reason,
+ * approved_by, expires) and the run's date on or before `expires`. An expired or incomplete waiver
+ * leaves the check failed, and its message says why. It never touches a check that passed, warned
+ * or could not be evaluated (nothing passes because it could not be checked).
+ */
+export function applyWaiver(result: CheckResult, waiver: { reason?: string; approved_by?: string; expires?: string }, now: Date): CheckResult {
+  const given = { ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}), ...(waiver.approved_by !== undefined ? { approved_by: waiver.approved_by } : {}), ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}) };
+  if (result.status !== 'fail') return { ...result, waiver: { state: 'unused', ...given } };
+  const missing = (['reason', 'approved_by', 'expires'] as const).filter((k) => !waiver[k]?.trim());
+  if (missing.length) {
+    return { ...result, message: `waiver incomplete (no ${missing.join(', no ')}): ${result.message}`, waiver: { state: 'incomplete', ...given } };
+  }
+  const today = now.toISOString().slice(0, 10);
+  if (today > waiver.expires!) {
+    return { ...result, message: `waiver expired on ${waiver.expires} (approved by ${waiver.approved_by}): ${result.message}`, waiver: { state: 'expired', ...given } };
+  }
+  return { ...result, status: 'waived', message: `waived until ${waiver.expires} by ${waiver.approved_by} (${waiver.reason}): ${result.message}`, waiver: { state: 'applied', ...given } };
 }
 
 function resultOf(base: Pick<CheckResult, 'id' | 'type' | 'title' | 'severity' | 'tags'>, outcome: CheckOutcome): CheckResult {

@@ -22,7 +22,7 @@ const check = fc.record({
 }) as fc.Arbitrary<CheckResult>;
 
 function report(checks: CheckResult[], name: string, failOn: Severity = 'error'): Report {
-  const summary = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
+  const summary = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0, waived: 0 };
   for (const c of checks) summary[c.status]++;
   return {
     schema: 'deploy-check/report@1', tool: { name: 'deploy-check', version: '0' },
@@ -43,7 +43,7 @@ describe('properties of reports', () => {
         const md = formatters.markdown(r, { color: false });
         expect(md).not.toMatch(/<script/i);
         expect(md).not.toMatch(/^::/m);
-        const rows = md.split('\n').filter((l) => /^\| (✅|❌|⚠️|⏭️|💥) \|/.test(l));
+        const rows = md.split('\n').filter((l) => /^\| (✅|❌|⚠️|⏭️|💥|🟦) \|/.test(l));
         expect(rows).toHaveLength(checks.length);
         for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(6);
       }),

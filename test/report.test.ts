@@ -12,7 +12,7 @@ function check(id: string, status: Status, severity: Severity = 'error', extra: 
 }
 
 function report(checks: CheckResult[], failOn: Severity = 'error'): Report {
-  const summary = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
+  const summary = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0, waived: 0 };
   for (const c of checks) summary[c.status]++;
   return {
     schema: 'deploy-check/report@1',

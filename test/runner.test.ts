@@ -18,7 +18,7 @@ describe('runner', () => {
       ['model', 'pass', expect.stringContaining('model.onnx loads')],
     ]);
     expect(report.verdict).toBe('fail');
-    expect(report.summary).toEqual({ pass: 1, fail: 0, warn: 0, skip: 0, error: 1 });
+    expect(report.summary).toEqual({ pass: 1, fail: 0, warn: 0, skip: 0, error: 1, waived: 0 });
   });
 
   it('an erroring warn-severity check does not fail the gate unless fail_on is warn', async () => {
@@ -67,5 +67,54 @@ describe('runner: statuses decided from what a check returns', () => {
       ['pass', expect.any(String)],
     ]);
     expect(report.verdict).toBe('fail');
+  });
+});
+
+describe('waivers', () => {
+  // the files check fails on a file that does not exist
+  const failing = (waiver: string, extra = '') => `version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: files\n    files: [missing.txt]\n    waiver: ${waiver}\n${extra}`;
+  const run = async (yaml: string, asOf = '2026-11-28') => runChecklist(loadChecklist(join(scenario({ 'c.yaml': yaml }), 'c.yaml')), { now: new Date(`${asOf}T12:00:00Z`) });
+  const full = '{ reason: "known gap, fixed in 1.3", approved_by: Ana Lima, expires: 2026-12-31 }';
+
+  it('a failing check under a valid waiver is waived, not passed, and the gate passes', async () => {
+    const report = await run(failing(full));
+    expect(report.checks[0]!.status).toBe('waived');
+    expect(report.checks[0]!.message).toMatch(/^waived until 2026-12-31 by Ana Lima \(known gap, fixed in 1\.3\): /);
+    expect(report.checks[0]!.waiver).toEqual({ state: 'applied', reason: 'known gap, fixed in 1.3', approved_by: 'Ana Lima', expires: '2026-12-31' });
+    expect(report.summary.waived).toBe(1);
+    expect(report.summary.pass).toBe(0);
+    expect(report.verdict).toBe('pass');
+  });
+  it('holds on its expiry day and fails the gate the day after, saying so', async () => {
+    expect((await run(failing(full), '2026-12-31')).verdict).toBe('pass');
+    const report = await run(failing(full), '2027-01-01');
+    expect(report.checks[0]!.status).toBe('fail');
+    expect(report.checks[0]!.message).toMatch(/^waiver expired on 2026-12-31 \(approved by Ana Lima\): /);
+    expect(report.verdict).toBe('fail');
+  });
+  it.each([
+    ['{ reason: x, expires: 2026-12-31 }', 'no approved_by'],
+    ['{ approved_by: A, expires: 2026-12-31 }', 'no reason'],
+    ['{ reason: x, approved_by: A }', 'no expires'],
+    ['{ reason: " ", approved_by: A, expires: 2026-12-31 }', 'no reason'],
+    ['{}', 'no reason, no approved_by, no expires'],
+  ])('an incomplete waiver %s fails the gate: %s', async (waiver, missing) => {
+    const report = await run(failing(waiver));
+    expect(report.checks[0]!.status).toBe('fail');
+    expect(report.checks[0]!.message).toContain(`waiver incomplete (${missing}): `);
+    expect(report.verdict).toBe('fail');
+  });
+  it('never touches a check that passes or could not be evaluated', async () => {
+    const passing = await run(`version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: files\n    files: [model.onnx]\n    waiver: ${full}\n`);
+    expect(passing.checks[0]!.status).toBe('pass');
+    expect(passing.checks[0]!.waiver?.state).toBe('unused');
+    const files = registry.find((d) => d.type === 'files')!;
+    vi.spyOn(files, 'run').mockRejectedValue(new Error('disk on fire'));
+    const erroring = await run(failing(full));
+    expect(erroring.checks[0]!.status).toBe('error');
+    expect(erroring.verdict).toBe('fail');
+  });
+  it('a waiver with a date that is not one is a checklist error', () => {
+    expect(() => loadChecklist(join(scenario({ 'c.yaml': failing('{ reason: x, approved_by: A, expires: next week }') }), 'c.yaml'))).toThrow(/c\.yaml:7:\d+ {2}checks\[0\]\.waiver\.expires: expected a date as YYYY-MM-DD/);
   });
 });

@@ -38,6 +38,14 @@ const commonCheckFields = {
   severity: z.enum(['error', 'warn']).default('error').describe('error fails the gate; warn reports only'),
   tags: z.array(z.string().regex(ID, { error: 'expected a tag of letters, digits, "_", "." or "-"' })).default([]),
   timeout: z.number().positive().max(86_400).optional().describe('Seconds this check may take (default: --timeout); past it, it errors'),
+  waiver: z
+    .strictObject({
+      reason: z.string().optional().describe('Why the failure is accepted for now'),
+      approved_by: z.string().optional().describe('Who accepted it'),
+      expires: z.iso.date({ error: 'expected a date as YYYY-MM-DD' }).optional().describe('Last day the waiver holds (YYYY-MM-DD)'),
+    })
+    .optional()
+    .describe('Accept this check failing until a date: reported as waived, never as passed; all three fields are required for it to hold'),
   memory_limit_mb: z.number().int().min(64).optional().describe("Resident memory the model host may use while this check runs models (default: --memory-limit, else 80% of the machine's memory); past it, the check errors"),
 };
 

@@ -7,6 +7,7 @@ export function blocksGate(check: CheckResult, failOn: Report['gate']['fail_on']
   switch (check.status) {
     case 'pass':
     case 'skip':
+    case 'waived':
       return false;
     case 'fail':
       return true;

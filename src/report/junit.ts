@@ -8,7 +8,7 @@ export function formatJunit(report: Report): string {
   const failOn = report.gate.fail_on;
   const failures = report.checks.filter((k) => k.status !== 'error' && blocksGate(k, failOn)).length;
   const errors = report.checks.filter((k) => k.status === 'error' && blocksGate(k, failOn)).length;
-  const skipped = report.checks.filter((k) => k.status === 'skip').length;
+  const skipped = report.checks.filter((k) => k.status === 'skip' || k.status === 'waived').length;
   const suite = x(report.checklist.name ?? report.checklist.path);
   const counts = `tests="${report.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}"`;
   const lines = [
@@ -27,6 +27,7 @@ function testcase(check: CheckResult, failOn: Report['gate']['fail_on']): string
   const body = details(check);
   let inner: string;
   if (check.status === 'skip') inner = `      <skipped message="${x(check.message)}"/>`;
+  else if (check.status === 'waived') inner = `      <skipped message="${x(`waived: ${check.message}`)}"/>`;
   else if (check.status === 'error' && blocksGate(check, failOn)) inner = `      <error message="${x(check.message)}" type="error">${x(body)}</error>`;
   else if (blocksGate(check, failOn)) inner = `      <failure message="${x(check.message)}" type="${check.status}">${x(body)}</failure>`;
   else inner = `      <system-out>${x(check.status === 'pass' ? body || check.message : `${check.status}: ${check.message}\n${body}`)}</system-out>`;

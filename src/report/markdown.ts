@@ -2,7 +2,7 @@ import { markdownText as m } from './escape.js';
 import { formatMeasurement } from './format-value.js';
 import type { Report, Status } from './types.js';
 
-const ICON = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '💥' } satisfies Record<Status, string>;
+const ICON = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '💥', waived: '🟦' } satisfies Record<Status, string>;
 
 /** A compact table for pull-request comments and CI step summaries, then the problems. */
 export function formatMarkdown(report: Report): string {
@@ -11,7 +11,7 @@ export function formatMarkdown(report: Report): string {
   const out = [
     `### ${report.incomplete ? '❌ Not ready to deploy (run interrupted, incomplete)' : report.verdict === 'pass' ? '✅ Ready to deploy' : '❌ Not ready to deploy'}${title}`,
     '',
-    `${s.pass} passed, ${s.fail} failed, ${s.warn} warnings, ${s.error} errored, ${s.skip} skipped · checklist \`${report.checklist.sha256.slice(0, 12)}\``,
+    `${s.pass} passed, ${s.fail} failed, ${s.warn} warnings, ${s.error} errored, ${s.waived} waived, ${s.skip} skipped · checklist \`${report.checklist.sha256.slice(0, 12)}\``,
     '',
     '| | Check | Type | Result |',
     '| --- | --- | --- | --- |',

@@ -8,12 +8,12 @@ export interface PrettyOptions {
   color: boolean;
 }
 
-const SYMBOL = { pass: '✔', fail: '✖', warn: '▲', skip: '○', error: '!' } satisfies Record<Status, string>;
+const SYMBOL = { pass: '✔', fail: '✖', warn: '▲', skip: '○', error: '!', waived: '≈' } satisfies Record<Status, string>;
 
 /** The terminal report: one line per check, then why each problem matters and what to do, then the verdict. */
 export function formatPretty(report: Report, options: PrettyOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
-  const paint = { pass: c.green, fail: c.red, warn: c.yellow, skip: c.dim, error: c.magenta } satisfies Record<Status, (s: string) => string>;
+  const paint = { pass: c.green, fail: c.red, warn: c.yellow, skip: c.dim, error: c.magenta, waived: c.cyan } satisfies Record<Status, (s: string) => string>;
   const t = terminalText;
   const out: string[] = [];
   const name = report.checklist.name ? `${t(report.checklist.name)}  ` : '';
@@ -24,11 +24,11 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
     out.push(`  ${paint[check.status](SYMBOL[check.status])} ${t(check.id).padEnd(idWidth)}  ${c.dim(check.title.padEnd(18))} ${t(check.message)}`);
   }
 
-  const problems = report.checks.filter((k) => k.status === 'fail' || k.status === 'warn' || k.status === 'error');
+  const problems = report.checks.filter((k) => k.status === 'fail' || k.status === 'warn' || k.status === 'error' || k.status === 'waived');
   if (problems.length) {
     out.push('');
     for (const check of problems) {
-      const label = check.status === 'error' ? 'could not be evaluated' : check.status === 'warn' ? 'warning' : 'failed';
+      const label = { error: 'could not be evaluated', warn: 'warning', waived: `failed, waived until ${t(check.waiver?.expires ?? '')} by ${t(check.waiver?.approved_by ?? '')}`, fail: 'failed' }[check.status as 'error' | 'warn' | 'waived' | 'fail'];
       out.push(`${paint[check.status](`${SYMBOL[check.status]} ${t(check.id)}`)} ${c.dim(`(${check.type})`)} ${label}`);
       if (check.status === 'error') out.push(`    ${t(check.message)}`);
       for (const m of check.measurements.filter((x) => x.passed === false)) out.push(`    - ${t(formatMeasurement(m))}`);
@@ -45,6 +45,7 @@ export function formatPretty(report: Report, options: PrettyOptions): string {
     s.error && c.magenta(`${s.error} errored`),
     s.warn && c.yellow(`${s.warn} warning${s.warn === 1 ? '' : 's'}`),
     s.pass && c.green(`${s.pass} passed`),
+    s.waived && c.cyan(`${s.waived} waived`),
     s.skip && c.dim(`${s.skip} skipped`),
   ].filter(Boolean);
   const blocking = report.checks.filter((k) => blocksGate(k, report.gate.fail_on)).length;

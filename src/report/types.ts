@@ -1,5 +1,5 @@
 /** The report: plain data, the stable contract behind every output format (schema deploy-check/report@1). */
-export const STATUSES = ['pass', 'fail', 'warn', 'skip', 'error'] as const;
+export const STATUSES = ['pass', 'fail', 'warn', 'skip', 'error', 'waived'] as const;
 export type Status = (typeof STATUSES)[number];
 export type Severity = 'error' | 'warn';
 
@@ -33,6 +33,11 @@ export interface CheckResult {
   measurements: Measurement[];
   findings: Finding[];
   details?: Record<string, unknown>;
+  /**
+   * The check's waiver, when it has one: `applied` (the check failed and the waiver covers it: status
+   * `waived`), `expired` or `incomplete` (the check failed and stays failed), `unused` (it did not fail).
+   */
+  waiver?: { state: 'applied' | 'expired' | 'incomplete' | 'unused'; reason?: string; approved_by?: string; expires?: string };
 }
 
 export interface InputEvidence {
