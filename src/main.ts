@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, posix, relative, resolve } from 'node:path';
 import { loadChecklist } from './checklist/load.js';
 import { checklistJsonSchema } from './checklist/schema.js';
 import { DeployCheckError, InputError, UsageError } from './errors.js';
@@ -9,6 +9,7 @@ import { createSession } from './onnx/session.js';
 import { EXIT, exitCode } from './report/exit-code.js';
 import { terminalText } from './report/escape.js';
 import { FORMATS, formatters, type Format } from './report/index.js';
+import { publishToGithub } from './report/github.js';
 import type { CheckResult, Report, Severity } from './report/types.js';
 import { buildReport, runChecklist } from './runner.js';
 import { RunContext } from './context.js';
@@ -26,6 +27,10 @@ export interface Io {
   color: boolean;
   /** a progress bar for long evaluations, when stderr is a terminal */
   progress?: ProgressSink;
+  /** the environment (GITHUB_ACTIONS, GITHUB_STEP_SUMMARY); default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** stderr as is, for the workflow commands deploy-check means to give (default: stderr) */
+  annotate?(text: string): void;
 }
 
 export interface RunCommandOptions {
@@ -52,11 +57,14 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const timeout = options.timeout === undefined ? undefined : parseSeconds(options.timeout);
     const memoryLimitMb = options.memoryLimit === undefined ? undefined : parseMegabytes(options.memoryLimit);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    // where the checklist's folder is from here: file locations in SARIF and GitHub annotations
+    const root = relative(process.cwd(), dirname(resolve(loaded.file))).split('\\').join('/') || '.';
     const write = (report: Report) => {
-      for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false }));
-      const main = formatters[format](report, { color: io.color && options.output === undefined });
+      for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false, root }));
+      const main = formatters[format](report, { color: io.color && options.output === undefined, root });
       if (options.output !== undefined) writeOutput(options.output, main);
       else io.stdout(main);
+      publishToGithub(report, io.env ?? process.env, io.annotate ?? io.stderr, (file) => posix.normalize(posix.join(root, file)));
     };
     // what to write if the run is interrupted: the checks so far, marked incomplete
     const done: CheckResult[] = [];

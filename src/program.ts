@@ -9,11 +9,16 @@ const colorWanted = (noColorFlag: boolean) =>
   !noColorFlag && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || process.stdout.isTTY === true);
 
 const io = (color: boolean): Io => ({
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
+  // A line of ours never starts with "::" (a CI workflow command), whatever a file name holds;
+  // the annotations deploy-check means to give are written by the GitHub reporter itself.
+  stdout: (s) => process.stdout.write(inert(s)),
+  stderr: (s) => process.stderr.write(inert(s)),
+  annotate: (s) => process.stderr.write(s),
   color,
   progress: process.stderr.isTTY ? progressBar((s) => process.stderr.write(s)) : undefined,
 });
+
+const inert = (s: string) => (s.includes('::') ? s.replace(/^::/gm, ' ::') : s);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -28,7 +33,7 @@ program
   .command('run', { isDefault: true })
   .description('run a checklist and gate on it (the default command)')
   .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
-  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, junit, markdown').default('pretty'))
+  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, junit, markdown, sarif').default('pretty'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('-r, --report <format=file>', 'also write a report in this format to this file (repeatable)', collect)
   .option('--only <ids-or-tags>', 'run only these checks (ids or tags, comma-separated; repeatable)', collect)

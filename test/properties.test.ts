@@ -38,6 +38,7 @@ describe('properties of reports', () => {
         const r = report(checks, name);
         expect(JSON.parse(formatters.json(r, { color: false }))).toEqual(JSON.parse(JSON.stringify(r)));
         expect(XMLValidator.validate(formatters.junit(r, { color: false }))).toBe(true);
+        expect(JSON.parse(formatters.sarif(r, { color: false })).runs[0].results.length).toBeGreaterThanOrEqual(0);
         const pretty = formatters.pretty(r, { color: false });
         expect(pretty).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
         const md = formatters.markdown(r, { color: false });

@@ -19,3 +19,9 @@ export function formatMeasurement(m: Measurement): string {
   else if (t?.max !== undefined) text += ` (required ≤ ${formatNumber(t.max)}${unit})`;
   return text;
 }
+
+/** A finding's location, "file" or "file:line", split (any text may be in the file part). */
+export function splitLocation(location: string): { file: string; line?: number } {
+  const m = /^([\s\S]*?)(?::(\d+))?$/.exec(location)!;
+  return m[2] ? { file: m[1]!, line: Number(m[2]) } : { file: m[1]! };
+}

@@ -1,13 +1,17 @@
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
+import { posix } from 'node:path';
 import { formatPretty } from './pretty.js';
+import { formatSarif } from './sarif.js';
 import type { Report } from './types.js';
 
-export const FORMATS = ['pretty', 'json', 'junit', 'markdown'] as const;
+export const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FormatOptions {
   color: boolean;
+  /** the checklist's folder relative to the working directory (SARIF paths are relative to the repository) */
+  root?: string;
 }
 
 /** The JSON report is the stable contract: fixed key order, no timestamps, so identical inputs give identical bytes. */
@@ -22,4 +26,5 @@ export const formatters: Record<Format, Formatter> = {
   json: formatJson,
   junit: formatJunit,
   markdown: formatMarkdown,
+  sarif: (report, o) => formatSarif(report, (file) => posix.normalize(posix.join(o.root ?? '.', file))),
 };

@@ -1,0 +1,60 @@
+import { blocksGate } from './exit-code.js';
+import { formatMeasurement, splitLocation } from './format-value.js';
+import type { CheckResult, Report } from './types.js';
+
+/**
+ * SARIF 2.1.0 for code-scanning dashboards: one rule per check type, one result per problem of a
+ * check that did not pass (each finding, each missed threshold, or the check's message when it
+ * could not be evaluated), at the finding's file and line, or else at the checklist. Levels:
+ * `error` when the check blocks the gate, `warning` when it does not, `note` when waived.
+ * Every string is data in JSON: no escaping beyond JSON's is needed.
+ */
+export function formatSarif(report: Report, where: (location: string) => string = (l) => l): string {
+  const types = [...new Set(report.checks.map((c) => c.type))].sort();
+  const results = report.checks.flatMap((c) => resultsOf(c, report, where));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: report.tool.name,
+            version: report.tool.version,
+            informationUri: 'https://github.com/deploy-check/deploy-check',
+            rules: types.map((t) => {
+              const title = report.checks.find((c) => c.type === t)!.title;
+              return { id: t, name: title, shortDescription: { text: title } };
+            }),
+          },
+        },
+        automationDetails: { id: `deploy-check/${report.checklist.name ?? report.checklist.path}` },
+        results,
+        properties: { verdict: report.verdict, checklist_sha256: report.checklist.sha256, ...(report.incomplete ? { incomplete: true } : {}) },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function resultsOf(check: CheckResult, report: Report, where: (location: string) => string): object[] {
+  if (check.status === 'pass' || check.status === 'skip') return [];
+  const level = check.status === 'waived' ? 'note' : blocksGate(check, report.gate.fail_on) ? 'error' : 'warning';
+  const problems: { text: string; location?: string }[] = [
+    ...check.findings.map((f) => ({ text: `${f.message}${f.hint ? ` (${f.hint})` : ''}`, location: f.location })),
+    ...check.measurements.filter((m) => m.passed === false).map((m) => ({ text: formatMeasurement(m) })),
+  ];
+  if (problems.length === 0) problems.push({ text: check.message });
+  return problems.map((p) => {
+    const at = p.location ? splitLocation(p.location) : undefined;
+    // else at the checklist (its path in the report is as given; `where` knows its folder)
+    const file = where(at ? at.file : report.checklist.path.split('/').pop()!);
+    return {
+      ruleId: check.type,
+      level,
+      message: { text: `${check.id}: ${p.text}${check.status === 'waived' ? ` [${check.message.split(': ')[0]}]` : ''}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: file.split('\\').join('/') }, ...(at?.line ? { region: { startLine: at.line } } : {}) } }],
+      properties: { check: check.id, status: check.status, severity: check.severity },
+    };
+  });
+}
