@@ -10,6 +10,7 @@ import { EXIT, exitCode } from './report/exit-code.js';
 import { terminalText } from './report/escape.js';
 import { FORMATS, formatters, type Format } from './report/index.js';
 import { publishToGithub } from './report/github.js';
+import { initChecklist } from './init.js';
 import type { CheckResult, Report, Severity } from './report/types.js';
 import { buildReport, runChecklist } from './runner.js';
 import { RunContext } from './context.js';
@@ -113,6 +114,14 @@ export function validateCommand(checklist: string | undefined, io: Io): Promise<
 export function schemaCommand(io: Io): Promise<number> {
   return guard(io, async () => {
     io.stdout(`${JSON.stringify(checklistJsonSchema(), null, 2)}\n`);
+    return EXIT.ready;
+  });
+}
+
+export function initCommand(options: { model: string; dataset?: string; label?: string; output?: string }, io: Io): Promise<number> {
+  return guard(io, async () => {
+    const written = await initChecklist({ ...options, output: options.output ?? DEFAULT_CHECKLIST, now: new Date() });
+    io.stdout(`wrote ${terminalText(written.file)}: ${written.checks} checks. Read it, then run: deploy-check ${terminalText(written.file)}\n`);
     return EXIT.ready;
   });
 }

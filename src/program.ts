@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
+import { initCommand, inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
 import { progressBar } from './progress.js';
 import { abandonedWork } from './runner.js';
 import { TOOL } from './version.js';
@@ -47,6 +47,17 @@ program
     process.exitCode = await runCommand(checklist, opts, io(colorWanted(!opts.color)));
     // a check abandoned on its time limit may still be running a model: end once the output is out
     if (abandonedWork) process.stdout.write('', () => process.exit());
+  });
+
+program
+  .command('init')
+  .description('write a starter checklist for a model: its checks, the documentation found next to it, and with a dataset, metric thresholds from a first measurement; never overwrites a file')
+  .requiredOption('--model <file>', 'the ONNX model')
+  .option('--dataset <file>', 'held-out data to measure it on (CSV, TSV, JSON Lines, Parquet)')
+  .option('--label <column>', 'the column of the dataset that holds the true values')
+  .option('-o, --output <file>', 'the checklist to write', 'deploy-check.yaml')
+  .action(async (opts: { model: string; dataset?: string; label?: string; output: string }) => {
+    process.exitCode = await initCommand(opts, io(false));
   });
 
 program

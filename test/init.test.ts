@@ -1,0 +1,93 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadChecklist } from '../src/checklist/load.js';
+import { initChecklist, roundOut } from '../src/init.js';
+import { runChecklist } from '../src/runner.js';
+import { cli, FIXTURES, MODEL_SHA } from './helpers.js';
+
+const now = new Date('2026-11-28T12:00:00Z');
+const folder = () => mkdtempSync(join(tmpdir(), 'deploy-check-init-'));
+
+describe('deploy-check init', () => {
+  it('rounds thresholds outwards to two significant digits', () => {
+    expect(roundOut(0.9415, 'down')).toBe(0.94);
+    expect(roundOut(0.96, 'down')).toBe(0.96);
+    expect(roundOut(0.1151, 'up')).toBe(0.12);
+    expect(roundOut(47.71, 'up')).toBe(48);
+    expect(roundOut(0.3437, 'down')).toBe(0.34);
+    expect(roundOut(-0.123, 'down')).toBe(-0.13);
+    expect(roundOut(-0.123, 'up')).toBe(-0.12);
+    expect(roundOut(0, 'up')).toBe(0);
+  });
+
+  it('binary: the model pinned by its sha256, the documentation next to it, and metric thresholds below the measured intervals', async () => {
+    const dir = folder();
+    const out = join(dir, 'deploy-check.yaml');
+    const written = await initChecklist({ model: join(FIXTURES, 'breast-cancer', 'model.onnx'), dataset: join(FIXTURES, 'breast-cancer', 'holdout.csv'), label: 'diagnosis', output: out, now });
+    expect(written.checks).toBe(10);
+    const loaded = loadChecklist(out);
+    expect(loaded.checklist.model.sha256).toBe(MODEL_SHA);
+    expect(loaded.checks.map((c) => c.type)).toEqual(['model', 'model-card', 'hyperparameters', 'signoff', 'monitoring', 'metric', 'metric', 'metric', 'metric', 'metric']);
+    const report = await runChecklist(loaded, { now });
+    for (const check of report.checks.filter((c) => c.type === 'metric')) {
+      const m = check.measurements[0]!;
+      expect(check.status).toBe('pass');
+      const bound = (m.threshold!.min ?? m.threshold!.max)!;
+      // the threshold is the interval's bound on the failing side, rounded outwards, and no further
+      if (m.threshold!.min !== undefined) expect(bound).toBe(roundOut(m.ci![0], 'down'));
+      else expect(bound).toBe(roundOut(m.ci![1], 'up'));
+    }
+    expect(readFileSync(out, 'utf8')).toMatch(/min: 0\.94 {3}# measured 0\.9708 \[0\.9415, 0\.9942\] on 171 rows, 2026-11-28/);
+  });
+
+  it('regression, told apart by the label column, with its own metrics', async () => {
+    const out = join(folder(), 'c.yaml');
+    await initChecklist({ model: join(FIXTURES, 'diabetes', 'model.onnx'), dataset: join(FIXTURES, 'diabetes', 'holdout.csv'), label: 'progression', output: out, now });
+    const loaded = loadChecklist(out);
+    expect(loaded.checks.filter((c) => c.type === 'metric').map((c) => (c as { metric: string }).metric)).toEqual(['mae', 'rmse', 'r2']);
+    expect((await runChecklist(loaded, { now })).verdict).toBe('pass');
+  });
+
+  it('without a dataset, and with no documentation next to the model: the model check, and the rest suggested in comments', async () => {
+    const dir = folder();
+    copyFileSync(join(FIXTURES, 'wine', 'model.onnx'), join(dir, 'wine.onnx'));
+    const out = join(dir, 'c.yaml');
+    await initChecklist({ model: join(dir, 'wine.onnx'), output: out, now });
+    const text = readFileSync(out, 'utf8');
+    expect(loadChecklist(out).checks.map((c) => c.type)).toEqual(['model']);
+    expect(text).toContain('#  - type: model-card        # no MODEL_CARD.md next to the model');
+    expect(text).toContain('#  (with --dataset and --label, init also measures the model and proposes metric thresholds)');
+    expect(text).toContain('  path: wine.onnx\n');
+  });
+
+  it('never overwrites a file, and says so (exit 2)', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'deploy-check.yaml'), 'mine\n');
+    const r = cli(['init', '--model', join(FIXTURES, 'breast-cancer', 'model.onnx')], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('deploy-check: deploy-check.yaml exists: init never overwrites a file (choose another --output)\n');
+    expect(readFileSync(join(dir, 'deploy-check.yaml'), 'utf8')).toBe('mine\n');
+  });
+
+  it.each([
+    [['--dataset', 'd.csv'], 'deploy-check: --dataset needs --label, the column that holds the true values\n'],
+    [['--label', 'y'], 'deploy-check: --label needs --dataset\n'],
+  ])('refuses %j', (extra, message) => {
+    const dir = folder();
+    const r = cli(['init', '--model', join(FIXTURES, 'breast-cancer', 'model.onnx'), ...extra], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(message);
+    expect(existsSync(join(dir, 'deploy-check.yaml'))).toBe(false);
+  });
+
+  it('a model that is not ONNX: exit 2 naming it, nothing written', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'm.onnx'), 'not a model');
+    const r = cli(['init', '--model', 'm.onnx'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^m\.onnx {2}is not a readable ONNX model/);
+    expect(existsSync(join(dir, 'deploy-check.yaml'))).toBe(false);
+  });
+});
