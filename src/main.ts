@@ -11,6 +11,7 @@ import { terminalText } from './report/escape.js';
 import { FORMATS, formatters, type Format } from './report/index.js';
 import { publishToGithub } from './report/github.js';
 import { initChecklist } from './init.js';
+import { diffExitCode, diffReports, formatDiff, readReport } from './diff.js';
 import type { CheckResult, Report, Severity } from './report/types.js';
 import { buildReport, runChecklist } from './runner.js';
 import { RunContext } from './context.js';
@@ -117,6 +118,20 @@ export function schemaCommand(io: Io): Promise<number> {
     return EXIT.ready;
   });
 }
+
+export function diffCommand(oldFile: string, newFile: string, options: { format?: string; output?: string }, io: Io): Promise<number> {
+  return guard(io, async () => {
+    const format = options.format ?? 'pretty';
+    if (!DIFF_FORMATS.includes(format as (typeof DIFF_FORMATS)[number])) throw new UsageError(`--format ${format}: unknown format (expected one of ${DIFF_FORMATS.join(', ')})`);
+    const d = diffReports(readReport(oldFile), readReport(newFile), [oldFile, newFile]);
+    const text = formatDiff(d, format as (typeof DIFF_FORMATS)[number], io.color && options.output === undefined);
+    if (options.output !== undefined) writeOutput(options.output, text);
+    else io.stdout(text);
+    return diffExitCode(d);
+  });
+}
+
+const DIFF_FORMATS = ['pretty', 'json', 'markdown', 'junit'] as const;
 
 export function initCommand(options: { model: string; dataset?: string; label?: string; output?: string }, io: Io): Promise<number> {
   return guard(io, async () => {

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { initCommand, inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
+import { diffCommand, initCommand, inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
 import { progressBar } from './progress.js';
 import { abandonedWork } from './runner.js';
 import { TOOL } from './version.js';
@@ -47,6 +47,18 @@ program
     process.exitCode = await runCommand(checklist, opts, io(colorWanted(!opts.color)));
     // a check abandoned on its time limit may still be running a model: end once the output is out
     if (abandonedWork) process.stdout.write('', () => process.exit());
+  });
+
+program
+  .command('diff')
+  .description('what changed between two JSON reports: checks that changed status, metric deltas with their intervals, inputs whose digest changed; exit 1 when the new run is worse')
+  .argument('<old>', 'the earlier report (deploy-check run --format json)')
+  .argument('<new>', 'the later report')
+  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, markdown, junit').default('pretty'))
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .option('--no-color', 'no colour, even on a terminal')
+  .action(async (oldFile: string, newFile: string, opts: { format: string; output?: string; color: boolean }) => {
+    process.exitCode = await diffCommand(oldFile, newFile, opts, io(colorWanted(!opts.color)));
   });
 
 program

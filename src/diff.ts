@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import { Chalk } from 'chalk';
+import { z } from 'zod';
+import { InputError } from './errors.js';
+import { markdownText as md, terminalText as t, xmlText as x } from './report/escape.js';
+import { STATUSES, type Measurement, type Status } from './report/types.js';
+import { validateDocument } from './validate.js';
+import { parseYaml } from './yaml.js';
+
+/** What a report must hold for a diff (the rest of it is not read). */
+const measurementSchema = z.object({
+  name: z.string(),
+  value: z.number().nullable(),
+  unit: z.string().optional(),
+  threshold: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+  ci: z.tuple([z.number(), z.number()]).optional(),
+  passed: z.boolean().optional(),
+});
+const reportSchema = z.object({
+  schema: z.literal('deploy-check/report@1', { error: 'expected "deploy-check/report@1" (a JSON report of deploy-check run --format json)' }),
+  checklist: z.object({ path: z.string(), name: z.string().optional(), sha256: z.string() }),
+  inputs: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number(), rows: z.number().optional() })),
+  verdict: z.enum(['pass', 'fail']),
+  checks: z.array(z.object({ id: z.string(), type: z.string(), status: z.enum(STATUSES), message: z.string(), measurements: z.array(measurementSchema) })),
+  incomplete: z.literal(true).optional(),
+});
+type DiffInput = z.output<typeof reportSchema>;
+
+export function readReport(file: string): DiffInput {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(file, `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const doc = parseYaml(text, file);
+  if (!doc) throw new InputError(file, 'is empty (expected a JSON report)');
+  return validateDocument(reportSchema, doc, file);
+}
+
+export interface MeasurementChange {
+  name: string;
+  unit?: string;
+  old: number | null;
+  new: number | null;
+  delta: number | null;
+  old_ci?: [number, number];
+  new_ci?: [number, number];
+  threshold_changed: boolean;
+}
+
+export interface CheckChange {
+  id: string;
+  type: string;
+  change: 'added' | 'removed' | 'status' | 'measurements' | 'same';
+  old_status?: Status;
+  new_status?: Status;
+  /** worse: it passed (or was waived or skipped) and now fails or errors; better: the reverse */
+  direction?: 'worse' | 'better';
+  message?: string;
+  measurements: MeasurementChange[];
+}
+
+export interface ReportDiff {
+  schema: 'deploy-check/diff@1';
+  old: { path: string; verdict: 'pass' | 'fail'; checklist_sha256: string };
+  new: { path: string; verdict: 'pass' | 'fail'; checklist_sha256: string };
+  checklist_changed: boolean;
+  /** inputs whose digest changed, appeared or disappeared (the model, datasets, documents) */
+  inputs: { path: string; old?: string; new?: string }[];
+  checks: CheckChange[];
+  summary: { worse: number; better: number; added: number; removed: number; changed: number; same: number };
+}
+
+const OK: ReadonlySet<Status> = new Set(['pass', 'waived', 'skip']);
+const BAD: ReadonlySet<Status> = new Set(['fail', 'error']);
+
+export function diffReports(a: DiffInput, b: DiffInput, paths: [string, string]): ReportDiff {
+  const oldChecks = new Map(a.checks.map((c) => [c.id, c]));
+  const newChecks = new Map(b.checks.map((c) => [c.id, c]));
+  const checks: CheckChange[] = [];
+  for (const n of b.checks) {
+    const o = oldChecks.get(n.id);
+    if (!o) {
+      checks.push({ id: n.id, type: n.type, change: 'added', new_status: n.status, message: n.message, measurements: [] });
+      continue;
+    }
+    const measurements = measurementChanges(o.measurements, n.measurements);
+    const statusChanged = o.status !== n.status;
+    const direction = statusChanged && OK.has(o.status) && BAD.has(n.status) ? 'worse' : statusChanged && BAD.has(o.status) && OK.has(n.status) ? 'better' : undefined;
+    const moved = measurements.some((m) => m.delta !== 0 || m.threshold_changed);
+    checks.push({
+      id: n.id,
+      type: n.type,
+      change: statusChanged ? 'status' : moved ? 'measurements' : 'same',
+      old_status: o.status,
+      new_status: n.status,
+      ...(direction ? { direction } : {}),
+      message: n.message,
+      measurements,
+    });
+  }
+  for (const o of a.checks) if (!newChecks.has(o.id)) checks.push({ id: o.id, type: o.type, change: 'removed', old_status: o.status, message: o.message, measurements: [] });
+  const oldInputs = new Map(a.inputs.map((i) => [i.path, i.sha256]));
+  const newInputs = new Map(b.inputs.map((i) => [i.path, i.sha256]));
+  const inputs = [...new Set([...oldInputs.keys(), ...newInputs.keys()])]
+    .sort()
+    .filter((p) => oldInputs.get(p) !== newInputs.get(p))
+    .map((p) => ({ path: p, ...(oldInputs.has(p) ? { old: oldInputs.get(p) } : {}), ...(newInputs.has(p) ? { new: newInputs.get(p) } : {}) }));
+  const count = (f: (c: CheckChange) => boolean) => checks.filter(f).length;
+  return {
+    schema: 'deploy-check/diff@1',
+    old: { path: paths[0], verdict: a.incomplete ? 'fail' : a.verdict, checklist_sha256: a.checklist.sha256 },
+    new: { path: paths[1], verdict: b.incomplete ? 'fail' : b.verdict, checklist_sha256: b.checklist.sha256 },
+    checklist_changed: a.checklist.sha256 !== b.checklist.sha256,
+    inputs,
+    checks,
+    summary: {
+      worse: count((c) => c.direction === 'worse' || (c.change === 'added' && BAD.has(c.new_status!))),
+      better: count((c) => c.direction === 'better'),
+      added: count((c) => c.change === 'added'),
+      removed: count((c) => c.change === 'removed'),
+      changed: count((c) => c.change === 'status' || c.change === 'measurements'),
+      same: count((c) => c.change === 'same'),
+    },
+  };
+}
+
+function measurementChanges(olds: Measurement[], news: Measurement[]): MeasurementChange[] {
+  const before = new Map(olds.map((m) => [m.name, m]));
+  return news
+    .filter((m) => before.has(m.name))
+    .map((m) => {
+      const o = before.get(m.name)!;
+      return {
+        name: m.name,
+        ...(m.unit ? { unit: m.unit } : {}),
+        old: o.value,
+        new: m.value,
+        delta: o.value === null || m.value === null ? null : m.value - o.value,
+        ...(o.ci ? { old_ci: o.ci } : {}),
+        ...(m.ci ? { new_ci: m.ci } : {}),
+        threshold_changed: JSON.stringify(o.threshold ?? null) !== JSON.stringify(m.threshold ?? null),
+      };
+    });
+}
+
+/** 1 when the new run is worse (a check that held now fails or errors, or the verdict went from pass to fail), else 0. */
+export function diffExitCode(d: ReportDiff): number {
+  return d.summary.worse > 0 || (d.old.verdict === 'pass' && d.new.verdict === 'fail') ? 1 : 0;
+}
+
+const num = (v: number | null) => (v === null ? 'undefined' : Number(v.toPrecision(4)).toString());
+const signed = (v: number | null) => (v === null ? 'n/a' : `${v > 0 ? '+' : ''}${Number(v.toPrecision(3))}`);
+const ci = (c?: [number, number]) => (c ? ` [${num(c[0])}, ${num(c[1])}]` : '');
+const arrow = (m: MeasurementChange) => `${m.name} ${num(m.old)}${ci(m.old_ci)} → ${num(m.new)}${ci(m.new_ci)} (${signed(m.delta)}${m.unit ? ` ${m.unit}` : ''})${m.threshold_changed ? ', threshold changed' : ''}`;
+const moved = (c: CheckChange) => c.measurements.filter((m) => m.delta !== 0 || m.threshold_changed);
+
+export function formatDiff(d: ReportDiff, format: 'pretty' | 'json' | 'markdown' | 'junit', color = false): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(d, null, 2)}\n`;
+    case 'markdown':
+      return diffMarkdown(d);
+    case 'junit':
+      return diffJunit(d);
+    default:
+      return diffPretty(d, color);
+  }
+}
+
+function headline(d: ReportDiff): string {
+  const s = d.summary;
+  return `${s.worse} worse, ${s.better} better, ${s.changed} changed, ${s.added} added, ${s.removed} removed, ${s.same} unchanged`;
+}
+
+function diffPretty(d: ReportDiff, color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const out = [`${c.bold('deploy-check diff')}  ${t(d.old.path)} → ${t(d.new.path)}`, `verdict: ${d.old.verdict} → ${d.new.verdict}${d.checklist_changed ? c.dim('  (the checklist changed)') : ''}`];
+  if (d.inputs.length) {
+    out.push('', 'inputs changed:');
+    for (const i of d.inputs) out.push(`  ${t(i.path)}  ${i.old ? i.old.slice(0, 12) : '(none)'} → ${i.new ? i.new.slice(0, 12) : '(none)'}`);
+  }
+  const shown = d.checks.filter((k) => k.change !== 'same');
+  if (shown.length) out.push('');
+  for (const k of shown) {
+    const mark = k.direction === 'worse' ? c.red('▼') : k.direction === 'better' ? c.green('▲') : k.change === 'added' ? '+' : k.change === 'removed' ? '-' : '~';
+    const status = k.change === 'added' ? `added (${k.new_status})` : k.change === 'removed' ? `removed (was ${k.old_status})` : k.old_status === k.new_status ? k.new_status : `${k.old_status} → ${k.new_status}`;
+    out.push(`  ${mark} ${t(k.id)} ${c.dim(`(${t(k.type)})`)}  ${status}`);
+    for (const m of moved(k)) out.push(`      ${t(arrow(m))}`);
+  }
+  out.push('', headline(d));
+  return `${out.join('\n')}\n`;
+}
+
+function diffMarkdown(d: ReportDiff): string {
+  const out = [
+    `### deploy-check: ${md(d.old.path)} → ${md(d.new.path)}`,
+    '',
+    `Verdict ${d.old.verdict} → **${d.new.verdict}** · ${headline(d)}${d.checklist_changed ? ' · the checklist changed' : ''}`,
+  ];
+  if (d.inputs.length) {
+    out.push('', '| Input | Before | After |', '| --- | --- | --- |');
+    for (const i of d.inputs) out.push(`| ${md(i.path)} | ${i.old ? `\`${i.old.slice(0, 12)}\`` : '—'} | ${i.new ? `\`${i.new.slice(0, 12)}\`` : '—'} |`);
+  }
+  const shown = d.checks.filter((k) => k.change !== 'same');
+  if (shown.length) {
+    out.push('', '| | Check | Status | Measurements |', '| --- | --- | --- | --- |');
+    for (const k of shown) {
+      const icon = k.direction === 'worse' ? '🔻' : k.direction === 'better' ? '🔺' : k.change === 'added' ? '➕' : k.change === 'removed' ? '➖' : '〰️';
+      const status = k.change === 'added' ? `added (${k.new_status})` : k.change === 'removed' ? `removed (was ${k.old_status})` : k.old_status === k.new_status ? k.new_status! : `${k.old_status} → ${k.new_status}`;
+      out.push(`| ${icon} | ${md(k.id)} | ${status} | ${moved(k).map((m) => md(arrow(m))).join('<br>')} |`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function diffJunit(d: ReportDiff): string {
+  const worse = d.checks.filter((k) => k.direction === 'worse' || (k.change === 'added' && (k.new_status === 'fail' || k.new_status === 'error')));
+  const counts = `tests="${d.checks.length}" failures="${worse.length}" errors="0" skipped="0"`;
+  const cases = d.checks.map((k) => {
+    const body = moved(k).map(arrow).join('\n');
+    const inner = worse.includes(k)
+      ? `      <failure message="${x(`${k.id}: ${k.old_status ?? 'new'} → ${k.new_status}`)}" type="worse">${x(body || (k.message ?? ''))}</failure>`
+      : `      <system-out>${x(`${k.change}${body ? `\n${body}` : ''}`)}</system-out>`;
+    return `    <testcase classname="deploy-check.diff.${x(k.type)}" name="${x(k.id)}">\n${inner}\n    </testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="deploy-check diff" ${counts}>\n  <testsuite name="${x(`${d.old.path} → ${d.new.path}`)}" ${counts}>\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+}
+
