@@ -5,6 +5,6 @@ import { startModelHost } from './onnx/session.js';
 // run a model, so that it is ready by the time this process has loaded its modules and the
 // checklist. If the checklist runs no model, it ends with this process.
 const command = process.argv[2];
-const QUIET = new Set(['validate', 'schema', 'diff', 'help', '--help', '-h', '--version', '-V']);
+const QUIET = new Set(['validate', 'schema', 'diff', 'score', 'help', '--help', '-h', '--version', '-V']);
 if (command === undefined || !QUIET.has(command)) startModelHost();
 await import('./program.js');

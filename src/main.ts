@@ -11,6 +11,7 @@ import { terminalText } from './report/escape.js';
 import { FORMATS, formatters, type Format } from './report/index.js';
 import { publishToGithub } from './report/github.js';
 import { initChecklist } from './init.js';
+import { formatScore, scoreChecklist } from './score.js';
 import { diffExitCode, diffReports, formatDiff, readReport } from './diff.js';
 import type { CheckResult, Report, Severity } from './report/types.js';
 import { buildReport, runChecklist } from './runner.js';
@@ -132,6 +133,16 @@ export function diffCommand(oldFile: string, newFile: string, options: { format?
 }
 
 const DIFF_FORMATS = ['pretty', 'json', 'markdown', 'junit'] as const;
+
+export function scoreCommand(checklist: string | undefined, options: { format?: string }, io: Io): Promise<number> {
+  return guard(io, async () => {
+    const format = options.format ?? 'pretty';
+    if (format !== 'pretty' && format !== 'json') throw new UsageError(`--format ${format}: unknown format (expected pretty or json)`);
+    const score = scoreChecklist(loadChecklist(checklist ?? DEFAULT_CHECKLIST));
+    io.stdout(format === 'json' ? `${JSON.stringify(score, null, 2)}\n` : formatScore(score, io.color));
+    return EXIT.ready;
+  });
+}
 
 export function initCommand(options: { model: string; dataset?: string; label?: string; output?: string }, io: Io): Promise<number> {
   return guard(io, async () => {

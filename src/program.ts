@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { diffCommand, initCommand, inspectCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
+import { diffCommand, initCommand, inspectCommand, scoreCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
 import { progressBar } from './progress.js';
 import { abandonedWork } from './runner.js';
 import { TOOL } from './version.js';
@@ -47,6 +47,16 @@ program
     process.exitCode = await runCommand(checklist, opts, io(colorWanted(!opts.color)));
     // a check abandoned on its time limit may still be running a model: end once the output is out
     if (abandonedWork) process.stdout.write('', () => process.exit());
+  });
+
+program
+  .command('score')
+  .description('the ML Test Score of a checklist (Breck et al., 2017): the 28 tests, which checks automate them, the section sums and the final score')
+  .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
+  .addOption(new Option('-f, --format <format>', 'output format: pretty, json').default('pretty'))
+  .option('--no-color', 'no colour, even on a terminal')
+  .action(async (checklist: string, opts: { format: string; color: boolean }) => {
+    process.exitCode = await scoreCommand(checklist, opts, io(colorWanted(!opts.color)));
   });
 
 program

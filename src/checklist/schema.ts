@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { registry } from '../checks/index.js';
+import { TEST_IDS } from '../score.js';
 import { inputPath, sha256 } from './fields.js';
+
+const mlTest = z.enum(TEST_IDS as [string, ...string[]], { error: `expected an ML Test Score test: ${TEST_IDS.join(', ')}` });
 
 const label = z.union([z.string(), z.number().int()]);
 
@@ -46,6 +49,7 @@ const commonCheckFields = {
     })
     .optional()
     .describe('Accept this check failing until a date: reported as waived, never as passed; all three fields are required for it to hold'),
+  ml_test_score: z.array(mlTest).optional().describe('The ML Test Score tests this check automates (default: those of its type; [] for none)'),
   memory_limit_mb: z.number().int().min(64).optional().describe("Resident memory the model host may use while this check runs models (default: --memory-limit, else 80% of the machine's memory); past it, the check errors"),
 };
 
@@ -71,6 +75,10 @@ export const checklistSchema = z.strictObject({
     )
     .optional(),
   checks: z.array(checkSchema).min(1),
+  ml_test_score: z
+    .partialRecord(mlTest, z.strictObject({ evidence: z.string().trim().min(1, { error: 'expected where the results of the manual test are documented' }) }))
+    .optional()
+    .describe('ML Test Score tests done by hand, with where their results are documented (half a point each)'),
 });
 
 export type Checklist = z.output<typeof checklistSchema>;
