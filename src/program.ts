@@ -33,7 +33,7 @@ program
   .command('run', { isDefault: true })
   .description('run a checklist and gate on it (the default command)')
   .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
-  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, junit, markdown, sarif').default('pretty'))
+  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, junit, markdown, sarif, html').default('pretty'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('-r, --report <format=file>', 'also write a report in this format to this file (repeatable)', collect)
   .option('--only <ids-or-tags>', 'run only these checks (ids or tags, comma-separated; repeatable)', collect)

@@ -39,6 +39,7 @@ describe('properties of reports', () => {
         expect(JSON.parse(formatters.json(r, { color: false }))).toEqual(JSON.parse(JSON.stringify(r)));
         expect(XMLValidator.validate(formatters.junit(r, { color: false }))).toBe(true);
         expect(JSON.parse(formatters.sarif(r, { color: false })).runs[0].results.length).toBeGreaterThanOrEqual(0);
+        expect(formatters.html(r, { color: false })).not.toMatch(/<(script|img|iframe|object)/i);
         const pretty = formatters.pretty(r, { color: false });
         expect(pretty).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
         const md = formatters.markdown(r, { color: false });

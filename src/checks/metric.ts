@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
 import { checkParams, measure, metricOptions } from '../eval/metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
@@ -68,8 +69,13 @@ export default defineCheck({
     }
     measurements.push(main);
 
+    // curves for the HTML report's charts, on the metrics they illustrate
+    const curves: Record<string, BinaryCurves> = {};
+    const drawn = ev.task === 'binary' && CURVED.has(o.metric);
+    if (drawn) curves.model = binaryCurves(data);
     if (o.compare) {
       const { data: baseData, value: baseValue } = await measure(o, ctx, 'baseline');
+      if (drawn) curves.baseline = binaryCurves(baseData);
       const loss = (c: number | null, b: number | null): number | null => {
         if (c === null || b === null) return null;
         const diff = def.higherIsBetter ? b - c : c - b;
@@ -101,10 +107,14 @@ export default defineCheck({
         dataset: ctx.datasetName(o.dataset),
         ...describe(ev, data),
         ...(boot ? { bootstrap: { ...boot, undefined_resamples: undefinedResamples } } : {}),
+        ...(drawn ? { curves } : {}),
       },
     };
   },
 });
+
+/** Binary metrics whose checks carry ROC, precision-recall and calibration curves (for the HTML report). */
+const CURVED: ReadonlySet<string> = new Set(['roc_auc', 'average_precision', 'log_loss', 'brier', 'ece']);
 
 /** Pass when the point (or the interval's failing-side bound) is within the thresholds; never when undefined. */
 export function gate(value: number | null, ci: [number, number] | undefined, useCi: boolean, min?: number, max?: number): boolean {

@@ -32,3 +32,14 @@ export function markdownText(s: string): string {
     .replace(/([\\`*_[\]|#~!])/g, '\\$1')
     .replace(/^([=+\-@])/, '\\$1');
 }
+
+/** HTML and SVG text and attribute values: markup characters escaped, controls replaced. */
+export function htmlText(s: string): string {
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '\ufffd')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}

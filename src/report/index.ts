@@ -1,11 +1,12 @@
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { posix } from 'node:path';
+import { formatHtml } from './html.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 import type { Report } from './types.js';
 
-export const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif'] as const;
+export const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FormatOptions {
@@ -26,5 +27,6 @@ export const formatters: Record<Format, Formatter> = {
   json: formatJson,
   junit: formatJunit,
   markdown: formatMarkdown,
+  html: formatHtml,
   sarif: (report, o) => formatSarif(report, (file) => posix.normalize(posix.join(o.root ?? '.', file))),
 };

@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadChecklist } from '../src/checklist/load.js';
+import { formatHtml } from '../src/report/html.js';
+import type { CheckResult, Report } from '../src/report/types.js';
+import { runChecklist } from '../src/runner.js';
+import { ROOT } from './helpers.js';
+
+/** Debian's chromium package: the browser is never downloaded. */
+const CHROMIUM = '/usr/bin/chromium';
+const dir = mkdtempSync(join(tmpdir(), 'deploy-check-html-'));
+
+describe.skipIf(!existsSync(CHROMIUM))('the HTML report in a real browser (headless Chromium)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 60_000);
+  afterAll(async () => browser?.close());
+
+  /** Loads the page from a file; every request, console message and page error is recorded. */
+  async function open(html: string, name: string) {
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, html);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, javaScriptEnabled: false });
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { page, requests, problems, url: pathToFileURL(file).href };
+  }
+
+  it('the example run: verdict first, every chart drawn, nothing requested but the file, no console errors, a screenshot', async () => {
+    const report = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'example.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
+    const { page, requests, problems, url } = await open(formatHtml(report), 'example');
+    expect(requests).toEqual([url]);
+    expect(problems).toEqual([]);
+    expect(await page.locator('header h1').textContent()).toBe('Ready to deploy');
+    const titles = await page.locator('svg.chart > title').allTextContents();
+    expect(titles).toEqual(expect.arrayContaining(['accuracy: confusion matrix', 'accuracy: value and interval', 'no-regression: ROC curve', 'no-regression: precision-recall curve', 'no-regression: calibration', 'by-tumour-size: metric per slice']));
+    // ROC curves of the candidate and the baseline, together
+    expect(await page.locator('svg.chart:has(title:text-is("no-regression: ROC curve")) polyline').count()).toBe(2);
+    const shot = await page.screenshot({ fullPage: true, path: join(dir, 'example.png') });
+    expect(shot.subarray(1, 4).toString()).toBe('PNG');
+    expect(shot.length).toBeGreaterThan(20_000);
+    await page.close();
+  }, 60_000);
+
+  it('drift and a failing run: drift per column, the failures first', async () => {
+    const drift = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'drift.yaml')));
+    const d = await open(formatHtml(drift), 'drift');
+    expect(d.problems).toEqual([]);
+    expect(await d.page.locator('svg.chart > title').allTextContents()).toEqual(['weather: adjusted p-value per column', 'breast-cancer: adjusted p-value per column']);
+    const unready = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'unready.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
+    const u = await open(formatHtml(unready), 'unready');
+    expect(await u.page.locator('header h1').textContent()).toBe('Not ready to deploy');
+    expect(await u.page.locator('table.checks tbody tr').first().getAttribute('class')).toBe('fail');
+    await d.page.close();
+    await u.page.close();
+  }, 60_000);
+
+  it('text from the inputs stays text: markup, scripts, control characters', async () => {
+    const evil = '<script>document.title="pwned"</script><img src=x onerror=alert(1)><svg onload=alert(2)>"\'&\u0000\u001b[2K</title>';
+    const check: CheckResult = {
+      id: 'x', type: 'metric', title: evil, severity: 'error', tags: [], status: 'fail', message: evil,
+      measurements: [{ name: evil, value: 0.5, ci: [0.4, 0.6], threshold: { min: 0.9 }, passed: false }],
+      findings: [{ code: 'c', message: evil, location: evil, hint: evil }],
+      details: { classes: [evil, 'b'], confusion_matrix: [[1, 2], [3, 4]] },
+    };
+    const report: Report = {
+      schema: 'deploy-check/report@1', tool: { name: 'deploy-check', version: '0' }, checklist: { path: evil, name: evil, sha256: '0'.repeat(64) },
+      inputs: [{ path: evil, sha256: '1'.repeat(64), bytes: 1 }], gate: { fail_on: 'error' }, verdict: 'fail',
+      summary: { pass: 0, fail: 1, warn: 0, skip: 0, error: 0, waived: 0 }, checks: [check],
+    };
+    const { page, requests, problems, url } = await open(formatHtml(report), 'evil');
+    expect(requests).toEqual([url]);
+    expect(problems).toEqual([]);
+    expect(await page.title()).toBe(`deploy-check: ${evil.replace('\u0000', '\ufffd').replace('\u001b', '\ufffd')}`);
+    expect(await page.locator('script, img, [onerror], [onload]').count()).toBe(0);
+    expect(await page.locator('svg.chart').count()).toBe(2);
+    await page.close();
+  }, 60_000);
+});
+
+describe('curves for the charts', () => {
+  it('the ROC curve encloses the ROC AUC the metric reports; PR ends at recall 1; calibration bins hold every row', async () => {
+    const { binaryCurves } = await import('../src/eval/curves.js');
+    const { METRICS } = await import('../src/eval/metrics/index.js');
+    const n = 80;
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const truth = Int32Array.from({ length: n }, () => (random() < 0.4 ? 1 : 0));
+    const scores = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const p = Math.min(0.999, Math.max(0.001, 0.5 * random() + (truth[i] ? 0.4 : 0.1)));
+      scores[2 * i + 1] = Math.round(p * 20) / 20; // ties, as real scores have
+      scores[2 * i] = 1 - scores[2 * i + 1]!;
+    }
+    const data = { n, task: 'binary' as const, C: 2, positive: 1, truth, scores, predicted: Int32Array.from({ length: n }, (_, i) => (scores[2 * i + 1]! >= 0.5 ? 1 : 0)) };
+    const c = binaryCurves(data);
+    let area = 0;
+    for (let k = 1; k < c.roc.length; k++) area += ((c.roc[k]![0] - c.roc[k - 1]![0]) * (c.roc[k]![1] + c.roc[k - 1]![1])) / 2;
+    expect(Math.abs(area - (METRICS.roc_auc!.compute(data, {}) as number))).toBeLessThan(1e-3);
+    expect(c.roc[0]).toEqual([0, 0]);
+    expect(c.roc[c.roc.length - 1]).toEqual([1, 1]);
+    expect(c.pr[c.pr.length - 1]![0]).toBe(1);
+    expect(c.calibration.reduce((a, b) => a + b.n, 0)).toBe(n);
+  });
+});
