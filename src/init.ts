@@ -7,6 +7,8 @@ import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
 import { createSession } from './onnx/session.js';
 import type { Report } from './report/types.js';
 import { runChecklist } from './runner.js';
+import { RunContext } from './context.js';
+import { inputColumns } from './eval/predict.js';
 
 export interface InitOptions {
   model: string;
@@ -78,10 +80,10 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   if (monitoring) checks.push('  - type: monitoring', `    path: ${yamlString(rel(monitoring))}`);
   else later.push('#  - type: monitoring        # who watches the model in production, and how', '#    path: monitoring.yaml');
 
-  let measured: { task: string; classes?: unknown[]; n: number; lines: string[] } | undefined;
   if (o.dataset !== undefined) {
-    head.push('datasets:', `  holdout: { path: ${yamlString(rel(o.dataset))}, label: ${yamlString(o.label!)} }`);
-    measured = await measure(o, folder, [...head, 'checks:', ...checks].join('\n'), info);
+    const datasets = ['datasets:', `  holdout: { path: ${yamlString(rel(o.dataset))}, label: ${yamlString(o.label!)} }`];
+    const measured = await measure(o, folder, [...head, ...datasets, 'checks:', ...checks].join('\n'), info);
+    head.push(...measured.model, ...datasets);
     checks.push(...measured.lines);
   } else {
     later.push('#  (with --dataset and --label, init also measures the model and proposes metric thresholds)');
@@ -98,7 +100,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
 }
 
 /** A first run of the standard metrics with their 95% intervals, on a draft next to the output. */
-async function measure(o: InitOptions, folder: string, draftHead: string, info: OnnxModelInfo): Promise<{ task: string; n: number; lines: string[] }> {
+async function measure(o: InitOptions, folder: string, draftHead: string, info: OnnxModelInfo): Promise<{ task: string; n: number; model: string[]; lines: string[] }> {
   const regression = looksLikeRegression(o, info);
   const candidates = METRICS[regression ? 'regression' : 'classification'];
   const draft = join(folder, `.deploy-check-init-${process.pid}.yaml`);
@@ -107,13 +109,19 @@ async function measure(o: InitOptions, folder: string, draftHead: string, info: 
   const head = regression ? draftHead.replace('\nmodel:\n', '\nmodel:\n  task: regression\n') : draftHead;
   writeFileSync(draft, `${head}\n${checks.join('\n')}\n`);
   let report: Report;
+  let inputs: { column: string; input: string }[];
   try {
-    report = await runChecklist(loadChecklist(draft), { now: o.now });
+    const loaded = loadChecklist(draft);
+    report = await runChecklist(loaded, { now: o.now });
+    // the mapping `inputs: auto` chose, written out: the checklist states which column feeds which input
+    const ctx = new RunContext(loaded, o.now);
+    const { source } = await ctx.dataset('holdout');
+    inputs = inputColumns(await ctx.underTest('model'), source, o.label);
   } finally {
     rmSync(draft, { force: true });
   }
   const first = report.checks.find((c) => c.type === 'metric' && c.details);
-  const details = (first?.details ?? {}) as { task?: string; n?: number; classes?: unknown[]; class_source?: string };
+  const details = (first?.details ?? {}) as { task?: string; n?: number; classes?: unknown[]; class_source?: string; positive?: unknown };
   const task = details.task ?? (regression ? 'regression' : 'classification');
   const lines: string[] = [];
   candidates.forEach((c, i) => {
@@ -133,8 +141,17 @@ async function measure(o: InitOptions, folder: string, draftHead: string, info: 
       '    confidence: 0.95',
     );
   });
-  const header = `  # ${task}${details.classes ? `, classes ${JSON.stringify(details.classes)} (from the ${details.class_source})` : ''}: thresholds are the 95% interval's bound on the failing side, rounded outwards`;
-  return { task, n: details.n ?? 0, lines: [header, ...lines] };
+  const header = `  # thresholds: the 95% interval's bound on the failing side, rounded outwards`;
+  const byInput = new Map<string, string[]>();
+  for (const { column, input } of inputs) byInput.set(input, [...(byInput.get(input) ?? []), column]);
+  const model = [
+    `  task: ${task}`,
+    ...(details.classes ? [`  classes: [${details.classes.map((c) => yamlString(String(c))).join(', ')}]   # score columns' order, from the ${details.class_source}`] : []),
+    ...(details.positive !== undefined ? [`  positive: ${yamlString(String(details.positive))}`] : []),
+    '  inputs:',
+    ...[...byInput].map(([input, cols]) => `    ${yamlString(input)}: [${cols.map(yamlString).join(', ')}]`),
+  ];
+  return { task, n: details.n ?? 0, model, lines: [header, ...lines] };
 }
 
 /** Regression when the model's outputs hold no labels or classes and the label column is not a small set of values. */

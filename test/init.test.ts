@@ -29,6 +29,8 @@ describe('deploy-check init', () => {
     expect(written.checks).toBe(10);
     const loaded = loadChecklist(out);
     expect(loaded.checklist.model.sha256).toBe(MODEL_SHA);
+    const header = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').split('\n')[0]!.split(',');
+    expect(loaded.checklist.model).toMatchObject({ task: 'binary', classes: ['B', 'M'], positive: 'M', inputs: { input: header.filter((c) => c !== 'diagnosis') } });
     expect(loaded.checks.map((c) => c.type)).toEqual(['model', 'model-card', 'hyperparameters', 'signoff', 'monitoring', 'metric', 'metric', 'metric', 'metric', 'metric']);
     const report = await runChecklist(loaded, { now });
     for (const check of report.checks.filter((c) => c.type === 'metric')) {
@@ -47,6 +49,7 @@ describe('deploy-check init', () => {
     await initChecklist({ model: join(FIXTURES, 'diabetes', 'model.onnx'), dataset: join(FIXTURES, 'diabetes', 'holdout.csv'), label: 'progression', output: out, now });
     const loaded = loadChecklist(out);
     expect(loaded.checks.filter((c) => c.type === 'metric').map((c) => (c as { metric: string }).metric)).toEqual(['mae', 'rmse', 'r2']);
+    expect(loaded.checklist.model).toMatchObject({ task: 'regression', inputs: { float_input: ['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6'] } });
     expect((await runChecklist(loaded, { now })).verdict).toBe('pass');
   });
 
