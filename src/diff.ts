@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import { z } from 'zod';
 import { InputError } from './errors.js';
-import { markdownText as md, terminalText as t, xmlText as x } from './report/escape.js';
+import { htmlText as hx, markdownText as md, terminalText as t, xmlText as x } from './report/escape.js';
 import { STATUSES, type Measurement, type Status } from './report/types.js';
 import { validateDocument } from './validate.js';
 import { parseYaml } from './yaml.js';
@@ -156,7 +156,9 @@ const ci = (c?: [number, number]) => (c ? ` [${num(c[0])}, ${num(c[1])}]` : '');
 const arrow = (m: MeasurementChange) => `${m.name} ${num(m.old)}${ci(m.old_ci)} → ${num(m.new)}${ci(m.new_ci)} (${signed(m.delta)}${m.unit ? ` ${m.unit}` : ''})${m.threshold_changed ? ', threshold changed' : ''}`;
 const moved = (c: CheckChange) => c.measurements.filter((m) => m.delta !== 0 || m.threshold_changed);
 
-export function formatDiff(d: ReportDiff, format: 'pretty' | 'json' | 'markdown' | 'junit', color = false): string {
+export const DIFF_FORMATS = ['pretty', 'json', 'markdown', 'junit', 'sarif', 'html'] as const;
+
+export function formatDiff(d: ReportDiff, format: (typeof DIFF_FORMATS)[number], color = false): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(d, null, 2)}\n`;
@@ -164,9 +166,58 @@ export function formatDiff(d: ReportDiff, format: 'pretty' | 'json' | 'markdown'
       return diffMarkdown(d);
     case 'junit':
       return diffJunit(d);
+    case 'sarif':
+      return diffSarif(d);
+    case 'html':
+      return diffHtml(d);
     default:
       return diffPretty(d, color);
   }
+}
+
+/** Checks that got worse, or arrived failing: what a review has to look at. */
+function worseChecks(d: ReportDiff): CheckChange[] {
+  return d.checks.filter((k) => k.direction === 'worse' || (k.change === 'added' && BAD.has(k.new_status!)));
+}
+
+function statusText(k: CheckChange): string {
+  if (k.change === 'added') return `added (${k.new_status})`;
+  if (k.change === 'removed') return `removed (was ${k.old_status})`;
+  return k.old_status === k.new_status ? k.new_status! : `${k.old_status} → ${k.new_status}`;
+}
+
+/** SARIF: one `error` result per check that got worse, located at the new report. */
+function diffSarif(d: ReportDiff): string {
+  const results = worseChecks(d).map((k) => ({
+    ruleId: `${k.type}`,
+    level: 'error',
+    message: { text: `${k.id}: ${statusText(k)}${moved(k).length ? `; ${moved(k).map(arrow).join('; ')}` : ''}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: d.new.path.split('\\').join('/') } } }],
+  }));
+  const rules = [...new Set(results.map((r) => r.ruleId))].sort().map((id) => ({ id, shortDescription: { text: `deploy-check ${id} check got worse` } }));
+  const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [{ tool: { driver: { name: 'deploy-check diff', rules } }, results }] };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** A self-contained page (no script, no request), like the HTML report. */
+function diffHtml(d: ReportDiff): string {
+  const rows = d.checks
+    .filter((k) => k.change !== 'same')
+    .map((k) => `<tr class="${k.direction ?? k.change}"><td>${k.direction === 'worse' ? '▼' : k.direction === 'better' ? '▲' : k.change === 'added' ? '+' : k.change === 'removed' ? '−' : '~'}</td><td>${hx(k.id)}</td><td>${hx(k.type)}</td><td>${hx(statusText(k))}</td><td>${moved(k).map((m) => hx(arrow(m))).join('<br>')}</td></tr>`)
+    .join('\n');
+  const inputs = d.inputs.map((i) => `<tr><td>${hx(i.path)}</td><td><code>${hx(i.old?.slice(0, 12) ?? '—')}</code></td><td><code>${hx(i.new?.slice(0, 12) ?? '—')}</code></td></tr>`).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>deploy-check diff: ${hx(d.old.path)} → ${hx(d.new.path)}</title>
+<style>body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111}table{border-collapse:collapse;margin:10px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f1f1f1}tr.worse td{background:#fef2f2}tr.better td{background:#f0fdf4}</style>
+</head><body>
+<h1>${hx(d.old.path)} → ${hx(d.new.path)}</h1>
+<p>Verdict ${d.old.verdict} → <strong>${d.new.verdict}</strong> · ${hx(headline(d))}${d.checklist_changed ? ' · the checklist changed' : ''}</p>
+${inputs ? `<h2>Inputs that changed</h2><table><tr><th>Input</th><th>Before</th><th>After</th></tr>\n${inputs}</table>` : ''}
+${rows ? `<h2>Checks that changed</h2><table><tr><th></th><th>Check</th><th>Type</th><th>Status</th><th>Measurements</th></tr>\n${rows}</table>` : '<p>No check changed.</p>'}
+</body></html>
+`;
 }
 
 function headline(d: ReportDiff): string {
@@ -185,8 +236,7 @@ function diffPretty(d: ReportDiff, color: boolean): string {
   if (shown.length) out.push('');
   for (const k of shown) {
     const mark = k.direction === 'worse' ? c.red('▼') : k.direction === 'better' ? c.green('▲') : k.change === 'added' ? '+' : k.change === 'removed' ? '-' : '~';
-    const status = k.change === 'added' ? `added (${k.new_status})` : k.change === 'removed' ? `removed (was ${k.old_status})` : k.old_status === k.new_status ? k.new_status : `${k.old_status} → ${k.new_status}`;
-    out.push(`  ${mark} ${t(k.id)} ${c.dim(`(${t(k.type)})`)}  ${status}`);
+    out.push(`  ${mark} ${t(k.id)} ${c.dim(`(${t(k.type)})`)}  ${statusText(k)}`);
     for (const m of moved(k)) out.push(`      ${t(arrow(m))}`);
   }
   out.push('', headline(d));
@@ -208,15 +258,14 @@ function diffMarkdown(d: ReportDiff): string {
     out.push('', '| | Check | Status | Measurements |', '| --- | --- | --- | --- |');
     for (const k of shown) {
       const icon = k.direction === 'worse' ? '🔻' : k.direction === 'better' ? '🔺' : k.change === 'added' ? '➕' : k.change === 'removed' ? '➖' : '〰️';
-      const status = k.change === 'added' ? `added (${k.new_status})` : k.change === 'removed' ? `removed (was ${k.old_status})` : k.old_status === k.new_status ? k.new_status! : `${k.old_status} → ${k.new_status}`;
-      out.push(`| ${icon} | ${md(k.id)} | ${status} | ${moved(k).map((m) => md(arrow(m))).join('<br>')} |`);
+      out.push(`| ${icon} | ${md(k.id)} | ${statusText(k)} | ${moved(k).map((m) => md(arrow(m))).join('<br>')} |`);
     }
   }
   return `${out.join('\n')}\n`;
 }
 
 function diffJunit(d: ReportDiff): string {
-  const worse = d.checks.filter((k) => k.direction === 'worse' || (k.change === 'added' && (k.new_status === 'fail' || k.new_status === 'error')));
+  const worse = worseChecks(d);
   const counts = `tests="${d.checks.length}" failures="${worse.length}" errors="0" skipped="0"`;
   const cases = d.checks.map((k) => {
     const body = moved(k).map(arrow).join('\n');

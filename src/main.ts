@@ -12,7 +12,7 @@ import { FORMATS, formatters, type Format } from './report/index.js';
 import { publishToGithub } from './report/github.js';
 import { initChecklist } from './init.js';
 import { formatScore, scoreChecklist } from './score.js';
-import { diffExitCode, diffReports, formatDiff, readReport } from './diff.js';
+import { DIFF_FORMATS, diffExitCode, diffReports, formatDiff, readReport } from './diff.js';
 import type { CheckResult, Report, Severity } from './report/types.js';
 import { buildReport, runChecklist } from './runner.js';
 import { RunContext } from './context.js';
@@ -131,8 +131,6 @@ export function diffCommand(oldFile: string, newFile: string, options: { format?
     return diffExitCode(d);
   });
 }
-
-const DIFF_FORMATS = ['pretty', 'json', 'markdown', 'junit'] as const;
 
 export function scoreCommand(checklist: string | undefined, options: { format?: string }, io: Io): Promise<number> {
   return guard(io, async () => {

@@ -64,7 +64,7 @@ program
   .description('what changed between two JSON reports: checks that changed status, metric deltas with their intervals, inputs whose digest changed; exit 1 when the new run is worse')
   .argument('<old>', 'the earlier report (deploy-check run --format json)')
   .argument('<new>', 'the later report')
-  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, markdown, junit').default('pretty'))
+  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, markdown, junit, sarif, html').default('pretty'))
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .option('--no-color', 'no colour, even on a terminal')
   .action(async (oldFile: string, newFile: string, opts: { format: string; output?: string; color: boolean }) => {

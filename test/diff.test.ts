@@ -49,6 +49,11 @@ describe('diff of two reports', () => {
     const junit = formatDiff(d, 'junit');
     expect(XMLValidator.validate(junit)).toBe(true);
     expect(junit).toContain('failures="2"');
+    const sarif = JSON.parse(formatDiff(d, 'sarif'));
+    expect(sarif.runs[0].results.map((r: { message: { text: string } }) => r.message.text)).toEqual(['acc: pass → fail; accuracy 0.95 [0.93, 0.97] → 0.88 [0.85, 0.91] (-0.07)', 'new: added (error)']);
+    const html = formatDiff(d, 'html');
+    expect(html).toContain('<tr class="worse"><td>▼</td><td>acc</td><td>metric</td><td>pass → fail</td>');
+    expect(html).not.toMatch(/<script/);
   });
   it('the CLI: two real runs, the baseline model against the candidate', () => {
     const checks = 'checks:\n  - { id: auc, type: metric, metric: roc_auc, min: 0.99, confidence: 0.95 }\n  - type: model\n';
@@ -72,6 +77,6 @@ describe('diff of two reports', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/x\.json:1:12 {2}schema: expected "deploy-check\/report@1" \(a JSON report of deploy-check run --format json\)/);
     expect(cli(['diff', join(dir, 'y.json'), join(dir, 'x.json')]).stderr).toMatch(/y\.json:1:2/);
-    expect(cli(['diff', join(dir, 'x.json'), join(dir, 'x.json'), '--format', 'sarif']).stderr).toBe('deploy-check: --format sarif: unknown format (expected one of pretty, json, markdown, junit)\n');
+    expect(cli(['diff', join(dir, 'x.json'), join(dir, 'x.json'), '--format', 'csv']).stderr).toBe('deploy-check: --format csv: unknown format (expected one of pretty, json, markdown, junit, sarif, html)\n');
   });
 });
