@@ -50,28 +50,6 @@ program
   });
 
 program
-  .command('score')
-  .description('the ML Test Score of a checklist (Breck et al., 2017): the 28 tests, which checks automate them, the section sums and the final score')
-  .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
-  .addOption(new Option('-f, --format <format>', 'output format: pretty, json').default('pretty'))
-  .option('--no-color', 'no colour, even on a terminal')
-  .action(async (checklist: string, opts: { format: string; color: boolean }) => {
-    process.exitCode = await scoreCommand(checklist, opts, io(colorWanted(!opts.color)));
-  });
-
-program
-  .command('diff')
-  .description('what changed between two JSON reports: checks that changed status, metric deltas with their intervals, inputs whose digest changed; exit 1 when the new run is worse')
-  .argument('<old>', 'the earlier report (deploy-check run --format json)')
-  .argument('<new>', 'the later report')
-  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, markdown, junit, sarif, html').default('pretty'))
-  .option('-o, --output <file>', 'write to a file instead of stdout')
-  .option('--no-color', 'no colour, even on a terminal')
-  .action(async (oldFile: string, newFile: string, opts: { format: string; output?: string; color: boolean }) => {
-    process.exitCode = await diffCommand(oldFile, newFile, opts, io(colorWanted(!opts.color)));
-  });
-
-program
   .command('init')
   .description('write a starter checklist for a model: its checks, the documentation found next to it, and with a dataset, metric thresholds from a first measurement; never overwrites a file')
   .requiredOption('--model <file>', 'the ONNX model')
@@ -88,6 +66,28 @@ program
   .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
   .action(async (checklist: string) => {
     process.exitCode = await validateCommand(checklist, io(false));
+  });
+
+program
+  .command('diff')
+  .description('what changed between two JSON reports: checks that changed status, metric deltas with their intervals, inputs whose digest changed; exit 1 when the new run is worse')
+  .argument('<old>', 'the earlier report (deploy-check run --format json)')
+  .argument('<new>', 'the later report')
+  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, markdown, junit, sarif, html').default('pretty'))
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .option('--no-color', 'no colour, even on a terminal')
+  .action(async (oldFile: string, newFile: string, opts: { format: string; output?: string; color: boolean }) => {
+    process.exitCode = await diffCommand(oldFile, newFile, opts, io(colorWanted(!opts.color)));
+  });
+
+program
+  .command('score')
+  .description('the ML Test Score of a checklist (Breck et al., 2017): the 28 tests, which checks automate them, the section sums and the final score')
+  .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
+  .addOption(new Option('-f, --format <format>', 'output format: pretty, json').default('pretty'))
+  .option('--no-color', 'no colour, even on a terminal')
+  .action(async (checklist: string, opts: { format: string; color: boolean }) => {
+    process.exitCode = await scoreCommand(checklist, opts, io(colorWanted(!opts.color)));
   });
 
 program
