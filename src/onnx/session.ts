@@ -44,8 +44,24 @@ export interface ModelSession {
 /** The model host was stopped (a limit, a crash): every run in it is gone. */
 export class ModelRunStopped extends Error {}
 
-/** Default memory limit of the model host: 80% of this machine's memory, so the guard acts before the system's OOM killer. */
-export const DEFAULT_MEMORY_LIMIT_MB = Math.floor((totalmem() / 2 ** 20) * 0.8);
+/**
+ * Default memory limit of the model host: 80% of the memory this process may use — the machine's,
+ * or the container's when a cgroup limits it (CI runners often do) — so the guard acts before the
+ * system's OOM killer.
+ */
+export const DEFAULT_MEMORY_LIMIT_MB = Math.floor((Math.min(totalmem(), cgroupLimit() ?? Infinity) / 2 ** 20) * 0.8);
+
+function cgroupLimit(): number | undefined {
+  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const n = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isFinite(n) && n > 0) return n;
+    } catch {
+      // not there: no cgroup limit of that kind
+    }
+  }
+  return undefined;
+}
 
 /**
  * The child process that runs every model (host-child.ts). A native run cannot be interrupted from
