@@ -70,6 +70,27 @@ describe('runner: statuses decided from what a check returns', () => {
   });
 });
 
+describe('limits', () => {
+  it('each check runs under its own memory limit, else the run\'s, else the default', async () => {
+    const { modelMemoryLimitMb, DEFAULT_MEMORY_LIMIT_MB } = await import('../src/onnx/session.js');
+    const seen: number[] = [];
+    vi.spyOn(registry.find((d) => d.type === 'files')!, 'run').mockImplementation(async () => {
+      seen.push(modelMemoryLimitMb());
+      return { findings: [] };
+    });
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { id: a, type: files, files: [model.onnx], memory_limit_mb: 700 }\n  - { id: b, type: files, files: [model.onnx] }\n' });
+    await runChecklist(loadChecklist(join(dir, 'c.yaml')), { memoryLimitMb: 900 });
+    await runChecklist(loadChecklist(join(dir, 'c.yaml')));
+    expect(seen).toEqual([700, 900, 700, DEFAULT_MEMORY_LIMIT_MB]);
+  });
+  it('a check well within its time limit is not cut short', async () => {
+    vi.spyOn(registry.find((d) => d.type === 'files')!, 'run').mockImplementation(() => new Promise((resolve) => setTimeout(() => resolve({ findings: [] }), 30)));
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: files, files: [model.onnx], timeout: 5 }\n' });
+    const report = await runChecklist(loadChecklist(join(dir, 'c.yaml')));
+    expect(report.checks[0]!.status).toBe('pass');
+  });
+});
+
 describe('waivers', () => {
   // the files check fails on a file that does not exist
   const failing = (waiver: string, extra = '') => `version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: files\n    files: [missing.txt]\n    waiver: ${waiver}\n${extra}`;

@@ -89,6 +89,30 @@ describe('metric', () => {
     expect(checks[0]!.findings[0]!.message).toBe('recall is undefined on 107 rows of this dataset');
   });
 
+  it('a regression against the baseline that is undefined fails, with or without an interval', async () => {
+    for (const confidence of ['', '    confidence: 0.95\n']) {
+      const { checks } = await bc(`  - type: metric\n    metric: recall\n${confidence}    compare: { to: baseline, max_regression: 1 }\n`, '  classes: [B, M]\n', false, (line) => line.endsWith(',B'));
+      const regression = checks[0]!.measurements[2]!;
+      expect(regression.value).toBeNull();
+      expect(regression.passed).toBe(false);
+      expect(checks[0]!.status).toBe('fail');
+    }
+  });
+
+  it('a point estimate within the threshold passes on its interval only when the interval is there and within it too', async () => {
+    const { checks } = await bc('  - type: metric\n    metric: accuracy\n    min: 0.9\n    confidence: 0.95\n');
+    const m = checks[0]!.measurements[0]!;
+    expect(m.ci![0]).toBeGreaterThanOrEqual(0.9);
+    expect(m.passed).toBe(true);
+    expect(checks[0]!.status).toBe('pass');
+    // a regression exactly at its maximum passes (the bound is inclusive)
+    const first = await bc('  - type: metric\n    metric: roc_auc\n    compare: { to: baseline, max_regression: 0.5 }\n', '', true);
+    const v = first.checks[0]!.measurements[2]!.value!;
+    const at = await bc(`  - type: metric\n    metric: roc_auc\n    compare: { to: baseline, max_regression: ${v} }\n`, '', true);
+    expect(at.checks[0]!.measurements[2]!.value).toBe(v);
+    expect(at.checks[0]!.status).toBe('pass');
+  });
+
   it('a metric that does not apply to the task stops the run (exit 2) naming the check', async () => {
     await expect(bc('  - id: err\n    type: metric\n    metric: mae\n    max: 1\n')).rejects.toThrow(/c\.yaml {2}check "err": metric mae does not apply to a binary model \(it applies to regression\)$/);
   });
