@@ -132,3 +132,20 @@ describe('escaping', () => {
     expect(markdownText('=1+1 | `x`')).toBe('\\=1+1 \\| \\`x\\`');
   });
 });
+
+describe('the gate, status by status', () => {
+  it.each([
+    ['pass', 'error', false], ['pass', 'warn', false],
+    ['skip', 'error', false], ['skip', 'warn', false],
+    ['waived', 'error', false], ['waived', 'warn', false],
+    ['fail', 'error', true], ['fail', 'warn', true],
+    ['warn', 'error', false], ['warn', 'warn', true],
+  ] as const)('%s under fail_on %s blocks: %s', (status, failOn, blocks) => {
+    // the same whatever the check's severity (only an error's depends on it)
+    for (const severity of ['warn', 'error'] as const) {
+      const check = { id: 'a', type: 'files', title: 'T', severity, tags: [], status, message: '', measurements: [], findings: [] };
+      expect(blocksGate(check, failOn)).toBe(blocks);
+      expect(verdictOf([check, { ...check, id: 'b', status: 'pass' }], failOn)).toBe(blocks ? 'fail' : 'pass');
+    }
+  });
+});
