@@ -9,6 +9,8 @@ import type { Report } from './report/types.js';
 import { runChecklist } from './runner.js';
 import { RunContext } from './context.js';
 import { inputColumns } from './eval/predict.js';
+import { parseNumber } from './eval/cells.js';
+import { cellAt, openDataset } from './eval/datasets/index.js';
 
 export interface InitOptions {
   model: string;
@@ -101,7 +103,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
 
 /** A first run of the standard metrics with their 95% intervals, on a draft next to the output. */
 async function measure(o: InitOptions, folder: string, draftHead: string, info: OnnxModelInfo): Promise<{ task: string; n: number; model: string[]; lines: string[] }> {
-  const regression = looksLikeRegression(o, info);
+  const regression = await looksLikeRegression(o, info);
   const candidates = METRICS[regression ? 'regression' : 'classification'];
   const draft = join(folder, `.deploy-check-init-${process.pid}.yaml`);
   // thresholds that do not matter: only the measurements are read
@@ -154,18 +156,25 @@ async function measure(o: InitOptions, folder: string, draftHead: string, info: 
   return { task, n: details.n ?? 0, model, lines: [header, ...lines] };
 }
 
-/** Regression when the model's outputs hold no labels or classes and the label column is not a small set of values. */
-function looksLikeRegression(o: InitOptions, info: OnnxModelInfo): boolean {
+/**
+ * Regression when the model's outputs hold no labels or classes and the label column, read with the
+ * dataset reader (any format), holds numbers with more than 20 values or fractions.
+ */
+async function looksLikeRegression(o: InitOptions, info: OnnxModelInfo): Promise<boolean> {
   const classified = info.outputs.some((out) => out.type.kind !== 'tensor' || ['string', 'int64', 'int32'].includes(out.type.elemType));
   if (classified) return false;
-  const text = readFileSync(resolve(o.dataset!), 'utf8').slice(0, 1 << 20);
-  const lines = text.split(/\r?\n/).filter(Boolean);
-  const header = lines[0]!.split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
-  const col = header.indexOf(o.label!);
-  if (col < 0) return false; // the first run will name the missing column
-  const values = new Set(lines.slice(1).map((l) => l.split(',')[col]!.trim()));
-  const numeric = [...values].every((v) => v !== '' && Number.isFinite(Number(v)));
-  return numeric && (values.size > 20 || [...values].some((v) => !Number.isInteger(Number(v))));
+  const source = await openDataset(resolve(o.dataset!), o.dataset!);
+  const col = source.columns.indexOf(o.label!);
+  if (col < 0) return false; // the first run names the missing column
+  const values = new Set<string>();
+  for await (const b of source.batches([{ index: col, as: 'cell' }], 8192)) {
+    for (let i = 0; i < b.n; i++) {
+      const p = parseNumber(cellAt(b.cells[0]!, i));
+      if (!p.ok) return false;
+      values.add(String(p.value));
+    }
+  }
+  return values.size > 20 || [...values].some((v) => !Number.isInteger(Number(v)));
 }
 
 function readInput(file: string): Buffer {
