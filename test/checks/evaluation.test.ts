@@ -130,6 +130,10 @@ describe('metric', () => {
     expect(load('  - type: metric\n    metric: acuracy\n    min: 0.5\n')).toThrow(/checks\[0\]\.metric: expected one of 22 values \("accuracy", .*, …\), received "acuracy" \(did you mean "accuracy"\?\)$/);
     expect(load('  - type: metric\n    metric: auc\n    min: 0.5\n')).toThrow(/received "auc" \(did you mean "roc_auc"\?\)$/);
     expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    compare: { to: baseline, max_regression: 0 }\n')).toThrow(/checks\[0\]\.compare: compares to the baseline, but the checklist has no baseline/);
+    // a check that could never pass is refused too; equal bounds are a point, and allowed
+    expect(load('  - type: metric\n    metric: accuracy\n    min: 0.9\n    max: 0.5\n')).toThrow(/c\.yaml:\d+:\d+ {2}checks\[0\]\.min: min 0\.9 is above max 0\.5$/);
+    expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    max: 0.5\n')).not.toThrow();
+    expect(load('  - type: metric\n    metric: accuracy\n    max: 0.5\n')).not.toThrow();
   });
 
   it('reads a dataset once and runs each model once for every check on it', async () => {
