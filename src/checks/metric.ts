@@ -76,12 +76,7 @@ export default defineCheck({
     if (o.compare) {
       const { data: baseData, value: baseValue } = await measure(o, ctx, 'baseline');
       if (drawn) curves.baseline = binaryCurves(baseData);
-      const loss = (c: number | null, b: number | null): number | null => {
-        if (c === null || b === null) return null;
-        const diff = def.higherIsBetter ? b - c : c - b;
-        if (!o.compare!.relative) return diff;
-        return b === 0 ? null : diff / Math.abs(b);
-      };
+      const loss = (c: number | null, b: number | null) => regressionLoss(c, b, def.higherIsBetter, o.compare!.relative);
       const regression: Measurement = { name: `${label} regression vs baseline${o.compare.relative ? ' (relative)' : ''}`, value: loss(value, baseValue), threshold: { max: o.compare.max_regression } };
       if (boot) {
         // paired: both models' rows in one content order, resampled together
@@ -112,6 +107,18 @@ export default defineCheck({
     };
   },
 });
+
+/**
+ * How much worse the candidate is than the baseline (positive: worse), in the metric's units or as
+ * a fraction of the baseline's value; undefined (null) when either value is, or the fraction would
+ * divide by zero — and an undefined regression never passes.
+ */
+export function regressionLoss(candidate: number | null, baseline: number | null, higherIsBetter: boolean, relative: boolean): number | null {
+  if (candidate === null || baseline === null) return null;
+  const diff = higherIsBetter ? baseline - candidate : candidate - baseline;
+  if (!relative) return diff;
+  return baseline === 0 ? null : diff / Math.abs(baseline);
+}
 
 /** Binary metrics whose checks carry ROC, precision-recall and calibration curves (for the HTML report). */
 const CURVED: ReadonlySet<string> = new Set(['roc_auc', 'average_precision', 'log_loss', 'brier', 'ece']);

@@ -245,3 +245,17 @@ describe('metric: row order', () => {
     expect(again.verdict).toBe(a.report.verdict);
   });
 });
+
+describe('the regression against the baseline', () => {
+  it('is undefined when either side is, or when a relative one would divide by zero; otherwise worse is positive', async () => {
+    const { regressionLoss } = await import('../../src/checks/metric.js');
+    expect(regressionLoss(null, 0.9, true, false)).toBeNull();
+    expect(regressionLoss(0.9, null, true, false)).toBeNull();
+    expect(regressionLoss(null, null, false, true)).toBeNull();
+    expect(regressionLoss(0.8, 0, true, true)).toBeNull();
+    expect(regressionLoss(0.8, 0.9, true, false)).toBeCloseTo(0.1, 15);
+    expect(regressionLoss(0.3, 0.2, false, false)).toBeCloseTo(0.1, 15);
+    expect(regressionLoss(0.8, 0.9, true, true)).toBeCloseTo(0.1 / 0.9, 15);
+    expect(regressionLoss(0.3, -0.2, false, true)).toBeCloseTo(0.5 / 0.2, 15);
+  });
+});
