@@ -140,7 +140,10 @@ export function allowedKeys(schema: z.ZodType, path: readonly PathSegment[], dat
     else if (node instanceof z.ZodRecord) node = node.valueType as z.ZodType;
     else node = undefined;
   }
-  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+  if (node instanceof z.ZodObject) return Object.keys(node.shape);
+  // a record whose keys are an enum (ml_test_score: D1 … MON7) allows those keys
+  if (node instanceof z.ZodRecord && node.keyType instanceof z.ZodEnum) return (node.keyType as z.ZodEnum).options.map(String);
+  return [];
 }
 
 function unwrap(node: z.ZodType | undefined, value: unknown): z.ZodType | undefined {

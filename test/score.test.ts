@@ -59,6 +59,8 @@ checks:
     const a = cli(['score', join(dir, 'a.yaml')]);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/a\.yaml:5:36 {2}checks\[0\]\.ml_test_score\[0\]: expected an ML Test Score test: D1, D2/);
+    const c = cli(['score', join(scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nml_test_score:\n  d5: { evidence: x }\nchecks:\n  - type: model\n' }), 'c.yaml')]);
+    expect(c.stderr).toMatch(/c\.yaml:5:3 {2}ml_test_score\.d5: unknown key "d5" \(did you mean "D5"\?\)/);
     const b = cli(['score', join(dir, 'b.yaml')]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/b\.yaml:5:\d+ {2}ml_test_score\.D5\.evidence: expected where the results of the manual test are documented/);
