@@ -3,7 +3,8 @@ import { relative, resolve, sep } from 'node:path';
 import type { LoadedChecklist } from './checklist/load.js';
 import type { ModelSpec } from './checklist/schema.js';
 import { InputError } from './errors.js';
-import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
+import type { OnnxModelInfo } from './onnx/model-info.js';
+import { cannotRead, onnxInfo } from './read-input.js';
 import { createSession, type ModelSession } from './onnx/session.js';
 import { unzipMap } from './onnx/zipmap.js';
 import { openDataset } from './eval/datasets/index.js';
@@ -72,7 +73,7 @@ export class RunContext {
       entry = readFile(key).then(
         (data) => ({ data, evidence: { path: this.display(path), sha256: sha256Hex(data), bytes: data.length } }),
         (err: NodeJS.ErrnoException) => {
-          throw new InputError(this.display(path), `cannot read: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+          throw cannotRead(this.display(path), err);
         },
       );
       this.files.set(key, entry);
@@ -227,12 +228,7 @@ export class RunContext {
     if (spec.sha256 && spec.sha256 !== sha256) {
       throw new InputError(path, `sha256 is ${sha256}, but the checklist pins ${role}.sha256: ${spec.sha256}`, undefined, 'a different model file than the one pinned');
     }
-    let info: OnnxModelInfo;
-    try {
-      info = readModelInfo(bytes);
-    } catch (err) {
-      throw new InputError(path, `is not a readable ONNX model: ${(err as Error).message}`);
-    }
+    const info = onnxInfo(bytes, path);
     if (info.externalData.length) {
       // The model runs from the bytes whose digest the report shows; data in other files would be
       // neither hashed nor bound to the model's folder, so it is refused.

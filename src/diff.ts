@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import { z } from 'zod';
 import { InputError } from './errors.js';
+import { readInput } from './read-input.js';
 import { htmlText as hx, markdownText as md, terminalText as t, xmlText as x } from './report/escape.js';
 import { STATUSES, type Measurement, type Status } from './report/types.js';
 import { validateDocument } from './validate.js';
@@ -27,13 +27,7 @@ const reportSchema = z.object({
 type DiffInput = z.output<typeof reportSchema>;
 
 export function readReport(file: string): DiffInput {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(file, `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  const doc = parseYaml(text, file);
+  const doc = parseYaml(readInput(file, file).toString('utf8'), file);
   if (!doc) throw new InputError(file, 'is empty (expected a JSON report)');
   return validateDocument(reportSchema, doc, file);
 }

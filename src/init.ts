@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadChecklist } from './checklist/load.js';
-import { InputError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
+import { readInput, readOnnx } from './read-input.js';
 import { sha256Hex } from './hash.js';
-import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
+import type { OnnxModelInfo } from './onnx/model-info.js';
 import { createSession } from './onnx/session.js';
 import type { Report } from './report/types.js';
 import { runChecklist } from './runner.js';
@@ -40,16 +41,10 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   if (o.label !== undefined && o.dataset === undefined) throw new UsageError('--label needs --dataset');
   const folder = dirname(out);
   const rel = (p: string) => relative(folder, resolve(p)).split('\\').join('/') || '.';
-  const bytes = readInput(o.model);
-  let info: OnnxModelInfo;
-  try {
-    info = readModelInfo(bytes);
-  } catch (err) {
-    throw new InputError(o.model, `is not a readable ONNX model: ${(err as Error).message}`);
-  }
+  const { bytes, info } = readOnnx(resolve(o.model), o.model);
   const session = await createSession(bytes, o.model);
   await session.release();
-  if (o.dataset !== undefined) readInput(o.dataset);
+  if (o.dataset !== undefined) readInput(resolve(o.dataset), o.dataset);
 
   const modelDir = dirname(resolve(o.model));
   const near = (names: string[]) => names.map((n) => join(modelDir, n)).find((p) => existsSync(p));
@@ -114,9 +109,10 @@ async function measure(o: InitOptions, folder: string, draftHead: string, info: 
   let inputs: { column: string; input: string }[];
   try {
     const loaded = loadChecklist(draft);
-    report = await runChecklist(loaded, { now: o.now });
-    // the mapping `inputs: auto` chose, written out: the checklist states which column feeds which input
+    // one context: the model's session and the dataset serve the run and the input mapping
     const ctx = new RunContext(loaded, o.now);
+    report = await runChecklist(loaded, { now: o.now, context: ctx });
+    // the mapping `inputs: auto` chose, written out: the checklist states which column feeds which input
     const { source } = await ctx.dataset('holdout');
     inputs = inputColumns(await ctx.underTest('model'), source, o.label);
   } finally {
@@ -175,14 +171,6 @@ async function looksLikeRegression(o: InitOptions, info: OnnxModelInfo): Promise
     }
   }
   return values.size > 20 || [...values].some((v) => !Number.isInteger(Number(v)));
-}
-
-function readInput(file: string): Buffer {
-  try {
-    return readFileSync(resolve(file));
-  } catch (err) {
-    throw new InputError(file, `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
 }
 
 /** Two significant digits, rounded away from the measured value. */

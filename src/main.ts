@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, posix, relative, resolve } from 'node:path';
 import { loadChecklist } from './checklist/load.js';
 import { checklistJsonSchema } from './checklist/schema.js';
 import { DeployCheckError, InputError, UsageError } from './errors.js';
 import { sha256Hex } from './hash.js';
-import { describeType, readModelInfo } from './onnx/model-info.js';
+import { describeType } from './onnx/model-info.js';
+import { readOnnx } from './read-input.js';
 import { createSession } from './onnx/session.js';
 import { EXIT, exitCode } from './report/exit-code.js';
 import { terminalText } from './report/escape.js';
@@ -152,18 +153,7 @@ export function initCommand(options: { model: string; dataset?: string; label?: 
 
 export function inspectCommand(model: string, options: { json?: boolean }, io: Io): Promise<number> {
   return guard(io, async () => {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(resolve(model));
-    } catch (err) {
-      throw new InputError(model, `cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-    }
-    let info;
-    try {
-      info = readModelInfo(bytes);
-    } catch (err) {
-      throw new InputError(model, `is not a readable ONNX model: ${(err as Error).message}`);
-    }
+    const { bytes, info } = readOnnx(resolve(model), model);
     const loads = await createSession(bytes, model).then(
       async (s) => {
         await s.release();

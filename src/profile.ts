@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { RunContext } from './context.js';
 import { InputError } from './errors.js';
+import { readInput } from './read-input.js';
 import { labelKey, parseNumber } from './eval/cells.js';
 import { mulberry32 } from './eval/bootstrap.js';
 import { cellAt, type Cell } from './eval/datasets/types.js';
@@ -134,13 +134,7 @@ export async function buildProfile(ctx: RunContext, datasetName: string | undefi
 }
 
 export function readProfile(path: string, display: string): Profile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(display, `cannot read: ${(err as Error).message}`);
-  }
-  const doc = parseYaml(text, display);
+  const doc = parseYaml(readInput(path, display).toString('utf8'), display);
   if (!doc) throw new InputError(display, 'the profile is empty');
   return validateDocument(profileSchema, doc, display);
 }

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from './errors.js';
+import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
+
+/** The one message for a file that cannot be read: "no such file", or the system's reason. */
+export function cannotRead(display: string, err: unknown): InputError {
+  const e = err as NodeJS.ErrnoException;
+  return new InputError(display, `cannot read: ${e?.code === 'ENOENT' ? 'no such file' : (e?.message ?? String(err))}`);
+}
+
+/** A file's bytes, or an InputError naming it. */
+export function readInput(path: string, display: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw cannotRead(display, err);
+  }
+}
+
+/** What an ONNX file's bytes declare, or an InputError naming it. */
+export function onnxInfo(bytes: Uint8Array, display: string): OnnxModelInfo {
+  try {
+    return readModelInfo(bytes);
+  } catch (err) {
+    throw new InputError(display, `is not a readable ONNX model: ${(err as Error).message}`);
+  }
+}
+
+/** An ONNX file's bytes and what they declare. */
+export function readOnnx(path: string, display: string): { bytes: Buffer; info: OnnxModelInfo } {
+  const bytes = readInput(path, display);
+  return { bytes, info: onnxInfo(bytes, display) };
+}
