@@ -10,7 +10,7 @@ import { formatNumber } from '../report/format-value.js';
 import { defineCheck, type OptionProblem } from './define.js';
 
 export const confidenceOptions = {
-  confidence: z.number().gt(0).lt(1).optional().describe('Gate on this bootstrap interval (for example 0.95) instead of the point estimate'),
+  confidence: z.number().gt(0).lt(1, { error: (iss) => `expected a fraction below 1 (for example 0.95 for a 95% interval), received ${String(iss.input)}` }).optional().describe('Gate on this bootstrap interval (for example 0.95) instead of the point estimate'),
   resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
   seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
 };

@@ -134,6 +134,7 @@ describe('metric', () => {
     expect(load('  - type: metric\n    metric: accuracy\n    min: 0.9\n    max: 0.5\n')).toThrow(/c\.yaml:\d+:\d+ {2}checks\[0\]\.min: min 0\.9 is above max 0\.5$/);
     expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    max: 0.5\n')).not.toThrow();
     expect(load('  - type: metric\n    metric: accuracy\n    max: 0.5\n')).not.toThrow();
+    expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    confidence: 95\n')).toThrow(/c\.yaml:10:17 {2}checks\[0\]\.confidence: expected a fraction below 1 \(for example 0\.95 for a 95% interval\), received 95$/);
   });
 
   it('reads a dataset once and runs each model once for every check on it', async () => {
