@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { LoadedChecklist } from './checklist/load.js';
 import type { ModelSpec } from './checklist/schema.js';
 import { InputError } from './errors.js';
-import type { OnnxModelInfo } from './onnx/model-info.js';
+import { duplicateOpsetImport, type OnnxModelInfo } from './onnx/model-info.js';
 import { cannotRead, onnxInfo } from './read-input.js';
 import { createSession, type ModelSession } from './onnx/session.js';
 import { unzipMap } from './onnx/zipmap.js';
@@ -17,6 +17,13 @@ import type { InputEvidence } from './report/types.js';
 import { sha256Hex } from './hash.js';
 
 export type ModelRole = 'model' | 'baseline';
+
+/** A FIFO or a device would block or never end: inputs are regular files. */
+async function readRegularFile(path: string): Promise<Buffer> {
+  const s = await stat(path);
+  if (!s.isFile()) throw Object.assign(new Error(s.isDirectory() ? 'is a folder, not a file' : 'not a regular file (a pipe, socket or device is not read)'), { code: 'ENOTREG' });
+  return readFile(path);
+}
 
 /** Where evaluation progress goes (a terminal progress bar); never part of the report. */
 export type ProgressSink = (event: { dataset: string; rows: number; fraction: number; done?: boolean }) => void;
@@ -70,7 +77,7 @@ export class RunContext {
     const key = this.resolve(path);
     let entry = this.files.get(key);
     if (!entry) {
-      entry = readFile(key).then(
+      entry = readRegularFile(key).then(
         (data) => ({ data, evidence: { path: this.display(path), sha256: sha256Hex(data), bytes: data.length } }),
         (err: NodeJS.ErrnoException) => {
           throw cannotRead(this.display(path), err);
@@ -220,15 +227,33 @@ export class RunContext {
     return list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  /**
+   * Every model pinned by sha256 is the file pinned, checked before any check runs: a checklist
+   * whose checks never load the model (documents only, or --only) still gates that model.
+   */
+  async verifyPins(): Promise<void> {
+    const roles: ModelRole[] = this.checklist.checklist.baseline ? ['model', 'baseline'] : ['model'];
+    for (const role of roles) if (this.modelSpec(role).sha256) await this.verifyPin(role);
+  }
+
+  private async verifyPin(role: ModelRole): Promise<string> {
+    const spec = this.modelSpec(role);
+    const sha256 = await this.digest(spec.path);
+    if (spec.sha256 && spec.sha256 !== sha256) {
+      throw new InputError(this.display(spec.path), `sha256 is ${sha256}, but the checklist pins ${role}.sha256: ${spec.sha256}`, undefined, 'a different model file than the one pinned');
+    }
+    return sha256;
+  }
+
   private async loadModel(role: ModelRole): Promise<LoadedModel> {
     const spec = this.modelSpec(role);
     const bytes = await this.readInput(spec.path);
-    const sha256 = await this.digest(spec.path);
+    const sha256 = await this.verifyPin(role);
     const path = this.display(spec.path);
-    if (spec.sha256 && spec.sha256 !== sha256) {
-      throw new InputError(path, `sha256 is ${sha256}, but the checklist pins ${role}.sha256: ${spec.sha256}`, undefined, 'a different model file than the one pinned');
-    }
     const info = onnxInfo(bytes, path);
+    // the runtime would pick one of the imports; which one a gate on the opset judges must not be a guess
+    const duplicate = duplicateOpsetImport(info);
+    if (duplicate) throw new InputError(path, `${duplicate}: which opset the model runs at is ambiguous`, undefined, 'export the model again with one opset per domain');
     if (info.externalData.length) {
       // The model runs from the bytes whose digest the report shows; data in other files would be
       // neither hashed nor bound to the model's folder, so it is refused.

@@ -57,6 +57,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }
   if (loaded.checks.some((s) => selected.has(s.id) && MODEL_CHECKS.has(s.type))) startModelHost();
+  await ctx.verifyPins();
   const checks: CheckResult[] = [];
   for (const spec of loaded.checks) {
     const def = checkDefinition(spec.type);

@@ -21,11 +21,18 @@ export interface LoadedChecklist {
   checks: (CheckSpec & { id: string })[];
 }
 
+/** A checklist is a page of YAML; a larger file is a mistake (or an attack on the parser's memory). */
+export const MAX_CHECKLIST_BYTES = 4 * 1024 * 1024;
+
 export function loadChecklist(file: string): LoadedChecklist {
   const abs = resolve(file);
   let data: Buffer;
   try {
-    if (statSync(abs).isDirectory()) throw new InputError(file, 'is a folder, not a checklist file');
+    // A FIFO or a device would block or never end: only a regular file of bounded size is read.
+    const stat = statSync(abs);
+    if (stat.isDirectory()) throw new InputError(file, 'is a folder, not a checklist file');
+    if (!stat.isFile()) throw new InputError(file, 'is not a regular file (a pipe, socket or device is not read as a checklist)');
+    if (stat.size > MAX_CHECKLIST_BYTES) throw new InputError(file, `is ${stat.size} bytes; a checklist may be at most ${MAX_CHECKLIST_BYTES / 1024 / 1024} MiB`);
     data = readFileSync(abs);
   } catch (err) {
     if (err instanceof InputError) throw err;

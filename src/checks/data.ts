@@ -8,6 +8,7 @@ import { scalar } from '../checklist/fields.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
 import { inputColumns } from '../eval/predict.js';
+import { linearRegExp } from '../linear-regexp.js';
 import { columnIndex } from '../eval/datasets/index.js';
 
 const expectation = z.strictObject({
@@ -53,9 +54,9 @@ export default defineCheck({
     for (const [col, e] of Object.entries(o.columns)) {
       if (e.pattern !== undefined) {
         try {
-          new RegExp(e.pattern, 'u');
+          linearRegExp(e.pattern);
         } catch (err) {
-          problems.push({ option: 'columns', message: `${col}.pattern is not a valid regular expression: ${(err as Error).message}` });
+          problems.push({ option: 'columns', message: `${col}.pattern ${(err as Error).message}` });
         }
       }
     }
@@ -178,7 +179,7 @@ class ColumnCheck {
     private readonly because?: string,
   ) {
     this.allowed = e.one_of ? new Set(e.one_of.map((v) => labelKey(v as Cell, true)!)) : undefined;
-    this.pattern = e.pattern ? new RegExp(e.pattern, 'u') : undefined;
+    this.pattern = e.pattern ? linearRegExp(e.pattern) : undefined;
   }
 
   /** Reads numbers when its expectations are about numbers. */
@@ -341,18 +342,26 @@ function hashRow(cells: Column[], columns: number[], i: number): number {
   };
   for (const k of columns) {
     const col = cells[k]!;
-    if (isNumberColumn(col) && !col.other.has(i)) {
-      // a number: its 64 bits (so 1 and 1.0 are the same value), tagged apart from text
-      bits[0] = col.numbers[i]! === 0 ? 0 : col.numbers[i]!;
+    // a canonical value, whatever the source wrote: a number ("0", 0, "0.0", a quoted "0" or a
+    // Parquet int) hashes as its 64 bits, a missing value as one tag, anything else as its text
+    let number: number | undefined;
+    let text: string | undefined;
+    if (isNumberColumn(col) && !col.other.has(i)) number = col.numbers[i]!;
+    else {
+      const cell = cellAt(col, i);
+      const parsed = parseNumber(cell);
+      if (parsed.ok) number = parsed.value;
+      else if (!parsed.missing) text = cell instanceof Date ? cell.toISOString() : String(cell);
+    }
+    if (number !== undefined) {
+      bits[0] = number === 0 ? 0 : number;
       mix(0x4e);
       mix(words[0]!);
       mix(words[1]!);
-    } else {
-      // text as written (a missing value hashes as an empty field)
-      const v = cellAt(col, i);
-      const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v);
-      for (let c = 0; c < s.length; c++) mix(s.charCodeAt(c));
-    }
+    } else if (text !== undefined) {
+      mix(0x54);
+      for (let c = 0; c < text.length; c++) mix(text.charCodeAt(c));
+    } else mix(0x4d);
     mix(0x1f);
   }
   return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);

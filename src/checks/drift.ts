@@ -62,7 +62,10 @@ export default defineCheck({
       pairs.push({ column: 'model score', r: numericData(S.distributionOf(refScores)), c: numericData(S.distributionOf(scoresOf(await ctx.evaluation('model', o.current)))) });
     }
 
-    const results = pairs.map(({ column, r, c }) => {
+    // a column without a single value on one side cannot be compared: that is a failure, never "no drift"
+    const isEmpty = (d: ColumnData) => (d.numbers ? d.numbers.n === 0 : d.counts().size === 0);
+    const empty = pairs.flatMap(({ column, r, c }) => (isEmpty(r) || isEmpty(c) ? [{ column, side: isEmpty(r) && isEmpty(c) ? 'either dataset' : isEmpty(r) ? `the reference (${ref.path})` : `the current data (${cur.path})` }] : []));
+    const results = pairs.filter(({ column }) => !empty.some((e) => e.column === column)).map(({ column, r, c }) => {
       const numeric = r.numbers !== undefined && c.numbers !== undefined;
       const rule = Object.hasOwn(o.per_column, column) ? o.per_column[column]! : {};
       let method = (rule.method ?? o.method) as (typeof METHODS)[number];
@@ -90,9 +93,16 @@ export default defineCheck({
     const share = results.length ? drifted.length / results.length : 0;
     const datasetDrift = share >= o.drift_share;
     const findings: Finding[] = [];
-    if (results.length === 0) {
+    if (results.length === 0 && empty.length === 0) {
       // nothing compared is not "no drift"
       findings.push({ code: 'no-columns', message: 'no column to compare: the two datasets share no column besides their labels', hint: 'name the columns to compare' });
+    }
+    if (empty.length) {
+      findings.push({
+        code: 'empty-column',
+        message: `${empty.length} column${empty.length === 1 ? ' has' : 's have'} no value to compare: ${empty.slice(0, 5).map((e) => `${e.column} (none in ${e.side})`).join(', ')}${empty.length > 5 ? ', …' : ''}`,
+        hint: 'every value is missing: drift cannot be measured on it',
+      });
     }
     if (datasetDrift) {
       findings.push({
@@ -108,11 +118,12 @@ export default defineCheck({
         value: P_VALUE.has(r.method) ? r.adjusted! : r.value,
         threshold: P_VALUE.has(r.method) ? { min: r.threshold } : { max: r.threshold },
       })),
+      ...empty.map((e) => ({ name: `${e.column} (no values)`, value: null, passed: false })),
     ];
     return {
       findings,
       measurements,
-      summary: `${drifted.length} of ${results.length} columns drifted${drifted.length ? ` (${drifted.slice(0, 3).map((d) => d.column).join(', ')}${drifted.length > 3 ? ', …' : ''})` : ''}`,
+      summary: `${drifted.length} of ${results.length} columns drifted${drifted.length ? ` (${drifted.slice(0, 3).map((d) => d.column).join(', ')}${drifted.length > 3 ? ', …' : ''})` : ''}${empty.length ? `; ${empty.length} without values` : ''}`,
       details: {
         reference: typeof o.reference === 'string' ? { dataset: o.reference, rows: ref.rows } : { profile: ctx.display(o.reference.profile), rows: ref.rows },
         current: { dataset: o.current, rows: cur.rows },

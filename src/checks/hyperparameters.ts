@@ -44,13 +44,23 @@ export default defineCheck({
     const missing = (key: string, why: string) =>
       findings.push({ code: 'missing', message: `"${key}" is not recorded${why}`, location: file, hint: `add ${key} to ${file}` });
 
-    for (const key of options.required) if (!values.has(key)) missing(key, '');
+    if (values.size === 0) findings.push({ code: 'empty', message: `${file} records no hyperparameters`, location: file, hint: 'an empty mapping documents nothing' });
+    // a key written with no value (`C:`, `solver: ""`) is not a recorded hyperparameter
+    const blank = (key: string) => findings.push({ code: 'empty-value', message: `"${key}" has no value (${show(values.get(key))})`, location: loc(key), hint: `record the value of ${key}` });
+    for (const key of options.required) {
+      if (!values.has(key)) missing(key, '');
+      else if (isBlank(values.get(key))) blank(key);
+    }
     for (const [key, r] of Object.entries(options.rules)) {
       if (!values.has(key)) {
         if (!options.required.includes(key)) missing(key, ' (a rule names it)');
         continue;
       }
       const v = values.get(key);
+      if (isBlank(v)) {
+        if (!options.required.includes(key)) blank(key);
+        continue;
+      }
       const bad = (message: string) => findings.push({ code: 'rule', message: `${key}: ${message}`, location: loc(key) });
       if (r.type && !hasType(v, r.type)) bad(`expected ${r.type}, found ${show(v)}`);
       else if ((r.min !== undefined || r.max !== undefined) && typeof v !== 'number') bad(`expected a number for min/max, found ${show(v)}`);
@@ -104,6 +114,14 @@ function flatten(obj: Record<string, unknown>, prefix = '', out = new Map<string
     else out.set(key, v);
   }
   return out;
+}
+
+/** null, a string of only spaces, an empty list or mapping: written down, but no value. */
+function isBlank(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === 'string') return v.trim() === '';
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.keys(v).length === 0;
 }
 
 function hasType(v: unknown, type: 'number' | 'integer' | 'string' | 'boolean'): boolean {

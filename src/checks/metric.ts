@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
-import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, measure, metricOptions } from '../eval/metric-options.js';
+import { bootstrap, wilsonInterval } from '../eval/bootstrap.js';
+import { checkParams, measure, metricOptions, undefinedBecause } from '../eval/metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
-import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
+import { canonicalOrder, resample, tooFewForBootstrap, type MetricData } from '../eval/metrics/index.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
@@ -51,8 +51,16 @@ export default defineCheck({
 
     const main: Measurement = { name: label, value };
     let undefinedResamples: number | undefined;
+    // a proportion of rows (accuracy, binary precision …) gets Wilson's interval; any other metric a
+    // percentile bootstrap, when there are enough rows of each class for one to mean anything
+    const denominator = boot ? def.denominator?.(data, params) : undefined;
+    const method = boot ? (denominator !== undefined ? 'wilson' : 'bootstrap') : undefined;
+    const tooFew = method === 'bootstrap' ? tooFewForBootstrap(data, ev.classes) : undefined;
     if (o.min !== undefined || o.max !== undefined) main.threshold = { ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) };
-    if (boot) {
+    if (boot && method === 'wilson') {
+      const ci = value === null ? null : wilsonInterval(Math.round(value * denominator!), denominator!, boot.confidence);
+      if (ci) main.ci = ci;
+    } else if (boot && !tooFew) {
       const canonical = resample(data, canonicalOrder([data]));
       const r = bootstrap(ev.n, (idx) => def.compute(resample(canonical, idx), params), boot);
       undefinedResamples = r.undefinedResamples;
@@ -60,10 +68,16 @@ export default defineCheck({
     }
     if (main.threshold) {
       main.passed = gate(value, main.ci, boot !== undefined, o.min, o.max);
-      if (value === null) {
+      const because = undefinedBecause(ev);
+      if (because) findings.push({ code: 'non-finite-scores', message: `${label} is undefined: ${because}`, hint: 'the model emits NaN or infinity for these rows: see the outputs check' });
+      else if (value === null) {
         findings.push({ code: 'undefined', message: `${label} is undefined on ${ev.n} rows of this dataset`, hint: 'for example a single class in the labels, or no predicted positives: it is not counted as a pass' });
       } else if (!main.passed && gate(value, undefined, false, o.min, o.max)) {
-        const side = o.min !== undefined && (!main.ci || main.ci[0] < o.min) ? `the lower bound of its ${pct} interval is ${fmt(main.ci?.[0])}, below ${o.min}` : `the upper bound of its ${pct} interval is ${fmt(main.ci?.[1])}, above ${o.max}`;
+        const side = tooFew
+          ? `there are ${tooFew}`
+          : o.min !== undefined && (!main.ci || main.ci[0] < o.min)
+            ? `the lower bound of its ${pct} interval is ${fmt(main.ci?.[0])}, below ${o.min}`
+            : `the upper bound of its ${pct} interval is ${fmt(main.ci?.[1])}, above ${o.max}`;
         findings.push({ code: 'not-enough-evidence', message: `not enough evidence (n = ${ev.n}): ${label} is ${fmt(value)}, but ${side}`, hint: 'more evaluation rows narrow the interval' });
       }
     }
@@ -78,7 +92,7 @@ export default defineCheck({
       if (drawn) curves.baseline = binaryCurves(baseData);
       const loss = (c: number | null, b: number | null) => regressionLoss(c, b, def.higherIsBetter, o.compare!.relative);
       const regression: Measurement = { name: `${label} regression vs baseline${o.compare.relative ? ' (relative)' : ''}`, value: loss(value, baseValue), threshold: { max: o.compare.max_regression } };
-      if (boot) {
+      if (boot && !tooFewForBootstrap(data, ev.classes)) {
         // paired: both models' rows in one content order, resampled together
         const order = canonicalOrder([data, baseData]);
         const [cand, base] = [resample(data, order), resample(baseData, order)];
@@ -90,7 +104,8 @@ export default defineCheck({
       measurements.push({ name: `${label} (baseline)`, value: baseValue }, regression);
       if (regression.value === null) findings.push({ code: 'undefined', message: `the regression against the baseline is undefined (${label}: ${fmt(value)} vs ${fmt(baseValue)})` });
       else if (!regression.passed && regression.value <= o.compare.max_regression) {
-        findings.push({ code: 'not-enough-evidence', message: `not enough evidence (n = ${ev.n}) that ${label} has not regressed: the upper bound of the ${pct} interval of the regression is ${fmt(regression.ci?.[1])}, above ${o.compare.max_regression}` });
+        const few = tooFewForBootstrap(data, ev.classes);
+        findings.push({ code: 'not-enough-evidence', message: `not enough evidence (n = ${ev.n}) that ${label} has not regressed: ${few ? `there are ${few}` : `the upper bound of the ${pct} interval of the regression is ${fmt(regression.ci?.[1])}, above ${o.compare.max_regression}`}` });
       }
     }
 
@@ -101,7 +116,9 @@ export default defineCheck({
       details: {
         dataset: ctx.datasetName(o.dataset),
         ...describe(ev, data),
-        ...(boot ? { bootstrap: { ...boot, undefined_resamples: undefinedResamples } } : {}),
+        ...(boot && method === 'wilson' ? { interval: { method: 'wilson', confidence: boot.confidence } } : {}),
+        ...(boot && method === 'bootstrap' ? { interval: { method: 'bootstrap', ...boot, undefined_resamples: undefinedResamples, ...(tooFew ? { not_computed: tooFew } : {}) } } : {}),
+        ...(boot && o.compare ? { comparison_interval: { method: 'paired bootstrap', ...boot } } : {}),
         ...(drawn ? { curves } : {}),
       },
     };

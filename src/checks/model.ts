@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sha256 } from '../checklist/fields.js';
 import { InputError } from '../errors.js';
-import { describeType, type ValueInfo, type ValueType } from '../onnx/model-info.js';
+import { defaultOpset, describeType, type ValueInfo, type ValueType } from '../onnx/model-info.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
 
@@ -34,7 +34,7 @@ export default defineCheck({
       bytes.passed = model.bytes.length <= options.max_bytes;
     }
     measurements.push(bytes);
-    const opset = info.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? null;
+    const opset = defaultOpset(info);
     measurements.push(
       options.max_opset === undefined
         ? { name: 'opset', value: opset }

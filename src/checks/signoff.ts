@@ -14,8 +14,8 @@ const isoDate = z
 const approvalsSchema = z.strictObject({
   approvals: z.array(
     z.strictObject({
-      role: z.string().min(1),
-      name: z.string().min(1),
+      role: z.string().regex(/\S/, { error: 'expected a role, not blank' }),
+      name: z.string().regex(/\S/, { error: 'expected the name of the person who approved, not blank' }),
       date: isoDate,
       model_sha256: sha256(),
       note: z.string().optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { labelKey, parseNumber } from '../eval/cells.js';
-import { checkParams, measure, metricOptions } from '../eval/metric-options.js';
+import { checkParams, measure, metricOptions, undefinedBecause } from '../eval/metric-options.js';
 import { resample } from '../eval/metrics/index.js';
 import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';
@@ -85,6 +85,8 @@ export default defineCheck({
     gated.sort((a, b) => (a.metric === null ? -1 : b.metric === null ? 1 : def.higherIsBetter ? a.metric - b.metric : b.metric - a.metric));
 
     const findings: Finding[] = [];
+    const because = undefinedBecause(ev);
+    if (because) findings.push({ code: 'non-finite-scores', message: `${label} is undefined in every slice: ${because}` });
     const measurements: Measurement[] = [{ name: `${label} overall`, value: overall }];
     for (const r of gated) {
       const m: Measurement = { name: `${label} [${r.column} = ${r.value}] (n = ${r.n})`, value: r.metric };
@@ -93,7 +95,7 @@ export default defineCheck({
         m.passed = r.status === 'pass';
       } else if (r.metric === null) m.passed = false;
       measurements.push(m);
-      if (r.status === 'undefined') findings.push({ code: 'undefined', message: `${label} is undefined in the slice ${r.column} = ${r.value} (n = ${r.n})` });
+      if (r.status === 'undefined' && !because) findings.push({ code: 'undefined', message: `${label} is undefined in the slice ${r.column} = ${r.value} (n = ${r.n})` });
     }
     const worst = gated.find((r) => r.metric !== null);
     if (o.max_gap !== undefined) {

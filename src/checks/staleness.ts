@@ -69,15 +69,19 @@ export default defineCheck({
       for await (const b of source.batches([{ index: col, as: 'cell' }], 8192)) {
         for (let i = 0; i < b.n; i++) {
           const cell = cellAt(b.cells[0]!, i);
-          const t = cell instanceof Date ? cell.getTime() : typeof cell === 'string' ? Date.parse(cell.length === 10 ? `${cell}T00:00:00Z` : cell) : NaN;
-          if (Number.isNaN(t)) throw new InputError(source.path, `${b.unit} ${b.refs[i]}: column "${o.data.column}": ${JSON.stringify(cell) ?? 'missing value'} is not a date`);
+          const t = cell instanceof Date ? cell.getTime() : typeof cell === 'string' ? isoTime(cell.trim()) : NaN;
+          if (Number.isNaN(t)) throw new InputError(source.path, `${b.unit} ${b.refs[i]}: column "${o.data.column}": ${JSON.stringify(typeof cell === 'bigint' ? String(cell) : cell) ?? 'missing value'} is not a date (expected ISO 8601: YYYY-MM-DD, optionally with a time)`);
           if (t > latest) latest = t;
         }
       }
       dataEnd = new Date(latest).toISOString().slice(0, 10);
       const age = Math.floor((today - Date.parse(`${dataEnd}T00:00:00Z`)) / DAY);
       const max = o.data.max_age_days ?? o.max_age_days;
-      measurements.push({ name: `training data age (${spec.name}, latest ${o.data.column})`, value: age, unit: 'days', threshold: { max }, passed: age <= max });
+      // a sentinel (9999-12-31) or a misread date must not make old data look fresh
+      const plausible = latest >= EARLIEST && age >= 0;
+      measurements.push({ name: `training data age (${spec.name}, latest ${o.data.column})`, value: age, unit: 'days', threshold: { max }, passed: plausible && age <= max });
+      if (age < 0) findings.push({ code: 'data-future', message: `the latest date in ${source.path} column "${o.data.column}" is ${dataEnd}, after the run date ${new Date(today).toISOString().slice(0, 10)}`, hint: 'a placeholder date such as 9999-12-31, or a misread date: the data\'s age cannot be known' });
+      else if (latest < EARLIEST) findings.push({ code: 'data-implausible', message: `the latest date in ${source.path} column "${o.data.column}" is ${dataEnd}, before ${new Date(EARLIEST).toISOString().slice(0, 10)}`, hint: 'not a plausible date for training data' });
     }
     return {
       findings,
@@ -87,6 +91,18 @@ export default defineCheck({
     };
   },
 });
+
+/** Training data dated before this is a misread value, not old data. */
+const EARLIEST = Date.UTC(1900, 0, 1);
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** An ISO 8601 date or date-time (a date alone is midnight UTC); NaN for anything else (Date.parse reads "1" as 2001). */
+function isoTime(s: string): number {
+  const m = ISO.exec(s);
+  if (!m || !validDate(`${m[1]}-${m[2]}-${m[3]}`)) return NaN;
+  return m[4] === undefined ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`) : Date.parse(s.replace(' ', 'T'));
+}
 
 function validDate(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);

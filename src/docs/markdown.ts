@@ -50,8 +50,15 @@ export function parseMarkdown(source: string): MarkdownDoc {
 
   const lines: MarkdownDoc['lines'] = [];
   let fence: string | undefined;
+  let inComment = false;
   for (let i = start; i < all.length; i++) {
-    const text = all[i]!;
+    let text = all[i]!;
+    if (!fence) {
+      // HTML comments render as nothing: their text is blanked, so a heading or a table inside one is none
+      const visible = withoutComments(text, inComment);
+      inComment = visible.inComment;
+      text = visible.text;
+    }
     const m = /^ {0,3}(`{3,}|~{3,})/.exec(text);
     if (fence) {
       lines.push({ line: i + 1, text, inCode: true });
@@ -98,6 +105,30 @@ export function parseMarkdown(source: string): MarkdownDoc {
     return { ...h.heading, body: lines.slice(from, endIndex).map(({ line, text }) => ({ line, text })) };
   });
   return { frontMatter, lines, sections };
+}
+
+/** A line with its HTML comments (`<!-- … -->`, possibly spanning lines) replaced by a space. */
+function withoutComments(line: string, inComment: boolean): { text: string; inComment: boolean } {
+  let out = '';
+  let rest = line;
+  while (rest) {
+    if (inComment) {
+      const end = rest.indexOf('-->');
+      if (end < 0) break;
+      rest = rest.slice(end + 3);
+      inComment = false;
+    } else {
+      const begin = rest.indexOf('<!--');
+      if (begin < 0) {
+        out += rest;
+        break;
+      }
+      out += `${rest.slice(0, begin)} `;
+      rest = rest.slice(begin + 4);
+      inComment = true;
+    }
+  }
+  return { text: out.trimEnd(), inComment };
 }
 
 /** Heading text as compared: case-folded, numbering, emphasis and punctuation removed, "&" read as "and". */

@@ -42,7 +42,7 @@ export function checkParams(o: MetricChoice): string | undefined {
 }
 
 export function metricData(ev: Evaluation): MetricData {
-  return { n: ev.n, task: ev.task, C: ev.classes.length, positive: ev.positive, truth: ev.truth, scores: ev.scores, predicted: ev.predicted };
+  return { n: ev.n, task: ev.task, C: ev.classes.length, positive: ev.positive, truth: ev.truth, scores: ev.scores, predicted: ev.predicted, nonFinite: ev.nonFinite.rows };
 }
 
 export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string): void {
@@ -50,6 +50,14 @@ export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string): vo
   if (!(def.tasks as readonly string[]).includes(ev.task)) {
     throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} model`, undefined, `it applies to ${def.tasks.join(', ')}`);
   }
+}
+
+/** Why every metric of an evaluation is undefined, when one reason covers them all (non-finite scores). */
+export function undefinedBecause(ev: Evaluation): string | undefined {
+  const { rows, first } = ev.nonFinite;
+  if (rows === 0) return undefined;
+  const more = rows > first.length ? `, and ${rows - first.length} more` : '';
+  return `${rows} of ${ev.n} rows have a NaN or infinite score (${ev.rowUnit} ${first.join(', ')}${more}): every metric of this evaluation is undefined`;
 }
 
 /** The metric a check names, on the model's predictions for its dataset: shared by metric and slices. */

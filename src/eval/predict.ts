@@ -33,6 +33,8 @@ export interface Evaluation {
   predicted: Int32Array;
   /** the model's own label output as a class index (-1: not a class), when it has one */
   labelOutput?: Int32Array;
+  /** rows whose scores hold a NaN or an infinity, and the first few of them (places in the file) */
+  nonFinite: { rows: number; first: number[] };
   /** rows' places in the file (line or row numbers), for findings */
   rowRef: Int32Array;
   rowUnit: 'line' | 'row';
@@ -209,11 +211,12 @@ export async function evaluate(
     const width = raw[m]!.widths[0] ?? 1;
     if (raw[m]!.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
     const flat = concat(raw[m]!.scores as (Float32Array | Float64Array)[], n * width);
+    const nonFinite = nonFiniteRows(flat, width, refs);
     if (plan.outputs.task === 'regression') {
       if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
       return {
         n, task: 'regression', classes: [], classSource: 'data', positive: -1, threshold: NaN,
-        truth: truthValues.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), rowRef: refs, rowUnit, columns, inputStats,
+        truth: truthValues.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), nonFinite, rowRef: refs, rowUnit, columns, inputStats,
         outputs: { value: plan.outputs.scores },
       } satisfies Evaluation;
     }
@@ -264,7 +267,7 @@ export async function evaluate(
       for (const chunk of raw[m]!.labels) for (const v of chunk) labelOutput[i++] = order.get(labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), numericLabels) ?? '') ?? -1;
     }
     return {
-      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, rowRef: refs, rowUnit, columns, inputStats,
+      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, rowRef: refs, rowUnit, columns, inputStats,
       outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
     } satisfies Evaluation;
   });
@@ -492,6 +495,21 @@ class Growable<T extends Int32Array | Float64Array> {
   done(): T {
     return this.data.subarray(0, this.length) as T;
   }
+}
+
+/** Rows with a NaN or infinite score: how many, and the places of the first five. */
+function nonFiniteRows(flat: Float64Array, width: number, refs: Int32Array): Evaluation['nonFinite'] {
+  let rows = 0;
+  const first: number[] = [];
+  for (let i = 0; i < refs.length; i++) {
+    for (let c = 0; c < width; c++) {
+      if (!Number.isFinite(flat[i * width + c]!)) {
+        if (rows++ < 5) first.push(refs[i]!);
+        break;
+      }
+    }
+  }
+  return { rows, first };
 }
 
 function concat(parts: (Float32Array | Float64Array)[], total: number): Float64Array {

@@ -21,6 +21,27 @@ export interface OnnxModelInfo {
   externalData: string[];
 }
 
+/** The default domain, under either of its names. */
+const isDefaultDomain = (domain: string) => domain === '' || domain === 'ai.onnx';
+
+/** The default-domain (ai.onnx) opset the runtime uses: the highest it imports; null when it imports none. */
+export function defaultOpset(info: Pick<OnnxModelInfo, 'opsetImports'>): number | null {
+  const versions = info.opsetImports.filter((o) => isDefaultDomain(o.domain)).map((o) => o.version);
+  return versions.length ? Math.max(...versions) : null;
+}
+
+/** A domain imported more than once (the default domain under both names counts once): a malformed model. */
+export function duplicateOpsetImport(info: Pick<OnnxModelInfo, 'opsetImports'>): string | undefined {
+  const seen = new Map<string, number>();
+  for (const o of info.opsetImports) {
+    const key = isDefaultDomain(o.domain) ? 'ai.onnx' : o.domain;
+    const before = seen.get(key);
+    if (before !== undefined) return `imports the ${key === 'ai.onnx' ? 'default domain (ai.onnx)' : `domain "${key}"`} twice (opsets ${before} and ${o.version})`;
+    seen.set(key, o.version);
+  }
+  return undefined;
+}
+
 export interface NodeInfo {
   opType: string;
   domain: string;

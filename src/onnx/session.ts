@@ -209,6 +209,29 @@ export function stopModelRuns(reason: string): void {
   host?.stop(reason);
 }
 
+/**
+ * A deadline for a check's model runs: `bound(work, what)` stops the model host if the deadline
+ * passes first (the work then fails with ModelRunStopped), and `cause(err)` tells whether an error
+ * is that stop, naming the work that was late.
+ */
+export function modelRunDeadline(ms: number): { bound<T>(work: Promise<T>, what: string): Promise<T>; cause(err: unknown): string | undefined } {
+  const deadline = performance.now() + ms;
+  let late: string | undefined;
+  return {
+    bound(work, what) {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>(() => {
+        timer = setTimeout(() => {
+          late = what;
+          stopModelRuns(`${what} went past its deadline`);
+        }, Math.max(0, deadline - performance.now()));
+      });
+      return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+    },
+    cause: (err) => (err instanceof ModelRunStopped ? late : undefined),
+  };
+}
+
 /** Peak resident memory of the model host so far (MB). */
 export async function modelHostPeakMb(): Promise<number> {
   return (await currentHost().request({ op: 'peak' })).peakMb!;

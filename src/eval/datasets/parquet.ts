@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../../errors.js';
 import type { Cell, DatasetSource } from './types.js';
@@ -18,7 +18,9 @@ export async function openParquet(file: string, display: string): Promise<Datase
   } catch (err) {
     throw new InputError(display, `is not a readable Parquet file: ${(err as Error).message}`);
   }
-  const columns = parquetSchema(metadata).children.map((c) => c.element.name);
+  const schema = parquetSchema(metadata);
+  const columns = schema.children.map((c) => c.element.name);
+  checkLayout(metadata, schema, display);
   let evidence: { sha256: string; bytes: number; rows: number } | undefined;
   const total = Number(metadata.num_rows);
   let done = 0;
@@ -35,6 +37,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
         const groupEnd = rowStart + groupRows;
         // One decode per row group, column by column: chunks arrive as typed or plain arrays.
         const data = names.map(() => new Array<Cell>(groupRows));
+        const filled = names.map(() => 0);
         try {
           await parquetRead({
             file: buffer,
@@ -48,12 +51,17 @@ export async function openParquet(file: string, display: string): Promise<Datase
               if (k < 0) return;
               const target = data[k]!;
               const values = chunk.columnData as ArrayLike<Cell>;
-              for (let r = Math.max(chunk.rowStart, rowStart); r < Math.min(chunk.rowEnd, groupEnd); r++) target[r - rowStart] = values[r - chunk.rowStart];
+              const [from, to] = [Math.max(chunk.rowStart, rowStart), Math.min(chunk.rowEnd, groupEnd, chunk.rowStart + values.length)];
+              for (let r = from; r < to; r++) target[r - rowStart] = values[r - chunk.rowStart];
+              filled[k]! += Math.max(0, to - from);
             },
           });
         } catch (err) {
           throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: cannot be read: ${(err as Error).message}`);
         }
+        // a column whose pages hold fewer values than the row group declares would read as missing values
+        const short = filled.findIndex((f) => f !== groupRows);
+        if (short >= 0) throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: column "${names[short]}" holds ${filled[short]} values, but its row group declares ${groupRows} rows (a malformed file)`);
         for (let from = 0; from < groupRows; from += batchSize) {
           const n = Math.min(batchSize, groupRows - from);
           const first = rowStart + from;
@@ -66,6 +74,32 @@ export async function openParquet(file: string, display: string): Promise<Datase
       evidence = { ...(await digest(file)), rows: rowStart };
     },
   };
+}
+
+/** Row counts no reader could allocate, or that disagree with what the columns hold, are a malformed file. */
+const MAX_ROWS_PER_GROUP = 2 ** 31 - 1;
+
+/**
+ * The footer's counts agree with each other before any row is read: every row group's num_rows is a
+ * count this reader can hold, the groups add up to the file's num_rows, and each flat column chunk
+ * holds exactly one value (or null) per row. Otherwise rows would be dropped or invented silently.
+ */
+function checkLayout(metadata: FileMetaData, schema: SchemaTree, display: string): void {
+  const flat = new Set(schema.children.filter((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED').map((c) => c.element.name));
+  let sum = 0n;
+  metadata.row_groups.forEach((group, g) => {
+    const rows = group.num_rows;
+    if (rows < 0n || rows > BigInt(MAX_ROWS_PER_GROUP)) throw new InputError(display, `row group ${g + 1} declares ${rows} rows (a malformed file: expected 0 to ${MAX_ROWS_PER_GROUP})`);
+    sum += rows;
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data;
+      if (!meta || meta.path_in_schema.length !== 1 || !flat.has(meta.path_in_schema[0]!)) continue;
+      if (meta.num_values !== rows) {
+        throw new InputError(display, `row group ${g + 1}: column "${meta.path_in_schema[0]}" holds ${meta.num_values} values, but the row group declares ${rows} rows (a malformed file)`);
+      }
+    }
+  });
+  if (sum !== metadata.num_rows) throw new InputError(display, `its row groups hold ${sum} rows, but the file declares ${metadata.num_rows} (a malformed file)`);
 }
 
 async function digest(file: string): Promise<{ sha256: string; bytes: number }> {

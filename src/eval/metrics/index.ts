@@ -12,6 +12,8 @@ export interface MetricData {
   truth: ArrayLike<number>;
   scores: ArrayLike<number>;
   predicted: ArrayLike<number>;
+  /** rows of the whole evaluation with a NaN or infinite score: any makes every metric undefined */
+  nonFinite: number;
 }
 
 export interface MetricParams {
@@ -26,6 +28,11 @@ export interface MetricDef {
   higherIsBetter: boolean;
   params: readonly (keyof MetricParams)[];
   compute(d: MetricData, p: MetricParams): MaybeNumber;
+  /**
+   * For a metric that is a proportion k/m of rows here (accuracy, binary precision …): m, the rows it
+   * counts among; its interval is then Wilson's. Undefined when it is not a plain proportion.
+   */
+  denominator?(d: MetricData, p: MetricParams): number | undefined;
 }
 
 const CLASSIFICATION = ['binary', 'multiclass'] as const;
@@ -38,8 +45,9 @@ const posScore = (d: MetricData) => (i: number) => d.scores[i * 2 + d.positive]!
 const counts = (d: MetricData) => cls.binaryCounts(d.truth, d.predicted, d.positive);
 
 /** precision / recall / f1 / fbeta: of the positive class (binary), averaged (multiclass). */
-function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, beta: number) => MaybeNumber): MetricDef {
+function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, beta: number) => MaybeNumber, denominator?: (c: cls.Counts) => number): MetricDef {
   return {
+    ...(denominator ? { denominator: (d: MetricData, p: MetricParams) => (d.task === 'binary' && p.average === undefined ? denominator(counts(d)) : undefined) } : {}),
     tasks: CLASSIFICATION,
     higherIsBetter: true,
     params: kind === 'f1' ? ['average', 'beta'] : ['average'],
@@ -52,13 +60,13 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
 
 /** Every metric, by the name scikit-learn users know. */
 const TABLE = {
-  accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted) },
+  accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted), denominator: (d) => d.n },
   balanced_accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C) },
-  precision: prf('precision', (c) => cls.precisionOf(c)),
-  recall: prf('recall', (c) => cls.recallOf(c)),
+  precision: prf('precision', (c) => cls.precisionOf(c), (c) => c.tp + c.fp),
+  recall: prf('recall', (c) => cls.recallOf(c), (c) => c.tp + c.fn),
   f1: prf('f1', (c) => cls.fbetaOf(c, 1)),
   fbeta: { ...prf('f1', (c, beta) => cls.fbetaOf(c, beta)), params: ['average', 'beta'] },
-  specificity: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.specificityOf(counts(d)) },
+  specificity: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.specificityOf(counts(d)), denominator: (d) => { const c = counts(d); return c.tn + c.fp; } },
   mcc: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.mccOf(counts(d)) },
   roc_auc: {
     tasks: CLASSIFICATION,
@@ -80,7 +88,7 @@ const TABLE = {
   log_loss: { tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, d.scores, d.C) },
   brier: { tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n) },
   ece: { tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
-  top_k_accuracy: { tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2) },
+  top_k_accuracy: { tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
   mae: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mae(d.truth, d.scores) },
   mse: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mse(d.truth, d.scores) },
   rmse: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.rmse(d.truth, d.scores) },
@@ -92,11 +100,32 @@ const TABLE = {
 } satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof TABLE;
-export const METRICS: Record<MetricName, MetricDef> = TABLE;
+/**
+ * A NaN or infinite score makes every metric of its evaluation undefined: comparisons with NaN are
+ * false, so counting them would quietly score those rows as some class (a wrong pass).
+ */
+export const METRICS = Object.fromEntries(
+  Object.entries(TABLE).map(([name, def]: [string, MetricDef]) => [name, { ...def, compute: (d: MetricData, p: MetricParams) => (d.nonFinite > 0 ? null : def.compute(d, p)) }]),
+) as Record<MetricName, MetricDef>;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 export function metricDef(name: MetricName): MetricDef {
   return METRICS[name];
+}
+
+/** A bootstrap interval rests on at least this many rows of each class present (classification) or rows (regression). */
+export const MIN_BOOTSTRAP_ROWS = { perClass: 10, regression: 30 } as const;
+
+/**
+ * Why the data are too few for a percentile bootstrap to mean anything (it would claim [1, 1] from
+ * three positives), or undefined when they are enough.
+ */
+export function tooFewForBootstrap(d: MetricData, classes: readonly string[]): string | undefined {
+  if (d.task === 'regression') return d.n < MIN_BOOTSTRAP_ROWS.regression ? `${d.n} rows, fewer than the ${MIN_BOOTSTRAP_ROWS.regression} a bootstrap interval needs` : undefined;
+  const support = new Array<number>(d.C).fill(0);
+  for (let i = 0; i < d.n; i++) support[d.truth[i]!]!++;
+  const few = support.flatMap((s, c) => (s > 0 && s < MIN_BOOTSTRAP_ROWS.perClass ? [`${classes[c] ?? c}: ${s}`] : []));
+  return few.length ? `fewer than ${MIN_BOOTSTRAP_ROWS.perClass} rows of a class (${few.join(', ')}) for a bootstrap interval` : undefined;
 }
 
 /** The rows at `idx` (with repeats), as a bootstrap resample. */
