@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, posix, relative, resolve } from 'node:path';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { loadChecklist } from './checklist/load.js';
 import { checklistJsonSchema } from './checklist/schema.js';
 import { DeployCheckError, InputError, UsageError } from './errors.js';
@@ -61,6 +61,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const timeout = options.timeout === undefined ? undefined : parseSeconds(options.timeout);
     const memoryLimitMb = options.memoryLimit === undefined ? undefined : parseMegabytes(options.memoryLimit);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    refuseOverwritingInputs([...(options.output !== undefined ? [{ flag: '--output', file: options.output }] : []), ...extra.map((t) => ({ flag: '--report', file: t.file }))], loaded.inputs);
     // where the checklist's folder is from here: file locations in SARIF and GitHub annotations
     const root = relative(process.cwd(), dirname(resolve(loaded.file))).split('\\').join('/') || '.';
     const write = (report: Report) => {
@@ -125,6 +126,7 @@ export function diffCommand(oldFile: string, newFile: string, options: { format?
   return guard(io, async () => {
     const format = options.format ?? 'pretty';
     if (!DIFF_FORMATS.includes(format as (typeof DIFF_FORMATS)[number])) throw new UsageError(`--format ${format}: unknown format (expected one of ${DIFF_FORMATS.join(', ')})`);
+    if (options.output !== undefined) refuseOverwritingInputs([{ flag: '--output', file: options.output }], [resolve(oldFile), resolve(newFile)]);
     const d = diffReports(readReport(oldFile), readReport(newFile), [oldFile, newFile]);
     const text = formatDiff(d, format as (typeof DIFF_FORMATS)[number], io.color && options.output === undefined);
     if (options.output !== undefined) writeOutput(options.output, text);
@@ -205,6 +207,7 @@ export function inspectCommand(model: string, options: { json?: boolean }, io: I
 export function profileCommand(checklist: string | undefined, options: { dataset?: string; output?: string }, io: Io): Promise<number> {
   return guard(io, async () => {
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    if (options.output !== undefined) refuseOverwritingInputs([{ flag: '--output', file: options.output }], loaded.inputs);
     const name = resolveDatasetName(loaded.checklist, options.dataset, loaded.file);
     const metricIds = loaded.checks.filter((c) => c.type === 'metric' && ((c as { dataset?: string }).dataset ?? name) === name).map((c) => c.id);
     const ctx = new RunContext(loaded, new Date(), io.progress);
@@ -276,12 +279,41 @@ function splitList(values: string[] | undefined): string[] | undefined {
   return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
+/**
+ * Writes a report whole or not at all: into a temporary file in the same folder, then renamed over
+ * the target, so a full disk leaves the previous report as it was, never a truncated one.
+ */
 function writeOutput(file: string, text: string): void {
+  const target = resolve(file);
+  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    mkdirSync(dirname(resolve(file)), { recursive: true });
-    writeFileSync(file, text);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(temporary, text);
+    renameSync(temporary, target);
   } catch (err) {
+    rmSync(temporary, { force: true });
     throw new UsageError(`cannot write ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** A report is never written over a file the run reads (the checklist, the model, a dataset, a document). */
+function refuseOverwritingInputs(targets: { flag: string; file: string }[], inputs: string[]): void {
+  const identity = (path: string) => {
+    try {
+      const s = statSync(path);
+      return `${s.dev}:${s.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const ids = new Map(inputs.flatMap((p) => {
+    const id = identity(p);
+    return id ? [[id, p] as const] : [];
+  }));
+  for (const t of targets) {
+    const id = identity(resolve(t.file));
+    const input = inputs.find((p) => p === resolve(t.file)) ?? (id ? ids.get(id) : undefined);
+    if (input !== undefined) throw new UsageError(`${t.flag} ${t.file}: refusing to write a report over an input of the run (${relative(process.cwd(), input) || input}); choose another file`);
   }
 }
 

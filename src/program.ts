@@ -8,10 +8,22 @@ import { TOOL } from './version.js';
 const colorWanted = (noColorFlag: boolean) =>
   !noColorFlag && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || process.stdout.isTTY === true);
 
+// A reader that went away (`deploy-check | head`) ends the output quietly, with the run's exit code;
+// stdout that cannot be written (a full disk, /dev/full) is one line and exit 2, never a stack trace.
+let stdoutGone = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  stdoutGone = true;
+  if (err.code === 'EPIPE') return;
+  process.stderr.write(`deploy-check: cannot write the output to stdout: ${err.code === 'ENOSPC' ? 'no space left on the device' : err.message}\n`);
+  process.exit(2);
+});
+
 const io = (color: boolean): Io => ({
   // A line of ours never starts with "::" (a CI workflow command), whatever a file name holds;
   // the annotations deploy-check means to give are written by the GitHub reporter itself.
-  stdout: (s) => process.stdout.write(inert(s)),
+  stdout: (s) => {
+    if (!stdoutGone) process.stdout.write(inert(s));
+  },
   stderr: (s) => process.stderr.write(inert(s)),
   annotate: (s) => process.stderr.write(s),
   color,

@@ -11,7 +11,7 @@ describe('deploy-check run (the built CLI)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const id of ['card', 'hyperparameters', 'model', 'baseline-model', 'files', 'signoff', 'accuracy', 'recall', 'no-regression', 'by-tumour-size', 'outputs', 'determinism', 'staleness', 'monitoring', 'data']) expect(r.stdout).toMatch(new RegExp(`✔ ${id} `));
-    expect(r.stdout).toContain('✔ accuracy         Metric             n = 171 · accuracy 0.9708 [0.9415, 0.9942] (required ≥ 0.93)');
+    expect(r.stdout).toContain('✔ accuracy         Metric             n = 171 · accuracy 0.9708 [0.9334, 0.9874] (required ≥ 0.93)');
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('READY  15 passed');
   });
 
@@ -21,7 +21,7 @@ describe('deploy-check run (the built CLI)', () => {
     expect(r.stdout).toContain('missing section "Ethical Considerations"');
     expect(r.stdout).toContain('template placeholder TODO left in the card  ../fixtures/breast-cancer-unready/MODEL_CARD.md:15');
     expect(r.stdout).toContain('Dr. Luis Ferreira (clinical-safety) approved another file');
-    expect(r.stdout).toContain('- recall 0.9375 [0.8644, 0.9857] (required ≥ 0.95)');
+    expect(r.stdout).toContain('- recall 0.9375 [0.85, 0.9754] (required ≥ 0.95)');
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('NOT READY  4 failed · 1 warning  (4 blocking the gate)');
   });
 

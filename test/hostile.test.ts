@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, FIXTURES, MODEL, scenario } from './helpers.js';
+import { cli, FIXTURES, MODEL, ROOT, scenario } from './helpers.js';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { FLOAT, int64Constant, model, node, valueInfo } from './onnx-builder.js';
 
 /**
@@ -80,9 +82,83 @@ const cases: Case[] = [
   ['a model that eats memory at run time', { 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [1], p95_ms: 1000, memory_limit_mb: 300 }\n  - type: model\n`, 'model.onnx': memoryHogModel() }, 1, /latency .*could not be evaluated: the model used more than 300 MB of memory \(\d+ MB\) \(its memory limit; set memory_limit_mb on the check or --memory-limit\)/],
   ['a model input declared far beyond memory', { 'c.yaml': `${head}checks:\n  - type: determinism\n`, 'model.onnx': hugeInputModel() }, 2, /model\.onnx {2}input "x" declares the shape \[256, 100000000000\]: 95367 GiB for 256 rows, more than the memory limit \(\d+ MB\)/],
   ['a model run that takes minutes', { 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [2048], p95_ms: 1000, timeout: 1 }\n  - type: model\n`, 'model.onnx': slowModel() }, 1, /could not be evaluated: timed out after 1 s \(its time limit; set timeout on the check or --timeout\)/],
+  // attacks on the gate (issue 11): each got through as a wrong pass or a hang before
+  ['NaN scores for a third of the rows (binary)', nanModelScenario('binary'), 1, /accuracy is undefined: 10 of 30 rows have a NaN or infinite score \(line 2, 5, 8, 11, 14, and 5 more\): every metric of this evaluation is undefined/],
+  ['NaN predictions for a third of the rows (regression)', nanModelScenario('regression'), 1, /median_ae is undefined: 10 of 30 rows have a NaN or infinite score/],
+  ['a wrong pin with only document checks', { 'c.yaml': `${head}  sha256: ${'ab'.repeat(32)}\nchecks:\n  - { type: model-card, path: card.md, sections: [Overview], min_words: 1 }\n`, 'card.md': '# Overview\nwords here\n' }, 2, /model\.onnx {2}sha256 is [0-9a-f]{64}, but the checklist pins model\.sha256/],
+  ['training rows copied as fully quoted CSV', leakScenario((row) => row.split(',').map((c) => `"${c}"`).join(',')), 1, /171 of 171 rows also appear in train/],
+  ['training rows copied as JSON Lines', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\n  train: { path: t.jsonl, label: diagnosis }\nchecks:\n  - { type: data, disjoint_from: train }\n`, 'd.csv': HOLDOUT, 't.jsonl': ROWS.map((r) => JSON.stringify(Object.fromEntries(HEAD.split(',').map((h, j) => [h, h === 'diagnosis' ? r.split(',')[j] : Number(r.split(',')[j])])))).join('\n') + '\n' }, 1, /171 of 171 rows also appear in train/],
+  ['the default domain imported twice', { 'c.yaml': `${head}checks:\n  - { type: model, max_opset: 13 }\n`, 'model.onnx': identityModel([['', 13], ['', 18]]) }, 2, /model\.onnx {2}imports the default domain \(ai\.onnx\) twice \(opsets 13 and 18\): which opset the model runs at is ambiguous/],
+  ['the default domain under both names', { 'c.yaml': `${head}checks:\n  - { type: model, max_opset: 13 }\n`, 'model.onnx': identityModel([['ai.onnx', 18], ['', 13]]) }, 2, /imports the default domain \(ai\.onnx\) twice \(opsets 18 and 13\)/],
+  ['drift against a dataset whose every value is missing', { 'c.yaml': `${head}datasets:\n  ref: { path: d.csv, label: diagnosis }\n  cur: { path: e.csv, label: diagnosis }\nchecks:\n  - { type: drift, reference: ref, current: cur }\n`, 'd.csv': HOLDOUT, 'e.csv': csv(ROWS.map(() => ','.repeat(30))) }, 1, /30 columns have no value to compare: mean_radius \(none in the current data \(e\.csv\)\)/],
+  ['training data dated 9999-12-31', stalenessScenario('9999-12-31'), 1, /the latest date in t\.csv column "date" is 9999-12-31, after the run date/],
+  ['training data dated by an Excel serial', stalenessScenario('43466'), 2, /t\.csv {2}line 4: column "date": "43466" is not a date \(expected ISO 8601/],
+  ['a confidence gate on one row', withData(csv(ROWS.slice(0, 1)), '  - { type: metric, metric: accuracy, min: 0.95, confidence: 0.95 }\n', '  classes: [B, M]\n'), 1, /not enough evidence \(n = 1\): accuracy is 1, but the lower bound of its 95% interval is 0\.2065, below 0\.95/],
+  ['a confidence gate on three positives', withData(csv([...ROWS.filter((r) => r.endsWith(',M')).slice(0, 3), ...ROWS.filter((r) => r.endsWith(',B')).slice(0, 40)]), '  - { type: metric, metric: recall, min: 0.9, confidence: 0.95 }\n'), 1, /not enough evidence \(n = 43\): recall is 1, but the lower bound of its 95% interval is 0\.4385, below 0\.9/],
+  ['a bootstrap on too few rows of a class', withData(csv([...ROWS.filter((r) => r.endsWith(',M')).slice(0, 3), ...ROWS.filter((r) => r.endsWith(',B')).slice(0, 40)]), '  - { type: metric, metric: roc_auc, min: 0.9, confidence: 0.95 }\n'), 1, /not enough evidence \(n = 43\): roc_auc is 1, but there are fewer than 10 rows of a class \(M: 3\) for a bootstrap interval/],
+  ['a model card inside an HTML comment', card('<!--\n# Overview\nwords here\n-->\n'), 1, /missing section "Overview"/],
+  ['a Parquet row group that declares fewer rows than it holds', parquetScenario((w) => { w.row_groups[0]!.num_rows = 10n; w.num_rows = 10n; }), 2, /d\.parquet {2}row group 1: column "x" holds 50 values, but the row group declares 10 rows \(a malformed file\)/],
+  ['a Parquet row count of 10^12', parquetScenario((w) => { w.row_groups[0]!.num_rows = 10n ** 12n; w.num_rows = 10n ** 12n; }), 2, /d\.parquet {2}row group 1 declares 1000000000000 rows \(a malformed file/],
+  ['a Parquet row count of -5', parquetScenario((w) => { w.row_groups[0]!.num_rows = -5n; w.num_rows = -5n; }), 2, /d\.parquet {2}row group 1 declares -5 rows \(a malformed file/],
+  ['required hyperparameters written without values', { 'c.yaml': `${head}checks:\n  - { type: hyperparameters, path: hp.yaml, required: [C, solver], match_model_metadata: false }\n`, 'hp.yaml': 'C:\nsolver: ""\n' }, 1, /"C" has no value \(null\) \(\+1 more\)[\s\S]*"solver" has no value \(""\)/],
+  ['an empty hyperparameters mapping', { 'c.yaml': `${head}checks:\n  - { type: hyperparameters, path: hp.yaml, match_model_metadata: false }\n`, 'hp.yaml': '{}\n' }, 1, /hp\.yaml records no hyperparameters/],
+  ['a sign-off by a blank name', { 'c.yaml': `${head}checks:\n  - { type: signoff, path: a.yaml, roles: [lead] }\n`, 'a.yaml': `approvals:\n  - { role: lead, name: " ", date: 2026-01-01, model_sha256: ${'a0208769f0327d107277b1555dd49e1b4ebc3bd31d82afc491ca10d592b3583a'} }\n` }, 2, /a\.yaml:2:\d+ {2}approvals\[0\]\.name: expected the name of the person who approved, not blank/],
+  ['one latency run that would take minutes', { 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [2048], p95_ms: 1000, max_seconds: 1 }\n`, 'model.onnx': slowModel() }, 1, /latency .*a run at batch 2048 did not end within 2 s \(twice max_seconds\): the model host was stopped/],
+  ['a pattern that backtracks catastrophically', withData(csv(ROWS.map((r, i) => (i === 0 ? r.replace(/,[BM]$/, `,${'a'.repeat(34)}!`) : r))), '  - { type: data, columns: { diagnosis: { pattern: "^(\\\\w+\\\\s?)*$" } } }\n'), 1, /column "diagnosis": 1 of 171 rows do not match \/\^\(\\w\+\\s\?\)\*\$\/ \(line 2: "a{34}!"\)/],
+  ['a pattern with a backreference', withData(HOLDOUT, '  - { type: data, columns: { diagnosis: { pattern: "^(a)\\\\1$" } } }\n'), 2, /checks\[0\]\.columns: diagnosis\.pattern cannot run in linear time/],
+  ['a checklist of 5 MB', { 'c.yaml': `${head}checks:\n  - type: model\n${'#'.repeat(5 * 1024 * 1024)}\n` }, 2, /c\.yaml {2}is \d+ bytes; a checklist may be at most 4 MiB/],
   // usage
   ['unknown format', { 'c.yaml': `${head}checks:\n  - type: model\n` }, 2, /--format|unknown format/],
 ];
+
+/** A model of x [N, 1]: sigmoid(log x) for binary scores, log x for regression: NaN where x < 0. */
+function nanModelScenario(task: 'binary' | 'regression'): Record<string, string | Buffer> {
+  const nodes = task === 'binary' ? [node('Log', ['x'], ['l']), node('Sigmoid', ['l'], ['y'])] : [node('Log', ['x'], ['y'])];
+  const rows = Array.from({ length: 30 }, (_, i) => {
+    const x = i % 3 === 0 ? -1 : i % 3 === 1 ? 4 : 0.25;
+    return task === 'binary' ? `${x},${x > 1 ? 1 : 0}` : `${x},${x > 0 ? Math.log(x) : 0}`;
+  });
+  const checks = task === 'binary' ? '  - { type: metric, metric: accuracy, min: 0.5 }\n' : '  - { type: metric, metric: median_ae, max: 0.01 }\n';
+  return {
+    'model.onnx': Buffer.from(model(nodes, [valueInfo('x', FLOAT, ['N', 1])], [valueInfo('y', FLOAT, ['N', 1])])),
+    'c.yaml': `${head}  task: ${task}\n${task === 'binary' ? '  classes: [0, 1]\n' : ''}datasets:\n  holdout: { path: d.csv, label: y }\nchecks:\n${checks}`,
+    'd.csv': `x,y\n${rows.join('\n')}\n`,
+  };
+}
+
+/** The hold-out's rows, also written (by `write`) as the training set: every row is shared. */
+function leakScenario(write: (row: string) => string): Record<string, string> {
+  return {
+    'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\n  train: { path: t.csv, label: diagnosis }\nchecks:\n  - { type: data, disjoint_from: train }\n`,
+    'd.csv': HOLDOUT,
+    't.csv': [HEAD.split(',').map((h) => `"${h}"`).join(','), ...ROWS.map(write)].join('\n') + '\n',
+  };
+}
+
+function stalenessScenario(last: string): Record<string, string> {
+  return {
+    'c.yaml': `${head}datasets:\n  train: { path: t.csv }\nchecks:\n  - { type: staleness, training_date: 2026-01-01, max_age_days: 3650, data: { dataset: train, column: date } }\n`,
+    't.csv': `date,x\n2025-01-01,1\n2025-06-01,2\n${last},3\n`,
+  };
+}
+
+/** A model whose only node is an Identity, importing the given opsets. */
+function identityModel(opsets: [string, number][]): Buffer {
+  return Buffer.from(model([node('Identity', ['x'], ['y'])], [valueInfo('x', FLOAT, ['N', 30])], [valueInfo('y', FLOAT, ['N', 30])], opsets));
+}
+
+/** A Parquet file of 50 rows, its footer edited by `lie` before it is written. */
+function parquetScenario(lie: (w: { row_groups: { num_rows: bigint }[]; num_rows: bigint }) => void): Record<string, string | Buffer> {
+  const writer = new ByteWriter();
+  const w = new ParquetWriter({ writer, schema: [{ name: 'root', num_children: 2 }, { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' }, { name: 'y', type: 'DOUBLE', repetition_type: 'REQUIRED' }] });
+  w.write({ columnData: [{ name: 'x', data: Float64Array.from({ length: 50 }, (_, i) => i) }, { name: 'y', data: Float64Array.from({ length: 50 }, (_, i) => i % 2) }] });
+  lie(w as unknown as Parameters<typeof lie>[0]);
+  w.finish();
+  return {
+    'c.yaml': `${head}datasets:\n  holdout: { path: d.parquet }\nchecks:\n  - { type: data, rows: { min: 1 } }\n`,
+    'd.parquet': Buffer.from(writer.getBuffer()),
+  };
+}
 
 /** x [N, 30] tiled ten million times: 1.2 GB per row. */
 function memoryHogModel(): Buffer {
@@ -138,5 +214,117 @@ describe('error lines', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('has no column "y\\u{a}READY"');
+  });
+});
+
+describe('the process around a run (end to end)', () => {
+  const CLI = join(ROOT, 'dist', 'cli.js');
+  const gone = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  /** Polls (at most `seconds`) until `ok`: for events that happen within milliseconds, with a wide margin for a busy machine. */
+  const eventually = async (ok: () => boolean, seconds = 20) => {
+    for (let t = 0; t < seconds * 10 && !ok(); t++) await new Promise((r) => setTimeout(r, 100));
+    return ok();
+  };
+  const hostOf = (pid: number) =>
+    readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
+      .find((p) => {
+        try {
+          return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(pid) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('host-child');
+        } catch {
+          return false;
+        }
+      });
+
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`the model host ends with deploy-check when deploy-check gets ${signal} during a model run`, async () => {
+      const dir = scenario({ 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [2048], p95_ms: 1000, max_seconds: 600 }\n`, 'model.onnx': slowModel() });
+      const child = spawn(process.execPath, [CLI, join(dir, 'c.yaml')], { stdio: 'ignore' });
+      let host: number | undefined;
+      // the host is busy in the slow run once it has used some CPU time
+      const busy = () => {
+        host ??= hostOf(child.pid!);
+        return host !== undefined && Number(readFileSync(`/proc/${host}/stat`, 'utf8').split(') ')[1]!.split(' ')[11]) > 20;
+      };
+      expect(await eventually(busy, 60)).toBe(true);
+      child.kill(signal);
+      expect(await eventually(() => gone(host!))).toBe(true);
+    }, 90_000);
+  }
+
+  it('a FIFO, a device or an oversized file as the checklist is refused at once', () => {
+    const dir = scenario();
+    execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+    expect(cli([join(dir, 'fifo.yaml')])).toMatchObject({ code: 2, stderr: `${join(dir, 'fifo.yaml')}  is not a regular file (a pipe, socket or device is not read as a checklist)\n` });
+    expect(cli(['/dev/zero'])).toMatchObject({ code: 2, stderr: '/dev/zero  is not a regular file (a pipe, socket or device is not read as a checklist)\n' });
+  });
+
+  it('stdout that cannot be written: a full device is one line and exit 2; a reader that went away ends quietly', () => {
+    const full = spawnSync(process.execPath, [CLI, join(ROOT, 'checklists', 'example.yaml')], { stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'], encoding: 'utf8' });
+    expect(full.status).toBe(2);
+    expect(full.stderr).toBe('deploy-check: cannot write the output to stdout: no space left on the device\n');
+    // `deploy-check --format html | head -c 1`: the pipe closes long before the report is written
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" "${join(ROOT, 'checklists', 'example.yaml')}" --format html | head -c 1 >/dev/null`], { encoding: 'utf8', cwd: ROOT });
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
+  });
+
+  it('a read-only /dev/shm and temporary folder: the model runs through the IPC channel, with the same report', (test) => {
+    if (spawnSync('unshare', ['--mount', 'true']).status !== 0) {
+      console.warn('skipped: unshare --mount is not permitted here (it needs root), so a read-only /dev/shm cannot be made');
+      test.skip();
+    }
+    const dir = scenario({ 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: metric, metric: roc_auc, min: 0.9 }\n`, 'd.csv': HOLDOUT });
+    const normal = cli([join(dir, 'c.yaml'), '--format', 'json']);
+    // /dev/shm read-only in a mount namespace of its own, and a temporary folder nothing can be created in
+    const script = `mount -t tmpfs -o ro tmpfs /dev/shm && exec "${process.execPath}" "${CLI}" "${join(dir, 'c.yaml')}" --format json`;
+    const r = spawnSync('unshare', ['--mount', 'sh', '-c', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TMPDIR: '/proc' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(normal.stdout);
+  });
+
+  it('a report is never written over an input of the run, and is replaced whole', () => {
+    const dir = scenario({ 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.csv': HOLDOUT });
+    const before = readFileSync(join(dir, 'c.yaml'));
+    const model = readFileSync(join(dir, 'model.onnx'));
+    expect(cli([join(dir, 'c.yaml'), '-o', join(dir, 'c.yaml')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^deploy-check: --output .*c\.yaml: refusing to write a report over an input of the run \(.*c\.yaml\); choose another file\n$/) });
+    expect(cli([join(dir, 'c.yaml'), '--report', `json=${join(dir, 'model.onnx')}`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/refusing to write a report over an input of the run \(.*model\.onnx\)/) });
+    expect(cli([join(dir, 'c.yaml'), '--report', `json=${join(dir, 'sub', '..', 'd.csv')}`])).toMatchObject({ code: 2 });
+    expect(readFileSync(join(dir, 'c.yaml'))).toEqual(before);
+    expect(readFileSync(join(dir, 'model.onnx'))).toEqual(model);
+    // written to a temporary file and renamed: the report is a new file each time, never one being truncated
+    expect(cli([join(dir, 'c.yaml'), '-o', join(dir, 'r.json'), '--format', 'json']).code).toBe(0);
+    const first = statSync(join(dir, 'r.json')).ino;
+    expect(cli([join(dir, 'c.yaml'), '-o', join(dir, 'r.json'), '--format', 'json']).code).toBe(0);
+    expect(statSync(join(dir, 'r.json')).ino).not.toBe(first);
+    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).verdict).toBe('pass');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a label written 1.0 is class 1 when the checklist gives numeric classes', () => {
+    const files = nanModelScenario('binary');
+    const rows = Array.from({ length: 30 }, (_, i) => (i % 2 ? '4,1.0' : '0.25,0.0'));
+    const dir = scenario({ ...files, 'd.csv': `x,y\n${rows.join('\n')}\n` });
+    const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).checks[0].measurements[0].value).toBe(1);
+  });
+
+  it('a TSV with an empty numeric cell before the last field is read as a missing value', () => {
+    const tsv = HOLDOUT.replaceAll(',', '\t').split('\n').map((l, i) => (i === 3 ? l.replace(/\t[^\t]*\t([BM])$/, '\t\t$1') : l)).join('\n');
+    const dir = scenario({ 'c.yaml': `${head}datasets:\n  holdout: { path: d.tsv, label: diagnosis, missing: nan }\nchecks:\n  - { type: data, columns: { worst_fractal_dimension: { type: number, max_missing: 0.01 } } }\n`, 'd.tsv': tsv });
+    const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

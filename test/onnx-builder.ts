@@ -18,10 +18,10 @@ export const intAttr = (name: string, v: number) => concat([str(1, name), varint
 /** AttributeProto { name, ints: [v], type: INTS } */
 export const intsAttr = (name: string, v: number) => concat([str(1, name), varintField(8, v), varintField(20, 7)]);
 
-/** A model at opset 11 from nodes, inputs and outputs. */
-export function model(nodes: Uint8Array[], inputs: Uint8Array[], outputs: Uint8Array[]): Uint8Array {
+/** A model from nodes, inputs and outputs; it imports the default domain at opset 11 unless `opsets` says otherwise. */
+export function model(nodes: Uint8Array[], inputs: Uint8Array[], outputs: Uint8Array[], opsets: [domain: string, version: number][] = [['', 11]]): Uint8Array {
   const graph = concat([...nodes.map((n) => field(1, n)), str(2, 'test'), ...inputs.map((i) => field(11, i)), ...outputs.map((o) => field(12, o))]);
-  return concat([varintField(1, 7), str(2, 'deploy-check-test'), field(7, graph), field(8, concat([str(1, ''), varintField(2, 11)]))]);
+  return concat([varintField(1, 7), str(2, 'deploy-check-test'), field(7, graph), ...opsets.map(([d, v]) => field(8, concat([str(1, d), varintField(2, v)])))]);
 }
 
 /** A Constant node giving an int64 tensor of the given values (a 1-D shape or repeats). */

@@ -8,14 +8,17 @@ import { z } from 'zod';
  * schema printed by `deploy-check schema` is the same zod schema with no folder set.
  */
 let baseDir: string | undefined;
+/** every input path the checklist names, as absolute paths (reports are never written over them) */
+let named: Set<string> | undefined;
 
-export function withBaseDir<T>(dir: string, fn: () => T): T {
-  const previous = baseDir;
+export function withBaseDir<T>(dir: string, fn: () => T, paths?: Set<string>): T {
+  const previous = [baseDir, named] as const;
   baseDir = dir;
+  named = paths;
   try {
     return fn();
   } finally {
-    baseDir = previous;
+    [baseDir, named] = previous;
   }
 }
 
@@ -26,6 +29,7 @@ export const inputPath = () =>
     .superRefine((p, ctx) => {
       if (baseDir === undefined) return;
       const full = resolve(baseDir, p);
+      named?.add(full);
       if (!existsSync(full)) ctx.addIssue({ code: 'custom', message: `file not found: ${p} (paths are relative to the checklist's folder)` });
       else if (!statSync(full).isFile()) ctx.addIssue({ code: 'custom', message: `not a regular file: ${p}` });
     })

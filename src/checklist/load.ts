@@ -19,6 +19,8 @@ export interface LoadedChecklist {
   checklist: Checklist;
   /** checks with their ids settled (an id defaults to the type) */
   checks: (CheckSpec & { id: string })[];
+  /** absolute paths of every file the run may read: the checklist and each file it names */
+  inputs: string[];
 }
 
 /** A checklist is a page of YAML; a larger file is a mistake (or an attack on the parser's memory). */
@@ -56,10 +58,11 @@ export function loadChecklist(file: string): LoadedChecklist {
     throw new InputError(file, 'expected a mapping with version, model and checks at the top level', doc.positionOf([]));
   }
   const dir = dirname(abs);
-  const checklist = withBaseDir(dir, () => validateDocument(checklistSchema, doc, file));
+  const named = new Set<string>([abs]);
+  const checklist = withBaseDir(dir, () => validateDocument(checklistSchema, doc, file), named);
   const checks = checklist.checks.map((c) => ({ ...c, id: c.id ?? c.type }));
   crossCheck(checklist, checks, doc, file);
-  return { file, dir, sha256: sha256Hex(data), bytes: data.length, checklist, checks };
+  return { file, dir, sha256: sha256Hex(data), bytes: data.length, checklist, checks, inputs: [...named].sort() };
 }
 
 /** Rules that span several fields, reported in the same one-line form as schema errors. */

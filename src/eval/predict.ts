@@ -96,8 +96,9 @@ export async function evaluate(
   }));
   const slot = new Map(want.map((w, k) => [w.index, k]));
 
-  // labels read as numbers ("1.0" is class 1) only when every model's classes are numbers
-  const numericLabels = plans.every((p) => classLabelsOf(p.model, p.outputs.scores)?.every((c) => typeof c === 'number') ?? false);
+  // labels read as numbers ("1.0" is class 1) unless a model's classes, from the model or the
+  // checklist, include text
+  const numericLabels = plans.every((p) => (classLabelsOf(p.model, p.outputs.scores) ?? p.model.spec.classes)?.every((c) => typeof c === 'number') ?? true);
   const dictionary = new Map<string, number>();
   const truthKeys = new Growable(Int32Array);
   const truthValues = new Growable(Float64Array);

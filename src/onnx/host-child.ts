@@ -5,6 +5,7 @@
  * with V8 serialization (typed arrays are copied as bytes).
  */
 import { readFileSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { pack, SLOT_FD, unpack, VIEWS, type HostReply, type HostRequest, type PackedTensor, type WireTensor } from './host-protocol.js';
 
@@ -102,3 +103,11 @@ process.on('message', (m: HostRequest) => {
 });
 // the parent went away: nothing left to do
 process.on('disconnect', () => process.exit(0));
+// ...and when this thread is inside a native run that never yields, a watcher on a thread of its
+// own sees the parent gone (this process re-parented) and ends the host: it never outlives a
+// killed deploy-check, burning CPU and holding the caller's stdout open.
+new Worker(
+  `const { workerData } = require('node:worker_threads');
+  setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 200);`,
+  { eval: true, workerData: process.ppid, resourceLimits: { maxOldGenerationSizeMb: 8 } },
+).unref();

@@ -81,12 +81,7 @@ class Host {
   dead = false;
 
   constructor(private readonly limits: { memoryMb: number }) {
-    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'deploy-check-'));
-    try {
-      for (let i = 0; i < SLOTS; i++) this.slotFds.push(openSync(join(dir, String(i)), 'w+'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    this.slotFds.push(...openSlots());
     this.freeSlots.push(...this.slotFds.keys());
     this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], execArgv: [] });
     this.child.on('message', (m: HostReply) => {
@@ -162,6 +157,28 @@ class Host {
     this.child.unref();
     (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
   }
+}
+
+/**
+ * Slot files for large tensors: in /dev/shm (memory), else the temporary folder; where neither can
+ * be written (a read-only /dev/shm and /tmp), none, and tensors go through the IPC channel — slower
+ * for large batches, the same results.
+ */
+function openSlots(): number[] {
+  for (const base of existsSync('/dev/shm') ? ['/dev/shm', tmpdir()] : [tmpdir()]) {
+    const fds: number[] = [];
+    let dir: string | undefined;
+    try {
+      dir = mkdtempSync(join(base, 'deploy-check-'));
+      for (let i = 0; i < SLOTS; i++) fds.push(openSync(join(dir, String(i)), 'w+'));
+      return fds;
+    } catch {
+      for (const fd of fds) closeSync(fd);
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return [];
 }
 
 /** The child's entry point: next to this file once built; from the sources (tests), the built copy. */

@@ -51,7 +51,7 @@ describe('latency', () => {
     const v = (n: string) => c.measurements.find((m) => m.name === n)!.value!;
     expect(v('batch 1 p50')).toBeLessThanOrEqual(v('batch 1 p95'));
     expect(v('batch 1 p95')).toBeLessThanOrEqual(v('batch 1 max'));
-    expect(v('model size')).toBe(0.001);
+    expect(v('model size')).toBe(0.001209); // 1209 bytes, exactly
     const runs = (c.details as { runs: Record<string, number> }).runs;
     expect(runs['batch 1']).toBeGreaterThan(0);
     expect((c.details as { environment: { onnxruntime: string } }).environment.onnxruntime).toMatch(/^\d+\.\d+/);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bootstrap, percentile } from '../../src/eval/bootstrap.js';
+import { bootstrap, normalQuantile, percentile, wilsonInterval } from '../../src/eval/bootstrap.js';
 import { confusionMatrix } from '../../src/eval/metrics/classification.js';
 import { METRICS, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
 import type { Task } from '../../src/eval/predict.js';
@@ -192,5 +192,21 @@ describe('bootstrap', () => {
     expect(percentile([1, 2, 3, 4], 0.25)).toBeCloseTo(1.75, 12);
     expect(percentile([1, 2, 3, 4], 0.5)).toBeCloseTo(2.5, 12);
     expect(percentile([1, 2, 3, 4], 0.9)).toBeCloseTo(3.7, 12);
+  });
+});
+
+describe('intervals with honest coverage (against scipy)', () => {
+  const ref = JSON.parse(readFileSync(join(FIXTURES, 'expected', 'intervals.json'), 'utf8')) as { ndtri: [number, number][]; wilson: [number, number, number, number, number][] };
+  it('the normal quantile is scipy.special.ndtri', () => {
+    for (const [p, z] of ref.ndtri) expect(Math.abs(normalQuantile(p) - z), `ndtri(${p})`).toBeLessThan(1e-13 * Math.max(1, Math.abs(z)));
+  });
+  it("the Wilson interval is scipy's binomtest(k, n).proportion_ci(method='wilson')", () => {
+    expect(ref.wilson.length).toBeGreaterThan(50);
+    for (const [k, n, c, lo, hi] of ref.wilson) {
+      const ci = wilsonInterval(k, n, c)!;
+      expect(Math.abs(ci[0] - lo), `${k}/${n} at ${c}`).toBeLessThan(1e-12);
+      expect(Math.abs(ci[1] - hi), `${k}/${n} at ${c}`).toBeLessThan(1e-12);
+    }
+    expect(wilsonInterval(0, 0, 0.95)).toBeNull();
   });
 });

@@ -435,7 +435,9 @@ const scannedBox = new Float64Array(1);
  */
 function scanNumber(buf: Uint8Array, s: number, limit: number, delim: number): number {
   let i = s;
-  while (i < limit && (buf[i] === 32 || buf[i] === 9)) i++;
+  // spaces around the number; a TAB too, unless it is the delimiter (TSV): it would swallow an empty field
+  const tab = delim === 9 ? -1 : 9;
+  while (i < limit && (buf[i] === 32 || buf[i] === tab)) i++;
   let negative = false;
   if (buf[i] === 45) {
     negative = true;
@@ -484,7 +486,7 @@ function scanNumber(buf: Uint8Array, s: number, limit: number, delim: number): n
     if (expDigits === 0) return -1;
     exponent += expNegative ? -value : value;
   }
-  while (i < limit && (buf[i] === 32 || buf[i] === 9)) i++;
+  while (i < limit && (buf[i] === 32 || buf[i] === tab)) i++;
   if (i < limit) {
     const t = buf[i];
     if (t !== delim && t !== LF && !(t === CR && (i + 1 >= limit || buf[i + 1] === LF))) return -1;
