@@ -71,7 +71,12 @@ export default defineCheck({
       const because = undefinedBecause(ev);
       if (because) findings.push({ code: 'non-finite-scores', message: `${label} is undefined: ${because}`, hint: 'the model emits NaN or infinity for these rows: see the outputs check' });
       else if (value === null) {
-        findings.push({ code: 'undefined', message: `${label} is undefined on ${ev.n} rows of this dataset`, hint: 'for example a single class in the labels, or no predicted positives: it is not counted as a pass' });
+        const absent = absentClasses(ev);
+        findings.push({
+          code: 'undefined',
+          message: `${label} is undefined on ${ev.n} rows of this dataset${absent.length ? ` (no row of class ${absent.join(', ')})` : ''}`,
+          hint: absent.length ? 'the model knows classes this dataset has no example of' : 'for example a single class in the labels, or no predicted positives: it is not counted as a pass',
+        });
       } else if (!main.passed && gate(value, undefined, false, o.min, o.max)) {
         const side = tooFew
           ? `there are ${tooFew}`
@@ -151,6 +156,14 @@ export function gate(value: number | null, ci: [number, number] | undefined, use
 
 function fmt(v: number | null | undefined): string {
   return v === undefined ? 'undefined' : formatNumber(v);
+}
+
+/** Classes of the model with no row in the evaluated data (they make some metrics undefined). */
+function absentClasses(ev: Evaluation): string[] {
+  if (ev.task === 'regression') return [];
+  const support = new Array<number>(ev.classes.length).fill(0);
+  for (let i = 0; i < ev.n; i++) support[ev.truth[i]!]!++;
+  return ev.classes.filter((_, c) => support[c] === 0);
 }
 
 /** What the numbers rest on, for the report. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { Evaluation } from '../eval/predict.js';
+import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
+import { suspectColumnOrder } from '../eval/column-order.js';
+import { confusionMatrix } from '../eval/metrics/classification.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
 
@@ -42,8 +44,23 @@ export default defineCheck({
       }
     }
     problem('non-finite', nonFinite, 'have NaN or infinite outputs');
-    problem('out-of-range', outOfRange, 'have probabilities outside [0, 1]', `set ${o.model}.outputs.scores to the probability output, not raw scores`);
+    problem('out-of-range', outOfRange, 'have probabilities outside [0, 1]', `set ${o.model}.outputs.scores to the probability output, or ${o.model}.outputs.kind: logits if the model ends at logits`);
     problem('sum', badSum, `have probabilities that do not sum to 1 (±${o.sum_tolerance})`);
+
+    // columns in another order than the classes in use: a permutation that fits far better says so
+    const source = CLASS_SOURCE[ev.classSource];
+    if (ev.task !== 'regression' && !ev.nonFinite.rows) {
+      const suspicion = suspectColumnOrder(confusionMatrix(ev.truth, ev.predicted, ev.classes.length));
+      if (suspicion) {
+        const likely = new Array<string>(ev.classes.length);
+        suspicion.order.forEach((column, c) => (likely[column] = ev.classes[c]!));
+        findings.push({
+          code: 'column-order',
+          message: `the score columns look like they are in another order: with classes [${ev.classes.join(', ')}] (from ${source}) ${suspicion.correct} of ${ev.n} rows are right, with [${likely.join(', ')}] ${suspicion.correctLikely}`,
+          hint: `check the order of ${o.model}.classes against the model's output columns`,
+        });
+      }
+    }
 
     const measurements: Measurement[] = [];
     if (ev.labelOutput) {
@@ -61,7 +78,12 @@ export default defineCheck({
         });
       }
     }
-    return { findings, measurements, summary: `${ev.n} rows: outputs finite${ev.task === 'regression' ? '' : ', probabilities valid'}`, details: { dataset: ctx.datasetName(o.dataset), n: ev.n, score_columns: ev.scoreColumns } };
+    return {
+      findings,
+      measurements,
+      summary: `${ev.n} rows: outputs finite${ev.task === 'regression' ? '' : `, probabilities valid, class order from ${source}`}`,
+      details: { dataset: ctx.datasetName(o.dataset), n: ev.n, score_columns: ev.scoreColumns, ...(ev.task === 'regression' ? {} : { classes: ev.classes, class_source: ev.classSource }) },
+    };
   },
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mulberry32 } from '../eval/bootstrap.js';
 import { cellAt, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
-import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf } from '../eval/metric-options.js';
+import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, refuseNonProbabilities } from '../eval/metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
 import type { BatchTransform, ColumnStats } from '../eval/predict.js';
 import { InputError } from '../errors.js';
@@ -52,7 +52,10 @@ export default defineCheck({
     const measurements: Measurement[] = [];
     const choice = o.metric ? { ...o, metric: o.metric } : undefined;
     const def = choice ? METRICS[choice.metric] : undefined;
-    if (choice) ensureApplies(choice, base, ctx.checklist.file);
+    if (choice) {
+      ensureApplies(choice, base, ctx.checklist.file);
+      refuseNonProbabilities(choice, base, o.model);
+    }
     const baseValue = choice && def ? def.compute(metricData(base), paramsOf(choice)) : null;
     if (choice) measurements.push({ name: `${metricLabel(choice)} unperturbed`, value: baseValue });
 

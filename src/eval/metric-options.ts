@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { METRIC_NAMES, METRICS, type MetricData, type MetricName, type MetricParams } from './metrics/index.js';
+import { METRIC_NAMES, METRICS, needsProbabilities, type MetricData, type MetricName, type MetricParams } from './metrics/index.js';
 import type { Evaluation } from './predict.js';
 import type { ModelRole, RunContext } from '../context.js';
 
@@ -60,10 +60,20 @@ export function undefinedBecause(ev: Evaluation): string | undefined {
   return `${rows} of ${ev.n} rows have a NaN or infinite score (${ev.rowUnit} ${first.join(', ')}${more}): every metric of this evaluation is undefined`;
 }
 
+/**
+ * A metric that needs probabilities is never computed on scores that are not (logits, raw scores):
+ * log loss of logits, or a 0.5 threshold on a logit, would be a number with no meaning.
+ */
+export function refuseNonProbabilities(o: MetricChoice, ev: Evaluation, role: string = 'model'): void {
+  if (!ev.notProbabilities || !needsProbabilities(METRICS[o.metric], ev.task, ev.scoreColumns)) return;
+  throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${ev.notProbabilities} (if the model ends at logits, set ${role}.outputs.kind: logits)`);
+}
+
 /** The metric a check names, on the model's predictions for its dataset: shared by metric and slices. */
 export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunContext, role: ModelRole = 'model') {
   const ev = await ctx.evaluation(role, o.dataset);
   ensureApplies(o, ev, ctx.checklist.file);
+  refuseNonProbabilities(o, ev, role);
   const def = METRICS[o.metric];
   const params = paramsOf(o);
   const data = metricData(ev);

@@ -19,7 +19,13 @@ export interface Evaluation {
   task: Task;
   /** class labels as strings, in score-column order (classification) */
   classes: string[];
-  classSource: 'model' | 'checklist' | 'data';
+  /**
+   * where the order of the score columns came from: the model's class labels, the checklist's
+   * `classes` (or its `positive`, for two labels), or integer labels read as column indices
+   */
+  classSource: 'model' | 'checklist' | 'label-index';
+  /** why the scores are not probabilities (outside [0, 1], rows not summing to 1), when they are not */
+  notProbabilities?: string;
   /** index of the positive class (binary) */
   positive: number;
   threshold: number;
@@ -44,6 +50,9 @@ export interface Evaluation {
   inputStats: Map<string, ColumnStats>;
   outputs: { scores?: string; label?: string; value?: string };
 }
+
+/** Where the order of the score columns came from, in words (reports say it). */
+export const CLASS_SOURCE: Record<Evaluation['classSource'], string> = { model: 'the model', checklist: 'the checklist', 'label-index': 'integer labels as column indices' };
 
 interface InputPlan {
   name: string;
@@ -216,12 +225,12 @@ export async function evaluate(
     if (plan.outputs.task === 'regression') {
       if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
       return {
-        n, task: 'regression', classes: [], classSource: 'data', positive: -1, threshold: NaN,
+        n, task: 'regression', classes: [], classSource: 'label-index', positive: -1, threshold: NaN,
         truth: truthValues.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), nonFinite, rowRef: refs, rowUnit, columns, inputStats,
         outputs: { value: plan.outputs.scores },
       } satisfies Evaluation;
     }
-    const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, dictionary, source.path, label);
+    const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, dictionary, source.path, label, width);
     const C = classes.length;
     if (width !== 1 && width !== C) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns but there are ${C} classes (${classes.join(', ')})`);
     const task: Task = plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task ?? (C === 2 ? 'binary' : 'multiclass');
@@ -240,6 +249,10 @@ export async function evaluate(
     const truth = new Int32Array(n);
     for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
 
+    // logits become probabilities (sigmoid of one column, softmax of several); anything else must
+    // already be probabilities, or the metrics that need them refuse to run
+    if (plan.model.spec.outputs?.kind === 'logits') toProbabilities(flat, width);
+    const notProbabilities = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
     // A single score column is the score of the second class, as scikit-learn orders binary outputs.
     let probs = flat;
     if (width === 1) {
@@ -268,7 +281,7 @@ export async function evaluate(
       for (const chunk of raw[m]!.labels) for (const v of chunk) labelOutput[i++] = order.get(labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), numericLabels) ?? '') ?? -1;
     }
     return {
-      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, rowRef: refs, rowUnit, columns, inputStats,
+      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, ...(notProbabilities ? { notProbabilities } : {}), rowRef: refs, rowUnit, columns, inputStats,
       outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
     } satisfies Evaluation;
   });
@@ -286,7 +299,14 @@ function classLabelsOf(model: ModelUnderTest, scores: string | undefined): (stri
   return model.info.nodes.find((n) => n.opType !== 'ZipMap' && n.classLabels && n.classLabels.length)?.classLabels;
 }
 
-function resolveClasses(model: ModelUnderTest, scores: string, dictionary: Map<string, number>, path: string, label: string): { classes: string[]; source: Evaluation['classSource'] } {
+/**
+ * The order of the score columns. Never guessed from the data: it comes from the model's class
+ * labels, the checklist's `classes`, the checklist's `positive` (two labels, binary), or labels that
+ * are the column indices themselves (0 … width − 1, as a softmax over class indices is trained).
+ * String labels with none of these stop the run: sorting them would be a guess that can pass a
+ * model whose columns are in another order.
+ */
+function resolveClasses(model: ModelUnderTest, scores: string, dictionary: Map<string, number>, path: string, label: string, width: number): { classes: string[]; source: Evaluation['classSource'] } {
   const fromModel = classLabelsOf(model, scores)?.map(String);
   const fromChecklist = model.spec.classes?.map(String);
   if (fromModel && fromChecklist && fromModel.join('\u0000') !== fromChecklist.join('\u0000')) {
@@ -294,10 +314,50 @@ function resolveClasses(model: ModelUnderTest, scores: string, dictionary: Map<s
   }
   if (fromModel) return { classes: fromModel, source: 'model' };
   if (fromChecklist) return { classes: fromChecklist, source: 'checklist' };
-  const seen = [...dictionary.keys()];
-  if (seen.length < 2) throw new InputError(path, `label column "${label}" holds ${seen.length} class; the classes cannot be inferred`, undefined, 'set model.classes');
-  const numeric = seen.every((s) => /^[+-]?\d+(\.\d+)?$/.test(s));
-  return { classes: seen.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined), source: 'data' };
+  const seen = [...dictionary.keys()].sort();
+  const columns = width === 1 ? 2 : width;
+  if (seen.every((s) => /^\d+$/.test(s) && Number(s) < columns)) return { classes: Array.from({ length: columns }, (_, i) => String(i)), source: 'label-index' };
+  const positive = model.spec.positive === undefined ? undefined : String(model.spec.positive);
+  if (columns === 2 && positive !== undefined && seen.length === 2 && seen.includes(positive)) return { classes: [seen.find((s) => s !== positive)!, positive], source: 'checklist' };
+  const shown = seen.slice(0, 12).join(', ') + (seen.length > 12 ? `, … (${seen.length} in all)` : '');
+  throw new InputError(
+    model.path,
+    `output "${scores}" has ${width} score column${width === 1 ? '' : 's'} but no class labels, and the labels in ${path} (column "${label}": ${shown}) do not say which column is which class`,
+    undefined,
+    `set ${model.role === 'baseline' ? 'baseline' : 'model'}.classes to the ${columns} classes in score-column order, as the model was trained: classes: [first, second, …]`,
+  );
+}
+
+/** Sigmoid of each value (one column) or softmax of each row (several), in place. */
+function toProbabilities(flat: Float64Array, width: number): void {
+  if (width === 1) {
+    for (let i = 0; i < flat.length; i++) flat[i] = 1 / (1 + Math.exp(-flat[i]!));
+    return;
+  }
+  for (let r = 0; r < flat.length; r += width) {
+    let max = -Infinity;
+    for (let c = 0; c < width; c++) max = Math.max(max, flat[r + c]!);
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += flat[r + c] = Math.exp(flat[r + c]! - max);
+    for (let c = 0; c < width; c++) flat[r + c]! /= sum;
+  }
+}
+
+/** Rows of probabilities sum to 1 within this (float32 outputs round). */
+export const PROBABILITY_SUM_TOLERANCE = 1e-4;
+
+/** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
+function probabilityProblem(flat: Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
+  for (let i = 0; i < refs.length; i++) {
+    let sum = 0;
+    for (let c = 0; c < width; c++) {
+      const v = flat[i * width + c]!;
+      if (v < 0 || v > 1) return `${unit} ${refs[i]} has the score ${v}, outside [0, 1]`;
+      sum += v;
+    }
+    if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${unit} ${refs[i]} sum to ${sum}, not 1`;
+  }
+  return undefined;
 }
 
 const FLOAT_TYPES = new Set(['float32', 'float64']);
@@ -400,7 +460,10 @@ function planOutputs(model: ModelUnderTest): OutputPlan {
   const scores = named(spec.scores, 'scores') ?? outs.find(isFloat)?.name;
   const label = named(spec.label, 'label') ?? outs.find(isLabel)?.name;
   if (!scores) throw new InputError(model.path, 'has no float output holding class scores', undefined, `set ${model.role}.outputs.scores`);
-  const hasClasses = label !== undefined || model.spec.classes !== undefined || classLabelsOf(model, scores) !== undefined || model.spec.task !== undefined;
+  // several score columns per row are class scores (a softmax), whatever the model names them
+  const out = outs.find((o) => o.name === scores)!;
+  const columns = out.type.kind === 'tensor' && out.type.shape?.length === 2 && typeof out.type.shape[1] === 'number' ? out.type.shape[1] : undefined;
+  const hasClasses = label !== undefined || model.spec.classes !== undefined || classLabelsOf(model, scores) !== undefined || model.spec.task !== undefined || model.spec.positive !== undefined || (columns ?? 0) >= 2;
   return hasClasses ? { task: 'classification', scores, label } : { task: 'regression', scores };
 }
 

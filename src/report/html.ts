@@ -1,3 +1,4 @@
+import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
 import { blocksGate } from './exit-code.js';
 import { htmlText as h } from './escape.js';
 import { formatNumber } from './format-value.js';
@@ -91,7 +92,7 @@ function charts(c: CheckResult): string {
     const t = c.measurements[0]?.threshold;
     out.push(barChart(`${c.id}: value and interval`, withCi.map((m) => ({ label: m.name, value: m.value, ci: m.ci, bad: m.passed === false })), { threshold: t?.min ?? t?.max }));
   }
-  if (Array.isArray(d.confusion_matrix) && Array.isArray(d.classes)) out.push(heatmap(`${c.id}: confusion matrix`, (d.classes as unknown[]).map(String), d.confusion_matrix as number[][]));
+  if (Array.isArray(d.confusion_matrix) && Array.isArray(d.classes)) out.push(heatmap(`${c.id}: confusion matrix (class order from ${CLASS_SOURCE[d.class_source as Evaluation['classSource']] ?? 'the model'})`, (d.classes as unknown[]).map(String), d.confusion_matrix as number[][]));
   const curves = d.curves as Record<string, BinaryCurves> | undefined;
   if (curves?.model) {
     const names = Object.keys(curves);

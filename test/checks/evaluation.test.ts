@@ -86,7 +86,7 @@ describe('metric', () => {
     const { checks } = await bc('  - type: metric\n    metric: recall\n    min: 0\n', '  classes: [B, M]\n', false, (line) => line.endsWith(',B'));
     expect(checks[0]!.status).toBe('fail');
     expect(checks[0]!.measurements[0]!.value).toBeNull();
-    expect(checks[0]!.findings[0]!.message).toBe('recall is undefined on 107 rows of this dataset');
+    expect(checks[0]!.findings[0]!.message).toBe('recall is undefined on 107 rows of this dataset (no row of class M)');
   });
 
   it('a regression against the baseline that is undefined fails, with or without an interval', async () => {

@@ -23,8 +23,17 @@ export interface MetricParams {
   n_bins?: number;
 }
 
+/**
+ * What a metric reads of the scores: probabilities (log loss, Brier, ECE); decisions (a binary
+ * decision is a threshold on a probability; a multiclass one, the argmax, is the same for logits);
+ * a ranking (the same for logits when there is one score per row, binary from one column); or
+ * nothing a logit would change (top-k, regression).
+ */
+export type ScoreUse = 'probabilities' | 'decisions' | 'ranking' | 'any';
+
 export interface MetricDef {
   tasks: readonly Task[];
+  uses: ScoreUse;
   higherIsBetter: boolean;
   params: readonly (keyof MetricParams)[];
   compute(d: MetricData, p: MetricParams): MaybeNumber;
@@ -47,6 +56,7 @@ const counts = (d: MetricData) => cls.binaryCounts(d.truth, d.predicted, d.posit
 /** precision / recall / f1 / fbeta: of the positive class (binary), averaged (multiclass). */
 function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, beta: number) => MaybeNumber, denominator?: (c: cls.Counts) => number): MetricDef {
   return {
+    uses: 'decisions',
     ...(denominator ? { denominator: (d: MetricData, p: MetricParams) => (d.task === 'binary' && p.average === undefined ? denominator(counts(d)) : undefined) } : {}),
     tasks: CLASSIFICATION,
     higherIsBetter: true,
@@ -60,15 +70,16 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
 
 /** Every metric, by the name scikit-learn users know. */
 const TABLE = {
-  accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted), denominator: (d) => d.n },
-  balanced_accuracy: { tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C) },
+  accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted), denominator: (d) => d.n },
+  balanced_accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C) },
   precision: prf('precision', (c) => cls.precisionOf(c), (c) => c.tp + c.fp),
   recall: prf('recall', (c) => cls.recallOf(c), (c) => c.tp + c.fn),
   f1: prf('f1', (c) => cls.fbetaOf(c, 1)),
   fbeta: { ...prf('f1', (c, beta) => cls.fbetaOf(c, beta)), params: ['average', 'beta'] },
-  specificity: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.specificityOf(counts(d)), denominator: (d) => { const c = counts(d); return c.tn + c.fp; } },
-  mcc: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.mccOf(counts(d)) },
+  specificity: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.specificityOf(counts(d)), denominator: (d) => { const c = counts(d); return c.tn + c.fp; } },
+  mcc: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.mccOf(counts(d)) },
   roc_auc: {
+    uses: 'ranking',
     tasks: CLASSIFICATION,
     higherIsBetter: true,
     params: [],
@@ -84,19 +95,19 @@ const TABLE = {
       return sum / d.C;
     },
   },
-  average_precision: { tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n) },
-  log_loss: { tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, d.scores, d.C) },
-  brier: { tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n) },
-  ece: { tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
-  top_k_accuracy: { tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
-  mae: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mae(d.truth, d.scores) },
-  mse: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mse(d.truth, d.scores) },
-  rmse: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.rmse(d.truth, d.scores) },
-  r2: { tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.r2(d.truth, d.scores) },
-  mape: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mape(d.truth, d.scores) },
-  median_ae: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.medianAe(d.truth, d.scores) },
-  max_error: { tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.maxError(d.truth, d.scores) },
-  explained_variance: { tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores) },
+  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n) },
+  log_loss: { uses: 'probabilities', tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, d.scores, d.C) },
+  brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n) },
+  ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
+  top_k_accuracy: { uses: 'any', tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
+  mae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mae(d.truth, d.scores) },
+  mse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mse(d.truth, d.scores) },
+  rmse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.rmse(d.truth, d.scores) },
+  r2: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.r2(d.truth, d.scores) },
+  mape: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mape(d.truth, d.scores) },
+  median_ae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.medianAe(d.truth, d.scores) },
+  max_error: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.maxError(d.truth, d.scores) },
+  explained_variance: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores) },
 } satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof TABLE;
@@ -111,6 +122,20 @@ export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 export function metricDef(name: MetricName): MetricDef {
   return METRICS[name];
+}
+
+/** Whether a metric needs the scores to be probabilities, given the task and how many score columns the model gave. */
+export function needsProbabilities(def: MetricDef, task: Task, scoreColumns: number): boolean {
+  switch (def.uses) {
+    case 'probabilities':
+      return true;
+    case 'decisions':
+      return task === 'binary';
+    case 'ranking':
+      return !(task === 'binary' && scoreColumns === 1);
+    case 'any':
+      return false;
+  }
 }
 
 /** A bootstrap interval rests on at least this many rows of each class present (classification) or rows (regression). */
