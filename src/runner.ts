@@ -150,8 +150,10 @@ function resultOf(base: Pick<CheckResult, 'id' | 'type' | 'title' | 'severity' |
   const inline = measurements.length <= 3 || !outcome.summary ? measurements.map(formatMeasurement) : [];
   let message = [outcome.summary, ...inline].filter(Boolean).join(' · ') || 'passed';
   if (failing) {
-    const problems = [...outcome.findings.map((f) => f.message), ...failedMeasurements.map(describeMeasurementFailure)];
-    message = problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : '');
+    // a value that could not be computed is explained by the check's findings, when it has some
+    const unexplained = outcome.findings.length ? failedMeasurements.filter((m) => m.value !== null) : failedMeasurements;
+    const problems = [...outcome.findings.map((f) => f.message), ...unexplained.map(describeMeasurementFailure)];
+    message = problems[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '');
   }
   return {
     ...base,

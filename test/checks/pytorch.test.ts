@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, FIXTURES, ROOT, scenario } from '../helpers.js';
+
+/**
+ * Models trained in PyTorch and exported with torch.onnx.export (fixtures/generate-torch.py): no
+ * class labels in the graph, softmax or logits at the end. Values from scikit-learn on the same
+ * outputs (fixtures/expected/pytorch-weather.json).
+ */
+const DIR = join(FIXTURES, 'pytorch-weather');
+const REF = JSON.parse(readFileSync(join(FIXTURES, 'expected', 'pytorch-weather.json'), 'utf8')) as {
+  classes: string[];
+  n: number;
+  softmax: Record<string, number>;
+  logits_softmax: Record<string, number>;
+  rain_sigmoid: Record<string, number>;
+  absent_classes: string[];
+};
+
+const checklist = (model: string, extra: string, checks: string, label = 'weather') =>
+  `version: 1\nmodel:\n  path: ${join(DIR, model)}\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\n${extra}datasets:\n  holdout: { path: ${join(DIR, 'holdout.csv')}, label: ${label} }\nchecks:\n${checks}`;
+const run = (text: string) => {
+  const dir = scenario({ 'c.yaml': text });
+  const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
+  return { ...r, report: r.stdout ? JSON.parse(r.stdout) : undefined };
+};
+const value = (report: { checks: { id: string; measurements: { value: number | null }[] }[] }, id: string) => report.checks.find((c) => c.id === id)!.measurements[0]!.value;
+const close = (a: number | null, b: number) => expect(Math.abs(a! - b)).toBeLessThan(1e-6 * Math.max(1, Math.abs(b)));
+
+describe('PyTorch exports', () => {
+  it('the example checklist: with the classes in training order, every metric is scikit-learn’s', () => {
+    const r = cli(['checklists/pytorch-weather.yaml', '--format', 'json'], { cwd: ROOT });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    close(value(report, 'accuracy'), REF.softmax.accuracy!);
+    close(value(report, 'log-loss'), REF.softmax.log_loss!);
+    close(value(report, 'top-2'), REF.softmax.top_k_accuracy!);
+    expect(report.checks.find((c: { id: string }) => c.id === 'outputs').details).toMatchObject({ classes: REF.classes, class_source: 'checklist' });
+  });
+
+  it('string labels and no classes: the run stops and asks for them, naming the labels', () => {
+    const r = run(checklist('softmax.onnx', '', '  - { type: metric, metric: accuracy, min: 0.05 }\n'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/softmax\.onnx {2}output "scores" has 5 score columns but no class labels, and the labels in .*holdout\.csv \(column "weather": drizzle, fog, rain, sun\) do not say which column is which class \(set model\.classes to the 5 classes in score-column order/);
+  });
+
+  it('classes in the wrong order: the outputs check fails and names the likely order', () => {
+    const r = run(checklist('softmax.onnx', '  classes: [drizzle, fog, rain, snow, sun]\n', '  - { type: metric, metric: accuracy, min: 0.05 }\n  - type: outputs\n'));
+    expect(r.code).toBe(1);
+    close(value(r.report, 'metric'), REF.softmax.accuracy_if_sorted!);
+    const outputs = r.report.checks.find((c: { id: string }) => c.id === 'outputs');
+    expect(outputs.status).toBe('fail');
+    expect(outputs.findings[0].message).toMatch(/^the score columns look like they are in another order: with classes \[drizzle, fog, rain, snow, sun\] \(from the checklist\) 51 of 365 rows are right, with \[rain, sun, (drizzle, fog|fog, drizzle), snow\] 30\d$/);
+  });
+
+  it('logits: a metric that needs probabilities errors and says why; outputs.kind: logits applies the softmax', () => {
+    const classes = `  classes: [${REF.classes.join(', ')}]\n`;
+    const raw = run(checklist('logits.onnx', classes, '  - { type: metric, metric: log_loss, max: 100 }\n  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n'));
+    expect(raw.code).toBe(1);
+    const ll = raw.report.checks[0];
+    expect(ll.status).toBe('error');
+    expect(ll.message).toMatch(/^could not be evaluated: log_loss needs probabilities, but the scores of output "scores" are not: line 2 has the score -?\d+\.\d+, outside \[0, 1\] \(if the model ends at logits, set model\.outputs\.kind: logits\)$/);
+    // the argmax of logits is the argmax of their softmax: multiclass accuracy needs no probabilities
+    close(value(raw.report, 'acc'), REF.logits_softmax.accuracy!);
+    const fixed = run(checklist('logits.onnx', `${classes}  outputs: { kind: logits }\n`, '  - { type: metric, metric: log_loss, max: 100 }\n  - type: outputs\n'));
+    expect(fixed.code).toBe(0);
+    close(value(fixed.report, 'metric'), REF.logits_softmax.log_loss!);
+  });
+
+  it('a sigmoid [N, 1] output with 0/1 labels: binary, integer labels as column indices', () => {
+    const r = run(checklist('rain-sigmoid.onnx', '  task: binary\n', '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n  - { id: ll, type: metric, metric: log_loss, max: 1 }\n  - { id: brier, type: metric, metric: brier, max: 1 }\n', 'rain'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const id of ['acc', 'auc', 'll', 'brier'] as const) close(value(r.report, id), REF.rain_sigmoid[{ acc: 'accuracy', auc: 'roc_auc', ll: 'log_loss', brier: 'brier' }[id]]!);
+    expect(r.report.checks[0].details).toMatchObject({ classes: ['0', '1'], class_source: 'label-index', positive: '1' });
+  });
+
+  it('a class the hold-out lacks: a metric undefined because of it names the class', () => {
+    expect(REF.absent_classes).toEqual(['snow']);
+    const r = run(checklist('softmax.onnx', `  classes: [${REF.classes.join(', ')}]\n`, '  - { type: metric, metric: roc_auc, min: 0.5 }\n'));
+    expect(r.code).toBe(1);
+    expect(r.report.checks[0].message).toBe('roc_auc is undefined on 365 rows of this dataset (no row of class snow)');
+  });
+});
