@@ -1,26 +1,38 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { loadChecklist } from './checklist/load.js';
+import { loadChecklist, parseChecklist } from './checklist/load.js';
+import { didYouMean } from './suggest.js';
 import { UsageError } from './errors.js';
 import { readInput, readOnnx } from './read-input.js';
 import { sha256Hex } from './hash.js';
 import type { OnnxModelInfo } from './onnx/model-info.js';
 import { createSession } from './onnx/session.js';
-import type { Report } from './report/types.js';
 import { runChecklist } from './runner.js';
 import { RunContext } from './context.js';
-import { inputColumns } from './eval/predict.js';
+import { CLASS_SOURCE } from './eval/predict.js';
 import { parseNumber } from './eval/cells.js';
-import { cellAt, openDataset } from './eval/datasets/index.js';
+import { cellAt, columnIndex, openDataset, type DatasetSource } from './eval/datasets/index.js';
 
 export interface InitOptions {
   model: string;
   dataset?: string;
   label?: string;
+  /** the columns that feed the model's one input, in order */
+  inputs?: string[];
+  /** columns of the dataset that feed no input (dates, ids) */
+  drop?: string[];
+  /** the classes in score-column order, for a model whose graph has no class labels */
+  classes?: string[];
+  /** the positive class of a binary model */
+  positive?: string;
   output: string;
   /** the date written in the comments (and used by the first run) */
   now: Date;
 }
+
+/** The checklist schema shipped with deploy-check (the package's schema/ folder), for editors. */
+const SCHEMA = fileURLToPath(new URL('../schema/checklist.schema.json', import.meta.url));
 
 /** Metrics proposed per task; `lower` when smaller is better. */
 const METRICS: Record<'classification' | 'regression', { metric: string; average?: string; lower?: boolean }[]> = {
@@ -39,6 +51,10 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   if (existsSync(out)) throw new UsageError(`${o.output} exists: init never overwrites a file (choose another --output)`);
   if (o.dataset !== undefined && o.label === undefined) throw new UsageError('--dataset needs --label, the column that holds the true values');
   if (o.label !== undefined && o.dataset === undefined) throw new UsageError('--label needs --dataset');
+  for (const [flag, given] of [['--inputs', o.inputs], ['--drop', o.drop], ['--classes', o.classes], ['--positive', o.positive]] as const) {
+    if (given !== undefined && o.dataset === undefined) throw new UsageError(`${flag} needs --dataset and --label`);
+  }
+  if (o.inputs && o.drop) throw new UsageError('--inputs and --drop: give one (--inputs names every column the model reads)');
   const folder = dirname(out);
   const rel = (p: string) => relative(folder, resolve(p)).split('\\').join('/') || '.';
   const { bytes, info } = readOnnx(resolve(o.model), o.model);
@@ -54,7 +70,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   const monitoring = near(['monitoring.yaml', 'monitoring.yml']);
 
   const head = [
-    '# yaml-language-server: $schema=https://deploy-check.dev/schema/checklist.schema.json',
+    `# yaml-language-server: $schema=${rel(SCHEMA)}`,
     `# Written by deploy-check init on ${day(o.now)}: a starting point. Read every line, tighten what`,
     '# matters for this model, and commit it next to the model.',
     'version: 1',
@@ -79,7 +95,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
 
   if (o.dataset !== undefined) {
     const datasets = ['datasets:', `  holdout: { path: ${yamlString(rel(o.dataset))}, label: ${yamlString(o.label!)} }`];
-    const measured = await measure(o, folder, [...head, ...datasets, 'checks:', ...checks].join('\n'), info);
+    const measured = await measure(o, out, head, checks, info);
     head.push(...measured.model, ...datasets);
     checks.push(...measured.lines);
   } else {
@@ -96,81 +112,163 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   return { file: o.output, checks: text.split('\n').filter((l) => /^ {2}- type: /.test(l)).length, text };
 }
 
-/** A first run of the standard metrics with their 95% intervals, on a draft next to the output. */
-async function measure(o: InitOptions, folder: string, draftHead: string, info: OnnxModelInfo): Promise<{ task: string; n: number; model: string[]; lines: string[] }> {
-  const regression = await looksLikeRegression(o, info);
+/** What the label column holds: its distinct values (at most 1,000 kept) and whether they are all numbers. */
+interface LabelValues {
+  values: Set<string>;
+  numbers: boolean;
+  fractions: boolean;
+  /** columns with a value that is not a number in the first rows (dates, ids, names) */
+  textColumns: Set<string>;
+}
+
+/**
+ * A first run of the standard metrics with their 95% intervals, on the checklist about to be
+ * written, held in memory: messages name the file the user asked for and the checks it will hold.
+ */
+async function measure(o: InitOptions, out: string, draftHead: string[], checks: string[], info: OnnxModelInfo): Promise<{ model: string[]; lines: string[] }> {
+  const source = await openDataset(resolve(o.dataset!), o.dataset!);
+  columnIndex(source, o.label!, '--label');
+  const labels = await labelValues(source, o.label!);
+  const regression = !hasLabelOutput(info) && labels.numbers && (labels.values.size > 20 || labels.fractions);
   const candidates = METRICS[regression ? 'regression' : 'classification'];
-  const draft = join(folder, `.deploy-check-init-${process.pid}.yaml`);
-  // thresholds that do not matter: only the measurements are read
-  const checks = candidates.map((c, i) => `  - { id: m${i}, type: metric, metric: ${c.metric}, ${c.lower ? 'max: 0' : 'min: 0'}, confidence: 0.95 }`);
-  const head = regression ? draftHead.replace('\nmodel:\n', '\nmodel:\n  task: regression\n') : draftHead;
-  writeFileSync(draft, `${head}\n${checks.join('\n')}\n`);
-  let report: Report;
-  let inputs: { column: string; input: string }[];
-  try {
-    const loaded = loadChecklist(draft);
-    // one context: the model's session and the dataset serve the run and the input mapping
-    const ctx = new RunContext(loaded, o.now);
-    report = await runChecklist(loaded, { now: o.now, context: ctx });
-    // the mapping `inputs: auto` chose, written out: the checklist states which column feeds which input
-    const { source } = await ctx.dataset('holdout');
-    inputs = inputColumns(await ctx.underTest('model'), source, o.label);
-  } finally {
-    rmSync(draft, { force: true });
+  const model: string[] = [];
+  if (regression) model.push('  task: regression');
+  else {
+    const width = scoreWidth(info);
+    const classes = o.classes ?? (hasClassLabels(info) ? undefined : classesFromLabels(labels, width, o));
+    const task = classes ? (classes.length === 2 ? 'binary' : 'multiclass') : width === undefined || hasClassLabels(info) ? undefined : width <= 2 ? 'binary' : 'multiclass';
+    if (task) model.push(`  task: ${task}`);
+    if (o.classes) model.push(`  classes: [${o.classes.map(yamlString).join(', ')}]`);
+    if (o.positive !== undefined) model.push(`  positive: ${yamlString(o.positive)}`);
   }
-  const first = report.checks.find((c) => c.type === 'metric' && c.details);
-  const details = (first?.details ?? {}) as { task?: string; n?: number; classes?: unknown[]; class_source?: string; positive?: unknown };
-  const task = details.task ?? (regression ? 'regression' : 'classification');
+  model.push(...inputLines(info, source.columns, labels.textColumns, o));
+  const ids = candidates.map((c) => c.metric.replace(/_/g, '-'));
+  // thresholds that do not matter: only the measurements are read
+  const draft = [...draftHead, ...model, 'datasets:', `  holdout: { path: ${yamlString(relative(dirname(out), resolve(o.dataset!)))}, label: ${yamlString(o.label!)} }`, 'checks:', ...checks,
+    ...candidates.map((c, i) => `  - { id: ${ids[i]}, type: metric, metric: ${c.metric}, ${c.lower ? 'max: 0' : 'min: 0'}, confidence: 0.95 }`)];
+  const loaded = parseChecklist(`${draft.join('\n')}\n`, out);
+  const ctx = new RunContext(loaded, o.now);
+  const report = await runChecklist(loaded, { now: o.now, context: ctx, only: ids });
+  const ev = await ctx.evaluation('model', 'holdout');
   const lines: string[] = [];
   candidates.forEach((c, i) => {
-    const check = report.checks.find((k) => k.id === `m${i}`)!;
+    const check = report.checks.find((k) => k.id === ids[i])!;
     const m = check.measurements[0];
     if (check.status === 'error' || !m || m.value === null || !m.ci) {
-      lines.push(`  # ${c.metric}: not proposed (${check.status === 'error' ? check.message : 'undefined on this data'})`);
+      const notComputed = (check.details as { interval?: { not_computed?: string } } | undefined)?.interval?.not_computed;
+      const why = check.status === 'error' ? check.message : m && m.value !== null ? `measured ${fmt(m.value)}, but no 95% interval: ${notComputed ?? 'none could be computed'}` : (check.findings[0]?.message ?? 'undefined on this data');
+      lines.push(`  # ${c.metric}: not proposed (${why})`);
       return;
     }
     const [lo, hi] = m.ci;
     const bound = c.lower ? roundOut(hi, 'up') : roundOut(lo, 'down');
     lines.push(
       `  - type: metric`,
-      `    id: ${c.metric.replace(/_/g, '-')}`,
+      `    id: ${ids[i]}`,
       `    metric: ${c.metric}`,
-      `    ${c.lower ? 'max' : 'min'}: ${bound}   # measured ${fmt(m.value)} [${fmt(lo)}, ${fmt(hi)}] on ${details.n} rows, ${day(o.now)}`,
+      `    ${c.lower ? 'max' : 'min'}: ${bound}   # measured ${fmt(m.value)} [${fmt(lo)}, ${fmt(hi)}] on ${ev.n} rows, ${day(o.now)}`,
       '    confidence: 0.95',
     );
   });
-  const header = `  # thresholds: the 95% interval's bound on the failing side, rounded outwards`;
-  const byInput = new Map<string, string[]>();
-  for (const { column, input } of inputs) byInput.set(input, [...(byInput.get(input) ?? []), column]);
-  const model = [
-    `  task: ${task}`,
-    ...(details.classes ? [`  classes: [${details.classes.map((c) => yamlString(String(c))).join(', ')}]   # score columns' order, from the ${details.class_source}`] : []),
-    ...(details.positive !== undefined ? [`  positive: ${yamlString(String(details.positive))}`] : []),
-    '  inputs:',
-    ...[...byInput].map(([input, cols]) => `    ${yamlString(input)}: [${cols.map(yamlString).join(', ')}]`),
+  // what the run settled, written out: the checklist states the task, the classes and their order
+  const settled = [
+    `  task: ${ev.task}`,
+    ...(ev.task === 'regression' ? [] : [`  classes: [${ev.classes.map(yamlString).join(', ')}]   # score columns' order, from ${o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]}`]),
+    ...(ev.task === 'binary' ? [`  positive: ${yamlString(ev.classes[ev.positive]!)}`] : []),
+    ...model.filter((l) => !/^ {2}(task|classes|positive):/.test(l)),
   ];
-  return { task, n: details.n ?? 0, model, lines: [header, ...lines] };
+  const outputs = ev.task === 'regression' ? [] : ['  - type: outputs   # finite scores, probabilities that sum to 1, the column order'];
+  return { model: settled, lines: [...outputs, "  # thresholds: the 95% interval's bound on the failing side, rounded outwards", ...lines] };
+}
+
+async function labelValues(source: DatasetSource, label: string): Promise<LabelValues> {
+  const col = source.columns.indexOf(label);
+  const out: LabelValues = { values: new Set(), numbers: true, fractions: false, textColumns: new Set() };
+  let first = true;
+  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'cell' as const })), 1000)) {
+    if (first) {
+      source.columns.forEach((name, k) => {
+        for (let i = 0; i < b.n; i++) {
+          const p = parseNumber(cellAt(b.cells[k]!, i));
+          if (!p.ok && !p.missing) out.textColumns.add(name);
+        }
+      });
+      first = false;
+    }
+    for (let i = 0; i < b.n; i++) {
+      const cell = cellAt(b.cells[col]!, i);
+      const p = parseNumber(cell);
+      if (!p.ok) out.numbers = false;
+      else if (!Number.isInteger(p.value)) out.fractions = true;
+      if (out.values.size < 1000) out.values.add(p.ok ? String(p.value) : String(cell));
+    }
+  }
+  return out;
+}
+
+/** Whether the model's outputs include labels (a label tensor or a ZipMap): it is a classifier. */
+function hasLabelOutput(info: OnnxModelInfo): boolean {
+  return info.outputs.some((out) => out.type.kind !== 'tensor' || ['string', 'int64', 'int32'].includes(out.type.elemType));
+}
+
+function hasClassLabels(info: OnnxModelInfo): boolean {
+  return info.nodes.some((n) => n.classLabels && n.classLabels.length);
+}
+
+/** Columns of the first float output, when its shape says ([N, k]; [N] is one). */
+function scoreWidth(info: OnnxModelInfo): number | undefined {
+  const out = info.outputs.find((o) => o.type.kind === 'tensor' && (o.type.elemType === 'float32' || o.type.elemType === 'float64'));
+  if (!out || out.type.kind !== 'tensor' || !out.type.shape) return undefined;
+  if (out.type.shape.length === 1) return 1;
+  return typeof out.type.shape[1] === 'number' ? out.type.shape[1] : undefined;
 }
 
 /**
- * Regression when the model's outputs hold no labels or classes and the label column, read with the
- * dataset reader (any format), holds numbers with more than 20 values or fractions.
+ * The classes when the labels settle them without a guess (integers that are column indices; two
+ * labels and --positive); else a usage error asking for --classes. Undefined: the run decides.
  */
-async function looksLikeRegression(o: InitOptions, info: OnnxModelInfo): Promise<boolean> {
-  const classified = info.outputs.some((out) => out.type.kind !== 'tensor' || ['string', 'int64', 'int32'].includes(out.type.elemType));
-  if (classified) return false;
-  const source = await openDataset(resolve(o.dataset!), o.dataset!);
-  const col = source.columns.indexOf(o.label!);
-  if (col < 0) return false; // the first run names the missing column
-  const values = new Set<string>();
-  for await (const b of source.batches([{ index: col, as: 'cell' }], 8192)) {
-    for (let i = 0; i < b.n; i++) {
-      const p = parseNumber(cellAt(b.cells[0]!, i));
-      if (!p.ok) return false;
-      values.add(String(p.value));
-    }
+function classesFromLabels(labels: LabelValues, width: number | undefined, o: InitOptions): string[] | undefined {
+  const seen = [...labels.values].sort();
+  const columns = width === undefined ? undefined : width === 1 ? 2 : width;
+  if (labels.numbers && !labels.fractions && seen.every((v) => Number(v) >= 0 && (columns === undefined || Number(v) < columns))) return undefined;
+  if (o.positive !== undefined && seen.length === 2 && (columns ?? 2) === 2 && seen.includes(o.positive)) return undefined;
+  throw new UsageError(
+    `${o.model}: its ${columns ?? 'score'} score columns have no class labels, and the labels of "${o.label}" (${seen.slice(0, 12).join(', ')}${seen.length > 12 ? ', …' : ''}) do not say their order: give --classes in score-column order, as the model was trained (for example --classes ${seen.slice(0, 3).join(',')},…)`,
+  );
+}
+
+/**
+ * The inputs mapping: one input of shape [N, k] takes --inputs, or every column but the label and
+ * --drop, in file order; several inputs take the columns of their names. A count that does not fit
+ * lists the columns and says how to choose.
+ */
+function inputLines(info: OnnxModelInfo, columns: string[], textColumns: Set<string>, o: InitOptions): string[] {
+  const inputs = info.inputs;
+  if (inputs.length !== 1) {
+    if (o.inputs) throw new UsageError(`--inputs: ${o.model} has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); each takes the column of its name`);
+    return [];
   }
-  return values.size > 20 || [...values].some((v) => !Number.isInteger(Number(v)));
+  for (const c of [...(o.inputs ?? []), ...(o.drop ?? [])]) {
+    if (!columns.includes(c)) throw new UsageError(`${o.inputs?.includes(c) ? '--inputs' : '--drop'} ${c}: ${o.dataset} has no column "${c}"${hintOf(didYouMean(c, columns))}`);
+  }
+  const chosen = o.inputs ?? columns.filter((c) => c !== o.label && !o.drop?.includes(c));
+  const input = inputs[0]!;
+  const shape = input.type.kind === 'tensor' ? input.type.shape : undefined;
+  const width = shape?.length === 2 && typeof shape[1] === 'number' ? shape[1] : shape?.length === 1 ? 1 : undefined;
+  if (width !== undefined && width !== chosen.length) {
+    // the columns that are not numbers (dates, names) are the likely ones to leave out
+    const drop = chosen.filter((c) => textColumns.has(c));
+    const suggestion = !o.inputs && chosen.length - drop.length === width && drop.length ? ` (here, perhaps --drop ${[...(o.drop ?? []), ...drop].join(',')})` : '';
+    throw new UsageError(
+      `input "${input.name}" of ${o.model} takes ${width} column${width === 1 ? '' : 's'}, but ${o.inputs ? '--inputs names' : `${o.dataset} has`} ${chosen.length}${o.inputs ? '' : ' besides the label'} (${chosen.join(', ')}): ` +
+        `choose them with --inputs col,col,… or leave columns out with --drop col,…${suggestion}`,
+    );
+  }
+  return ['  inputs:', `    ${yamlString(input.name)}: [${chosen.map(yamlString).join(', ')}]`];
+}
+
+function hintOf(h: string | undefined): string {
+  return h ? ` (${h})` : '';
 }
 
 /** Two significant digits, rounded away from the measured value. */

@@ -145,10 +145,11 @@ export function scoreCommand(checklist: string | undefined, options: { format?: 
   });
 }
 
-export function initCommand(options: { model: string; dataset?: string; label?: string; output?: string }, io: Io): Promise<number> {
+export function initCommand(options: { model: string; dataset?: string; label?: string; inputs?: string; drop?: string; classes?: string; positive?: string; output?: string }, io: Io): Promise<number> {
   return guard(io, async () => {
-    const written = await initChecklist({ ...options, output: options.output ?? DEFAULT_CHECKLIST, now: new Date() });
-    io.stdout(`wrote ${terminalText(written.file)}: ${written.checks} checks. Read it, then run: deploy-check ${terminalText(written.file)}\n`);
+    const list = (v: string | undefined) => (v === undefined ? undefined : splitList([v]));
+    const written = await initChecklist({ ...options, inputs: list(options.inputs), drop: list(options.drop), classes: list(options.classes), output: options.output ?? DEFAULT_CHECKLIST, now: new Date() });
+    io.stdout(`wrote ${terminalText(written.file)}: ${written.checks} check${written.checks === 1 ? '' : 's'}. Read it, then run: deploy-check ${terminalText(written.file)}\n`);
     return EXIT.ready;
   });
 }

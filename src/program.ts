@@ -67,8 +67,12 @@ program
   .requiredOption('--model <file>', 'the ONNX model')
   .option('--dataset <file>', 'held-out data to measure it on (CSV, TSV, JSON Lines, Parquet)')
   .option('--label <column>', 'the column of the dataset that holds the true values')
+  .option('--inputs <columns>', "the dataset's columns that feed the model's input, in order, comma-separated (default: every column but the label and --drop)")
+  .option('--drop <columns>', 'columns of the dataset the model does not read (dates, ids), comma-separated')
+  .option('--classes <labels>', "the classes in the order of the model's score columns, comma-separated, for a model whose graph has no class labels (a PyTorch export)")
+  .option('--positive <label>', 'the positive class of a binary model')
   .option('-o, --output <file>', 'the checklist to write', 'deploy-check.yaml')
-  .action(async (opts: { model: string; dataset?: string; label?: string; output: string }) => {
+  .action(async (opts: { model: string; dataset?: string; label?: string; inputs?: string; drop?: string; classes?: string; positive?: string; output: string }) => {
     process.exitCode = await initCommand(opts, io(false));
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../src/checklist/load.js';
 import { initChecklist, roundOut } from '../src/init.js';
 import { runChecklist } from '../src/runner.js';
-import { cli, FIXTURES, MODEL_SHA } from './helpers.js';
+import { cli, FIXTURES, MODEL_SHA, ROOT } from './helpers.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const folder = () => mkdtempSync(join(tmpdir(), 'deploy-check-init-'));
@@ -26,12 +26,12 @@ describe('deploy-check init', () => {
     const dir = folder();
     const out = join(dir, 'deploy-check.yaml');
     const written = await initChecklist({ model: join(FIXTURES, 'breast-cancer', 'model.onnx'), dataset: join(FIXTURES, 'breast-cancer', 'holdout.csv'), label: 'diagnosis', output: out, now });
-    expect(written.checks).toBe(10);
+    expect(written.checks).toBe(11);
     const loaded = loadChecklist(out);
     expect(loaded.checklist.model.sha256).toBe(MODEL_SHA);
     const header = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').split('\n')[0]!.split(',');
     expect(loaded.checklist.model).toMatchObject({ task: 'binary', classes: ['B', 'M'], positive: 'M', inputs: { input: header.filter((c) => c !== 'diagnosis') } });
-    expect(loaded.checks.map((c) => c.type)).toEqual(['model', 'model-card', 'hyperparameters', 'signoff', 'monitoring', 'metric', 'metric', 'metric', 'metric', 'metric']);
+    expect(loaded.checks.map((c) => c.type)).toEqual(['model', 'model-card', 'hyperparameters', 'signoff', 'monitoring', 'outputs', 'metric', 'metric', 'metric', 'metric', 'metric']);
     const report = await runChecklist(loaded, { now });
     for (const check of report.checks.filter((c) => c.type === 'metric')) {
       const m = check.measurements[0]!;
@@ -42,6 +42,54 @@ describe('deploy-check init', () => {
       else expect(bound).toBe(roundOut(m.ci![1], 'up'));
     }
     expect(readFileSync(out, 'utf8')).toMatch(/min: 0\.93 {3}# measured 0\.9708 \[0\.9334, 0\.9874\] on 171 rows, 2026-11-28/);
+  });
+
+  it('the schema it names is the one shipped with deploy-check, by a path that resolves', async () => {
+    const dir = folder();
+    const out = join(dir, 'c.yaml');
+    const { text } = await initChecklist({ model: join(FIXTURES, 'breast-cancer', 'model.onnx'), output: out, now });
+    const schema = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)![1]!;
+    expect(readFileSync(join(dir, schema), 'utf8')).toBe(readFileSync(join(ROOT, 'schema', 'checklist.schema.json'), 'utf8'));
+  });
+
+  describe('on PyTorch exports (no class labels in the graph, extra columns in the hold-out)', () => {
+    const D = join(FIXTURES, 'pytorch-weather');
+    const init = (extra: string[]) => {
+      const dir = folder();
+      return { dir, r: cli(['init', '--model', join(D, extra[0]!), '--dataset', join(D, 'holdout.csv'), ...extra.slice(1), '-o', 'c.yaml'], { cwd: dir }) };
+    };
+
+    it('a dataset with columns the model does not read: the message lists them and says how to choose', () => {
+      const { dir, r } = init(['rain-sigmoid.onnx', '--label', 'rain']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`deploy-check: input "x" of ${join(D, 'rain-sigmoid.onnx')} takes 4 columns, but ${join(D, 'holdout.csv')} has 6 besides the label (date, precipitation, temp_max, temp_min, wind, weather): choose them with --inputs col,col,… or leave columns out with --drop col,… (here, perhaps --drop date,weather)\n`);
+      expect(existsSync(join(dir, 'c.yaml'))).toBe(false);
+    });
+
+    it('a sigmoid [N, 1] output and 0/1 labels: task, classes, positive and the outputs check written; --drop or --inputs', async () => {
+      for (const choose of [['--drop', 'date,weather'], ['--inputs', 'precipitation,temp_max,temp_min,wind']]) {
+        const { dir, r } = init(['rain-sigmoid.onnx', '--label', 'rain', ...choose]);
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe('wrote c.yaml: 7 checks. Read it, then run: deploy-check c.yaml\n');
+        const loaded = loadChecklist(join(dir, 'c.yaml'));
+        expect(loaded.checklist.model).toMatchObject({ task: 'binary', classes: [0, 1], positive: 1, inputs: { x: ['precipitation', 'temp_max', 'temp_min', 'wind'] } });
+        expect(loaded.checks.map((c) => c.type)).toEqual(['model', 'outputs', 'metric', 'metric', 'metric', 'metric', 'metric']);
+        expect((await runChecklist(loaded, { now })).verdict).toBe('pass');
+      }
+    });
+
+    it('a softmax [N, C] output and string labels: --classes is asked for, never guessed; with it, the classes the data lack are kept', async () => {
+      const asked = init(['softmax.onnx', '--label', 'weather', '--drop', 'date,rain']);
+      expect(asked.r.code).toBe(2);
+      expect(asked.r.stderr).toMatch(/its 5 score columns have no class labels, and the labels of "weather" \(drizzle, fog, rain, sun\) do not say their order: give --classes in score-column order/);
+      const { dir, r } = init(['softmax.onnx', '--label', 'weather', '--drop', 'date,rain', '--classes', 'rain,sun,fog,drizzle,snow']);
+      expect(r.code).toBe(0);
+      const text = readFileSync(join(dir, 'c.yaml'), 'utf8');
+      expect(text).toContain('  task: multiclass\n  classes: [rain, sun, fog, drizzle, snow]   # score columns\' order, from init --classes\n');
+      expect(text).toContain('  # roc_auc: not proposed (roc_auc is undefined on 365 rows of this dataset (no row of class snow))\n');
+      expect(text).not.toMatch(/\.deploy-check-init|\bm\d\b/);
+      expect((await runChecklist(loadChecklist(join(dir, 'c.yaml')), { now })).verdict).toBe('pass');
+    });
   });
 
   it('regression, told apart by the label column, with its own metrics', async () => {

@@ -52,6 +52,15 @@ export function loadChecklist(file: string): LoadedChecklist {
   } catch {
     throw new InputError(file, 'is not valid UTF-8 text');
   }
+  return parseChecklist(text, file, data);
+}
+
+/**
+ * A checklist from its text, as if read from `file` (paths resolve against its folder; messages
+ * name it): `init` validates and runs the checklist it is about to write, before writing it.
+ */
+export function parseChecklist(text: string, file: string, data: Buffer = Buffer.from(text)): LoadedChecklist {
+  const abs = resolve(file);
   const doc = parseYaml(text, file);
   if (!doc) throw new InputError(file, 'the checklist is empty', undefined, 'expected a mapping with version, model and checks');
   if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
