@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { loadChecklist } from './checklist/load.js';
+import { missingColumns } from './checklist/columns.js';
 import { checklistJsonSchema } from './checklist/schema.js';
 import { DeployCheckError, InputError, UsageError } from './errors.js';
 import { sha256Hex } from './hash.js';
@@ -109,6 +110,9 @@ export function interruptRun(signal: 'SIGINT' | 'SIGTERM', io: Io): number {
 export function validateCommand(checklist: string | undefined, io: Io): Promise<number> {
   return guard(io, async () => {
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    // the datasets' headers (not their rows): every column the checklist names must be there
+    const missing = await missingColumns(loaded);
+    if (missing.length) throw new ValidationError(missing);
     const n = loaded.checks.length;
     io.stdout(`${terminalText(loaded.file)}: valid checklist, ${n} check${n === 1 ? '' : 's'} (${loaded.checks.map((c) => terminalText(c.id)).join(', ')})\n`);
     return EXIT.ready;

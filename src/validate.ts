@@ -22,6 +22,12 @@ export function validateDocument<S extends z.ZodType>(schema: S, doc: YamlDocume
   throw new ValidationError(result.error.issues.flatMap((issue) => describeIssue(issue, schema, doc, file)));
 }
 
+/** Problems in the order of their places in the file (those without a place last). */
+export function byPosition(problems: InputError[]): InputError[] {
+  const key = (p: InputError) => (p.position ? p.position.line * 1e6 + p.position.col : Infinity);
+  return [...problems].sort((a, b) => key(a) - key(b));
+}
+
 export function pathToString(path: readonly PropertyKey[]): string {
   let out = '';
   for (const seg of path) {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +129,42 @@ describe('deploy-check validate, schema, inspect', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
       'c.yaml:5:11  checks[0].type: unknown type "modelcard" (did you mean "model-card"?)\nc.yaml:7:16  checks[1].max_opset: expected a number > 0, received 0\n',
+    );
+  });
+
+  it('validate: one pass reports schema problems and the rules across fields together', () => {
+    const dir = scenario({ 'd.csv': 'a,b,y\n1,2,0\n', 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\n  task: multiclass\n  positive: M\ndatasets:\n  holdout: { path: d.csv, label: y }\nchecks:\n  - { type: metric, metric: accuracy, min: high }\n  - { type: metric, dataset: test, metric: accuracy, min: 0.5 }\n  - { type: drift, reference: holdout, current: holdout }\n' });
+    const r = cli(['validate', join(dir, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
+      [
+        'c.yaml:5:13  model.positive: only applies to task: binary (this model\'s task is multiclass)',
+        'c.yaml:9:44  checks[0].min: expected number, received string "high"',
+        'c.yaml:10:30  checks[1].dataset: no dataset named "test" (datasets: holdout)',
+        'c.yaml:11:49  checks[2].current: compares a dataset with itself',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("validate: every column the checklist names is read from the datasets' headers, each missing one located", () => {
+    const dir = scenario({
+      'd.csv': readFileSync(join(ROOT, 'fixtures', 'breast-cancer', 'holdout.csv')),
+      'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\n  inputs: { input: [mean_radius, mean_textur] }\ndatasets:\n  holdout: { path: d.csv, label: diagnosys }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n  - { type: slices, metric: accuracy, by: [mean_radus], min: 0.5 }\n  - { type: data, columns: { worst_areaa: { min: 0 } } }\n  - { type: drift, reference: holdout, current: holdout2, columns: [radius] }\n',
+      'e.csv': 'radius,x\n1,2\n',
+    });
+    writeFileSync(join(dir, 'c.yaml'), readFileSync(join(dir, 'c.yaml'), 'utf8').replace('label: diagnosys }\n', 'label: diagnosys }\n  holdout2: { path: e.csv }\n'));
+    const r = cli(['validate', join(dir, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
+      [
+        'c.yaml:4:34  model.inputs.input: no column "mean_textur" in d.csv (dataset holdout) (did you mean "mean_texture"?)',
+        'c.yaml:6:34  datasets.holdout.label: no column "diagnosys" in d.csv (dataset holdout) (did you mean "diagnosis"?)',
+        'c.yaml:10:44  checks[1].by: no column "mean_radus" in d.csv (dataset holdout) (did you mean "mean_radius"?)',
+        'c.yaml:11:30  checks[2].columns: no column "worst_areaa" in d.csv (dataset holdout) (did you mean "worst_area"?)',
+        'c.yaml:12:69  checks[3].columns: no column "radius" in d.csv (dataset holdout) (did you mean "mean_radius"?)',
+        '',
+      ].join('\n'),
     );
   });
 

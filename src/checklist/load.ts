@@ -3,12 +3,12 @@ import { dirname, resolve } from 'node:path';
 import { sha256Hex } from '../hash.js';
 import { InputError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { validateDocument, ValidationError, pathToString } from '../validate.js';
+import { byPosition, validateDocument, ValidationError, pathToString } from '../validate.js';
 import { parseYaml, type PathSegment, type YamlDocument } from '../yaml.js';
 import { checkDefinition } from '../checks/index.js';
 import { defaultDataset } from './datasets.js';
 import { withBaseDir } from './fields.js';
-import { checklistSchema, type CheckSpec, type Checklist } from './schema.js';
+import { checklistSchema, checkSchema, datasetsSchema, modelSchema, type CheckSpec, type Checklist, type ModelSpec } from './schema.js';
 
 export interface LoadedChecklist {
   /** the path as the user gave it */
@@ -21,6 +21,8 @@ export interface LoadedChecklist {
   checks: (CheckSpec & { id: string })[];
   /** absolute paths of every file the run may read: the checklist and each file it names */
   inputs: string[];
+  /** the parsed document, for positions in messages found after loading */
+  doc: YamlDocument;
 }
 
 /** A checklist is a page of YAML; a larger file is a mistake (or an attack on the parser's memory). */
@@ -68,20 +70,57 @@ export function parseChecklist(text: string, file: string, data: Buffer = Buffer
   }
   const dir = dirname(abs);
   const named = new Set<string>([abs]);
-  const checklist = withBaseDir(dir, () => validateDocument(checklistSchema, doc, file), named);
+  let checklist: Checklist;
+  try {
+    checklist = withBaseDir(dir, () => validateDocument(checklistSchema, doc, file), named);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    // one pass: the rules across fields run on every part that is valid on its own, so that the
+    // user sees every problem at once, not one round per fix
+    const more = withBaseDir(dir, () => crossCheck(salvage(doc.value as Record<string, unknown>), doc, file));
+    throw new ValidationError(byPosition([...err.problems, ...more.filter((m) => !err.problems.some((p) => p.message === m.message))]));
+  }
+  const problems = crossCheck(checklist, doc, file);
+  if (problems.length) throw new ValidationError(problems);
   const checks = checklist.checks.map((c) => ({ ...c, id: c.id ?? c.type }));
-  crossCheck(checklist, checks, doc, file);
-  return { file, dir, sha256: sha256Hex(data), bytes: data.length, checklist, checks, inputs: [...named].sort() };
+  return { file, dir, sha256: sha256Hex(data), bytes: data.length, checklist, checks, inputs: [...named].sort(), doc };
+}
+
+/** The parts of a checklist that are valid on their own; a part that is not is left out (undefined). */
+interface Partial {
+  partial: true;
+  model?: ModelSpec;
+  /** null: absent; undefined: invalid (no rule about its absence can be judged) */
+  baseline?: ModelSpec | null;
+  /** null: absent; undefined: invalid (no rule about dataset names can be judged) */
+  datasets?: Checklist['datasets'] | null;
+  checks: (CheckSpec | undefined)[];
+}
+
+function salvage(raw: Record<string, unknown>): Partial {
+  const part = <T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, value: unknown) => {
+    const r = schema.safeParse(value);
+    return r.success ? r.data : undefined;
+  };
+  return {
+    partial: true,
+    model: part<ModelSpec>(modelSchema, raw.model),
+    baseline: raw.baseline === undefined ? null : part<ModelSpec>(modelSchema, raw.baseline),
+    datasets: raw.datasets === undefined ? null : part<Checklist['datasets']>(datasetsSchema, raw.datasets),
+    checks: Array.isArray(raw.checks) ? raw.checks.map((c) => part<CheckSpec>(checkSchema, c)) : [],
+  };
 }
 
 /** Rules that span several fields, reported in the same one-line form as schema errors. */
-function crossCheck(checklist: Checklist, checks: { id: string; type: string }[], doc: YamlDocument, file: string): void {
+function crossCheck(checklist: Checklist | Partial, doc: YamlDocument, file: string): InputError[] {
   const problems: InputError[] = [];
+  const checks = checklist.checks.map((c) => (c ? { id: c.id ?? c.type, type: c.type } : undefined));
   const at = (path: PathSegment[], detail: string, hint?: string) =>
     problems.push(new InputError(file, `${pathToString(path)}: ${detail}`, doc.positionOf(path), hint));
 
   const seen = new Map<string, number>();
   checks.forEach((c, i) => {
+    if (!c) return;
     const first = seen.get(c.id);
     const raw = checklist.checks[i]!;
     if (first !== undefined) {
@@ -90,22 +129,26 @@ function crossCheck(checklist: Checklist, checks: { id: string; type: string }[]
   });
 
   for (const role of ['model', 'baseline'] as const) {
-    const m = checklist[role];
+    const m = checklist[role] ?? undefined;
     if (!m) continue;
-    const classes = m.classes ?? (role === 'baseline' ? checklist.model.classes : undefined);
+    const classes = m.classes ?? (role === 'baseline' ? checklist.model?.classes : undefined);
     if (m.positive !== undefined && classes && !classes.some((c) => c === m.positive)) {
       at([role, 'positive'], `${JSON.stringify(m.positive)} is not one of classes ${JSON.stringify(classes)}`, didYouMean(String(m.positive), classes.map(String)));
     }
-    const task = m.task ?? checklist.model.task;
+    const task = m.task ?? checklist.model?.task;
     if (task && task !== 'binary' && (m.positive !== undefined || m.threshold !== undefined)) {
       at([role, m.positive !== undefined ? 'positive' : 'threshold'], `only applies to task: binary (this model's task is ${task})`);
     }
     if (m.classes && new Set(m.classes.map(String)).size !== m.classes.length) at([role, 'classes'], 'classes must be unique');
   }
 
+  const partial = 'partial' in checklist;
+  if (partial && checklist.datasets === undefined) return problems;
+  const noBaseline = partial ? checklist.baseline === null : !checklist.baseline;
   const datasets = Object.keys(checklist.datasets ?? {});
   checklist.checks.forEach((c, i) => {
-    if ('model' in c && c.model === 'baseline' && !checklist.baseline) at(['checks', i, 'model'], 'the checklist has no baseline', 'add a "baseline:" section');
+    if (!c) return;
+    if ('model' in c && c.model === 'baseline' && noBaseline) at(['checks', i, 'model'], 'the checklist has no baseline', 'add a "baseline:" section');
     const def = checkDefinition(c.type);
     for (const p of def.validate?.(c) ?? []) at(['checks', i, p.option], p.message, p.hint);
     for (const need of def.needs?.(c) ?? []) {
@@ -118,10 +161,10 @@ function crossCheck(checklist: Checklist, checks: { id: string; type: string }[]
         at(['checks', i], datasets.length ? `needs a dataset: set "dataset" (the checklist has ${datasets.join(', ')})` : 'needs a dataset, but the checklist has no "datasets"', datasets.length ? undefined : 'add datasets: { holdout: { path: …, label: … } }');
         continue;
       }
-      if (need.models.length && !checklist.datasets![name]!.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
-      if (need.models.includes('baseline') && !checklist.baseline) at(['checks', i, 'compare'], 'compares to the baseline, but the checklist has no baseline', 'add a "baseline:" section');
+      if (need.models.length && !checklist.datasets?.[name]?.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
+      if (need.models.includes('baseline') && noBaseline) at(['checks', i, 'compare'], 'compares to the baseline, but the checklist has no baseline', 'add a "baseline:" section');
     }
   });
 
-  if (problems.length) throw new ValidationError(problems);
+  return problems;
 }

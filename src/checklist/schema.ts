@@ -60,21 +60,21 @@ const checkOptions = registry.map((def) =>
 
 export const checkSchema = z.discriminatedUnion('type', checkOptions as unknown as [typeof checkOptions[number], ...typeof checkOptions]);
 
+export const datasetsSchema = z.record(
+  z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }),
+  z.strictObject({
+    path: inputPath().describe('.csv, .tsv, .jsonl or .parquet'),
+    label: z.string().min(1).optional().describe('Column holding the true label or value'),
+    missing: z.enum(['error', 'nan']).default('error').describe('A missing feature value: an error, or NaN where the model input is float'),
+  }),
+);
+
 export const checklistSchema = z.strictObject({
   version: z.literal(1, { error: (iss) => `expected 1 (the only checklist format version), received ${JSON.stringify(iss.input)}` }),
   name: z.string().optional(),
   model: modelSchema,
   baseline: modelSchema.optional().describe("The model in production today; unset keys default to the candidate's"),
-  datasets: z
-    .record(
-      z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }),
-      z.strictObject({
-        path: inputPath().describe('.csv, .tsv, .jsonl or .parquet'),
-        label: z.string().min(1).optional().describe('Column holding the true label or value'),
-        missing: z.enum(['error', 'nan']).default('error').describe('A missing feature value: an error, or NaN where the model input is float'),
-      }),
-    )
-    .optional(),
+  datasets: datasetsSchema.optional(),
   checks: z.array(checkSchema).min(1),
   ml_test_score: z
     .partialRecord(mlTest, z.strictObject({ evidence: z.string().trim().min(1, { error: 'expected where the results of the manual test are documented' }) }))

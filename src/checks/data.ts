@@ -49,6 +49,13 @@ export default defineCheck({
     ...(o.infer ? [{ dataset: o.infer, models: [] }] : []),
     ...(o.disjoint_from ? [{ dataset: typeof o.disjoint_from === 'string' ? o.disjoint_from : o.disjoint_from.dataset, models: [] }] : []),
   ],
+  columns: (o) => [
+    { dataset: o.dataset, option: ['columns'], columns: Object.keys(o.columns) },
+    ...(Array.isArray(o.no_duplicates) ? [{ dataset: o.dataset, option: ['no_duplicates'], columns: o.no_duplicates }] : []),
+    ...(typeof o.disjoint_from === 'object' && o.disjoint_from.columns
+      ? [o.dataset, o.disjoint_from.dataset].map((dataset) => ({ dataset, option: ['disjoint_from', 'columns'], columns: (o.disjoint_from as { columns: string[] }).columns }))
+      : []),
+  ],
   validate: (o) => {
     const problems: OptionProblem[] = [];
     for (const [col, e] of Object.entries(o.columns)) {

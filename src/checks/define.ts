@@ -21,8 +21,21 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   run(options: z.output<z.ZodObject<Shape>>, ctx: RunContext): Promise<CheckOutcome>;
   /** What the check will read, declared before any check runs so each dataset is read once for all. */
   needs?(options: z.output<z.ZodObject<Shape>>): DatasetNeed[];
+  /**
+   * The dataset columns the options name, with the option naming them: `validate` reads the
+   * datasets' headers and reports every column that is not there, before any row is read.
+   */
+  columns?(options: z.output<z.ZodObject<Shape>>): NamedColumns[];
   /** Rules across options, checked when the checklist loads: each problem names the option it is about. */
   validate?(options: z.output<z.ZodObject<Shape>>): OptionProblem[];
+}
+
+export interface NamedColumns {
+  /** a dataset name; undefined: the checklist's default dataset */
+  dataset: string | undefined;
+  /** the option's path within the check, for the message's position */
+  option: (string | number)[];
+  columns: string[];
 }
 
 export interface OptionProblem {

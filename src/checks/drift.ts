@@ -42,6 +42,11 @@ export default defineCheck({
     const models: ModelRole[] = o.predictions ? ['model'] : [];
     return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, models }] : []), { dataset: o.current, models }];
   },
+  columns: (o) =>
+    [o.current, ...(typeof o.reference === 'string' ? [o.reference] : [])].flatMap((dataset) => [
+      ...(o.columns ? [{ dataset, option: ['columns'], columns: o.columns }] : []),
+      { dataset, option: ['per_column'], columns: Object.keys(o.per_column) },
+    ]),
   validate: (o) => {
     const problems: OptionProblem[] = [];
     if (o.reference === o.current) problems.push({ option: 'current', message: 'compares a dataset with itself' });

@@ -28,6 +28,10 @@ export default defineCheck({
     min_rows: z.number().int().min(1).default(30).describe('Slices with fewer rows are reported as too small, neither passed nor failed'),
   },
   needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: [...(o.by ?? []), ...Object.keys(o.bins ?? {})] }],
+  columns: (o) => [
+    ...(o.by ? [{ dataset: o.dataset, option: ['by'], columns: o.by }] : []),
+    ...(o.bins ? [{ dataset: o.dataset, option: ['bins'], columns: Object.keys(o.bins) }] : []),
+  ],
   validate: (o) => {
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);

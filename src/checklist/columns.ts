@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { openDataset } from '../eval/datasets/index.js';
+import { checkDefinition } from '../checks/index.js';
+import { didYouMean } from '../suggest.js';
+import { byPosition, pathToString } from '../validate.js';
+import type { PathSegment } from '../yaml.js';
+import { defaultDataset } from './datasets.js';
+import type { LoadedChecklist } from './load.js';
+
+/**
+ * Every column the checklist names that its dataset does not have, read from the datasets' headers
+ * only (no row): labels, the models' input mappings, and the columns checks name (slices, drift,
+ * data, staleness). One problem per column, at the place that names it; a dataset that cannot be
+ * opened is a problem too.
+ */
+export async function missingColumns(loaded: LoadedChecklist): Promise<InputError[]> {
+  const { checklist, doc, file } = loaded;
+  const problems: InputError[] = [];
+  const names = Object.keys(checklist.datasets ?? {});
+  const headers = new Map<string, { display: string; columns: string[] } | undefined>();
+  for (const name of names) {
+    const spec = checklist.datasets![name]!;
+    try {
+      const source = await openDataset(resolve(loaded.dir, spec.path), spec.path);
+      headers.set(name, { display: spec.path, columns: source.columns });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(err);
+      headers.set(name, undefined);
+    }
+  }
+  const report = (dataset: string | undefined, at: PathSegment[], columns: string[]) => {
+    const name = dataset ?? defaultDataset(names);
+    const header = name === undefined ? undefined : headers.get(name);
+    if (!header) return;
+    // the place of the column itself: its item in a list, its key in a mapping, else the option
+    const node = at.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), doc.value);
+    const place = (column: string) =>
+      Array.isArray(node) && node.includes(column) ? doc.positionOf([...at, node.indexOf(column)]) : node && typeof node === 'object' && Object.hasOwn(node, column) ? doc.positionOf([...at, column], true) : doc.positionOf(at);
+    for (const column of columns) {
+      if (header.columns.includes(column)) continue;
+      const hint = didYouMean(column, header.columns) ?? `its columns: ${header.columns.slice(0, 8).join(', ')}${header.columns.length > 8 ? ', …' : ''}`;
+      problems.push(new InputError(file, `${pathToString(at)}: no column "${column}" in ${header.display} (dataset ${name})`, place(column), hint));
+    }
+  };
+  for (const name of names) {
+    const label = checklist.datasets![name]!.label;
+    if (label !== undefined) report(name, ['datasets', name, 'label'], [label]);
+  }
+  // the datasets each model is evaluated on, and the columns its inputs mapping names
+  const evaluated = new Map<'model' | 'baseline', Set<string | undefined>>();
+  loaded.checks.forEach((spec, i) => {
+    const def = checkDefinition(spec.type);
+    for (const need of def.needs?.(spec) ?? []) for (const role of need.models) evaluated.set(role, (evaluated.get(role) ?? new Set()).add(need.dataset));
+    for (const named of def.columns?.(spec) ?? []) report(named.dataset, ['checks', i, ...named.option], named.columns);
+  });
+  for (const [role, datasets] of evaluated) {
+    const mapping = (role === 'baseline' ? checklist.baseline?.inputs : undefined) ?? checklist.model.inputs;
+    if (!mapping || mapping === 'auto') continue;
+    const owner = role === 'baseline' && checklist.baseline?.inputs ? 'baseline' : 'model';
+    for (const dataset of datasets) {
+      for (const [input, cols] of Object.entries(mapping)) report(dataset, [owner, 'inputs', input], Array.isArray(cols) ? cols : [cols]);
+    }
+  }
+  // one line per problem, even when two checks or models name the same missing column in one place
+  return byPosition(problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i));
+}
