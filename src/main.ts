@@ -220,8 +220,10 @@ export function profileCommand(checklist: string | undefined, options: { dataset
     const report = metricIds.length ? await runChecklist(loaded, { only: metricIds, context: ctx }) : undefined;
     const profile = await buildProfile(ctx, name, report);
     const text = `${JSON.stringify(profile, null, 2)}\n`;
-    if (options.output !== undefined) writeOutput(options.output, text);
-    else io.stdout(text);
+    if (options.output !== undefined) {
+      writeOutput(options.output, text);
+      io.stdout(`wrote ${terminalText(options.output)}: profile of dataset ${terminalText(name)} (${profile.dataset.rows} rows, ${profile.columns.length} column${profile.columns.length === 1 ? '' : 's'}${profile.scores ? ', model scores' : ''})\n`);
+    } else io.stdout(text);
     return EXIT.ready;
   });
 }

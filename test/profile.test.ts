@@ -19,6 +19,7 @@ describe('profiles', () => {
     const a = cli(['profile', '--checklist', join(dir, 'c.yaml'), '--dataset', 'train', '--output', join(dir, 'p1.json')]);
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^wrote .*p1\.json: profile of dataset train \(\d+ rows, 31 columns, model scores\)\n$/);
     cli(['profile', '--checklist', join(dir, 'c.yaml'), '--dataset', 'train', '--output', join(dir, 'p2.json')]);
     const text = readFileSync(join(dir, 'p1.json'), 'utf8');
     expect(readFileSync(join(dir, 'p2.json'), 'utf8')).toBe(text);
