@@ -1,3 +1,4 @@
+import { formatNumber } from './report/format-value.js';
 import { Chalk } from 'chalk';
 import { z } from 'zod';
 import { InputError } from './errors.js';
@@ -144,7 +145,7 @@ export function diffExitCode(d: ReportDiff): number {
   return d.summary.worse > 0 || (d.old.verdict === 'pass' && d.new.verdict === 'fail') ? 1 : 0;
 }
 
-const num = (v: number | null) => (v === null ? 'undefined' : Number(v.toPrecision(4)).toString());
+const num = formatNumber;
 const signed = (v: number | null) => (v === null ? 'n/a' : `${v > 0 ? '+' : ''}${Number(v.toPrecision(3))}`);
 const ci = (c?: [number, number]) => (c ? ` [${num(c[0])}, ${num(c[1])}]` : '');
 const arrow = (m: MeasurementChange) => `${m.name} ${num(m.old)}${ci(m.old_ci)} → ${num(m.new)}${ci(m.new_ci)} (${signed(m.delta)}${m.unit ? ` ${m.unit}` : ''})${m.threshold_changed ? ', threshold changed' : ''}`;

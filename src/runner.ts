@@ -8,7 +8,7 @@ import type { CheckOutcome } from './checks/define.js';
 import { RunContext, type ProgressSink } from './context.js';
 import { InputError, UsageError } from './errors.js';
 import { verdictOf } from './report/exit-code.js';
-import { formatMeasurement } from './report/format-value.js';
+import { formatMeasurement, formatNumber } from './report/format-value.js';
 import { STATUSES, type CheckResult, type Report, type Severity, type Status } from './report/types.js';
 import { didYouMean } from './suggest.js';
 import { TOOL } from './version.js';
@@ -169,9 +169,10 @@ function describeMeasurementFailure(m: CheckResult['measurements'][number]): str
   const unit = m.unit ? ` ${m.unit}` : '';
   if (m.value === null) return `${m.name} could not be computed`;
   const t = m.threshold ?? {};
-  if (t.min !== undefined && m.value < t.min) return `${m.name} ${m.value}${unit} is below the minimum ${t.min}${unit}`;
-  if (t.max !== undefined && m.value > t.max) return `${m.name} ${m.value}${unit} is above the maximum ${t.max}${unit}`;
-  return `${m.name} ${m.value}${unit} does not meet its threshold`;
+  const f = formatNumber;
+  if (t.min !== undefined && m.value < t.min) return `${m.name} ${f(m.value)}${unit} is below the minimum ${f(t.min)}${unit}`;
+  if (t.max !== undefined && m.value > t.max) return `${m.name} ${f(m.value)}${unit} is above the maximum ${f(t.max)}${unit}`;
+  return `${m.name} ${f(m.value)}${unit} does not meet its threshold`;
 }
 
 function selection(loaded: LoadedChecklist, options: RunOptions): Set<string> {

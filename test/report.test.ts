@@ -149,3 +149,28 @@ describe('the gate, status by status', () => {
     }
   });
 });
+
+describe('numbers as a person reads them', () => {
+  it('four significant digits in every format a person reads; full precision only in JSON', async () => {
+    const { runChecklist } = await import('../src/runner.js');
+    const { loadChecklist } = await import('../src/checklist/load.js');
+    const { githubAnnotations } = await import('../src/report/github.js');
+    const { join } = await import('node:path');
+    const { scenario } = await import('./helpers.js');
+    const { FLOAT, model, node, valueInfo } = await import('./onnx-builder.js');
+    // sigmoid(log x) = x / (1 + x): three rows, two right, accuracy 2/3 below its minimum
+    const dir = scenario({
+      'model.onnx': Buffer.from(model([node('Log', ['x'], ['l']), node('Sigmoid', ['l'], ['y'])], [valueInfo('x', FLOAT, ['N', 1])], [valueInfo('y', FLOAT, ['N', 1])])),
+      'd.csv': 'x,y\n4,1\n0.25,0\n4,0\n',
+      'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\n  task: binary\n  classes: [0, 1]\ndatasets:\n  holdout: { path: d.csv, label: y }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.7 }\n',
+    });
+    const r = await runChecklist(loadChecklist(join(dir, 'c.yaml')));
+    expect(r.checks[0]!.message).toBe('accuracy 0.6667 is below the minimum 0.7');
+    const texts = { ...Object.fromEntries((['pretty', 'markdown', 'junit', 'sarif', 'html'] as const).map((f) => [f, formatters[f](r, { color: false, root: '.' })])), annotations: githubAnnotations(r, (l) => l).join('\n') };
+    for (const [format, text] of Object.entries(texts)) {
+      expect(text, format).toContain('0.6667');
+      expect(text, format).not.toMatch(/0\.6666\d/);
+    }
+    expect(formatters.json(r, { color: false, root: '.' })).toContain('0.6666666666666666');
+  });
+});

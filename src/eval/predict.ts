@@ -352,10 +352,10 @@ function probabilityProblem(flat: Float64Array, width: number, refs: Int32Array,
     let sum = 0;
     for (let c = 0; c < width; c++) {
       const v = flat[i * width + c]!;
-      if (v < 0 || v > 1) return `${unit} ${refs[i]} has the score ${v}, outside [0, 1]`;
+      if (v < 0 || v > 1) return `${unit} ${refs[i]} has the score ${Number(v.toPrecision(4))}, outside [0, 1]`;
       sum += v;
     }
-    if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${unit} ${refs[i]} sum to ${sum}, not 1`;
+    if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${unit} ${refs[i]} sum to ${Number(sum.toPrecision(6))}, not 1`;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { formatNumber } from './format-value.js';
 import { htmlText as h } from './escape.js';
 
 /**
@@ -12,7 +13,7 @@ const M = { left: 46, right: 12, top: 12, bottom: 38 };
 const IW = W - M.left - M.right;
 const IH = H - M.top - M.bottom;
 export const PALETTE = ['#2563eb', '#d97706', '#059669', '#7c3aed'];
-const n3 = (x: number) => Number(x.toPrecision(3)).toString();
+const n3 = (x: number) => formatNumber(x);
 
 function frame(title: string, body: string, width = W, height = H): string {
   return `<svg class="chart" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title>${h(title)}</title>${body}</svg>`;
