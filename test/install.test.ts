@@ -1,0 +1,37 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, ROOT } from './helpers.js';
+
+/**
+ * deploy-check used from another project, as the README tells: `npm pack`, the tarball installed
+ * into an empty project (its dependencies from npm's cache when `npm ci` filled it), its bin run
+ * on a checklist there, and `init` naming the schema that came with it.
+ */
+describe('installed into another project', () => {
+  it('npm pack, npm install of the tarball, the bin runs a checklist and init writes one whose schema resolves', () => {
+    const work = mkdtempSync(join(tmpdir(), 'deploy-check-install-'));
+    const env = { ...process.env, npm_config_onnxruntime_node_install: 'skip', NO_COLOR: '1' };
+    execFileSync('npm', ['pack', '--pack-destination', work, '--ignore-scripts'], { cwd: ROOT, env, stdio: 'ignore' });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+    const project = join(work, 'project');
+    execFileSync('mkdir', [project]);
+    writeFileSync(join(project, 'package.json'), '{ "name": "consumer", "version": "1.0.0", "private": true }\n');
+    writeFileSync(join(project, '.npmrc'), 'onnxruntime-node-install=skip\n');
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], { cwd: project, env, stdio: 'ignore' });
+    copyFileSync(join(FIXTURES, 'breast-cancer', 'model.onnx'), join(project, 'model.onnx'));
+    copyFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), join(project, 'holdout.csv'));
+    writeFileSync(join(project, 'deploy-check.yaml'), 'version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  holdout: { path: holdout.csv, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.9 }\n');
+    const bin = join(project, 'node_modules', '.bin', 'deploy-check');
+    const run = spawnSync(bin, [], { cwd: project, env, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('✔ metric  Metric             n = 171 · accuracy 0.9708 (required ≥ 0.9)');
+    const init = spawnSync(bin, ['init', '--model', 'model.onnx', '-o', 'new.yaml'], { cwd: project, env, encoding: 'utf8' });
+    expect(init.status).toBe(0);
+    expect(readFileSync(join(project, 'new.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=node_modules\/deploy-check\/schema\/checklist\.schema\.json\n/);
+    expect(JSON.parse(readFileSync(join(project, 'node_modules', 'deploy-check', 'schema', 'checklist.schema.json'), 'utf8')).title).toBe('deploy-check checklist, version 1');
+  }, 180_000);
+});
