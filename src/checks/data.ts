@@ -313,7 +313,8 @@ async function inferExpectations(ctx: RunContext, name: string, margin: number):
   return new Map<string, Expectation>(
     source.columns.map((c, k): [string, Expectation] => {
       const a = acc[k]!;
-      const maxMissing = Math.min(1, a.missing / Math.max(n, 1) + (a.missing ? margin : 0));
+      // the margin applies to every column, one without a missing value in the reference too
+      const maxMissing = Math.min(1, a.missing / Math.max(n, 1) + margin);
       if (a.numeric && a.nums) {
         const pad = (a.max - a.min) * margin;
         return [c, { type: 'number', min: a.min - pad, max: a.max + pad, max_missing: maxMissing }];

@@ -80,7 +80,9 @@ export default defineCheck({
       }
       if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
       const threshold = rule.threshold ?? o.threshold ?? DEFAULT_THRESHOLD[method];
-      return { column, method, threshold, numeric, ...statistic(method, r, c, numeric, o.bins) };
+      // a category the reference never had is drift on its own, whatever the statistic says of its share
+      const unseen = !numeric || method === 'chisquare' ? [...c.counts()].filter(([k]) => !r.counts().has(k)) : [];
+      return { column, method, threshold, numeric, unseen, ...statistic(method, r, c, numeric, o.bins) };
     });
 
     // p-values are corrected for the number of columns tested
@@ -88,7 +90,7 @@ export default defineCheck({
     const adjusted = o.correction === 'bh' ? S.benjaminiHochberg(tested.map((t) => t.value)) : tested.map((t) => (o.correction === 'bonferroni' ? Math.min(1, t.value * tested.length) : t.value));
     tested.forEach((t, i) => (t.adjusted = adjusted[i]!));
     for (const r of results) {
-      r.drifted = P_VALUE.has(r.method) ? r.adjusted! < r.threshold && (r.effect ?? 0) >= o.min_effect : r.value >= r.threshold;
+      r.drifted = r.unseen.length > 0 || (P_VALUE.has(r.method) ? r.adjusted! < r.threshold && (r.effect ?? 0) >= o.min_effect : r.value >= r.threshold);
     }
     // most drifted first: by how far past (or short of) its threshold each column is
     const severity = (r: (typeof results)[number]) => (P_VALUE.has(r.method) ? r.threshold / Math.max(r.adjusted!, 1e-300) : r.value / r.threshold);
@@ -107,6 +109,14 @@ export default defineCheck({
         code: 'empty-column',
         message: `${empty.length} column${empty.length === 1 ? ' has' : 's have'} no value to compare: ${empty.slice(0, 5).map((e) => `${e.column} (none in ${e.side})`).join(', ')}${empty.length > 5 ? ', …' : ''}`,
         hint: 'every value is missing: drift cannot be measured on it',
+      });
+    }
+    for (const r of results.filter((x) => x.unseen.length)) {
+      const rows = r.unseen.reduce((a, [, n]) => a + n, 0);
+      findings.push({
+        code: 'unseen-category',
+        message: `column "${r.column}" has ${r.unseen.length} value${r.unseen.length === 1 ? '' : 's'} the reference never had (${r.unseen.slice(0, 5).map(([k, n]) => `${JSON.stringify(k)}: ${n} row${n === 1 ? '' : 's'}`).join(', ')}${r.unseen.length > 5 ? ', …' : ''}; ${rows} row${rows === 1 ? '' : 's'} in all)`,
+        hint: 'the model never saw these values: a new category is drift whatever its share',
       });
     }
     if (datasetDrift) {
@@ -138,6 +148,7 @@ export default defineCheck({
           type: r.numeric ? 'numeric' : 'categorical',
           method: r.method,
           ...(P_VALUE.has(r.method) ? { statistic: r.statistic, p_value: r.value, p_value_adjusted: r.adjusted, effect: r.effect } : { distance: r.value }),
+          ...(r.unseen.length ? { unseen_categories: r.unseen.length } : {}),
           threshold: r.threshold,
           drifted: r.drifted,
         })),

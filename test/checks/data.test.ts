@@ -8,7 +8,7 @@ import { FIXTURES, scenario } from '../helpers.js';
 async function data(check: string, files: Record<string, string> = {}) {
   const dir = scenario(files);
   for (const f of ['train.csv', 'holdout.csv']) copyFileSync(join(FIXTURES, 'breast-cancer', f), join(dir, f));
-  writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  train: { path: train.csv, label: diagnosis }\n  holdout: { path: holdout.csv, label: diagnosis }\n  d: { path: d.csv, label: y }\nchecks:\n  - type: data\n${check}`);
+  writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  train: { path: train.csv, label: diagnosis }\n  holdout: { path: holdout.csv, label: diagnosis }\n  d: { path: d.csv, label: y }\n${files['r.csv'] ? '  r: { path: r.csv, label: y }\n' : ''}checks:\n  - type: data\n${check}`);
   if (!files['d.csv']) writeFileSync(join(dir, 'd.csv'), 'y\n1\n');
   return (await runChecklist(loadChecklist(join(dir, 'c.yaml')))).checks[0]!;
 }
@@ -21,6 +21,18 @@ describe('data', () => {
     expect(c.findings).toEqual([]);
     expect(c.status).toBe('pass');
     expect(c.measurements.find((m) => m.name === 'rows also in train')).toMatchObject({ value: 0, passed: true });
+  });
+
+  it('infer: the missing-rate margin applies to a column with no missing value in the reference too', async () => {
+    const ref = `a,y\n${Array.from({ length: 100 }, (_, i) => `${i},0`).join('\n')}\n`;
+    const cur = `a,y\n${Array.from({ length: 100 }, (_, i) => `${i % 20 === 0 ? '' : i},0`).join('\n')}\n`;
+    const c = await data('    dataset: d\n    infer: r\n', { 'r.csv': ref, 'd.csv': cur });
+    expect(c.findings).toEqual([]);
+    expect(c.status).toBe('pass');
+    // 5% missing is within 0 + margin 0.1; 15% is not
+    const worse = await data('    dataset: d\n    infer: r\n', { 'r.csv': ref, 'd.csv': `a,y\n${Array.from({ length: 100 }, (_, i) => `${i % 20 < 3 ? '' : i},0`).join('\n')}\n` });
+    expect(worse.status).toBe('fail');
+    expect(worse.message).toBe('a missing 0.15 is above the maximum 0.1');
   });
 
   it('infers expectations from the training set and finds hold-out rows outside its ranges', async () => {

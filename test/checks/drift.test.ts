@@ -38,6 +38,18 @@ describe('drift', () => {
   }
   const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
 
+  it('a category the reference never had is drift on its own, however rare', async () => {
+    // 2,000 rows of a and b; the current data adds one row of "c": far too rare to move a chi-square test
+    const ref = `k,x\n${rows(2000, (i) => `${i % 2 ? 'a' : 'b'},${i % 7}`)}\n`;
+    const cur = `k,x\n${rows(1999, (i) => `${i % 2 ? 'a' : 'b'},${i % 7}`)}\nc,3\n`;
+    const c = await drift('    drift_share: 1\n', ref, cur);
+    expect(c.status).toBe('fail');
+    const k = columnsOf(c).find((col) => col.column === 'k')!;
+    expect(k.drifted).toBe(true);
+    expect(c.findings.map((f) => f.message)).toEqual(['column "k" has 1 value the reference never had ("c": 1 row; 1 row in all)']);
+    expect(columnsOf(c).find((col) => col.column === 'x')!.drifted).toBe(false);
+  });
+
   it('corrects p-values for the number of columns (Bonferroni) and can require an effect size', async () => {
     const ref = `x,y\n${rows(200, (i) => `${i % 50},${(i * 7) % 13}`)}\n`;
     const cur = `x,y\n${rows(200, (i) => `${(i % 50) + 15},${(i * 7) % 13}`)}\n`;
