@@ -4,7 +4,7 @@ import { bootstrap, wilsonInterval } from '../eval/bootstrap.js';
 import { checkParams, measure, metricOptions, undefinedBecause } from '../eval/metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, resample, tooFewForBootstrap, type MetricData } from '../eval/metrics/index.js';
-import type { Evaluation } from '../eval/predict.js';
+import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
 import { defineCheck, type OptionProblem } from './define.js';
@@ -117,7 +117,8 @@ export default defineCheck({
     return {
       findings,
       measurements,
-      summary: `n = ${ev.n}`,
+      // the order of the score columns is said when the model itself does not carry it
+      summary: `n = ${ev.n}${ev.task !== 'regression' && ev.classSource !== 'model' ? `, class order from ${CLASS_SOURCE[ev.classSource]}` : ''}`,
       details: {
         dataset: ctx.datasetName(o.dataset),
         ...describe(ev, data),
