@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
-import { loadChecklist } from './checklist/load.js';
+import { InvalidChecklist, loadChecklist, partsOf, type LoadedChecklist } from './checklist/load.js';
 import { missingColumns } from './checklist/columns.js';
 import { checklistJsonSchema } from './checklist/schema.js';
 import { DeployCheckError, InputError, UsageError } from './errors.js';
@@ -22,7 +22,7 @@ import { buildProfile } from './profile.js';
 import { resolveDatasetName } from './checklist/datasets.js';
 import type { ProgressSink } from './context.js';
 import { didYouMean } from './suggest.js';
-import { ValidationError } from './validate.js';
+import { byPosition, ValidationError } from './validate.js';
 
 /** What the commands may touch of the process: given by cli.ts, replaced in tests. */
 export interface Io {
@@ -109,9 +109,16 @@ export function interruptRun(signal: 'SIGINT' | 'SIGTERM', io: Io): number {
 
 export function validateCommand(checklist: string | undefined, io: Io): Promise<number> {
   return guard(io, async () => {
-    const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
-    // the datasets' headers (not their rows): every column the checklist names must be there
-    const missing = await missingColumns(loaded);
+    // one pass: the format, the rules across fields, and the datasets' headers (not their rows) for
+    // every column the checklist names, of the parts that are valid when others are not
+    let loaded: LoadedChecklist;
+    try {
+      loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    } catch (err) {
+      if (!(err instanceof InvalidChecklist)) throw err;
+      throw new ValidationError(byPosition([...err.problems, ...(await missingColumns(err.parts))]));
+    }
+    const missing = await missingColumns(partsOf(loaded));
     if (missing.length) throw new ValidationError(missing);
     const n = loaded.checks.length;
     io.stdout(`${terminalText(loaded.file)}: valid checklist, ${n} check${n === 1 ? '' : 's'} (${loaded.checks.map((c) => terminalText(c.id)).join(', ')})\n`);

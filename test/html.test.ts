@@ -2,9 +2,12 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChecklist } from '../src/checklist/load.js';
+import { binaryCurves } from '../src/eval/curves.js';
+import type { MetricData } from '../src/eval/metrics/index.js';
 import { formatHtml } from '../src/report/html.js';
 import type { CheckResult, Report } from '../src/report/types.js';
 import { runChecklist } from '../src/runner.js';
@@ -42,7 +45,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in a real browser (headl
     expect(problems).toEqual([]);
     expect(await page.locator('header h1').textContent()).toBe('Ready to deploy');
     const titles = await page.locator('svg.chart > title').allTextContents();
-    expect(titles).toEqual(expect.arrayContaining(['accuracy: confusion matrix', 'accuracy: value and interval', 'no-regression: ROC curve', 'no-regression: precision-recall curve', 'no-regression: calibration', 'by-tumour-size: metric per slice']));
+    expect(titles).toEqual(expect.arrayContaining(['accuracy: confusion matrix (class order from the model)', 'accuracy: value and interval', 'no-regression: ROC curve', 'no-regression: precision-recall curve', 'no-regression: calibration', 'by-tumour-size: metric per slice']));
     // ROC curves of the candidate and the baseline, together
     expect(await page.locator('svg.chart:has(title:text-is("no-regression: ROC curve")) polyline').count()).toBe(2);
     const shot = await page.screenshot({ fullPage: true, path: join(dir, 'example.png') });
@@ -89,7 +92,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in a real browser (headl
 
 describe('curves for the charts', () => {
   it('the ROC curve encloses the ROC AUC the metric reports; PR ends at recall 1; calibration bins hold every row', async () => {
-    const { binaryCurves } = await import('../src/eval/curves.js');
     const { METRICS } = await import('../src/eval/metrics/index.js');
     const n = 80;
     let seed = 7;
@@ -110,5 +112,50 @@ describe('curves for the charts', () => {
     expect(c.roc[c.roc.length - 1]).toEqual([1, 1]);
     expect(c.pr[c.pr.length - 1]![0]).toBe(1);
     expect(c.calibration.reduce((a, b) => a + b.n, 0)).toBe(n);
+  });
+});
+
+describe('curves from sorted typed arrays', () => {
+  /** The curves as first written: an index sort with a comparator, a point per distinct score, thinned after. */
+  function reference(d: MetricData) {
+    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+    const n = d.n;
+    const p = Float64Array.from({ length: n }, (_, i) => d.scores[i * d.C + d.positive]!);
+    const pos = Uint8Array.from({ length: n }, (_, i) => (d.truth[i] === d.positive ? 1 : 0));
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b]! - p[a]!);
+    const P = pos.reduce((a, b) => a + b, 0);
+    const N = n - P;
+    const roc: [number, number][] = [[0, 0]];
+    const pr: [number, number][] = [];
+    let tp = 0;
+    let fp = 0;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      if (pos[i]) tp++;
+      else fp++;
+      if (k + 1 < n && p[order[k + 1]!] === p[i]) continue;
+      roc.push([N ? fp / N : 0, P ? tp / P : 0]);
+      pr.push([P ? tp / P : 0, tp / (tp + fp)]);
+    }
+    const thin = <T>(points: T[]): T[] => (points.length <= 101 ? points : Array.from({ length: 101 }, (_, k) => points[Math.round((k * (points.length - 1)) / 100)]!));
+    return { roc: thin(roc).map(([a, b]) => [r4(a), r4(b)]), pr: thin(pr).map(([a, b]) => [r4(a), r4(b)]) };
+  }
+
+  it('give the same points as an index sort, with ties and with many distinct scores', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 400 })), { minLength: 2, maxLength: 600 }), fc.boolean(), (rows, coarse) => {
+        const scores = new Float64Array(rows.length * 2);
+        rows.forEach(([, s], i) => {
+          scores[2 * i + 1] = coarse ? Math.round(s / 40) / 10 : s / 400;
+          scores[2 * i] = 1 - scores[2 * i + 1]!;
+        });
+        const d: MetricData = { n: rows.length, task: 'binary', C: 2, positive: 1, truth: rows.map(([t]) => (t ? 1 : 0)), scores, predicted: rows.map(() => 0), nonFinite: 0 };
+        const got = binaryCurves(d);
+        const want = reference(d);
+        expect(got.roc).toEqual(want.roc);
+        expect(got.pr).toEqual(want.pr);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

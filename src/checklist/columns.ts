@@ -6,7 +6,7 @@ import { didYouMean } from '../suggest.js';
 import { byPosition, pathToString } from '../validate.js';
 import type { PathSegment } from '../yaml.js';
 import { defaultDataset } from './datasets.js';
-import type { LoadedChecklist } from './load.js';
+import type { ChecklistParts } from './load.js';
 
 /**
  * Every column the checklist names that its dataset does not have, read from the datasets' headers
@@ -14,15 +14,16 @@ import type { LoadedChecklist } from './load.js';
  * data, staleness). One problem per column, at the place that names it; a dataset that cannot be
  * opened is a problem too.
  */
-export async function missingColumns(loaded: LoadedChecklist): Promise<InputError[]> {
-  const { checklist, doc, file } = loaded;
+export async function missingColumns(parts: ChecklistParts): Promise<InputError[]> {
+  const { doc, file } = parts;
   const problems: InputError[] = [];
-  const names = Object.keys(checklist.datasets ?? {});
+  const datasets = parts.datasets ?? {};
+  const names = Object.keys(datasets);
   const headers = new Map<string, { display: string; columns: string[] } | undefined>();
   for (const name of names) {
-    const spec = checklist.datasets![name]!;
+    const spec = datasets[name]!;
     try {
-      const source = await openDataset(resolve(loaded.dir, spec.path), spec.path);
+      const source = await openDataset(resolve(parts.dir, spec.path), spec.path);
       headers.set(name, { display: spec.path, columns: source.columns });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -45,20 +46,21 @@ export async function missingColumns(loaded: LoadedChecklist): Promise<InputErro
     }
   };
   for (const name of names) {
-    const label = checklist.datasets![name]!.label;
+    const label = datasets[name]!.label;
     if (label !== undefined) report(name, ['datasets', name, 'label'], [label]);
   }
   // the datasets each model is evaluated on, and the columns its inputs mapping names
   const evaluated = new Map<'model' | 'baseline', Set<string | undefined>>();
-  loaded.checks.forEach((spec, i) => {
+  parts.checks.forEach((spec, i) => {
+    if (!spec) return;
     const def = checkDefinition(spec.type);
     for (const need of def.needs?.(spec) ?? []) for (const role of need.models) evaluated.set(role, (evaluated.get(role) ?? new Set()).add(need.dataset));
     for (const named of def.columns?.(spec) ?? []) report(named.dataset, ['checks', i, ...named.option], named.columns);
   });
   for (const [role, datasets] of evaluated) {
-    const mapping = (role === 'baseline' ? checklist.baseline?.inputs : undefined) ?? checklist.model.inputs;
+    const mapping = (role === 'baseline' ? parts.baseline?.inputs : undefined) ?? parts.model?.inputs;
     if (!mapping || mapping === 'auto') continue;
-    const owner = role === 'baseline' && checklist.baseline?.inputs ? 'baseline' : 'model';
+    const owner = role === 'baseline' && parts.baseline?.inputs ? 'baseline' : 'model';
     for (const dataset of datasets) {
       for (const [input, cols] of Object.entries(mapping)) report(dataset, [owner, 'inputs', input], Array.isArray(cols) ? cols : [cols]);
     }

@@ -77,13 +77,47 @@ export function parseChecklist(text: string, file: string, data: Buffer = Buffer
     if (!(err instanceof ValidationError)) throw err;
     // one pass: the rules across fields run on every part that is valid on its own, so that the
     // user sees every problem at once, not one round per fix
-    const more = withBaseDir(dir, () => crossCheck(salvage(doc.value as Record<string, unknown>), doc, file));
-    throw new ValidationError(byPosition([...err.problems, ...more.filter((m) => !err.problems.some((p) => p.message === m.message))]));
+    const partial = withBaseDir(dir, () => salvage(doc.value as Record<string, unknown>));
+    const more = withBaseDir(dir, () => crossCheck(partial, doc, file));
+    throw new InvalidChecklist(byPosition([...err.problems, ...more.filter((m) => !err.problems.some((p) => p.message === m.message))]), {
+      file,
+      dir,
+      doc,
+      model: partial.model,
+      baseline: partial.baseline ?? undefined,
+      datasets: partial.datasets ?? undefined,
+      checks: partial.checks,
+    });
   }
   const problems = crossCheck(checklist, doc, file);
   if (problems.length) throw new ValidationError(problems);
   const checks = checklist.checks.map((c) => ({ ...c, id: c.id ?? c.type }));
   return { file, dir, sha256: sha256Hex(data), bytes: data.length, checklist, checks, inputs: [...named].sort(), doc };
+}
+
+/** What a column check (checklist/columns.ts) reads of a checklist: whole, or the parts of an invalid one that are valid. */
+export interface ChecklistParts {
+  file: string;
+  dir: string;
+  doc: YamlDocument;
+  model?: ModelSpec;
+  baseline?: ModelSpec;
+  datasets?: Checklist['datasets'];
+  /** by their index in the file; undefined: invalid */
+  checks: (CheckSpec | undefined)[];
+}
+
+/** An invalid checklist: its problems, and its valid parts, so that `validate` can look further in one pass. */
+export class InvalidChecklist extends ValidationError {
+  constructor(problems: InputError[], readonly parts: ChecklistParts) {
+    super(problems);
+  }
+}
+
+/** The parts of a loaded checklist a column check reads. */
+export function partsOf(loaded: LoadedChecklist): ChecklistParts {
+  const { file, dir, doc, checklist } = loaded;
+  return { file, dir, doc, model: checklist.model, baseline: checklist.baseline, datasets: checklist.datasets, checks: loaded.checks };
 }
 
 /** The parts of a checklist that are valid on their own; a part that is not is left out (undefined). */

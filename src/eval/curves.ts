@@ -15,45 +15,75 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 /**
  * ROC and precision-recall curves and a calibration table of a binary evaluation, for the charts of
  * the HTML report: one point per distinct score (ties move together), thinned to at most 101
- * points (the first and last kept), values to four decimals.
+ * points (the first and last kept), values to four decimals. From two sorted typed arrays (the
+ * positives' and the negatives' scores) walked once from the highest score down: memory is two
+ * numbers a row, whatever the number of distinct scores, and no array is made per point but the
+ * 101 kept.
  */
 export function binaryCurves(d: MetricData): BinaryCurves {
+  // no curve through NaN or infinite scores (every metric of such an evaluation is undefined too)
+  if (d.nonFinite) return { roc: [], pr: [], calibration: [] };
   const n = d.n;
-  const p = Float64Array.from({ length: n }, (_, i) => d.scores[i * d.C + d.positive]!);
-  const pos = Uint8Array.from({ length: n }, (_, i) => (d.truth[i] === d.positive ? 1 : 0));
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b]! - p[a]!);
-  const P = pos.reduce((a, b) => a + b, 0);
+  let P = 0;
+  for (let i = 0; i < n; i++) if (d.truth[i] === d.positive) P++;
+  const pos = new Float64Array(P);
+  const neg = new Float64Array(n - P);
+  const sums = new Float64Array(10);
+  const hits = new Float64Array(10);
+  const counts = new Float64Array(10);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    const p = d.scores[i * d.C + d.positive]!;
+    const positive = d.truth[i] === d.positive;
+    if (positive) pos[a++] = p;
+    else neg[b++] = p;
+    const bin = Math.min(9, Math.floor(p * 10));
+    sums[bin]! += p;
+    hits[bin]! += positive ? 1 : 0;
+    counts[bin]!++;
+  }
+  pos.sort();
+  neg.sort();
   const N = n - P;
+  // the distinct thresholds, counted first, so that the kept points are known before the walk
+  let distinct = 0;
+  walk(pos, neg, () => distinct++);
+  // ROC has a point per distinct score after (0, 0); PR a point per distinct score
+  const rocKept = distinct + 1 <= POINTS ? undefined : thinned(distinct + 1);
+  const prKept = distinct <= POINTS ? undefined : thinned(distinct);
   const roc: [number, number][] = [[0, 0]];
   const pr: [number, number][] = [];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    if (pos[i]) tp++;
-    else fp++;
-    if (k + 1 < n && p[order[k + 1]!] === p[i]) continue;
-    roc.push([N ? fp / N : 0, P ? tp / P : 0]);
-    pr.push([P ? tp / P : 0, tp / (tp + fp)]);
-  }
+  let k = 0;
+  walk(pos, neg, (tp, fp) => {
+    k++;
+    if (!rocKept || rocKept.has(k)) roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
+    if (!prKept || prKept.has(k - 1)) pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
+  });
   const calibration: BinaryCurves['calibration'] = [];
-  for (let b = 0; b < 10; b++) {
-    let s = 0;
-    let o = 0;
-    let c = 0;
-    for (let i = 0; i < n; i++) {
-      const bin = Math.min(9, Math.floor(p[i]! * 10));
-      if (bin !== b) continue;
-      s += p[i]!;
-      o += pos[i]!;
-      c++;
-    }
-    if (c) calibration.push({ predicted: r4(s / c), observed: r4(o / c), n: c });
-  }
-  return { roc: thin(roc).map(([a, b]) => [r4(a), r4(b)]), pr: thin(pr).map(([a, b]) => [r4(a), r4(b)]), calibration };
+  for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]! / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
+  return { roc, pr, calibration };
 }
 
-function thin<T>(points: T[]): T[] {
-  if (points.length <= POINTS) return points;
-  return Array.from({ length: POINTS }, (_, k) => points[Math.round((k * (points.length - 1)) / (POINTS - 1))]!);
+/** Calls `at(tp, fp)` after each distinct score, from the highest down, with the rows at or above it. */
+function walk(pos: Float64Array, neg: Float64Array, at: (tp: number, fp: number) => void): void {
+  let a = pos.length - 1;
+  let b = neg.length - 1;
+  let tp = 0;
+  let fp = 0;
+  while (a >= 0 || b >= 0) {
+    const t = Math.max(a >= 0 ? pos[a]! : -Infinity, b >= 0 ? neg[b]! : -Infinity);
+    while (a >= 0 && pos[a] === t) {
+      tp++;
+      a--;
+    }
+    while (b >= 0 && neg[b] === t) {
+      fp++;
+      b--;
+    }
+    at(tp, fp);
+  }
+}
+
+/** The indices kept when `total` points are thinned to POINTS, evenly, the first and last among them. */
+function thinned(total: number): Set<number> {
+  return new Set(Array.from({ length: POINTS }, (_, k) => Math.round((k * (total - 1)) / (POINTS - 1))));
 }
