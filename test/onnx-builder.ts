@@ -32,3 +32,9 @@ export function int64Constant(output: string, values: number[]): Uint8Array {
   const tensor = concat([varintField(1, values.length), varintField(2, INT64), field(9, raw)]);
   return node('Constant', [], [output], [concat([str(1, 'value'), field(5, tensor), varintField(20, 4)])]);
 }
+
+/** A Constant node giving a float tensor of the given shape and values (row-major). */
+export function floatConstant(output: string, dims: number[], values: number[]): Uint8Array {
+  const tensor = concat([...dims.map((d) => varintField(1, d)), varintField(2, FLOAT), field(9, new Uint8Array(Float32Array.from(values).buffer))]);
+  return node('Constant', [], [output], [concat([str(1, 'value'), field(5, tensor), varintField(20, 4)])]);
+}

@@ -9,6 +9,7 @@ import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
 import { inputColumns } from '../eval/predict.js';
 import { linearRegExp } from '../linear-regexp.js';
+import { HashSet } from '../eval/hash-set.js';
 import { columnIndex } from '../eval/datasets/index.js';
 
 const expectation = z.strictObject({
@@ -100,16 +101,16 @@ export default defineCheck({
 
     // rows of another dataset, as hashes only (leakage between splits)
     const other = o.disjoint_from === undefined ? undefined : typeof o.disjoint_from === 'string' ? { dataset: o.disjoint_from, columns: undefined } : o.disjoint_from;
-    let theirs: Set<number> | undefined;
+    let theirs: HashSet | undefined;
     let leakKey: string[] = [];
     if (other) {
       const them = await ctx.dataset(other.dataset);
       leakKey = other.columns ?? source.columns.filter((c) => them.source.columns.includes(c));
-      theirs = new Set();
-      for await (const { hash } of rows(them.source, leakKey)) theirs.add(hash);
+      theirs = new HashSet();
+      await addRowHashes(them.source, leakKey, theirs);
     }
     const dupKey = o.no_duplicates === undefined ? undefined : o.no_duplicates === true ? source.columns : o.no_duplicates;
-    const seenRows = new Set<number>();
+    const seenRows = new HashSet();
     const duplicates: string[] = [];
     const shared: string[] = [];
     let duplicateCount = 0;
@@ -324,12 +325,12 @@ async function inferExpectations(ctx: RunContext, name: string, margin: number):
   );
 }
 
-/** The hash of each row's key columns of a dataset, streamed. */
-async function* rows(source: DatasetSource, key: string[]): AsyncGenerator<{ hash: number }> {
+/** The hash of each row's key columns of a dataset, added to a set as the rows stream by. */
+async function addRowHashes(source: DatasetSource, key: string[], into: HashSet): Promise<void> {
   for (const c of key) columnIndex(source, c, 'data check key');
+  const all = key.map((_, k) => k);
   for await (const b of source.batches(key.map((c) => ({ index: source.columns.indexOf(c), as: 'number' as const })), 8192)) {
-    const all = key.map((_, k) => k);
-    for (let i = 0; i < b.n; i++) yield { hash: hashRow(b.cells, all, i) };
+    for (let i = 0; i < b.n; i++) into.add(hashRow(b.cells, all, i));
   }
 }
 

@@ -53,8 +53,8 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const ref = typeof o.reference === 'string' ? await fromDataset(ctx, o.reference) : fromProfile(readProfile(ctx.resolve(o.reference.profile), ctx.display(o.reference.profile)));
-    const cur = await fromDataset(ctx, o.current);
+    const ref = typeof o.reference === 'string' ? await fromDataset(ctx, o.reference, o.columns) : fromProfile(readProfile(ctx.resolve(o.reference.profile), ctx.display(o.reference.profile)));
+    const cur = await fromDataset(ctx, o.current, o.columns);
     const labels = new Set([ref.label, cur.label].filter((x): x is string => Boolean(x)));
     const columns = o.columns ?? ref.names.filter((c) => cur.names.includes(c) && !labels.has(c));
     for (const c of columns) {
@@ -238,12 +238,14 @@ interface Columns {
  * when their values allow it, see ColumnCollector), straight from the reader's number columns; a
  * column with any value that is not a number becomes value counts.
  */
-async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
+async function fromDataset(ctx: RunContext, name: string, only: string[] | undefined): Promise<Columns> {
   const { source, spec } = await ctx.dataset(name);
-  const acc = source.columns.map(() => ({ numbers: new S.ColumnCollector() as S.ColumnCollector | undefined, counts: undefined as Map<string, number> | undefined }));
+  // only the columns compared are collected: an id column left out costs nothing
+  const wanted = source.columns.map((c, index) => ({ c, index })).filter(({ c }) => !only || only.includes(c));
+  const acc = wanted.map(() => ({ numbers: new S.ColumnCollector() as S.ColumnCollector | undefined, counts: undefined as Map<string, number> | undefined }));
   const count = (m: Map<string, number>, k: string | undefined) => k !== undefined && m.set(k, (m.get(k) ?? 0) + 1);
   let rows = 0;
-  for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'number' as const })), 65536, { reuse: true })) {
+  for await (const b of source.batches(wanted.map(({ index }) => ({ index, as: 'number' as const })), 65536, { reuse: true })) {
     b.cells.forEach((col, k) => {
       const a = acc[k]!;
       if (a.numbers && isNumberColumn(col) && col.other.size === 0) {
@@ -272,7 +274,7 @@ async function fromDataset(ctx: RunContext, name: string): Promise<Columns> {
     rows += b.n;
   }
   const columns = new Map<string, ColumnData>(
-    source.columns.map((c, k) => {
+    wanted.map(({ c }, k) => {
       const a = acc[k]!;
       if (a.counts) {
         const counts = a.counts;

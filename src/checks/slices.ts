@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { labelKey, parseNumber } from '../eval/cells.js';
+import { InputError } from '../errors.js';
+import { MAX_CATEGORIES } from '../eval/predict.js';
 import { checkParams, measure, metricOptions, undefinedBecause } from '../eval/metric-options.js';
 import { resample } from '../eval/metrics/index.js';
 import { formatNumber } from '../report/format-value.js';
@@ -9,7 +10,18 @@ import { defineCheck, type OptionProblem } from './define.js';
 interface Slice {
   column: string;
   value: string;
-  rows: number[];
+  rows: Int32Array;
+}
+
+/** The rows of each group, as typed arrays: counted, then placed (no array or number per row). */
+function groupRows<T extends Int32Array | Float64Array>(values: T, groups: number, groupOf: (v: number) => number): Int32Array[] {
+  const group = new Int32Array(values.length);
+  const counts = new Int32Array(groups);
+  for (let i = 0; i < values.length; i++) counts[(group[i] = groupOf(values[i]!))]!++;
+  const rows = Array.from(counts, (c) => new Int32Array(c));
+  const filled = new Int32Array(groups);
+  for (let i = 0; i < values.length; i++) rows[group[i]!]![filled[group[i]!]!++] = i;
+  return rows;
 }
 
 export default defineCheck({
@@ -48,38 +60,31 @@ export default defineCheck({
 
     const slices: Slice[] = [];
     for (const column of o.by ?? []) {
-      const cells = ev.columns.get(column)!;
-      const groups = new Map<string, number[]>();
-      cells.forEach((cell, i) => {
-        const key = labelKey(cell, false) ?? '(missing)';
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = []));
-        g.push(i);
-      });
-      for (const [value, rows] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) slices.push({ column, value, rows });
+      const kept = ev.columns.get(column)!;
+      if (!kept.values) throw new InputError(ctx.checklist.file, `slices: column "${column}" has more than ${MAX_CATEGORIES} distinct values: slice it by bins, not by value`);
+      // group g is category g; the last group holds the missing values
+      const rows = groupRows(kept.codes, kept.values.length + 1, (code) => (code < 0 ? kept.values!.length : code));
+      const names = [...kept.values, '(missing)'];
+      const order = names.map((_, g) => g).sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
+      for (const g of order) if (rows[g]!.length) slices.push({ column, value: names[g]!, rows: rows[g]! });
     }
     for (const [column, edges] of Object.entries(o.bins ?? {})) {
-      const cells = ev.columns.get(column)!;
+      const kept = ev.columns.get(column)!;
       const names = [`< ${edges[0]}`, ...edges.slice(1).map((e, i) => `${edges[i]}–${e}`), `≥ ${edges[edges.length - 1]}`];
-      const groups: number[][] = names.map(() => []);
-      const missing: number[] = [];
-      cells.forEach((cell, i) => {
-        const v = parseNumber(cell);
-        if (!v.ok) {
-          missing.push(i);
-          return;
-        }
+      // bins 0 … edges.length; the last group holds the values that are missing or not numbers
+      const rows = groupRows(kept.numbers, names.length + 1, (v) => {
+        if (Number.isNaN(v)) return names.length;
         let b = 0;
-        while (b < edges.length && v.value >= edges[b]!) b++;
-        groups[b]!.push(i);
+        while (b < edges.length && v >= edges[b]!) b++;
+        return b;
       });
-      names.forEach((value, b) => groups[b]!.length && slices.push({ column, value, rows: groups[b]! }));
-      if (missing.length) slices.push({ column, value: '(missing or not a number)', rows: missing });
+      names.forEach((value, b) => rows[b]!.length && slices.push({ column, value, rows: rows[b]! }));
+      if (rows[names.length]!.length) slices.push({ column, value: '(missing or not a number)', rows: rows[names.length]! });
     }
 
     const worse = (a: number, b: number) => (def.higherIsBetter ? a < b : a > b);
     const results = slices.map((s) => {
-      const value = def.compute(resample(data, Int32Array.from(s.rows)), params);
+      const value = def.compute(resample(data, s.rows), params);
       const small = s.rows.length < o.min_rows;
       const belowMin = o.min !== undefined && (value === null || worse(value, o.min));
       return { column: s.column, value: s.value, n: s.rows.length, metric: value, status: small ? 'too_small' : value === null ? 'undefined' : belowMin ? 'fail' : 'pass' };

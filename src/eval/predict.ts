@@ -44,8 +44,8 @@ export interface Evaluation {
   /** rows' places in the file (line or row numbers), for findings */
   rowRef: Int32Array;
   rowUnit: 'line' | 'row';
-  /** columns kept for slicing */
-  columns: Map<string, Cell[]>;
+  /** columns kept for slicing, as typed arrays */
+  columns: Map<string, KeptColumn>;
   /** per input column: mean and standard deviation (numbers) or the values seen (strings, at most 1,000) */
   inputStats: Map<string, ColumnStats>;
   outputs: { scores?: string; label?: string; value?: string };
@@ -53,6 +53,50 @@ export interface Evaluation {
 
 /** Where the order of the score columns came from, in words (reports say it). */
 export const CLASS_SOURCE: Record<Evaluation['classSource'], string> = { model: 'the model', checklist: 'the checklist', 'label-index': 'integer labels as column indices' };
+
+/** A column kept beside the predictions (slices): a category code and a number per row, no string per row. */
+export interface KeptColumn {
+  /** the row's category (an index into `values`), -1 for a missing value */
+  codes: Int32Array;
+  /** the distinct values as text, in first-seen order; undefined when there were more than MAX_CATEGORIES */
+  values: string[] | undefined;
+  /** the row's value as a number; NaN when missing or not a number */
+  numbers: Float64Array;
+}
+
+/** Distinct values a kept column may have as categories (beyond, it is numbers only). */
+export const MAX_CATEGORIES = 65_536;
+
+/** Builds a KeptColumn batch by batch. */
+class KeptBuilder {
+  private readonly codes = new Growable(Int32Array);
+  private readonly numbers = new Growable(Float64Array);
+  private readonly dictionary = new Map<string, number>();
+  private overflow = false;
+  add(cell: Cell): void {
+    const parsed = parseNumber(cell);
+    this.numbers.push(parsed.ok ? parsed.value : NaN);
+    const key = labelKey(cell, false);
+    if (key === undefined || this.overflow) {
+      this.codes.push(-1);
+      return;
+    }
+    let code = this.dictionary.get(key);
+    if (code === undefined) {
+      if (this.dictionary.size >= MAX_CATEGORIES) {
+        this.overflow = true;
+        this.dictionary.clear();
+        this.codes.push(-1);
+        return;
+      }
+      this.dictionary.set(key, (code = this.dictionary.size));
+    }
+    this.codes.push(code);
+  }
+  done(): KeptColumn {
+    return { codes: this.codes.done(), values: this.overflow ? undefined : [...this.dictionary.keys()], numbers: this.numbers.done() };
+  }
+}
 
 interface InputPlan {
   name: string;
@@ -113,7 +157,7 @@ export async function evaluate(
   const truthValues = new Growable(Float64Array);
   const rowRef = new Growable(Int32Array);
   let rowUnit: 'line' | 'row' = 'line';
-  const kept = keep.map(() => [] as Cell[]);
+  const kept = keep.map(() => new KeptBuilder());
   const raw = plans.map(() => ({ scores: [] as Float32Array[] | Float64Array[], widths: [] as number[], labels: [] as unknown[][] }));
 
   // input columns' statistics, for perturbations: Welford's running mean and variance, seen strings
@@ -170,7 +214,7 @@ export async function evaluate(
     }
     keepCols.forEach((c, k) => {
       const cells = batch.cells[slot.get(c)!]!;
-      for (let i = 0; i < batch.n; i++) kept[k]!.push(cellAt(cells, i));
+      for (let i = 0; i < batch.n; i++) kept[k]!.add(cellAt(cells, i));
     });
     // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT runs are
     // sent before the oldest is awaited; results land in their batch's place, so order is kept.
@@ -211,7 +255,7 @@ export async function evaluate(
   for (const done of inFlight.splice(0)) await done;
   const n = rowRef.length;
   const refs = rowRef.done();
-  const columns = new Map(keep.map((k, i) => [k, kept[i]!]));
+  const columns = new Map(keep.map((k, i) => [k, kept[i]!.done()]));
   const inputStats = new Map<string, ColumnStats>([
     ...[...moments].map(([c, m]) => [source.columns[c]!, { kind: 'number', n: m.n, mean: m.mean, std: m.n ? Math.sqrt(m.m2 / m.n) : 0 }] as const),
     ...[...seen].map(([c, set]) => [source.columns[c]!, { kind: 'string', values: [...set].sort() }] as const),
