@@ -1,4 +1,4 @@
-import type { MetricData } from './metrics/index.js';
+import { sortedBinary, type MetricData } from './metrics/index.js';
 
 export interface BinaryCurves {
   /** [false positive rate, true positive rate], from the strictest threshold to the loosest */
@@ -20,29 +20,32 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
  * numbers a row, whatever the number of distinct scores, and no array is made per point but the
  * 101 kept.
  */
+const curvesCache = new WeakMap<object, BinaryCurves>();
+
 export function binaryCurves(d: MetricData): BinaryCurves {
+  let curves = curvesCache.get(d.scores as object);
+  if (!curves) curvesCache.set(d.scores as object, (curves = computeCurves(d)));
+  return curves;
+}
+
+/** Once per evaluation (its scores array): every check that draws them shares them. */
+function computeCurves(d: MetricData): BinaryCurves {
   // no curve through NaN or infinite scores (every metric of such an evaluation is undefined too)
-  if (d.nonFinite) return { roc: [], pr: [], calibration: [] };
+  const sorted = d.nonFinite ? null : sortedBinary(d);
+  if (!sorted) return { roc: [], pr: [], calibration: [] };
+  const { pos, neg } = sorted;
   const n = d.n;
-  let P = 0;
-  for (let i = 0; i < n; i++) if (d.truth[i] === d.positive) P++;
-  const pos = new Float64Array(P);
-  const neg = new Float64Array(n - P);
+  const P = pos.length;
   const sums = new Float64Array(10);
   const hits = new Float64Array(10);
   const counts = new Float64Array(10);
-  for (let i = 0, a = 0, b = 0; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     const p = d.scores[i * d.C + d.positive]!;
-    const positive = d.truth[i] === d.positive;
-    if (positive) pos[a++] = p;
-    else neg[b++] = p;
     const bin = Math.min(9, Math.floor(p * 10));
     sums[bin]! += p;
-    hits[bin]! += positive ? 1 : 0;
+    hits[bin]! += d.truth[i] === d.positive ? 1 : 0;
     counts[bin]!++;
   }
-  pos.sort();
-  neg.sort();
   const N = n - P;
   // the distinct thresholds, counted first, so that the kept points are known before the walk
   let distinct = 0;

@@ -130,8 +130,11 @@ export function averaged(
   return weights === 0 ? null : sum / weights;
 }
 
+/** Positive and negative scores, each sorted ascending; null when a score is NaN. */
+export type Sorted = { pos: Float64Array; neg: Float64Array };
+
 /** The scores of the positive and of the negative rows, each sorted ascending (native typed-array sorts). */
-function split(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): { pos: Float64Array; neg: Float64Array } | null {
+export function split(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): { pos: Float64Array; neg: Float64Array } | null {
   let p = 0;
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(score(i))) return null;
@@ -151,8 +154,8 @@ function split(isPositive: (i: number) => boolean, score: (i: number) => number,
  * one half, which is the trapezoidal area scikit-learn computes. Counted exactly by merging the two
  * sorted score lists.
  */
-export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
-  const s = split(isPositive, score, n);
+export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, sorted?: Sorted | null): MaybeNumber {
+  const s = sorted === undefined ? split(isPositive, score, n) : sorted;
   if (!s || s.pos.length === 0 || s.neg.length === 0) return null;
   const { pos, neg } = s;
   let below = 0; // negatives with a lower score than the current positive
@@ -174,8 +177,8 @@ export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) =>
 }
 
 /** average_precision_score: Σ (R_k − R_{k−1}) P_k over the distinct score thresholds, highest first. */
-export function averagePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
-  const s = split(isPositive, score, n);
+export function averagePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, sorted?: Sorted | null): MaybeNumber {
+  const s = sorted === undefined ? split(isPositive, score, n) : sorted;
   if (!s || s.pos.length === 0) return null;
   const { pos, neg } = s;
   let a = pos.length - 1;

@@ -50,6 +50,19 @@ const MULTICLASS = ['multiclass'] as const;
 const REGRESSION = ['regression'] as const;
 
 const pos = (d: MetricData) => (i: number) => d.truth[i] === d.positive;
+
+/**
+ * The positive-class scores of a binary evaluation split by truth and sorted, once per scores array:
+ * every ranking metric and curve of one evaluation shares them (a bootstrap resample has scores of
+ * its own, and its own sort).
+ */
+const sortedCache = new WeakMap<object, cls.Sorted | null>();
+export function sortedBinary(d: MetricData): cls.Sorted | null {
+  const key = d.scores as object;
+  let s = sortedCache.get(key);
+  if (s === undefined) sortedCache.set(key, (s = cls.split(pos(d), posScore(d), d.n)));
+  return s;
+}
 const posScore = (d: MetricData) => (i: number) => d.scores[i * 2 + d.positive]!;
 const counts = (d: MetricData) => cls.binaryCounts(d.truth, d.predicted, d.positive);
 
@@ -84,7 +97,7 @@ const TABLE = {
     higherIsBetter: true,
     params: [],
     compute: (d) => {
-      if (d.task === 'binary') return cls.rocAuc(pos(d), posScore(d), d.n);
+      if (d.task === 'binary') return cls.rocAuc(pos(d), posScore(d), d.n, sortedBinary(d));
       // one-vs-rest, macro: the mean of each class's AUC against the rest
       let sum = 0;
       for (let c = 0; c < d.C; c++) {
@@ -95,7 +108,7 @@ const TABLE = {
       return sum / d.C;
     },
   },
-  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n) },
+  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)) },
   log_loss: { uses: 'probabilities', tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, d.scores, d.C) },
   brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n) },
   ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },

@@ -1,0 +1,119 @@
+// The independent floor of the evaluation benchmark: the simplest fast code a user could write
+// without deploy-check, sharing no code with src/. A byte-level parser of a numeric CSV (plain
+// decimals, a 0/1 label in the last column) into one Float32Array per batch, a raw session.run
+// loop at deploy-check's batch size, and accuracy, ROC AUC and log loss written out here.
+// `node bench/floor.mjs data.csv model.onnx 4096` prints {"seconds", "accuracy", "roc_auc", "log_loss"}.
+import { openSync, readSync, closeSync } from 'node:fs';
+import ort from 'onnxruntime-node';
+
+const [csv, modelFile, batchArg] = process.argv.slice(2);
+const BATCH = Number(batchArg ?? 4096);
+const start = performance.now();
+const session = await ort.InferenceSession.create(modelFile, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', interOpNumThreads: 1, intraOpNumThreads: 1 });
+const input = session.inputNames[0];
+const output = session.outputNames[0];
+
+const fd = openSync(csv, 'r');
+const buf = Buffer.allocUnsafe(1 << 22);
+let len = readSync(fd, buf, 0, buf.length, null);
+let pos = buf.indexOf(10) + 1; // skip the header
+const features = buf.subarray(0, pos).toString('latin1').split(',').length - 1;
+
+let scores = new Float64Array(1 << 20);
+let labels = new Uint8Array(1 << 20);
+let n = 0;
+let x = new Float32Array(BATCH * features);
+let rows = 0;
+
+const POW = Array.from({ length: 23 }, (_, i) => 10 ** i);
+async function flush() {
+  if (!rows) return;
+  const out = (await session.run({ [input]: new ort.Tensor('float32', x.subarray(0, rows * features), [rows, features]) }))[output].data;
+  if (n + rows > scores.length) {
+    const s = new Float64Array(scores.length * 2);
+    s.set(scores);
+    scores = s;
+    const l = new Uint8Array(labels.length * 2);
+    l.set(labels);
+    labels = l;
+  }
+  for (let i = 0; i < rows; i++) scores[n + i] = out[i];
+  n += rows;
+  rows = 0;
+}
+
+for (;;) {
+  // the last full line in the buffer; the rest is moved to the front and the buffer refilled
+  const end = buf.lastIndexOf(10, len - 1);
+  if (end < pos) {
+    if (len < buf.length && pos >= len) break;
+  }
+  while (pos <= end) {
+    let col = 0;
+    const base = rows * features;
+    for (;;) {
+      let neg = false;
+      if (buf[pos] === 45) {
+        neg = true;
+        pos++;
+      }
+      let m = 0;
+      let frac = 0;
+      let c = buf[pos];
+      while (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        c = buf[++pos];
+      }
+      if (c === 46) {
+        c = buf[++pos];
+        while (c >= 48 && c <= 57) {
+          m = m * 10 + (c - 48);
+          frac++;
+          c = buf[++pos];
+        }
+      }
+      const v = neg ? -m / POW[frac] : m / POW[frac];
+      if (col < features) x[base + col] = v;
+      else labels[n + rows] = v;
+      col++;
+      pos++; // the comma or the line feed
+      if (c === 10) break;
+    }
+    if (++rows === BATCH) await flush();
+  }
+  const rest = len - pos;
+  buf.copy(buf, 0, pos, len);
+  pos = 0;
+  const got = readSync(fd, buf, rest, buf.length - rest, null);
+  len = rest + got;
+  if (got === 0) break;
+}
+await flush();
+closeSync(fd);
+
+// metrics, as scikit-learn defines them
+let correct = 0;
+let ll = 0;
+let P = 0;
+for (let i = 0; i < n; i++) {
+  const p = scores[i];
+  const y = labels[i];
+  if ((p >= 0.5 ? 1 : 0) === y) correct++;
+  const q = Math.min(Math.max(y ? p : 1 - p, 1e-15), 1 - 1e-15);
+  ll -= Math.log(q);
+  P += y;
+}
+const pos1 = new Float64Array(P);
+const neg1 = new Float64Array(n - P);
+for (let i = 0, a = 0, b = 0; i < n; i++) labels[i] ? (pos1[a++] = scores[i]) : (neg1[b++] = scores[i]);
+pos1.sort();
+neg1.sort();
+let pairs = 0;
+for (let i = 0, j = 0, k = 0; i < pos1.length; i++) {
+  while (j < neg1.length && neg1[j] < pos1[i]) j++;
+  k = Math.max(k, j);
+  while (k < neg1.length && neg1[k] === pos1[i]) k++;
+  pairs += j + (k - j) / 2;
+}
+const seconds = (performance.now() - start) / 1000;
+console.log(JSON.stringify({ seconds, rows: n, accuracy: correct / n, roc_auc: pairs / (P * (n - P)), log_loss: ll / n }));
