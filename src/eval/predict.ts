@@ -158,7 +158,8 @@ export async function evaluate(
   const rowRef = new Growable(Int32Array);
   let rowUnit: 'line' | 'row' = 'line';
   const kept = keep.map(() => new KeptBuilder());
-  const raw = plans.map(() => ({ scores: [] as Float32Array[] | Float64Array[], widths: [] as number[], labels: [] as unknown[][] }));
+  // label outputs as codes into a dictionary of the distinct labels the model gave: no value per row kept
+  const raw = plans.map(() => ({ scores: [] as Float32Array[] | Float64Array[], widths: [] as number[], labels: [] as Int32Array[], labelKeys: new Map<string, number>() }));
 
   // input columns' statistics, for perturbations: Welford's running mean and variance, seen strings
   const inputColumns = options.inputStats ? [...new Set(plans.flatMap((p) => p.inputs.flatMap((i) => i.columns.map((c) => [c, i.type === 'string'] as const))))] : [];
@@ -239,7 +240,18 @@ export async function evaluate(
           if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" is ${scores.type}, expected float scores`);
           (out.scores as (Float32Array | Float64Array)[])[at] = data;
           out.widths[at] = dims.length === 2 ? dims[1]! : 1;
-          if (plan.outputs.label) out.labels[at] = Array.from(result[plan.outputs.label]!.data as ArrayLike<unknown>);
+          if (plan.outputs.label) {
+            const given = result[plan.outputs.label]!.data as ArrayLike<unknown>;
+            const codes = new Int32Array(given.length);
+            for (let i = 0; i < given.length; i++) {
+              const v = given[i];
+              const key = labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), numericLabels) ?? '';
+              let code = out.labelKeys.get(key);
+              if (code === undefined) out.labelKeys.set(key, (code = out.labelKeys.size));
+              codes[i] = code;
+            }
+            out.labels[at] = codes;
+          }
         },
         (err: Error) => {
           if (err instanceof ModelRunStopped) throw err;
@@ -322,7 +334,9 @@ export async function evaluate(
     if (plan.outputs.label) {
       labelOutput = new Int32Array(n);
       let i = 0;
-      for (const chunk of raw[m]!.labels) for (const v of chunk) labelOutput[i++] = order.get(labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), numericLabels) ?? '') ?? -1;
+      const classOf = new Int32Array(raw[m]!.labelKeys.size);
+      for (const [key, code] of raw[m]!.labelKeys) classOf[code] = order.get(key) ?? -1;
+      for (const chunk of raw[m]!.labels) for (const code of chunk) labelOutput[i++] = classOf[code]!;
     }
     return {
       n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, ...(notProbabilities ? { notProbabilities } : {}), rowRef: refs, rowUnit, columns, inputStats,
