@@ -1,3 +1,4 @@
+import { walkThresholds } from './metrics/classification.js';
 import { sortedBinary, type MetricData } from './metrics/index.js';
 
 export interface BinaryCurves {
@@ -49,14 +50,14 @@ function computeCurves(d: MetricData): BinaryCurves {
   const N = n - P;
   // the distinct thresholds, counted first, so that the kept points are known before the walk
   let distinct = 0;
-  walk(pos, neg, () => distinct++);
+  walkThresholds(pos, neg, () => distinct++);
   // ROC has a point per distinct score after (0, 0); PR a point per distinct score
   const rocKept = distinct + 1 <= POINTS ? undefined : thinned(distinct + 1);
   const prKept = distinct <= POINTS ? undefined : thinned(distinct);
   const roc: [number, number][] = [[0, 0]];
   const pr: [number, number][] = [];
   let k = 0;
-  walk(pos, neg, (tp, fp) => {
+  walkThresholds(pos, neg, (tp, fp) => {
     k++;
     if (!rocKept || rocKept.has(k)) roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
     if (!prKept || prKept.has(k - 1)) pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
@@ -64,26 +65,6 @@ function computeCurves(d: MetricData): BinaryCurves {
   const calibration: BinaryCurves['calibration'] = [];
   for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]! / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
   return { roc, pr, calibration };
-}
-
-/** Calls `at(tp, fp)` after each distinct score, from the highest down, with the rows at or above it. */
-function walk(pos: Float64Array, neg: Float64Array, at: (tp: number, fp: number) => void): void {
-  let a = pos.length - 1;
-  let b = neg.length - 1;
-  let tp = 0;
-  let fp = 0;
-  while (a >= 0 || b >= 0) {
-    const t = Math.max(a >= 0 ? pos[a]! : -Infinity, b >= 0 ? neg[b]! : -Infinity);
-    while (a >= 0 && pos[a] === t) {
-      tp++;
-      a--;
-    }
-    while (b >= 0 && neg[b] === t) {
-      fp++;
-      b--;
-    }
-    at(tp, fp);
-  }
 }
 
 /** The indices kept when `total` points are thinned to POINTS, evenly, the first and last among them. */

@@ -130,6 +130,30 @@ export function averaged(
   return weights === 0 ? null : sum / weights;
 }
 
+/**
+ * Calls `at(tp, fp)` at each distinct score of two sorted lists, from the highest down: the
+ * positives and negatives scored at or above it (the thresholds of ROC and precision-recall).
+ */
+export function walkThresholds(pos: Float64Array, neg: Float64Array, at: (tp: number, fp: number) => void): void {
+  let a = pos.length - 1;
+  let b = neg.length - 1;
+  let tp = 0;
+  let fp = 0;
+  while (a >= 0 || b >= 0) {
+    // the next threshold down: every row with the highest remaining score
+    const t = Math.max(a >= 0 ? pos[a]! : -Infinity, b >= 0 ? neg[b]! : -Infinity);
+    while (a >= 0 && pos[a] === t) {
+      tp++;
+      a--;
+    }
+    while (b >= 0 && neg[b] === t) {
+      fp++;
+      b--;
+    }
+    at(tp, fp);
+  }
+}
+
 /** Positive and negative scores, each sorted ascending; null when a score is NaN. */
 export type Sorted = { pos: Float64Array; neg: Float64Array };
 
@@ -181,27 +205,13 @@ export function averagePrecision(isPositive: (i: number) => boolean, score: (i: 
   const s = sorted === undefined ? split(isPositive, score, n) : sorted;
   if (!s || s.pos.length === 0) return null;
   const { pos, neg } = s;
-  let a = pos.length - 1;
-  let b = neg.length - 1;
-  let tp = 0;
-  let fp = 0;
   let prevRecall = 0;
   let ap = 0;
-  while (a >= 0 || b >= 0) {
-    // the next threshold down: every row with the highest remaining score
-    const t = Math.max(a >= 0 ? pos[a]! : -Infinity, b >= 0 ? neg[b]! : -Infinity);
-    while (a >= 0 && pos[a] === t) {
-      tp++;
-      a--;
-    }
-    while (b >= 0 && neg[b] === t) {
-      fp++;
-      b--;
-    }
+  walkThresholds(pos, neg, (tp, fp) => {
     const recall = tp / pos.length;
     ap += (recall - prevRecall) * (tp / (tp + fp));
     prevRecall = recall;
-  }
+  });
   return ap;
 }
 
