@@ -277,6 +277,7 @@ export async function evaluate(
     const width = raw[m]!.widths[0] ?? 1;
     if (raw[m]!.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
     const flat = concat(raw[m]!.scores as (Float32Array | Float64Array)[], n * width);
+    raw[m]!.scores.length = 0; // the batches' outputs, copied: given back before the next arrays are made
     const nonFinite = nonFiniteRows(flat, width, refs);
     if (plan.outputs.task === 'regression') {
       if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
@@ -301,8 +302,9 @@ export async function evaluate(
       }
       remap[idx] = to;
     }
+    // one model: its class indices written over the label keys, in place; several: a copy each
     const keys = truthKeys.done();
-    const truth = new Int32Array(n);
+    const truth = plans.length === 1 ? keys : new Int32Array(n);
     for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
 
     // logits become probabilities (sigmoid of one column, softmax of several); anything else must
@@ -614,7 +616,13 @@ class Growable<T extends Int32Array | Float64Array> {
     }
     this.data[this.length++] = v;
   }
+  /** The values, in an array of their exact length (the spare capacity of doubling is given back). */
   done(): T {
+    if (this.data.length > this.length + 4096) {
+      const exact = new this.Kind(this.length);
+      exact.set(this.data.subarray(0, this.length));
+      this.data = exact;
+    }
     return this.data.subarray(0, this.length) as T;
   }
 }

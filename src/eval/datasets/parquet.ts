@@ -35,9 +35,12 @@ export async function openParquet(file: string, display: string): Promise<Datase
       for (const group of metadata.row_groups) {
         const groupRows = Number(group.num_rows);
         const groupEnd = rowStart + groupRows;
-        // One decode per row group, column by column: chunks arrive as typed or plain arrays.
-        const data = names.map(() => new Array<Cell>(groupRows));
+        // One decode per row group, column by column: chunks arrive as typed or plain arrays. A column
+        // whose chunks are all typed numbers stays in a Float64Array (no value per row on the heap).
+        const data: (Cell[] | Float64Array | undefined)[] = names.map(() => undefined);
         const filled = names.map(() => 0);
+        // NaN in a typed column is a missing value, as it is anywhere else: kept aside as text
+        const nans = names.map(() => [] as number[]);
         try {
           await parquetRead({
             file: buffer,
@@ -49,10 +52,19 @@ export async function openParquet(file: string, display: string): Promise<Datase
             onChunk: (chunk) => {
               const k = names.indexOf(chunk.columnName);
               if (k < 0) return;
-              const target = data[k]!;
               const values = chunk.columnData as ArrayLike<Cell>;
+              const numeric = values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array;
+              let target = data[k];
+              if (target === undefined) target = data[k] = numeric ? new Float64Array(groupRows) : new Array<Cell>(groupRows);
+              else if (target instanceof Float64Array && !numeric) target = data[k] = Array.from(target);
               const [from, to] = [Math.max(chunk.rowStart, rowStart), Math.min(chunk.rowEnd, groupEnd, chunk.rowStart + values.length)];
-              for (let r = from; r < to; r++) target[r - rowStart] = values[r - chunk.rowStart];
+              if (target instanceof Float64Array) {
+                for (let r = from; r < to; r++) {
+                  const v = (target[r - rowStart] = values[r - chunk.rowStart] as number);
+                  if (v !== v) nans[k]!.push(r - rowStart);
+                }
+              }
+              else for (let r = from; r < to; r++) target[r - rowStart] = values[r - chunk.rowStart];
               filled[k]! += Math.max(0, to - from);
             },
           });
@@ -66,7 +78,16 @@ export async function openParquet(file: string, display: string): Promise<Datase
           const n = Math.min(batchSize, groupRows - from);
           const first = rowStart + from;
           done = first + n;
-          yield { n, cells: data.map((col) => col.slice(from, from + n)), unit: 'row', refs: Array.from({ length: n }, (_, i) => first + i + 1) };
+          const refs = new Int32Array(n);
+          for (let i = 0; i < n; i++) refs[i] = first + i + 1;
+          yield {
+            n,
+            cells: data.map((col, k) =>
+              col instanceof Float64Array ? { numbers: col.subarray(from, from + n), other: new Map(nans[k]!.filter((r) => r >= from && r < from + n).map((r) => [r - from, 'NaN'] as const)) } : col!.slice(from, from + n),
+            ),
+            unit: 'row',
+            refs,
+          };
         }
         rowStart = groupEnd;
       }
