@@ -153,21 +153,18 @@ const moved = (c: CheckChange) => c.measurements.filter((m) => m.delta !== 0 || 
 
 export const DIFF_FORMATS = ['pretty', 'json', 'markdown', 'junit', 'sarif', 'html'] as const;
 
+/** One formatter per diff format: the compiler refuses a format without one. */
+const DIFF_FORMATTERS = {
+  pretty: (d, color) => diffPretty(d, color),
+  json: (d) => `${JSON.stringify(d, null, 2)}\n`,
+  markdown: (d) => diffMarkdown(d),
+  junit: (d) => diffJunit(d),
+  sarif: (d) => diffSarif(d),
+  html: (d) => diffHtml(d),
+} satisfies Record<(typeof DIFF_FORMATS)[number], (d: ReportDiff, color: boolean) => string>;
+
 export function formatDiff(d: ReportDiff, format: (typeof DIFF_FORMATS)[number], color = false): string {
-  switch (format) {
-    case 'json':
-      return `${JSON.stringify(d, null, 2)}\n`;
-    case 'markdown':
-      return diffMarkdown(d);
-    case 'junit':
-      return diffJunit(d);
-    case 'sarif':
-      return diffSarif(d);
-    case 'html':
-      return diffHtml(d);
-    default:
-      return diffPretty(d, color);
-  }
+  return DIFF_FORMATTERS[format](d, color);
 }
 
 /** Checks that got worse, or arrived failing: what a review has to look at. */

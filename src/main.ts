@@ -36,6 +36,8 @@ export interface Io {
   env?: NodeJS.ProcessEnv;
   /** stderr as is, for the workflow commands deploy-check means to give (default: stderr) */
   annotate?(text: string): void;
+  /** told when a check was abandoned on its time limit (its work may still be running) */
+  onAbandoned?(): void;
 }
 
 export interface RunCommandOptions {
@@ -53,7 +55,15 @@ export interface RunCommandOptions {
 export const DEFAULT_CHECKLIST = 'deploy-check.yaml';
 
 /** load -> run -> report -> write; returns the exit code. */
-export function runCommand(checklist: string | undefined, options: RunCommandOptions, io: Io): Promise<number> {
+/**
+ * The run in progress, as a signal handler needs it (the reports it would write, the checks so
+ * far): owned by the caller (program.ts), filled in by runCommand while it runs.
+ */
+export interface InFlight {
+  run?: { write(report: Report): void; partial(): Report };
+}
+
+export function runCommand(checklist: string | undefined, options: RunCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
   return guard(io, async () => {
     const format = parseFormat(options.format ?? 'pretty', '--format');
     const extra = (options.report ?? []).map(parseReportTarget);
@@ -74,29 +84,28 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     };
     // what to write if the run is interrupted: the checks so far, marked incomplete
     const done: CheckResult[] = [];
-    inFlight = { write, partial: () => buildReport(loaded, done, failOn, [], true) };
+    inFlight.run = { write, partial: () => buildReport(loaded, done, failOn, [], true) };
     try {
-      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, timeout, memoryLimitMb, progress: io.progress, onCheck: (r) => done.push(r) });
-      inFlight = undefined;
+      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, timeout, memoryLimitMb, progress: io.progress, onCheck: (r) => done.push(r), onAbandoned: io.onAbandoned });
+      inFlight.run = undefined;
       write(report);
       return exitCode(report);
     } finally {
-      inFlight = undefined;
+      inFlight.run = undefined;
     }
   });
 }
 
-let inFlight: { write(report: Report): void; partial(): Report } | undefined;
 
 /**
  * A signal ended the run: write every requested report with the checks done so far, marked
  * incomplete, and return the exit code for the signal (128 + its number). Never 0.
  */
-export function interruptRun(signal: 'SIGINT' | 'SIGTERM', io: Io): number {
+export function interruptRun(signal: 'SIGINT' | 'SIGTERM', io: Io, inFlight: InFlight): number {
   const code = signal === 'SIGINT' ? 130 : 143;
   io.stderr(`deploy-check: interrupted by ${signal}; the report is incomplete\n`);
-  const run = inFlight;
-  inFlight = undefined;
+  const run = inFlight.run;
+  inFlight.run = undefined;
   if (run) {
     try {
       run.write(run.partial());

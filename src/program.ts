@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { diffCommand, initCommand, inspectCommand, scoreCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type Io } from './main.js';
+import { diffCommand, initCommand, inspectCommand, scoreCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type InFlight, type Io } from './main.js';
 import { progressBar } from './progress.js';
-import { abandonedWork } from './runner.js';
 import { TOOL } from './version.js';
 
 /** The command line (commander only): parse argv, call main, set process.exitCode. */
@@ -34,6 +33,9 @@ const inert = (s: string) => (s.includes('::') ? s.replace(/^::/gm, ' ::') : s);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** The run in progress, for the signal handlers below: the process's state lives here, at the entry. */
+const inFlight: InFlight = {};
+
 const program = new Command()
   .name('deploy-check')
   .description('Decide whether a machine-learning model is ready for production, from a YAML checklist.')
@@ -56,9 +58,10 @@ program
   .option('--memory-limit <MB>', "memory the model host may use, for each check that sets none (default: 80% of this machine's)")
   .option('--no-color', 'no colour, even on a terminal')
   .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; timeout?: string; memoryLimit?: string; color: boolean }) => {
-    process.exitCode = await runCommand(checklist, opts, io(colorWanted(!opts.color)));
-    // a check abandoned on its time limit may still be running a model: end once the output is out
-    if (abandonedWork) process.stdout.write('', () => process.exit());
+    let abandoned = false;
+    process.exitCode = await runCommand(checklist, opts, { ...io(colorWanted(!opts.color)), onAbandoned: () => (abandoned = true) }, inFlight);
+    // a check abandoned on its time limit may still be running: end once the output is out
+    if (abandoned) process.stdout.write('', () => process.exit());
   });
 
 program
@@ -135,7 +138,7 @@ program
 // A signal ends the run with 130 or 143 and whatever reports the checks so far allow, marked incomplete.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    process.exitCode = interruptRun(signal, io(false));
+    process.exitCode = interruptRun(signal, io(false), inFlight);
     process.exit();
   });
 }

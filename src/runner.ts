@@ -30,10 +30,10 @@ export interface RunOptions {
   memoryLimitMb?: number;
   /** a context to share with the caller (the profile command reuses its predictions) */
   context?: RunContext;
+  /** told when a check is abandoned on its time limit: its JavaScript work may still be going on */
+  onAbandoned?: () => void;
 }
 
-/** Set when a check was abandoned on its time limit: its work (a model run) may still be going on. */
-export let abandonedWork = false;
 
 class TimeoutError extends Error {}
 
@@ -75,7 +75,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
         // a model run in progress is ended with its host; the check's own JavaScript work cannot be
         // cancelled: it is abandoned, and the run goes on
         stopModelRuns(`check "${spec.id}" went past its time limit`);
-        abandonedWork = true;
+        options.onAbandoned?.();
         checks.push({ ...base, status: 'error', message: `could not be evaluated: ${err.message} (its time limit; set timeout on the check or --timeout)`, measurements: [], findings: [] });
         options.onCheck?.(checks[checks.length - 1]!);
         continue;
