@@ -1,6 +1,6 @@
 // Drift benchmark: drift over a 1,000,000-row × 30-column current set against a 100,000-row
-// reference, against a floor measured in the same run: reading both files into typed arrays with
-// deploy-check's reader. `npm run bench:drift` (after `npm run build`); BENCH_ROWS for other sizes.
+// reference, against a floor measured in the same run: a cold process that only reads and parses
+// both files with its own parser (bench/read-floor.mjs, no code from src/). `npm run bench:drift` (after `npm run build`); BENCH_ROWS for other sizes.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
