@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -5,21 +6,15 @@ import { z } from 'zod';
 /**
  * Field types shared by the checklist and the check option schemas. `inputPath` checks, while a
  * checklist is being validated, that the file exists relative to the checklist's folder; the
- * schema printed by `deploy-check schema` is the same zod schema with no folder set.
+ * schema printed by `deploy-check schema` is the same zod schema with no folder set. The folder
+ * reaches the refinement through the call that validates (AsyncLocalStorage, which holds for
+ * synchronous code too), not through module state: two validations never see each other's folder.
  */
-let baseDir: string | undefined;
-/** every input path the checklist names, as absolute paths (reports are never written over them) */
-let named: Set<string> | undefined;
+const validation = new AsyncLocalStorage<{ dir: string; named?: Set<string> }>();
 
+/** Runs `fn` (a validation) with paths resolved against `dir`, each named path added to `paths`. */
 export function withBaseDir<T>(dir: string, fn: () => T, paths?: Set<string>): T {
-  const previous = [baseDir, named] as const;
-  baseDir = dir;
-  named = paths;
-  try {
-    return fn();
-  } finally {
-    [baseDir, named] = previous;
-  }
+  return validation.run({ dir, named: paths }, fn);
 }
 
 export const inputPath = () =>
@@ -27,9 +22,10 @@ export const inputPath = () =>
     .string()
     .min(1, { error: 'expected a path, received an empty string' })
     .superRefine((p, ctx) => {
-      if (baseDir === undefined) return;
-      const full = resolve(baseDir, p);
-      named?.add(full);
+      const at = validation.getStore();
+      if (at === undefined) return;
+      const full = resolve(at.dir, p);
+      at.named?.add(full);
       if (!existsSync(full)) ctx.addIssue({ code: 'custom', message: `file not found: ${p} (paths are relative to the checklist's folder)` });
       else if (!statSync(full).isFile()) ctx.addIssue({ code: 'custom', message: `not a regular file: ${p}` });
     })
