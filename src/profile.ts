@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { RunContext } from './context.js';
 import { InputError } from './errors.js';
-import { readInput } from './read-input.js';
 import { labelKey, parseNumber } from './eval/cells.js';
 import { mulberry32 } from './eval/bootstrap.js';
 import { cellAt, type Cell } from './eval/datasets/types.js';
@@ -133,8 +132,9 @@ export async function buildProfile(ctx: RunContext, datasetName: string | undefi
   };
 }
 
-export function readProfile(path: string, display: string): Profile {
-  const doc = parseYaml(readInput(path, display).toString('utf8'), display);
+/** A profile from its text (read by the caller, as evidence). */
+export function parseProfile(text: string, display: string): Profile {
+  const doc = parseYaml(text, display);
   if (!doc) throw new InputError(display, 'the profile is empty');
   return validateDocument(profileSchema, doc, display);
 }

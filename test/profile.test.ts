@@ -1,3 +1,4 @@
+import { sha256Hex } from '../src/hash.js';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,8 +39,11 @@ describe('profiles', () => {
     const dir = bcScenario('  - { id: acc, type: metric, dataset: train, metric: accuracy, min: 0.9 }\n');
     expect(cli(['profile', '--checklist', join(dir, 'c.yaml'), '--dataset', 'train', '--output', join(dir, 'train.profile.json')]).code).toBe(0);
     writeFileSync(join(dir, 'd.yaml'), 'version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  train: { path: train.csv, label: diagnosis }\n  holdout: { path: holdout.csv, label: diagnosis }\nchecks:\n  - { id: by-data, type: drift, reference: train, current: holdout, predictions: true }\n  - { id: by-profile, type: drift, reference: { profile: train.profile.json }, current: holdout, predictions: true }\n');
-    const [byData, byProfile] = (await runChecklist(loadChecklist(join(dir, 'd.yaml')))).checks;
+    const report = await runChecklist(loadChecklist(join(dir, 'd.yaml')));
+    const [byData, byProfile] = report.checks;
     expect(byProfile!.status).toBe('pass');
+    // the profile is evidence like every file read, with its digest
+    expect(report.inputs.find((i) => i.path === 'train.profile.json')).toMatchObject({ sha256: sha256Hex(readFileSync(join(dir, 'train.profile.json'))) });
     expect((byProfile!.details as { columns: unknown[] }).columns).toEqual((byData!.details as { columns: unknown[] }).columns);
     expect((byData!.details as { columns: { column: string }[] }).columns.some((c) => c.column === 'model score')).toBe(true);
   });

@@ -6,7 +6,7 @@ import type { ModelRole, RunContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { columnIndex } from '../eval/datasets/index.js';
 import { inputPath } from '../checklist/fields.js';
-import { readProfile, type Profile } from '../profile.js';
+import { parseProfile, type Profile } from '../profile.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
@@ -53,7 +53,7 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const ref = typeof o.reference === 'string' ? await fromDataset(ctx, o.reference, o.columns) : fromProfile(readProfile(ctx.resolve(o.reference.profile), ctx.display(o.reference.profile)));
+    const ref = typeof o.reference === 'string' ? await fromDataset(ctx, o.reference, o.columns) : fromProfile(parseProfile(await ctx.readText(o.reference.profile), ctx.display(o.reference.profile)));
     const cur = await fromDataset(ctx, o.current, o.columns);
     const labels = new Set([ref.label, cur.label].filter((x): x is string => Boolean(x)));
     const columns = o.columns ?? ref.names.filter((c) => cur.names.includes(c) && !labels.has(c));
