@@ -1,5 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
-import { diffCommand, initCommand, inspectCommand, scoreCommand, interruptRun, profileCommand, runCommand, schemaCommand, validateCommand, type InFlight, type Io } from './main.js';
+import { diffCommand } from './commands/diff.js';
+import { initCommand } from './commands/init.js';
+import { inspectCommand } from './commands/inspect.js';
+import type { Io } from './commands/io.js';
+import { profileCommand } from './commands/profile.js';
+import { interruptRun, runCommand, type InFlight } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { scoreCommand } from './commands/score.js';
+import { validateCommand } from './commands/validate.js';
 import { progressBar } from './progress.js';
 import { TOOL } from './version.js';
 

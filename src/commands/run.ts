@@ -1,0 +1,124 @@
+// `deploy-check run`: load, run, report, write; and what a signal leaves written.
+import { dirname, posix, relative, resolve } from 'node:path';
+import { loadChecklist } from '../checklist/load.js';
+import { UsageError } from '../errors.js';
+import { exitCode } from '../report/exit-code.js';
+import { FORMATS, formatters, type Format } from '../report/index.js';
+import { publishToGithub } from '../report/github.js';
+import type { CheckResult, Report, Severity } from '../report/types.js';
+import { buildReport, runChecklist } from '../runner.js';
+import { didYouMean } from '../suggest.js';
+import { guard, splitList, writeOutput, refuseOverwritingInputs, hint, DEFAULT_CHECKLIST, type Io } from './io.js';
+
+export interface RunCommandOptions {
+  format?: string;
+  output?: string;
+  report?: string[];
+  only?: string[];
+  skip?: string[];
+  failOn?: string;
+  asOf?: string;
+  timeout?: string;
+  memoryLimit?: string;
+}
+
+
+/** load -> run -> report -> write; returns the exit code. */
+/**
+ * The run in progress, as a signal handler needs it (the reports it would write, the checks so
+ * far): owned by the caller (program.ts), filled in by runCommand while it runs.
+ */
+export interface InFlight {
+  run?: { write(report: Report): void; partial(): Report };
+}
+
+export function runCommand(checklist: string | undefined, options: RunCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
+  return guard(io, async () => {
+    const format = parseFormat(options.format ?? 'pretty', '--format');
+    const extra = (options.report ?? []).map(parseReportTarget);
+    const failOn = parseFailOn(options.failOn ?? 'error');
+    const now = options.asOf === undefined ? new Date() : parseDate(options.asOf);
+    const timeout = options.timeout === undefined ? undefined : parseSeconds(options.timeout);
+    const memoryLimitMb = options.memoryLimit === undefined ? undefined : parseMegabytes(options.memoryLimit);
+    const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    refuseOverwritingInputs([...(options.output !== undefined ? [{ flag: '--output', file: options.output }] : []), ...extra.map((t) => ({ flag: '--report', file: t.file }))], loaded.inputs);
+    // where the checklist's folder is from here: file locations in SARIF and GitHub annotations
+    const root = relative(process.cwd(), dirname(resolve(loaded.file))).split('\\').join('/') || '.';
+    const write = (report: Report) => {
+      for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false, root }));
+      const main = formatters[format](report, { color: io.color && options.output === undefined, root });
+      if (options.output !== undefined) writeOutput(options.output, main);
+      else io.stdout(main);
+      publishToGithub(report, io.env ?? process.env, io.annotate ?? io.stderr, (file) => posix.normalize(posix.join(root, file)));
+    };
+    // what to write if the run is interrupted: the checks so far, marked incomplete
+    const done: CheckResult[] = [];
+    inFlight.run = { write, partial: () => buildReport(loaded, done, failOn, [], true) };
+    try {
+      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, timeout, memoryLimitMb, progress: io.progress, onCheck: (r) => done.push(r), onAbandoned: io.onAbandoned });
+      inFlight.run = undefined;
+      write(report);
+      return exitCode(report);
+    } finally {
+      inFlight.run = undefined;
+    }
+  });
+}
+
+
+/**
+ * A signal ended the run: write every requested report with the checks done so far, marked
+ * incomplete, and return the exit code for the signal (128 + its number). Never 0.
+ */
+export function interruptRun(signal: 'SIGINT' | 'SIGTERM', io: Io, inFlight: InFlight): number {
+  const code = signal === 'SIGINT' ? 130 : 143;
+  io.stderr(`deploy-check: interrupted by ${signal}; the report is incomplete\n`);
+  const run = inFlight.run;
+  inFlight.run = undefined;
+  if (run) {
+    try {
+      run.write(run.partial());
+    } catch {
+      // the exit code still says the run did not finish
+    }
+  }
+  return code;
+}
+
+
+
+export function parseFormat(value: string, flag: string): Format {
+  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
+  throw new UsageError(`${flag} ${value}: unknown format (expected one of ${FORMATS.join(', ')})${hint(didYouMean(value, FORMATS))}`);
+}
+
+function parseReportTarget(spec: string): { format: Format; file: string } {
+  const eq = spec.indexOf('=');
+  if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--report ${spec}: expected FORMAT=FILE, for example junit=reports/deploy-check.xml`);
+  return { format: parseFormat(spec.slice(0, eq), '--report'), file: spec.slice(eq + 1) };
+}
+
+function parseFailOn(value: string): Severity {
+  if (value === 'error' || value === 'warn') return value;
+  throw new UsageError(`--fail-on ${value}: expected error or warn`);
+}
+
+function parseDate(value: string): Date {
+  const d = new Date(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(value)) {
+    throw new UsageError(`--as-of ${value}: expected a date as YYYY-MM-DD`);
+  }
+  return d;
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) throw new UsageError(`--timeout ${value}: expected a number of seconds`);
+  return n;
+}
+
+function parseMegabytes(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 64) throw new UsageError(`--memory-limit ${value}: expected a whole number of megabytes, 64 or more`);
+  return n;
+}
