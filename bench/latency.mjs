@@ -6,7 +6,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadChecklist } from '../dist/checklist/load.js';
-import { runChecklist } from '../dist/runner.js';
+import { runChecklist } from '../dist/run/runner.js';
 import { mulberry32 } from '../dist/eval/bootstrap.js';
 import { linearModel } from './onnx-builder.mjs';
 

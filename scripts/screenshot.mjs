@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { loadChecklist } from '../dist/checklist/load.js';
 import { formatHtml } from '../dist/report/html.js';
-import { runChecklist } from '../dist/runner.js';
+import { runChecklist } from '../dist/run/runner.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const report = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'example.yaml')), { now: new Date('2026-11-28T12:00:00Z') });

@@ -8,8 +8,8 @@ import { interruptRun, runCommand, type InFlight } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { scoreCommand } from './commands/score.js';
 import { validateCommand } from './commands/validate.js';
-import { progressBar } from './progress.js';
-import { TOOL } from './version.js';
+import { progressBar } from './commands/progress.js';
+import { TOOL } from './input/version.js';
 
 /** The command line (commander only): parse argv, call main, set process.exitCode. */
 const colorWanted = (noColorFlag: boolean) =>

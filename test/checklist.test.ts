@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../src/checklist/load.js';
 import { checklistJsonSchema } from '../src/checklist/schema.js';
 import { registry } from '../src/checks/index.js';
-import { InputError } from '../src/errors.js';
+import { InputError } from '../src/input/errors.js';
 import { scenario } from './helpers.js';
 
 /** The error lines for a checklist, with the temporary folder shown as "checklist.yaml". */

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadChecklist } from '../src/checklist/load.js';
-import { runChecklist, type RunOptions } from '../src/runner.js';
+import { runChecklist, type RunOptions } from '../src/run/runner.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const FIXTURES = join(ROOT, 'fixtures');

@@ -10,7 +10,7 @@ import { binaryCurves } from '../src/eval/curves.js';
 import type { MetricData } from '../src/eval/metrics/index.js';
 import { formatHtml } from '../src/report/html.js';
 import type { CheckResult, Report } from '../src/report/types.js';
-import { runChecklist } from '../src/runner.js';
+import { runChecklist } from '../src/run/runner.js';
 import { ROOT } from './helpers.js';
 
 /** Debian's chromium package: the browser is never downloaded. */

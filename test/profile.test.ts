@@ -1,10 +1,10 @@
-import { sha256Hex } from '../src/hash.js';
+import { sha256Hex } from '../src/input/hash.js';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../src/checklist/load.js';
-import { reservoir } from '../src/profile.js';
-import { runChecklist } from '../src/runner.js';
+import { reservoir } from '../src/checks/profile.js';
+import { runChecklist } from '../src/run/runner.js';
 import { cli, FIXTURES, scenario } from './helpers.js';
 
 function bcScenario(checks: string) {

@@ -152,7 +152,7 @@ describe('the gate, status by status', () => {
 
 describe('numbers as a person reads them', () => {
   it('four significant digits in every format a person reads; full precision only in JSON', async () => {
-    const { runChecklist } = await import('../src/runner.js');
+    const { runChecklist } = await import('../src/run/runner.js');
     const { loadChecklist } = await import('../src/checklist/load.js');
     const { githubAnnotations } = await import('../src/report/github.js');
     const { join } = await import('node:path');

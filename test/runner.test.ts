@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadChecklist } from '../src/checklist/load.js';
 import { registry } from '../src/checks/index.js';
-import { runChecklist } from '../src/runner.js';
+import { runChecklist } from '../src/run/runner.js';
 import { scenario } from './helpers.js';
 
 afterEach(() => vi.restoreAllMocks());

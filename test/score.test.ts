@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../src/checklist/load.js';
-import { band, scoreChecklist, TEST_IDS } from '../src/score.js';
+import { band, scoreChecklist, TEST_IDS } from '../src/run/score.js';
 import { cli, ROOT, scenario } from './helpers.js';
 
 describe('ML Test Score', () => {

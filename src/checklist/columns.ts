@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import { openDataset } from '../eval/datasets/index.js';
 import { checkDefinition } from '../checks/index.js';
-import { didYouMean } from '../suggest.js';
-import { byPosition, pathToString } from '../validate.js';
-import type { PathSegment } from '../yaml.js';
+import { didYouMean } from '../input/suggest.js';
+import { byPosition, pathToString } from '../input/validate.js';
+import type { PathSegment } from '../input/yaml.js';
 import { defaultDataset } from './datasets.js';
 import type { ChecklistParts } from './load.js';
 

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import type { Checklist } from './schema.js';
 
 /**

@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { sha256Hex } from '../hash.js';
-import { InputError } from '../errors.js';
-import { didYouMean } from '../suggest.js';
-import { byPosition, validateDocument, ValidationError, pathToString } from '../validate.js';
-import { parseYaml, type PathSegment, type YamlDocument } from '../yaml.js';
+import { sha256Hex } from '../input/hash.js';
+import { InputError } from '../input/errors.js';
+import { didYouMean } from '../input/suggest.js';
+import { byPosition, validateDocument, ValidationError, pathToString } from '../input/validate.js';
+import { parseYaml, type PathSegment, type YamlDocument } from '../input/yaml.js';
 import { checkDefinition } from '../checks/index.js';
 import { defaultDataset } from './datasets.js';
 import { withBaseDir } from './fields.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { registry } from '../checks/index.js';
-import { TEST_IDS } from '../score.js';
+import { TEST_IDS } from '../run/score.js';
 import { inputPath, sha256 } from './fields.js';
 
 const mlTest = z.enum(TEST_IDS as [string, ...string[]], { error: `expected an ML Test Score test: ${TEST_IDS.join(', ')}` });

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { labelKey, MISSING_WORDS, parseNumber } from '../eval/cells.js';
 import { cellAt, isNumberColumn, type Cell, type Column, type DatasetSource } from '../eval/datasets/types.js';
-import type { RunContext } from '../context.js';
-import { InputError } from '../errors.js';
+import type { RunContext } from './context.js';
+import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { scalar } from '../checklist/fields.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
 import { inputColumns } from '../eval/predict.js';
-import { linearRegExp } from '../linear-regexp.js';
+import { linearRegExp } from '../input/linear-regexp.js';
 import { HashSet } from '../eval/hash-set.js';
 import { columnIndex } from '../eval/datasets/index.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ModelRole, RunContext } from '../context.js';
+import type { ModelRole, RunContext } from './context.js';
 import type { Finding, Measurement } from '../report/types.js';
 
 /** What a check returns: data only. Any finding or failed measurement makes the check fail. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { inputPath, scalar } from '../checklist/fields.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import type { Finding } from '../report/types.js';
-import { parseYaml } from '../yaml.js';
+import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
 
 const SEED_KEYS = ['seed', 'random_state', 'random_seed', 'rng_seed'];

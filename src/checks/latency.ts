@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { percentile } from '../eval/bootstrap.js';
 import { probeInputs, probeNeeds, probeOptions } from '../eval/probe.js';
 import { createSession, modelHostPeakMb, modelRunDeadline, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
-import type { RunContext } from '../context.js';
+import type { RunContext } from './context.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import type { Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { inputPath } from '../checklist/fields.js';
-import { InputError } from '../errors.js';
-import { countWords, findTables, normalizeHeading, parseMarkdown, type Section } from '../docs/markdown.js';
+import { InputError } from '../input/errors.js';
+import { countWords, findTables, normalizeHeading, parseMarkdown, type Section } from '../input/markdown.js';
 import type { Finding } from '../report/types.js';
-import { parseYaml } from '../yaml.js';
+import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
 
 /** The nine sections of Mitchell et al., "Model Cards for Model Reporting" (2019), with the names other templates use. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sha256 } from '../checklist/fields.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import { defaultOpset, describeType, type ValueInfo, type ValueType } from '../onnx/model-info.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';

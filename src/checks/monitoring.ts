@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { inputPath } from '../checklist/fields.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import type { Finding } from '../report/types.js';
-import { validateDocument } from '../validate.js';
-import { parseYaml } from '../yaml.js';
+import { validateDocument } from '../input/validate.js';
+import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
 
 /** The monitoring plan's format: every part optional here, so that each gap is a finding, not an error. */

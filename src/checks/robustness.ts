@@ -5,7 +5,7 @@ import { numberAt } from '../eval/cells.js';
 import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, refuseNonProbabilities } from '../eval/metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
 import type { BatchTransform, ColumnStats } from '../eval/predict.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
 

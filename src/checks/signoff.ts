@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { inputPath, sha256 } from '../checklist/fields.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import type { Finding } from '../report/types.js';
-import { validateDocument } from '../validate.js';
-import { parseYaml } from '../yaml.js';
+import { validateDocument } from '../input/validate.js';
+import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
 
 const isoDate = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import { MAX_CATEGORIES } from '../eval/predict.js';
 import { checkParams, measure, metricOptions, undefinedBecause } from '../eval/metric-options.js';
 import { resample } from '../eval/metrics/index.js';

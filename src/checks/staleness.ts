@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { inputPath } from '../checklist/fields.js';
-import { parseMarkdown } from '../docs/markdown.js';
+import { parseMarkdown } from '../input/markdown.js';
 import { cellAt } from '../eval/datasets/types.js';
 import { columnIndex } from '../eval/datasets/index.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
-import { parseYaml } from '../yaml.js';
+import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 // `deploy-check diff`: what changed between two JSON reports.
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { DIFF_FORMATS, diffExitCode, diffReports, formatDiff, readReport } from '../diff.js';
+import { UsageError } from '../input/errors.js';
+import { DIFF_FORMATS, diffExitCode, diffReports, formatDiff, readReport } from '../report/diff.js';
 import { guard, writeOutput, refuseOverwritingInputs, type Io } from './io.js';
 
 export function diffCommand(oldFile: string, newFile: string, options: { format?: string; output?: string }, io: Io): Promise<number> {

@@ -1,7 +1,7 @@
 // `deploy-check init`: a starter checklist for a model.
 import { EXIT } from '../report/exit-code.js';
 import { terminalText } from '../report/escape.js';
-import { initChecklist } from '../init.js';
+import { initChecklist } from '../run/init.js';
 import { guard, splitList, DEFAULT_CHECKLIST, type Io } from './io.js';
 
 export function initCommand(options: { model: string; dataset?: string; label?: string; inputs?: string; drop?: string; classes?: string; positive?: string; output?: string }, io: Io): Promise<number> {

@@ -1,9 +1,9 @@
 // `deploy-check inspect`: what an ONNX file declares, and whether onnxruntime-node loads it.
 import { resolve } from 'node:path';
-import { InputError } from '../errors.js';
-import { sha256Hex } from '../hash.js';
+import { InputError } from '../input/errors.js';
+import { sha256Hex } from '../input/hash.js';
 import { describeType } from '../onnx/model-info.js';
-import { readOnnx } from '../read-input.js';
+import { readOnnx } from '../onnx/read-input.js';
 import { createSession } from '../onnx/session.js';
 import { EXIT } from '../report/exit-code.js';
 import { terminalText } from '../report/escape.js';

@@ -2,11 +2,11 @@
 // reports written whole and never over an input, lists from the command line.
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { DeployCheckError, UsageError } from '../errors.js';
+import { DeployCheckError, UsageError } from '../input/errors.js';
 import { EXIT } from '../report/exit-code.js';
 import { terminalText } from '../report/escape.js';
-import type { ProgressSink } from '../context.js';
-import { ValidationError } from '../validate.js';
+import type { ProgressSink } from '../checks/context.js';
+import { ValidationError } from '../input/validate.js';
 
 /** What the commands may touch of the process: given by cli.ts, replaced in tests. */
 export interface Io {

@@ -2,9 +2,9 @@
 import { loadChecklist } from '../checklist/load.js';
 import { EXIT } from '../report/exit-code.js';
 import { terminalText } from '../report/escape.js';
-import { runChecklist } from '../runner.js';
-import { RunContext } from '../context.js';
-import { buildProfile } from '../profile.js';
+import { runChecklist } from '../run/runner.js';
+import { RunContext } from '../checks/context.js';
+import { buildProfile } from '../checks/profile.js';
 import { resolveDatasetName } from '../checklist/datasets.js';
 import { guard, writeOutput, refuseOverwritingInputs, DEFAULT_CHECKLIST, type Io } from './io.js';
 

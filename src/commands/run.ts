@@ -1,13 +1,13 @@
 // `deploy-check run`: load, run, report, write; and what a signal leaves written.
 import { dirname, posix, relative, resolve } from 'node:path';
 import { loadChecklist } from '../checklist/load.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../input/errors.js';
 import { exitCode } from '../report/exit-code.js';
 import { FORMATS, formatters, type Format } from '../report/index.js';
 import { publishToGithub } from '../report/github.js';
 import type { CheckResult, Report, Severity } from '../report/types.js';
-import { buildReport, runChecklist } from '../runner.js';
-import { didYouMean } from '../suggest.js';
+import { buildReport, runChecklist } from '../run/runner.js';
+import { didYouMean } from '../input/suggest.js';
 import { guard, splitList, writeOutput, refuseOverwritingInputs, hint, DEFAULT_CHECKLIST, type Io } from './io.js';
 
 export interface RunCommandOptions {

@@ -1,8 +1,8 @@
 // `deploy-check score`: the ML Test Score of a checklist.
 import { loadChecklist } from '../checklist/load.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../input/errors.js';
 import { EXIT } from '../report/exit-code.js';
-import { formatScore, scoreChecklist } from '../score.js';
+import { formatScore, scoreChecklist } from '../run/score.js';
 import { guard, DEFAULT_CHECKLIST, type Io } from './io.js';
 
 export function scoreCommand(checklist: string | undefined, options: { format?: string }, io: Io): Promise<number> {

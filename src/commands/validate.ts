@@ -3,7 +3,7 @@ import { InvalidChecklist, loadChecklist, partsOf, type LoadedChecklist } from '
 import { missingColumns } from '../checklist/columns.js';
 import { EXIT } from '../report/exit-code.js';
 import { terminalText } from '../report/escape.js';
-import { byPosition, ValidationError } from '../validate.js';
+import { byPosition, ValidationError } from '../input/validate.js';
 import { guard, DEFAULT_CHECKLIST, type Io } from './io.js';
 
 export function validateCommand(checklist: string | undefined, io: Io): Promise<number> {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import { METRIC_NAMES, METRICS, needsProbabilities, type MetricData, type MetricName, type MetricParams } from './metrics/index.js';
 import type { Evaluation } from './predict.js';
-import type { ModelRole, RunContext } from '../context.js';
+import type { ModelRole, RunContext } from '../checks/context.js';
 
 /** The options that choose a metric, shared by the metric and slices checks. */
 export const metricOptions = {

@@ -1,5 +1,5 @@
 import type { DatasetSpec, ModelSpec } from '../checklist/schema.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
 import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DatasetNeed } from '../checks/define.js';
-import type { RunContext } from '../context.js';
-import { InputError } from '../errors.js';
+import type { RunContext } from '../checks/context.js';
+import { InputError } from '../input/errors.js';
 import { modelMemoryLimitMb, tensor, type WireTensor } from '../onnx/session.js';
 import { mulberry32 } from './bootstrap.js';
 import { feedsFromDataset, type ModelUnderTest } from './predict.js';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.js';
+import { InputError } from '../input/errors.js';
 import { pack, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
 
 export type { WireTensor } from './host-protocol.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
-import { runChecklist } from '../../src/runner.js';
+import { runChecklist } from '../../src/run/runner.js';
 import { ROOT, scenario } from '../helpers.js';
 
 type Column = { column: string; method: string; drifted: boolean; p_value?: number; p_value_adjusted?: number; distance?: number };

@@ -3,8 +3,8 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
-import { RunContext } from '../../src/context.js';
-import { runChecklist } from '../../src/runner.js';
+import { RunContext } from '../../src/checks/context.js';
+import { runChecklist } from '../../src/run/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
 const expected = (name: string) =>

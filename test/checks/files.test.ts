@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/hash.js';
+import { sha256Hex } from '../../src/input/hash.js';
 import { checklistWith, runScenario } from '../helpers.js';
 
 async function files(list: string, extra: Record<string, string> = {}) {

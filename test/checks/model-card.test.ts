@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countWords, normalizeHeading, parseMarkdown } from '../../src/docs/markdown.js';
+import { countWords, normalizeHeading, parseMarkdown } from '../../src/input/markdown.js';
 import { checklistWith, FIXTURES, runScenario } from '../helpers.js';
 
 const COMPLETE = readFileSync(join(FIXTURES, 'breast-cancer', 'MODEL_CARD.md'), 'utf8');

@@ -2,7 +2,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
-import { runChecklist } from '../../src/runner.js';
+import { runChecklist } from '../../src/run/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
 async function penguins(check: string) {

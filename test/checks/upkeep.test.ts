@@ -2,7 +2,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
-import { runChecklist } from '../../src/runner.js';
+import { runChecklist } from '../../src/run/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
 async function run(checks: string, files: Record<string, string | Buffer> = {}, now = '2026-11-28', modelPath = 'model.onnx', extra = '', only?: string[]) {

@@ -2,9 +2,9 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
-import { RunContext } from '../../src/context.js';
+import { RunContext } from '../../src/checks/context.js';
 import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
-import { runChecklist } from '../../src/runner.js';
+import { runChecklist } from '../../src/run/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
 export async function readAll(name: string, content: string | Buffer) {

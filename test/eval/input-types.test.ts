@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
-import { RunContext } from '../../src/context.js';
+import { RunContext } from '../../src/checks/context.js';
 import { BOOL, FLOAT, INT64, intAttr, intsAttr, model, node, valueInfo } from '../onnx-builder.js';
 import { scenario } from '../helpers.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
-import { RunContext, type ModelRole } from '../../src/context.js';
+import { RunContext, type ModelRole } from '../../src/checks/context.js';
 import { FIXTURES, ROOT } from '../helpers.js';
 
 async function evaluation(checklist: string, role: ModelRole = 'model') {

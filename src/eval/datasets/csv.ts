@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../input/errors.js';
 import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
 
 const QUOTE = 34;

@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
-import { InputError } from '../../errors.js';
-import { didYouMean } from '../../suggest.js';
+import { InputError } from '../../input/errors.js';
+import { didYouMean } from '../../input/suggest.js';
 import { openCsv } from './csv.js';
 import { openJsonl } from './jsonl.js';
 import type { DatasetSource } from './types.js';

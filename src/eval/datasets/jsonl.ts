@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../input/errors.js';
 import type { Cell, DatasetSource, RawBatch } from './types.js';
 
 /**

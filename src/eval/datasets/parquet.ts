@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../input/errors.js';
 import type { Cell, DatasetSource } from './types.js';
 
 /**

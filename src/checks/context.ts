@@ -1,20 +1,20 @@
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import type { LoadedChecklist } from './checklist/load.js';
-import type { ModelSpec } from './checklist/schema.js';
-import { InputError } from './errors.js';
-import { duplicateOpsetImport, type OnnxModelInfo } from './onnx/model-info.js';
-import { cannotRead, onnxInfo } from './read-input.js';
-import { createSession, type ModelSession } from './onnx/session.js';
-import { unzipMap } from './onnx/zipmap.js';
-import { openDataset } from './eval/datasets/index.js';
-import { evaluate, type BatchTransform, type Evaluation, type ModelUnderTest } from './eval/predict.js';
-import type { DatasetSource } from './eval/datasets/index.js';
-import type { DatasetSpec } from './checklist/schema.js';
-import type { DatasetNeed } from './checks/define.js';
-import { resolveDatasetName } from './checklist/datasets.js';
-import type { InputEvidence } from './report/types.js';
-import { sha256Hex } from './hash.js';
+import type { LoadedChecklist } from '../checklist/load.js';
+import type { ModelSpec } from '../checklist/schema.js';
+import { InputError } from '../input/errors.js';
+import { duplicateOpsetImport, type OnnxModelInfo } from '../onnx/model-info.js';
+import { cannotRead, onnxInfo } from '../onnx/read-input.js';
+import { createSession, type ModelSession } from '../onnx/session.js';
+import { unzipMap } from '../onnx/zipmap.js';
+import { openDataset } from '../eval/datasets/index.js';
+import { evaluate, type BatchTransform, type Evaluation, type ModelUnderTest } from '../eval/predict.js';
+import type { DatasetSource } from '../eval/datasets/index.js';
+import type { DatasetSpec } from '../checklist/schema.js';
+import type { DatasetNeed } from './define.js';
+import { resolveDatasetName } from '../checklist/datasets.js';
+import type { InputEvidence } from '../report/types.js';
+import { sha256Hex } from '../input/hash.js';
 
 export type ModelRole = 'model' | 'baseline';
 

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { RunContext } from './context.js';
-import { InputError } from './errors.js';
-import { labelKey, parseNumber } from './eval/cells.js';
-import { mulberry32 } from './eval/bootstrap.js';
-import { cellAt, type Cell } from './eval/datasets/types.js';
-import { binCounts, quantileEdges, std } from './eval/drift/stats.js';
-import type { Report } from './report/types.js';
-import { validateDocument } from './validate.js';
-import { TOOL } from './version.js';
-import { parseYaml } from './yaml.js';
+import { InputError } from '../input/errors.js';
+import { labelKey, parseNumber } from '../eval/cells.js';
+import { mulberry32 } from '../eval/bootstrap.js';
+import { cellAt, type Cell } from '../eval/datasets/types.js';
+import { binCounts, quantileEdges, std } from '../eval/drift/stats.js';
+import type { Report } from '../report/types.js';
+import { validateDocument } from '../input/validate.js';
+import { TOOL } from '../input/version.js';
+import { parseYaml } from '../input/yaml.js';
 
 /**
  * A reference profile of a dataset, for monitoring production without shipping the training data:

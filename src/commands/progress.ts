@@ -1,5 +1,5 @@
-import type { ProgressSink } from './context.js';
-import { terminalText } from './report/escape.js';
+import type { ProgressSink } from '../checks/context.js';
+import { terminalText } from '../report/escape.js';
 
 /**
  * A one-line progress bar for evaluations that take more than a second: rows, rows/s and an

@@ -1,18 +1,18 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { loadChecklist, parseChecklist } from './checklist/load.js';
-import { didYouMean } from './suggest.js';
-import { UsageError } from './errors.js';
-import { readInput, readOnnx } from './read-input.js';
-import { sha256Hex } from './hash.js';
-import type { OnnxModelInfo } from './onnx/model-info.js';
-import { createSession } from './onnx/session.js';
+import { loadChecklist, parseChecklist } from '../checklist/load.js';
+import { didYouMean } from '../input/suggest.js';
+import { UsageError } from '../input/errors.js';
+import { readInput, readOnnx } from '../onnx/read-input.js';
+import { sha256Hex } from '../input/hash.js';
+import type { OnnxModelInfo } from '../onnx/model-info.js';
+import { createSession } from '../onnx/session.js';
 import { runChecklist } from './runner.js';
-import { RunContext } from './context.js';
-import { CLASS_SOURCE } from './eval/predict.js';
-import { parseNumber } from './eval/cells.js';
-import { cellAt, columnIndex, openDataset, type DatasetSource } from './eval/datasets/index.js';
+import { RunContext } from '../checks/context.js';
+import { CLASS_SOURCE } from '../eval/predict.js';
+import { parseNumber } from '../eval/cells.js';
+import { cellAt, columnIndex, openDataset, type DatasetSource } from '../eval/datasets/index.js';
 
 export interface InitOptions {
   model: string;
@@ -32,7 +32,7 @@ export interface InitOptions {
 }
 
 /** The checklist schema shipped with deploy-check (the package's schema/ folder), for editors. */
-const SCHEMA = fileURLToPath(new URL('../schema/checklist.schema.json', import.meta.url));
+const SCHEMA = fileURLToPath(new URL('../../schema/checklist.schema.json', import.meta.url));
 
 /** Metrics proposed per task; `lower` when smaller is better. */
 const METRICS: Record<'classification' | 'regression', { metric: string; average?: string; lower?: boolean }[]> = {

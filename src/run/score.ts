@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
-import type { LoadedChecklist } from './checklist/load.js';
-import { terminalText as t } from './report/escape.js';
+import type { LoadedChecklist } from '../checklist/load.js';
+import { terminalText as t } from '../report/escape.js';
 
 /**
  * The ML Test Score of Breck, Cai, Nielsen, Salib and Sculley, "The ML Test Score: A Rubric for ML

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { InputError } from './errors.js';
-import { readModelInfo, type OnnxModelInfo } from './onnx/model-info.js';
+import { InputError } from '../input/errors.js';
+import { readModelInfo, type OnnxModelInfo } from './model-info.js';
 
 /** The one message for a file that cannot be read: "no such file", or the system's reason. */
 export function cannotRead(display: string, err: unknown): InputError {

@@ -1,12 +1,12 @@
-import { formatNumber } from './report/format-value.js';
+import { formatNumber } from './format-value.js';
 import { Chalk } from 'chalk';
 import { z } from 'zod';
-import { InputError } from './errors.js';
-import { readInput } from './read-input.js';
-import { htmlText as hx, markdownText as md, terminalText as t, xmlText as x } from './report/escape.js';
-import { STATUSES, type Measurement, type Status } from './report/types.js';
-import { validateDocument } from './validate.js';
-import { parseYaml } from './yaml.js';
+import { InputError } from '../input/errors.js';
+import { readInput } from '../onnx/read-input.js';
+import { htmlText as hx, markdownText as md, terminalText as t, xmlText as x } from './escape.js';
+import { STATUSES, type Measurement, type Status } from './types.js';
+import { validateDocument } from '../input/validate.js';
+import { parseYaml } from '../input/yaml.js';
 
 /** What a report must hold for a diff (the rest of it is not read). */
 const measurementSchema = z.object({

@@ -1,17 +1,17 @@
-import type { LoadedChecklist } from './checklist/load.js';
-import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, setModelMemoryLimit, startModelHost, stopModelRuns } from './onnx/session.js';
+import type { LoadedChecklist } from '../checklist/load.js';
+import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, setModelMemoryLimit, startModelHost, stopModelRuns } from '../onnx/session.js';
 
 /** Check types that run a model (the model host is started at once for them). */
 const MODEL_CHECKS: ReadonlySet<string> = new Set(['model', 'metric', 'slices', 'outputs', 'latency', 'determinism', 'robustness', 'drift']);
-import { checkDefinition } from './checks/index.js';
-import type { CheckOutcome } from './checks/define.js';
-import { RunContext, type ProgressSink } from './context.js';
-import { InputError, UsageError } from './errors.js';
-import { verdictOf } from './report/exit-code.js';
-import { formatMeasurement, formatNumber } from './report/format-value.js';
-import { STATUSES, type CheckResult, type Report, type Severity, type Status } from './report/types.js';
-import { didYouMean } from './suggest.js';
-import { TOOL } from './version.js';
+import { checkDefinition } from '../checks/index.js';
+import type { CheckOutcome } from '../checks/define.js';
+import { RunContext, type ProgressSink } from '../checks/context.js';
+import { InputError, UsageError } from '../input/errors.js';
+import { verdictOf } from '../report/exit-code.js';
+import { formatMeasurement, formatNumber } from '../report/format-value.js';
+import { STATUSES, type CheckResult, type Report, type Severity, type Status } from '../report/types.js';
+import { didYouMean } from '../input/suggest.js';
+import { TOOL } from '../input/version.js';
 
 export interface RunOptions {
   /** ids or tags: run only these */
