@@ -5,7 +5,7 @@ import { checkDefinition } from '../checks/index.js';
 import { didYouMean } from '../input/suggest.js';
 import { byPosition, pathToString } from '../input/validate.js';
 import type { PathSegment } from '../input/yaml.js';
-import { defaultDataset } from './datasets.js';
+import { defaultDataset } from '../spec/datasets.js';
 import type { ChecklistParts } from './load.js';
 
 /**

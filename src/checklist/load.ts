@@ -6,9 +6,10 @@ import { didYouMean } from '../input/suggest.js';
 import { byPosition, validateDocument, ValidationError, pathToString } from '../input/validate.js';
 import { parseYaml, type PathSegment, type YamlDocument } from '../input/yaml.js';
 import { checkDefinition } from '../checks/index.js';
-import { defaultDataset } from './datasets.js';
-import { withBaseDir } from './fields.js';
-import { checklistSchema, checkSchema, datasetsSchema, modelSchema, type CheckSpec, type Checklist, type ModelSpec } from './schema.js';
+import { defaultDataset } from '../spec/datasets.js';
+import { withBaseDir } from '../spec/fields.js';
+import { checklistSchema, checkSchema, type CheckSpec, type Checklist } from './schema.js';
+import { datasetsSchema, modelSchema, type ModelSpec } from '../spec/model.js';
 
 export interface LoadedChecklist {
   /** the path as the user gave it */

@@ -1,38 +1,10 @@
 import { z } from 'zod';
 import { registry } from '../checks/index.js';
-import { TEST_IDS } from '../run/score.js';
-import { inputPath, sha256 } from './fields.js';
+import { TEST_IDS } from '../spec/ml-test-score.js';
+import { datasetsSchema, ID, modelSchema } from '../spec/model.js';
 
 const mlTest = z.enum(TEST_IDS as [string, ...string[]], { error: `expected an ML Test Score test: ${TEST_IDS.join(', ')}` });
 
-const label = z.union([z.string(), z.number().int()]);
-
-const modelFields = {
-  path: inputPath(),
-  sha256: sha256().optional().describe('Pin: a different file is an error'),
-  task: z.enum(['binary', 'multiclass', 'regression']).optional(),
-  inputs: z
-    .union([z.literal('auto'), z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]))], {
-      error: 'expected "auto" or a mapping from model input names to a column or a list of columns',
-    })
-    .optional()
-    .describe('"auto" (default) or { <model input>: column | [columns…] }'),
-  outputs: z
-    .strictObject({
-      scores: z.string().min(1).optional().describe('Output holding class scores or probabilities'),
-      label: z.string().min(1).optional().describe('Output holding the predicted label'),
-      value: z.string().min(1).optional().describe('Output holding the predicted value (regression)'),
-      kind: z.enum(['probabilities', 'logits']).optional().describe('What the scores are: probabilities (default; checked) or logits (a sigmoid or softmax is applied)'),
-    })
-    .optional(),
-  classes: z.array(label).min(2).optional().describe('Order of the score columns'),
-  positive: label.optional().describe('The positive class (binary only)'),
-  threshold: z.number().min(0).max(1).optional().describe('Decision threshold on the positive score'),
-};
-
-export const modelSchema = z.strictObject(modelFields);
-
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const commonCheckFields = {
   id: z
     .string()
@@ -60,15 +32,6 @@ const checkOptions = registry.map((def) =>
 
 export const checkSchema = z.discriminatedUnion('type', checkOptions as unknown as [typeof checkOptions[number], ...typeof checkOptions]);
 
-export const datasetsSchema = z.record(
-  z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }),
-  z.strictObject({
-    path: inputPath().describe('.csv, .tsv, .jsonl or .parquet'),
-    label: z.string().min(1).optional().describe('Column holding the true label or value'),
-    missing: z.enum(['error', 'nan']).default('error').describe('A missing feature value: an error, or NaN where the model input is float'),
-  }),
-);
-
 export const checklistSchema = z.strictObject({
   version: z.literal(1, { error: (iss) => `expected 1 (the only checklist format version), received ${JSON.stringify(iss.input)}` }),
   name: z.string().optional(),
@@ -83,9 +46,7 @@ export const checklistSchema = z.strictObject({
 });
 
 export type Checklist = z.output<typeof checklistSchema>;
-export type ModelSpec = z.output<typeof modelSchema>;
 export type CheckSpec = z.output<typeof checkSchema>;
-export type DatasetSpec = NonNullable<Checklist['datasets']>[string];
 
 export function checklistJsonSchema(): Record<string, unknown> {
   return {

@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import type { LoadedChecklist } from '../checklist/load.js';
-import type { ModelSpec } from '../checklist/schema.js';
+import type { ChecklistCore, ModelSpec } from '../spec/model.js';
 import { InputError } from '../input/errors.js';
 import { duplicateOpsetImport, type OnnxModelInfo } from '../onnx/model-info.js';
 import { cannotRead, onnxInfo } from '../onnx/read-input.js';
@@ -10,13 +9,13 @@ import { unzipMap } from '../onnx/zipmap.js';
 import { openDataset } from '../eval/datasets/index.js';
 import { evaluate, type BatchTransform, type Evaluation, type ModelUnderTest } from '../eval/predict.js';
 import type { DatasetSource } from '../eval/datasets/index.js';
-import type { DatasetSpec } from '../checklist/schema.js';
-import type { DatasetNeed } from './define.js';
-import { resolveDatasetName } from '../checklist/datasets.js';
+import type { DatasetSpec } from '../spec/model.js';
+import type { DatasetNeed, ModelRole } from './needs.js';
+import { resolveDatasetName } from '../spec/datasets.js';
 import type { InputEvidence } from '../report/types.js';
 import { sha256Hex } from '../input/hash.js';
 
-export type ModelRole = 'model' | 'baseline';
+export type { ModelRole } from './needs.js';
 
 /** A FIFO or a device would block or never end: inputs are regular files. */
 async function readRegularFile(path: string): Promise<Buffer> {
@@ -58,7 +57,7 @@ export class RunContext {
   private readonly evaluations = new Map<string, Promise<Map<ModelRole, Evaluation>>>();
 
   constructor(
-    readonly checklist: LoadedChecklist,
+    readonly checklist: ChecklistCore,
     /** The date the run is judged at (approval ages, staleness); `--as-of` sets it. */
     readonly now: Date,
     private readonly progress?: ProgressSink,

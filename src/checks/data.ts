@@ -4,7 +4,7 @@ import { cellAt, isNumberColumn, type Cell, type Column, type DatasetSource } fr
 import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
-import { scalar } from '../checklist/fields.js';
+import { scalar } from '../spec/fields.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
 import { inputColumns } from '../eval/predict.js';

@@ -1,5 +1,8 @@
 import type { z } from 'zod';
-import type { ModelRole, RunContext } from './context.js';
+import type { RunContext } from './context.js';
+import type { DatasetNeed } from './needs.js';
+
+export type { DatasetNeed } from './needs.js';
 import type { Finding, Measurement } from '../report/types.js';
 
 /** What a check returns: data only. Any finding or failed measurement makes the check fail. */
@@ -44,15 +47,6 @@ export interface OptionProblem {
   hint?: string;
 }
 
-export interface DatasetNeed {
-  /** a dataset name; undefined: the checklist's default dataset */
-  dataset: string | undefined;
-  models: ModelRole[];
-  /** columns to keep beside the predictions (slices) */
-  columns?: string[];
-  /** statistics of the input columns (robustness) */
-  inputStats?: boolean;
-}
 
 export function defineCheck<Shape extends z.ZodRawShape>(def: CheckDefinition<Shape>): CheckDefinition<Shape> {
   return def;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { probeInputs, probeNeeds, probeOptions } from '../eval/probe.js';
+import { probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { tensor, type WireTensor } from '../onnx/session.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';

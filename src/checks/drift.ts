@@ -5,7 +5,7 @@ import * as S from '../eval/drift/stats.js';
 import type { ModelRole, RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
 import { columnIndex } from '../eval/datasets/index.js';
-import { inputPath } from '../checklist/fields.js';
+import { inputPath } from '../spec/fields.js';
 import { parseProfile, type Profile } from './profile.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { sha256 } from '../checklist/fields.js';
+import { sha256 } from '../spec/fields.js';
 import type { Finding } from '../report/types.js';
 import { defineCheck } from './define.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inputPath, scalar } from '../checklist/fields.js';
+import { inputPath, scalar } from '../spec/fields.js';
 import { InputError } from '../input/errors.js';
 import type { Finding } from '../report/types.js';
 import { parseYaml } from '../input/yaml.js';

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
 import { percentile } from '../eval/bootstrap.js';
-import { probeInputs, probeNeeds, probeOptions } from '../eval/probe.js';
+import { probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { createSession, modelHostPeakMb, modelRunDeadline, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
 import type { RunContext } from './context.js';
 import { unzipMap } from '../onnx/zipmap.js';

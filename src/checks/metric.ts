@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap, wilsonInterval } from '../eval/bootstrap.js';
-import { checkParams, measure, metricOptions, undefinedBecause } from '../eval/metric-options.js';
+import { checkParams, measure, metricOptions, undefinedBecause } from './metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, resample, tooFewForBootstrap, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';

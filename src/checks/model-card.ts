@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inputPath } from '../checklist/fields.js';
+import { inputPath } from '../spec/fields.js';
 import { InputError } from '../input/errors.js';
 import { countWords, findTables, normalizeHeading, parseMarkdown, type Section } from '../input/markdown.js';
 import type { Finding } from '../report/types.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sha256 } from '../checklist/fields.js';
+import { sha256 } from '../spec/fields.js';
 import { InputError } from '../input/errors.js';
 import { defaultOpset, describeType, type ValueInfo, type ValueType } from '../onnx/model-info.js';
 import type { Finding, Measurement } from '../report/types.js';

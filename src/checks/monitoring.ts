@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inputPath } from '../checklist/fields.js';
+import { inputPath } from '../spec/fields.js';
 import { InputError } from '../input/errors.js';
 import type { Finding } from '../report/types.js';
 import { validateDocument } from '../input/validate.js';

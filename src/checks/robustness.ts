@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mulberry32 } from '../eval/bootstrap.js';
 import { cellAt, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
-import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, refuseNonProbabilities } from '../eval/metric-options.js';
+import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, refuseNonProbabilities } from './metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
 import type { BatchTransform, ColumnStats } from '../eval/predict.js';
 import { InputError } from '../input/errors.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
 import { MAX_CATEGORIES } from '../eval/predict.js';
-import { checkParams, measure, metricOptions, undefinedBecause } from '../eval/metric-options.js';
+import { checkParams, measure, metricOptions, undefinedBecause } from './metric-options.js';
 import { resample } from '../eval/metrics/index.js';
 import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';

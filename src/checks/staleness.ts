@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inputPath } from '../checklist/fields.js';
+import { inputPath } from '../spec/fields.js';
 import { parseMarkdown } from '../input/markdown.js';
 import { cellAt } from '../eval/datasets/types.js';
 import { columnIndex } from '../eval/datasets/index.js';

@@ -5,7 +5,7 @@ import { terminalText } from '../report/escape.js';
 import { runChecklist } from '../run/runner.js';
 import { RunContext } from '../checks/context.js';
 import { buildProfile } from '../checks/profile.js';
-import { resolveDatasetName } from '../checklist/datasets.js';
+import { resolveDatasetName } from '../spec/datasets.js';
 import { guard, writeOutput, refuseOverwritingInputs, DEFAULT_CHECKLIST, type Io } from './io.js';
 
 /** Writes a reference profile of a dataset (see src/profile.ts); the checklist's metric checks on it supply the gated values. */

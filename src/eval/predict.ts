@@ -1,4 +1,4 @@
-import type { DatasetSpec, ModelSpec } from '../checklist/schema.js';
+import type { DatasetSpec, ModelSpec } from '../spec/model.js';
 import { InputError } from '../input/errors.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
-import { METRIC_NAMES, METRICS, needsProbabilities, type MetricData, type MetricName, type MetricParams } from './metrics/index.js';
-import type { Evaluation } from './predict.js';
-import type { ModelRole, RunContext } from '../checks/context.js';
+import { METRIC_NAMES, METRICS, needsProbabilities, type MetricData, type MetricName, type MetricParams } from '../eval/metrics/index.js';
+import type { Evaluation } from '../eval/predict.js';
+import type { ModelRole, RunContext } from './context.js';
 
 /** The options that choose a metric, shared by the metric and slices checks. */
 export const metricOptions = {

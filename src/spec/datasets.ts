@@ -1,11 +1,10 @@
 import { InputError } from '../input/errors.js';
-import type { Checklist } from './schema.js';
 
 /**
  * A check without `dataset` uses the checklist's only dataset, or the one named "holdout".
  * Unknown names are caught when the checklist is loaded; this is the run-time resolution.
  */
-export function resolveDatasetName(checklist: Checklist, name: string | undefined, file = 'checklist'): string {
+export function resolveDatasetName(checklist: { datasets?: Record<string, unknown> }, name: string | undefined, file = 'checklist'): string {
   const names = Object.keys(checklist.datasets ?? {});
   if (name !== undefined) {
     if (!names.includes(name)) throw new InputError(file, `no dataset named "${name}"`);

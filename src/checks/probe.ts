@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { DatasetNeed } from '../checks/define.js';
-import type { RunContext } from '../checks/context.js';
+import type { DatasetNeed } from './define.js';
+import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
 import { modelMemoryLimitMb, tensor, type WireTensor } from '../onnx/session.js';
-import { mulberry32 } from './bootstrap.js';
-import { feedsFromDataset, type ModelUnderTest } from './predict.js';
+import { mulberry32 } from '../eval/bootstrap.js';
+import { feedsFromDataset, type ModelUnderTest } from '../eval/predict.js';
 
 /**
  * Inputs for checks that probe a model rather than evaluate it (latency, determinism): the first

@@ -1,0 +1,13 @@
+/** The models a run may evaluate: the candidate and the one in production. */
+export type ModelRole = 'model' | 'baseline';
+
+/** What a check will read, declared before any check runs so that each dataset is read once for all. */
+export interface DatasetNeed {
+  /** a dataset name; undefined: the checklist's default dataset */
+  dataset: string | undefined;
+  models: ModelRole[];
+  /** columns to keep beside the predictions (slices) */
+  columns?: string[];
+  /** statistics of the input columns (robustness) */
+  inputStats?: boolean;
+}

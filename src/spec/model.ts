@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { inputPath, sha256 } from './fields.js';
+
+// The checklist's vocabulary for models and datasets: what checks, the evaluation and the loader
+// all speak of, below every one of them.
+const label = z.union([z.string(), z.number().int()]);
+
+const modelFields = {
+  path: inputPath(),
+  sha256: sha256().optional().describe('Pin: a different file is an error'),
+  task: z.enum(['binary', 'multiclass', 'regression']).optional(),
+  inputs: z
+    .union([z.literal('auto'), z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]))], {
+      error: 'expected "auto" or a mapping from model input names to a column or a list of columns',
+    })
+    .optional()
+    .describe('"auto" (default) or { <model input>: column | [columns…] }'),
+  outputs: z
+    .strictObject({
+      scores: z.string().min(1).optional().describe('Output holding class scores or probabilities'),
+      label: z.string().min(1).optional().describe('Output holding the predicted label'),
+      value: z.string().min(1).optional().describe('Output holding the predicted value (regression)'),
+      kind: z.enum(['probabilities', 'logits']).optional().describe('What the scores are: probabilities (default; checked) or logits (a sigmoid or softmax is applied)'),
+    })
+    .optional(),
+  classes: z.array(label).min(2).optional().describe('Order of the score columns'),
+  positive: label.optional().describe('The positive class (binary only)'),
+  threshold: z.number().min(0).max(1).optional().describe('Decision threshold on the positive score'),
+};
+
+export const modelSchema = z.strictObject(modelFields);
+
+export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const datasetsSchema = z.record(
+  z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }),
+  z.strictObject({
+    path: inputPath().describe('.csv, .tsv, .jsonl or .parquet'),
+    label: z.string().min(1).optional().describe('Column holding the true label or value'),
+    missing: z.enum(['error', 'nan']).default('error').describe('A missing feature value: an error, or NaN where the model input is float'),
+  }),
+);
+
+
+export type ModelSpec = z.output<typeof modelSchema>;
+export type DatasetSpec = z.output<typeof datasetsSchema>[string];
+
+/** What a run needs of a loaded checklist: where it is, its models and datasets (a LoadedChecklist is one). */
+export interface ChecklistCore {
+  file: string;
+  dir: string;
+  checklist: { model: ModelSpec; baseline?: ModelSpec; datasets?: Record<string, DatasetSpec> };
+  /** the checks, as loaded (a monitoring plan compares them with what it watches) */
+  checks: readonly object[];
+}
