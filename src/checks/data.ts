@@ -29,6 +29,8 @@ const rowsKey = z.union([z.literal(true), z.array(z.string().min(1)).min(1)]);
 export default defineCheck({
   type: 'data',
   title: 'Data expectations',
+  runsModel: false,
+  mlTestScore: ['D1'],
   description: "The dataset holds what the model assumes: per-column types, ranges, allowed values, missing rates, uniqueness; row counts, class balance, no duplicates, no rows shared with another split.",
   options: {
     dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RunContext } from './context.js';
+import type { TestId } from '../spec/ml-test-score.js';
 import type { DatasetNeed } from './needs.js';
 
 export type { DatasetNeed } from './needs.js';
@@ -19,6 +20,13 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   title: string;
   /** One sentence for `deploy-check schema` and the README. */
   description: string;
+  /** Whether it runs a model: the model host is started at once when such a check is selected. */
+  runsModel: boolean;
+  /**
+   * The ML Test Score tests this type automates when it is in the gate (a check can name others with
+   * `ml_test_score`). Chosen conservatively: a check counts only for what it verifies on its own.
+   */
+  mlTestScore: readonly TestId[];
   /** The check's own options; id, type, severity and tags are added by the checklist schema. */
   options: Shape;
   run(options: z.output<z.ZodObject<Shape>>, ctx: RunContext): Promise<CheckOutcome>;

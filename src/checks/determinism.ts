@@ -7,6 +7,8 @@ import { defineCheck } from './define.js';
 export default defineCheck({
   type: 'determinism',
   title: 'Determinism',
+  runsModel: true,
+  mlTestScore: ['MON5'],
   description: 'The same rows twice give the same outputs, and a row predicted alone gives what it gets inside a batch.',
   options: {
     ...probeOptions,

@@ -22,6 +22,8 @@ const columnRule = z.strictObject({ method: z.enum(METHODS).optional(), threshol
 export default defineCheck({
   type: 'drift',
   title: 'Data drift',
+  runsModel: true,
+  mlTestScore: ['MON3'],
   description: 'Per-column drift between a reference dataset and a current one, with a verdict on the share of drifted columns.',
   options: {
     reference: z

@@ -9,6 +9,8 @@ const entry = z.union([z.string().min(1), z.strictObject({ path: z.string().min(
 export default defineCheck({
   type: 'files',
   title: 'Required files',
+  runsModel: false,
+  mlTestScore: [],
   description: 'Required files exist, are regular files, are not empty, and match their pinned sha256.',
   options: {
     files: z.array(entry).min(1).describe('Paths relative to the checklist, or { path, sha256 }'),

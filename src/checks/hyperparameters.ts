@@ -17,6 +17,8 @@ const rule = z.strictObject({
 export default defineCheck({
   type: 'hyperparameters',
   title: 'Hyperparameters',
+  runsModel: false,
+  mlTestScore: ['I1'],
   description: 'A YAML or JSON file records the hyperparameters: required keys, per-key rules, a seed, and agreement with the ONNX metadata.',
   options: {
     path: inputPath().describe('YAML or JSON file; nested keys are addressed with dots (optimizer.lr)'),

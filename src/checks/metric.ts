@@ -18,6 +18,8 @@ export const confidenceOptions = {
 export default defineCheck({
   type: 'metric',
   title: 'Metric',
+  runsModel: true,
+  mlTestScore: ['I4'],
   description: 'A metric of the model on a dataset, computed here as scikit-learn defines it, against thresholds, with a bootstrap interval, and against the baseline.',
   options: {
     ...metricOptions,

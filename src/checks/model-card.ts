@@ -33,6 +33,8 @@ const PLACEHOLDERS: { pattern: RegExp; name: string }[] = [
 export default defineCheck({
   type: 'model-card',
   title: 'Model card',
+  runsModel: false,
+  mlTestScore: ['M1'],
   description: 'A Markdown model card has the required sections with real content, no template placeholders, and the required front-matter fields.',
   options: {
     path: inputPath().describe('The model card (Markdown)'),

@@ -12,6 +12,8 @@ const INPUT_TYPES = new Set(['float32', 'float64', 'float16', 'int64', 'int32', 
 export default defineCheck({
   type: 'model',
   title: 'Model artifact',
+  runsModel: true,
+  mlTestScore: ['I2'],
   description: 'The ONNX file loads in onnxruntime-node, matches its pin and size and opset limits, and has the inputs and outputs the checklist names.',
   options: {
     model: z.enum(['model', 'baseline']).default('model').describe('Which model of the checklist'),

@@ -27,6 +27,8 @@ const LATENCY = /latency|p50|p9\d/i;
 export default defineCheck({
   type: 'monitoring',
   title: 'Monitoring plan',
+  runsModel: false,
+  mlTestScore: ['MON7'],
   description: 'A monitoring plan watches the metrics this checklist gates and latency, with alert thresholds, an owner to page, and a rollback procedure.',
   options: {
     path: inputPath().describe('The plan: owner { name, contact }, metrics [{ name, min, max, window }], rollback { procedure, runbook }'),

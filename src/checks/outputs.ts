@@ -8,6 +8,8 @@ import { defineCheck } from './define.js';
 export default defineCheck({
   type: 'outputs',
   title: 'Model outputs',
+  runsModel: true,
+  mlTestScore: ['MON5'],
   description: 'What the model emits is sane: finite values, probabilities within [0, 1] that sum to 1, and a label output that agrees with the scores.',
   options: {
     dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),

@@ -21,6 +21,8 @@ const { dataset, ...metricChoice } = metricOptions;
 export default defineCheck({
   type: 'robustness',
   title: 'Robustness',
+  runsModel: true,
+  mlTestScore: [],
   description: 'Seeded perturbations of the evaluation data: predictions must mostly stay the same, and a metric must not drop too far.',
   options: {
     dataset,

@@ -28,6 +28,8 @@ const DAY = 86_400_000;
 export default defineCheck({
   type: 'signoff',
   title: 'Sign-offs',
+  runsModel: false,
+  mlTestScore: ['M1'],
   description: 'Every required role has approved this exact model file (by sha256), recently enough.',
   options: {
     path: inputPath().describe('Approvals file: approvals: [{ role, name, date, model_sha256 }]'),

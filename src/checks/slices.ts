@@ -27,6 +27,8 @@ function groupRows<T extends Int32Array | Float64Array>(values: T, groups: numbe
 export default defineCheck({
   type: 'slices',
   title: 'Metric per slice',
+  runsModel: true,
+  mlTestScore: ['M6'],
   description: 'A metric per value of categorical columns or per numeric bin: each slice above a minimum, and no slice too far below the overall value.',
   options: {
     ...metricOptions,

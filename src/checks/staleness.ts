@@ -14,6 +14,8 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a dat
 export default defineCheck({
   type: 'staleness',
   title: 'Staleness',
+  runsModel: false,
+  mlTestScore: ['MON4'],
   description: "The model's training date and the end of its training data are recent enough.",
   options: {
     model: z.enum(['model', 'baseline']).default('model'),

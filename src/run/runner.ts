@@ -1,8 +1,5 @@
 import type { LoadedChecklist } from '../checklist/load.js';
 import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, setModelMemoryLimit, startModelHost, stopModelRuns } from '../onnx/session.js';
-
-/** Check types that run a model (the model host is started at once for them). */
-const MODEL_CHECKS: ReadonlySet<string> = new Set(['model', 'metric', 'slices', 'outputs', 'latency', 'determinism', 'robustness', 'drift']);
 import { checkDefinition } from '../checks/index.js';
 import type { CheckOutcome } from '../checks/define.js';
 import { RunContext, type ProgressSink } from '../checks/context.js';
@@ -56,7 +53,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
   for (const spec of loaded.checks) {
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }
-  if (loaded.checks.some((s) => selected.has(s.id) && MODEL_CHECKS.has(s.type))) startModelHost();
+  if (loaded.checks.some((s) => selected.has(s.id) && checkDefinition(s.type).runsModel)) startModelHost();
   await ctx.verifyPins();
   const checks: CheckResult[] = [];
   for (const spec of loaded.checks) {

@@ -1,31 +1,11 @@
 import { Chalk } from 'chalk';
 import type { LoadedChecklist } from '../checklist/load.js';
 import { terminalText as t } from '../report/escape.js';
+import { checkDefinition } from '../checks/index.js';
 import { SECTIONS, TEST_IDS, TESTS, type Section } from '../spec/ml-test-score.js';
 
 export { SECTIONS, TEST_IDS, TESTS, type Section };
 
-/**
- * Which tests each check type automates when it is in the gate (a check can name others with
- * `ml_test_score`). Chosen conservatively: a check counts only for what it verifies on its own.
- */
-export const DEFAULT_MAPPING: Record<string, string[]> = {
-  data: ['D1'],
-  'model-card': ['M1'],
-  signoff: ['M1'],
-  hyperparameters: ['I1'],
-  staleness: ['MON4'],
-  slices: ['M6'],
-  metric: ['I4'],
-  model: ['I2'],
-  outputs: ['MON5'],
-  determinism: ['MON5'],
-  drift: ['MON3'],
-  latency: ['MON6'],
-  monitoring: ['MON7'],
-  robustness: [],
-  files: [],
-};
 
 export interface ScoredTest {
   id: string;
@@ -66,7 +46,7 @@ export function scoreChecklist(loaded: LoadedChecklist): MlTestScore {
   }
   // checks in the gate automate tests: a full point, whatever a manual entry said
   for (const check of loaded.checks) {
-    const ids = (check as { ml_test_score?: string[] }).ml_test_score ?? DEFAULT_MAPPING[check.type] ?? [];
+    const ids = (check as { ml_test_score?: string[] }).ml_test_score ?? checkDefinition(check.type).mlTestScore;
     for (const id of ids) {
       const entry = by.get(id)!;
       if (entry.score < 1) entry.by = [];

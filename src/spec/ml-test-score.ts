@@ -8,7 +8,7 @@
 export const SECTIONS = ['data', 'model', 'infrastructure', 'monitoring'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-export const TESTS: Record<string, { section: Section; title: string }> = {
+export const TESTS = {
   D1: { section: 'data', title: 'Feature expectations are captured in a schema' },
   D2: { section: 'data', title: 'All features are beneficial' },
   D3: { section: 'data', title: "No feature's cost is too much" },
@@ -37,5 +37,6 @@ export const TESTS: Record<string, { section: Section; title: string }> = {
   MON5: { section: 'monitoring', title: 'Models are numerically stable' },
   MON6: { section: 'monitoring', title: 'Computing performance has not regressed' },
   MON7: { section: 'monitoring', title: 'Prediction quality has not regressed' },
-};
-export const TEST_IDS = Object.keys(TESTS) as readonly string[];
+} as const satisfies Record<string, { section: Section; title: string }>;
+export type TestId = keyof typeof TESTS;
+export const TEST_IDS = Object.keys(TESTS) as readonly TestId[];
