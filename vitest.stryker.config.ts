@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (the end-to-end tests run the built CLI, which mutation testing does not rebuild).
 export default defineConfig({
   test: {
-    include: ['test/report.test.ts', 'test/runner.test.ts', 'test/properties.test.ts', 'test/checks/evaluation.test.ts', 'test/checks/model.test.ts', 'test/checklist.test.ts'],
+    include: ['test/report/formats.test.ts', 'test/run/runner.test.ts', 'test/properties.test.ts', 'test/checks/evaluation.test.ts', 'test/checks/model.test.ts', 'test/checklist/checklist.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
   },

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { diffExitCode, diffReports, formatDiff } from '../src/report/diff.js';
-import { cli, FIXTURES, scenario } from './helpers.js';
+import { diffExitCode, diffReports, formatDiff } from '../../src/report/diff.js';
+import { cli, FIXTURES, scenario } from '../helpers.js';
 
 type R = Parameters<typeof diffReports>[0];
 const base = (checks: R['checks'], extra: Partial<R> = {}): R => ({ schema: 'deploy-check/report@1', checklist: { path: 'c.yaml', sha256: 'a'.repeat(64) }, inputs: [{ path: 'model.onnx', sha256: '1'.repeat(64), bytes: 10 }], verdict: 'pass', checks, ...extra });

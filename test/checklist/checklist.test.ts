@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadChecklist } from '../src/checklist/load.js';
-import { checklistJsonSchema } from '../src/checklist/schema.js';
-import { registry } from '../src/checks/index.js';
-import { InputError } from '../src/input/errors.js';
-import { scenario } from './helpers.js';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { checklistJsonSchema } from '../../src/checklist/schema.js';
+import { registry } from '../../src/checks/index.js';
+import { InputError } from '../../src/input/errors.js';
+import { scenario } from '../helpers.js';
 
 /** The error lines for a checklist, with the temporary folder shown as "checklist.yaml". */
 function problems(yaml: string, files: Record<string, string> = {}): string[] {

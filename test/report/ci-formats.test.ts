@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { data, githubAnnotations, property } from '../src/report/github.js';
-import { formatSarif } from '../src/report/sarif.js';
-import type { CheckResult, Report } from '../src/report/types.js';
-import { cli, ROOT } from './helpers.js';
+import { data, githubAnnotations, property } from '../../src/report/github.js';
+import { formatSarif } from '../../src/report/sarif.js';
+import type { CheckResult, Report } from '../../src/report/types.js';
+import { cli, ROOT } from '../helpers.js';
 
 function report(checks: Partial<CheckResult>[]): Report {
   const full = checks.map((c, i) => ({ id: `c${i}`, type: 'metric', title: 'Metric', severity: 'error', tags: [], status: 'fail', message: 'm', measurements: [], findings: [], ...c }) as CheckResult);

@@ -1,11 +1,11 @@
-import { sha256Hex } from '../src/input/hash.js';
+import { sha256Hex } from '../../src/input/hash.js';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadChecklist } from '../src/checklist/load.js';
-import { reservoir } from '../src/checks/profile.js';
-import { runChecklist } from '../src/run/runner.js';
-import { cli, FIXTURES, scenario } from './helpers.js';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { reservoir } from '../../src/checks/profile.js';
+import { runChecklist } from '../../src/run/runner.js';
+import { cli, FIXTURES, scenario } from '../helpers.js';
 
 function bcScenario(checks: string) {
   const dir = scenario();

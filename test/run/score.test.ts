@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadChecklist } from '../src/checklist/load.js';
-import { band, scoreChecklist, TEST_IDS } from '../src/run/score.js';
-import { cli, ROOT, scenario } from './helpers.js';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { band, scoreChecklist, TEST_IDS } from '../../src/run/score.js';
+import { cli, ROOT, scenario } from '../helpers.js';
 
 describe('ML Test Score', () => {
   it('has the paper\'s 28 tests, 7 per section', () => {

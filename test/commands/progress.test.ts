@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProgress, progressBar } from '../src/commands/progress.js';
+import { formatProgress, progressBar } from '../../src/commands/progress.js';
 
 describe('progress bar', () => {
   it('stays silent for the first second, then draws at most ten times a second, and erases itself', () => {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadChecklist } from '../src/checklist/load.js';
-import { registry } from '../src/checks/index.js';
-import { runChecklist } from '../src/run/runner.js';
-import { scenario } from './helpers.js';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { registry } from '../../src/checks/index.js';
+import { runChecklist } from '../../src/run/runner.js';
+import { scenario } from '../helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -72,7 +72,7 @@ describe('runner: statuses decided from what a check returns', () => {
 
 describe('limits', () => {
   it('each check runs under its own memory limit, else the run\'s, else the default', async () => {
-    const { modelMemoryLimitMb, DEFAULT_MEMORY_LIMIT_MB } = await import('../src/onnx/session.js');
+    const { modelMemoryLimitMb, DEFAULT_MEMORY_LIMIT_MB } = await import('../../src/onnx/session.js');
     const seen: number[] = [];
     vi.spyOn(registry.find((d) => d.type === 'files')!, 'run').mockImplementation(async () => {
       seen.push(modelMemoryLimitMb());

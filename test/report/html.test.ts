@@ -5,13 +5,13 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadChecklist } from '../src/checklist/load.js';
-import { binaryCurves } from '../src/eval/curves.js';
-import type { MetricData } from '../src/eval/metrics/index.js';
-import { formatHtml } from '../src/report/html.js';
-import type { CheckResult, Report } from '../src/report/types.js';
-import { runChecklist } from '../src/run/runner.js';
-import { ROOT } from './helpers.js';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { binaryCurves } from '../../src/eval/curves.js';
+import type { MetricData } from '../../src/eval/metrics/index.js';
+import { formatHtml } from '../../src/report/html.js';
+import type { CheckResult, Report } from '../../src/report/types.js';
+import { runChecklist } from '../../src/run/runner.js';
+import { ROOT } from '../helpers.js';
 
 /** Debian's chromium package: the browser is never downloaded. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -92,7 +92,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in a real browser (headl
 
 describe('curves for the charts', () => {
   it('the ROC curve encloses the ROC AUC the metric reports; PR ends at recall 1; calibration bins hold every row', async () => {
-    const { METRICS } = await import('../src/eval/metrics/index.js');
+    const { METRICS } = await import('../../src/eval/metrics/index.js');
     const n = 80;
     let seed = 7;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);

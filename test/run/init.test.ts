@@ -2,10 +2,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadChecklist } from '../src/checklist/load.js';
-import { initChecklist, roundOut } from '../src/run/init.js';
-import { runChecklist } from '../src/run/runner.js';
-import { cli, FIXTURES, MODEL_SHA, ROOT } from './helpers.js';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { initChecklist, roundOut } from '../../src/run/init.js';
+import { runChecklist } from '../../src/run/runner.js';
+import { cli, FIXTURES, MODEL_SHA, ROOT } from '../helpers.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const folder = () => mkdtempSync(join(tmpdir(), 'deploy-check-init-'));
