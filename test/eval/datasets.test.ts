@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/checks/context.js';
-import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
+import { cellAt, columnIndex, openDataset } from '../../src/eval/datasets/index.js';
 import { runChecklist } from '../../src/run/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
@@ -112,5 +112,13 @@ describe('cells feeding the model: strict, with the place named', () => {
       'd.csv': 'a,b,y\n1,2,B\n',
     });
     await expect(runChecklist(loadChecklist(join(dir, 'c.yaml')))).rejects.toThrow('model.onnx  input "input" takes 30 columns, but 2 are mapped to it (a, b) (list its columns in model.inputs)');
+  });
+});
+
+describe('a missing column', () => {
+  it('names the first and the last columns (a label is often last), or all of them when they are few', () => {
+    const wide = { path: 'd.csv', columns: Array.from({ length: 31 }, (_, i) => `c${i}`) };
+    expect(() => columnIndex(wide, 'zzz', '--label')).toThrow('d.csv  has no column "zzz" (--label) (columns: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, … (18 more), c28, c29, c30)');
+    expect(() => columnIndex({ path: 'd.csv', columns: ['alpha', 'beta', 'gamma'] }, 'zzz', '--label')).toThrow('(columns: alpha, beta, gamma)');
   });
 });

@@ -32,6 +32,8 @@ export { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnReq
 export function columnIndex(source: Pick<DatasetSource, 'path' | 'columns'>, name: string, why: string): number {
   const j = source.columns.indexOf(name);
   if (j >= 0) return j;
-  const shown = source.columns.length > 12 ? `${source.columns.slice(0, 12).join(', ')}, …` : source.columns.join(', ');
+  // the first and the last columns (a label is often the last one), all of them when they are few
+  const c = source.columns;
+  const shown = c.length > 16 ? `${c.slice(0, 10).join(', ')}, … (${c.length - 13} more), ${c.slice(-3).join(', ')}` : c.join(', ');
   throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, didYouMean(name, source.columns) ?? `columns: ${shown}`);
 }
