@@ -1,10 +1,11 @@
 // The independent floor of the evaluation benchmark: the simplest fast code a user could write
 // without deploy-check, sharing no code with src/. A byte-level parser of a numeric CSV (plain
-// decimals, a 0/1 label in the last column) into one Float32Array per batch, a raw session.run
-// loop at deploy-check's batch size, and accuracy, ROC AUC and log loss written out here.
+// decimals, a 0/1 label in the last column; bench/numeric-csv.mjs) into one Float32Array per
+// batch, a raw session.run loop at deploy-check's batch size, and accuracy, ROC AUC and log loss
+// written out here.
 // `node bench/floor.mjs data.csv model.onnx 4096` prints {"seconds", "accuracy", "roc_auc", "log_loss"}.
-import { openSync, readSync, closeSync } from 'node:fs';
 import ort from 'onnxruntime-node';
+import { numericBatches } from './numeric-csv.mjs';
 
 const [csv, modelFile, batchArg] = process.argv.slice(2);
 const BATCH = Number(batchArg ?? 4096);
@@ -13,22 +14,13 @@ const session = await ort.InferenceSession.create(modelFile, { executionProvider
 const input = session.inputNames[0];
 const output = session.outputNames[0];
 
-const fd = openSync(csv, 'r');
-const buf = Buffer.allocUnsafe(1 << 22);
-let len = readSync(fd, buf, 0, buf.length, null);
-let pos = buf.indexOf(10) + 1; // skip the header
-const features = buf.subarray(0, pos).toString('latin1').split(',').length - 1;
-
 let scores = new Float64Array(1 << 20);
 let labels = new Uint8Array(1 << 20);
 let n = 0;
-let x = new Float32Array(BATCH * features);
-let rows = 0;
-
-const POW = Array.from({ length: 23 }, (_, i) => 10 ** i);
-async function flush() {
-  if (!rows) return;
-  const out = (await session.run({ [input]: new ort.Tensor('float32', x.subarray(0, rows * features), [rows, features]) }))[output].data;
+let x;
+for (const { values, rows, width } of numericBatches(csv, BATCH)) {
+  const features = width - 1; // the label is the last column
+  x ??= new Float32Array(BATCH * features);
   if (n + rows > scores.length) {
     const s = new Float64Array(scores.length * 2);
     s.set(scores);
@@ -37,59 +29,14 @@ async function flush() {
     l.set(labels);
     labels = l;
   }
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < features; j++) x[i * features + j] = values[i * width + j];
+    labels[n + i] = values[i * width + features];
+  }
+  const out = (await session.run({ [input]: new ort.Tensor('float32', x.subarray(0, rows * features), [rows, features]) }))[output].data;
   for (let i = 0; i < rows; i++) scores[n + i] = out[i];
   n += rows;
-  rows = 0;
 }
-
-for (;;) {
-  // the last full line in the buffer; the rest is moved to the front and the buffer refilled
-  const end = buf.lastIndexOf(10, len - 1);
-  if (end < pos) {
-    if (len < buf.length && pos >= len) break;
-  }
-  while (pos <= end) {
-    let col = 0;
-    const base = rows * features;
-    for (;;) {
-      let neg = false;
-      if (buf[pos] === 45) {
-        neg = true;
-        pos++;
-      }
-      let m = 0;
-      let frac = 0;
-      let c = buf[pos];
-      while (c >= 48 && c <= 57) {
-        m = m * 10 + (c - 48);
-        c = buf[++pos];
-      }
-      if (c === 46) {
-        c = buf[++pos];
-        while (c >= 48 && c <= 57) {
-          m = m * 10 + (c - 48);
-          frac++;
-          c = buf[++pos];
-        }
-      }
-      const v = neg ? -m / POW[frac] : m / POW[frac];
-      if (col < features) x[base + col] = v;
-      else labels[n + rows] = v;
-      col++;
-      pos++; // the comma or the line feed
-      if (c === 10) break;
-    }
-    if (++rows === BATCH) await flush();
-  }
-  const rest = len - pos;
-  buf.copy(buf, 0, pos, len);
-  pos = 0;
-  const got = readSync(fd, buf, rest, buf.length - rest, null);
-  len = rest + got;
-  if (got === 0) break;
-}
-await flush();
-closeSync(fd);
 
 // metrics, as scikit-learn defines them
 let correct = 0;
