@@ -83,7 +83,8 @@ export default defineCheck({
       if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
       const threshold = rule.threshold ?? o.threshold ?? DEFAULT_THRESHOLD[method];
       // a category the reference never had is drift on its own, whatever the statistic says of its share
-      const unseen = !numeric || method === 'chisquare' ? [...c.counts()].filter(([k]) => !r.counts().has(k)) : [];
+      const seen = !numeric || method === 'chisquare' ? r.counts() : undefined; // counts() of numbers builds a map: once
+      const unseen = seen ? [...c.counts()].filter(([k]) => !seen.has(k)) : [];
       return { column, method, threshold, numeric, unseen, ...statistic(method, r, c, numeric, o.bins) };
     });
 

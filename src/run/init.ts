@@ -184,19 +184,19 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
 async function labelValues(source: DatasetSource, label: string): Promise<LabelValues> {
   const col = source.columns.indexOf(label);
   const out: LabelValues = { values: new Set(), numbers: true, fractions: false, textColumns: new Set() };
-  let first = true;
+  // the first rows of every column, to tell text columns apart; then the label column alone
   for await (const b of source.batches(source.columns.map((_, index) => ({ index, as: 'cell' as const })), 1000)) {
-    if (first) {
-      source.columns.forEach((name, k) => {
-        for (let i = 0; i < b.n; i++) {
-          const p = parseNumber(cellAt(b.cells[k]!, i));
-          if (!p.ok && !p.missing) out.textColumns.add(name);
-        }
-      });
-      first = false;
-    }
+    source.columns.forEach((name, k) => {
+      for (let i = 0; i < b.n; i++) {
+        const p = parseNumber(cellAt(b.cells[k]!, i));
+        if (!p.ok && !p.missing) out.textColumns.add(name);
+      }
+    });
+    break;
+  }
+  for await (const b of source.batches([{ index: col, as: 'cell' }], 8192)) {
     for (let i = 0; i < b.n; i++) {
-      const cell = cellAt(b.cells[col]!, i);
+      const cell = cellAt(b.cells[0]!, i);
       const p = parseNumber(cell);
       if (!p.ok) out.numbers = false;
       else if (!Number.isInteger(p.value)) out.fractions = true;
