@@ -141,7 +141,11 @@ export async function evaluate(
   const keepCols = keep.map((k) => columnIndex(source, k, 'named by a slices check'));
   const regression = plans.map((p) => p.outputs.task === 'regression');
   const numeric = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type !== 'string').flatMap((i) => i.columns)));
-  if (regression.some(Boolean)) numeric.add(labelCol);
+  // labels read as numbers ("1.0" is class 1) unless a model's classes, from the model or the
+  // checklist, include text
+  const numericLabels = plans.every((p) => (classLabelsOf(p.model, p.outputs.scores) ?? p.model.spec.classes)?.every((c) => typeof c === 'number') ?? true);
+  const textInputs = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type === 'string').flatMap((i) => i.columns)));
+  if (regression.some(Boolean) || (numericLabels && !textInputs.has(labelCol))) numeric.add(labelCol);
   for (const c of keepCols) numeric.delete(c);
   const want: ColumnRequest[] = [...new Set([labelCol, ...keepCols, ...plans.flatMap((p) => p.inputs.flatMap((i) => i.columns))])].map((index) => ({
     index,
@@ -149,10 +153,14 @@ export async function evaluate(
   }));
   const slot = new Map(want.map((w, k) => [w.index, k]));
 
-  // labels read as numbers ("1.0" is class 1) unless a model's classes, from the model or the
-  // checklist, include text
-  const numericLabels = plans.every((p) => (classLabelsOf(p.model, p.outputs.scores) ?? p.model.spec.classes)?.every((c) => typeof c === 'number') ?? true);
   const dictionary = new Map<string, number>();
+  // the same, by value, for labels the reader parsed as numbers: no string per row
+  const byValue = new Map<number, number>();
+  const code = (key: string): number => {
+    let idx = dictionary.get(key);
+    if (idx === undefined) dictionary.set(key, (idx = dictionary.size));
+    return idx;
+  };
   const truthKeys = new Growable(Int32Array);
   const truthValues = new Growable(Float64Array);
   const rowRef = new Growable(Int32Array);
@@ -198,19 +206,23 @@ export async function evaluate(
     }
     const labels = batch.cells[slot.get(labelCol)!]!;
     rowUnit = batch.unit;
+    const parsed = isNumberColumn(labels) ? labels : undefined;
     for (let i = 0; i < batch.n; i++) {
       rowRef.push(batch.refs[i]!);
-      const where = whereOf(batch, i);
       if (regression.some(Boolean)) {
         const v = numberAt(labels, i);
-        if (!v.ok) throw new InputError(source.path, `${where}: label column "${label}": ${v.missing ? 'missing value' : v.reason}`);
+        if (!v.ok) throw new InputError(source.path, `${whereOf(batch, i)}: label column "${label}": ${v.missing ? 'missing value' : v.reason}`);
         truthValues.push(v.value);
+      } else if (parsed && !parsed.other.has(i)) {
+        // a plain decimal: its key is String(value), as labelKey would make it from the text
+        const v = parsed.numbers[i]!;
+        let idx = byValue.get(v);
+        if (idx === undefined) byValue.set(v, (idx = code(String(v))));
+        truthKeys.push(idx);
       } else {
         const key = labelKey(cellAt(labels, i), numericLabels);
-        if (key === undefined) throw new InputError(source.path, `${where}: label column "${label}" is empty`);
-        let idx = dictionary.get(key);
-        if (idx === undefined) dictionary.set(key, (idx = dictionary.size));
-        truthKeys.push(idx);
+        if (key === undefined) throw new InputError(source.path, `${whereOf(batch, i)}: label column "${label}" is empty`);
+        truthKeys.push(code(key));
       }
     }
     keepCols.forEach((c, k) => {
