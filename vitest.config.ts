@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     // onnxruntime sessions and spawned CLIs: keep the two cores for them rather than for workers.
     pool: 'forks',
