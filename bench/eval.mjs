@@ -120,7 +120,7 @@ writeFileSync(
   join(ROOT, 'bench', 'RESULTS.md'),
   `# Benchmark results
 
-Written by \`npm run bench\` (bench/eval.mjs); copy the table into the README's speed section.
+Written by \`npm run bench\` (bench/eval.mjs); copy the table into docs/speed.md.
 
 - commit: ${commit}${dirty}
 - date: ${new Date().toISOString().slice(0, 10)}

@@ -7,7 +7,7 @@ import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
 
 /** The monitoring plan's format: every part optional here, so that each gap is a finding, not an error. */
-const planSchema = z.strictObject({
+export const planSchema = z.strictObject({
   owner: z.strictObject({ name: z.string().optional(), contact: z.string().optional() }).optional(),
   metrics: z
     .array(

@@ -14,7 +14,7 @@ import { parseYaml } from '../input/yaml.js';
  * A reference profile of a dataset, for monitoring production without shipping the training data:
  * per-column statistics, histograms on the reference's quantiles, a seeded sample of each numeric
  * column (so KS and Wasserstein can run against it), category counts, the model's score
- * distribution and the gated metric values. Format `deploy-check/profile@1`, documented in the README.
+ * distribution and the gated metric values. Format `deploy-check/profile@1`, documented in docs/checklist.md (Profiles).
  */
 export const PROFILE_SCHEMA = 'deploy-check/profile@1';
 export const SAMPLE_SIZE = 5000;

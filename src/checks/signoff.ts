@@ -11,7 +11,7 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date as YYYY-MM-DD', abort: true })
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { error: 'not a calendar date' });
 
-const approvalsSchema = z.strictObject({
+export const approvalsSchema = z.strictObject({
   approvals: z.array(
     z.strictObject({
       role: z.string().regex(/\S/, { error: 'expected a role, not blank' }),
