@@ -10,6 +10,7 @@ import { scoreCommand } from './commands/score.js';
 import { validateCommand } from './commands/validate.js';
 import { progressBar } from './commands/progress.js';
 import { TOOL } from './input/version.js';
+import { ciInertText } from './report/escape.js';
 
 /** The command line (commander only): parse argv, call main, set process.exitCode. */
 const colorWanted = (noColorFlag: boolean) =>
@@ -26,8 +27,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const io = (color: boolean): Io => ({
-  // A line of ours never starts with "::" (a CI workflow command), whatever a file name holds;
-  // the annotations deploy-check means to give are written by the GitHub reporter itself.
+  // No line of ours reads as a CI workflow command ("::…", "##[…"), whatever a file name holds
+  // (report/escape.ts); the annotations deploy-check means to give are written by the GitHub reporter itself.
   stdout: (s) => {
     if (!stdoutGone) process.stdout.write(inert(s));
   },
@@ -37,7 +38,7 @@ const io = (color: boolean): Io => ({
   progress: process.stderr.isTTY ? progressBar((s) => process.stderr.write(s)) : undefined,
 });
 
-const inert = (s: string) => (s.includes('::') ? s.replace(/^::/gm, ' ::') : s);
+const inert = ciInertText;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

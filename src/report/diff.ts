@@ -5,6 +5,8 @@ import { InputError } from '../input/errors.js';
 import { readInput } from '../onnx/read-input.js';
 import { htmlText as hx, markdownText as md, terminalText as t, xmlText as x } from './escape.js';
 import { STATUSES, type Measurement, type Status } from './types.js';
+import { CI_INERT } from './index.js';
+import { artifactUri } from './sarif.js';
 import { validateDocument } from '../input/validate.js';
 import { parseYaml } from '../input/yaml.js';
 
@@ -164,7 +166,7 @@ const DIFF_FORMATTERS = {
 } satisfies Record<(typeof DIFF_FORMATS)[number], (d: ReportDiff, color: boolean) => string>;
 
 export function formatDiff(d: ReportDiff, format: (typeof DIFF_FORMATS)[number], color = false): string {
-  return DIFF_FORMATTERS[format](d, color);
+  return CI_INERT[format](DIFF_FORMATTERS[format](d, color));
 }
 
 /** Checks that got worse, or arrived failing: what a review has to look at. */
@@ -184,7 +186,7 @@ function diffSarif(d: ReportDiff): string {
     ruleId: `${k.type}`,
     level: 'error',
     message: { text: `${k.id}: ${statusText(k)}${moved(k).length ? `; ${moved(k).map(arrow).join('; ')}` : ''}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: d.new.path.split('\\').join('/') } } }],
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(d.new.path) } } }],
   }));
   const rules = [...new Set(results.map((r) => r.ruleId))].sort().map((id) => ({ id, shortDescription: { text: `deploy-check ${id} check got worse` } }));
   const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [{ tool: { driver: { name: 'deploy-check diff', rules } }, results }] };
@@ -258,7 +260,7 @@ function diffMarkdown(d: ReportDiff): string {
 
 function diffJunit(d: ReportDiff): string {
   const worse = worseChecks(d);
-  const counts = `tests="${d.checks.length}" failures="${worse.length}" errors="0" skipped="0"`;
+  const counts = `tests="${d.checks.length}" failures="${worse.length}" errors="0"`;
   const cases = d.checks.map((k) => {
     const body = moved(k).map(arrow).join('\n');
     const inner = worse.includes(k)
@@ -266,6 +268,6 @@ function diffJunit(d: ReportDiff): string {
       : `      <system-out>${x(`${k.change}${body ? `\n${body}` : ''}`)}</system-out>`;
     return `    <testcase classname="deploy-check.diff.${x(k.type)}" name="${x(k.id)}">\n${inner}\n    </testcase>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="deploy-check diff" ${counts}>\n  <testsuite name="${x(`${d.old.path} → ${d.new.path}`)}" ${counts}>\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="deploy-check diff" ${counts}>\n  <testsuite name="${x(`${d.old.path} → ${d.new.path}`)}" ${counts} skipped="0">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }
 

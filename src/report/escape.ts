@@ -43,3 +43,25 @@ export function htmlText(s: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
 }
+
+/**
+ * GitHub's runner reads a line of a step's output as a workflow command when, its leading
+ * whitespace trimmed, it starts with "::", or when it holds "##[" anywhere (the older syntax:
+ * `##[error]…`, `##[stop-commands]…`); a lone carriage return starts a line too. A leading space is
+ * no defence (it is trimmed), so each output breaks the two sequences in its own terms, leaving the
+ * text as it reads: plain text with an invisible zero-width space, JSON with the escape \u0023 for
+ * '#' (a '#' can only be inside a JSON string), XML and HTML with character references.
+ */
+const LINE_START_COLONS = /^([^\S\r\n]*)::/gm;
+
+export function ciInertText(s: string): string {
+  return s.replace(/##\[/g, '#\u200b#[').replace(LINE_START_COLONS, '$1\u200b::');
+}
+
+export function ciInertJson(json: string): string {
+  return json.replace(/##\[/g, '#\\u0023[');
+}
+
+export function ciInertMarkup(markup: string): string {
+  return markup.replace(/##\[/g, '#&#35;[').replace(LINE_START_COLONS, '$1&#58;:');
+}

@@ -5,6 +5,7 @@ import { formatHtml } from './html.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 import type { Report } from './types.js';
+import { ciInertJson, ciInertMarkup, ciInertText } from './escape.js';
 
 export const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -22,7 +23,7 @@ function formatJson(report: Report): string {
 
 export type Formatter = (report: Report, options: FormatOptions) => string;
 
-export const formatters: Record<Format, Formatter> = {
+const written: Record<Format, Formatter> = {
   pretty: formatPretty,
   json: formatJson,
   junit: formatJunit,
@@ -30,3 +31,16 @@ export const formatters: Record<Format, Formatter> = {
   html: formatHtml,
   sarif: (report, o) => formatSarif(report, (file) => posix.normalize(posix.join(o.root ?? '.', file))),
 };
+
+/** How each format keeps a CI runner from reading any of its lines as a command (escape.ts). */
+export const CI_INERT: Record<Format, (text: string) => string> = {
+  pretty: ciInertText,
+  markdown: ciInertText,
+  json: ciInertJson,
+  sarif: ciInertJson,
+  junit: ciInertMarkup,
+  html: ciInertMarkup,
+};
+
+/** Every format, its output made inert for CI runners, whether it goes to stdout or to a file. */
+export const formatters = Object.fromEntries(FORMATS.map((f) => [f, (report: Report, o: FormatOptions) => CI_INERT[f](written[f](report, o))])) as Record<Format, Formatter>;

@@ -53,8 +53,24 @@ function resultsOf(check: CheckResult, report: Report, where: (location: string)
       ruleId: check.type,
       level,
       message: { text: `${check.id}: ${p.text}${check.status === 'waived' ? ` [${check.message.split(': ')[0]}]` : ''}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: file.split('\\').join('/') }, ...(at?.line ? { region: { startLine: at.line } } : {}) } }],
+      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(file) }, ...(at?.line ? { region: { startLine: at.line } } : {}) } }],
       properties: { check: check.id, status: check.status, severity: check.severity },
     };
   });
+}
+
+/**
+ * A path as SARIF's `artifactLocation.uri` (a URI reference, RFC 3986): each segment percent-encoded
+ * ("my model.onnx" → "my%20model.onnx", "#" → "%23"), backslashes as slashes; an absolute path as a
+ * file: URI.
+ */
+export function artifactUri(path: string): string {
+  const p = path.split('\\').join('/');
+  const encoded = p
+    .split('/')
+    .map((seg, i) => (i === 0 && /^[A-Za-z]:$/.test(seg) ? seg : encodeURIComponent(seg)))
+    .join('/');
+  if (p.startsWith('/')) return `file://${encoded}`;
+  if (/^[A-Za-z]:\//.test(p)) return `file:///${encoded}`;
+  return encoded;
 }

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { validateXML } from 'xmllint-wasm';
+import { cli, MODEL_SHA, ROOT, scenario } from '../helpers.js';
+
+// Each format is checked by the program its consumers run, or a faithful port of it: the official
+// SARIF 2.1.0 schema (OASIS, vendored in test/vendor) with ajv; Jenkins xUnit's junit-10.xsd
+// (vendored) with libxml2 (xmllint-wasm); GitLab's JUnit reader (lib/gitlab/ci/parsers/test/junit.rb)
+// ported below; GitHub's runner command parser (ActionCommand.TryParseV2 / TryParse) ported below.
+// On a checklist whose strings are hostile: spaces, '%', '#', non-ASCII in paths; "::", "##[" and
+// line breaks in every string that reaches an output.
+
+const VENDOR = join(ROOT, 'test', 'vendor');
+// CommonJS modules, seen through NodeNext: the class and the plugin are their `default`
+const Ajv = AjvDraft04.default;
+const addFormats = ajvFormats.default;
+const HOSTILE = '::error::pwned ##[error]pwned ##[stop-commands]tok';
+
+const CARD_DIR = 'model docs #1';
+const CARD = 'MODEL CARD 50% ü.md';
+const files = {
+  [`${CARD_DIR}/${CARD}`]: `# Model\n\n## Model Details\n\nA logistic regression for triage, trained in 2026.\n`,
+  'hyper params.yaml': `solver: "##[error]lbfgs"\nC: "::warning::1"\n`,
+  'checklist.yaml': `version: 1
+name: "Triage ${HOSTILE}\\n::error::second line\\r##[warning]third"
+model: { path: model.onnx, sha256: ${MODEL_SHA} }
+checks:
+  - id: card
+    type: model-card
+    path: "${CARD_DIR}/${CARD}"
+    sections: ["Model Details", "Limits ${HOSTILE}"]
+  - id: hp
+    type: hyperparameters
+    path: hyper params.yaml
+    rules:
+      solver: { one_of: [liblinear] }
+      C: { type: number }
+  - id: size
+    type: model
+    max_bytes: 10
+    waiver: { reason: "${HOSTILE}", approved_by: "##[error]Ana", expires: 2999-12-31 }
+  - id: opset
+    type: model
+    severity: warn
+    max_opset: 1
+`,
+};
+
+const dir = scenario(files);
+const run = (format: string) => cli([join(dir, 'checklist.yaml'), '--format', format], { cwd: dir });
+const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'html'] as const;
+const outputs = Object.fromEntries(FORMATS.map((f) => [f, run(f)]));
+
+/**
+ * The runner's two parsers: a line, leading whitespace trimmed, starting with "::"; or "##[" anywhere
+ * with a "]" after it. Lines end at \n, \r\n or a lone \r.
+ */
+function commandLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/).filter((line) => {
+    if (line.trimStart().startsWith('::')) return true;
+    const at = line.indexOf('##[');
+    return at >= 0 && line.indexOf(']', at) > at;
+  });
+}
+
+describe('a CI runner reads no command in any output', () => {
+  it('the port of the runner parser recognises what the runner would run', () => {
+    expect(commandLines('  ::error::x')).toHaveLength(1);
+    expect(commandLines('text ##[error]x')).toHaveLength(1);
+    expect(commandLines('ok\r::warning::x')).toHaveLength(1);
+    expect(commandLines('ok\n\u200b::x ##\u200b[error]')).toHaveLength(0);
+  });
+  for (const f of FORMATS) {
+    it(`${f}: stdout and stderr`, () => {
+      const r = outputs[f]!;
+      expect(r.code, r.stderr).toBe(1);
+      expect(commandLines(r.stdout)).toEqual([]);
+      expect(commandLines(r.stderr)).toEqual([]);
+    });
+  }
+  it('the JSON report keeps every string exactly (the escapes are JSON escapes)', () => {
+    const report = JSON.parse(outputs.json!.stdout);
+    expect(report.checklist.name).toBe(`Triage ${HOSTILE}\n::error::second line\r##[warning]third`);
+    expect(JSON.stringify(report)).toContain('##[error]lbfgs');
+  });
+  it('an exit-2 message naming a hostile value', () => {
+    const bad = scenario({ 'c.yaml': `version: 1\nmodel: { path: model.onnx }\nchecks:\n  - { type: "##[error]x" }\n  - { type: "::error::y" }\n` });
+    const r = cli([join(bad, 'c.yaml')], { cwd: bad });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown type/);
+    expect(commandLines(r.stderr)).toEqual([]);
+  });
+});
+
+describe('SARIF: the official 2.1.0 schema', () => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(join(VENDOR, 'sarif-schema-2.1.0.json'), 'utf8')));
+  it('accepts the report, with every path a percent-encoded URI reference', () => {
+    const log = JSON.parse(outputs.sarif!.stdout);
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    const uris: string[] = log.runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect(uris).toContain('model%20docs%20%231/MODEL%20CARD%2050%25%20%C3%BC.md');
+    expect(uris.map(decodeURIComponent)).toContain(`${CARD_DIR}/${CARD}`);
+  });
+  it('accepts the example checklists', () => {
+    for (const name of ['example', 'unready', 'wine', 'pytorch-weather']) {
+      const r = cli([join(ROOT, 'checklists', `${name}.yaml`), '--format', 'sarif']);
+      expect(validate(JSON.parse(r.stdout)), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+  it('rejects what it should (the validator is not a rubber stamp)', () => {
+    const log = JSON.parse(outputs.sarif!.stdout);
+    log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = 'model docs #1/x y.md';
+    expect(validate(log)).toBe(false);
+  });
+});
+
+describe('JUnit: Jenkins (junit-10.xsd) and GitLab', () => {
+  const xsd = readFileSync(join(VENDOR, 'junit-10.xsd'), 'utf8');
+  const lint = (xml: string) => validateXML({ xml: [{ fileName: 'report.xml', contents: xml }], schema: [{ fileName: 'junit-10.xsd', contents: xsd }] });
+  it('Jenkins schema accepts the report and the examples', async () => {
+    const r = await lint(outputs.junit!.stdout);
+    expect(r.errors).toEqual([]);
+    expect(r.valid).toBe(true);
+    for (const name of ['example', 'unready']) {
+      const out = cli([join(ROOT, 'checklists', `${name}.yaml`), '--format', 'junit']);
+      expect((await lint(out.stdout)).valid, name).toBe(true);
+    }
+  });
+  it('Jenkins schema rejects what it should', async () => {
+    expect((await lint(outputs.junit!.stdout.replace('<testsuites name="deploy-check"', '<testsuites skipped="1" name="deploy-check"'))).valid).toBe(false);
+  });
+  it("GitLab's reader finds every check with its status", () => {
+    // Hash.from_xml, then all_cases / create_test_case as in GitLab's junit.rb
+    const root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text' }).parse(outputs.junit!.stdout);
+    const cases: { name: string; status: string }[] = [];
+    const all = (node: unknown, parent?: unknown): void => {
+      for (const n of [node].flat()) {
+        if (!n || typeof n !== 'object') continue;
+        const o = n as Record<string, unknown>;
+        if (!parent) all(o.testsuites, root);
+        if (parent) for (const tc of [o.testcase].flat().filter(Boolean) as Record<string, unknown>[]) cases.push({ name: String(tc.name), status: 'failure' in tc ? 'failed' : 'error' in tc ? 'error' : 'skipped' in tc ? 'skipped' : 'success' });
+        all(o.testsuite, root);
+      }
+    };
+    all(root);
+    expect(cases).toEqual([
+      { name: 'card', status: 'failed' },
+      { name: 'hp', status: 'failed' },
+      { name: 'size', status: 'skipped' },
+      { name: 'opset', status: 'success' },
+    ]);
+  });
+});
