@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -120,9 +120,10 @@ program
 
 program
   .command('schema')
-  .description('print the JSON Schema of the checklist format (for editor autocompletion)')
-  .action(async () => {
-    process.exitCode = await schemaCommand(io(false));
+  .description('print a JSON Schema: of the checklist format (for editor autocompletion), of the JSON report or of the JSON diff')
+  .addArgument(new Argument('[contract]', 'checklist, report (deploy-check/report@1) or diff (deploy-check/diff@1)').choices(['checklist', 'report', 'diff']).default('checklist'))
+  .action(async (contract: 'checklist' | 'report' | 'diff') => {
+    process.exitCode = await schemaCommand(contract, io(false));
   });
 
 program

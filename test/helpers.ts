@@ -51,3 +51,16 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * The lines GitHub's runner would run as workflow commands (a port of ActionCommand.TryParseV2 and
+ * TryParse in actions/runner): one that starts with "::" once its leading whitespace is trimmed, or
+ * one holding "##[" with a "]" after it. Lines end at \n, \r\n or a lone \r.
+ */
+export function ciCommandLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/).filter((line) => {
+    if (line.trimStart().startsWith('::')) return true;
+    const at = line.indexOf('##[');
+    return at >= 0 && line.indexOf(']', at) > at;
+  });
+}

@@ -2,12 +2,13 @@ import { XMLValidator } from 'fast-xml-parser';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verdictOf } from '../src/report/exit-code.js';
-import { formatters } from '../src/report/index.js';
+import { FORMATS, formatters } from '../src/report/index.js';
+import { ciCommandLines } from './helpers.js';
 import { STATUSES, type CheckResult, type Report, type Severity } from '../src/report/types.js';
 
 const status = fc.constantFrom(...STATUSES);
 const severity = fc.constantFrom<Severity>('error', 'warn');
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('</testcase>', '\u001b[2K\r✔ pass', '::error::x', '| a | b |', '<script>x</script>', '=cmd()', '\u0000\u0007\ud800'));
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('</testcase>', '\u001b[2K\r✔ pass', '::error::x', '| a | b |', '<script>x</script>', '=cmd()', '\u0000\u0007\ud800', ' \t::warning::x', 'a ##[error]b', '###[x]', '\r##[set-output name=a]b'));
 
 const check = fc.record({
   id: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
@@ -45,6 +46,8 @@ describe('properties of reports', () => {
         const md = formatters.markdown(r, { color: false });
         expect(md).not.toMatch(/<script/i);
         expect(md).not.toMatch(/^::/m);
+        // no line of any format reads as a CI runner command, whatever the text
+        for (const f of FORMATS) expect(ciCommandLines(formatters[f](r, { color: false }))).toEqual([]);
         const rows = md.split('\n').filter((l) => /^\| (✅|❌|⚠️|⏭️|💥|🟦) \|/.test(l));
         expect(rows).toHaveLength(checks.length);
         for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(6);

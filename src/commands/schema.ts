@@ -1,11 +1,13 @@
-// `deploy-check schema`: the JSON Schema of the checklist format.
+// `deploy-check schema [checklist|report|diff]`: the JSON Schema of the checklist format, or of a JSON contract.
 import { checklistJsonSchema } from '../checklist/schema.js';
 import { EXIT } from '../report/exit-code.js';
+import { contractJsonSchema } from '../report/schema.js';
 import { guard, type Io } from './io.js';
 
-export function schemaCommand(io: Io): Promise<number> {
+export function schemaCommand(contract: 'checklist' | 'report' | 'diff', io: Io): Promise<number> {
   return guard(io, async () => {
-    io.stdout(`${JSON.stringify(checklistJsonSchema(), null, 2)}\n`);
+    const schema = contract === 'checklist' ? checklistJsonSchema() : contractJsonSchema(contract);
+    io.stdout(`${JSON.stringify(schema, null, 2)}\n`);
     return EXIT.ready;
   });
 }

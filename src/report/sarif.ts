@@ -68,7 +68,8 @@ export function artifactUri(path: string): string {
   const p = path.split('\\').join('/');
   const encoded = p
     .split('/')
-    .map((seg, i) => (i === 0 && /^[A-Za-z]:$/.test(seg) ? seg : encodeURIComponent(seg)))
+    // a lone surrogate has no UTF-8 form: U+FFFD, as a reader would show it
+    .map((seg, i) => (i === 0 && /^[A-Za-z]:$/.test(seg) ? seg : encodeURIComponent(seg.replace(/[\ud800-\udfff]/gu, '\ufffd'))))
     .join('/');
   if (p.startsWith('/')) return `file://${encoded}`;
   if (/^[A-Za-z]:\//.test(p)) return `file:///${encoded}`;

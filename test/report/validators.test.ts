@@ -5,7 +5,7 @@ import ajvFormats from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { cli, MODEL_SHA, ROOT, scenario } from '../helpers.js';
+import { ciCommandLines, cli, MODEL_SHA, ROOT, scenario } from '../helpers.js';
 
 // Each format is checked by the program its consumers run, or a faithful port of it: the official
 // SARIF 2.1.0 schema (OASIS, vendored in test/vendor) with ajv; Jenkins xUnit's junit-10.xsd
@@ -55,17 +55,7 @@ const run = (format: string) => cli([join(dir, 'checklist.yaml'), '--format', fo
 const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'html'] as const;
 const outputs = Object.fromEntries(FORMATS.map((f) => [f, run(f)]));
 
-/**
- * The runner's two parsers: a line, leading whitespace trimmed, starting with "::"; or "##[" anywhere
- * with a "]" after it. Lines end at \n, \r\n or a lone \r.
- */
-function commandLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/).filter((line) => {
-    if (line.trimStart().startsWith('::')) return true;
-    const at = line.indexOf('##[');
-    return at >= 0 && line.indexOf(']', at) > at;
-  });
-}
+const commandLines = ciCommandLines;
 
 describe('a CI runner reads no command in any output', () => {
   it('the port of the runner parser recognises what the runner would run', () => {
