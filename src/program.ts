@@ -11,6 +11,7 @@ import { validateCommand } from './commands/validate.js';
 import { progressBar } from './commands/progress.js';
 import { TOOL } from './input/version.js';
 import { ciInertText } from './report/escape.js';
+import { FORMATS } from './report/index.js';
 
 /** The command line (commander only): parse argv, call main, set process.exitCode. */
 const colorWanted = (noColorFlag: boolean) =>
@@ -56,7 +57,7 @@ program
   .command('run', { isDefault: true })
   .description('run a checklist and gate on it (the default command)')
   .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
-  .addOption(new Option('-f, --format <format>', 'output format: pretty, json, junit, markdown, sarif, html').default('pretty'))
+  .addOption(new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`).default('pretty'))
   .option('-o, --output <file>', 'write the report to a file instead of stdout')
   .option('-r, --report <format=file>', 'also write a report in this format to this file (repeatable)', collect)
   .option('--only <ids-or-tags>', 'run only these checks (ids or tags, comma-separated; repeatable)', collect)

@@ -103,9 +103,14 @@ describe('every YAML block in the manual is valid', () => {
       const first = b.body.split('\n')[0]!;
       if (/^# approvals\.yaml/.test(first)) return void validateDocument(approvalsSchema, parseYaml(b.body, 'approvals.yaml')!, 'approvals.yaml');
       if (/^owner:/.test(first)) return void validateDocument(planSchema, parseYaml(b.body, 'monitoring.yaml')!, 'monitoring.yaml');
-      if (/^# \.github\/workflows\//.test(first) || /^deploy-check:\s*$/.test(first)) {
+      const parsed = parseWithYamlLib(b.body) as Record<string, unknown>;
+      if ('jobs' in parsed || 'include' in parsed || Object.values(parsed).some((v) => typeof v === 'object' && v !== null && 'script' in v)) {
         // CI files: valid YAML whose scripts run deploy-check
-        expect(JSON.stringify(parseWithYamlLib(b.body))).toContain('deploy-check');
+        expect(JSON.stringify(parsed)).toContain('deploy-check');
+        // a step that uses this repository's action passes only inputs action.yml declares
+        const declared = Object.keys((parseWithYamlLib(text('action.yml')) as { inputs: object }).inputs);
+        const steps = Object.values((parsed.jobs ?? {}) as Record<string, { steps?: { uses?: string; with?: object }[] }>).flatMap((j) => j.steps ?? []);
+        for (const step of steps.filter((st) => /^deploy-check\/deploy-check@/.test(st.uses ?? ''))) expect(declared).toEqual(expect.arrayContaining(Object.keys(step.with ?? {})));
         return;
       }
       const problems: string[] = [];

@@ -4,10 +4,11 @@ import { posix } from 'node:path';
 import { formatHtml } from './html.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
+import { formatCodeQuality } from './codequality.js';
 import type { Report } from './types.js';
 import { ciInertJson, ciInertMarkup, ciInertText } from './escape.js';
 
-export const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'html'] as const;
+export const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'codequality', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FormatOptions {
@@ -29,8 +30,12 @@ const written: Record<Format, Formatter> = {
   junit: formatJunit,
   markdown: formatMarkdown,
   html: formatHtml,
-  sarif: (report, o) => formatSarif(report, (file) => posix.normalize(posix.join(o.root ?? '.', file))),
+  sarif: (report, o) => formatSarif(report, fromRoot(o)),
+  codequality: (report, o) => formatCodeQuality(report, fromRoot(o)),
 };
+
+/** A path relative to the checklist's folder, as a path from the working directory (the repository's root). */
+const fromRoot = (o: FormatOptions) => (file: string) => posix.normalize(posix.join(o.root ?? '.', file));
 
 /** How each format keeps a CI runner from reading any of its lines as a command (escape.ts). */
 export const CI_INERT: Record<Format, (text: string) => string> = {
@@ -38,6 +43,7 @@ export const CI_INERT: Record<Format, (text: string) => string> = {
   markdown: ciInertText,
   json: ciInertJson,
   sarif: ciInertJson,
+  codequality: ciInertJson,
   junit: ciInertMarkup,
   html: ciInertMarkup,
 };

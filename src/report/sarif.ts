@@ -1,5 +1,4 @@
-import { blocksGate } from './exit-code.js';
-import { formatMeasurement, splitLocation } from './format-value.js';
+import { problemsOf } from './problems.js';
 import type { CheckResult, Report } from './types.js';
 
 /**
@@ -38,25 +37,14 @@ export function formatSarif(report: Report, where: (location: string) => string 
 }
 
 function resultsOf(check: CheckResult, report: Report, where: (location: string) => string): object[] {
-  if (check.status === 'pass' || check.status === 'skip') return [];
-  const level = check.status === 'waived' ? 'note' : blocksGate(check, report.gate.fail_on) ? 'error' : 'warning';
-  const problems: { text: string; location?: string }[] = [
-    ...check.findings.map((f) => ({ text: `${f.message}${f.hint ? ` (${f.hint})` : ''}`, location: f.location })),
-    ...check.measurements.filter((m) => m.passed === false).map((m) => ({ text: formatMeasurement(m) })),
-  ];
-  if (problems.length === 0) problems.push({ text: check.message });
-  return problems.map((p) => {
-    const at = p.location ? splitLocation(p.location) : undefined;
-    // else at the checklist (its path in the report is as given; `where` knows its folder)
-    const file = where(at ? at.file : report.checklist.path.split('/').pop()!);
-    return {
-      ruleId: check.type,
-      level,
-      message: { text: `${check.id}: ${p.text}${check.status === 'waived' ? ` [${check.message.split(': ')[0]}]` : ''}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(file) }, ...(at?.line ? { region: { startLine: at.line } } : {}) } }],
-      properties: { check: check.id, status: check.status, severity: check.severity },
-    };
-  });
+  return problemsOf(check, report).map((p) => ({
+    ruleId: check.type,
+    level: p.level,
+    message: { text: p.text },
+    // the checklist's path in the report is as given; `where` knows its folder
+    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(where(p.file)) }, ...(p.line ? { region: { startLine: p.line } } : {}) } }],
+    properties: { check: check.id, status: check.status, severity: check.severity },
+  }));
 }
 
 /**

@@ -52,7 +52,7 @@ checks:
 
 const dir = scenario(files);
 const run = (format: string) => cli([join(dir, 'checklist.yaml'), '--format', format], { cwd: dir });
-const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'html'] as const;
+const FORMATS = ['pretty', 'json', 'junit', 'markdown', 'sarif', 'codequality', 'html'] as const;
 const outputs = Object.fromEntries(FORMATS.map((f) => [f, run(f)]));
 
 const commandLines = ciCommandLines;
@@ -107,6 +107,27 @@ describe('SARIF: the official 2.1.0 schema', () => {
     const log = JSON.parse(outputs.sarif!.stdout);
     log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = 'model docs #1/x y.md';
     expect(validate(log)).toBe(false);
+  });
+});
+
+describe("GitLab Code Quality: GitLab's own schema for an issue", () => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const issue = ajv.compile(JSON.parse(readFileSync(join(VENDOR, 'gitlab-codeclimate.json'), 'utf8')));
+  it('every issue is valid (GitLab stops reading at the first that is not), with a unique fingerprint', () => {
+    const issues = JSON.parse(outputs.codequality!.stdout) as { fingerprint: string; severity: string; location: { path: string; lines: { begin: number } }; description: string }[];
+    for (const i of issues) expect(issue(i), JSON.stringify(issue.errors)).toBe(true);
+    expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
+    // the same problems as SARIF, at the same places (a plain path here, not a URI)
+    const sarif = JSON.parse(outputs.sarif!.stdout).runs[0].results;
+    expect(issues.length).toBe(sarif.length);
+    expect(issues.map((i) => i.location.path)).toContain(`${CARD_DIR}/${CARD}`);
+    expect(issues.map((i) => i.severity).sort()).toEqual(sarif.map((r: { level: string }) => ({ error: 'major', warning: 'minor', note: 'info' })[r.level]).sort());
+    // stable across runs
+    expect(run('codequality').stdout).toBe(outputs.codequality!.stdout);
+  });
+  it('rejects what it should', () => {
+    expect(issue({ description: 'x', severity: 'major', location: { path: 'a' } })).toBe(false);
+    expect(issue({ description: 'x', fingerprint: 'f', severity: 'major', location: { path: 'a', lines: { begin: '1' } } })).toBe(false);
   });
 });
 
