@@ -18,8 +18,8 @@ writeFileSync(html, formatHtml(report));
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1100, height: 1500 }, javaScriptEnabled: false });
 await page.goto(pathToFileURL(html).href);
-// the verdict and the table, then the first check with curves
-await page.screenshot({ path: join(ROOT, 'docs', 'report.png'), clip: { x: 0, y: 0, width: 1100, height: 1500 } });
-await page.locator('#check-no-regression').screenshot({ path: join(ROOT, 'docs', 'report-curves.png') });
+// the verdict, the overview and the metrics, then the evaluation section with its charts
+await page.screenshot({ path: join(ROOT, 'docs', 'report.png'), clip: { x: 0, y: 0, width: 1100, height: 1100 } });
+await page.locator('#evaluation-holdout').screenshot({ path: join(ROOT, 'docs', 'report-curves.png') });
 await browser.close();
 console.log(`wrote docs/report.png and docs/report-curves.png (from ${html})`);

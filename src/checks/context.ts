@@ -221,8 +221,13 @@ export class RunContext {
 
   async evidence(): Promise<InputEvidence[]> {
     const settled = await Promise.allSettled(this.files.values());
-    const list = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.evidence] : []));
-    for (const [path, ev] of this.datasetEvidence) if (!list.some((e) => e.path === path)) list.push(ev);
+    const list = settled.flatMap((s) => (s.status === 'fulfilled' ? [{ ...s.value.evidence }] : []));
+    // a dataset also read as a file (a files check, a digest) keeps one entry, with its rows
+    for (const [path, ev] of this.datasetEvidence) {
+      const same = list.find((e) => e.path === path);
+      if (!same) list.push(ev);
+      else if (same.sha256 === ev.sha256 && ev.rows !== undefined) same.rows = ev.rows;
+    }
     return list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 

@@ -5,6 +5,7 @@ import { probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { createSession, modelHostPeakMb, modelRunDeadline, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
 import type { RunContext } from './context.js';
 import { unzipMap } from '../onnx/zipmap.js';
+import { formatNumber } from '../report/format-value.js';
 import type { Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
 
@@ -108,7 +109,7 @@ async function timeModel(o: LatencyOptions, ctx: RunContext, bounded: <T>(work: 
   return {
     findings: [],
     measurements,
-    summary: `p95 ${first.value} ms at batch ${sizes[0]}, load ${round(loadMs)} ms (${Object.values(runs).reduce((a, b) => a + b, 0)} timed runs)`,
+    summary: `p95 ${formatNumber(first.value)} ms at batch ${sizes[0]}, load ${formatNumber(round(loadMs))} ms (${Object.values(runs).reduce((a, b) => a + b, 0)} timed runs)`,
     details: {
       runs,
       inputs: o.dataset === undefined ? 'seeded random values' : `first rows of ${ctx.datasetName(o.dataset)}`,

@@ -204,12 +204,16 @@ function diffHtml(d: ReportDiff): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>deploy-check diff: ${hx(d.old.path)} → ${hx(d.new.path)}</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111}table{border-collapse:collapse;margin:10px 0}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f1f1f1}tr.worse td{background:#fef2f2}tr.better td{background:#f0fdf4}</style>
+<style>body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#111;background:#fafafa}header{padding:18px 28px;color:#fff}header.ok{background:#047857}header.ko{background:#b91c1c}header h1{margin:0 0 4px;font-size:26px}header p{margin:0;opacity:.92}main{padding:12px 28px 40px}table{border-collapse:collapse;margin:10px 0;background:#fff}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f1f1f1}tr.worse td{background:#fef2f2}tr.better td{background:#f0fdf4}</style>
 </head><body>
-<h1>${hx(d.old.path)} → ${hx(d.new.path)}</h1>
-<p>Verdict ${d.old.verdict} → <strong>${d.new.verdict}</strong> · ${hx(headline(d))}${d.checklist_changed ? ' · the checklist changed' : ''}</p>
+<header class="${diffExitCode(d) ? 'ko' : 'ok'}">
+<h1>${diffExitCode(d) ? 'Worse than before' : 'No worse than before'}: ${d.new.verdict === 'pass' ? 'ready to deploy' : 'not ready to deploy'}</h1>
+<p>${hx(d.old.path)} → ${hx(d.new.path)} · verdict ${d.old.verdict} → <strong>${d.new.verdict}</strong> · ${hx(headline(d))}${d.checklist_changed ? ' · the checklist changed' : ''}</p>
+</header>
+<main>
 ${inputs ? `<h2>Inputs that changed</h2><table><tr><th>Input</th><th>Before</th><th>After</th></tr>\n${inputs}</table>` : ''}
 ${rows ? `<h2>Checks that changed</h2><table><tr><th></th><th>Check</th><th>Type</th><th>Status</th><th>Measurements</th></tr>\n${rows}</table>` : '<p>No check changed.</p>'}
+</main>
 </body></html>
 `;
 }

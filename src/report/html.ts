@@ -1,18 +1,37 @@
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
+import type { BinaryCurves } from '../eval/curves.js';
 import { blocksGate } from './exit-code.js';
 import { htmlText as h } from './escape.js';
 import { formatNumber } from './format-value.js';
-import { barChart, heatmap, lineChart } from './svg.js';
+import { barChart, heatmap, intervalStrip, lineChart } from './svg.js';
 import type { CheckResult, Measurement, Report, Status } from './types.js';
-import type { BinaryCurves } from '../eval/curves.js';
 
 const LABEL: Record<Status, string> = { pass: 'passed', fail: 'failed', warn: 'warning', skip: 'skipped', error: 'could not be evaluated', waived: 'waived' };
 
+/** Where a check type is shown on the page, after the overview; a type not listed goes with the process. */
+type Part = 'evaluation' | 'drift' | 'data' | 'resources' | 'process';
+const PART: Record<string, Part> = {
+  metric: 'evaluation',
+  slices: 'evaluation',
+  outputs: 'evaluation',
+  robustness: 'evaluation',
+  drift: 'drift',
+  data: 'data',
+  latency: 'resources',
+  determinism: 'resources',
+  model: 'resources',
+};
+const partOf = (c: CheckResult): Part => PART[c.type] ?? 'process';
+const DATA_FILE = /\.(csv|tsv|jsonl|ndjson|parquet)$/i;
+
 /**
- * One self-contained HTML file: no script, no external font, style or image (a Content-Security-
- * Policy forbids any request), readable as it is. The verdict first, then each check with what was
- * measured against what was required, its findings, and charts drawn as inline SVG from the
- * report's details. Every string from the inputs goes through htmlText.
+ * One self-contained HTML file for a release review: no script, no external font, style or image (a
+ * Content-Security-Policy forbids any request), readable as it is. An overview first — the verdict,
+ * what blocks it, the model and the data it was judged on, one table of every metric with its
+ * interval and threshold on a plot scaled to the range that matters — then one section per
+ * evaluated dataset with its charts drawn once, drift, data, resources and the people and process
+ * around the release (sign-offs, waivers, the card); every check's details last, folded
+ * (`<details>`), the ones that need attention open. Every string from the inputs goes through htmlText.
  */
 export function formatHtml(report: Report): string {
   const title = report.checklist.name ?? report.checklist.path;
@@ -20,6 +39,7 @@ export function formatHtml(report: Report): string {
   const s = report.summary;
   const counts = (['fail', 'error', 'warn', 'waived', 'pass', 'skip'] as const).filter((k) => s[k]).map((k) => `<span class="pill ${k}">${s[k]} ${LABEL[k]}</span>`).join(' ');
   const order = [...report.checks].sort((a, b) => rank(a, report) - rank(b, report));
+  const parts = [overview(report, order), metricsTable(report), evaluations(report), drift(report), byPart(report, 'data', 'Data'), resources(report), process(report), allChecks(report, order), inputs(report)].filter(Boolean);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -36,13 +56,7 @@ export function formatHtml(report: Report): string {
 <p>${counts}</p>
 </header>
 <main>
-<table class="checks"><thead><tr><th></th><th>Check</th><th>Type</th><th>Result</th></tr></thead><tbody>
-${order.map((c) => `<tr class="${c.status}"><td><span class="pill ${c.status}">${LABEL[c.status]}</span></td><td><a href="#check-${anchor(c.id)}">${h(c.id)}</a></td><td>${h(c.type)}</td><td>${h(c.message)}</td></tr>`).join('\n')}
-</tbody></table>
-${order.map((c) => section(c, report)).join('\n')}
-<section><h2>Inputs</h2><table class="inputs"><thead><tr><th>File</th><th>sha256</th><th>Bytes</th><th>Rows</th></tr></thead><tbody>
-${report.inputs.map((i) => `<tr><td>${h(i.path)}</td><td><code>${h(i.sha256.slice(0, 16))}…</code></td><td>${i.bytes}</td><td>${i.rows ?? ''}</td></tr>`).join('\n')}
-</tbody></table></section>
+${parts.join('\n')}
 </main>
 </body>
 </html>
@@ -59,80 +73,193 @@ function anchor(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-function section(c: CheckResult, report: Report): string {
-  const measured = c.measurements.length
-    ? `<table class="measurements"><thead><tr><th>Measurement</th><th>Value</th><th>Interval</th><th>Required</th><th></th></tr></thead><tbody>${c.measurements.map(row).join('')}</tbody></table>`
-    : '';
+const link = (c: CheckResult) => `<a href="#check-${anchor(c.id)}">${h(c.id)}</a>`;
+const pill = (c: CheckResult) => `<span class="pill ${c.status}">${LABEL[c.status]}</span>`;
+const figure = (svg: string, caption: string) => (svg ? `<figure>${svg}<figcaption>${caption}</figcaption></figure>` : '');
+const table = (cls: string, head: string[], rows: string[][]) =>
+  rows.length ? `<table class="${cls}"><thead><tr>${head.map((x) => `<th>${x}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${x}</td>`).join('')}</tr>`).join('\n')}</tbody></table>` : '';
+const bytes = (n: number) => (n >= 1e6 ? `${formatNumber(n / 1e6)} MB` : n >= 1e3 ? `${formatNumber(n / 1e3)} kB` : `${n} B`);
+const details = (c: CheckResult) => (c.details ?? {}) as Record<string, unknown>;
+
+/** The verdict's reasons, the models and the data. */
+function overview(report: Report, order: CheckResult[]): string {
+  const blocking = order.filter((c) => blocksGate(c, report.gate.fail_on));
+  const attention = order.filter((c) => !blocksGate(c, report.gate.fail_on) && (c.status === 'warn' || c.status === 'fail' || c.status === 'error' || c.status === 'waived'));
+  const reasons = blocking.length
+    ? `<h3>What blocks the release</h3><ul class="reasons">${blocking.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('')}</ul>`
+    : `<p class="clear">Every check that gates the release passed.</p>`;
+  const notes = attention.length ? `<h3>To look at</h3><ul class="reasons">${attention.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('')}</ul>` : '';
+  const byDigest = new Map(report.inputs.map((i) => [i.sha256, i]));
+  const models = report.checks
+    .filter((c) => c.type === 'model' && typeof details(c).sha256 === 'string')
+    .map((c) => {
+      const d = details(c);
+      const file = byDigest.get(d.sha256 as string);
+      const opsets = Array.isArray(d.opset_imports) ? (d.opset_imports as { domain: string; version: number }[]).map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ') : '';
+      return [link(c), h(file?.path ?? ''), `<code title="${h(String(d.sha256))}">${h(String(d.sha256).slice(0, 16))}…</code>`, file ? bytes(file.bytes) : '', h(String(d.producer ?? '')), h(opsets)];
+    });
+  const data = report.inputs.filter((i) => DATA_FILE.test(i.path)).map((i) => [h(i.path), i.rows === undefined ? '' : i.rows.toLocaleString('en'), `<code title="${h(i.sha256)}">${h(i.sha256.slice(0, 16))}…</code>`, bytes(i.bytes)]);
+  return `<section id="overview"><h2>Overview</h2>${reasons}${notes}
+${models.length ? `<h3>Model</h3>${table('models', ['Check', 'File', 'sha256', 'Size', 'Producer', 'Opsets'], models)}` : ''}
+${data.length ? `<h3>Data</h3>${table('datasets', ['File', 'Rows', 'sha256', 'Size'], data)}` : ''}</section>`;
+}
+
+function required(m: Measurement): string {
+  if (!m.threshold) return '';
+  return [m.threshold.min !== undefined ? `≥ ${formatNumber(m.threshold.min)}` : '', m.threshold.max !== undefined ? `≤ ${formatNumber(m.threshold.max)}` : ''].filter(Boolean).join(', ');
+}
+const value = (m: Measurement) => (m.value === null ? 'undefined' : `${formatNumber(m.value)}${m.unit ? ` ${h(m.unit)}` : ''}`);
+const interval = (m: Measurement) => (m.ci ? `[${formatNumber(m.ci[0])}, ${formatNumber(m.ci[1])}]` : '');
+const verdictMark = (m: Measurement) => (m.passed === undefined ? '' : m.passed ? '<span class="ok">✔</span>' : '<span class="ko">✖</span>');
+
+/** Every metric of the evaluation checks, with its interval and threshold, in one table. */
+function metricsTable(report: Report): string {
+  const rows = report.checks
+    .filter((c) => c.type === 'metric' || c.type === 'slices' || c.type === 'robustness')
+    .flatMap((c) =>
+      c.measurements
+        .filter((m) => m.threshold || m.ci)
+        .map((m) => [link(c), h(m.name), h(String(details(c).dataset ?? '')), value(m), interval(m), required(m), verdictMark(m), intervalStrip(`${c.id}: ${m.name}`, m)]),
+    );
+  if (!rows.length) return '';
+  return `<section id="metrics"><h2>Metrics</h2>${table('metrics', ['Check', 'Measurement', 'Dataset', 'Value', 'Interval', 'Required', '', 'Value, interval <span class="threshold">and threshold</span>'], rows)}
+<p class="caption">Each plot is scaled to its own value, interval and threshold (the dashed red line), with a margin: not from zero, so that the interval that decides the verdict is as wide as the plot.</p></section>`;
+}
+
+/** One section per evaluated dataset: its confusion matrix, curves and slices, each drawn once. */
+function evaluations(report: Report): string {
+  const byDataset = new Map<string, CheckResult[]>();
+  for (const c of report.checks.filter((k) => partOf(k) === 'evaluation')) {
+    const name = String(details(c).dataset ?? '');
+    byDataset.set(name, [...(byDataset.get(name) ?? []), c]);
+  }
+  return [...byDataset]
+    .map(([dataset, checks]) => {
+      const name = dataset || 'the dataset';
+      const figures: string[] = [];
+      const withMatrix = checks.find((c) => Array.isArray(details(c).confusion_matrix) && Array.isArray(details(c).classes));
+      const sized = checks.find((c) => typeof details(c).n === 'number');
+      if (withMatrix) {
+        const d = details(withMatrix);
+        const source = CLASS_SOURCE[d.class_source as Evaluation['classSource']] ?? 'the model';
+        figures.push(figure(heatmap(`${name}: confusion matrix`, (d.classes as unknown[]).map(String), d.confusion_matrix as number[][]), `Confusion matrix on ${h(name)}: rows are the true class, columns the predicted one; class order from ${h(source)}${d.threshold !== undefined ? `, decision threshold ${formatNumber(d.threshold as number)}` : ''}.`));
+      }
+      const withCurves = checks.find((c) => (details(c).curves as Record<string, BinaryCurves> | undefined)?.model);
+      if (withCurves) {
+        const curves = details(withCurves).curves as Record<string, BinaryCurves>;
+        const names = Object.keys(curves);
+        const who = names.length > 1 ? 'the candidate (blue) and the baseline (orange)' : 'the candidate';
+        figures.push(figure(lineChart(`${name}: ROC curve`, 'false positive rate', 'true positive rate', names.map((k) => ({ name: k, points: curves[k]!.roc })), true), `ROC curve of ${who} on ${h(name)}; the dashed diagonal is chance.`));
+        figures.push(figure(lineChart(`${name}: precision-recall curve`, 'recall', 'precision', names.map((k) => ({ name: k, points: curves[k]!.pr })), false), `Precision against recall of ${who}, over every threshold.`));
+        figures.push(figure(lineChart(`${name}: calibration`, 'mean predicted probability', 'fraction of positives', names.map((k) => ({ name: k, points: curves[k]!.calibration.map((b) => [b.predicted, b.observed] as [number, number]), dots: true })), true), `Calibration of ${who}: ten bins of the predicted probability; on the diagonal, a predicted 0.7 is right 70% of the time.`));
+      }
+      for (const c of checks.filter((k) => k.type === 'slices' && Array.isArray(details(k).slices))) {
+        const t = c.measurements.find((m) => m.threshold)?.threshold;
+        const slices = details(c).slices as { column: string; value: string; n: number; metric: number | null; status: string }[];
+        figures.push(figure(barChart(`${c.id}: metric per slice`, slices.map((s) => ({ label: `${s.column} = ${s.value} (n = ${s.n})`, value: s.metric, bad: s.status === 'fail' })), { threshold: t?.min ?? t?.max }), `${link(c)}: the metric in each slice of ${h(name)} (red: below what is required)${t ? `; the dashed line is the threshold` : ''}.`));
+      }
+      const list = checks.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('');
+      const n = sized ? ` <small>(n = ${(details(sized).n as number).toLocaleString('en')})</small>` : '';
+      return `<section id="evaluation-${anchor(dataset)}" class="part"><h2>Evaluation on ${h(name)}${n}</h2><ul class="reasons">${list}</ul><div class="charts">${figures.join('\n')}</div></section>`;
+    })
+    .join('\n');
+}
+
+function drift(report: Report): string {
+  const checks = report.checks.filter((c) => partOf(c) === 'drift');
+  if (!checks.length) return '';
+  const body = checks.map((c) => {
+    const d = details(c);
+    const figures: string[] = [];
+    if (Array.isArray(d.columns)) {
+      const cols = d.columns as { column: string; method: string; distance?: number; p_value_adjusted?: number; threshold: number; drifted: boolean }[];
+      const distances = cols.filter((x) => x.distance !== undefined);
+      const tests = cols.filter((x) => x.p_value_adjusted !== undefined);
+      if (distances.length) figures.push(figure(barChart(`${c.id}: drift distance per column`, distances.map((x) => ({ label: `${x.column} (${x.method})`, value: x.distance!, bad: x.drifted })), { threshold: distances[0]!.threshold }), `${link(c)}: distance between reference and current per column (red: drifted; dashed: the threshold).`));
+      if (tests.length) figures.push(figure(barChart(`${c.id}: adjusted p-value per column`, tests.map((x) => ({ label: `${x.column} (${x.method})`, value: x.p_value_adjusted!, bad: x.drifted })), { threshold: tests[0]!.threshold }), `${link(c)}: p-value of each column's test, adjusted for the number of columns (red: drifted, below the dashed threshold).`));
+    }
+    const ref = d.reference as { dataset?: string; profile?: string; rows?: number } | undefined;
+    const cur = d.current as { dataset?: string; rows?: number } | undefined;
+    const what = ref && cur ? ` <small>${h(String(ref.dataset ?? ref.profile ?? ''))} (${ref.rows ?? '?'} rows) → ${h(String(cur.dataset ?? ''))} (${cur.rows ?? '?'} rows)</small>` : '';
+    return `<h3>${pill(c)} ${link(c)}${what}</h3><p>${h(c.message)}</p><div class="charts">${figures.join('\n')}</div>`;
+  });
+  return `<section id="drift" class="part"><h2>Drift</h2>${body.join('\n')}</section>`;
+}
+
+/** A part as a list of its checks with their message (the details are below). */
+function byPart(report: Report, part: Part, heading: string, extra = ''): string {
+  const checks = report.checks.filter((c) => partOf(c) === part);
+  if (!checks.length && !extra) return '';
+  return `<section id="${part}" class="part"><h2>${heading}</h2><ul class="reasons">${checks.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('')}</ul>${extra}</section>`;
+}
+
+function resources(report: Report): string {
+  const figures = report.checks
+    .filter((c) => c.type === 'latency')
+    .map((c) => {
+      const ps = c.measurements.filter((m) => /^batch \d+ (p50|p90|p95|p99|max)$/.test(m.name));
+      return ps.length ? figure(barChart(`${c.id}: latency percentiles per batch size`, ps.map((m) => ({ label: m.name, value: m.value, bad: m.passed === false })), { unit: 'ms', threshold: ps.find((m) => m.threshold)?.threshold?.max }), `${link(c)}: latency percentiles of the model per batch size, measured in its host process.`) : '';
+    })
+    .filter(Boolean);
+  return byPart(report, 'resources', 'Resources', figures.length ? `<div class="charts">${figures.join('\n')}</div>` : '');
+}
+
+/** Sign-offs, the card, staleness, monitoring, and every waiver, used or not. */
+function process(report: Report): string {
+  const approvals = report.checks
+    .filter((c) => c.type === 'signoff' && Array.isArray(details(c).approvals))
+    .flatMap((c) => (details(c).approvals as Record<string, unknown>[]).map((a) => [link(c), h(String(a.role ?? '')), h(String(a.name ?? '')), h(String(a.date ?? ''))]));
+  const waivers = report.checks
+    .filter((c) => c.waiver)
+    .map((c) => [link(c), h(c.waiver!.state), h(c.waiver!.reason ?? ''), h(c.waiver!.approved_by ?? ''), h(c.waiver!.expires ?? '')]);
+  const extra = `${approvals.length ? `<h3>Sign-offs</h3>${table('approvals', ['Check', 'Role', 'Approved by', 'On'], approvals)}` : ''}${
+    waivers.length ? `<h3>Waivers</h3>${table('waivers', ['Check', 'State', 'Reason', 'Approved by', 'Until'], waivers)}<p class="caption">An <em>unused</em> waiver covers a check that passes: it can go.</p>` : ''
+  }`;
+  return byPart(report, 'process', 'People and process', extra);
+}
+
+/** Every check, one line each, folded: its measurements and findings inside; what needs attention open. */
+function allChecks(report: Report, order: CheckResult[]): string {
+  return `<section id="checks"><h2>All checks</h2>
+${order.map((c) => checkDetails(c, report)).join('\n')}</section>`;
+}
+
+function checkDetails(c: CheckResult, report: Report): string {
+  const open = c.status === 'fail' || c.status === 'error' || c.status === 'warn';
+  const measured = table('measurements', ['Measurement', 'Value', 'Interval', 'Required', ''], c.measurements.map((m) => [h(m.name), value(m), interval(m), required(m), verdictMark(m)]));
   const findings = c.findings.length
     ? `<ul class="findings">${c.findings.map((f) => `<li>${h(f.message)}${f.location ? ` <span class="where">${h(f.location)}</span>` : ''}${f.hint ? `<br><span class="hint">→ ${h(f.hint)}</span>` : ''}</li>`).join('')}</ul>`
     : '';
-  const waiver = c.waiver && c.waiver.state !== 'unused' ? `<p class="waiver">Waiver (${h(c.waiver.state)}): ${h(c.waiver.reason ?? '')} — ${h(c.waiver.approved_by ?? '')}, until ${h(c.waiver.expires ?? '')}</p>` : '';
-  return `<section id="check-${anchor(c.id)}" class="check ${c.status}">
-<h2><span class="pill ${c.status}">${LABEL[c.status]}</span> ${h(c.id)} <small>${h(c.title)} (${h(c.type)})${blocksGate(c, report.gate.fail_on) ? ' · blocks the gate' : ''}</small></h2>
-<p>${h(c.message)}</p>${waiver}
+  const waiver = c.waiver ? `<p class="waiver">Waiver (${h(c.waiver.state)}): ${h(c.waiver.reason ?? '')} — ${h(c.waiver.approved_by ?? '')}, until ${h(c.waiver.expires ?? '')}</p>` : '';
+  return `<details id="check-${anchor(c.id)}" class="check ${c.status}"${open ? ' open' : ''}>
+<summary>${pill(c)} <strong>${h(c.id)}</strong> <small>${h(c.title)} (${h(c.type)})${blocksGate(c, report.gate.fail_on) ? ' · blocks the gate' : ''}</small> <span class="msg">${h(c.message)}</span></summary>
+${waiver}
 ${measured}${findings}
-<div class="charts">${charts(c)}</div>
-</section>`;
+</details>`;
 }
 
-function row(m: Measurement): string {
-  const v = m.value === null ? 'undefined' : `${formatNumber(m.value)}${m.unit ? ` ${h(m.unit)}` : ''}`;
-  const ci = m.ci ? `[${formatNumber(m.ci[0])}, ${formatNumber(m.ci[1])}]` : '';
-  const req = m.threshold ? [m.threshold.min !== undefined ? `≥ ${formatNumber(m.threshold.min)}` : '', m.threshold.max !== undefined ? `≤ ${formatNumber(m.threshold.max)}` : ''].filter(Boolean).join(', ') : '';
-  const ok = m.passed === undefined ? '' : m.passed ? '<span class="ok">✔</span>' : '<span class="ko">✖</span>';
-  return `<tr><td>${h(m.name)}</td><td>${v}</td><td>${ci}</td><td>${req}</td><td>${ok}</td></tr>`;
-}
-
-/** The charts a check's details allow. */
-function charts(c: CheckResult): string {
-  const d = (c.details ?? {}) as Record<string, unknown>;
-  const out: string[] = [];
-  const withCi = c.measurements.filter((m) => m.ci && m.value !== null);
-  if (c.type === 'metric' && withCi.length) {
-    const t = c.measurements[0]?.threshold;
-    out.push(barChart(`${c.id}: value and interval`, withCi.map((m) => ({ label: m.name, value: m.value, ci: m.ci, bad: m.passed === false })), { threshold: t?.min ?? t?.max }));
-  }
-  if (Array.isArray(d.confusion_matrix) && Array.isArray(d.classes)) out.push(heatmap(`${c.id}: confusion matrix (class order from ${CLASS_SOURCE[d.class_source as Evaluation['classSource']] ?? 'the model'})`, (d.classes as unknown[]).map(String), d.confusion_matrix as number[][]));
-  const curves = d.curves as Record<string, BinaryCurves> | undefined;
-  if (curves?.model) {
-    const names = Object.keys(curves);
-    out.push(lineChart(`${c.id}: ROC curve`, 'false positive rate', 'true positive rate', names.map((k) => ({ name: k, points: curves[k]!.roc })), true));
-    out.push(lineChart(`${c.id}: precision-recall curve`, 'recall', 'precision', names.map((k) => ({ name: k, points: curves[k]!.pr })), false));
-    out.push(lineChart(`${c.id}: calibration`, 'mean predicted probability', 'fraction of positives', names.map((k) => ({ name: k, points: curves[k]!.calibration.map((b) => [b.predicted, b.observed] as [number, number]), dots: true })), true));
-  }
-  if (c.type === 'slices' && Array.isArray(d.slices)) {
-    const t = c.measurements.find((m) => m.threshold)?.threshold;
-    const slices = d.slices as { column: string; value: string; n: number; metric: number | null; status: string }[];
-    out.push(barChart(`${c.id}: metric per slice`, slices.map((s) => ({ label: `${s.column} = ${s.value} (n = ${s.n})`, value: s.metric, bad: s.status === 'fail' })), { threshold: t?.min ?? t?.max }));
-  }
-  if (c.type === 'drift' && Array.isArray(d.columns)) {
-    const cols = d.columns as { column: string; method: string; distance?: number; p_value_adjusted?: number; threshold: number; drifted: boolean }[];
-    const distances = cols.filter((x) => x.distance !== undefined);
-    const tests = cols.filter((x) => x.p_value_adjusted !== undefined);
-    if (distances.length) out.push(barChart(`${c.id}: drift distance per column`, distances.map((x) => ({ label: `${x.column} (${x.method})`, value: x.distance!, bad: x.drifted })), { threshold: distances[0]!.threshold }));
-    if (tests.length) out.push(barChart(`${c.id}: adjusted p-value per column`, tests.map((x) => ({ label: `${x.column} (${x.method})`, value: x.p_value_adjusted!, bad: x.drifted })), { threshold: tests[0]!.threshold }));
-  }
-  if (c.type === 'latency') {
-    const ps = c.measurements.filter((m) => /^batch \d+ (p50|p90|p95|p99|max)$/.test(m.name));
-    if (ps.length) out.push(barChart(`${c.id}: latency percentiles per batch size`, ps.map((m) => ({ label: m.name, value: m.value, bad: m.passed === false })), { unit: 'ms', threshold: ps.find((m) => m.threshold)?.threshold?.max }));
-  }
-  return out.join('\n');
+function inputs(report: Report): string {
+  return `<section id="inputs"><h2>Inputs</h2>${table('inputs', ['File', 'sha256', 'Bytes', 'Rows'], report.inputs.map((i) => [h(i.path), `<code>${h(i.sha256)}</code>`, String(i.bytes), i.rows === undefined ? '' : String(i.rows)]))}<p class="caption">Every file the run read, with its digest: the evidence the verdict rests on.</p></section>`;
 }
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#111;background:#fafafa}
 header.verdict{padding:18px 28px;color:#fff}header.ok{background:#047857}header.ko{background:#b91c1c}
 header h1{margin:0 0 4px;font-size:26px}header .what{margin:0 0 8px;opacity:.9}header code{color:#fff}
-main{padding:12px 28px 40px;max-width:1100px}
-table{border-collapse:collapse;margin:8px 0 14px;background:#fff}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f1f1f1}table.checks{width:100%}
-section.check{background:#fff;border:1px solid #ddd;border-left:6px solid #aaa;margin:16px 0;padding:4px 16px 10px}
-section.fail,section.error{border-left-color:#dc2626}section.warn{border-left-color:#d97706}section.pass{border-left-color:#059669}section.waived{border-left-color:#0891b2}
-h2{font-size:17px;margin:10px 0 6px}h2 small{font-weight:normal;color:#555}
+main{padding:12px 28px 40px;max-width:1180px}
+section{margin:18px 0}section.part,#overview,#metrics{background:#fff;border:1px solid #ddd;padding:4px 16px 12px}
+table{border-collapse:collapse;margin:8px 0 14px;background:#fff}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:middle}
+th{background:#f1f1f1}td code{font-size:12px}table.metrics td:first-child{white-space:nowrap}
+details.check{background:#fff;border:1px solid #ddd;border-left:6px solid #aaa;margin:8px 0;padding:4px 16px}
+details.check summary{cursor:pointer;padding:4px 0}summary .msg{color:#333;margin-left:6px}
+details.fail,details.error{border-left-color:#dc2626}details.warn{border-left-color:#d97706}details.pass{border-left-color:#059669}details.waived{border-left-color:#0891b2}
+h2{font-size:18px;margin:10px 0 6px}h2 small,h3 small,summary small{font-weight:normal;color:#555}h3{font-size:15px;margin:12px 0 4px}
 .pill{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;color:#fff;background:#6b7280}
 .pill.pass{background:#059669}.pill.fail{background:#dc2626}.pill.error{background:#9333ea}.pill.warn{background:#d97706}.pill.waived{background:#0891b2}.pill.skip{background:#9ca3af}
 header .pill{border:1px solid rgba(255,255,255,.6)}
+ul.reasons{padding-left:18px}ul.reasons li{margin:3px 0}.clear{color:#047857;font-weight:600}
 .findings li{margin:3px 0}.where{color:#555;font-family:ui-monospace,monospace;font-size:12px}.hint{color:#1d4ed8}
-.ok{color:#059669}.ko{color:#dc2626}.waiver{background:#ecfeff;padding:4px 8px}
-.charts{display:flex;flex-wrap:wrap;gap:12px}svg.chart{background:#fff;border:1px solid #eee;font-family:system-ui,sans-serif}
+.ok{color:#059669}.ko{color:#dc2626}.waiver{background:#ecfeff;padding:4px 8px}.threshold{color:#b91c1c}
+.caption,figcaption{color:#555;font-size:12px;max-width:420px}figure{margin:0}
+.charts{display:flex;flex-wrap:wrap;gap:16px}svg.chart{background:#fff;border:1px solid #eee;font-family:system-ui,sans-serif}svg.strip{display:block;font-family:system-ui,sans-serif}
 `;

@@ -83,9 +83,13 @@ export function heatmap(title: string, labels: string[], matrix: number[][]): st
  */
 export function barChart(title: string, bars: { label: string; value: number | null; ci?: [number, number]; bad?: boolean }[], options: { threshold?: number; unit?: string } = {}): string {
   const row = 20;
-  const left = 150;
-  const width = 420;
-  const inner = width - left - 60;
+  // room for the longest label (about 5.6 px a character at 10 px), within reason; a longer one is
+  // cut with an ellipsis and kept whole in its <title>
+  const longest = Math.max(8, ...bars.map((b) => b.label.length));
+  const chars = Math.min(longest, 60);
+  const left = 12 + Math.ceil(chars * 5.6);
+  const inner = 260;
+  const width = left + inner + 70;
   const height = 24 + bars.length * row + 20;
   const values = bars.flatMap((b) => [b.value ?? 0, ...(b.ci ?? [])]).concat(options.threshold ?? 0, 0);
   const lo = Math.min(...values);
@@ -94,7 +98,8 @@ export function barChart(title: string, bars: { label: string; value: number | n
   const x = (v: number) => left + ((v - lo) / span) * inner;
   const body = bars.map((b, i) => {
     const y = 16 + i * row;
-    const label = `<text x="${left - 6}" y="${y + 12}" font-size="10" text-anchor="end">${h(b.label.length > 26 ? `${b.label.slice(0, 25)}…` : b.label)}</text>`;
+    const shown = b.label.length > chars ? `${b.label.slice(0, chars - 1)}…` : b.label;
+    const label = `<text x="${left - 6}" y="${y + 12}" font-size="10" text-anchor="end"><title>${h(b.label)}</title>${h(shown)}</text>`;
     if (b.value === null) return `${label}<text x="${left + 4}" y="${y + 12}" font-size="10" fill="#b91c1c">undefined</text>`;
     const x0 = x(Math.min(0, b.value));
     const bar = `<rect x="${x0.toFixed(1)}" y="${y + 3}" width="${Math.max(1, Math.abs(x(b.value) - x(0))).toFixed(1)}" height="11" fill="${b.bad ? '#dc2626' : '#2563eb'}" opacity="0.8"/>`;
@@ -104,4 +109,30 @@ export function barChart(title: string, bars: { label: string; value: number | n
   });
   const threshold = options.threshold === undefined ? '' : `<line x1="${x(options.threshold).toFixed(1)}" y1="10" x2="${x(options.threshold).toFixed(1)}" y2="${height - 18}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="${x(options.threshold).toFixed(1)}" y="${height - 6}" font-size="10" text-anchor="middle" fill="#b91c1c">threshold ${n3(options.threshold)}</text>`;
   return frame(title, body.join('') + threshold, width, height);
+}
+
+/**
+ * One row of a forest plot: a value, its interval and its threshold on an axis scaled to the range
+ * that matters (the three of them, with a margin), not from zero: the interval that decides a
+ * verdict is as wide as the plot allows. The ends of the axis are labelled.
+ */
+export function intervalStrip(title: string, m: { value: number | null; ci?: [number, number]; threshold?: { min?: number; max?: number }; passed?: boolean }): string {
+  const width = 220;
+  const height = 26;
+  const pad = 8;
+  const marks = [m.value, ...(m.ci ?? []), m.threshold?.min, m.threshold?.max].filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (m.value === null || marks.length === 0) return '';
+  let lo = Math.min(...marks);
+  let hi = Math.max(...marks);
+  const margin = (hi - lo || Math.abs(hi) || 1) * 0.15;
+  lo -= margin;
+  hi += margin;
+  const x = (v: number) => (pad + ((v - lo) / (hi - lo)) * (width - 2 * pad)).toFixed(1);
+  const color = m.passed === false ? '#dc2626' : '#2563eb';
+  const parts = [`<line x1="${pad}" y1="12" x2="${width - pad}" y2="12" stroke="#ccc"/>`];
+  for (const t of [m.threshold?.min, m.threshold?.max]) if (t !== undefined) parts.push(`<line x1="${x(t)}" y1="3" x2="${x(t)}" y2="21" stroke="#b91c1c" stroke-dasharray="3 2"/>`);
+  if (m.ci) parts.push(`<line x1="${x(m.ci[0])}" y1="12" x2="${x(m.ci[1])}" y2="12" stroke="${color}" stroke-width="2.5"/><line x1="${x(m.ci[0])}" y1="7" x2="${x(m.ci[0])}" y2="17" stroke="${color}"/><line x1="${x(m.ci[1])}" y1="7" x2="${x(m.ci[1])}" y2="17" stroke="${color}"/>`);
+  parts.push(`<circle cx="${x(m.value)}" cy="12" r="4" fill="${color}"/>`);
+  parts.push(`<text x="${pad}" y="25" font-size="8" fill="#777">${n3(lo)}</text><text x="${width - pad}" y="25" font-size="8" fill="#777" text-anchor="end">${n3(hi)}</text>`);
+  return `<svg class="strip" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title>${h(title)}</title>${parts.join('')}</svg>`;
 }

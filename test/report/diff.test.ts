@@ -54,6 +54,8 @@ describe('diff of two reports', () => {
     const html = formatDiff(d, 'html');
     expect(html).toContain('<tr class="worse"><td>▼</td><td>acc</td><td>metric</td><td>pass → fail</td>');
     expect(html).not.toMatch(/<script/);
+    // the verdict first, as a banner
+    expect(html).toMatch(/<header class="ko">\n<h1>Worse than before: not ready to deploy<\/h1>/);
   });
   it('the CLI: two real runs, the baseline model against the candidate', () => {
     const checks = 'checks:\n  - { id: auc, type: metric, metric: roc_auc, min: 0.99, confidence: 0.95 }\n  - type: model\n';

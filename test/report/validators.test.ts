@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 import { XMLParser } from 'fast-xml-parser';
+import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { ciCommandLines, cli, MODEL_SHA, ROOT, scenario } from '../helpers.js';
@@ -10,7 +11,8 @@ import { ciCommandLines, cli, MODEL_SHA, ROOT, scenario } from '../helpers.js';
 // Each format is checked by the program its consumers run, or a faithful port of it: the official
 // SARIF 2.1.0 schema (OASIS, vendored in test/vendor) with ajv; Jenkins xUnit's junit-10.xsd
 // (vendored) with libxml2 (xmllint-wasm); GitLab's JUnit reader (lib/gitlab/ci/parsers/test/junit.rb)
-// ported below; GitHub's runner command parser (ActionCommand.TryParseV2 / TryParse) ported below.
+// ported below; markdown-it for Markdown; GitHub's runner command parser (ActionCommand.TryParseV2 /
+// TryParse) ported in test/helpers.ts.
 // On a checklist whose strings are hostile: spaces, '%', '#', non-ASCII in paths; "::", "##[" and
 // line breaks in every string that reaches an output.
 
@@ -166,5 +168,39 @@ describe('JUnit: Jenkins (junit-10.xsd) and GitLab', () => {
       { name: 'size', status: 'skipped' },
       { name: 'opset', status: 'success' },
     ]);
+  });
+});
+
+describe('Markdown: markdown-it (CommonMark with GFM tables), as GitHub and GitLab render it', () => {
+  const md = new MarkdownIt({ html: false });
+  it('the report is one table with a row per check and the same cells in every row, hostile text included', () => {
+    const tokens = md.parse(outputs.markdown!.stdout, {});
+    const tables = tokens.filter((t) => t.type === 'table_open');
+    expect(tables.length).toBeGreaterThanOrEqual(1);
+    // the first table: one row per check, each with as many cells as the header
+    const start = tokens.findIndex((t) => t.type === 'table_open');
+    const end = tokens.findIndex((t, i) => i > start && t.type === 'table_close');
+    const rows: number[] = [];
+    for (let i = start; i < end; i++) if (tokens[i]!.type === 'tr_open') rows.push(0);
+    let r = -1;
+    for (let i = start; i < end; i++) {
+      if (tokens[i]!.type === 'tr_open') r++;
+      if (tokens[i]!.type === 'th_open' || tokens[i]!.type === 'td_open') rows[r]!++;
+    }
+    expect(rows.length).toBe(1 + 4);
+    expect(new Set(rows).size).toBe(1);
+    // no raw HTML reaches the page, and the checklist's name stays text
+    const html = md.render(outputs.markdown!.stdout);
+    expect(html).not.toMatch(/<script|<img/);
+  });
+  it('the example checklists render their tables', () => {
+    for (const name of ['example', 'unready', 'wine']) {
+      const out = cli([join(ROOT, 'checklists', `${name}.yaml`), '--format', 'markdown']).stdout;
+      const checks = JSON.parse(cli([join(ROOT, 'checklists', `${name}.yaml`), '--format', 'json']).stdout).checks.length;
+      const tokens = md.parse(out, {});
+      const start = tokens.findIndex((t) => t.type === 'table_open');
+      const end = tokens.findIndex((t, i) => i > start && t.type === 'table_close');
+      expect(tokens.slice(start, end).filter((t) => t.type === 'tr_open').length, name).toBe(1 + checks);
+    }
   });
 });
