@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
@@ -203,4 +204,14 @@ describe('Markdown: markdown-it (CommonMark with GFM tables), as GitHub and GitL
       expect(tokens.slice(start, end).filter((t) => t.type === 'tr_open').length, name).toBe(1 + checks);
     }
   });
+});
+
+const java = spawnSync('java', ['-version']).status === 0;
+describe.skipIf(!java)('HTML: the W3C Nu HTML Checker on the hostile report (needs Java)', () => {
+  it('no error, no warning', () => {
+    const file = join(dir, 'hostile.html');
+    writeFileSync(file, outputs.html!.stdout);
+    const r = spawnSync('java', ['-jar', join(ROOT, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar'), '--format', 'json', file], { encoding: 'utf8' });
+    expect(JSON.parse(r.stderr || r.stdout).messages).toEqual([]);
+  }, 60_000);
 });
