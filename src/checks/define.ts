@@ -5,18 +5,20 @@ import type { DatasetNeed } from './needs.js';
 
 export type { DatasetNeed } from './needs.js';
 import type { Finding, Measurement } from '../report/types.js';
+import type { DetailsOf } from '../report/details.js';
 
 /** What a check returns: data only. Any finding or failed measurement makes the check fail. */
-export interface CheckOutcome {
+export interface CheckOutcome<Details = Record<string, unknown>> {
   findings: Finding[];
   measurements?: Measurement[];
   /** What passed, in one plain line, when there is no finding. */
   summary?: string;
-  details?: Record<string, unknown>;
+  /** typed per check type where others read them (report/details.ts) */
+  details?: Details;
 }
 
-export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
-  type: string;
+export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Type extends string = string> {
+  type: Type;
   title: string;
   /** One sentence for `deploy-check schema` and the README. */
   description: string;
@@ -29,7 +31,7 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   mlTestScore: readonly TestId[];
   /** The check's own options; id, type, severity and tags are added by the checklist schema. */
   options: Shape;
-  run(options: z.output<z.ZodObject<Shape>>, ctx: RunContext): Promise<CheckOutcome>;
+  run(options: z.output<z.ZodObject<Shape>>, ctx: RunContext): Promise<CheckOutcome<DetailsOf<Type>>>;
   /** What the check will read, declared before any check runs so each dataset is read once for all. */
   needs?(options: z.output<z.ZodObject<Shape>>): DatasetNeed[];
   /**
@@ -56,6 +58,6 @@ export interface OptionProblem {
 }
 
 
-export function defineCheck<Shape extends z.ZodRawShape>(def: CheckDefinition<Shape>): CheckDefinition<Shape> {
+export function defineCheck<Shape extends z.ZodRawShape, const Type extends string>(def: CheckDefinition<Shape, Type>): CheckDefinition<Shape, Type> {
   return def;
 }

@@ -8,6 +8,7 @@ import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
 import { defineCheck, type OptionProblem } from './define.js';
+import type { EvaluationDetails } from '../report/details.js';
 
 export const confidenceOptions = {
   confidence: z.number().gt(0).lt(1, { error: (iss) => `expected a fraction below 1 (for example 0.95 for a 95% interval), received ${String(iss.input)}` }).optional().describe('Gate on this bootstrap interval (for example 0.95) instead of the point estimate'),
@@ -170,7 +171,7 @@ function absentClasses(ev: Evaluation): string[] {
 }
 
 /** What the numbers rest on, for the report. */
-export function describe(ev: Evaluation, data: MetricData): Record<string, unknown> {
+export function describe(ev: Evaluation, data: MetricData): Omit<EvaluationDetails, 'dataset'> {
   if (ev.task === 'regression') return { n: ev.n, task: ev.task };
   const C = ev.classes.length;
   return {

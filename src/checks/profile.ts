@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { detailsOf } from '../report/details.js';
 import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
 import { labelKey, parseNumber } from '../eval/cells.js';
@@ -119,7 +120,7 @@ export async function buildProfile(ctx: RunContext, datasetName: string | undefi
     scores = { name: ev.task === 'regression' ? 'prediction' : ev.task === 'binary' ? `probability of ${ev.classes[ev.positive]}` : 'probability of the predicted class', sample: reservoir(values, SAMPLE_SIZE, seed) };
   }
   const metrics = (report?.checks ?? [])
-    .filter((c) => c.type === 'metric' && c.status !== 'skip' && (c.details as { dataset?: string } | undefined)?.dataset === name)
+    .filter((c) => c.type === 'metric' && c.status !== 'skip' && detailsOf(c, 'metric')?.dataset === name)
     .map((c) => ({ id: c.id, name: c.measurements[0]!.name, value: c.measurements[0]!.value, ...(c.measurements[0]!.ci ? { ci: c.measurements[0]!.ci } : {}) }));
   return {
     schema: PROFILE_SCHEMA,

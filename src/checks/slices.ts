@@ -6,6 +6,7 @@ import { resample } from '../eval/metrics/index.js';
 import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
+import type { SliceResult } from '../report/details.js';
 
 interface Slice {
   column: string;
@@ -85,7 +86,7 @@ export default defineCheck({
     }
 
     const worse = (a: number, b: number) => (def.higherIsBetter ? a < b : a > b);
-    const results = slices.map((s) => {
+    const results = slices.map((s): SliceResult => {
       const value = def.compute(resample(data, s.rows), params);
       const small = s.rows.length < o.min_rows;
       const belowMin = o.min !== undefined && (value === null || worse(value, o.min));

@@ -1,5 +1,5 @@
-import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
-import type { BinaryCurves } from '../eval/curves.js';
+import { CLASS_SOURCE } from '../eval/predict.js';
+import { detailsOf } from './details.js';
 import { blocksGate } from './exit-code.js';
 import { htmlText as h } from './escape.js';
 import { formatNumber } from './format-value.js';
@@ -79,7 +79,8 @@ const figure = (svg: string, caption: string) => (svg ? `<figure>${svg}<figcapti
 const table = (cls: string, head: string[], rows: string[][]) =>
   rows.length ? `<table class="${cls}"><thead><tr>${head.map((x) => `<th>${x}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${x}</td>`).join('')}</tr>`).join('\n')}</tbody></table>` : '';
 const bytes = (n: number) => (n >= 1e6 ? `${formatNumber(n / 1e6)} MB` : n >= 1e3 ? `${formatNumber(n / 1e3)} kB` : `${n} B`);
-const details = (c: CheckResult) => (c.details ?? {}) as Record<string, unknown>;
+/** The dataset an evaluation check ran on ('' when it does not say). */
+const datasetOf = (c: CheckResult): string => (detailsOf(c, 'metric') ?? detailsOf(c, 'slices') ?? detailsOf(c, 'outputs') ?? detailsOf(c, 'robustness'))?.dataset ?? '';
 
 /** The verdict's reasons, the models and the data. */
 function overview(report: Report, order: CheckResult[]): string {
@@ -91,12 +92,12 @@ function overview(report: Report, order: CheckResult[]): string {
   const notes = attention.length ? `<h3>To look at</h3><ul class="reasons">${attention.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('')}</ul>` : '';
   const byDigest = new Map(report.inputs.map((i) => [i.sha256, i]));
   const models = report.checks
-    .filter((c) => c.type === 'model' && typeof details(c).sha256 === 'string')
-    .map((c) => {
-      const d = details(c);
-      const file = byDigest.get(d.sha256 as string);
-      const opsets = Array.isArray(d.opset_imports) ? (d.opset_imports as { domain: string; version: number }[]).map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ') : '';
-      return [link(c), h(file?.path ?? ''), `<code title="${h(String(d.sha256))}">${h(String(d.sha256).slice(0, 16))}…</code>`, file ? bytes(file.bytes) : '', h(String(d.producer ?? '')), h(opsets)];
+    .flatMap((c) => {
+      const d = detailsOf(c, 'model');
+      if (!d) return [];
+      const file = byDigest.get(d.sha256);
+      const opsets = d.opset_imports.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
+      return [[link(c), h(file?.path ?? ''), `<code title="${h(d.sha256)}">${h(d.sha256.slice(0, 16))}…</code>`, file ? bytes(file.bytes) : '', h(d.producer), h(opsets)]];
     });
   const data = report.inputs.filter((i) => DATA_FILE.test(i.path)).map((i) => [h(i.path), i.rows === undefined ? '' : i.rows.toLocaleString('en'), `<code title="${h(i.sha256)}">${h(i.sha256.slice(0, 16))}…</code>`, bytes(i.bytes)]);
   return `<section id="overview"><h2>Overview</h2>${reasons}${notes}
@@ -119,7 +120,7 @@ function metricsTable(report: Report): string {
     .flatMap((c) =>
       c.measurements
         .filter((m) => m.threshold || m.ci)
-        .map((m) => [link(c), h(m.name), h(String(details(c).dataset ?? '')), value(m), interval(m), required(m), verdictMark(m), intervalStrip(`${c.id}: ${m.name}`, m)]),
+        .map((m) => [link(c), h(m.name), h(datasetOf(c)), value(m), interval(m), required(m), verdictMark(m), intervalStrip(`${c.id}: ${m.name}`, m)]),
     );
   if (!rows.length) return '';
   return `<section id="metrics"><h2>Metrics</h2>${table('metrics', ['Check', 'Measurement', 'Dataset', 'Value', 'Interval', 'Required', '', 'Value, interval <span class="threshold">and threshold</span>'], rows)}
@@ -130,36 +131,37 @@ function metricsTable(report: Report): string {
 function evaluations(report: Report): string {
   const byDataset = new Map<string, CheckResult[]>();
   for (const c of report.checks.filter((k) => partOf(k) === 'evaluation')) {
-    const name = String(details(c).dataset ?? '');
+    const name = datasetOf(c);
     byDataset.set(name, [...(byDataset.get(name) ?? []), c]);
   }
   return [...byDataset]
     .map(([dataset, checks]) => {
       const name = dataset || 'the dataset';
       const figures: string[] = [];
-      const withMatrix = checks.find((c) => Array.isArray(details(c).confusion_matrix) && Array.isArray(details(c).classes));
-      const sized = checks.find((c) => typeof details(c).n === 'number');
+      const metrics = checks.flatMap((c) => detailsOf(c, 'metric') ?? []);
+      const withMatrix = metrics.find((d) => d.confusion_matrix && d.classes);
+      const sized = metrics.find((d) => typeof d.n === 'number') ?? checks.flatMap((c) => detailsOf(c, 'outputs') ?? [])[0];
       if (withMatrix) {
-        const d = details(withMatrix);
-        const source = CLASS_SOURCE[d.class_source as Evaluation['classSource']] ?? 'the model';
-        figures.push(figure(heatmap(`${name}: confusion matrix`, (d.classes as unknown[]).map(String), d.confusion_matrix as number[][]), `Confusion matrix on ${h(name)}: rows are the true class, columns the predicted one; class order from ${h(source)}${d.threshold !== undefined ? `, decision threshold ${formatNumber(d.threshold as number)}` : ''}.`));
+        const d = withMatrix;
+        const source = d.class_source ? CLASS_SOURCE[d.class_source] : 'the model';
+        figures.push(figure(heatmap(`${name}: confusion matrix`, d.classes!.map(String), d.confusion_matrix!), `Confusion matrix on ${h(name)}: rows are the true class, columns the predicted one; class order from ${h(source)}${d.threshold !== undefined ? `, decision threshold ${formatNumber(d.threshold)}` : ''}.`));
       }
-      const withCurves = checks.find((c) => (details(c).curves as Record<string, BinaryCurves> | undefined)?.model);
-      if (withCurves) {
-        const curves = details(withCurves).curves as Record<string, BinaryCurves>;
+      const curves = metrics.find((d) => d.curves?.model)?.curves;
+      if (curves) {
         const names = Object.keys(curves);
         const who = names.length > 1 ? 'the candidate (blue) and the baseline (orange)' : 'the candidate';
         figures.push(figure(lineChart(`${name}: ROC curve`, 'false positive rate', 'true positive rate', names.map((k) => ({ name: k, points: curves[k]!.roc })), true), `ROC curve of ${who} on ${h(name)}; the dashed diagonal is chance.`));
         figures.push(figure(lineChart(`${name}: precision-recall curve`, 'recall', 'precision', names.map((k) => ({ name: k, points: curves[k]!.pr })), false), `Precision against recall of ${who}, over every threshold.`));
         figures.push(figure(lineChart(`${name}: calibration`, 'mean predicted probability', 'fraction of positives', names.map((k) => ({ name: k, points: curves[k]!.calibration.map((b) => [b.predicted, b.observed] as [number, number]), dots: true })), true), `Calibration of ${who}: ten bins of the predicted probability; on the diagonal, a predicted 0.7 is right 70% of the time.`));
       }
-      for (const c of checks.filter((k) => k.type === 'slices' && Array.isArray(details(k).slices))) {
+      for (const c of checks) {
+        const slices = detailsOf(c, 'slices')?.slices;
+        if (!slices) continue;
         const t = c.measurements.find((m) => m.threshold)?.threshold;
-        const slices = details(c).slices as { column: string; value: string; n: number; metric: number | null; status: string }[];
         figures.push(figure(barChart(`${c.id}: metric per slice`, slices.map((s) => ({ label: `${s.column} = ${s.value} (n = ${s.n})`, value: s.metric, bad: s.status === 'fail' })), { threshold: t?.min ?? t?.max }), `${link(c)}: the metric in each slice of ${h(name)} (red: below what is required)${t ? `; the dashed line is the threshold` : ''}.`));
       }
       const list = checks.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('');
-      const n = sized ? ` <small>(n = ${(details(sized).n as number).toLocaleString('en')})</small>` : '';
+      const n = sized ? ` <small>(n = ${sized.n.toLocaleString('en')})</small>` : '';
       return `<section id="evaluation-${anchor(dataset)}" class="part"><h2>Evaluation on ${h(name)}${n}</h2><ul class="reasons">${list}</ul><div class="charts">${figures.join('\n')}</div></section>`;
     })
     .join('\n');
@@ -169,18 +171,16 @@ function drift(report: Report): string {
   const checks = report.checks.filter((c) => partOf(c) === 'drift');
   if (!checks.length) return '';
   const body = checks.map((c) => {
-    const d = details(c);
+    const d = detailsOf(c, 'drift');
     const figures: string[] = [];
-    if (Array.isArray(d.columns)) {
-      const cols = d.columns as { column: string; method: string; distance?: number; p_value_adjusted?: number; threshold: number; drifted: boolean }[];
+    if (d) {
+      const cols = d.columns;
       const distances = cols.filter((x) => x.distance !== undefined);
       const tests = cols.filter((x) => x.p_value_adjusted !== undefined);
       if (distances.length) figures.push(figure(barChart(`${c.id}: drift distance per column`, distances.map((x) => ({ label: `${x.column} (${x.method})`, value: x.distance!, bad: x.drifted })), { threshold: distances[0]!.threshold }), `${link(c)}: distance between reference and current per column (red: drifted; dashed: the threshold).`));
       if (tests.length) figures.push(figure(barChart(`${c.id}: adjusted p-value per column`, tests.map((x) => ({ label: `${x.column} (${x.method})`, value: x.p_value_adjusted!, bad: x.drifted })), { threshold: tests[0]!.threshold }), `${link(c)}: p-value of each column's test, adjusted for the number of columns (red: drifted, below the dashed threshold).`));
     }
-    const ref = d.reference as { dataset?: string; profile?: string; rows?: number } | undefined;
-    const cur = d.current as { dataset?: string; rows?: number } | undefined;
-    const what = ref && cur ? ` <small>${h(String(ref.dataset ?? ref.profile ?? ''))} (${ref.rows ?? '?'} rows) → ${h(String(cur.dataset ?? ''))} (${cur.rows ?? '?'} rows)</small>` : '';
+    const what = d ? ` <small>${h('dataset' in d.reference ? d.reference.dataset : d.reference.profile)} (${d.reference.rows} rows) → ${h(d.current.dataset)} (${d.current.rows} rows)</small>` : '';
     return `<h3>${pill(c)} ${link(c)}${what}</h3><p>${h(c.message)}</p><div class="charts">${figures.join('\n')}</div>`;
   });
   return `<section id="drift" class="part"><h2>Drift</h2>${body.join('\n')}</section>`;
@@ -207,8 +207,7 @@ function resources(report: Report): string {
 /** Sign-offs, the card, staleness, monitoring, and every waiver, used or not. */
 function process(report: Report): string {
   const approvals = report.checks
-    .filter((c) => c.type === 'signoff' && Array.isArray(details(c).approvals))
-    .flatMap((c) => (details(c).approvals as Record<string, unknown>[]).map((a) => [link(c), h(String(a.role ?? '')), h(String(a.name ?? '')), h(String(a.date ?? ''))]));
+    .flatMap((c) => (detailsOf(c, 'signoff')?.approvals ?? []).map((a) => [link(c), h(a.role), h(a.name), h(a.date)]));
   const waivers = report.checks
     .filter((c) => c.waiver)
     .map((c) => [link(c), h(c.waiver!.state), h(c.waiver!.reason ?? ''), h(c.waiver!.approved_by ?? ''), h(c.waiver!.expires ?? '')]);

@@ -1,3 +1,4 @@
+import { detailsOf } from '../report/details.js';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -155,7 +156,7 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
     const check = report.checks.find((k) => k.id === ids[i])!;
     const m = check.measurements[0];
     if (check.status === 'error' || !m || m.value === null || !m.ci) {
-      const notComputed = (check.details as { interval?: { not_computed?: string } } | undefined)?.interval?.not_computed;
+      const notComputed = detailsOf(check, 'metric')?.interval?.not_computed;
       const why = check.status === 'error' ? check.message : m && m.value !== null ? `measured ${fmt(m.value)}, but no 95% interval: ${notComputed ?? 'none could be computed'}` : (check.findings[0]?.message ?? 'undefined on this data');
       lines.push(`  # ${c.metric}: not proposed (${why})`);
       return;

@@ -1,0 +1,83 @@
+import type { BinaryCurves } from '../eval/curves.js';
+import type { CheckResult } from './types.js';
+
+/**
+ * The `details` of the check types that other parts read (the HTML page), one shape per type. A check
+ * type listed here must return exactly this shape (defineCheck holds it to it); the others return any
+ * object. In the JSON report, `details` stays free-form data, outside the stable contract.
+ */
+export type EvaluationDetails = {
+  dataset: string;
+  n: number;
+  task: 'binary' | 'multiclass' | 'regression';
+  classes?: string[];
+  class_source?: 'model' | 'checklist' | 'label-index';
+  positive?: string;
+  threshold?: number;
+  confusion_matrix?: number[][];
+  per_class?: Record<string, unknown>[];
+};
+
+export type MetricDetails = EvaluationDetails & {
+  /** how the interval was computed; `not_computed` says why a bootstrap was not run */
+  interval?: { method: 'wilson' | 'bootstrap'; confidence: number; not_computed?: string; [k: string]: unknown };
+  comparison_interval?: Record<string, unknown>;
+  /** the candidate's ("model") and the baseline's curves, on the metrics they illustrate */
+  curves?: Record<string, BinaryCurves>;
+};
+
+export type SliceResult = { column: string; value: string; n: number; metric: number | null; status: 'pass' | 'fail' | 'undefined' | 'too_small' };
+export type SlicesDetails = { dataset: string; overall: number | null; slices: SliceResult[] };
+
+export type OutputsDetails = { dataset: string; n: number; score_columns: number; classes?: string[]; class_source?: 'model' | 'checklist' | 'label-index' };
+
+export type DriftColumn = {
+  column: string;
+  type: 'numeric' | 'categorical';
+  method: string;
+  statistic?: number;
+  p_value?: number;
+  p_value_adjusted?: number;
+  effect?: number;
+  distance?: number;
+  unseen_categories?: number;
+  threshold: number;
+  drifted: boolean | undefined;
+};
+export type DriftDetails = {
+  reference: { dataset: string; rows: number } | { profile: string; rows: number };
+  current: { dataset: string; rows: number };
+  correction: string;
+  columns: DriftColumn[];
+};
+
+export type ModelDetails = {
+  sha256: string;
+  ir_version: number;
+  producer: string;
+  opset_imports: { domain: string; version: number }[];
+  inputs: { name: string; type: string }[];
+  outputs: { name: string; type: string }[];
+};
+
+export type RobustnessDetails = { dataset: string; seed: number };
+
+export type SignoffDetails = { as_of: string; model_sha256: string; approvals: { role: string; name: string; date: string; age_days: number }[] };
+
+export interface DetailsByType {
+  metric: MetricDetails;
+  slices: SlicesDetails;
+  outputs: OutputsDetails;
+  drift: DriftDetails;
+  model: ModelDetails;
+  signoff: SignoffDetails;
+  robustness: RobustnessDetails;
+}
+
+/** The details a check of this type returns. */
+export type DetailsOf<Type extends string> = Type extends keyof DetailsByType ? DetailsByType[Type] : Record<string, unknown>;
+
+/** A check's details, typed by its type (the one cast: defineCheck holds each type to its shape). */
+export function detailsOf<T extends keyof DetailsByType>(c: CheckResult, type: T): DetailsByType[T] | undefined {
+  return c.type === type && c.details ? (c.details as unknown as DetailsByType[T]) : undefined;
+}
