@@ -4,7 +4,7 @@ import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
 import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';
 import { columnIndex } from './datasets/index.js';
-import { cellAt, isNumberColumn, whereOf, type Cell, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
+import { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -124,7 +124,9 @@ export interface ModelUnderTest {
 /**
  * One pass over a dataset, running every model that needs it batch by batch: the file is read
  * once, tensors are filled from the parsed cells, and only labels, scores and the columns kept for
- * slicing stay in memory.
+ * slicing stay in memory. The pieces: what to read (planRead), the labels (Labels), the input
+ * statistics (InputMoments), the columns kept (KeptBuilder), each model's outputs (Outputs), and
+ * an Evaluation per model at the end (finish).
  */
 export async function evaluate(
   source: DatasetSource,
@@ -134,55 +136,138 @@ export async function evaluate(
   options: { onProgress?: (rows: number, fraction: number) => void; transform?: BatchTransform; inputStats?: boolean } = {},
 ): Promise<Evaluation[]> {
   const { onProgress, transform } = options;
-  const label = dataset.label;
-  if (!label) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set datasets.${dataset.name}.label in the checklist`);
-  const labelCol = columnIndex(source, label, `datasets.${dataset.name}.label`);
-  const plans = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m) }));
-  const keepCols = keep.map((k) => columnIndex(source, k, 'named by a slices check'));
-  const regression = plans.map((p) => p.outputs.task === 'regression');
-  const numeric = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type !== 'string').flatMap((i) => i.columns)));
-  // labels read as numbers ("1.0" is class 1) unless a model's classes, from the model or the
-  // checklist, include text
-  const numericLabels = plans.every((p) => (classLabelsOf(p.model, p.outputs.scores) ?? p.model.spec.classes)?.every((c) => typeof c === 'number') ?? true);
-  const textInputs = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type === 'string').flatMap((i) => i.columns)));
-  if (regression.some(Boolean) || (numericLabels && !textInputs.has(labelCol))) numeric.add(labelCol);
-  for (const c of keepCols) numeric.delete(c);
-  const want: ColumnRequest[] = [...new Set([labelCol, ...keepCols, ...plans.flatMap((p) => p.inputs.flatMap((i) => i.columns))])].map((index) => ({
-    index,
-    as: numeric.has(index) ? 'number' : 'cell',
-  }));
-  const slot = new Map(want.map((w, k) => [w.index, k]));
-
-  const dictionary = new Map<string, number>();
-  // the same, by value, for labels the reader parsed as numbers: no string per row
-  const byValue = new Map<number, number>();
-  const code = (key: string): number => {
-    let idx = dictionary.get(key);
-    if (idx === undefined) dictionary.set(key, (idx = dictionary.size));
-    return idx;
-  };
-  const truthKeys = new Growable(Int32Array);
-  const truthValues = new Growable(Float64Array);
+  const plan = planRead(source, dataset, models, keep);
+  const { plans, slot } = plan;
+  const labels = new Labels(source.path, plan.labelName, plan.regression, plan.numericLabels);
   const rowRef = new Growable(Int32Array);
   let rowUnit: 'line' | 'row' = 'line';
   const kept = keep.map(() => new KeptBuilder());
-  // label outputs as codes into a dictionary of the distinct labels the model gave: no value per row kept
-  const raw = plans.map(() => ({ scores: [] as Float32Array[] | Float64Array[], widths: [] as number[], labels: [] as Int32Array[], labelKeys: new Map<string, number>() }));
-
-  // input columns' statistics, for perturbations: Welford's running mean and variance, seen strings
-  const inputColumns = options.inputStats ? [...new Set(plans.flatMap((p) => p.inputs.flatMap((i) => i.columns.map((c) => [c, i.type === 'string'] as const))))] : [];
-  const moments = new Map(inputColumns.filter(([, str]) => !str).map(([c]) => [c, { n: 0, mean: 0, m2: 0 }]));
-  const seen = new Map(inputColumns.filter(([, str]) => str).map(([c]) => [c, new Set<string>()]));
+  const moments = new InputMoments(options.inputStats ? plans : [], slot);
+  const outputs = plans.map((p) => new Outputs(p, source.path, plan.numericLabels));
   const indexOf = (name: string) => {
     const j = source.columns.indexOf(name);
     return j < 0 || !slot.has(j) ? undefined : slot.get(j);
   };
   // everything a batch gives is copied before the next is asked for, so the reader may reuse its arrays
   const inFlight: Promise<void>[] = [];
-  for await (const read of source.batches(want, BATCH_SIZE, { reuse: true })) {
+  for await (const read of source.batches(plan.want, BATCH_SIZE, { reuse: true })) {
     const batch = transform ? transform(read, indexOf) : read;
-    for (const [c, m] of moments) {
-      const col = read.cells[slot.get(c)!]!;
+    moments.add(read);
+    rowUnit = batch.unit;
+    for (let i = 0; i < batch.n; i++) rowRef.push(batch.refs[i]!);
+    labels.add(batch, batch.cells[slot.get(plan.labelCol)!]!);
+    plan.keepCols.forEach((c, k) => {
+      const cells = batch.cells[slot.get(c)!]!;
+      for (let i = 0; i < batch.n; i++) kept[k]!.add(cellAt(cells, i));
+    });
+    // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT runs are
+    // sent before the oldest is awaited; results land in their batch's place, so order is kept.
+    for (let m = 0; m < plans.length; m++) {
+      const feeds: Record<string, WireTensor> = {};
+      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, batch, slot, source, dataset);
+      inFlight.push(outputs[m]!.run(feeds, batch));
+    }
+    while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
+    onProgress?.(rowRef.length, source.progress());
+  }
+  for (const done of inFlight.splice(0)) await done;
+  const common = {
+    n: rowRef.length,
+    rowRef: rowRef.done(),
+    rowUnit,
+    columns: new Map(keep.map((k, i) => [k, kept[i]!.done()])),
+    inputStats: moments.done(source.columns),
+  };
+  return plans.map((p, m) => finish(p, outputs[m]!, labels, common, plans.length === 1, source.path));
+}
+
+interface ModelPlan {
+  model: ModelUnderTest;
+  inputs: InputPlan[];
+  outputs: OutputPlan;
+}
+
+/** What one pass reads: the label, the columns kept, every model's inputs, each as numbers or cells. */
+function planRead(source: DatasetSource, dataset: DatasetSpec & { name: string }, models: ModelUnderTest[], keep: string[]) {
+  const labelName = dataset.label;
+  if (!labelName) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set datasets.${dataset.name}.label in the checklist`);
+  const labelCol = columnIndex(source, labelName, `datasets.${dataset.name}.label`);
+  const plans: ModelPlan[] = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m) }));
+  const keepCols = keep.map((k) => columnIndex(source, k, 'named by a slices check'));
+  const regression = plans.some((p) => p.outputs.task === 'regression');
+  const numeric = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type !== 'string').flatMap((i) => i.columns)));
+  // labels read as numbers ("1.0" is class 1) unless a model's classes, from the model or the
+  // checklist, include text
+  const numericLabels = plans.every((p) => (classLabelsOf(p.model, p.outputs.scores) ?? p.model.spec.classes)?.every((c) => typeof c === 'number') ?? true);
+  const textInputs = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type === 'string').flatMap((i) => i.columns)));
+  if (regression || (numericLabels && !textInputs.has(labelCol))) numeric.add(labelCol);
+  for (const c of keepCols) numeric.delete(c);
+  const want: ColumnRequest[] = [...new Set([labelCol, ...keepCols, ...plans.flatMap((p) => p.inputs.flatMap((i) => i.columns))])].map((index) => ({
+    index,
+    as: numeric.has(index) ? 'number' : 'cell',
+  }));
+  return { labelName, labelCol, keepCols, plans, regression, numericLabels, want, slot: new Map(want.map((w, k) => [w.index, k])) };
+}
+
+/**
+ * The label of every row: the true value (regression), or a code into a dictionary of the distinct
+ * labels seen (classification), mapped to class indices once the classes are known. A label the
+ * reader parsed as a number is coded by value: no string per row.
+ */
+class Labels {
+  readonly dictionary = new Map<string, number>();
+  private readonly byValue = new Map<number, number>();
+  readonly keys = new Growable(Int32Array);
+  readonly values = new Growable(Float64Array);
+  constructor(
+    private readonly path: string,
+    /** the label column's name, for messages */
+    readonly name: string,
+    private readonly regression: boolean,
+    private readonly numeric: boolean,
+  ) {}
+
+  private code(key: string): number {
+    let idx = this.dictionary.get(key);
+    if (idx === undefined) this.dictionary.set(key, (idx = this.dictionary.size));
+    return idx;
+  }
+
+  add(batch: RawBatch, labels: Column): void {
+    const parsed = isNumberColumn(labels) ? labels : undefined;
+    for (let i = 0; i < batch.n; i++) {
+      if (this.regression) {
+        const v = numberAt(labels, i);
+        if (!v.ok) throw new InputError(this.path, `${whereOf(batch, i)}: label column "${this.name}": ${v.missing ? 'missing value' : v.reason}`);
+        this.values.push(v.value);
+      } else if (parsed && !parsed.other.has(i)) {
+        // a plain decimal: its key is String(value), as labelKey would make it from the text
+        const v = parsed.numbers[i]!;
+        let idx = this.byValue.get(v);
+        if (idx === undefined) this.byValue.set(v, (idx = this.code(String(v))));
+        this.keys.push(idx);
+      } else {
+        const key = labelKey(cellAt(labels, i), this.numeric);
+        if (key === undefined) throw new InputError(this.path, `${whereOf(batch, i)}: label column "${this.name}" is empty`);
+        this.keys.push(this.code(key));
+      }
+    }
+  }
+}
+
+/** Input columns' statistics, for perturbations: Welford's running mean and variance, the strings seen (at most 1,000). */
+class InputMoments {
+  private readonly moments: Map<number, { n: number; mean: number; m2: number }>;
+  private readonly seen: Map<number, Set<string>>;
+  constructor(plans: ModelPlan[], private readonly slot: Map<number, number>) {
+    const columns = [...new Set(plans.flatMap((p) => p.inputs.flatMap((i) => i.columns.map((c) => [c, i.type === 'string'] as const))))];
+    this.moments = new Map(columns.filter(([, str]) => !str).map(([c]) => [c, { n: 0, mean: 0, m2: 0 }]));
+    this.seen = new Map(columns.filter(([, str]) => str).map(([c]) => [c, new Set<string>()]));
+  }
+
+  add(read: RawBatch): void {
+    for (const [c, m] of this.moments) {
+      const col = read.cells[this.slot.get(c)!]!;
       for (let i = 0; i < read.n; i++) {
         let v: number;
         if (isNumberColumn(col) && !col.other.has(i)) v = col.numbers[i]!;
@@ -197,168 +282,165 @@ export async function evaluate(
         m.m2 += d * (v - m.mean);
       }
     }
-    for (const [c, set] of seen) {
-      const col = read.cells[slot.get(c)!]!;
+    for (const [c, set] of this.seen) {
+      const col = read.cells[this.slot.get(c)!]!;
       for (let i = 0; i < read.n && set.size < 1000; i++) {
         const v = cellAt(col, i);
         if (v !== null && v !== undefined) set.add(String(v));
       }
     }
-    const labels = batch.cells[slot.get(labelCol)!]!;
-    rowUnit = batch.unit;
-    const parsed = isNumberColumn(labels) ? labels : undefined;
-    for (let i = 0; i < batch.n; i++) {
-      rowRef.push(batch.refs[i]!);
-      if (regression.some(Boolean)) {
-        const v = numberAt(labels, i);
-        if (!v.ok) throw new InputError(source.path, `${whereOf(batch, i)}: label column "${label}": ${v.missing ? 'missing value' : v.reason}`);
-        truthValues.push(v.value);
-      } else if (parsed && !parsed.other.has(i)) {
-        // a plain decimal: its key is String(value), as labelKey would make it from the text
-        const v = parsed.numbers[i]!;
-        let idx = byValue.get(v);
-        if (idx === undefined) byValue.set(v, (idx = code(String(v))));
-        truthKeys.push(idx);
-      } else {
-        const key = labelKey(cellAt(labels, i), numericLabels);
-        if (key === undefined) throw new InputError(source.path, `${whereOf(batch, i)}: label column "${label}" is empty`);
-        truthKeys.push(code(key));
-      }
-    }
-    keepCols.forEach((c, k) => {
-      const cells = batch.cells[slot.get(c)!]!;
-      for (let i = 0; i < batch.n; i++) kept[k]!.add(cellAt(cells, i));
-    });
-    // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT runs are
-    // sent before the oldest is awaited; results land in their batch's place, so order is kept.
-    const rows = batch.n;
-    const span = `${whereOf(batch, 0)} to ${whereOf(batch, rows - 1)}`;
-    for (let m = 0; m < plans.length; m++) {
-      const plan = plans[m]!;
-      const feeds: Record<string, WireTensor> = {};
-      for (const input of plan.inputs) feeds[input.name] = tensorFor(input, batch, slot, source, dataset);
-      const fetch = [plan.outputs.scores, plan.outputs.label].filter((x): x is string => Boolean(x));
-      const out = raw[m]!;
-      const at = out.widths.length;
-      out.widths.push(0);
-      const done = plan.model.session.run(feeds, fetch).then(
-        (result) => {
-          const scores = result[plan.outputs.scores!]!;
-          const dims = scores.dims;
-          if (dims[0] !== rows || dims.length > 2) {
-            throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has shape [${dims.join(', ')}] for ${rows} rows; expected [${rows}], [${rows}, 1] or [${rows}, classes]`);
-          }
-          const data = scores.data;
-          if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" is ${scores.type}, expected float scores`);
-          (out.scores as (Float32Array | Float64Array)[])[at] = data;
-          out.widths[at] = dims.length === 2 ? dims[1]! : 1;
-          if (plan.outputs.label) {
-            const given = result[plan.outputs.label]!.data as ArrayLike<unknown>;
-            const codes = new Int32Array(given.length);
-            for (let i = 0; i < given.length; i++) {
-              const v = given[i];
-              const key = labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), numericLabels) ?? '';
-              let code = out.labelKeys.get(key);
-              if (code === undefined) out.labelKeys.set(key, (code = out.labelKeys.size));
-              codes[i] = code;
-            }
-            out.labels[at] = codes;
-          }
-        },
-        (err: Error) => {
-          if (err instanceof ModelRunStopped) throw err;
-          throw new InputError(plan.model.path, `onnxruntime-node failed on ${span} of ${source.path}: ${oneLine(err.message)}`);
-        },
-      );
-      done.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
-      inFlight.push(done);
-    }
-    while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
-    onProgress?.(rowRef.length, source.progress());
   }
-  for (const done of inFlight.splice(0)) await done;
-  const n = rowRef.length;
-  const refs = rowRef.done();
-  const columns = new Map(keep.map((k, i) => [k, kept[i]!.done()]));
-  const inputStats = new Map<string, ColumnStats>([
-    ...[...moments].map(([c, m]) => [source.columns[c]!, { kind: 'number', n: m.n, mean: m.mean, std: m.n ? Math.sqrt(m.m2 / m.n) : 0 }] as const),
-    ...[...seen].map(([c, set]) => [source.columns[c]!, { kind: 'string', values: [...set].sort() }] as const),
-  ]);
 
-  return plans.map((plan, m) => {
-    const width = raw[m]!.widths[0] ?? 1;
-    if (raw[m]!.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
-    const flat = concat(raw[m]!.scores as (Float32Array | Float64Array)[], n * width);
-    raw[m]!.scores.length = 0; // the batches' outputs, copied: given back before the next arrays are made
-    const nonFinite = nonFiniteRows(flat, width, refs);
-    if (plan.outputs.task === 'regression') {
-      if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
-      return {
-        n, task: 'regression', classes: [], classSource: 'label-index', positive: -1, threshold: NaN,
-        truth: truthValues.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), nonFinite, rowRef: refs, rowUnit, columns, inputStats,
-        outputs: { value: plan.outputs.scores },
-      } satisfies Evaluation;
-    }
-    const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, dictionary, source.path, label, width);
-    const C = classes.length;
-    if (width !== 1 && width !== C) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns but there are ${C} classes (${classes.join(', ')})`);
-    const task: Task = plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task ?? (C === 2 ? 'binary' : 'multiclass');
-    if (task === 'binary' && C !== 2) throw new InputError(plan.model.path, `task is binary, but there are ${C} classes (${classes.join(', ')})`);
-    const order = new Map(classes.map((c, i) => [c, i]));
-    const remap = new Int32Array(dictionary.size);
-    for (const [key, idx] of dictionary) {
-      const to = order.get(key);
-      if (to === undefined) {
-        const row = truthKeys.done().indexOf(idx);
-        throw new InputError(source.path, `${rowUnit} ${refs[row]}: label ${JSON.stringify(key)} is not one of the classes (${classes.join(', ')})`, undefined, 'a label the model was never trained on');
-      }
-      remap[idx] = to;
-    }
-    // one model: its class indices written over the label keys, in place; several: a copy each
-    const keys = truthKeys.done();
-    const truth = plans.length === 1 ? keys : new Int32Array(n);
-    for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
-
-    // logits become probabilities (sigmoid of one column, softmax of several); anything else must
-    // already be probabilities, or the metrics that need them refuse to run
-    if (plan.model.spec.outputs?.kind === 'logits') toProbabilities(flat, width);
-    const notProbabilities = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
-    // A single score column is the score of the second class, as scikit-learn orders binary outputs.
-    let probs = flat;
-    if (width === 1) {
-      if (C !== 2) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has one column; only a binary model can have one score column`);
-      probs = new Float64Array(n * 2);
-      for (let i = 0; i < n; i++) {
-        probs[2 * i + 1] = flat[i]!;
-        probs[2 * i] = 1 - flat[i]!;
-      }
-    }
-    const positive = task === 'binary' ? positiveIndex(plan.model.spec, classes) : -1;
-    const threshold = plan.model.spec.threshold ?? 0.5;
-    const predicted = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      if (task === 'binary') predicted[i] = probs[2 * i + positive]! >= threshold ? positive : 1 - positive;
-      else {
-        let best = 0;
-        for (let c = 1; c < C; c++) if (probs[i * C + c]! > probs[i * C + best]!) best = c;
-        predicted[i] = best;
-      }
-    }
-    let labelOutput: Int32Array | undefined;
-    if (plan.outputs.label) {
-      labelOutput = new Int32Array(n);
-      let i = 0;
-      const classOf = new Int32Array(raw[m]!.labelKeys.size);
-      for (const [key, code] of raw[m]!.labelKeys) classOf[code] = order.get(key) ?? -1;
-      for (const chunk of raw[m]!.labels) for (const code of chunk) labelOutput[i++] = classOf[code]!;
-    }
-    return {
-      n, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, ...(notProbabilities ? { notProbabilities } : {}), rowRef: refs, rowUnit, columns, inputStats,
-      outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
-    } satisfies Evaluation;
-  });
+  done(names: string[]): Map<string, ColumnStats> {
+    return new Map<string, ColumnStats>([
+      ...[...this.moments].map(([c, m]) => [names[c]!, { kind: 'number', n: m.n, mean: m.mean, std: m.n ? Math.sqrt(m.m2 / m.n) : 0 }] as const),
+      ...[...this.seen].map(([c, set]) => [names[c]!, { kind: 'string', values: [...set].sort() }] as const),
+    ]);
+  }
 }
 
+/** One model's outputs, batch by batch, in batch order: its scores, their width, and its label output as codes. */
+class Outputs {
+  readonly scores: (Float32Array | Float64Array)[] = [];
+  readonly widths: number[] = [];
+  readonly labels: Int32Array[] = [];
+  /** a dictionary of the distinct labels the model gave: no value per row kept */
+  readonly labelKeys = new Map<string, number>();
+  constructor(
+    readonly plan: ModelPlan,
+    private readonly path: string,
+    private readonly numericLabels: boolean,
+  ) {}
+
+  /** Sends one batch to the model host; the promise settles once its outputs are in their place. */
+  run(feeds: Record<string, WireTensor>, batch: RawBatch): Promise<void> {
+    const { model, outputs } = this.plan;
+    const rows = batch.n;
+    const span = `${whereOf(batch, 0)} to ${whereOf(batch, rows - 1)}`;
+    const at = this.widths.length;
+    this.widths.push(0);
+    const fetch = [outputs.scores, outputs.label].filter((x): x is string => Boolean(x));
+    const done = model.session.run(feeds, fetch).then(
+      (result) => {
+        const scores = result[outputs.scores!]!;
+        const dims = scores.dims;
+        if (dims[0] !== rows || dims.length > 2) {
+          throw new InputError(model.path, `output "${outputs.scores}" has shape [${dims.join(', ')}] for ${rows} rows; expected [${rows}], [${rows}, 1] or [${rows}, classes]`);
+        }
+        const data = scores.data;
+        if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(model.path, `output "${outputs.scores}" is ${scores.type}, expected float scores`);
+        this.scores[at] = data;
+        this.widths[at] = dims.length === 2 ? dims[1]! : 1;
+        if (outputs.label) this.labels[at] = this.codes(result[outputs.label]!.data as ArrayLike<unknown>);
+      },
+      (err: Error) => {
+        if (err instanceof ModelRunStopped) throw err;
+        throw new InputError(model.path, `onnxruntime-node failed on ${span} of ${this.path}: ${oneLine(err.message)}`);
+      },
+    );
+    done.catch(() => undefined); // awaited by the caller, in order; not an unhandled rejection meanwhile
+    return done;
+  }
+
+  private codes(given: ArrayLike<unknown>): Int32Array {
+    const codes = new Int32Array(given.length);
+    for (let i = 0; i < given.length; i++) {
+      const v = given[i];
+      const key = labelKey(typeof v === 'bigint' ? Number(v) : (v as Cell), this.numericLabels) ?? '';
+      let code = this.labelKeys.get(key);
+      if (code === undefined) this.labelKeys.set(key, (code = this.labelKeys.size));
+      codes[i] = code;
+    }
+    return codes;
+  }
+}
+
+type Common = Pick<Evaluation, 'n' | 'rowRef' | 'rowUnit' | 'columns' | 'inputStats'>;
+
+/** One model's Evaluation from its outputs and the labels. */
+function finish(plan: ModelPlan, out: Outputs, labels: Labels, common: Common, only: boolean, path: string): Evaluation {
+  const { n, rowRef: refs } = common;
+  const width = out.widths[0] ?? 1;
+  if (out.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
+  const flat = concat(out.scores, n * width);
+  out.scores.length = 0; // the batches' outputs, copied: given back before the next arrays are made
+  const nonFinite = nonFiniteRows(flat, width, refs);
+  if (plan.outputs.task === 'regression') {
+    if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
+    return {
+      ...common, task: 'regression', classes: [], classSource: 'label-index', positive: -1, threshold: NaN,
+      truth: labels.values.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), nonFinite,
+      outputs: { value: plan.outputs.scores },
+    };
+  }
+  return classification(plan, out, labels, common, only, path, { flat, width, nonFinite });
+}
+
+/**
+ * A classifier's Evaluation: the classes and their order, the labels as class indices, the scores as
+ * probabilities (n × classes), the decisions, and the model's own label output as class indices.
+ */
+function classification(plan: ModelPlan, out: Outputs, labels: Labels, common: Common, only: boolean, path: string, o: { flat: Float64Array; width: number; nonFinite: Evaluation['nonFinite'] }): Evaluation {
+  const { n, rowRef: refs, rowUnit } = common;
+  const { flat, width, nonFinite } = o;
+  const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, labels.dictionary, path, labels.name, width);
+  const C = classes.length;
+  if (width !== 1 && width !== C) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns but there are ${C} classes (${classes.join(', ')})`);
+  const task: Task = plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task ?? (C === 2 ? 'binary' : 'multiclass');
+  if (task === 'binary' && C !== 2) throw new InputError(plan.model.path, `task is binary, but there are ${C} classes (${classes.join(', ')})`);
+  const order = new Map(classes.map((c, i) => [c, i]));
+  const remap = new Int32Array(labels.dictionary.size);
+  const keys = labels.keys.done();
+  for (const [key, idx] of labels.dictionary) {
+    const to = order.get(key);
+    if (to === undefined) {
+      const row = keys.indexOf(idx);
+      throw new InputError(path, `${rowUnit} ${refs[row]}: label ${JSON.stringify(key)} is not one of the classes (${classes.join(', ')})`, undefined, 'a label the model was never trained on');
+    }
+    remap[idx] = to;
+  }
+  // one model: its class indices written over the label keys, in place; several: a copy each
+  const truth = only ? keys : new Int32Array(n);
+  for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
+
+  // logits become probabilities (sigmoid of one column, softmax of several); anything else must
+  // already be probabilities, or the metrics that need them refuse to run
+  if (plan.model.spec.outputs?.kind === 'logits') toProbabilities(flat, width);
+  const notProbabilities = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
+  // A single score column is the score of the second class, as scikit-learn orders binary outputs.
+  let probs = flat;
+  if (width === 1) {
+    if (C !== 2) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has one column; only a binary model can have one score column`);
+    probs = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      probs[2 * i + 1] = flat[i]!;
+      probs[2 * i] = 1 - flat[i]!;
+    }
+  }
+  const positive = task === 'binary' ? positiveIndex(plan.model.spec, classes) : -1;
+  const threshold = plan.model.spec.threshold ?? 0.5;
+  const predicted = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (task === 'binary') predicted[i] = probs[2 * i + positive]! >= threshold ? positive : 1 - positive;
+    else {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (probs[i * C + c]! > probs[i * C + best]!) best = c;
+      predicted[i] = best;
+    }
+  }
+  let labelOutput: Int32Array | undefined;
+  if (plan.outputs.label) {
+    labelOutput = new Int32Array(n);
+    let i = 0;
+    const classOf = new Int32Array(out.labelKeys.size);
+    for (const [key, code] of out.labelKeys) classOf[code] = order.get(key) ?? -1;
+    for (const chunk of out.labels) for (const code of chunk) labelOutput[i++] = classOf[code]!;
+  }
+  return {
+    ...common, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, ...(notProbabilities ? { notProbabilities } : {}),
+    outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
+  };
+}
 function positiveIndex(spec: ModelSpec, classes: string[]): number {
   if (spec.positive === undefined) return 1;
   const i = classes.indexOf(String(spec.positive));
