@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { labelKey, MISSING_WORDS, parseNumber } from '../eval/cells.js';
-import { cellAt, isNumberColumn, type Cell, type Column, type DatasetSource } from '../eval/datasets/types.js';
+import { cellAt, isNumberColumn, type Cell, type Column, type DatasetSource, type RawBatch } from '../eval/datasets/types.js';
 import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { scalar } from '../spec/fields.js';
+import type { DatasetSpec } from '../spec/model.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
 import { inputColumns } from '../eval/predict.js';
@@ -88,18 +89,7 @@ export default defineCheck({
       if (!source.columns.includes(column)) findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${source.path}` });
     }
     const checked = [...expectations].filter(([c]) => source.columns.includes(c)).map(([column, e]) => new ColumnCheck(column, e, o.max_examples));
-    if (o.model_inputs) {
-      // the model's input contract: each column it reads must parse as its input's element type
-      for (const { column, input, type } of inputColumns(await ctx.underTest('model'), source, spec.label)) {
-        const e: Expectation =
-          type === 'float32' || type === 'float64'
-            ? { type: 'number', max_missing: spec.missing === 'nan' ? 1 : 0 }
-            : type === 'string'
-              ? { max_missing: 0 }
-              : { type: type === 'bool' ? 'boolean' : 'integer', max_missing: 0 };
-        checked.push(new ColumnCheck(column, e, o.max_examples, `model input "${input}" is ${type}`));
-      }
-    }
+    if (o.model_inputs) checked.push(...(await modelInputChecks(ctx, source, spec, o.max_examples)));
 
     // rows of another dataset, as hashes only (leakage between splits)
     const other = o.disjoint_from === undefined ? undefined : typeof o.disjoint_from === 'string' ? { dataset: o.disjoint_from, columns: undefined } : o.disjoint_from;
@@ -113,14 +103,10 @@ export default defineCheck({
     }
     const dupKey = o.no_duplicates === undefined ? undefined : o.no_duplicates === true ? source.columns : o.no_duplicates;
     const seenRows = new HashSet();
-    const duplicates: string[] = [];
-    const shared: string[] = [];
-    let duplicateCount = 0;
-    let sharedCount = 0;
+    const duplicates = new RowMatches(o.max_examples);
+    const shared = new RowMatches(o.max_examples);
     const labelCounts = new Map<string, number>();
     let n = 0;
-    let firstDuplicate: number | undefined;
-    let firstShared: number | undefined;
 
     const wanted = [...new Set([...checked.map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(o.label && spec.label ? [spec.label] : [])])];
     for (const c of wanted) columnIndex(source, c, 'data check');
@@ -134,17 +120,10 @@ export default defineCheck({
       for (let i = 0; i < b.n; i++) {
         if (dupKey) {
           const h = hashRow(b.cells, dupKey.map((c) => index.get(c)!), i);
-          if (seenRows.has(h)) {
-            if (duplicates.length < o.max_examples) duplicates.push(`${b.unit} ${b.refs[i]}`);
-            firstDuplicate ??= b.refs[i]!;
-            duplicateCount++;
-          } else seenRows.add(h);
+          if (seenRows.has(h)) duplicates.add(b, i);
+          else seenRows.add(h);
         }
-        if (theirs && theirs.has(hashRow(b.cells, leakKey.map((c) => index.get(c)!), i))) {
-          if (shared.length < o.max_examples) shared.push(`${b.unit} ${b.refs[i]}`);
-          firstShared ??= b.refs[i]!;
-          sharedCount++;
-        }
+        if (theirs && theirs.has(hashRow(b.cells, leakKey.map((c) => index.get(c)!), i))) shared.add(b, i);
         if (o.label && spec.label) {
           const k = labelKey(cellAt(b.cells[index.get(spec.label)!]!, i), true);
           if (k !== undefined) labelCounts.set(k, (labelCounts.get(k) ?? 0) + 1);
@@ -162,16 +141,45 @@ export default defineCheck({
         measurements.push({ name: `share of class ${JSON.stringify(cls)}`, value: share, threshold: { min }, passed: share >= min });
       }
     }
-    if (duplicateCount) {
-      findings.push({ code: 'duplicates', message: `${duplicateCount} of ${n} rows repeat an earlier row${o.no_duplicates === true ? '' : ` on ${dupKey!.join(', ')}`} (${duplicates.join(', ')}${duplicateCount > duplicates.length ? ', …' : ''})`, location: `${source.path}:${firstDuplicate}` });
+    if (duplicates.count) {
+      findings.push({ code: 'duplicates', message: `${duplicates.count} of ${n} rows repeat an earlier row${o.no_duplicates === true ? '' : ` on ${dupKey!.join(', ')}`} (${duplicates.list()})`, location: `${source.path}:${duplicates.first}` });
     }
     if (other) {
-      measurements.push({ name: `rows also in ${other.dataset}`, value: sharedCount, threshold: { max: 0 }, passed: sharedCount === 0 });
-      if (sharedCount) findings.push({ code: 'leakage', message: `${sharedCount} of ${n} rows also appear in ${other.dataset} (${shared.join(', ')}${sharedCount > shared.length ? ', …' : ''})`, location: `${source.path}:${firstShared}`, hint: 'rows shared between splits invalidate every metric computed on them' });
+      measurements.push({ name: `rows also in ${other.dataset}`, value: shared.count, threshold: { max: 0 }, passed: shared.count === 0 });
+      if (shared.count) findings.push({ code: 'leakage', message: `${shared.count} of ${n} rows also appear in ${other.dataset} (${shared.list()})`, location: `${source.path}:${shared.first}`, hint: 'rows shared between splits invalidate every metric computed on them' });
     }
     return { findings, measurements, summary: `${n} rows, ${expectations.size} column expectation${expectations.size === 1 ? '' : 's'}`, details: { dataset: ctx.datasetName(o.dataset), expectations: Object.fromEntries(expectations) } };
   },
 });
+
+/** The model's input contract: each column it reads must parse as its input's element type. */
+async function modelInputChecks(ctx: RunContext, source: DatasetSource, spec: DatasetSpec, maxExamples: number): Promise<ColumnCheck[]> {
+  return inputColumns(await ctx.underTest('model'), source, spec.label).map(({ column, input, type }) => {
+    const e: Expectation =
+      type === 'float32' || type === 'float64'
+        ? { type: 'number', max_missing: spec.missing === 'nan' ? 1 : 0 }
+        : type === 'string'
+          ? { max_missing: 0 }
+          : { type: type === 'bool' ? 'boolean' : 'integer', max_missing: 0 };
+    return new ColumnCheck(column, e, maxExamples, `model input "${input}" is ${type}`);
+  });
+}
+
+/** Rows that matched (a duplicate, a row of another split): how many, the first, a few examples. */
+class RowMatches {
+  count = 0;
+  first: number | undefined;
+  private readonly examples: string[] = [];
+  constructor(private readonly max: number) {}
+  add(b: RawBatch, i: number): void {
+    if (this.examples.length < this.max) this.examples.push(`${b.unit} ${b.refs[i]}`);
+    this.first ??= b.refs[i]!;
+    this.count++;
+  }
+  list(): string {
+    return `${this.examples.join(', ')}${this.count > this.examples.length ? ', …' : ''}`;
+  }
+}
 
 /** One column's expectations, checked row by row: counts and a few examples, never the rows. */
 class ColumnCheck {

@@ -72,63 +72,11 @@ export default defineCheck({
     // a column without a single value on one side cannot be compared: that is a failure, never "no drift"
     const isEmpty = (d: ColumnData) => (d.numbers ? d.numbers.n === 0 : d.counts().size === 0);
     const empty = pairs.flatMap(({ column, r, c }) => (isEmpty(r) || isEmpty(c) ? [{ column, side: isEmpty(r) && isEmpty(c) ? 'either dataset' : isEmpty(r) ? `the reference (${ref.path})` : `the current data (${cur.path})` }] : []));
-    const results = pairs.filter(({ column }) => !empty.some((e) => e.column === column)).map(({ column, r, c }) => {
-      const numeric = r.numbers !== undefined && c.numbers !== undefined;
-      const rule = Object.hasOwn(o.per_column, column) ? o.per_column[column]! : {};
-      let method = (rule.method ?? o.method) as (typeof METHODS)[number];
-      if (method === 'auto') {
-        if (ref.rows <= 1000) method = numeric && S.distributionOf(r.numbers!).values.length > 5 ? 'ks' : 'chisquare';
-        else method = numeric ? 'wasserstein' : 'jensenshannon';
-      }
-      if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
-      const threshold = rule.threshold ?? o.threshold ?? DEFAULT_THRESHOLD[method];
-      // a category the reference never had is drift on its own, whatever the statistic says of its share
-      const seen = !numeric || method === 'chisquare' ? r.counts() : undefined; // counts() of numbers builds a map: once
-      const unseen = seen ? [...c.counts()].filter(([k]) => !seen.has(k)) : [];
-      return { column, method, threshold, numeric, unseen, ...statistic(method, r, c, numeric, o.bins) };
-    });
-
-    // p-values are corrected for the number of columns tested
-    const tested = results.filter((r) => P_VALUE.has(r.method));
-    const adjusted = o.correction === 'bh' ? S.benjaminiHochberg(tested.map((t) => t.value)) : tested.map((t) => (o.correction === 'bonferroni' ? Math.min(1, t.value * tested.length) : t.value));
-    tested.forEach((t, i) => (t.adjusted = adjusted[i]!));
-    for (const r of results) {
-      r.drifted = r.unseen.length > 0 || (P_VALUE.has(r.method) ? r.adjusted! < r.threshold && (r.effect ?? 0) >= o.min_effect : r.value >= r.threshold);
-    }
-    // most drifted first: by how far past (or short of) its threshold each column is
-    const severity = (r: (typeof results)[number]) => (P_VALUE.has(r.method) ? r.threshold / Math.max(r.adjusted!, 1e-300) : r.value / r.threshold);
-    results.sort((a, b) => Number(b.drifted) - Number(a.drifted) || severity(b) - severity(a));
-
+    const results = judge(pairs.filter(({ column }) => !empty.some((e) => e.column === column)), ref.rows, o);
     const drifted = results.filter((r) => r.drifted);
     const share = results.length ? drifted.length / results.length : 0;
     const datasetDrift = share >= o.drift_share;
-    const findings: Finding[] = [];
-    if (results.length === 0 && empty.length === 0) {
-      // nothing compared is not "no drift"
-      findings.push({ code: 'no-columns', message: 'no column to compare: the two datasets share no column besides their labels', hint: 'name the columns to compare' });
-    }
-    if (empty.length) {
-      findings.push({
-        code: 'empty-column',
-        message: `${empty.length} column${empty.length === 1 ? ' has' : 's have'} no value to compare: ${empty.slice(0, 5).map((e) => `${e.column} (none in ${e.side})`).join(', ')}${empty.length > 5 ? ', …' : ''}`,
-        hint: 'every value is missing: drift cannot be measured on it',
-      });
-    }
-    for (const r of results.filter((x) => x.unseen.length)) {
-      const rows = r.unseen.reduce((a, [, n]) => a + n, 0);
-      findings.push({
-        code: 'unseen-category',
-        message: `column "${r.column}" has ${r.unseen.length} value${r.unseen.length === 1 ? '' : 's'} the reference never had (${r.unseen.slice(0, 5).map(([k, n]) => `${JSON.stringify(k)}: ${n} row${n === 1 ? '' : 's'}`).join(', ')}${r.unseen.length > 5 ? ', …' : ''}; ${rows} row${rows === 1 ? '' : 's'} in all)`,
-        hint: 'the model never saw these values: a new category is drift whatever its share',
-      });
-    }
-    if (datasetDrift) {
-      findings.push({
-        code: 'dataset-drift',
-        message: `${drifted.length} of ${results.length} columns drifted (${Math.round(share * 100)}%; ${Math.round(o.drift_share * 100)}% or more is dataset drift): ${drifted.slice(0, 5).map((d) => d.column).join(', ')}${drifted.length > 5 ? ', …' : ''}`,
-        hint: 'the current data no longer looks like the data the model was validated on',
-      });
-    }
+    const findings = driftFindings(results, empty, { drifted, share, datasetDrift, driftShare: o.drift_share });
     const measurements: Measurement[] = [
       { name: 'share of drifted columns', value: share, passed: !datasetDrift },
       ...results.map((r) => ({
@@ -159,6 +107,82 @@ export default defineCheck({
     };
   },
 });
+
+
+type Pair = { column: string; r: ColumnData; c: ColumnData };
+/** The options the verdict per column reads. */
+type Options = {
+  method: (typeof METHODS)[number];
+  threshold?: number;
+  per_column: Record<string, z.output<typeof columnRule>>;
+  correction: 'bh' | 'bonferroni' | 'none';
+  min_effect: number;
+  bins: number;
+};
+
+/** Each column's method, statistic and verdict: p-values corrected for the number of columns tested; most drifted first. */
+function judge(pairs: Pair[], referenceRows: number, o: Options) {
+const results = pairs.map(({ column, r, c }) => {
+    const numeric = r.numbers !== undefined && c.numbers !== undefined;
+    const rule = Object.hasOwn(o.per_column, column) ? o.per_column[column]! : {};
+    let method = (rule.method ?? o.method) as (typeof METHODS)[number];
+    if (method === 'auto') {
+      if (referenceRows <= 1000) method = numeric && S.distributionOf(r.numbers!).values.length > 5 ? 'ks' : 'chisquare';
+      else method = numeric ? 'wasserstein' : 'jensenshannon';
+    }
+    if ((method === 'ks' || method === 'wasserstein') && !numeric) method = 'chisquare';
+    const threshold = rule.threshold ?? o.threshold ?? DEFAULT_THRESHOLD[method];
+    // a category the reference never had is drift on its own, whatever the statistic says of its share
+    const seen = !numeric || method === 'chisquare' ? r.counts() : undefined; // counts() of numbers builds a map: once
+    const unseen = seen ? [...c.counts()].filter(([k]) => !seen.has(k)) : [];
+    return { column, method, threshold, numeric, unseen, ...statistic(method, r, c, numeric, o.bins) };
+  });
+
+  // p-values are corrected for the number of columns tested
+  const tested = results.filter((r) => P_VALUE.has(r.method));
+  const adjusted = o.correction === 'bh' ? S.benjaminiHochberg(tested.map((t) => t.value)) : tested.map((t) => (o.correction === 'bonferroni' ? Math.min(1, t.value * tested.length) : t.value));
+  tested.forEach((t, i) => (t.adjusted = adjusted[i]!));
+  for (const r of results) {
+    r.drifted = r.unseen.length > 0 || (P_VALUE.has(r.method) ? r.adjusted! < r.threshold && (r.effect ?? 0) >= o.min_effect : r.value >= r.threshold);
+  }
+  // most drifted first: by how far past (or short of) its threshold each column is
+  const severity = (r: (typeof results)[number]) => (P_VALUE.has(r.method) ? r.threshold / Math.max(r.adjusted!, 1e-300) : r.value / r.threshold);
+  results.sort((a, b) => Number(b.drifted) - Number(a.drifted) || severity(b) - severity(a));
+
+  return results;
+}
+
+/** The findings of a drift check: nothing compared, empty columns, unseen categories, dataset drift. */
+function driftFindings(results: ReturnType<typeof judge>, empty: { column: string; side: string }[], f: { drifted: ReturnType<typeof judge>; share: number; datasetDrift: boolean; driftShare: number }): Finding[] {
+  const findings: Finding[] = [];
+  if (results.length === 0 && empty.length === 0) {
+    // nothing compared is not "no drift"
+    findings.push({ code: 'no-columns', message: 'no column to compare: the two datasets share no column besides their labels', hint: 'name the columns to compare' });
+  }
+  if (empty.length) {
+    findings.push({
+      code: 'empty-column',
+      message: `${empty.length} column${empty.length === 1 ? ' has' : 's have'} no value to compare: ${empty.slice(0, 5).map((e) => `${e.column} (none in ${e.side})`).join(', ')}${empty.length > 5 ? ', …' : ''}`,
+      hint: 'every value is missing: drift cannot be measured on it',
+    });
+  }
+  for (const r of results.filter((x) => x.unseen.length)) {
+    const rows = r.unseen.reduce((a, [, n]) => a + n, 0);
+    findings.push({
+      code: 'unseen-category',
+      message: `column "${r.column}" has ${r.unseen.length} value${r.unseen.length === 1 ? '' : 's'} the reference never had (${r.unseen.slice(0, 5).map(([k, n]) => `${JSON.stringify(k)}: ${n} row${n === 1 ? '' : 's'}`).join(', ')}${r.unseen.length > 5 ? ', …' : ''}; ${rows} row${rows === 1 ? '' : 's'} in all)`,
+      hint: 'the model never saw these values: a new category is drift whatever its share',
+    });
+  }
+  if (f.datasetDrift) {
+    findings.push({
+      code: 'dataset-drift',
+      message: `${f.drifted.length} of ${results.length} columns drifted (${Math.round(f.share * 100)}%; ${Math.round(f.driftShare * 100)}% or more is dataset drift): ${f.drifted.slice(0, 5).map((d) => d.column).join(', ')}${f.drifted.length > 5 ? ', …' : ''}`,
+      hint: 'the current data no longer looks like the data the model was validated on',
+    });
+  }
+  return findings;
+}
 
 interface Stat {
   /** the p-value for tests, the distance otherwise: what the threshold applies to */

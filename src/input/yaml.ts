@@ -20,6 +20,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__']);
 const MAX_ALIASES = 100;
 const MAX_DEPTH = 64;
 
+/**
+ * One YAML document with positions, read strictly (see the rules above). Long because it is one
+ * walk: the limits (aliases, depth, forbidden keys, numbers) are checked as the tree is visited,
+ * with the line counter and the first problem shared by the visitors it defines.
+ */
 export function parseYaml(text: string, file: string, lineOffset = 0): YamlDocument | undefined {
   const lines = new LineCounter();
   const at = (offset: number): Position => {
