@@ -8,13 +8,14 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { loadChecklist } from '../dist/checklist/load.js';
 import { formatHtml } from '../dist/report/html.js';
+import { htmlPartOf } from '../dist/checks/index.js';
 import { runChecklist } from '../dist/run/runner.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const report = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'example.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
 mkdirSync(join(ROOT, 'docs'), { recursive: true });
 const html = join(mkdtempSync(join(tmpdir(), 'deploy-check-')), 'example-report.html');
-writeFileSync(html, formatHtml(report));
+writeFileSync(html, formatHtml(report, htmlPartOf));
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1100, height: 1500 }, javaScriptEnabled: false });
 await page.goto(pathToFileURL(html).href);

@@ -6,6 +6,7 @@ import type { DatasetNeed } from './needs.js';
 export type { DatasetNeed } from './needs.js';
 import type { Finding, Measurement } from '../report/types.js';
 import type { DetailsOf } from '../report/details.js';
+import type { HtmlPart } from '../report/html.js';
 
 /** What a check returns: data only. Any finding or failed measurement makes the check fail. */
 export interface CheckOutcome<Details = Record<string, unknown>> {
@@ -24,6 +25,8 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   description: string;
   /** Whether it runs a model: the model host is started at once when such a check is selected. */
   runsModel: boolean;
+  /** The part of the HTML page it belongs to, after the overview. */
+  htmlPart: HtmlPart;
   /**
    * The ML Test Score tests this type automates when it is in the gate (a check can name others with
    * `ml_test_score`). Chosen conservatively: a check counts only for what it verifies on its own.

@@ -1,4 +1,5 @@
 import type { CheckDefinition } from './define.js';
+import type { HtmlPart } from '../report/html.js';
 import files from './files.js';
 import hyperparameters from './hyperparameters.js';
 import modelCard from './model-card.js';
@@ -22,4 +23,9 @@ export function checkDefinition(type: string): CheckDefinition<any> {
   const def = registry.find((d) => d.type === type);
   if (!def) throw new Error(`unknown check type ${type}`);
   return def as CheckDefinition<any>;
+}
+
+/** The part of the HTML page a check type belongs to (the page takes it through its format options). */
+export function htmlPartOf(type: string): HtmlPart {
+  return registry.find((d) => d.type === type)?.htmlPart ?? 'process';
 }

@@ -22,6 +22,7 @@ export default defineCheck({
   type: 'robustness',
   title: 'Robustness',
   runsModel: true,
+  htmlPart: 'evaluation',
   mlTestScore: [],
   description: 'Seeded perturbations of the evaluation data: predictions must mostly stay the same, and a metric must not drop too far.',
   options: {

@@ -15,6 +15,7 @@ export default defineCheck({
   type: 'staleness',
   title: 'Staleness',
   runsModel: false,
+  htmlPart: 'process',
   mlTestScore: ['MON4'],
   description: "The model's training date and the end of its training data are recent enough.",
   options: {

@@ -4,6 +4,7 @@ import { loadChecklist } from '../checklist/load.js';
 import { UsageError } from '../input/errors.js';
 import { exitCode } from '../report/exit-code.js';
 import { FORMATS, formatters, type Format } from '../report/index.js';
+import { htmlPartOf } from '../checks/index.js';
 import { publishToGithub } from '../report/github.js';
 import type { CheckResult, Report, Severity } from '../report/types.js';
 import { buildReport, runChecklist } from '../run/runner.js';
@@ -45,8 +46,8 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     // where the checklist's folder is from here: file locations in SARIF and GitHub annotations
     const root = relative(process.cwd(), dirname(resolve(loaded.file))).split('\\').join('/') || '.';
     const write = (report: Report) => {
-      for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false, root }));
-      const main = formatters[format](report, { color: io.color && options.output === undefined, root });
+      for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false, root, partOf: htmlPartOf }));
+      const main = formatters[format](report, { color: io.color && options.output === undefined, root, partOf: htmlPartOf });
       if (options.output !== undefined) writeOutput(options.output, main);
       else io.stdout(main);
       publishToGithub(report, io.env ?? process.env, io.annotate ?? io.stderr, (file) => posix.normalize(posix.join(root, file)));

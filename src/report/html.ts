@@ -8,20 +8,9 @@ import type { CheckResult, Measurement, Report, Status } from './types.js';
 
 const LABEL: Record<Status, string> = { pass: 'passed', fail: 'failed', warn: 'warning', skip: 'skipped', error: 'could not be evaluated', waived: 'waived' };
 
-/** Where a check type is shown on the page, after the overview; a type not listed goes with the process. */
-type Part = 'evaluation' | 'drift' | 'data' | 'resources' | 'process';
-const PART: Record<string, Part> = {
-  metric: 'evaluation',
-  slices: 'evaluation',
-  outputs: 'evaluation',
-  robustness: 'evaluation',
-  drift: 'drift',
-  data: 'data',
-  latency: 'resources',
-  determinism: 'resources',
-  model: 'resources',
-};
-const partOf = (c: CheckResult): Part => PART[c.type] ?? 'process';
+/** The parts of the page after the overview; each check type says which it belongs to (defineCheck's htmlPart). */
+export type HtmlPart = 'evaluation' | 'drift' | 'data' | 'resources' | 'process';
+export type HtmlPartOf = (type: string) => HtmlPart;
 const DATA_FILE = /\.(csv|tsv|jsonl|ndjson|parquet)$/i;
 
 /**
@@ -33,13 +22,14 @@ const DATA_FILE = /\.(csv|tsv|jsonl|ndjson|parquet)$/i;
  * around the release (sign-offs, waivers, the card); every check's details last, folded
  * (`<details>`), the ones that need attention open. Every string from the inputs goes through htmlText.
  */
-export function formatHtml(report: Report): string {
+export function formatHtml(report: Report, partOf: HtmlPartOf): string {
   const title = report.checklist.name ?? report.checklist.path;
   const verdict = report.incomplete ? 'Not ready (run interrupted: incomplete)' : report.verdict === 'pass' ? 'Ready to deploy' : 'Not ready to deploy';
   const s = report.summary;
   const counts = (['fail', 'error', 'warn', 'waived', 'pass', 'skip'] as const).filter((k) => s[k]).map((k) => `<span class="pill ${k}">${s[k]} ${LABEL[k]}</span>`).join(' ');
   const order = [...report.checks].sort((a, b) => rank(a, report) - rank(b, report));
-  const parts = [overview(report, order), metricsTable(report), evaluations(report), drift(report), byPart(report, 'data', 'Data'), resources(report), process(report), allChecks(report, order), inputs(report)].filter(Boolean);
+  const is = (part: HtmlPart) => (c: CheckResult) => partOf(c.type) === part;
+  const parts = [overview(report, order), metricsTable(report), evaluations(report, is('evaluation')), drift(report, is('drift')), byPart(report, is('data'), 'data', 'Data'), resources(report, is('resources')), process(report, is('process')), allChecks(report, order), inputs(report)].filter(Boolean);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -128,9 +118,9 @@ function metricsTable(report: Report): string {
 }
 
 /** One section per evaluated dataset: its confusion matrix, curves and slices, each drawn once. */
-function evaluations(report: Report): string {
+function evaluations(report: Report, mine: (c: CheckResult) => boolean): string {
   const byDataset = new Map<string, CheckResult[]>();
-  for (const c of report.checks.filter((k) => partOf(k) === 'evaluation')) {
+  for (const c of report.checks.filter(mine)) {
     const name = datasetOf(c);
     byDataset.set(name, [...(byDataset.get(name) ?? []), c]);
   }
@@ -167,8 +157,8 @@ function evaluations(report: Report): string {
     .join('\n');
 }
 
-function drift(report: Report): string {
-  const checks = report.checks.filter((c) => partOf(c) === 'drift');
+function drift(report: Report, mine: (c: CheckResult) => boolean): string {
+  const checks = report.checks.filter(mine);
   if (!checks.length) return '';
   const body = checks.map((c) => {
     const d = detailsOf(c, 'drift');
@@ -187,13 +177,13 @@ function drift(report: Report): string {
 }
 
 /** A part as a list of its checks with their message (the details are below). */
-function byPart(report: Report, part: Part, heading: string, extra = ''): string {
-  const checks = report.checks.filter((c) => partOf(c) === part);
+function byPart(report: Report, mine: (c: CheckResult) => boolean, part: HtmlPart, heading: string, extra = ''): string {
+  const checks = report.checks.filter(mine);
   if (!checks.length && !extra) return '';
   return `<section id="${part}" class="part"><h2>${heading}</h2><ul class="reasons">${checks.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('')}</ul>${extra}</section>`;
 }
 
-function resources(report: Report): string {
+function resources(report: Report, mine: (c: CheckResult) => boolean): string {
   const figures = report.checks
     .filter((c) => c.type === 'latency')
     .map((c) => {
@@ -201,11 +191,11 @@ function resources(report: Report): string {
       return ps.length ? figure(barChart(`${c.id}: latency percentiles per batch size`, ps.map((m) => ({ label: m.name, value: m.value, bad: m.passed === false })), { unit: 'ms', threshold: ps.find((m) => m.threshold)?.threshold?.max }), `${link(c)}: latency percentiles of the model per batch size, measured in its host process.`) : '';
     })
     .filter(Boolean);
-  return byPart(report, 'resources', 'Resources', figures.length ? `<div class="charts">${figures.join('\n')}</div>` : '');
+  return byPart(report, mine, 'resources', 'Resources', figures.length ? `<div class="charts">${figures.join('\n')}</div>` : '');
 }
 
 /** Sign-offs, the card, staleness, monitoring, and every waiver, used or not. */
-function process(report: Report): string {
+function process(report: Report, mine: (c: CheckResult) => boolean): string {
   const approvals = report.checks
     .flatMap((c) => (detailsOf(c, 'signoff')?.approvals ?? []).map((a) => [link(c), h(a.role), h(a.name), h(a.date)]));
   const waivers = report.checks
@@ -214,7 +204,7 @@ function process(report: Report): string {
   const extra = `${approvals.length ? `<h3>Sign-offs</h3>${table('approvals', ['Check', 'Role', 'Approved by', 'On'], approvals)}` : ''}${
     waivers.length ? `<h3>Waivers</h3>${table('waivers', ['Check', 'State', 'Reason', 'Approved by', 'Until'], waivers)}<p class="caption">An <em>unused</em> waiver covers a check that passes: it can go.</p>` : ''
   }`;
-  return byPart(report, 'process', 'People and process', extra);
+  return byPart(report, mine, 'process', 'People and process', extra);
 }
 
 /** Every check, one line each, folded: its measurements and findings inside; what needs attention open. */

@@ -1,7 +1,7 @@
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { posix } from 'node:path';
-import { formatHtml } from './html.js';
+import { formatHtml, type HtmlPartOf } from './html.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 import { formatCodeQuality } from './codequality.js';
@@ -15,6 +15,8 @@ export interface FormatOptions {
   color: boolean;
   /** the checklist's folder relative to the working directory (SARIF paths are relative to the repository) */
   root?: string;
+  /** the HTML page's part for each check type (defineCheck's htmlPart); without it, one list */
+  partOf?: HtmlPartOf;
 }
 
 /** The JSON report is the stable contract: fixed key order, no timestamps, so identical inputs give identical bytes. */
@@ -29,7 +31,7 @@ const written: Record<Format, Formatter> = {
   json: formatJson,
   junit: formatJunit,
   markdown: formatMarkdown,
-  html: formatHtml,
+  html: (report, o) => formatHtml(report, o.partOf ?? (() => 'process')),
   sarif: (report, o) => formatSarif(report, fromRoot(o)),
   codequality: (report, o) => formatCodeQuality(report, fromRoot(o)),
 };

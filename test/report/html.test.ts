@@ -11,6 +11,7 @@ import { binaryCurves } from '../../src/eval/curves.js';
 import type { MetricData } from '../../src/eval/metrics/index.js';
 import { diffReports, formatDiff } from '../../src/report/diff.js';
 import { formatHtml } from '../../src/report/html.js';
+import { htmlPartOf } from '../../src/checks/index.js';
 import type { CheckResult, Report } from '../../src/report/types.js';
 import { runChecklist } from '../../src/run/runner.js';
 import { ROOT } from '../helpers.js';
@@ -42,7 +43,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in a real browser (headl
 
   it('the example run: an overview first, each chart drawn once, details folded, nothing requested, no console errors', async () => {
     const report = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'example.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
-    const { page, requests, problems, url } = await open(formatHtml(report), 'example');
+    const { page, requests, problems, url } = await open(formatHtml(report, htmlPartOf), 'example');
     expect(requests).toEqual([url]);
     expect(problems).toEqual([]);
     expect(await page.locator('header h1').textContent()).toBe('Ready to deploy');
@@ -70,11 +71,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in a real browser (headl
 
   it('drift and a failing run: drift per column; what blocks the release first, its details open', async () => {
     const drift = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'drift.yaml')));
-    const d = await open(formatHtml(drift), 'drift');
+    const d = await open(formatHtml(drift, htmlPartOf), 'drift');
     expect(d.problems).toEqual([]);
     expect(await d.page.locator('svg.chart > title').allTextContents()).toEqual(['weather: adjusted p-value per column', 'breast-cancer: adjusted p-value per column']);
     const unready = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'unready.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
-    const u = await open(formatHtml(unready), 'unready');
+    const u = await open(formatHtml(unready, htmlPartOf), 'unready');
     expect(await u.page.locator('header h1').textContent()).toBe('Not ready to deploy');
     const blocking = unready.checks.filter((c) => c.status === 'fail' && c.severity === 'error').map((c) => c.id);
     expect(await u.page.locator('#overview ul.reasons').first().locator('li a').allTextContents()).toEqual(expect.arrayContaining(blocking));
@@ -97,7 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in a real browser (headl
       inputs: [{ path: evil, sha256: '1'.repeat(64), bytes: 1 }], gate: { fail_on: 'error' }, verdict: 'fail',
       summary: { pass: 0, fail: 1, warn: 0, skip: 0, error: 0, waived: 0 }, checks: [check],
     };
-    const { page, requests, problems, url } = await open(formatHtml(report), 'evil');
+    const { page, requests, problems, url } = await open(formatHtml(report, htmlPartOf), 'evil');
     expect(requests).toEqual([url]);
     expect(problems).toEqual([]);
     expect(await page.title()).toBe(`deploy-check: ${evil.replace('\u0000', '\ufffd').replace('\u001b', '\ufffd')}`);
@@ -186,12 +187,12 @@ describe('the page, without a browser', () => {
   const check = (c: Partial<CheckResult>): CheckResult => ({ id: 'x', type: 'metric', title: 'Metric', severity: 'error', tags: [], status: 'pass', message: 'ok', measurements: [], findings: [], ...c });
 
   it('lists every waiver, an unused one too (a sign it can go)', () => {
-    const html = formatHtml(base([check({ id: 'recall', waiver: { state: 'unused', reason: 'known gap', approved_by: 'Ana', expires: '2026-12-31' } })]));
+    const html = formatHtml(base([check({ id: 'recall', waiver: { state: 'unused', reason: 'known gap', approved_by: 'Ana', expires: '2026-12-31' } })]), htmlPartOf);
     expect(html).toMatch(/<table class="waivers">.*<td><a href="#check-recall">recall<\/a><\/td><td>unused<\/td><td>known gap<\/td><td>Ana<\/td><td>2026-12-31<\/td>/s);
   });
   it('keeps a long slice label whole (in its title) rather than cutting it off', () => {
     const label = 'region = North-East metropolitan area, urban cores';
-    const html = formatHtml(base([check({ id: 's', type: 'slices', details: { dataset: 'holdout', slices: [{ column: 'region', value: label.slice(9), n: 40, metric: 0.9, status: 'pass' }] } })]));
+    const html = formatHtml(base([check({ id: 's', type: 'slices', details: { dataset: 'holdout', slices: [{ column: 'region', value: label.slice(9), n: 40, metric: 0.9, status: 'pass' }] } })]), htmlPartOf);
     expect(html).toContain(`<title>${label} (n = 40)</title>`);
   });
 });
@@ -205,7 +206,7 @@ describe.skipIf(!java)('the W3C Nu HTML Checker (vnu.jar)', () => {
     const files: string[] = [];
     for (const name of ['example', 'unready', 'drift', 'penguins']) {
       const file = join(dir, `vnu-${name}.html`);
-      writeFileSync(file, formatHtml(await runChecklist(loadChecklist(join(ROOT, 'checklists', `${name}.yaml`)), { now: new Date('2026-11-28T12:00:00Z') })));
+      writeFileSync(file, formatHtml(await runChecklist(loadChecklist(join(ROOT, 'checklists', `${name}.yaml`)), { now: new Date('2026-11-28T12:00:00Z') }), htmlPartOf));
       files.push(file);
     }
     const a = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'example.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
