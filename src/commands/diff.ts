@@ -1,7 +1,8 @@
 // `deploy-check diff`: what changed between two JSON reports.
 import { resolve } from 'node:path';
 import { UsageError } from '../input/errors.js';
-import { DIFF_FORMATS, diffExitCode, diffReports, formatDiff, readReport } from '../report/diff.js';
+import { diffExitCode, diffReports, readReport } from '../report/diff.js';
+import { DIFF_FORMATS, formatDiff } from '../report/diff-formats.js';
 import { guard, writeOutput, refuseOverwritingInputs, type Io } from './io.js';
 
 export function diffCommand(oldFile: string, newFile: string, options: { format?: string; output?: string }, io: Io): Promise<number> {

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { diffExitCode, diffReports, formatDiff } from '../../src/report/diff.js';
+import { diffExitCode, diffReports } from '../../src/report/diff.js';
+import { formatDiff } from '../../src/report/diff-formats.js';
 import { cli, FIXTURES, scenario } from '../helpers.js';
 
 type R = Parameters<typeof diffReports>[0];
