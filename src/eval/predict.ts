@@ -1,4 +1,5 @@
 import type { DatasetSpec, ModelSpec } from '../spec/model.js';
+import { place } from '../spec/datasets.js';
 import { InputError } from '../input/errors.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
@@ -190,8 +191,8 @@ interface ModelPlan {
 /** What one pass reads: the label, the columns kept, every model's inputs, each as numbers or cells. */
 function planRead(source: DatasetSource, dataset: DatasetSpec & { name: string }, models: ModelUnderTest[], keep: string[]) {
   const labelName = dataset.label;
-  if (!labelName) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set datasets.${dataset.name}.label in the checklist`);
-  const labelCol = columnIndex(source, labelName, `datasets.${dataset.name}.label`);
+  if (!labelName) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set ${place.dataset(dataset.name, 'label')} in the checklist`);
+  const labelCol = columnIndex(source, labelName, place.dataset(dataset.name, 'label'));
   const plans: ModelPlan[] = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m) }));
   const keepCols = keep.map((k) => columnIndex(source, k, 'named by a slices check'));
   const regression = plans.some((p) => p.outputs.task === 'regression');
@@ -531,18 +532,18 @@ function planInputs(model: ModelUnderTest, source: DatasetSource, labelCol: numb
     const width = shape && shape.length === 2 && typeof shape[1] === 'number' ? shape[1] : undefined;
     if (rank === 1 && columns.length !== 1) throw new InputError(model.path, `input "${input.name}" has shape [N] and takes one column, but ${columns.length} are mapped to it`);
     if (width !== undefined && width !== columns.length) {
-      throw new InputError(model.path, `input "${input.name}" takes ${width} columns, but ${columns.length} are mapped to it (${columns.slice(0, 6).map((c) => source.columns[c]).join(', ')}${columns.length > 6 ? ', …' : ''})`, undefined, `list its columns in ${model.role}.inputs`);
+      throw new InputError(model.path, `input "${input.name}" takes ${width} columns, but ${columns.length} are mapped to it (${columns.slice(0, 6).map((c) => source.columns[c]).join(', ')}${columns.length > 6 ? ', …' : ''})`, undefined, `list its columns in ${place.modelInputs(model.role)}`);
     }
     return { name: input.name, type: elemType, columns, rank };
   };
   const mapping = model.spec.inputs;
   if (mapping && mapping !== 'auto') {
     for (const name of Object.keys(mapping)) {
-      if (!inputs.some((i) => i.name === name)) throw new InputError(model.path, `has no input "${name}" (named in ${model.role}.inputs); its inputs: ${inputs.map((i) => i.name).join(', ')}`);
+      if (!inputs.some((i) => i.name === name)) throw new InputError(model.path, `has no input "${name}" (named in ${place.modelInputs(model.role)}); its inputs: ${inputs.map((i) => i.name).join(', ')}`);
     }
     return inputs.map((input) => {
       const cols = Object.hasOwn(mapping, input.name) ? mapping[input.name]! : undefined;
-      if (cols === undefined) throw new InputError(model.path, `input "${input.name}" is not mapped in ${model.role}.inputs`);
+      if (cols === undefined) throw new InputError(model.path, `input "${input.name}" is not mapped in ${place.modelInputs(model.role)}`);
       return typed(input, (Array.isArray(cols) ? cols : [cols]).map((c) => inputColumn(c, input.name)));
     });
   }
@@ -645,7 +646,7 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
   const resolve = (r: Parsed, i: number, c: number): number => {
     if (r.ok) return r.value;
     if (r.missing && float && dataset.missing === 'nan') return NaN;
-    throw new InputError(path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${r.missing ? 'missing value' : r.reason}`, undefined, r.missing ? (float ? `set datasets.${dataset.name}.missing: nan if the model accepts NaN` : `input "${input.name}" is ${input.type}`) : `input "${input.name}" is ${input.type}`);
+    throw new InputError(path, `${whereOf(batch, i)}: column ${JSON.stringify(source.columns[c])}: ${r.missing ? 'missing value' : r.reason}`, undefined, r.missing ? (float ? `set ${place.dataset(dataset.name, 'missing')}: nan if the model accepts NaN` : `input "${input.name}" is ${input.type}`) : `input "${input.name}" is ${input.type}`);
   };
   input.columns.forEach((c, p) => {
     const cells = batch.cells[slot.get(c)!]!;

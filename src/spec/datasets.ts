@@ -19,3 +19,12 @@ export function defaultDataset(names: string[]): string | undefined {
   if (names.length === 1) return names[0];
   return names.includes('holdout') ? 'holdout' : undefined;
 }
+
+/**
+ * Where a setting lives in a checklist, for messages that say what to change: the layers below
+ * (eval) name a place through these, never by writing the checklist's keys themselves.
+ */
+export const place = {
+  dataset: (name: string, key: 'label' | 'missing') => `datasets.${name}.${key}`,
+  modelInputs: (role: string) => `${role}.inputs`,
+};
