@@ -115,7 +115,7 @@ export default defineCheck({
     // columns only checked as numbers are read as numbers (parsed from the bytes, no strings made)
     // key columns are hashed from numbers where they are numbers, as the other dataset's are
     const asNumber = new Set([...checked.filter((c) => c.numeric && c.column !== spec.label).map((c) => c.column), ...(dupKey ?? []), ...leakKey]);
-    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) })), 8192)) {
+    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) })), 8192, { reuse: true })) {
       // column by column: a batch of plain numbers is checked in one tight loop
       for (const check of checked) check.addBatch(b.cells[index.get(check.column)!]!, b.n, b.unit, b.refs);
       for (let i = 0; i < b.n; i++) {
@@ -340,7 +340,7 @@ async function inferExpectations(ctx: RunContext, name: string, margin: number):
 async function addRowHashes(source: DatasetSource, key: string[], into: HashSet): Promise<void> {
   for (const c of key) columnIndex(source, c, 'data check key');
   const all = key.map((_, k) => k);
-  for await (const b of source.batches(key.map((c) => ({ index: source.columns.indexOf(c), as: 'number' as const })), 8192)) {
+  for await (const b of source.batches(key.map((c) => ({ index: source.columns.indexOf(c), as: 'number' as const })), 8192, { reuse: true })) {
     for (let i = 0; i < b.n; i++) into.add(hashRow(b.cells, all, i));
   }
 }
