@@ -8,6 +8,7 @@ import { parseChecklist } from '../src/checklist/load.js';
 import { approvalsSchema } from '../src/checks/signoff.js';
 import { planSchema } from '../src/checks/monitoring.js';
 import { ValidationError } from '../src/input/validate.js';
+import { FORMATS } from '../src/report/index.js';
 import { parseYaml } from '../src/input/yaml.js';
 import { validateDocument } from '../src/input/validate.js';
 import { ROOT } from './helpers.js';
@@ -51,6 +52,11 @@ describe('the manual', () => {
   it('README keeps to the essentials; the reference lives in docs/', () => {
     expect(text('README.md').length).toBeLessThan(20_000);
     expect(PAGES.length).toBeGreaterThan(4);
+  });
+
+  it('the options table of run lists every report format', () => {
+    const row = text('docs/commands.md').split('\n').find((l) => l.startsWith('| `-f, --format F`'))!;
+    for (const f of FORMATS) expect(row).toContain(`\`${f}\``);
   });
 
   for (const page of PAGES) {
