@@ -1,6 +1,8 @@
 // `deploy-check run`: load, run, report, write; and what a signal leaves written.
 import { dirname, posix, relative, resolve } from 'node:path';
-import { loadChecklist } from '../checklist/load.js';
+import { loadChecklist, partsOf } from '../checklist/load.js';
+import { missingColumns } from '../checklist/columns.js';
+import { ValidationError } from '../input/validate.js';
 import { UsageError } from '../input/errors.js';
 import { exitCode } from '../report/exit-code.js';
 import { FORMATS, formatters, type Format } from '../report/index.js';
@@ -42,6 +44,10 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const timeout = options.timeout === undefined ? undefined : parseSeconds(options.timeout);
     const memoryLimitMb = options.memoryLimit === undefined ? undefined : parseMegabytes(options.memoryLimit);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+    // every column the checklist names, against the datasets' headers, before anything runs: a
+    // misspelt column is exit 2 at once, all of them listed, not after an hour of evaluation
+    const missing = await missingColumns(partsOf(loaded));
+    if (missing.length) throw new ValidationError(missing);
     refuseOverwritingInputs([...(options.output !== undefined ? [{ flag: '--output', file: options.output }] : []), ...extra.map((t) => ({ flag: '--report', file: t.file }))], loaded.inputs);
     // where the checklist's folder is from here: file locations in SARIF and GitHub annotations
     const root = relative(process.cwd(), dirname(resolve(loaded.file))).split('\\').join('/') || '.';

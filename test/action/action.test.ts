@@ -28,6 +28,9 @@ function fakeGithub(perPage = 100) {
     req.on('end', () => r(s));
   });
   const server: Server = createServer(async (req, res) => {
+    // one connection per request, as separate runs of the action make: no idle keep-alive socket
+    // that the server may close just as a later request reuses it (a race on a busy machine)
+    res.setHeader('connection', 'close');
     const url = new URL(req.url!, 'http://x');
     calls.push(`${req.method} ${url.pathname}`);
     if (req.headers.authorization !== 'Bearer t0ken') return void res.writeHead(401).end('{}');
