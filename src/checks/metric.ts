@@ -59,12 +59,15 @@ export default defineCheck({
     // percentile bootstrap, when there are enough rows of each class for one to mean anything
     const denominator = boot ? def.denominator?.(data, params) : undefined;
     const method = boot ? (denominator !== undefined ? 'wilson' : 'bootstrap') : undefined;
-    const tooFew = method === 'bootstrap' ? tooFewForBootstrap(data, ev.classes) : undefined;
+    // why a bootstrap would mean nothing (too few rows of a class), counted once for both intervals
+    const few = boot ? tooFewForBootstrap(data, ev.classes) : undefined;
+    const tooFew = method === 'bootstrap' ? few : undefined;
     if (o.min !== undefined || o.max !== undefined) main.threshold = { ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) };
     if (boot && method === 'wilson') {
       const ci = value === null ? null : wilsonInterval(Math.round(value * denominator!), denominator!, boot.confidence);
       if (ci) main.ci = ci;
-    } else if (boot && !tooFew) {
+    } else if (boot && !tooFew && value !== null) {
+      // (an undefined value, NaN scores for one, fails the check whatever its interval: no resampling)
       const canonical = resample(data, canonicalOrder([data]));
       const r = bootstrap(ev.n, (idx) => def.compute(resample(canonical, idx), params), boot);
       undefinedResamples = r.undefinedResamples;
@@ -101,7 +104,7 @@ export default defineCheck({
       if (drawn) curves.baseline = binaryCurves(baseData);
       const loss = (c: number | null, b: number | null) => regressionLoss(c, b, def.higherIsBetter, o.compare!.relative);
       const regression: Measurement = { name: `${label} regression vs baseline${o.compare.relative ? ' (relative)' : ''}`, value: loss(value, baseValue), threshold: { max: o.compare.max_regression } };
-      if (boot && !tooFewForBootstrap(data, ev.classes)) {
+      if (boot && !few && regression.value !== null) {
         // paired: both models' rows in one content order, resampled together
         const order = canonicalOrder([data, baseData]);
         const [cand, base] = [resample(data, order), resample(baseData, order)];
@@ -113,7 +116,6 @@ export default defineCheck({
       measurements.push({ name: `${label} (baseline)`, value: baseValue }, regression);
       if (regression.value === null) findings.push({ code: 'undefined', message: `the regression against the baseline is undefined (${label}: ${fmt(value)} vs ${fmt(baseValue)})` });
       else if (!regression.passed && regression.value <= o.compare.max_regression) {
-        const few = tooFewForBootstrap(data, ev.classes);
         findings.push({ code: 'not-enough-evidence', message: `not enough evidence (n = ${ev.n}) that ${label} has not regressed: ${few ? `there are ${few}` : `the upper bound of the ${pct} interval of the regression is ${fmt(regression.ci?.[1])}, above ${o.compare.max_regression}`}` });
       }
     }
