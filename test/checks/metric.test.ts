@@ -2,28 +2,11 @@ import { formatNumber } from '../../src/report/format-value.js';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/checks/context.js';
-import { runChecklist } from '../../src/run/runner.js';
+import { loadChecklist } from '../../src/checklist/load.js';
 import { FIXTURES, scenario } from '../helpers.js';
-
-const expected = (name: string) =>
-  (JSON.parse(readFileSync(join(FIXTURES, 'expected', 'metrics.json'), 'utf8')).cases as { name: string; expected: unknown }[]).find((c) => c.name === name)!.expected as { accuracy: number; log_loss: number; roc_auc: number; confusion_matrix: number[][] };
-const BC = expected('breast-cancer');
-const BC_BASE = expected('breast-cancer-baseline');
-
-/** The breast-cancer candidate and baseline with their hold-out set, and the given checks. */
-async function bc(checks: string, model = '', swap = false, rows: (line: string) => boolean = () => true) {
-  const dir = scenario();
-  const [head, ...body] = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').trimEnd().split('\n');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(join(dir, 'holdout.csv'), [head, ...body.filter(rows)].join('\n'));
-  const [m, b] = swap ? ['baseline.onnx', 'model.onnx'] : ['model.onnx', 'baseline.onnx'];
-  const yaml = `version: 1\nmodel:\n  path: ${m}\n${model}baseline:\n  path: ${b}\ndatasets:\n  holdout: { path: holdout.csv, label: diagnosis }\nchecks:\n${checks}`;
-  writeFileSync(join(dir, 'c.yaml'), yaml);
-  const report = await runChecklist(loadChecklist(join(dir, 'c.yaml')));
-  return { report, checks: report.checks, dir };
-}
+import { runChecklist } from '../../src/run/runner.js';
+import { BC, BC_BASE, bc, expected } from './breast-cancer.js';
 
 describe('metric', () => {
   it('passes with the value scikit-learn computes, and explains what it rests on', async () => {
@@ -152,57 +135,6 @@ describe('metric', () => {
     expect(await ctx.evaluation('baseline', undefined)).toBe(b);
     const evidence = await ctx.evidence();
     expect(evidence.find((e) => e.path === 'holdout.csv')).toMatchObject({ rows: 171, bytes: readFileSync(join(dir, 'holdout.csv')).length });
-  });
-});
-
-describe('slices', () => {
-  async function penguins(check: string) {
-    const dir = scenario();
-    copyFileSync(join(FIXTURES, 'penguins', 'model.onnx'), join(dir, 'p.onnx'));
-    copyFileSync(join(FIXTURES, 'penguins', 'holdout.jsonl'), join(dir, 'h.jsonl'));
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: p.onnx\ndatasets:\n  holdout: { path: h.jsonl, label: species }\nchecks:\n${check}`);
-    return (await runChecklist(loadChecklist(join(dir, 'c.yaml')))).checks[0]!;
-  }
-  const slicesOf = (c: { details?: Record<string, unknown> }) => (c.details!.slices as { column: string; value: string; n: number; metric: number | null; status: string }[]);
-
-  it('computes the metric per value, worst first; small slices are reported, not gated', async () => {
-    const c = await penguins('  - type: slices\n    metric: accuracy\n    by: [island]\n    min: 0.9\n');
-    expect(c.status).toBe('pass');
-    const s = slicesOf(c);
-    expect(s.map((x) => [x.value, x.n, x.status])).toEqual([['Dream', 47, 'pass'], ['Biscoe', 69, 'pass'], ['Torgersen', 18, 'too_small']]);
-    expect(s[0]!.metric).toBeCloseTo(45 / 47, 12);
-    expect(s[1]!.metric).toBe(1);
-  });
-
-  it('fails a slice below the minimum and a gap above max_gap', async () => {
-    const c = await penguins('  - type: slices\n    metric: accuracy\n    by: [island, sex]\n    min: 0.97\n    max_gap: 0.02\n    min_rows: 10\n');
-    expect(c.status).toBe('fail');
-    const failed = c.measurements.filter((m) => m.passed === false).map((m) => m.name);
-    expect(failed).toEqual(['accuracy [island = Dream] (n = 47)', 'accuracy gap to the worst slice (island = Dream)']);
-  });
-
-  it('bins numeric columns by the given edges', async () => {
-    const c = await penguins('  - type: slices\n    metric: accuracy\n    bins: { body_mass_g: [3500, 4500] }\n    min: 0.5\n    min_rows: 1\n');
-    expect(slicesOf(c).map((x) => x.value).sort()).toEqual(['3500–4500', '< 3500', '≥ 4500']);
-    expect(slicesOf(c).reduce((n, x) => n + x.n, 0)).toBe(134);
-  });
-});
-
-describe('outputs', () => {
-  it('passes a model whose probabilities and labels agree', async () => {
-    const { checks } = await bc('  - type: outputs\n');
-    expect(checks[0]!.status).toBe('pass');
-    expect(checks[0]!.measurements[0]).toEqual({ name: 'label output disagreement', value: 0, threshold: { max: 0 }, passed: true });
-  });
-
-  it('catches a label output that disagrees with the scores at the decision threshold', async () => {
-    const { checks } = await bc('  - type: outputs\n', '  threshold: 0.9\n');
-    const c = checks[0]!;
-    expect(c.status).toBe('fail');
-    expect(c.findings[0]!.code).toBe('label-disagreement');
-    expect(c.findings[0]!.message).toMatch(/^the label output "label" disagrees with the scores on \d+ of 171 rows \(first: line \d+: label M, scores say B\)$/);
-    expect(c.findings[0]!.location).toMatch(/^holdout\.csv:\d+$/);
   });
 });
 
