@@ -127,6 +127,11 @@ export function intervalStrip(title: string, m: { value: number | null; ci?: [nu
   const margin = (hi - lo || Math.abs(hi) || 1) * 0.15;
   lo -= margin;
   hi += margin;
+  // a proportion's axis stays within [0, 1]
+  if (marks.every((v) => v >= 0 && v <= 1)) {
+    lo = Math.max(0, lo);
+    hi = Math.min(1, hi);
+  }
   const x = (v: number) => (pad + ((v - lo) / (hi - lo)) * (width - 2 * pad)).toFixed(1);
   const color = m.passed === false ? '#dc2626' : '#2563eb';
   const parts = [`<line x1="${pad}" y1="12" x2="${width - pad}" y2="12" stroke="#ccc"/>`];

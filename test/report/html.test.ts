@@ -12,6 +12,7 @@ import type { MetricData } from '../../src/eval/metrics/index.js';
 import { diffReports } from '../../src/report/diff.js';
 import { formatDiff } from '../../src/report/diff-formats.js';
 import { formatHtml } from '../../src/report/html.js';
+import { intervalStrip } from '../../src/report/svg.js';
 import { htmlPartOf } from '../../src/checks/index.js';
 import type { CheckResult, Report } from '../../src/report/types.js';
 import { runChecklist } from '../../src/run/runner.js';
@@ -190,6 +191,14 @@ describe('the page, without a browser', () => {
   it('lists every waiver, an unused one too (a sign it can go)', () => {
     const html = formatHtml(base([check({ id: 'recall', waiver: { state: 'unused', reason: 'known gap', approved_by: 'Ana', expires: '2026-12-31' } })]), htmlPartOf);
     expect(html).toMatch(/<table class="waivers">.*<td><a href="#check-recall">recall<\/a><\/td><td>unused<\/td><td>known gap<\/td><td>Ana<\/td><td>2026-12-31<\/td>/s);
+  });
+  it('scales a forest plot to its value, interval and threshold, within [0, 1] for a proportion', () => {
+    const ends = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((m) => Number(m[1]));
+    expect(ends(intervalStrip('a', { value: 1, threshold: { min: 0.9 }, passed: true }))).toEqual([0.885, 1]);
+    const [lo, hi] = ends(intervalStrip('b', { value: 0.97, ci: [0.93, 0.99], threshold: { min: 0.9 }, passed: true }));
+    expect(lo).toBeGreaterThan(0.8); // not from zero
+    expect(hi).toBeLessThanOrEqual(1);
+    expect(ends(intervalStrip('c', { value: 120, threshold: { max: 100 }, passed: false }))).toEqual([97, 123]);
   });
   it('keeps a long slice label whole (in its title) rather than cutting it off', () => {
     const label = 'region = North-East metropolitan area, urban cores';
