@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bootstrap, normalQuantile, percentile, wilsonInterval } from '../../src/eval/bootstrap.js';
+import * as cls from '../../src/eval/metrics/classification.js';
 import { confusionMatrix } from '../../src/eval/metrics/classification.js';
 import { METRICS, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
 import type { Task } from '../../src/eval/predict.js';
@@ -208,5 +209,28 @@ describe('intervals with honest coverage (against scipy)', () => {
       expect(Math.abs(ci[1] - hi), `${k}/${n} at ${c}`).toBeLessThan(1e-12);
     }
     expect(wilsonInterval(0, 0, 0.95)).toBeNull();
+  });
+});
+
+describe('sorted scores in single precision', () => {
+  it('float32 scores are sorted in a Float32Array with the same values, and every ranking metric is unchanged', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.float({ min: 0, max: 1, noNaN: true })), { minLength: 2, maxLength: 300 }), (rows) => {
+        const truth = rows.map(([t]) => (t ? 1 : 0));
+        const f32 = rows.map(([, s]) => s); // fc.float gives float32 values
+        const pos = (i: number) => truth[i] === 1;
+        const single = cls.split(pos, (i) => f32[i]!, rows.length)!;
+        expect(single.pos).toBeInstanceOf(Float32Array);
+        // the same sorted scores in double precision, as before this change
+        const asDouble = { pos: Float64Array.from(single.pos), neg: Float64Array.from(single.neg) };
+        expect(asDouble.pos).toEqual(Float64Array.from(f32.filter((_, i) => pos(i))).sort());
+        expect([...single.pos]).toEqual([...asDouble.pos]);
+        expect(cls.rocAuc(pos, (i) => f32[i]!, rows.length, single)).toBe(cls.rocAuc(pos, (i) => f32[i]!, rows.length, asDouble));
+        expect(cls.averagePrecision(pos, (i) => f32[i]!, rows.length, single)).toBe(cls.averagePrecision(pos, (i) => f32[i]!, rows.length, asDouble));
+      }),
+      { numRuns: 200 },
+    );
+    // a score off the float32 grid keeps double precision
+    expect(cls.split(() => true, () => 0.1, 3)!.pos).toBeInstanceOf(Float64Array);
   });
 });
