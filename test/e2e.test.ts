@@ -222,17 +222,18 @@ describe('signals', () => {
 
 describe('time limits', () => {
   it('a check past its time limit errors, the run goes on, the gate fails, and the process ends promptly', () => {
-    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, timeout: 1, p95_ms: 1000 }\n  - type: model\n' });
-    const t = performance.now();
+    // a latency check that would run for 60 s (a million timed runs) under a 1 s time limit: the
+    // run must end by the limit, else the CLI is killed at 60 s and the exit code is not 1 (no
+    // wall-clock assertion: the outcome says it)
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, max_runs: 1000000, timeout: 1, p95_ms: 1000 }\n  - type: model\n' });
     const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
-    expect(performance.now() - t).toBeLessThan(20_000);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.checks.map((c: { status: string }) => c.status)).toEqual(['error', 'pass']);
     expect(report.checks[0].message).toBe('could not be evaluated: timed out after 1 s (its time limit; set timeout on the check or --timeout)');
   });
   it('--timeout sets the limit of every check that sets none', () => {
-    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, p95_ms: 1000 }\n' });
+    const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - { type: latency, max_seconds: 60, max_runs: 1000000, p95_ms: 1000 }\n' });
     const r = cli([join(dir, 'c.yaml'), '--timeout', '1']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('timed out after 1 s');
