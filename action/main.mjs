@@ -116,13 +116,12 @@ export async function upsertComment({ api, token, repository, issue, body, check
 const warning = (message) => `::warning title=deploy-check::${message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`;
 
 /** The base commit's report: a stored one, or the checklist run on the base commit in a worktree. */
-function baseReport({ inputs, env, cli, cwd, dir, log }) {
+function baseReport({ inputs, env, cli, cwd, dir, log, pull }) {
   if (inputs.baseReport) {
     const stored = resolve(cwd, inputs.baseReport);
     return existsSync(stored) ? { path: stored } : { note: `no base report at ${inputs.baseReport}: nothing to compare with` };
   }
-  const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
-  const sha = event.pull_request?.base?.sha;
+  const sha = pull.base?.sha;
   if (!sha) return { note: 'the event names no base commit: nothing to compare with' };
   const git = (...args) => spawnSync('git', args, { cwd, encoding: 'utf8' });
   const top = git('rev-parse', '--show-toplevel').stdout.trim();
@@ -177,7 +176,7 @@ export async function main(env = process.env, log = (s) => process.stdout.write(
   let diffMarkdown;
   let baseNote;
   if (inputs.compareBase) {
-    const base = baseReport({ inputs, env, cli, cwd, dir, log });
+    const base = baseReport({ inputs, env, cli, cwd, dir, log, pull });
     if (base.path) {
       const d = spawnSync(process.execPath, [cli, 'diff', base.path, reportPath, '--format', 'markdown'], { cwd, encoding: 'utf8' });
       if (d.status === 0 || d.status === 1) diffMarkdown = d.stdout;
