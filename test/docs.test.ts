@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse as parseWithYamlLib } from 'yaml';
+import { parse as parseWithYamlLib, stringify as stringifyYaml } from 'yaml';
 import { parseChecklist } from '../src/checklist/load.js';
 import { approvalsSchema } from '../src/checks/signoff.js';
 import { planSchema } from '../src/checks/monitoring.js';
@@ -78,25 +78,22 @@ describe('the manual', () => {
 // that gives it a model, a baseline and datasets, as if it sat in checklists/. Files a fragment
 // names for illustration (data/holdout.csv) need not exist; everything else must be right.
 const HARNESS = {
-  model: '{ path: ../fixtures/breast-cancer/model.onnx, task: binary, classes: [B, M], positive: M }',
-  baseline: '{ path: ../fixtures/breast-cancer/baseline.onnx }',
-  datasets: '\n  holdout: { path: ../fixtures/breast-cancer/holdout.csv, label: diagnosis }\n  train: { path: ../fixtures/breast-cancer/train.csv, label: diagnosis }\n  production-sample: { path: ../fixtures/breast-cancer/holdout.csv, label: diagnosis }',
-  checks: '\n  - { type: model }',
+  version: 1,
+  model: { path: '../fixtures/breast-cancer/model.onnx', task: 'binary', classes: ['B', 'M'], positive: 'M' },
+  baseline: { path: '../fixtures/breast-cancer/baseline.onnx' },
+  datasets: {
+    holdout: { path: '../fixtures/breast-cancer/holdout.csv', label: 'diagnosis' },
+    train: { path: '../fixtures/breast-cancer/train.csv', label: 'diagnosis' },
+    'production-sample': { path: '../fixtures/breast-cancer/holdout.csv', label: 'diagnosis' },
+  },
+  checks: [{ type: 'model' }],
 };
 
+/** A fragment (a list of checks, or top-level keys) merged into the harness; a whole checklist as it is. */
 function asChecklist(body: string): string {
   if (/^version:/m.test(body)) return body;
-  const parts: Record<string, string> = { ...HARNESS };
-  const top: string[] = [];
-  if (/^- /m.test(body)) parts.checks = `\n${body.replace(/^/gm, '  ')}`;
-  else {
-    const doc = parseWithYamlLib(body) as Record<string, unknown>;
-    for (const key of Object.keys(doc)) {
-      if (key in parts) parts[key] = `\n${body.replace(/^/gm, '  ').replace(new RegExp(`^  ${key}:\\s*$`, 'm'), '')}`;
-      else top.push(body);
-    }
-  }
-  return ['version: 1', ...Object.entries(parts).map(([k, v]) => `${k}: ${v}`), ...new Set(top)].join('\n');
+  const fragment = parseWithYamlLib(body) as unknown[] | Record<string, unknown>;
+  return stringifyYaml({ ...HARNESS, ...(Array.isArray(fragment) ? { checks: fragment } : fragment) });
 }
 
 const notFound = (message: string) => /file not found/.test(message);
