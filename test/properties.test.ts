@@ -3,7 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verdictOf } from '../src/report/exit-code.js';
 import { FORMATS, formatters } from '../src/report/index.js';
-import { ciCommandLines } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadChecklist } from '../src/checklist/load.js';
+import { InputError } from '../src/input/errors.js';
+import { ciCommandLines, scenario } from './helpers.js';
 import { STATUSES, type CheckResult, type Report, type Severity } from '../src/report/types.js';
 
 const status = fc.constantFrom(...STATUSES);
@@ -78,11 +82,6 @@ describe('properties of reports', () => {
 
 describe('properties of checklist loading', () => {
   it('any document is either a valid checklist or refused with an input error (never a crash)', async () => {
-    const { loadChecklist } = await import('../src/checklist/load.js');
-    const { InputError } = await import('../src/input/errors.js');
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { scenario } = await import('./helpers.js');
     const dir = scenario();
     const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
       v: fc.oneof({ depthSize: 'small' }, fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('type', 'path', 'min', 'max', 'metric', 'id', 'severity', 'tags', 'checks', 'model', 'x', 'constructor'), tie('v'), { maxKeys: 4 })),

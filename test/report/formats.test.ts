@@ -4,6 +4,12 @@ import { markdownText, terminalText, xmlText } from '../../src/report/escape.js'
 import { blocksGate, exitCode, verdictOf } from '../../src/report/exit-code.js';
 import { formatters } from '../../src/report/index.js';
 import type { CheckResult, Report, Severity, Status } from '../../src/report/types.js';
+import { join } from 'node:path';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { githubAnnotations } from '../../src/report/github.js';
+import { runChecklist } from '../../src/run/runner.js';
+import { scenario } from '../helpers.js';
+import { FLOAT, model, node, valueInfo } from '../onnx-builder.js';
 
 const HOSTILE = 'x</failure><testcase name="forged"/>\u0000\u001b[2K\r✔ all good | `code` <script>alert(1)</script> & \u0007\n::error::forged';
 
@@ -152,12 +158,6 @@ describe('the gate, status by status', () => {
 
 describe('numbers as a person reads them', () => {
   it('four significant digits in every format a person reads; full precision only in JSON', async () => {
-    const { runChecklist } = await import('../../src/run/runner.js');
-    const { loadChecklist } = await import('../../src/checklist/load.js');
-    const { githubAnnotations } = await import('../../src/report/github.js');
-    const { join } = await import('node:path');
-    const { scenario } = await import('../helpers.js');
-    const { FLOAT, model, node, valueInfo } = await import('../onnx-builder.js');
     // sigmoid(log x) = x / (1 + x): three rows, two right, accuracy 2/3 below its minimum
     const dir = scenario({
       'model.onnx': Buffer.from(model([node('Log', ['x'], ['l']), node('Sigmoid', ['l'], ['y'])], [valueInfo('x', FLOAT, ['N', 1])], [valueInfo('y', FLOAT, ['N', 1])])),
