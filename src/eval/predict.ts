@@ -5,6 +5,7 @@ import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
 import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';
 import { columnIndex } from './datasets/index.js';
+import type { Part } from './datasets/part.js';
 import { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
@@ -112,14 +113,50 @@ export type ColumnStats = { kind: 'number'; n: number; mean: number; std: number
 /** A change applied to each batch before it reaches the model (robustness); labels are never changed. */
 export type BatchTransform = (batch: RawBatch, columnIndex: (name: string) => number | undefined) => RawBatch;
 
-export interface ModelUnderTest {
+/** What is known of a model without running it: enough to plan a pass and to read its outputs. */
+export interface ModelFacts {
   role: string;
   path: string;
   spec: ModelSpec;
   info: OnnxModelInfo;
-  session: ModelSession;
   /** class labels of ZipMap outputs (after the rewrite), by output name */
   zipmapClasses: Map<string, (string | number)[]>;
+}
+
+export interface ModelUnderTest extends ModelFacts {
+  session: ModelSession;
+}
+
+/**
+ * What one pass over a dataset read, in file order, before any Evaluation is made of it: the rows'
+ * places, labels, kept columns and every model's raw outputs. Passes over parts of a dataset (shards)
+ * merge into the pass over the whole (run/state.ts), from which `finishPass` makes the same
+ * Evaluations.
+ */
+export interface Pass {
+  rowRef: Int32Array;
+  rowUnit: 'line' | 'row';
+  labels: LabelData;
+  /** in the order of `keep` */
+  kept: KeptColumn[];
+  inputStats: Map<string, ColumnStats>;
+  /** in the order of the models */
+  outputs: OutputData[];
+}
+
+/** The labels of a pass: codes into a dictionary of the distinct labels in first-seen order (classification), or values (regression). */
+export interface LabelData {
+  dictionary: Map<string, number>;
+  keys: Int32Array;
+  values: Float64Array;
+}
+
+/** A model's outputs in a pass: its scores and their width, and its label output as codes, batch by batch. */
+export interface OutputData {
+  scores: (Float32Array | Float64Array)[];
+  widths: number[];
+  labels: Int32Array[];
+  labelKeys: Map<string, number>;
 }
 
 /**
@@ -129,29 +166,42 @@ export interface ModelUnderTest {
  * statistics (InputMoments), the columns kept (KeptBuilder), each model's outputs (Outputs), and
  * an Evaluation per model at the end (finish).
  */
-export async function evaluate(
-  source: DatasetSource,
-  dataset: DatasetSpec & { name: string },
-  models: ModelUnderTest[],
-  keep: string[],
-  options: { onProgress?: (rows: number, fraction: number) => void; transform?: BatchTransform; inputStats?: boolean } = {},
-): Promise<Evaluation[]> {
-  const { onProgress, transform } = options;
+export async function evaluate(source: DatasetSource, dataset: DatasetSpec & { name: string }, models: ModelUnderTest[], keep: string[], options: PassOptions = {}): Promise<Evaluation[]> {
   const plan = planRead(source, dataset, models, keep);
-  const { plans, slot } = plan;
+  return finishPass(plan, await readPass(source, dataset, plan, models, options), source.path);
+}
+
+export interface PassOptions {
+  onProgress?: (rows: number, fraction: number) => void;
+  transform?: BatchTransform;
+  inputStats?: boolean;
+  /** read only this shard's rows */
+  part?: Part;
+}
+
+/** The Evaluation of each model of a plan, from its pass over the whole dataset. */
+export function finishPass(plan: ReadPlan, pass: Pass, path: string): Evaluation[] {
+  const common = { n: pass.rowRef.length, rowRef: pass.rowRef, rowUnit: pass.rowUnit, columns: new Map(plan.keep.map((k, i) => [k, pass.kept[i]!])), inputStats: pass.inputStats };
+  return plan.plans.map((p, m) => finish(p, pass.outputs[m]!, pass.labels, plan.labelName, common, plan.plans.length === 1, path));
+}
+
+/** Reads a dataset (or one shard's part of it) once, running every model of the plan on it. */
+export async function readPass(source: DatasetSource, dataset: DatasetSpec & { name: string }, plan: ReadPlan, models: ModelUnderTest[], options: PassOptions = {}): Promise<Pass> {
+  const { onProgress, transform, part } = options;
+  const { plans, slot, keep } = plan;
   const labels = new Labels(source.path, plan.labelName, plan.regression, plan.numericLabels);
   const rowRef = new Growable(Int32Array);
   let rowUnit: 'line' | 'row' = 'line';
   const kept = keep.map(() => new KeptBuilder());
   const moments = new InputMoments(options.inputStats ? plans : [], slot);
-  const outputs = plans.map((p) => new Outputs(p, source.path, plan.numericLabels));
+  const outputs = plans.map((p, m) => new Outputs(p, models[m]!.session, source.path, plan.numericLabels));
   const indexOf = (name: string) => {
     const j = source.columns.indexOf(name);
     return j < 0 || !slot.has(j) ? undefined : slot.get(j);
   };
   // everything a batch gives is copied before the next is asked for, so the reader may reuse its arrays
   const inFlight: Promise<void>[] = [];
-  for await (const read of source.batches(plan.want, BATCH_SIZE, { reuse: true })) {
+  for await (const read of source.batches(plan.want, BATCH_SIZE, { reuse: true, ...(part ? { part } : {}) })) {
     const batch = transform ? transform(read, indexOf) : read;
     moments.add(read);
     rowUnit = batch.unit;
@@ -172,24 +222,29 @@ export async function evaluate(
     onProgress?.(rowRef.length, source.progress());
   }
   for (const done of inFlight.splice(0)) await done;
-  const common = {
-    n: rowRef.length,
+  return {
     rowRef: rowRef.done(),
     rowUnit,
-    columns: new Map(keep.map((k, i) => [k, kept[i]!.done()])),
+    labels: { dictionary: labels.dictionary, keys: labels.keys.done(), values: labels.values.done() },
+    kept: kept.map((k) => k.done()),
     inputStats: moments.done(source.columns),
+    outputs,
   };
-  return plans.map((p, m) => finish(p, outputs[m]!, labels, common, plans.length === 1, source.path));
 }
 
 interface ModelPlan {
-  model: ModelUnderTest;
+  model: ModelFacts;
   inputs: InputPlan[];
   outputs: OutputPlan;
 }
 
-/** What one pass reads: the label, the columns kept, every model's inputs, each as numbers or cells. */
-function planRead(source: DatasetSource, dataset: DatasetSpec & { name: string }, models: ModelUnderTest[], keep: string[]) {
+export type ReadPlan = ReturnType<typeof planRead>;
+
+/**
+ * What one pass reads: the label, the columns kept, every model's inputs, each as numbers or cells.
+ * It needs only the dataset's header: a merge plans the pass its shards read.
+ */
+export function planRead(source: Pick<DatasetSource, 'path' | 'columns'>, dataset: DatasetSpec & { name: string }, models: ModelFacts[], keep: string[]) {
   const labelName = dataset.label;
   if (!labelName) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set ${place.dataset(dataset.name, 'label')} in the checklist`);
   const labelCol = columnIndex(source, labelName, place.dataset(dataset.name, 'label'));
@@ -207,7 +262,7 @@ function planRead(source: DatasetSource, dataset: DatasetSpec & { name: string }
     index,
     as: numeric.has(index) ? 'number' : 'cell',
   }));
-  return { labelName, labelCol, keepCols, plans, regression, numericLabels, want, slot: new Map(want.map((w, k) => [w.index, k])) };
+  return { labelName, labelCol, keep, keepCols, plans, regression, numericLabels, want, slot: new Map(want.map((w, k) => [w.index, k])) };
 }
 
 /**
@@ -301,7 +356,7 @@ class InputMoments {
 }
 
 /** One model's outputs, batch by batch, in batch order: its scores, their width, and its label output as codes. */
-class Outputs {
+class Outputs implements OutputData {
   readonly scores: (Float32Array | Float64Array)[] = [];
   readonly widths: number[] = [];
   readonly labels: Int32Array[] = [];
@@ -309,6 +364,7 @@ class Outputs {
   readonly labelKeys = new Map<string, number>();
   constructor(
     readonly plan: ModelPlan,
+    private readonly session: ModelSession,
     private readonly path: string,
     private readonly numericLabels: boolean,
   ) {}
@@ -321,7 +377,7 @@ class Outputs {
     const at = this.widths.length;
     this.widths.push(0);
     const fetch = [outputs.scores, outputs.label].filter((x): x is string => Boolean(x));
-    const done = model.session.run(feeds, fetch).then(
+    const done = this.session.run(feeds, fetch).then(
       (result) => {
         const scores = result[outputs.scores!]!;
         const dims = scores.dims;
@@ -359,7 +415,7 @@ class Outputs {
 type Common = Pick<Evaluation, 'n' | 'rowRef' | 'rowUnit' | 'columns' | 'inputStats'>;
 
 /** One model's Evaluation from its outputs and the labels. */
-function finish(plan: ModelPlan, out: Outputs, labels: Labels, common: Common, only: boolean, path: string): Evaluation {
+function finish(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: string, common: Common, only: boolean, path: string): Evaluation {
   const { n, rowRef: refs } = common;
   const width = out.widths[0] ?? 1;
   if (out.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
@@ -370,28 +426,28 @@ function finish(plan: ModelPlan, out: Outputs, labels: Labels, common: Common, o
     if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
     return {
       ...common, task: 'regression', classes: [], classSource: 'label-index', positive: -1, threshold: NaN,
-      truth: labels.values.done(), scores: flat, scoreColumns: 1, predicted: new Int32Array(0), nonFinite,
+      truth: labels.values, scores: flat, scoreColumns: 1, predicted: new Int32Array(0), nonFinite,
       outputs: { value: plan.outputs.scores },
     };
   }
-  return classification(plan, out, labels, common, only, path, { flat, width, nonFinite });
+  return classification(plan, out, labels, labelName, common, only, path, { flat, width, nonFinite });
 }
 
 /**
  * A classifier's Evaluation: the classes and their order, the labels as class indices, the scores as
  * probabilities (n × classes), the decisions, and the model's own label output as class indices.
  */
-function classification(plan: ModelPlan, out: Outputs, labels: Labels, common: Common, only: boolean, path: string, o: { flat: Float64Array; width: number; nonFinite: Evaluation['nonFinite'] }): Evaluation {
+function classification(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: string, common: Common, only: boolean, path: string, o: { flat: Float64Array; width: number; nonFinite: Evaluation['nonFinite'] }): Evaluation {
   const { n, rowRef: refs, rowUnit } = common;
   const { flat, width, nonFinite } = o;
-  const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, labels.dictionary, path, labels.name, width);
+  const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, labels.dictionary, path, labelName, width);
   const C = classes.length;
   if (width !== 1 && width !== C) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns but there are ${C} classes (${classes.join(', ')})`);
   const task: Task = plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task ?? (C === 2 ? 'binary' : 'multiclass');
   if (task === 'binary' && C !== 2) throw new InputError(plan.model.path, `task is binary, but there are ${C} classes (${classes.join(', ')})`);
   const order = new Map(classes.map((c, i) => [c, i]));
   const remap = new Int32Array(labels.dictionary.size);
-  const keys = labels.keys.done();
+  const keys = labels.keys;
   for (const [key, idx] of labels.dictionary) {
     const to = order.get(key);
     if (to === undefined) {
@@ -442,6 +498,7 @@ function classification(plan: ModelPlan, out: Outputs, labels: Labels, common: C
     outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
   };
 }
+
 function positiveIndex(spec: ModelSpec, classes: string[]): number {
   if (spec.positive === undefined) return 1;
   const i = classes.indexOf(String(spec.positive));
@@ -449,7 +506,7 @@ function positiveIndex(spec: ModelSpec, classes: string[]): number {
   return i;
 }
 
-function classLabelsOf(model: ModelUnderTest, scores: string | undefined): (string | number)[] | undefined {
+function classLabelsOf(model: ModelFacts, scores: string | undefined): (string | number)[] | undefined {
   if (scores && model.zipmapClasses.has(scores)) return model.zipmapClasses.get(scores);
   return model.info.nodes.find((n) => n.opType !== 'ZipMap' && n.classLabels && n.classLabels.length)?.classLabels;
 }
@@ -461,7 +518,7 @@ function classLabelsOf(model: ModelUnderTest, scores: string | undefined): (stri
  * String labels with none of these stop the run: sorting them would be a guess that can pass a
  * model whose columns are in another order.
  */
-function resolveClasses(model: ModelUnderTest, scores: string, dictionary: Map<string, number>, path: string, label: string, width: number): { classes: string[]; source: Evaluation['classSource'] } {
+function resolveClasses(model: ModelFacts, scores: string, dictionary: Map<string, number>, path: string, label: string, width: number): { classes: string[]; source: Evaluation['classSource'] } {
   const fromModel = classLabelsOf(model, scores)?.map(String);
   const fromChecklist = model.spec.classes?.map(String);
   if (fromModel && fromChecklist && fromModel.join('\u0000') !== fromChecklist.join('\u0000')) {
@@ -519,7 +576,7 @@ const FLOAT_TYPES = new Set(['float32', 'float64']);
 const INT_TYPES = new Set(['int64', 'int32']);
 const LABEL_TYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'string']);
 
-function planInputs(model: ModelUnderTest, source: DatasetSource, labelCol: number): InputPlan[] {
+function planInputs(model: ModelFacts, source: Pick<DatasetSource, 'path' | 'columns'>, labelCol: number): InputPlan[] {
   const inputs = model.info.inputs;
   const inputColumn = (name: string, input: string) => columnIndex(source, name, `model input "${input}"`);
   const typed = (input: ValueInfo, columns: number[]): InputPlan => {
@@ -562,7 +619,7 @@ interface OutputPlan {
 }
 
 /** Which dataset column feeds which model input, and as what element type (the data check's input contract). */
-export function inputColumns(model: ModelUnderTest, source: DatasetSource, label: string | undefined): { column: string; input: string; type: string }[] {
+export function inputColumns(model: ModelFacts, source: Pick<DatasetSource, 'path' | 'columns'>, label: string | undefined): { column: string; input: string; type: string }[] {
   const labelCol = label ? source.columns.indexOf(label) : -1;
   return planInputs(model, source, labelCol).flatMap((p) => p.columns.map((c) => ({ column: source.columns[c]!, input: p.name, type: p.type })));
 }
@@ -597,7 +654,7 @@ export async function feedsFromDataset(model: ModelUnderTest, source: DatasetSou
   return Object.fromEntries(inputs.map((input) => [input.name, tensorFor(input, batch, slot, source, dataset)]));
 }
 
-function planOutputs(model: ModelUnderTest): OutputPlan {
+function planOutputs(model: ModelFacts): OutputPlan {
   const outs = model.info.outputs;
   const spec = model.spec.outputs ?? {};
   const isFloat = (o: ValueInfo) => (o.type.kind === 'tensor' && FLOAT_TYPES.has(o.type.elemType)) || model.zipmapClasses.has(o.name);

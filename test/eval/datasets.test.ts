@@ -46,6 +46,59 @@ describe('CSV and TSV', () => {
   });
 });
 
+describe('parts of a dataset (run --shard i/n)', () => {
+  async function refsOf(file: string, part?: { index: number; count: number }) {
+    const source = await openDataset(file, 'd');
+    const rows: string[] = [];
+    for await (const b of source.batches([{ index: 0, as: 'number' }, { index: 1, as: 'cell' }], 3, part ? { part } : {})) {
+      for (let i = 0; i < b.n; i++) rows.push(`${b.refs[i]}:${String(cellAt(b.cells[0]!, i))}|${String(cellAt(b.cells[1]!, i))}`);
+    }
+    return { rows, total: source.evidence()?.rows };
+  }
+  // quote-free lines (the fast path), quoted fields with newlines and CRLF (the record path), duplicates
+  const lines = Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? `${i},"q ${i}\nsecond"` : i % 11 === 5 ? `${i % 3},dup` : `${i},v${i}`));
+  it.each([
+    ['CSV, LF', 'd.csv', `a,b\n${lines.join('\n')}\n`],
+    ['CSV, CRLF, no last line end', 'd.csv', `a,b\r\n${lines.join('\r\n')}`],
+    ['JSON Lines', 'd.jsonl', Array.from({ length: 60 }, (_, i) => JSON.stringify({ a: i % 4, b: `v${i % 6}` })).join('\n')],
+  ])('%s: every row in exactly one part, whatever n, identical rows together; the evidence counts all rows', async (_, name, content) => {
+    const file = join(scenario({ [name]: content }), name);
+    const whole = await refsOf(file);
+    for (let n = 1; n <= 7; n++) {
+      const parts = await Promise.all(Array.from({ length: n }, (_, index) => refsOf(file, { index, count: n })));
+      expect(parts.flatMap((p) => p.rows).sort()).toEqual([...whole.rows].sort());
+      for (const p of parts) expect(p.total).toBe(whole.total);
+      // rows with the same content share a part (the duplicates "0,dup", "1,dup", "2,dup" repeat)
+      const partOf = new Map<string, number>();
+      parts.forEach((p, k) =>
+        p.rows.forEach((r) => {
+          const content = r.slice(r.indexOf(':'));
+          expect(partOf.get(content) ?? k).toBe(k);
+          partOf.set(content, k);
+        }),
+      );
+      expect(partOf.size).toBeLessThan(whole.rows.length);
+      if (n > 1) expect(parts.filter((p) => p.rows.length > 0).length).toBeGreaterThan(1);
+    }
+  });
+  it('Parquet: whole row groups, group g in part g mod n', async () => {
+    const file = join(FIXTURES, 'breast-cancer', 'holdout.parquet');
+    const source = await openDataset(file, 'h.parquet');
+    const read = async (part: { index: number; count: number }) => {
+      const refs: number[] = [];
+      for await (const b of source.batches([{ index: 30, as: 'cell' }], 1000, { part })) refs.push(...Array.from(b.refs));
+      return { refs, total: source.evidence()?.rows };
+    };
+    const [a, b] = [await read({ index: 0, count: 2 }), await read({ index: 1, count: 2 })];
+    expect([...a.refs, ...b.refs].sort((x, y) => x - y)).toEqual(Array.from({ length: 171 }, (_, i) => i + 1));
+    // row groups of 50 rows: 1–50 and 101–150 in part 0, 51–100 and 151–171 in part 1
+    expect(a.refs.length).toBe(100);
+    expect(b.refs[0]).toBe(51);
+    expect(a.total).toBe(171);
+    expect(b.total).toBe(171);
+  });
+});
+
 describe('JSON Lines and Parquet', () => {
   it('JSON Lines: keys of the first object are the columns', async () => {
     const r = await readAll('d.jsonl', '{"a": 1, "b": "x"}\n\n{"b": "y", "a": null}\n');

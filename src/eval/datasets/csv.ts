@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
 import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
+import { inPart, type Part } from './part.js';
 
 const QUOTE = 34;
 const LF = 10;
@@ -82,6 +83,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       let lines = arrays.lines;
       let n = 0;
       let rows = 0;
+      const part = options?.part;
       let first = true;
       const flush = (): { batch: RawBatch; arrays: Arrays } => {
         const batch: RawBatch = {
@@ -113,6 +115,9 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
           first = false;
           return true;
         }
+        rows++;
+        // another shard's row: counted (the evidence is the whole file's), not read
+        if (part && !rec.inPart(part)) return true;
         if (rec.count !== columns.length) ragged(rec.line, rec.count);
         for (let j = 0; j < rec.count; j++) {
           const k = slot[j]!;
@@ -126,7 +131,6 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
           }
         }
         lines[n++] = rec.line;
-        rows++;
         if (n >= batchSize) ready.push(flush());
         return true;
       };
@@ -151,6 +155,16 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
             line++;
             first = false;
             continue;
+          }
+          if (part) {
+            const e = buf.indexOf(LF, i);
+            if (!inPart(part, buf, i, e)) {
+              // another shard's row: counted (the evidence is the whole file's), not parsed
+              rows++;
+              line++;
+              i = e + 1;
+              continue;
+            }
           }
           let count = 0;
           for (;;) {
@@ -204,6 +218,8 @@ interface CsvRecord {
   text(j: number): string;
   /** the field as a plain decimal, or undefined when it is anything else (including missing) */
   number(j: number): number | undefined;
+  /** whether the record's bytes put it in this shard's part */
+  inPart(part: Part): boolean;
 }
 
 /**
@@ -240,7 +256,10 @@ async function* records(
     count: 0,
     text: (j) => unquoted[j] ?? buf.toString('utf8', starts[j], ends[j]),
     number: (j) => (parsed[j] ? values[j] : unquoted[j] !== undefined ? undefined : fastNumber(buf, starts[j]!, ends[j]!)),
+    inPart: (part) => inPart(part, buf, recFrom, recTo),
   };
+  let recFrom = 0;
+  let recTo = 0;
   let carry: Buffer | undefined;
   // The unfinished record at the end of a chunk is joined to the next chunk in one reused buffer:
   // allocating a fresh buffer per chunk costs more (new pages) than the copy itself.
@@ -408,6 +427,8 @@ async function* records(
       if (!blank) {
         rec.line = recLine;
         rec.count = count;
+        recFrom = pos;
+        recTo = i;
         if (!onRecord(rec)) return;
       }
       line += newlines + 1;

@@ -3,6 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../input/errors.js';
 import type { Cell, DatasetSource, RawBatch } from './types.js';
+import { inPart } from './part.js';
 
 /**
  * JSON Lines: one object per line; the first object's keys, in order, are the columns. Every
@@ -27,7 +28,8 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
     columns: cols,
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
-    async *batches(want, batchSize) {
+    async *batches(want, batchSize, options) {
+      const part = options?.part;
       const hash = createHash('sha256');
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       let cells: Cell[][] = want.map(() => []);
@@ -40,7 +42,13 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
         lines = [];
         return b;
       };
-      for await (const { value, line } of objects(file, display, counting)) {
+      for await (const { value, line, text } of objects(file, display, counting)) {
+        rows++;
+        if (part) {
+          // another shard's row: counted (the evidence is the whole file's), not read
+          const bytes = Buffer.from(text);
+          if (!inPart(part, bytes, 0, bytes.length)) continue;
+        }
         for (const key of Object.keys(value)) {
           if (!index.has(key)) throw new InputError(display, `line ${line}: key "${key}" is not a column of the first line`);
         }
@@ -50,7 +58,6 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
           cells[k]!.push(v as Cell);
         });
         lines.push(line);
-        rows++;
         if (lines.length >= batchSize) yield flush();
       }
       if (lines.length) yield flush();
@@ -59,7 +66,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
   };
 }
 
-async function* objects(file: string, display: string, hash: { update(chunk: Buffer): unknown } | undefined): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {
+async function* objects(file: string, display: string, hash: { update(chunk: Buffer): unknown } | undefined): AsyncGenerator<{ value: Record<string, unknown>; line: number; text: string }> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   if (hash) stream.on('data', (chunk) => hash.update(chunk as Buffer));
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
@@ -75,6 +82,6 @@ async function* objects(file: string, display: string, hash: { update(chunk: Buf
       throw new InputError(display, `line ${line}: not valid JSON (${(err as Error).message})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(display, `line ${line}: expected a JSON object`);
-    yield { value: value as Record<string, unknown>, line };
+    yield { value: value as Record<string, unknown>, line, text };
   }
 }

@@ -29,12 +29,18 @@ export async function openParquet(file: string, display: string): Promise<Datase
     columns,
     evidence: () => evidence,
     progress: () => (total ? done / total : 1),
-    async *batches(want, batchSize) {
+    async *batches(want, batchSize, options) {
+      const part = options?.part;
       const names = want.map((w) => columns[w.index]!);
       let rowStart = 0;
-      for (const group of metadata.row_groups) {
+      for (const [g, group] of metadata.row_groups.entries()) {
         const groupRows = Number(group.num_rows);
         const groupEnd = rowStart + groupRows;
+        // another shard's row group: counted (the evidence is the whole file's), not read
+        if (part && g % part.count !== part.index) {
+          rowStart = done = groupEnd;
+          continue;
+        }
         // One decode per row group, column by column: chunks arrive as typed or plain arrays. A column
         // whose chunks are all typed numbers stays in a Float64Array (no value per row on the heap).
         const data: (Cell[] | Float64Array | undefined)[] = names.map(() => undefined);

@@ -1,3 +1,4 @@
+import type { Part } from './part.js';
 /**
  * A dataset is read as a stream of batches, only for the columns asked for. A column asked for as
  * numbers may come back as a NumberColumn (CSV parses plain decimals straight from the bytes);
@@ -37,8 +38,9 @@ export interface DatasetSource {
    * Streams the requested columns in batches of at most `batchSize` rows. With `reuse`, a batch's
    * arrays are valid only until the next batch is asked for (the reader may fill them again): for
    * consumers that copy what they keep, it spares allocating and collecting a batch per batch.
+   * With `part`, only that shard's rows are given (see part.ts); the evidence still counts them all.
    */
-  batches(want: ColumnRequest[], batchSize: number, options?: { reuse?: boolean }): AsyncGenerator<RawBatch>;
+  batches(want: ColumnRequest[], batchSize: number, options?: { reuse?: boolean; part?: Part }): AsyncGenerator<RawBatch>;
   /** After a full pass: the file's digest, size and row count, as evidence. */
   evidence(): { sha256: string; bytes: number; rows: number } | undefined;
   /** Share of the file read so far in the current pass (0..1), for a progress bar. */
