@@ -1,6 +1,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
+import { mergeCommand } from './commands/merge.js';
 import { inspectCommand } from './commands/inspect.js';
 import type { Io } from './commands/io.js';
 import { profileCommand } from './commands/profile.js';
@@ -46,6 +47,18 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** The run in progress, for the signal handlers below: the process's state lives here, at the entry. */
 const inFlight: InFlight = {};
 
+/** The options of a command that makes a run's report (run, merge). */
+function withReportOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`).default('pretty'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-r, --report <format=file>', 'also write a report in this format to this file (repeatable)', collect)
+    .option('--fail-on <level>', 'error (default): only error-severity checks fail the gate; warn: warnings fail it too', 'error')
+    .option('--as-of <date>', 'judge dates (approval ages) as of this day, YYYY-MM-DD (default: today)')
+    .option('--timeout <seconds>', 'time limit of each check that sets none (default: none)')
+    .option('--memory-limit <MB>', "memory the model host may use, for each check that sets none (default: 80% of this machine's)");
+}
+
 const program = new Command()
   .name('deploy-check')
   .description('Decide whether a machine-learning model is ready for production, from a YAML checklist.')
@@ -53,25 +66,34 @@ const program = new Command()
   .exitOverride()
   .showSuggestionAfterError(true);
 
-program
-  .command('run', { isDefault: true })
-  .description('run a checklist and gate on it (the default command)')
-  .argument('[checklist]', 'the checklist file', 'deploy-check.yaml')
-  .addOption(new Option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`).default('pretty'))
-  .option('-o, --output <file>', 'write the report to a file instead of stdout')
-  .option('-r, --report <format=file>', 'also write a report in this format to this file (repeatable)', collect)
+withReportOptions(
+  program
+    .command('run', { isDefault: true })
+    .description('run a checklist and gate on it (the default command)')
+    .argument('[checklist]', 'the checklist file', 'deploy-check.yaml'),
+)
   .option('--only <ids-or-tags>', 'run only these checks (ids or tags, comma-separated; repeatable)', collect)
   .option('--skip <ids-or-tags>', 'do not run these checks (ids or tags, comma-separated; repeatable)', collect)
-  .option('--fail-on <level>', 'error (default): only error-severity checks fail the gate; warn: warnings fail it too', 'error')
-  .option('--as-of <date>', 'judge dates (approval ages) as of this day, YYYY-MM-DD (default: today)')
-  .option('--timeout <seconds>', 'time limit of each check that sets none (default: none)')
-  .option('--memory-limit <MB>', "memory the model host may use, for each check that sets none (default: 80% of this machine's)")
+  .option('--shard <i/n>', 'evaluate only shard i of n (0 ≤ i < n) and write a state instead of a report: `merge` makes the report')
+  .option('--state <file>', 'where --shard writes its state')
   .option('--no-color', 'no colour, even on a terminal')
-  .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; timeout?: string; memoryLimit?: string; color: boolean }) => {
+  .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; timeout?: string; memoryLimit?: string; shard?: string; state?: string; color: boolean }) => {
     let abandoned = false;
     process.exitCode = await runCommand(checklist, opts, { ...io(colorWanted(!opts.color)), onAbandoned: () => (abandoned = true) }, inFlight);
     // a check abandoned on its time limit may still be running: end once the output is out
     if (abandoned) process.stdout.write('', () => process.exit());
+  });
+
+withReportOptions(
+  program
+    .command('merge')
+    .description("the report of a run split into shards, from the shards' states: refuses states of different checklists, models or data, and a missing or repeated shard; same reports and exit codes as run")
+    .argument('<states...>', 'the state files written by run --shard i/n --state FILE')
+    .option('-c, --checklist <file>', 'the checklist, when it is not at the path the shards read it from'),
+)
+  .option('--no-color', 'no colour, even on a terminal')
+  .action(async (states: string[], opts: { checklist?: string; format: string; output?: string; report?: string[]; failOn: string; asOf?: string; timeout?: string; memoryLimit?: string; color: boolean }) => {
+    process.exitCode = await mergeCommand(states, opts, io(colorWanted(!opts.color)), inFlight);
   });
 
 program

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse as parseWithYamlLib, stringify as stringifyYaml } from 'yaml';
+import { parse as parseWithYamlLib, parseAllDocuments, stringify as stringifyYaml } from 'yaml';
 import { parseChecklist } from '../src/checklist/load.js';
 import { approvalsSchema } from '../src/checks/signoff.js';
 import { planSchema } from '../src/checks/monitoring.js';
@@ -106,6 +106,15 @@ describe('every YAML block in the manual is valid', () => {
       const first = b.body.split('\n')[0]!;
       if (/^# approvals\.yaml/.test(first)) return void validateDocument(approvalsSchema, parseYaml(b.body, 'approvals.yaml')!, 'approvals.yaml');
       if (/^owner:/.test(first)) return void validateDocument(planSchema, parseYaml(b.body, 'monitoring.yaml')!, 'monitoring.yaml');
+      if (/^apiVersion:/m.test(b.body)) {
+        // Kubernetes manifests (several documents): each a Job whose containers run deploy-check
+        const docs = parseAllDocuments(b.body).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { command?: string[] }[] } } } });
+        for (const d of docs) {
+          expect(d.kind).toBe('Job');
+          expect(JSON.stringify(d.spec?.template?.spec?.containers?.map((c) => c.command))).toContain('deploy-check');
+        }
+        return;
+      }
       const parsed = parseWithYamlLib(b.body) as Record<string, unknown>;
       if ('jobs' in parsed || 'include' in parsed || Object.values(parsed).some((v) => typeof v === 'object' && v !== null && 'script' in v)) {
         // CI files: valid YAML whose scripts run deploy-check
@@ -152,7 +161,12 @@ describe('every deploy-check command in the manual runs', () => {
       const [command, comment = ''] = line.split(/\s+#\s*/, 2) as [string, string?];
       const words = command.replace(/^npx /, '').split(/\s+/).slice(1);
       // outputs go to the temporary folder; an `init` writes there too
-      const args = words.map((w, i) => (['-o', '--output', '--report', '-r'].includes(words[i - 1] ?? '') ? join(out, w.replace(/^.*=/, (m) => m).split('/').pop()!) : w));
+      // (a shard's state too, and a merge reads the states from there)
+      const args = words.map((w, i) =>
+        ['-o', '--output', '--report', '-r', '--state'].includes(words[i - 1] ?? '') || (words[0] === 'merge' && existsSync(join(out, w.split('/').pop()!)))
+          ? w.replace(/[^=]*$/, (file) => join(out, file.split('/').pop()!))
+          : w,
+      );
       if (words[0] === 'init' && !words.includes('-o')) args.push('-o', join(out, `init-${Math.random().toString(36).slice(2)}.yaml`));
       const r = spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       const output = `${r.stdout}\n${r.stderr}`;

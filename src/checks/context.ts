@@ -7,7 +7,8 @@ import { cannotRead, onnxInfo } from '../onnx/read-input.js';
 import { createSession, type ModelSession } from '../onnx/session.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import { openDataset } from '../eval/datasets/index.js';
-import { evaluate, type BatchTransform, type Evaluation, type ModelUnderTest } from '../eval/predict.js';
+import { evaluate, finishPass, planRead, readPass, type BatchTransform, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
+import type { Part } from '../eval/datasets/part.js';
 import type { DatasetSource } from '../eval/datasets/index.js';
 import type { DatasetSpec } from '../spec/model.js';
 import type { DatasetNeed, ModelRole } from './needs.js';
@@ -44,6 +45,21 @@ export interface LoadedModel {
   info: OnnxModelInfo;
 }
 
+/** A dataset pass as the shards of a run read it: what a merge rebuilds the evaluations from. */
+export interface ShardPass {
+  /** the dataset's path as reports show it, and its header */
+  path: string;
+  columns: string[];
+  evidence: InputEvidence & { rows: number };
+  /** the models run on it and the columns kept, in the order the pass holds them */
+  models: ModelRole[];
+  keep: string[];
+  pass: Pass;
+}
+
+/** How a run is split: a shard reads its part of every dataset; a merge serves passes its shards read. */
+export type RunSplit = { part: Part } | { merged: Map<string, ShardPass> };
+
 /**
  * Everything a check may use, loaded lazily and at most once per run. Every file read goes
  * through `readInput`, which records its digest as evidence for the report.
@@ -61,7 +77,15 @@ export class RunContext {
     /** The date the run is judged at (approval ages, staleness); `--as-of` sets it. */
     readonly now: Date,
     private readonly progress?: ProgressSink,
-  ) {}
+    private readonly split?: RunSplit,
+  ) {
+    if (split && 'merged' in split) for (const p of split.merged.values()) this.datasetEvidence.set(p.path, { ...p.evidence });
+  }
+
+  /** Whether this run's evaluations come from its shards' states (`merge`): no model is run for them. */
+  get merging(): boolean {
+    return this.split !== undefined && 'merged' in this.split;
+  }
 
   resolve(path: string): string {
     return resolve(this.checklist.dir, path);
@@ -139,6 +163,12 @@ export class RunContext {
     return entry;
   }
 
+  /** What is known of a model without running it (a merge reads its outputs, never runs it). */
+  async facts(role: ModelRole): Promise<ModelFacts> {
+    const m = await this.model(role);
+    return { role, path: m.path, spec: m.spec, info: m.info, zipmapClasses: unzipMap(m.bytes, m.info)?.classes ?? new Map() };
+  }
+
   /** A model ready to run: its spec, signature and session. */
   async underTest(role: ModelRole): Promise<ModelUnderTest> {
     const m = await this.model(role);
@@ -195,6 +225,7 @@ export class RunContext {
 
   private async evaluate(name: string): Promise<Map<ModelRole, Evaluation>> {
     const plan = this.plans.get(name)!;
+    if (this.split && 'merged' in this.split) return this.fromShards(name, plan);
     const { source, spec } = await this.dataset(name);
     const display = source.path;
     const roles = [...plan.models].sort();
@@ -205,6 +236,43 @@ export class RunContext {
     });
     this.progress?.({ dataset: display, rows: results[0]?.n ?? 0, fraction: 1, done: true });
     return new Map(roles.map((r, i) => [r, results[i]!]));
+  }
+
+  /** The datasets planned for model evaluations (a shard reads each of them once). */
+  plannedPasses(): string[] {
+    return [...this.plans].filter(([, p]) => p.models.size > 0).map(([name]) => name);
+  }
+
+  /** A shard's pass over its part of a planned dataset, with what a merge needs to check and finish it. */
+  async shardPass(name: string): Promise<ShardPass> {
+    const plan = this.plans.get(name)!;
+    const { source, spec } = await this.dataset(name);
+    const roles = [...plan.models].sort();
+    const keep = [...plan.columns];
+    const models = await Promise.all(roles.map((role) => this.underTest(role)));
+    const read = planRead(source, spec, models, keep);
+    const part = this.split && 'part' in this.split ? this.split.part : undefined;
+    const pass = await readPass(source, spec, read, models, {
+      onProgress: this.progress && ((rows, fraction) => this.progress!({ dataset: source.path, rows, fraction })),
+      ...(part ? { part } : {}),
+    });
+    this.progress?.({ dataset: source.path, rows: pass.rowRef.length, fraction: 1, done: true });
+    const evidence = this.datasetEvidence.get(source.path)!;
+    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass };
+  }
+
+  /** The evaluations a merge serves: from the pass its shards read, planned from the dataset's header alone. */
+  private async fromShards(name: string, plan: DatasetPlan): Promise<Map<ModelRole, Evaluation>> {
+    const merged = (this.split as { merged: Map<string, ShardPass> }).merged.get(name);
+    const roles = [...plan.models].sort();
+    const keep = [...plan.columns];
+    if (!merged || merged.models.join() !== roles.join() || merged.keep.join('\u0000') !== keep.join('\u0000')) {
+      throw new InputError(this.checklist.file, `dataset "${name}": the shards' states do not hold the evaluation this checklist needs (models ${roles.join(', ')}${keep.length ? `, columns ${keep.join(', ')}` : ''})`, undefined, 'run the shards again with this checklist');
+    }
+    const spec = { ...this.checklist.checklist.datasets![name]!, name };
+    const facts = await Promise.all(roles.map((role) => this.facts(role)));
+    const evaluations = finishPass(planRead(merged, spec, facts, keep), merged.pass, merged.path);
+    return new Map(roles.map((r, i) => [r, evaluations[i]!]));
   }
 
   /**

@@ -25,6 +25,13 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   description: string;
   /** Whether it runs a model: the model host is started at once when such a check is selected. */
   runsModel: boolean;
+  /**
+   * How it runs when a run is split into shards (`run --shard`, then `merge`): `passes` — it reads
+   * data only through model evaluations, whose passes the shards write and the merge joins;
+   * `merge` — it reads no dataset rows (or only a dataset's first rows) and runs in the merge job;
+   * or refused, and why, when its statistics do not merge exactly yet.
+   */
+  shards: ShardRole | ((options: z.output<z.ZodObject<Shape>>) => ShardRole);
   /** The part of the HTML page it belongs to, after the overview. */
   htmlPart: HtmlPart;
   /**
@@ -44,6 +51,13 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   columns?(options: z.output<z.ZodObject<Shape>>): NamedColumns[];
   /** Rules across options, checked when the checklist loads: each problem names the option it is about. */
   validate?(options: z.output<z.ZodObject<Shape>>): OptionProblem[];
+}
+
+export type ShardRole = 'passes' | 'merge' | { refused: string };
+
+/** How a check runs under --shard (see CheckDefinition.shards). */
+export function shardRole<Shape extends z.ZodRawShape>(def: CheckDefinition<Shape>, options: z.output<z.ZodObject<Shape>>): ShardRole {
+  return typeof def.shards === 'function' ? def.shards(options) : def.shards;
 }
 
 export interface NamedColumns {

@@ -8,6 +8,7 @@ export default defineCheck({
   type: 'determinism',
   title: 'Determinism',
   runsModel: true,
+  shards: 'merge',
   htmlPart: 'resources',
   mlTestScore: ['MON5'],
   description: 'The same rows twice give the same outputs, and a row predicted alone gives what it gets inside a batch.',

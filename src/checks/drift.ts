@@ -23,6 +23,7 @@ export default defineCheck({
   type: 'drift',
   title: 'Data drift',
   runsModel: true,
+  shards: { refused: 'its statistics are not merged across shards yet' },
   htmlPart: 'drift',
   mlTestScore: ['MON3'],
   description: 'Per-column drift between a reference dataset and a current one, with a verdict on the share of drifted columns.',

@@ -10,6 +10,7 @@ export default defineCheck({
   type: 'files',
   title: 'Required files',
   runsModel: false,
+  shards: 'merge',
   htmlPart: 'process',
   mlTestScore: [],
   description: 'Required files exist, are regular files, are not empty, and match their pinned sha256.',

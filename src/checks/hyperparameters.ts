@@ -18,6 +18,7 @@ export default defineCheck({
   type: 'hyperparameters',
   title: 'Hyperparameters',
   runsModel: false,
+  shards: 'merge',
   htmlPart: 'process',
   mlTestScore: ['I1'],
   description: 'A YAML or JSON file records the hyperparameters: required keys, per-key rules, a seed, and agreement with the ONNX metadata.',

@@ -28,6 +28,7 @@ export default defineCheck({
   type: 'latency',
   title: 'Latency',
   runsModel: true,
+  shards: 'merge',
   htmlPart: 'resources',
   mlTestScore: ['MON6'],
   description: 'Load time, per-call latency percentiles and throughput at each batch size, peak memory and model size, on the runtime that ships, against budgets.',

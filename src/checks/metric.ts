@@ -20,6 +20,7 @@ export default defineCheck({
   type: 'metric',
   title: 'Metric',
   runsModel: true,
+  shards: 'passes',
   htmlPart: 'evaluation',
   mlTestScore: ['I4'],
   description: 'A metric of the model on a dataset, computed here as scikit-learn defines it, against thresholds, with a bootstrap interval, and against the baseline.',

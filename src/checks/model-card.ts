@@ -34,6 +34,7 @@ export default defineCheck({
   type: 'model-card',
   title: 'Model card',
   runsModel: false,
+  shards: 'merge',
   htmlPart: 'process',
   mlTestScore: ['M1'],
   description: 'A Markdown model card has the required sections with real content, no template placeholders, and the required front-matter fields.',

@@ -13,6 +13,7 @@ export default defineCheck({
   type: 'model',
   title: 'Model artifact',
   runsModel: true,
+  shards: 'merge',
   htmlPart: 'resources',
   mlTestScore: ['I2'],
   description: 'The ONNX file loads in onnxruntime-node, matches its pin and size and opset limits, and has the inputs and outputs the checklist names.',

@@ -28,6 +28,7 @@ export default defineCheck({
   type: 'monitoring',
   title: 'Monitoring plan',
   runsModel: false,
+  shards: 'merge',
   htmlPart: 'process',
   mlTestScore: ['MON7'],
   description: 'A monitoring plan watches the metrics this checklist gates and latency, with alert thresholds, an owner to page, and a rollback procedure.',

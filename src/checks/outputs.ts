@@ -9,6 +9,7 @@ export default defineCheck({
   type: 'outputs',
   title: 'Model outputs',
   runsModel: true,
+  shards: 'passes',
   htmlPart: 'evaluation',
   mlTestScore: ['MON5'],
   description: 'What the model emits is sane: finite values, probabilities within [0, 1] that sum to 1, and a label output that agrees with the scores.',

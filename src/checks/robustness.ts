@@ -22,6 +22,7 @@ export default defineCheck({
   type: 'robustness',
   title: 'Robustness',
   runsModel: true,
+  shards: { refused: 'it perturbs the inputs by statistics of the whole dataset, which are not merged across shards' },
   htmlPart: 'evaluation',
   mlTestScore: [],
   description: 'Seeded perturbations of the evaluation data: predictions must mostly stay the same, and a metric must not drop too far.',

@@ -29,6 +29,7 @@ export default defineCheck({
   type: 'signoff',
   title: 'Sign-offs',
   runsModel: false,
+  shards: 'merge',
   htmlPart: 'process',
   mlTestScore: ['M1'],
   description: 'Every required role has approved this exact model file (by sha256), recently enough.',

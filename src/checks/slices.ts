@@ -29,6 +29,7 @@ export default defineCheck({
   type: 'slices',
   title: 'Metric per slice',
   runsModel: true,
+  shards: 'passes',
   htmlPart: 'evaluation',
   mlTestScore: ['M6'],
   description: 'A metric per value of categorical columns or per numeric bin: each slice above a minimum, and no slice too far below the overall value.',

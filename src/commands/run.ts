@@ -4,7 +4,12 @@ import { loadChecklist, partsOf } from '../checklist/load.js';
 import { missingColumns } from '../checklist/columns.js';
 import { ValidationError } from '../input/validate.js';
 import { UsageError } from '../input/errors.js';
-import { exitCode } from '../report/exit-code.js';
+import { EXIT, exitCode } from '../report/exit-code.js';
+import type { LoadedChecklist } from '../checklist/load.js';
+import type { RunContext } from '../checks/context.js';
+import type { Part } from '../eval/datasets/part.js';
+import { runShard } from '../run/shard.js';
+import { stateText } from '../run/state.js';
 import { FORMATS, formatters, type Format } from '../report/index.js';
 import { htmlPartOf } from '../checks/index.js';
 import { publishToGithub } from '../report/github.js';
@@ -23,6 +28,9 @@ export interface RunCommandOptions {
   asOf?: string;
   timeout?: string;
   memoryLimit?: string;
+  /** i/n: evaluate only this shard's part and write a state (`merge` makes the report) */
+  shard?: string;
+  state?: string;
 }
 
 
@@ -37,39 +45,92 @@ export interface InFlight {
 
 export function runCommand(checklist: string | undefined, options: RunCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
   return guard(io, async () => {
-    const format = parseFormat(options.format ?? 'pretty', '--format');
-    const extra = (options.report ?? []).map(parseReportTarget);
-    const failOn = parseFailOn(options.failOn ?? 'error');
-    const now = options.asOf === undefined ? new Date() : parseDate(options.asOf);
-    const timeout = options.timeout === undefined ? undefined : parseSeconds(options.timeout);
-    const memoryLimitMb = options.memoryLimit === undefined ? undefined : parseMegabytes(options.memoryLimit);
+    if (options.shard !== undefined || options.state !== undefined) return shardCommand(checklist, options, io);
+    const settings = reportSettings(options);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
     // every column the checklist names, against the datasets' headers, before anything runs: a
     // misspelt column is exit 2 at once, all of them listed, not after an hour of evaluation
     const missing = await missingColumns(partsOf(loaded));
     if (missing.length) throw new ValidationError(missing);
-    refuseOverwritingInputs([...(options.output !== undefined ? [{ flag: '--output', file: options.output }] : []), ...extra.map((t) => ({ flag: '--report', file: t.file }))], loaded.inputs);
-    // where the checklist's folder is from here: file locations in SARIF and GitHub annotations
-    const root = relative(process.cwd(), dirname(resolve(loaded.file))).split('\\').join('/') || '.';
-    const write = (report: Report) => {
-      for (const target of extra) writeOutput(target.file, formatters[target.format](report, { color: false, root, partOf: htmlPartOf }));
-      const main = formatters[format](report, { color: io.color && options.output === undefined, root, partOf: htmlPartOf });
-      if (options.output !== undefined) writeOutput(options.output, main);
-      else io.stdout(main);
-      publishToGithub(report, io.env ?? process.env, io.annotate ?? io.stderr, (file) => posix.normalize(posix.join(root, file)));
-    };
-    // what to write if the run is interrupted: the checks so far, marked incomplete
-    const done: CheckResult[] = [];
-    inFlight.run = { write, partial: () => buildReport(loaded, done, failOn, [], true) };
-    try {
-      const report = await runChecklist(loaded, { only: splitList(options.only), skip: splitList(options.skip), failOn, now, timeout, memoryLimitMb, progress: io.progress, onCheck: (r) => done.push(r), onAbandoned: io.onAbandoned });
-      inFlight.run = undefined;
-      write(report);
-      return exitCode(report);
-    } finally {
-      inFlight.run = undefined;
-    }
+    return runAndReport(loaded, settings, io, inFlight);
   });
+}
+
+/** What a run's report is made and written with, from the command line (shared by run and merge). */
+export interface ReportSettings {
+  format: Format;
+  output: string | undefined;
+  extra: { format: Format; file: string }[];
+  failOn: Severity;
+  now: Date;
+  timeout: number | undefined;
+  memoryLimitMb: number | undefined;
+  only: string[] | undefined;
+  skip: string[] | undefined;
+}
+
+export function reportSettings(options: RunCommandOptions): ReportSettings {
+  return {
+    format: parseFormat(options.format ?? 'pretty', '--format'),
+    output: options.output,
+    extra: (options.report ?? []).map(parseReportTarget),
+    failOn: parseFailOn(options.failOn ?? 'error'),
+    now: options.asOf === undefined ? new Date() : parseDate(options.asOf),
+    timeout: options.timeout === undefined ? undefined : parseSeconds(options.timeout),
+    memoryLimitMb: options.memoryLimit === undefined ? undefined : parseMegabytes(options.memoryLimit),
+    only: splitList(options.only),
+    skip: splitList(options.skip),
+  };
+}
+
+/** Runs the checklist (with a merge's context, when given) and writes every report; returns the exit code. */
+export async function runAndReport(loaded: LoadedChecklist, s: ReportSettings, io: Io, inFlight: InFlight, context?: RunContext): Promise<number> {
+  refuseOverwritingInputs([...(s.output !== undefined ? [{ flag: '--output', file: s.output }] : []), ...s.extra.map((t) => ({ flag: '--report', file: t.file }))], loaded.inputs);
+  // where the checklist's folder is from here: file locations in SARIF and GitHub annotations
+  const root = relative(process.cwd(), dirname(resolve(loaded.file))).split('\\').join('/') || '.';
+  const write = (report: Report) => {
+    for (const target of s.extra) writeOutput(target.file, formatters[target.format](report, { color: false, root, partOf: htmlPartOf }));
+    const main = formatters[s.format](report, { color: io.color && s.output === undefined, root, partOf: htmlPartOf });
+    if (s.output !== undefined) writeOutput(s.output, main);
+    else io.stdout(main);
+    publishToGithub(report, io.env ?? process.env, io.annotate ?? io.stderr, (file) => posix.normalize(posix.join(root, file)));
+  };
+  // what to write if the run is interrupted: the checks so far, marked incomplete
+  const done: CheckResult[] = [];
+  inFlight.run = { write, partial: () => buildReport(loaded, done, s.failOn, [], true) };
+  try {
+    const { only, skip, failOn, now, timeout, memoryLimitMb } = s;
+    const report = await runChecklist(loaded, { only, skip, failOn, now, timeout, memoryLimitMb, progress: io.progress, onCheck: (r) => done.push(r), onAbandoned: io.onAbandoned, ...(context ? { context } : {}) });
+    inFlight.run = undefined;
+    write(report);
+    return exitCode(report);
+  } finally {
+    inFlight.run = undefined;
+  }
+}
+
+/** `run --shard i/n --state FILE`: this shard's part of every evaluation, as a state; exit 0 once it is written. */
+async function shardCommand(checklist: string | undefined, options: RunCommandOptions, io: Io): Promise<number> {
+  if (options.shard === undefined) throw new UsageError('--state is written by a shard: give --shard i/n too');
+  const part = parseShard(options.shard);
+  if (options.state === undefined) throw new UsageError(`--shard ${options.shard}: give --state FILE, where this shard's state is written`);
+  if (options.output !== undefined || options.report?.length) throw new UsageError('--shard writes a state, not a report: --output and --report belong to merge');
+  const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
+  const missing = await missingColumns(partsOf(loaded));
+  if (missing.length) throw new ValidationError(missing);
+  refuseOverwritingInputs([{ flag: '--state', file: options.state }], loaded.inputs);
+  const state = await runShard(loaded, { part, only: splitList(options.only), skip: splitList(options.skip), progress: io.progress });
+  writeOutput(options.state, stateText(state));
+  return EXIT.ready;
+}
+
+/** "i/n" with 0 ≤ i < n, as Kubernetes' JOB_COMPLETION_INDEX counts. */
+export function parseShard(value: string): Part {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index < count) || count > 10_000) throw new UsageError(`--shard ${value}: expected i/n with 0 ≤ i < n (for example 0/4 … 3/4)`);
+  return { index, count };
 }
 
 

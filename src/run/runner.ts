@@ -1,7 +1,7 @@
 import type { LoadedChecklist } from '../checklist/load.js';
 import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, setModelMemoryLimit, startModelHost, stopModelRuns } from '../onnx/session.js';
 import { checkDefinition } from '../checks/index.js';
-import type { CheckOutcome } from '../checks/define.js';
+import { shardRole, type CheckOutcome } from '../checks/define.js';
 import { RunContext, type ProgressSink } from '../checks/context.js';
 import { InputError, UsageError } from '../input/errors.js';
 import { verdictOf } from '../report/exit-code.js';
@@ -53,7 +53,9 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
   for (const spec of loaded.checks) {
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }
-  if (loaded.checks.some((s) => selected.has(s.id) && checkDefinition(s.type).runsModel)) startModelHost();
+  // (a merge runs no model for the evaluations its shards made)
+  const runsModel = (s: LoadedChecklist['checks'][number]) => checkDefinition(s.type).runsModel && !(ctx.merging && shardRole(checkDefinition(s.type), s) === 'passes');
+  if (loaded.checks.some((s) => selected.has(s.id) && runsModel(s))) startModelHost();
   await ctx.verifyPins();
   const checks: CheckResult[] = [];
   for (const spec of loaded.checks) {
@@ -172,7 +174,8 @@ function describeMeasurementFailure(m: CheckResult['measurements'][number]): str
   return `${m.name} ${f(m.value)}${unit} does not meet its threshold`;
 }
 
-function selection(loaded: LoadedChecklist, options: RunOptions): Set<string> {
+/** The ids of the checks --only and --skip select. */
+export function selection(loaded: LoadedChecklist, options: Pick<RunOptions, 'only' | 'skip'>): Set<string> {
   const names = new Set(loaded.checks.flatMap((c) => [c.id, ...c.tags]));
   for (const [flag, list] of [['--only', options.only], ['--skip', options.skip]] as const) {
     for (const name of list ?? []) {

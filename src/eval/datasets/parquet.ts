@@ -41,45 +41,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
           rowStart = done = groupEnd;
           continue;
         }
-        // One decode per row group, column by column: chunks arrive as typed or plain arrays. A column
-        // whose chunks are all typed numbers stays in a Float64Array (no value per row on the heap).
-        const data: (Cell[] | Float64Array | undefined)[] = names.map(() => undefined);
-        const filled = names.map(() => 0);
-        // NaN in a typed column is a missing value, as it is anywhere else: kept aside as text
-        const nans = names.map(() => [] as number[]);
-        try {
-          await parquetRead({
-            file: buffer,
-            metadata,
-            columns: names,
-            rowStart,
-            rowEnd: groupEnd,
-            compressors,
-            onChunk: (chunk) => {
-              const k = names.indexOf(chunk.columnName);
-              if (k < 0) return;
-              const values = chunk.columnData as ArrayLike<Cell>;
-              const numeric = values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array;
-              let target = data[k];
-              if (target === undefined) target = data[k] = numeric ? new Float64Array(groupRows) : new Array<Cell>(groupRows);
-              else if (target instanceof Float64Array && !numeric) target = data[k] = Array.from(target);
-              const [from, to] = [Math.max(chunk.rowStart, rowStart), Math.min(chunk.rowEnd, groupEnd, chunk.rowStart + values.length)];
-              if (target instanceof Float64Array) {
-                for (let r = from; r < to; r++) {
-                  const v = (target[r - rowStart] = values[r - chunk.rowStart] as number);
-                  if (v !== v) nans[k]!.push(r - rowStart);
-                }
-              }
-              else for (let r = from; r < to; r++) target[r - rowStart] = values[r - chunk.rowStart];
-              filled[k]! += Math.max(0, to - from);
-            },
-          });
-        } catch (err) {
-          throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: cannot be read: ${(err as Error).message}`);
-        }
-        // a column whose pages hold fewer values than the row group declares would read as missing values
-        const short = filled.findIndex((f) => f !== groupRows);
-        if (short >= 0) throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: column "${names[short]}" holds ${filled[short]} values, but its row group declares ${groupRows} rows (a malformed file)`);
+        const { data, nans } = await decodeGroup(buffer, metadata, names, rowStart, groupEnd, display);
         for (let from = 0; from < groupRows; from += batchSize) {
           const n = Math.min(batchSize, groupRows - from);
           const first = rowStart + from;
@@ -101,6 +63,52 @@ export async function openParquet(file: string, display: string): Promise<Datase
       evidence = { ...(await digest(file)), rows: rowStart };
     },
   };
+}
+
+/**
+ * One decode per row group, column by column: chunks arrive as typed or plain arrays. A column whose
+ * chunks are all typed numbers stays in a Float64Array (no value per row on the heap); NaN in a typed
+ * column is a missing value, as it is anywhere else, kept aside (`nans`) as text.
+ */
+async function decodeGroup(buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>, metadata: FileMetaData, names: string[], rowStart: number, groupEnd: number, display: string) {
+  const groupRows = groupEnd - rowStart;
+  const data: (Cell[] | Float64Array | undefined)[] = names.map(() => undefined);
+  const filled = names.map(() => 0);
+  const nans = names.map(() => [] as number[]);
+  try {
+    await parquetRead({
+      file: buffer,
+      metadata,
+      columns: names,
+      rowStart,
+      rowEnd: groupEnd,
+      compressors,
+      onChunk: (chunk) => {
+        const k = names.indexOf(chunk.columnName);
+        if (k < 0) return;
+        const values = chunk.columnData as ArrayLike<Cell>;
+        const numeric = values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array;
+        let target = data[k];
+        if (target === undefined) target = data[k] = numeric ? new Float64Array(groupRows) : new Array<Cell>(groupRows);
+        else if (target instanceof Float64Array && !numeric) target = data[k] = Array.from(target);
+        const [from, to] = [Math.max(chunk.rowStart, rowStart), Math.min(chunk.rowEnd, groupEnd, chunk.rowStart + values.length)];
+        if (target instanceof Float64Array) {
+          for (let r = from; r < to; r++) {
+            const v = (target[r - rowStart] = values[r - chunk.rowStart] as number);
+            if (v !== v) nans[k]!.push(r - rowStart);
+          }
+        }
+        else for (let r = from; r < to; r++) target[r - rowStart] = values[r - chunk.rowStart];
+        filled[k]! += Math.max(0, to - from);
+      },
+    });
+  } catch (err) {
+    throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: cannot be read: ${(err as Error).message}`);
+  }
+  // a column whose pages hold fewer values than the row group declares would read as missing values
+  const short = filled.findIndex((f) => f !== groupRows);
+  if (short >= 0) throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: column "${names[short]}" holds ${filled[short]} values, but its row group declares ${groupRows} rows (a malformed file)`);
+  return { data, nans };
 }
 
 /** Row counts no reader could allocate, or that disagree with what the columns hold, are a malformed file. */

@@ -1,0 +1,48 @@
+// `deploy-check merge STATE…`: the report of a run from its shards' states.
+import { readFileSync } from 'node:fs';
+import { loadChecklist } from '../checklist/load.js';
+import { RunContext } from '../checks/context.js';
+import { InputError } from '../input/errors.js';
+import { cannotRead } from '../onnx/read-input.js';
+import { selection } from '../run/runner.js';
+import { refuseUnmergeable } from '../run/shard.js';
+import { combineStates, readState } from '../run/state.js';
+import { guard, type Io } from './io.js';
+import { reportSettings, runAndReport, type InFlight, type RunCommandOptions } from './run.js';
+
+export interface MergeCommandOptions extends Omit<RunCommandOptions, 'shard' | 'state' | 'only' | 'skip'> {
+  /** the checklist, when it is not where the shards read it */
+  checklist?: string;
+}
+
+/**
+ * Checks that the states are the shards of one run (run/state.ts), joins their passes, and runs the
+ * checklist on them: evaluation checks on the joined passes, checks that read no data here. Same
+ * report and exit codes as `run`.
+ */
+export function mergeCommand(files: string[], options: MergeCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
+  return guard(io, async () => {
+    const states = files.map((file) => ({ file, state: readState(file, readText(file)) }));
+    const { first, merged } = combineStates(states);
+    const settings = reportSettings({ ...options, only: first.selection.only, skip: first.selection.skip });
+    const file = options.checklist ?? first.checklist.path;
+    const loaded = loadChecklist(file);
+    if (loaded.sha256 !== first.checklist.sha256) throw new InputError(file, `is not the checklist the shards ran (its sha256 is ${loaded.sha256}; the states say ${first.checklist.sha256})`);
+    refuseUnmergeable(loaded, selection(loaded, settings));
+    const ctx = new RunContext(loaded, settings.now, io.progress, { merged });
+    for (const [role, sha256] of Object.entries(first.models)) {
+      const spec = ctx.modelSpec(role as 'model' | 'baseline');
+      const here = await ctx.digest(spec.path);
+      if (here !== sha256) throw new InputError(ctx.display(spec.path), `is not the ${role} the shards ran (its sha256 is ${here}; the states say ${sha256})`);
+    }
+    return runAndReport(loaded, settings, io, inFlight, ctx);
+  });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw cannotRead(file, err as NodeJS.ErrnoException);
+  }
+}

@@ -1,0 +1,55 @@
+// `run --shard i/n`: one shard's part of every evaluation, written as a state for `merge`.
+import type { LoadedChecklist } from '../checklist/load.js';
+import { checkDefinition } from '../checks/index.js';
+import { shardRole } from '../checks/define.js';
+import { RunContext, type ModelRole, type ProgressSink } from '../checks/context.js';
+import type { Part } from '../eval/datasets/part.js';
+import { UsageError } from '../input/errors.js';
+import { TOOL } from '../input/version.js';
+import { startModelHost } from '../onnx/session.js';
+import { selection } from './runner.js';
+import { STATE_SCHEMA, wireOf, type StateFile } from './state.js';
+
+/**
+ * The checks selected whose statistics do not merge exactly: a sharded run refuses them (in the
+ * shards and in the merge) rather than approximate them.
+ */
+export function refuseUnmergeable(loaded: LoadedChecklist, selected: Set<string>): void {
+  const refused = loaded.checks.flatMap((spec) => {
+    if (!selected.has(spec.id)) return [];
+    const role = shardRole(checkDefinition(spec.type), spec);
+    return typeof role === 'object' ? [`"${spec.id}" (${spec.type}: ${role.refused})`] : [];
+  });
+  if (refused.length) throw new UsageError(`--shard: ${refused.length === 1 ? 'a check' : `${refused.length} checks`} cannot run in shards: ${refused.join('; ')} (run ${refused.length === 1 ? 'it' : 'them'} unsharded, or leave ${refused.length === 1 ? 'it' : 'them'} out with --skip)`);
+}
+
+/** Reads this shard's part of every dataset the selected checks evaluate models on; runs no check. */
+export async function runShard(loaded: LoadedChecklist, options: { part: Part; only?: string[]; skip?: string[]; progress?: ProgressSink }): Promise<StateFile> {
+  const selected = selection(loaded, options);
+  refuseUnmergeable(loaded, selected);
+  const ctx = new RunContext(loaded, new Date(), options.progress, { part: options.part });
+  for (const spec of loaded.checks) {
+    const def = checkDefinition(spec.type);
+    if (selected.has(spec.id) && shardRole(def, spec) === 'passes') for (const need of def.needs?.(spec) ?? []) ctx.plan(need);
+  }
+  await ctx.verifyPins();
+  const names = ctx.plannedPasses();
+  if (names.length) startModelHost();
+  const datasets: StateFile['datasets'] = {};
+  for (const name of names) {
+    const p = await ctx.shardPass(name);
+    datasets[name] = { ...p, pass: wireOf(p.pass) };
+  }
+  const roles: ModelRole[] = loaded.checklist.baseline ? ['model', 'baseline'] : ['model'];
+  const models: StateFile['models'] = {};
+  for (const role of roles) models[role] = await ctx.digest(ctx.modelSpec(role).path);
+  return {
+    schema: STATE_SCHEMA,
+    tool: { ...TOOL },
+    checklist: { path: loaded.file.split('\\').join('/'), sha256: loaded.sha256 },
+    models,
+    shard: { index: options.part.index, count: options.part.count },
+    selection: { only: options.only ?? [], skip: options.skip ?? [] },
+    datasets,
+  };
+}

@@ -1,0 +1,220 @@
+// The state a shard writes (`run --shard i/n --state FILE`) and what `merge` checks before it trusts one.
+import { z } from 'zod';
+import { InputError, UsageError } from '../input/errors.js';
+import { sha256Hex } from '../input/hash.js';
+import { TOOL } from '../input/version.js';
+import type { ModelRole, ShardPass } from '../checks/context.js';
+import { MAX_CATEGORIES, type KeptColumn, type OutputData, type Pass } from '../eval/predict.js';
+import { joined, keysOf, mergePasses } from '../eval/merge.js';
+
+export const STATE_SCHEMA = 'deploy-check/state@1';
+
+/**
+ * One shard's state: what it was run on (the checklist's, every model's and every dataset's
+ * digests, the shard and the checks selected) and, per dataset evaluated, the pass over its part.
+ * `sha256` is the digest of the rest as written: a state edited or cut short is refused.
+ */
+export interface StateFile {
+  schema: typeof STATE_SCHEMA;
+  tool: { name: string; version: string };
+  checklist: { path: string; sha256: string };
+  models: Partial<Record<ModelRole, string>>;
+  shard: { index: number; count: number };
+  selection: { only: string[]; skip: string[] };
+  datasets: Record<string, Omit<ShardPass, 'pass'> & { pass: WirePass }>;
+}
+
+const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+const wirePass = z.strictObject({
+  unit: z.enum(['line', 'row']),
+  refs: b64,
+  labels: z.strictObject({ dictionary: z.array(z.string()), keys: b64, values: b64 }),
+  kept: z.array(z.strictObject({ values: z.array(z.string()).nullable(), codes: b64, numbers: b64 })),
+  outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64, widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64.nullable() })),
+});
+type WirePass = z.output<typeof wirePass>;
+
+const digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 digest');
+const stateSchema = z.strictObject({
+  schema: z.literal(STATE_SCHEMA),
+  tool: z.strictObject({ name: z.string(), version: z.string() }),
+  checklist: z.strictObject({ path: z.string(), sha256: digest }),
+  models: z.strictObject({ model: digest.optional(), baseline: digest.optional() }),
+  shard: z.strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) }),
+  selection: z.strictObject({ only: z.array(z.string()), skip: z.array(z.string()) }),
+  datasets: z.record(
+    z.string(),
+    z.strictObject({
+      path: z.string(),
+      columns: z.array(z.string()),
+      evidence: z.strictObject({ path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) }),
+      models: z.array(z.enum(['model', 'baseline'])),
+      keep: z.array(z.string()),
+      pass: wirePass,
+    }),
+  ),
+  sha256: digest,
+});
+
+/** The state as written: its JSON, with the digest of everything else last. */
+export function stateText(state: StateFile): string {
+  const body = JSON.stringify(state);
+  return `${body.slice(0, -1)},"sha256":"${sha256Hex(Buffer.from(body))}"}\n`;
+}
+
+const bytesOf = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+/** A pass as JSON: typed arrays as base64 of their little-endian bytes. */
+export function wireOf(pass: Pass): WirePass {
+  return {
+    unit: pass.rowUnit,
+    refs: bytesOf(pass.rowRef),
+    labels: { dictionary: keysOf(pass.labels.dictionary), keys: bytesOf(pass.labels.keys), values: bytesOf(pass.labels.values) },
+    kept: pass.kept.map((k) => ({ values: k.values ?? null, codes: bytesOf(k.codes), numbers: bytesOf(k.numbers) })),
+    outputs: pass.outputs.map((o) => {
+      const single = o.scores.every((s) => s instanceof Float32Array);
+      return {
+        type: single ? 'float32' : 'float64',
+        scores: bytesOf(single ? joined(o.scores, Float32Array) : joined(o.scores, Float64Array)),
+        widths: [...new Set(o.widths)],
+        labelKeys: keysOf(o.labelKeys),
+        labels: o.labels.length ? bytesOf(joined(o.labels, Int32Array)) : null,
+      };
+    }),
+  };
+}
+
+/**
+ * Reads and checks one state file: its digest, its structure, and every array against the others
+ * (lengths, codes within their dictionaries, rows in file order). Any fault is an InputError naming
+ * the file and the place.
+ */
+export function readState(file: string, text: string): StateFile & { passes: Map<string, ShardPass> } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(file, `is not a deploy-check state (not JSON: ${(err as Error).message})`, undefined, 'a state cut short, or not written by run --shard --state');
+  }
+  const schema = (raw as { schema?: unknown } | null)?.schema;
+  if (schema !== STATE_SCHEMA) throw new InputError(file, `is not a deploy-check state (schema ${JSON.stringify(schema)}, expected "${STATE_SCHEMA}")`);
+  const parsed = stateSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(file, `${issue.path.join('.') || '(top)'}: ${issue.message}`, undefined, 'a state is written by run --shard --state, never by hand');
+  }
+  const { sha256, ...state } = parsed.data;
+  const body = text.trimEnd();
+  const without = body.slice(0, body.lastIndexOf(',"sha256":')) + '}';
+  if (sha256Hex(Buffer.from(without)) !== sha256) throw new InputError(file, 'does not match its own digest (sha256): it was changed after it was written', undefined, 'run the shard again');
+  if (state.tool.version !== TOOL.version) throw new InputError(file, `was written by deploy-check ${state.tool.version}; this is ${TOOL.version}`, undefined, 'shards and merge must run the same version');
+  if (state.shard.index >= state.shard.count) throw new InputError(file, `shard.index ${state.shard.index} is not below shard.count ${state.shard.count}`);
+  const passes = new Map<string, ShardPass>();
+  for (const [name, d] of Object.entries(state.datasets)) passes.set(name, { ...d, pass: passOf(d.pass, d.models.length, d.keep.length, file, `datasets.${name}.pass`) });
+  return { ...(state as StateFile), passes };
+}
+
+/** A pass from its JSON, every array checked against the others. */
+function passOf(w: WirePass, models: number, kept: number, file: string, place: string): Pass {
+  const bad = (what: string): never => {
+    throw new InputError(file, `${place}: ${what}`, undefined, 'a state is written by run --shard --state, never by hand');
+  };
+  const rowRef = typed(w.refs, Int32Array, 'refs', bad);
+  const n = rowRef.length;
+  for (let i = 1; i < n; i++) if (!(rowRef[i]! > rowRef[i - 1]!)) bad(`refs: row ${i} is not after row ${i - 1} (rows are in file order)`);
+  const keys = typed(w.labels.keys, Int32Array, 'labels.keys', bad);
+  const values = typed(w.labels.values, Float64Array, 'labels.values', bad);
+  if (keys.length !== n && values.length !== n) bad(`labels: ${Math.max(keys.length, values.length)} labels for ${n} rows`);
+  codesWithin(keys, w.labels.dictionary.length, false, 'labels.keys', bad);
+  if (w.kept.length !== kept) bad(`kept: ${w.kept.length} columns, expected ${kept}`);
+  const keptColumns = w.kept.map((k, j): KeptColumn => {
+    const codes = typed(k.codes, Int32Array, `kept.${j}.codes`, bad);
+    const numbers = typed(k.numbers, Float64Array, `kept.${j}.numbers`, bad);
+    if (codes.length !== n || numbers.length !== n) bad(`kept.${j}: ${codes.length} codes and ${numbers.length} numbers for ${n} rows`);
+    if (k.values && k.values.length > MAX_CATEGORIES) bad(`kept.${j}.values: more than ${MAX_CATEGORIES}`);
+    if (k.values) codesWithin(codes, k.values.length, true, `kept.${j}.codes`, bad);
+    return { codes, values: k.values ?? undefined, numbers };
+  });
+  if (w.outputs.length !== models) bad(`outputs: ${w.outputs.length}, expected one per model (${models})`);
+  const outputs = w.outputs.map((o, m): OutputData => {
+    const scores = o.type === 'float32' ? typed(o.scores, Float32Array, `outputs.${m}.scores`, bad) : typed(o.scores, Float64Array, `outputs.${m}.scores`, bad);
+    const width = o.widths[0] ?? 1;
+    if (n > 0 && o.widths.length === 0) bad(`outputs.${m}.widths: none for ${n} rows`);
+    if (o.widths.length === 1 && scores.length !== n * width) bad(`outputs.${m}.scores: ${scores.length} values for ${n} rows of ${width}`);
+    const labels = o.labels === null ? undefined : typed(o.labels, Int32Array, `outputs.${m}.labels`, bad);
+    if (labels && labels.length !== n) bad(`outputs.${m}.labels: ${labels.length} for ${n} rows`);
+    if (labels) codesWithin(labels, o.labelKeys.length, false, `outputs.${m}.labels`, bad);
+    return { scores: [scores], widths: o.widths, labels: labels ? [labels] : [], labelKeys: new Map(o.labelKeys.map((k, i) => [k, i])) };
+  });
+  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs };
+}
+
+function typed<T extends Int32Array | Float32Array | Float64Array>(text: string, Kind: { new (n: number): T; BYTES_PER_ELEMENT: number }, what: string, bad: (what: string) => never): T {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % Kind.BYTES_PER_ELEMENT !== 0) bad(`${what}: ${bytes.length} bytes, not a whole number of values`);
+  const out = new Kind(bytes.length / Kind.BYTES_PER_ELEMENT);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+function codesWithin(codes: Int32Array, size: number, missing: boolean, what: string, bad: (what: string) => never): void {
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i]!;
+    if (c >= size || c < (missing ? -1 : 0)) bad(`${what}: row ${i} has the code ${c}, outside its dictionary of ${size}`);
+  }
+}
+
+export type ReadState = ReturnType<typeof readState>;
+
+/**
+ * The passes of a whole run from its shards' states, once they are shown to be the shards of one
+ * run: the same checklist, models, data and checks selected, the same number of shards, each shard
+ * exactly once, and rows that add up to every dataset's row count.
+ */
+export function combineStates(states: { file: string; state: ReadState }[]): { first: ReadState; merged: Map<string, ShardPass> } {
+  const [head, ...rest] = states;
+  if (!head) throw new UsageError('merge: no state files given');
+  const first = head.state;
+  const same = (what: string, a: unknown, b: unknown, file: string) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) throw new InputError(file, `is not a shard of the same run as ${head.file}: ${what} differ (${short(b)} here, ${short(a)} there)`);
+  };
+  for (const { file, state } of rest) {
+    same('the checklists', first.checklist.sha256, state.checklist.sha256, file);
+    same('the models', first.models, state.models, file);
+    same('the checks selected (--only/--skip)', first.selection, state.selection, file);
+    same('the numbers of shards', first.shard.count, state.shard.count, file);
+    same('the datasets evaluated', Object.keys(first.datasets), Object.keys(state.datasets), file);
+    for (const [name, d] of Object.entries(state.datasets)) {
+      const f = first.datasets[name]!;
+      same(`dataset "${name}"'s files`, f.evidence, d.evidence, file);
+      same(`dataset "${name}"'s columns`, f.columns, d.columns, file);
+      same(`the models and columns read with dataset "${name}"`, [f.models, f.keep], [d.models, d.keep], file);
+    }
+  }
+  const count = first.shard.count;
+  const byIndex = new Map<number, string>();
+  for (const { file, state } of states) {
+    const other = byIndex.get(state.shard.index);
+    if (other !== undefined) throw new UsageError(`merge: shard ${state.shard.index}/${count} is given twice (${other} and ${file})`);
+    byIndex.set(state.shard.index, file);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (missing.length) throw new UsageError(`merge: ${missing.length === 1 ? 'shard' : 'shards'} ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing (${states.length} of ${count} given)`);
+  const ordered = [...states].sort((a, b) => a.state.shard.index - b.state.shard.index);
+  const merged = new Map<string, ShardPass>();
+  for (const [name, d] of first.passes) {
+    const parts = ordered.map((s) => s.state.passes.get(name)!);
+    const rows = parts.reduce((sum, p) => sum + p.pass.rowRef.length, 0);
+    if (rows !== d.evidence.rows) throw new InputError(head.file, `dataset "${name}": the shards hold ${rows} rows, but ${d.evidence.path} has ${d.evidence.rows}`, undefined, 'a state from another run, or one edited');
+    const pass = mergePasses(parts.map((p) => p.pass));
+    const refs = pass.rowRef;
+    for (let i = 1; i < refs.length; i++) if (refs[i] === refs[i - 1]) throw new InputError(head.file, `dataset "${name}": ${pass.rowUnit} ${refs[i]} is in two shards`, undefined, 'a state from another run, or one edited');
+    merged.set(name, { ...d, pass });
+  }
+  return { first, merged };
+}
+
+function short(v: unknown): string {
+  const text = JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}

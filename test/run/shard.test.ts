@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { loadChecklist, type LoadedChecklist } from '../../src/checklist/load.js';
+import { RunContext } from '../../src/checks/context.js';
+import { htmlPartOf } from '../../src/checks/index.js';
+import { mulberry32 } from '../../src/eval/bootstrap.js';
+import { formatters } from '../../src/report/index.js';
+import { runChecklist } from '../../src/run/runner.js';
+import { runShard } from '../../src/run/shard.js';
+import { combineStates, readState, stateText } from '../../src/run/state.js';
+import { cli, FIXTURES, ROOT, scenario } from '../helpers.js';
+
+const NOW = new Date('2026-11-30T00:00:00Z');
+const json = (report: Awaited<ReturnType<typeof runChecklist>>) => formatters.json(report, { color: false, root: '.', partOf: htmlPartOf });
+
+/** The states of n shards, as files would hold them (written and read back). */
+async function states(loaded: LoadedChecklist, n: number, skip: string[]) {
+  const out = [];
+  for (let index = 0; index < n; index++) {
+    const file = `s${index}.json`;
+    out.push({ file, state: readState(file, stateText(await runShard(loaded, { part: { index, count: n }, skip }))) });
+  }
+  return out;
+}
+
+/** The report merged from shards given in a seeded random order. */
+async function merged(loaded: LoadedChecklist, n: number, skip: string[], seed: number) {
+  const given = await states(loaded, n, skip);
+  const random = mulberry32(seed);
+  for (let i = given.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [given[i], given[j]] = [given[j]!, given[i]!];
+  }
+  const { merged: passes } = combineStates(given);
+  return json(await runChecklist(loaded, { skip, now: NOW, context: new RunContext(loaded, NOW, undefined, { merged: passes }) }));
+}
+
+const checklist = (name: string) => loadChecklist(join(ROOT, 'checklists', name));
+const parquetExample = (): LoadedChecklist => {
+  const csv = checklist('example.yaml');
+  return { ...csv, checklist: { ...csv.checklist, datasets: { ...csv.checklist.datasets, holdout: { path: '../fixtures/breast-cancer/holdout.parquet', label: 'diagnosis', missing: 'error' as const } } } };
+};
+
+describe('shards and merge: the same report, byte for byte, whatever the number of shards', () => {
+  // every example checklist, less the checks that do not merge (data, robustness) and the one
+  // that measures time (latency)
+  it.each([
+    ['example.yaml (binary, baseline, slices, outputs, determinism, documents)', () => checklist('example.yaml'), ['data']],
+    ['example.yaml on Parquet (shards by row group)', parquetExample, ['data']],
+    ['penguins.yaml (multiclass from JSON Lines, slices)', () => checklist('penguins.yaml'), ['robustness', 'latency']],
+    ['diabetes.yaml (regression)', () => checklist('diabetes.yaml'), []],
+    ['wine.yaml (multiclass, intervals)', () => checklist('wine.yaml'), []],
+    ['pytorch-weather.yaml (a PyTorch export)', () => checklist('pytorch-weather.yaml'), []],
+    ['unready.yaml (a failing gate)', () => checklist('unready.yaml'), []],
+  ])('%s: n = 1 … 7, shards merged in random orders', async (_, load, skipTypes) => {
+    const loaded = load();
+    const skip = loaded.checks.filter((c) => skipTypes.includes(c.type)).map((c) => c.id);
+    const whole = json(await runChecklist(loaded, { ...(skip.length ? { skip } : {}), now: NOW }));
+    for (let n = 1; n <= 7; n++) expect(await merged(loaded, n, skip, n)).toBe(whole);
+  }, 120_000);
+});
+
+describe('a state is what it says it is', () => {
+  async function shardFiles(n: number, where = scenario()) {
+    for (let i = 0; i < n; i++) {
+      const r = cli(['run', 'checklists/wine.yaml', '--shard', `${i}/${n}`, '--state', join(where, `s${i}.json`)]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    return where;
+  }
+
+  it('shards as separate processes and the merge give the exit code and the report of the unsharded run', async () => {
+    const d = await shardFiles(3);
+    const whole = cli(['run', 'checklists/wine.yaml', '--format', 'json', '--as-of', '2026-11-30']);
+    const merge = cli(['merge', join(d, 's2.json'), join(d, 's0.json'), join(d, 's1.json'), '--format', 'json', '--as-of', '2026-11-30']);
+    expect(merge.stderr).toBe('');
+    expect(merge.code).toBe(whole.code);
+    expect(merge.stdout).toBe(whole.stdout);
+  });
+
+  it('refuses, in one line and exit 2: a missing shard, a repeated one, a mix of n, an edited state, one cut short, another checklist', async () => {
+    const d = await shardFiles(3);
+    await shardFiles(2, join(d, 'two'));
+    const s = (i: number) => join(d, `s${i}.json`);
+    const expectRefused = (args: string[], message: RegExp) => {
+      const r = cli(['merge', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    };
+    expectRefused([s(0), s(1)], /shard 2\/3 is missing \(2 of 3 given\)/);
+    expectRefused([s(0), s(1), s(1), s(2)], /shard 1\/3 is given twice/);
+    expectRefused([s(0), s(1), s(2), join(d, 'two', 's0.json')], /s0\.json  is not a shard of the same run as .*s0\.json: the numbers of shards differ \(2 here, 3 there\)/);
+    // an edited count (a label's code changed in the base64, the digest left as it was)
+    const text = readFileSync(s(1), 'utf8');
+    const edited = join(d, 'edited.json');
+    writeFileSync(edited, text.replace(/"keys":"(.)/, (_, c: string) => `"keys":"${c === 'A' ? 'B' : 'A'}`));
+    expectRefused([s(0), edited, s(2)], /edited\.json  does not match its own digest \(sha256\): it was changed after it was written/);
+    const cut = join(d, 'cut.json');
+    writeFileSync(cut, text.slice(0, text.length / 2));
+    expectRefused([s(0), cut, s(2)], /cut\.json  is not a deploy-check state \(not JSON/);
+    // another checklist (the same data and model, another threshold)
+    const other = join(d, 'other.yaml');
+    writeFileSync(other, readFileSync(join(ROOT, 'checklists', 'wine.yaml'), 'utf8').replace(/^name: .*$/m, 'name: another').replaceAll('../fixtures', join(FIXTURES)));
+    const o = join(d, 'o1.json');
+    expect(cli(['run', other, '--shard', '1/3', '--state', o]).code).toBe(0);
+    expectRefused([s(0), o, s(2)], /o1\.json  is not a shard of the same run as .*s0\.json: the checklists differ/);
+    expectRefused([s(0), s(1), s(2), '--checklist', other], /other\.yaml  is not the checklist the shards ran/);
+  }, 120_000);
+
+  it('refuses a check whose statistics do not merge, naming it, in the shard', () => {
+    const r = cli(['run', 'checklists/example.yaml', '--shard', '0/2', '--state', join(scenario(), 's.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('deploy-check: --shard: a check cannot run in shards: "data" (data: its statistics are not merged across shards yet) (run it unsharded, or leave it out with --skip)\n');
+  });
+
+  it.each([
+    [['--shard', '3/3', '--state', 's.json'], '--shard 3/3: expected i/n with 0 ≤ i < n (for example 0/4 … 3/4)'],
+    [['--shard', 'a/b', '--state', 's.json'], '--shard a/b: expected i/n'],
+    [['--shard', '0/2'], '--shard 0/2: give --state FILE'],
+    [['--state', 's.json'], '--state is written by a shard: give --shard i/n too'],
+    [['--shard', '0/2', '--state', 's.json', '-o', 'r.json'], '--shard writes a state, not a report'],
+  ])('run %j: a usage error', (args, message) => {
+    const r = cli(['run', 'checklists/wine.yaml', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});
+
+// The recipes of docs/scale-out.md, run as far as one machine allows: each shard command once per
+// shard as its own process (the CI variables and the checklist filled in), then the merge command;
+// its exit code and every report it writes are the unsharded run's.
+describe('the recipes in docs/scale-out.md run', () => {
+  const page = readFileSync(join(ROOT, 'docs', 'scale-out.md'), 'utf8');
+  const recipes = [...page.matchAll(/^```yaml\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+  const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+  it('there are three', () => expect(recipes).toHaveLength(3));
+  it.each(recipes.map((body) => [body.split('\n')[0]!, body]))('%s', (_, body) => {
+    const commands = parseAllDocuments(body).flatMap((d) => strings(d.toJS()));
+    const shard = commands.find((c) => /deploy-check run .*--shard/.test(c))!;
+    const merge = commands.find((c) => /deploy-check merge/.test(c))!;
+    const n = Number(/--shard .+?\/(\d+)/.exec(shard)![1]);
+    expect(n).toBeGreaterThan(1);
+    const local = (command: string, dir: string, index = '') =>
+      command
+        .replace(/npx deploy-check|\bdeploy-check(?= )/, `"${process.execPath}" "${join(ROOT, 'dist', 'cli.js')}"`)
+        .replace('deploy-check.yaml', join(ROOT, 'checklists', 'wine.yaml'))
+        .replaceAll('${{ matrix.shard }}', index)
+        .replaceAll('$SHARD', index)
+        .replaceAll('$JOB_COMPLETION_INDEX', index)
+        .replace(/(^|\s)\/?states\//g, `$1${dir}/states/`)
+        .replace(/(=)reports\//g, `$1${dir}/reports/`);
+    const [sharded, whole] = [scenario(), scenario()];
+    for (const d of [sharded, whole]) for (const sub of ['states', 'reports']) mkdirSync(join(d, sub), { recursive: true });
+    for (let i = 0; i < n; i++) {
+      const r = spawnSync('sh', ['-c', local(shard, sharded, String(i))], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    const m = spawnSync('sh', ['-c', local(merge, sharded)], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const w = spawnSync('sh', ['-c', local(merge.replace(/merge \S+/, 'run deploy-check.yaml'), whole)], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(m.stderr).toBe('');
+    expect(m.status).toBe(w.status);
+    expect(m.stdout).toBe(w.stdout);
+    const written = (d: string) => ['states/report.json', ...readdirSync(join(d, 'reports')).map((f) => `reports/${f}`)].filter((f) => existsSync(join(d, f)));
+    expect(written(sharded)).toEqual(written(whole));
+    expect(written(sharded).length).toBeGreaterThan(0);
+    for (const f of written(sharded)) expect(readFileSync(join(sharded, f), 'utf8'), f).toBe(readFileSync(join(whole, f), 'utf8'));
+  }, 120_000);
+});
