@@ -76,8 +76,9 @@ withReportOptions(
   .option('--skip <ids-or-tags>', 'do not run these checks (ids or tags, comma-separated; repeatable)', collect)
   .option('--shard <i/n>', 'evaluate only shard i of n (0 ≤ i < n) and write a state instead of a report: `merge` makes the report')
   .option('--state <file>', 'where --shard writes its state')
+  .option('--jobs <n>', 'split the evaluations into n shards run by n processes of this machine, merged into the same report')
   .option('--no-color', 'no colour, even on a terminal')
-  .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; timeout?: string; memoryLimit?: string; shard?: string; state?: string; color: boolean }) => {
+  .action(async (checklist: string, opts: { format: string; output?: string; report?: string[]; only?: string[]; skip?: string[]; failOn: string; asOf?: string; timeout?: string; memoryLimit?: string; shard?: string; state?: string; jobs?: string; color: boolean }) => {
     let abandoned = false;
     process.exitCode = await runCommand(checklist, opts, { ...io(colorWanted(!opts.color)), onAbandoned: () => (abandoned = true) }, inFlight);
     // a check abandoned on its time limit may still be running: end once the output is out

@@ -6,10 +6,10 @@ import { ValidationError } from '../input/validate.js';
 import { UsageError } from '../input/errors.js';
 import { EXIT, exitCode } from '../report/exit-code.js';
 import type { LoadedChecklist } from '../checklist/load.js';
-import type { RunContext } from '../checks/context.js';
-import type { Part } from '../eval/datasets/part.js';
-import { runShard } from '../run/shard.js';
-import { stateText } from '../run/state.js';
+import { RunContext } from '../checks/context.js';
+import { parseJobs, runJobs, shardCommand } from './shard.js';
+import { selection } from '../run/runner.js';
+import { refuseUnmergeable } from '../run/shard.js';
 import { FORMATS, formatters, type Format } from '../report/index.js';
 import { htmlPartOf } from '../checks/index.js';
 import { publishToGithub } from '../report/github.js';
@@ -31,6 +31,8 @@ export interface RunCommandOptions {
   /** i/n: evaluate only this shard's part and write a state (`merge` makes the report) */
   shard?: string;
   state?: string;
+  /** N: split the run into N shards run by N processes of this machine, merged here */
+  jobs?: string;
 }
 
 
@@ -45,14 +47,23 @@ export interface InFlight {
 
 export function runCommand(checklist: string | undefined, options: RunCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
   return guard(io, async () => {
+    if (options.jobs !== undefined && (options.shard !== undefined || options.state !== undefined)) throw new UsageError('--jobs runs the shards itself: it does not go with --shard or --state');
     if (options.shard !== undefined || options.state !== undefined) return shardCommand(checklist, options, io);
     const settings = reportSettings(options);
+    const jobs = options.jobs === undefined ? 1 : parseJobs(options.jobs);
     const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
     // every column the checklist names, against the datasets' headers, before anything runs: a
     // misspelt column is exit 2 at once, all of them listed, not after an hour of evaluation
     const missing = await missingColumns(partsOf(loaded));
     if (missing.length) throw new ValidationError(missing);
-    return runAndReport(loaded, settings, io, inFlight);
+    if (jobs === 1) return runAndReport(loaded, settings, io, inFlight);
+    refuseUnmergeable(loaded, selection(loaded, settings), '--jobs');
+    const merged = await runJobs(loaded, jobs, options);
+    if (typeof merged === 'string') {
+      io.stderr(merged);
+      return EXIT.couldNotRun;
+    }
+    return runAndReport(loaded, settings, io, inFlight, new RunContext(loaded, settings.now, io.progress, { merged }));
   });
 }
 
@@ -108,31 +119,6 @@ export async function runAndReport(loaded: LoadedChecklist, s: ReportSettings, i
     inFlight.run = undefined;
   }
 }
-
-/** `run --shard i/n --state FILE`: this shard's part of every evaluation, as a state; exit 0 once it is written. */
-async function shardCommand(checklist: string | undefined, options: RunCommandOptions, io: Io): Promise<number> {
-  if (options.shard === undefined) throw new UsageError('--state is written by a shard: give --shard i/n too');
-  const part = parseShard(options.shard);
-  if (options.state === undefined) throw new UsageError(`--shard ${options.shard}: give --state FILE, where this shard's state is written`);
-  if (options.output !== undefined || options.report?.length) throw new UsageError('--shard writes a state, not a report: --output and --report belong to merge');
-  const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
-  const missing = await missingColumns(partsOf(loaded));
-  if (missing.length) throw new ValidationError(missing);
-  refuseOverwritingInputs([{ flag: '--state', file: options.state }], loaded.inputs);
-  const state = await runShard(loaded, { part, only: splitList(options.only), skip: splitList(options.skip), progress: io.progress });
-  writeOutput(options.state, stateText(state));
-  return EXIT.ready;
-}
-
-/** "i/n" with 0 ≤ i < n, as Kubernetes' JOB_COMPLETION_INDEX counts. */
-export function parseShard(value: string): Part {
-  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || !(count >= 1) || !(index < count) || count > 10_000) throw new UsageError(`--shard ${value}: expected i/n with 0 ≤ i < n (for example 0/4 … 3/4)`);
-  return { index, count };
-}
-
 
 /**
  * A signal ended the run: write every requested report with the checks done so far, marked

@@ -14,13 +14,13 @@ import { STATE_SCHEMA, wireOf, type StateFile } from './state.js';
  * The checks selected whose statistics do not merge exactly: a sharded run refuses them (in the
  * shards and in the merge) rather than approximate them.
  */
-export function refuseUnmergeable(loaded: LoadedChecklist, selected: Set<string>): void {
+export function refuseUnmergeable(loaded: LoadedChecklist, selected: Set<string>, flag = '--shard'): void {
   const refused = loaded.checks.flatMap((spec) => {
     if (!selected.has(spec.id)) return [];
     const role = shardRole(checkDefinition(spec.type), spec);
     return typeof role === 'object' ? [`"${spec.id}" (${spec.type}: ${role.refused})`] : [];
   });
-  if (refused.length) throw new UsageError(`--shard: ${refused.length === 1 ? 'a check' : `${refused.length} checks`} cannot run in shards: ${refused.join('; ')} (run ${refused.length === 1 ? 'it' : 'them'} unsharded, or leave ${refused.length === 1 ? 'it' : 'them'} out with --skip)`);
+  if (refused.length) throw new UsageError(`${flag}: ${refused.length === 1 ? 'a check' : `${refused.length} checks`} cannot run in shards: ${refused.join('; ')} (run ${refused.length === 1 ? 'it' : 'them'} unsharded, or leave ${refused.length === 1 ? 'it' : 'them'} out with --skip)`);
 }
 
 /** Reads this shard's part of every dataset the selected checks evaluate models on; runs no check. */

@@ -119,6 +119,28 @@ describe('a state is what it says it is', () => {
     expect(r.stderr).toBe('deploy-check: --shard: a check cannot run in shards: "data" (data: its statistics are not merged across shards yet) (run it unsharded, or leave it out with --skip)\n');
   });
 
+  it('run --jobs N: the shards as N processes of this machine, merged by run: the same report and exit code', () => {
+    const args = ['run', 'checklists/wine.yaml', '--format', 'json', '--as-of', '2026-11-30'];
+    const whole = cli(args);
+    const jobs = cli([...args, '--jobs', '3']);
+    expect(jobs.stderr).toBe('');
+    expect(jobs.code).toBe(whole.code);
+    expect(jobs.stdout).toBe(whole.stdout);
+  });
+
+  it('run --jobs N: a shard that meets a bad row ends the run with its one line, exit 2', () => {
+    const lines = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').split('\n');
+    lines[40] = lines[40]!.split(',').slice(1).join(',');
+    const d = scenario({
+      'holdout.csv': lines.join('\n'),
+      'checklist.yaml': 'version: 1\nmodel: { path: model.onnx, outputs: { scores: probabilities, label: label }, classes: [B, M], positive: M }\ndatasets: { holdout: { path: holdout.csv, label: diagnosis } }\nchecks:\n  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n',
+    });
+    const r = cli(['run', join(d, 'checklist.yaml'), '--jobs', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`holdout.csv  line 41: 30 fields, but the header has 31 (a decimal comma or an unquoted comma splits a field)\n`);
+    expect(cli(['run', join(d, 'checklist.yaml'), '--jobs', '2', '--shard', '0/2', '--state', 's.json']).stderr).toContain('--jobs runs the shards itself');
+  });
+
   it.each([
     [['--shard', '3/3', '--state', 's.json'], '--shard 3/3: expected i/n with 0 ≤ i < n (for example 0/4 … 3/4)'],
     [['--shard', 'a/b', '--state', 's.json'], '--shard a/b: expected i/n'],
