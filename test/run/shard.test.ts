@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadChecklist, type LoadedChecklist } from '../../src/checklist/load.js';
@@ -194,4 +195,50 @@ describe('the recipes in docs/scale-out.md run', () => {
     expect(written(sharded).length).toBeGreaterThan(0);
     for (const f of written(sharded)) expect(readFileSync(join(sharded, f), 'utf8'), f).toBe(readFileSync(join(whole, f), 'utf8'));
   }, 120_000);
+});
+
+// Random data through the real models: rows drawn with repeats from the hold-out (duplicates), some
+// fields quoted, CRLF or LF, a text column with commas, quotes and newlines to slice by; any number
+// of shards, merged in any order, gives the unsharded report.
+describe('shards on random data', () => {
+  const [header, ...pool] = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').trim().split('\n');
+  const features = header!.split(',').filter((c) => c !== 'diagnosis');
+  const sites = ['north', 'south, east', 'say "west"', 'two\nlines', ''];
+  it('any data, any number of shards, any order: the same report', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ row: fc.nat(pool.length - 1), site: fc.nat(sites.length - 1), quote: fc.boolean() }), { minLength: 30, maxLength: 250 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 6 }),
+        fc.nat(),
+        async (rows, crlf, n, seed) => {
+          const eol = crlf ? '\r\n' : '\n';
+          const quoted = (s: string) => `"${s.replaceAll('"', '""')}"`;
+          const lines = rows.map(({ row, site, quote }) => {
+            const cells = pool[row]!.split(',');
+            if (quote) cells[0] = quoted(cells[0]!);
+            return [...cells, sites[site] === '' ? '' : quoted(sites[site]!)].join(',');
+          });
+          const d = scenario({
+            'data.csv': [`${header},site`, ...lines].join(eol) + eol,
+            'checklist.yaml': `version: 1
+model: { path: model.onnx, outputs: { scores: probabilities, label: label }, classes: [B, M], positive: M, inputs: { input: [${features.join(', ')}] } }
+baseline: { path: baseline.onnx }
+datasets: { holdout: { path: data.csv, label: diagnosis } }
+checks:
+  - { id: acc, type: metric, metric: accuracy, min: 0.5, confidence: 0.9 }
+  - { id: auc, type: metric, metric: roc_auc, min: 0.5, confidence: 0.9, resamples: 200, compare: { to: baseline, max_regression: 0.05 } }
+  - { id: loss, type: metric, metric: log_loss, max: 1 }
+  - { id: sites, type: slices, metric: accuracy, by: [site], min: 0.5, min_rows: 3 }
+  - { id: outputs, type: outputs }
+`,
+          });
+          const loaded = loadChecklist(join(d, 'checklist.yaml'));
+          const whole = json(await runChecklist(loaded, { now: NOW }));
+          expect(await merged(loaded, n, [], seed)).toBe(whole);
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 180_000);
 });
