@@ -9,6 +9,7 @@ import { unzipMap } from '../onnx/zipmap.js';
 import { openDataset } from '../eval/datasets/index.js';
 import { evaluate, finishPass, planRead, readPass, type BatchTransform, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
 import type { Part } from '../eval/datasets/part.js';
+import { readColumns, type ColumnsRead } from '../eval/drift/columns.js';
 import type { DatasetSource } from '../eval/datasets/index.js';
 import type { DatasetSpec } from '../spec/model.js';
 import type { DatasetNeed, ModelRole } from './needs.js';
@@ -31,6 +32,8 @@ export type ProgressSink = (event: { dataset: string; rows: number; fraction: nu
 interface DatasetPlan {
   models: Set<ModelRole>;
   columns: Set<string>;
+  /** column statistics to read (drift): the columns of each read, null for every column */
+  stats: Map<string, string[] | null>;
   /** keep each input column's statistics (robustness perturbs by them) */
   inputStats: boolean;
 }
@@ -57,8 +60,29 @@ export interface ShardPass {
   pass: Pass;
 }
 
-/** How a run is split: a shard reads its part of every dataset; a merge serves passes its shards read. */
-export type RunSplit = { part: Part } | { merged: Map<string, ShardPass> };
+/** A dataset's columns as the drift statistics read them (drift), from the whole dataset or a shard's part. */
+export interface ShardColumns {
+  dataset: string;
+  /** the columns read; null: every column */
+  only: string[] | null;
+  path: string;
+  columns: string[];
+  label: string | undefined;
+  evidence: InputEvidence & { rows: number };
+  read: ColumnsRead;
+}
+
+/** What a merge serves: the passes and column statistics its shards read, joined. */
+export interface Merged {
+  passes: Map<string, ShardPass>;
+  columns: Map<string, ShardColumns>;
+}
+
+/** How a run is split: a shard reads its part of every dataset; a merge serves what its shards read. */
+export type RunSplit = { part: Part } | { merged: Merged };
+
+/** The key of a column-statistics read: the dataset and the columns. */
+export const columnsKey = (dataset: string, only: readonly string[] | null | undefined): string => JSON.stringify([dataset, only ?? null]);
 
 /**
  * Everything a check may use, loaded lazily and at most once per run. Every file read goes
@@ -79,7 +103,7 @@ export class RunContext {
     private readonly progress?: ProgressSink,
     private readonly split?: RunSplit,
   ) {
-    if (split && 'merged' in split) for (const p of split.merged.values()) this.datasetEvidence.set(p.path, { ...p.evidence });
+    if (split && 'merged' in split) for (const p of [...split.merged.passes.values(), ...split.merged.columns.values()]) this.datasetEvidence.set(p.path, { ...p.evidence });
   }
 
   /** Whether this run's evaluations come from its shards' states (`merge`): no model is run for them. */
@@ -205,7 +229,8 @@ export class RunContext {
   plan(need: DatasetNeed): void {
     const name = this.datasetName(need.dataset);
     let plan = this.plans.get(name);
-    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), inputStats: false }));
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false }));
+    if (need.columnStats) plan.stats.set(columnsKey(name, need.columnStats.only), need.columnStats.only ?? null);
     for (const m of need.models) plan.models.add(m);
     if (need.inputStats) plan.inputStats = true;
     for (const c of need.columns ?? []) plan.columns.add(c);
@@ -238,6 +263,39 @@ export class RunContext {
     return new Map(roles.map((r, i) => [r, results[i]!]));
   }
 
+  /**
+   * A dataset's columns as the drift statistics read them: one pass, at most once per run for the
+   * same columns; in a merge, what the shards read, joined.
+   */
+  columnStats(dataset: string | undefined, only: string[] | undefined): Promise<ShardColumns> {
+    const name = this.datasetName(dataset);
+    const key = columnsKey(name, only);
+    if (this.split && 'merged' in this.split) {
+      const merged = this.split.merged.columns.get(key);
+      if (!merged) return Promise.reject(new InputError(this.checklist.file, `dataset "${name}": the shards' states do not hold the column statistics this checklist needs`, undefined, 'run the shards again with this checklist'));
+      return Promise.resolve(merged);
+    }
+    let entry = this.statsRead.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const { source, spec } = await this.dataset(name);
+        const part = this.split && 'part' in this.split ? this.split.part : undefined;
+        const read = await readColumns(source, only, part);
+        const evidence = this.datasetEvidence.get(source.path)!;
+        return { dataset: name, only: only ?? null, path: source.path, columns: source.columns, label: spec.label, evidence: { ...evidence, rows: evidence.rows! }, read };
+      })();
+      this.statsRead.set(key, entry);
+    }
+    return entry;
+  }
+
+  private readonly statsRead = new Map<string, Promise<ShardColumns>>();
+
+  /** The column statistics planned (a shard reads each once): dataset and columns. */
+  plannedColumnStats(): { dataset: string; only: string[] | undefined }[] {
+    return [...this.plans].flatMap(([dataset, p]) => [...p.stats.values()].map((only) => ({ dataset, only: only ?? undefined })));
+  }
+
   /** The datasets planned for model evaluations (a shard reads each of them once). */
   plannedPasses(): string[] {
     return [...this.plans].filter(([, p]) => p.models.size > 0).map(([name]) => name);
@@ -263,7 +321,7 @@ export class RunContext {
 
   /** The evaluations a merge serves: from the pass its shards read, planned from the dataset's header alone. */
   private async fromShards(name: string, plan: DatasetPlan): Promise<Map<ModelRole, Evaluation>> {
-    const merged = (this.split as { merged: Map<string, ShardPass> }).merged.get(name);
+    const merged = (this.split as { merged: Merged }).merged.passes.get(name);
     const roles = [...plan.models].sort();
     const keep = [...plan.columns];
     if (!merged || merged.models.join() !== roles.join() || merged.keep.join('\u0000') !== keep.join('\u0000')) {

@@ -23,7 +23,7 @@ export default defineCheck({
   type: 'drift',
   title: 'Data drift',
   runsModel: true,
-  shards: { refused: 'its statistics are not merged across shards yet' },
+  shards: 'passes',
   htmlPart: 'drift',
   mlTestScore: ['MON3'],
   description: 'Per-column drift between a reference dataset and a current one, with a verdict on the share of drifted columns.',
@@ -44,7 +44,8 @@ export default defineCheck({
   },
   needs: (o) => {
     const models: ModelRole[] = o.predictions ? ['model'] : [];
-    return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, models }] : []), { dataset: o.current, models }];
+    const columnStats = { ...(o.columns ? { only: o.columns } : {}) };
+    return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, models, columnStats }] : []), { dataset: o.current, models, columnStats }];
   },
   columns: (o) =>
     [o.current, ...(typeof o.reference === 'string' ? [o.reference] : [])].flatMap((dataset) => [
@@ -262,58 +263,11 @@ interface Columns {
   scores?: Float64Array;
 }
 
-/**
- * One pass over a dataset: numeric columns collected as they stream by (counted on a decimal grid
- * when their values allow it, see ColumnCollector), straight from the reader's number columns; a
- * column with any value that is not a number becomes value counts.
- */
+/** A dataset's columns, from one pass (eval/drift/columns.ts), or from the shards' states in a merge. */
 async function fromDataset(ctx: RunContext, name: string, only: string[] | undefined): Promise<Columns> {
-  const { source, spec } = await ctx.dataset(name);
-  // only the columns compared are collected: an id column left out costs nothing
-  const wanted = source.columns.map((c, index) => ({ c, index })).filter(({ c }) => !only || only.includes(c));
-  const acc = wanted.map(() => ({ numbers: new S.ColumnCollector() as S.ColumnCollector | undefined, counts: undefined as Map<string, number> | undefined }));
-  const count = (m: Map<string, number>, k: string | undefined) => k !== undefined && m.set(k, (m.get(k) ?? 0) + 1);
-  let rows = 0;
-  for await (const b of source.batches(wanted.map(({ index }) => ({ index, as: 'number' as const })), 65536, { reuse: true })) {
-    b.cells.forEach((col, k) => {
-      const a = acc[k]!;
-      if (a.numbers && isNumberColumn(col) && col.other.size === 0) {
-        a.numbers.add(col.numbers.subarray(0, b.n));
-        return;
-      }
-      const extra: number[] = [];
-      for (let i = 0; i < b.n; i++) {
-        if (a.counts) {
-          count(a.counts, labelKey(cellAt(col, i), true));
-          continue;
-        }
-        const p = numberAt(col, i);
-        if (p.ok) extra.push(p.value);
-        else if (!p.missing) {
-          // not a numeric column after all: count what was seen so far, then go on counting
-          a.counts = new Map();
-          for (const v of a.numbers!.each()) count(a.counts, String(v));
-          for (const v of extra) count(a.counts, String(v));
-          a.numbers = undefined;
-          count(a.counts, labelKey(cellAt(col, i), true));
-        }
-      }
-      if (a.numbers && extra.length) a.numbers.add(Float64Array.from(extra));
-    });
-    rows += b.n;
-  }
-  const columns = new Map<string, ColumnData>(
-    wanted.map(({ c }, k) => {
-      const a = acc[k]!;
-      if (a.counts) {
-        const counts = a.counts;
-        return [c, { counts: () => counts }];
-      }
-      if (!a.numbers!.n) return [c, { counts: () => new Map() }];
-      return [c, numericData(a.numbers!.done())];
-    }),
-  );
-  return { path: source.path, names: source.columns, label: spec.label, columns, rows };
+  const c = await ctx.columnStats(name, only);
+  const columns = new Map<string, ColumnData>([...c.read.columns].map(([column, r]) => [column, 'numbers' in r ? numericData(r.numbers) : { counts: () => r.counts }]));
+  return { path: c.path, names: c.columns, label: c.label, columns, rows: c.read.rows };
 }
 
 /** A profile as a reference: numeric columns by their seeded sample, categories by their counts. */

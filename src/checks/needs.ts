@@ -8,6 +8,8 @@ export interface DatasetNeed {
   models: ModelRole[];
   /** columns to keep beside the predictions (slices) */
   columns?: string[];
+  /** the columns' distributions and value counts (drift): these columns, or every column */
+  columnStats?: { only?: string[] };
   /** statistics of the input columns (robustness) */
   inputStats?: boolean;
 }

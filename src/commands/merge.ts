@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { loadChecklist } from '../checklist/load.js';
 import { RunContext } from '../checks/context.js';
 import { InputError } from '../input/errors.js';
-import { cannotRead } from '../onnx/read-input.js';
+import { cannotRead, readInput } from '../onnx/read-input.js';
+import { sha256Hex } from '../input/hash.js';
 import { selection } from '../run/runner.js';
 import { refuseUnmergeable } from '../run/shard.js';
 import { combineStates, readState } from '../run/state.js';
@@ -30,9 +31,10 @@ export function mergeCommand(files: string[], options: MergeCommandOptions, io: 
     if (loaded.sha256 !== first.checklist.sha256) throw new InputError(file, `is not the checklist the shards ran (its sha256 is ${loaded.sha256}; the states say ${first.checklist.sha256})`);
     refuseUnmergeable(loaded, selection(loaded, settings));
     const ctx = new RunContext(loaded, settings.now, io.progress, { merged });
+    // read here, not through the run: the report lists what its checks read, as the unsharded run's does
     for (const [role, sha256] of Object.entries(first.models)) {
       const spec = ctx.modelSpec(role as 'model' | 'baseline');
-      const here = await ctx.digest(spec.path);
+      const here = sha256Hex(readInput(ctx.resolve(spec.path), ctx.display(spec.path)));
       if (here !== sha256) throw new InputError(ctx.display(spec.path), `is not the ${role} the shards ran (its sha256 is ${here}; the states say ${sha256})`);
     }
     return runAndReport(loaded, settings, io, inFlight, ctx);

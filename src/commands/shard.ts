@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadChecklist, partsOf, type LoadedChecklist } from '../checklist/load.js';
 import { missingColumns } from '../checklist/columns.js';
-import type { ShardPass } from '../checks/context.js';
+import type { Merged } from '../checks/context.js';
 import type { Part } from '../eval/datasets/part.js';
 import { UsageError } from '../input/errors.js';
 import { ValidationError } from '../input/validate.js';
@@ -15,10 +15,20 @@ import { EXIT } from '../report/exit-code.js';
 import { runShard } from '../run/shard.js';
 import { combineStates, readState, stateText } from '../run/state.js';
 import { DEFAULT_CHECKLIST, refuseOverwritingInputs, splitList, writeOutput, type Io } from './io.js';
-import type { RunCommandOptions } from './run.js';
+
+/** The options of `run` a shard reads. */
+export interface ShardOptions {
+  shard?: string;
+  state?: string;
+  output?: string;
+  report?: string[];
+  only?: string[];
+  skip?: string[];
+  memoryLimit?: string;
+}
 
 /** `run --shard i/n --state FILE`: this shard's part of every evaluation, as a state; exit 0 once it is written. */
-export async function shardCommand(checklist: string | undefined, options: RunCommandOptions, io: Io): Promise<number> {
+export async function shardCommand(checklist: string | undefined, options: ShardOptions, io: Io): Promise<number> {
   if (options.shard === undefined) throw new UsageError('--state is written by a shard: give --shard i/n too');
   const part = parseShard(options.shard);
   if (options.state === undefined) throw new UsageError(`--shard ${options.shard}: give --state FILE, where this shard's state is written`);
@@ -37,7 +47,7 @@ export async function shardCommand(checklist: string | undefined, options: RunCo
  * their states in a temporary folder, joined here. Returns the joined passes, or the first failing
  * shard's message.
  */
-export async function runJobs(loaded: LoadedChecklist, jobs: number, options: RunCommandOptions): Promise<Map<string, ShardPass> | string> {
+export async function runJobs(loaded: LoadedChecklist, jobs: number, options: ShardOptions): Promise<Merged | string> {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-check-jobs-'));
   try {
     const cli = fileURLToPath(new URL('../cli.js', import.meta.url));

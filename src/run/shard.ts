@@ -2,13 +2,13 @@
 import type { LoadedChecklist } from '../checklist/load.js';
 import { checkDefinition } from '../checks/index.js';
 import { shardRole } from '../checks/define.js';
-import { RunContext, type ModelRole, type ProgressSink } from '../checks/context.js';
+import { columnsKey, RunContext, type ModelRole, type ProgressSink } from '../checks/context.js';
 import type { Part } from '../eval/datasets/part.js';
 import { UsageError } from '../input/errors.js';
 import { TOOL } from '../input/version.js';
 import { startModelHost } from '../onnx/session.js';
 import { selection } from './runner.js';
-import { STATE_SCHEMA, wireOf, type StateFile } from './state.js';
+import { STATE_SCHEMA, wireOf, wireOfColumns, type StateFile } from './state.js';
 
 /**
  * The checks selected whose statistics do not merge exactly: a sharded run refuses them (in the
@@ -40,6 +40,11 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
     const p = await ctx.shardPass(name);
     datasets[name] = { ...p, pass: wireOf(p.pass) };
   }
+  const columnStats: StateFile['columnStats'] = {};
+  for (const { dataset, only } of ctx.plannedColumnStats()) {
+    const c = await ctx.columnStats(dataset, only);
+    columnStats[columnsKey(c.dataset, c.only)] = { ...c, label: c.label ?? null, read: wireOfColumns(c.read) };
+  }
   const roles: ModelRole[] = loaded.checklist.baseline ? ['model', 'baseline'] : ['model'];
   const models: StateFile['models'] = {};
   for (const role of roles) models[role] = await ctx.digest(ctx.modelSpec(role).path);
@@ -51,5 +56,6 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
     shard: { index: options.part.index, count: options.part.count },
     selection: { only: options.only ?? [], skip: options.skip ?? [] },
     datasets,
+    columnStats,
   };
 }

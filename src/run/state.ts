@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { InputError, UsageError } from '../input/errors.js';
 import { sha256Hex } from '../input/hash.js';
 import { TOOL } from '../input/version.js';
-import type { ModelRole, ShardPass } from '../checks/context.js';
+import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass } from '../checks/context.js';
+import { mergeColumns, type ColumnRead, type ColumnsRead } from '../eval/drift/columns.js';
 import { MAX_CATEGORIES, type KeptColumn, type OutputData, type Pass } from '../eval/predict.js';
 import { joined, keysOf, mergePasses } from '../eval/merge.js';
 
@@ -22,6 +23,8 @@ export interface StateFile {
   shard: { index: number; count: number };
   selection: { only: string[]; skip: string[] };
   datasets: Record<string, Omit<ShardPass, 'pass'> & { pass: WirePass }>;
+  /** column statistics (drift), by dataset and columns (columnsKey) */
+  columnStats: Record<string, Omit<ShardColumns, 'read' | 'label'> & { label: string | null; read: WireColumns }>;
 }
 
 const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
@@ -33,8 +36,14 @@ const wirePass = z.strictObject({
   outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64, widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64.nullable() })),
 });
 type WirePass = z.output<typeof wirePass>;
+const wireColumns = z.strictObject({
+  rows: z.number().int().min(0),
+  columns: z.array(z.tuple([z.string(), z.union([z.strictObject({ values: b64, counts: b64, n: z.number().int().min(0) }), z.strictObject({ counts: z.array(z.tuple([z.string(), z.number().int().min(1)])) })])])),
+});
+type WireColumns = z.output<typeof wireColumns>;
 
 const digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 digest');
+const evidence = z.strictObject({ path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) });
 const stateSchema = z.strictObject({
   schema: z.literal(STATE_SCHEMA),
   tool: z.strictObject({ name: z.string(), version: z.string() }),
@@ -47,11 +56,15 @@ const stateSchema = z.strictObject({
     z.strictObject({
       path: z.string(),
       columns: z.array(z.string()),
-      evidence: z.strictObject({ path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) }),
+      evidence,
       models: z.array(z.enum(['model', 'baseline'])),
       keep: z.array(z.string()),
       pass: wirePass,
     }),
+  ),
+  columnStats: z.record(
+    z.string(),
+    z.strictObject({ dataset: z.string(), only: z.array(z.string()).nullable(), path: z.string(), columns: z.array(z.string()), label: z.string().nullable(), evidence, read: wireColumns }),
   ),
   sha256: digest,
 });
@@ -84,12 +97,42 @@ export function wireOf(pass: Pass): WirePass {
   };
 }
 
+/** Column statistics as JSON: distributions as base64 of their values and counts, counts as pairs. */
+export function wireOfColumns(read: ColumnsRead): WireColumns {
+  return {
+    rows: read.rows,
+    columns: [...read.columns].map(([name, c]) => [name, 'numbers' in c ? { values: bytesOf(c.numbers.values), counts: bytesOf(c.numbers.counts), n: c.numbers.n } : { counts: [...c.counts] }]),
+  };
+}
+
+function columnsOf(w: WireColumns, file: string, place: string): ColumnsRead {
+  const bad = (what: string): never => {
+    throw new InputError(file, `${place}: ${what}`, undefined, 'a state is written by run --shard --state, never by hand');
+  };
+  const columns = new Map<string, ColumnRead>();
+  for (const [name, c] of w.columns) {
+    if (!('values' in c)) {
+      if (c.counts.reduce((a, [, n]) => a + n, 0) > w.rows) bad(`${name}: more values counted than rows`);
+      columns.set(name, { counts: new Map(c.counts) });
+      continue;
+    }
+    const values = typed(c.values, Float64Array, `${name}.values`, bad);
+    const counts = typed(c.counts, Float64Array, `${name}.counts`, bad);
+    if (values.length !== counts.length) bad(`${name}: ${values.length} values and ${counts.length} counts`);
+    for (let i = 1; i < values.length; i++) if (!(values[i]! > values[i - 1]!)) bad(`${name}.values: not in ascending order`);
+    const n = counts.reduce((a, b) => a + b, 0);
+    if (n !== c.n || n > w.rows || counts.some((k) => !(Number.isInteger(k) && k > 0))) bad(`${name}.counts: do not add up to ${c.n} values of at most ${w.rows} rows`);
+    columns.set(name, { numbers: { values, counts, n } });
+  }
+  return { rows: w.rows, columns };
+}
+
 /**
  * Reads and checks one state file: its digest, its structure, and every array against the others
  * (lengths, codes within their dictionaries, rows in file order). Any fault is an InputError naming
  * the file and the place.
  */
-export function readState(file: string, text: string): StateFile & { passes: Map<string, ShardPass> } {
+export function readState(file: string, text: string): StateFile & { passes: Map<string, ShardPass>; columns: Map<string, ShardColumns> } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -111,7 +154,12 @@ export function readState(file: string, text: string): StateFile & { passes: Map
   if (state.shard.index >= state.shard.count) throw new InputError(file, `shard.index ${state.shard.index} is not below shard.count ${state.shard.count}`);
   const passes = new Map<string, ShardPass>();
   for (const [name, d] of Object.entries(state.datasets)) passes.set(name, { ...d, pass: passOf(d.pass, d.models.length, d.keep.length, file, `datasets.${name}.pass`) });
-  return { ...(state as StateFile), passes };
+  const columns = new Map<string, ShardColumns>();
+  for (const [key, c] of Object.entries(state.columnStats)) {
+    if (key !== columnsKey(c.dataset, c.only)) throw new InputError(file, `columnStats: the key ${JSON.stringify(key)} is not its dataset's and columns'`);
+    columns.set(key, { ...c, label: c.label ?? undefined, read: columnsOf(c.read, file, `columnStats.${key}.read`) });
+  }
+  return { ...(state as StateFile), passes, columns };
 }
 
 /** A pass from its JSON, every array checked against the others. */
@@ -171,7 +219,7 @@ export type ReadState = ReturnType<typeof readState>;
  * run: the same checklist, models, data and checks selected, the same number of shards, each shard
  * exactly once, and rows that add up to every dataset's row count.
  */
-export function combineStates(states: { file: string; state: ReadState }[]): { first: ReadState; merged: Map<string, ShardPass> } {
+export function combineStates(states: { file: string; state: ReadState }[]): { first: ReadState; merged: Merged } {
   const [head, ...rest] = states;
   if (!head) throw new UsageError('merge: no state files given');
   const first = head.state;
@@ -190,6 +238,8 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
       same(`dataset "${name}"'s columns`, f.columns, d.columns, file);
       same(`the models and columns read with dataset "${name}"`, [f.models, f.keep], [d.models, d.keep], file);
     }
+    same('the column statistics read', Object.keys(first.columnStats), Object.keys(state.columnStats), file);
+    for (const [key, c] of Object.entries(state.columnStats)) same(`dataset "${c.dataset}"'s files`, first.columnStats[key]!.evidence, c.evidence, file);
   }
   const count = first.shard.count;
   const byIndex = new Map<number, string>();
@@ -211,7 +261,14 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
     for (let i = 1; i < refs.length; i++) if (refs[i] === refs[i - 1]) throw new InputError(head.file, `dataset "${name}": ${pass.rowUnit} ${refs[i]} is in two shards`, undefined, 'a state from another run, or one edited');
     merged.set(name, { ...d, pass });
   }
-  return { first, merged };
+  const columns = new Map<string, ShardColumns>();
+  for (const [key, c] of first.columns) {
+    const parts = ordered.map((s) => s.state.columns.get(key)!.read);
+    const rows = parts.reduce((sum, p) => sum + p.rows, 0);
+    if (rows !== c.evidence.rows) throw new InputError(head.file, `dataset "${c.dataset}": the shards' column statistics hold ${rows} rows, but ${c.evidence.path} has ${c.evidence.rows}`, undefined, 'a state from another run, or one edited');
+    columns.set(key, { ...c, read: mergeColumns(parts) });
+  }
+  return { first, merged: { passes: merged, columns } };
 }
 
 function short(v: unknown): string {

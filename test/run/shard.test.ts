@@ -56,6 +56,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
     ['wine.yaml (multiclass, intervals)', () => checklist('wine.yaml'), []],
     ['pytorch-weather.yaml (a PyTorch export)', () => checklist('pytorch-weather.yaml'), []],
     ['unready.yaml (a failing gate)', () => checklist('unready.yaml'), []],
+    ['drift.yaml (drift: numbers and categories, two pairs of datasets)', () => checklist('drift.yaml'), []],
   ])('%s: n = 1 … 7, shards merged in random orders', async (_, load, skipTypes) => {
     const loaded = load();
     const skip = loaded.checks.filter((c) => skipTypes.includes(c.type)).map((c) => c.id);
@@ -207,30 +208,35 @@ describe('shards on random data', () => {
   it('any data, any number of shards, any order: the same report', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ row: fc.nat(pool.length - 1), site: fc.nat(sites.length - 1), quote: fc.boolean() }), { minLength: 30, maxLength: 250 }),
+        fc.array(fc.record({ row: fc.nat(pool.length - 1), site: fc.nat(sites.length - 1), quote: fc.boolean(), mixed: fc.constantFrom('1.5', '1.50', '2', ' 3 ', '', '', 'x') }), { minLength: 30, maxLength: 250 }),
         fc.boolean(),
         fc.integer({ min: 1, max: 6 }),
         fc.nat(),
         async (rows, crlf, n, seed) => {
           const eol = crlf ? '\r\n' : '\n';
           const quoted = (s: string) => `"${s.replaceAll('"', '""')}"`;
-          const lines = rows.map(({ row, site, quote }) => {
+          const lines = rows.map(({ row, site, quote, mixed }) => {
             const cells = pool[row]!.split(',');
             if (quote) cells[0] = quoted(cells[0]!);
-            return [...cells, sites[site] === '' ? '' : quoted(sites[site]!)].join(',');
+            return [...cells, sites[site] === '' ? '' : quoted(sites[site]!), mixed].join(',');
           });
+          // the reference for drift: the first rows again, less a word in the mixed column (numbers there)
+          const reference = lines.slice(0, 40).map((l) => l.replace(/,x$/, ',4'));
           const d = scenario({
-            'data.csv': [`${header},site`, ...lines].join(eol) + eol,
+            'data.csv': [`${header},site,mixed`, ...lines].join(eol) + eol,
+            'reference.csv': [`${header},site,mixed`, ...reference].join(eol) + eol,
             'checklist.yaml': `version: 1
 model: { path: model.onnx, outputs: { scores: probabilities, label: label }, classes: [B, M], positive: M, inputs: { input: [${features.join(', ')}] } }
 baseline: { path: baseline.onnx }
-datasets: { holdout: { path: data.csv, label: diagnosis } }
+datasets: { holdout: { path: data.csv, label: diagnosis }, reference: { path: reference.csv, label: diagnosis } }
 checks:
   - { id: acc, type: metric, metric: accuracy, min: 0.5, confidence: 0.9 }
   - { id: auc, type: metric, metric: roc_auc, min: 0.5, confidence: 0.9, resamples: 200, compare: { to: baseline, max_regression: 0.05 } }
   - { id: loss, type: metric, metric: log_loss, max: 1 }
   - { id: sites, type: slices, metric: accuracy, by: [site], min: 0.5, min_rows: 3 }
   - { id: outputs, type: outputs }
+  - { id: drift, type: drift, reference: reference, current: holdout, predictions: true, method: auto }
+  - { id: drift-some, type: drift, reference: reference, current: holdout, columns: [mixed, site, mean_area], method: ks }
 `,
           });
           const loaded = loadChecklist(join(d, 'checklist.yaml'));
