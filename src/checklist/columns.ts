@@ -31,8 +31,11 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
       headers.set(name, undefined);
     }
   }
-  const report = (dataset: string | undefined, at: PathSegment[], columns: string[]) => {
-    const name = dataset ?? defaultDataset(names);
+  // the columns of a predictions dataset's rows (slices, model inputs) are in the dataset it scores
+  const report = (dataset: string | undefined, at: PathSegment[], columns: string[], own = false) => {
+    const named = dataset ?? defaultDataset(names);
+    const of = named === undefined || own ? undefined : datasets[named]?.predictions?.of;
+    const name = of !== undefined && datasets[of] ? of : named;
     const header = name === undefined ? undefined : headers.get(name);
     if (!header) return;
     // the place of the column itself: its item in a list, its key in a mapping, else the option
@@ -48,6 +51,12 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
   for (const name of names) {
     const label = datasets[name]!.label;
     if (label !== undefined) report(name, ['datasets', name, 'label'], [label]);
+    const p = datasets[name]!.predictions;
+    if (p) {
+      report(name, ['datasets', name, 'predictions', 'id'], [p.id], true);
+      report(name, ['datasets', name, 'predictions', 'scores'], Array.isArray(p.scores) ? p.scores : [p.scores], true);
+      if (datasets[p.of]) report(p.of, ['datasets', name, 'predictions', 'id'], [p.id], true);
+    }
   }
   // the datasets each model is evaluated on, and the columns its inputs mapping names
   const evaluated = new Map<'model' | 'baseline', Set<string | undefined>>();

@@ -181,6 +181,15 @@ function crossCheck(checklist: Checklist | Partial, doc: YamlDocument, file: str
   if (partial && checklist.datasets === undefined) return problems;
   const noBaseline = partial ? checklist.baseline === null : !checklist.baseline;
   const datasets = Object.keys(checklist.datasets ?? {});
+  for (const [name, spec] of Object.entries(checklist.datasets ?? {})) {
+    const p = spec.predictions;
+    if (!p) continue;
+    const of = checklist.datasets![p.of];
+    if (!of) at(['datasets', name, 'predictions', 'of'], `no dataset named "${p.of}"`, didYouMean(p.of, datasets) ?? `datasets: ${datasets.join(', ')}`);
+    else if (of.predictions) at(['datasets', name, 'predictions', 'of'], `"${p.of}" holds predictions too: name the dataset of the rows scored`);
+    else if (!of.label) at(['datasets', p.of], 'has no "label" column, which the predictions of dataset "' + name + '" are judged against', 'add label: <column>');
+    if (spec.label !== undefined) at(['datasets', name, 'label'], 'a predictions dataset takes its labels from the dataset it scores (predictions.of)', 'remove label here');
+  }
   checklist.checks.forEach((c, i) => {
     if (!c) return;
     if ('model' in c && c.model === 'baseline' && noBaseline) at(['checks', i, 'model'], 'the checklist has no baseline', 'add a "baseline:" section');
@@ -196,7 +205,9 @@ function crossCheck(checklist: Checklist | Partial, doc: YamlDocument, file: str
         at(['checks', i], datasets.length ? `needs a dataset: set "dataset" (the checklist has ${datasets.join(', ')})` : 'needs a dataset, but the checklist has no "datasets"', datasets.length ? undefined : 'add datasets: { holdout: { path: …, label: … } }');
         continue;
       }
-      if (need.models.length && !checklist.datasets?.[name]?.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
+      const scored = checklist.datasets?.[name]?.predictions;
+      if (need.models.length && !scored && !checklist.datasets?.[name]?.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
+      if (scored && need.models.includes('baseline')) at(['checks', i], `dataset "${name}" holds the model's scores, written elsewhere: the baseline cannot be judged on them`, `compare on the dataset they score (${scored.of})`);
       if (need.models.includes('baseline') && noBaseline) at(['checks', i, 'compare'], 'compares to the baseline, but the checklist has no baseline', 'add a "baseline:" section');
     }
   });

@@ -10,6 +10,8 @@ import { openDataset } from '../eval/datasets/index.js';
 import { evaluate, finishPass, planRead, readPass, type BatchTransform, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
 import type { Part } from '../eval/datasets/part.js';
 import { readColumns, type ColumnsRead } from '../eval/drift/columns.js';
+import { readScoredPass } from '../eval/scored.js';
+import { formatNumber } from '../report/format-value.js';
 import type { DatasetSource } from '../eval/datasets/index.js';
 import type { DatasetSpec } from '../spec/model.js';
 import type { DatasetNeed, ModelRole } from './needs.js';
@@ -251,6 +253,7 @@ export class RunContext {
   private async evaluate(name: string): Promise<Map<ModelRole, Evaluation>> {
     const plan = this.plans.get(name)!;
     if (this.split && 'merged' in this.split) return this.fromShards(name, plan);
+    if (this.checklist.checklist.datasets![name]!.predictions) return this.scoredElsewhere(name, plan);
     const { source, spec } = await this.dataset(name);
     const display = source.path;
     const roles = [...plan.models].sort();
@@ -294,6 +297,27 @@ export class RunContext {
   /** The column statistics planned (a shard reads each once): dataset and columns. */
   plannedColumnStats(): { dataset: string; only: string[] | undefined }[] {
     return [...this.plans].flatMap(([dataset, p]) => [...p.stats.values()].map((only) => ({ dataset, only: only ?? undefined })));
+  }
+
+  /**
+   * The model's evaluation from scores written elsewhere: the file joined by id to the rows it
+   * scores, a sample of them re-scored here. A disagreement ends every check that reads it (an
+   * error, so the gate fails) with the rows named.
+   */
+  private async scoredElsewhere(name: string, plan: DatasetPlan): Promise<Map<ModelRole, Evaluation>> {
+    const p = this.checklist.checklist.datasets![name]!.predictions!;
+    if ([...plan.models].some((m) => m !== 'model')) throw new InputError(this.checklist.file, `dataset "${name}" holds the model's scores: only the model is evaluated on it`);
+    const [{ source: scores }, { source: rows, spec: rowsSpec }] = await Promise.all([this.dataset(name), this.dataset(p.of)]);
+    const model = await this.underTest('model');
+    const plan0 = planRead(rows, rowsSpec, [model], [...plan.columns]);
+    const { pass, binding } = await readScoredPass(rows, rowsSpec, scores, p, plan0, model);
+    if (binding.disagreements.length) {
+      const d = binding.disagreements;
+      const shown = d.slice(0, 3).map((x) => `${x.where}, id ${JSON.stringify(x.id)}: ${x.column} ${formatNumber(x.file)} in the file, ${formatNumber(x.model)} from the model, ${formatNumber(Math.abs(x.file - x.model))} apart`);
+      throw new Error(`${binding.path} does not hold this model's scores: ${d.length} of the ${binding.checked} rows re-scored (from ${rows.path}) ${d.length === 1 ? 'differs' : 'differ'} by more than ${binding.tolerance} (${shown.join('; ')}${d.length > 3 ? '; …' : ''})`);
+    }
+    const [ev] = finishPass(plan0, pass, rows.path);
+    return new Map([['model', { ...ev!, scoredElsewhere: { path: binding.path, checked: binding.checked, tolerance: binding.tolerance } }]]);
   }
 
   /** The datasets planned for model evaluations (a shard reads each of them once). */

@@ -125,7 +125,7 @@ export default defineCheck({
       findings,
       measurements,
       // the order of the score columns is said when the model itself does not carry it
-      summary: `n = ${ev.n}${ev.task !== 'regression' && ev.classSource !== 'model' ? `, class order from ${CLASS_SOURCE[ev.classSource]}` : ''}`,
+      summary: `n = ${ev.n}${ev.task !== 'regression' && ev.classSource !== 'model' ? `, class order from ${CLASS_SOURCE[ev.classSource]}` : ''}${ev.scoredElsewhere ? `, scores from ${ev.scoredElsewhere.path} (${ev.scoredElsewhere.checked} rows re-scored here agree within ${ev.scoredElsewhere.tolerance})` : ''}`,
       details: {
         dataset: ctx.datasetName(o.dataset),
         ...describe(ev, data),

@@ -51,6 +51,8 @@ export interface Evaluation {
   /** per input column: mean and standard deviation (numbers) or the values seen (strings, at most 1,000) */
   inputStats: Map<string, ColumnStats>;
   outputs: { scores?: string; label?: string; value?: string };
+  /** the scores came from a file written elsewhere, bound to the model by rows re-scored here */
+  scoredElsewhere?: { path: string; checked: number; tolerance: number };
 }
 
 /** Where the order of the score columns came from, in words (reports say it). */
@@ -70,7 +72,7 @@ export interface KeptColumn {
 export const MAX_CATEGORIES = 65_536;
 
 /** Builds a KeptColumn batch by batch. */
-class KeptBuilder {
+export class KeptBuilder {
   private readonly codes = new Growable(Int32Array);
   private readonly numbers = new Growable(Float64Array);
   private readonly dictionary = new Map<string, number>();
@@ -270,7 +272,7 @@ export function planRead(source: Pick<DatasetSource, 'path' | 'columns'>, datase
  * labels seen (classification), mapped to class indices once the classes are known. A label the
  * reader parsed as a number is coded by value: no string per row.
  */
-class Labels {
+export class Labels {
   readonly dictionary = new Map<string, number>();
   private readonly byValue = new Map<number, number>();
   readonly keys = new Growable(Int32Array);
@@ -754,7 +756,7 @@ function boolValues(input: InputPlan, batch: RawBatch, slot: Map<number, number>
 }
 
 /** An append-only typed array: rows are counted as they stream by, without a JavaScript array per row. */
-class Growable<T extends Int32Array | Float64Array> {
+export class Growable<T extends Int32Array | Float64Array> {
   private data: T;
   length = 0;
   constructor(private readonly Kind: { new (n: number): T }) {

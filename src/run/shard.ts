@@ -34,6 +34,8 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
   }
   await ctx.verifyPins();
   const names = ctx.plannedPasses();
+  const scored = names.filter((n) => loaded.checklist.datasets?.[n]?.predictions);
+  if (scored.length) throw new UsageError(`--shard: dataset "${scored[0]}" holds scores written elsewhere, which are joined whole by id, not in shards (run its checks unsharded, or leave them out with --skip)`);
   if (names.length) startModelHost();
   const datasets: StateFile['datasets'] = {};
   for (const name of names) {

@@ -37,6 +37,21 @@ export const datasetsSchema = z.record(
     path: inputPath().describe('.csv, .tsv, .jsonl or .parquet'),
     label: z.string().min(1).optional().describe('Column holding the true label or value'),
     missing: z.enum(['error', 'nan']).default('error').describe('A missing feature value: an error, or NaN where the model input is float'),
+    predictions: z
+      .strictObject({
+        of: z.string().describe('The dataset whose rows were scored: their labels, the columns kept for slices, and the inputs of the rows re-scored here'),
+        id: z.string().min(1).describe('The column holding each row’s id, in both files'),
+        scores: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('The score columns, one per class in the model’s class order; or one column (a binary model’s positive score, a regression’s value)'),
+        verify: z
+          .strictObject({
+            rows: z.number().int().min(1).default(100).describe('Rows re-scored through onnxruntime-node'),
+            tolerance: z.number().min(0).default(1e-4).describe('Largest accepted difference between a score in the file and the model’s'),
+            seed: z.number().int().min(0).default(0).describe('Chooses the rows re-scored (by a hash of their ids)'),
+          })
+          .default({ rows: 100, tolerance: 1e-4, seed: 0 }),
+      })
+      .optional()
+      .describe('This file holds scores written elsewhere (a batch-scoring engine), joined by id to the rows of another dataset'),
   }),
 );
 

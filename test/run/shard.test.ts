@@ -244,7 +244,7 @@ checks:
           expect(await merged(loaded, n, [], seed)).toBe(whole);
         },
       ),
-      { numRuns: 12 },
+      { numRuns: Number(process.env.SHARD_RUNS ?? 12), endOnFailure: true },
     );
   }, 180_000);
 });

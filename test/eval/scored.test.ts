@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadChecklist } from '../../src/checklist/load.js';
+import { runChecklist } from '../../src/run/runner.js';
+import { cli, FIXTURES, scenario } from '../helpers.js';
+
+// Scores written elsewhere (fixtures/generate-scored.py: scikit-learn's predict_proba of the
+// candidate, rows shuffled, ids in the first column), joined by id to the hold-out's labels.
+const DIR = join(FIXTURES, 'breast-cancer-scored');
+const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
+const expected = JSON.parse(read('expected.json')) as Record<string, number>;
+const features = read('holdout.csv').split('\n')[0]!.split(',').slice(1, -1);
+
+function checklist(checks: string, { scores = 'scores.csv', verify = '{ rows: 50, tolerance: 0.0001 }', extra = '' } = {}) {
+  return `version: 1
+model:
+  path: model.onnx
+  outputs: { scores: probabilities, label: label }
+  classes: [B, M]
+  positive: M
+  inputs: { input: [${features.join(', ')}] }
+datasets:
+  holdout: { path: holdout.csv, label: diagnosis }
+  batch: { path: ${scores}, predictions: { of: holdout, id: patient_id, scores: [p_B, p_M], verify: ${verify} }${extra} }
+checks:
+${checks}`;
+}
+
+const files = (over: Record<string, string> = {}) => ({ 'holdout.csv': read('holdout.csv'), 'scores.csv': read('scores.csv'), ...over });
+
+describe('predictions scored elsewhere', () => {
+  it("every metric from the file equals scikit-learn's on the same scores", async () => {
+    const metrics = Object.keys(expected);
+    const d = scenario({ ...files(), 'checklist.yaml': checklist(metrics.map((m) => `  - { id: ${m}, type: metric, dataset: batch, metric: ${m}, ${m === 'log_loss' || m === 'brier' ? 'max: 1' : 'min: 0'} }`).join('\n') + '\n') });
+    const report = await runChecklist(loadChecklist(join(d, 'checklist.yaml')));
+    for (const m of metrics) {
+      const c = report.checks.find((x) => x.id === m)!;
+      expect(c.status, c.message).toBe('pass');
+      expect(c.measurements[0]!.value).toBeCloseTo(expected[m]!, 9);
+      expect(c.message).toContain('scores from scores.csv (50 rows re-scored here agree within 0.0001)');
+    }
+    expect(report.inputs.map((i) => [i.path, i.rows])).toEqual(expect.arrayContaining([['holdout.csv', 171], ['scores.csv', 171]]));
+  });
+
+  it('the same report whatever the order of the rows in the scores file (the rows re-scored are chosen by id)', () => {
+    const [head, ...rows] = read('scores.csv').trim().split('\n');
+    const sorted = [head, ...rows.sort()].join('\n') + '\n';
+    const run = (scores: string) => {
+      const d = scenario({ ...files({ 'scores.csv': scores }), 'checklist.yaml': checklist('  - { id: auc, type: metric, dataset: batch, metric: roc_auc, min: 0.9, confidence: 0.9 }\n') });
+      // (the files' digests differ: their rows are in another order)
+      return cli(['run', join(d, 'checklist.yaml'), '--format', 'json', '--as-of', '2026-11-30']).stdout.replace(/"sha256": "[0-9a-f]+"/g, '').replaceAll(d, '');
+    };
+    expect(run(sorted)).toBe(run(read('scores.csv')));
+  });
+
+  it("another model's scores under the same ids fail the gate, naming the rows", () => {
+    const d = scenario({ ...files({ 'scores.csv': read('scores-baseline.csv') }), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n') });
+    const r = cli(['run', join(d, 'checklist.yaml'), '--format', 'json']);
+    expect(r.code).toBe(1);
+    const check = JSON.parse(r.stdout).checks[0];
+    expect(check.status).toBe('error');
+    expect(check.message).toMatch(/^could not be evaluated: scores\.csv does not hold this model's scores: \d+ of the 50 rows re-scored \(from holdout\.csv\) differ by more than 0\.0001 \(line \d+, id "P-\d{4}": p_[BM] [\d.e-]+ in the file, [\d.e-]+ from the model, [\d.e-]+ apart;/);
+  });
+
+  it('one score changed by more than the tolerance, in a row re-scored, fails; within it, passes', () => {
+    const [head, ...rows] = read('scores.csv').trim().split('\n');
+    const shift = (by: number) => [head, ...rows.map((l) => (l.startsWith('P-0042,') ? `P-0042,${Number(l.split(',')[1]) - by},${Number(l.split(',')[2]) + by}` : l))].join('\n') + '\n';
+    const run = (by: number) => {
+      const d = scenario({ ...files({ 'scores.csv': shift(by) }), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n', { verify: '{ rows: 171, tolerance: 0.0001 }' }) });
+      return JSON.parse(cli(['run', join(d, 'checklist.yaml'), '--format', 'json']).stdout).checks[0];
+    };
+    expect(run(0.00005).status).toBe('pass');
+    const bad = run(0.0003);
+    expect(bad.status).toBe('error');
+    expect(bad.message).toMatch(/1 of the 171 rows re-scored \(from holdout\.csv\) differs by more than 0\.0001 \(line 43, id "P-0042": p_[BM] [\d.e-]+ in the file, [\d.e-]+ from the model, 3\.000e-4 apart\)$/);
+  });
+
+  const lines = read('scores.csv').trim().split('\n');
+  it.each([
+    ['a row without a score', { 'scores.csv': lines.filter((l) => !l.startsWith('P-0007,')).join('\n') }, 'holdout.csv  line 8: id "P-0007" has no score in scores.csv (every row scored must be in the predictions file, and only those)'],
+    ['a score for no row', { 'scores.csv': [...lines, 'P-9999,0.5,0.5'].join('\n') }, 'scores.csv  line 173: id "P-9999" is not a row of holdout.csv'],
+    ['an id scored twice', { 'scores.csv': [...lines, lines[5]!].join('\n') }, `scores.csv  line 173: id "${lines[5]!.split(',')[0]}" is scored twice (also line 6)`],
+    ['a score that is not a number', { 'scores.csv': lines.map((l, i) => (i === 3 ? l.replace(/,[^,]+$/, ',high') : l)).join('\n') }, 'scores.csv  line 4: column "p_M": '],
+  ])('%s: exit 2, one line naming the file and the line', (_, over, message) => {
+    const d = scenario({ ...files(over as Record<string, string>), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n') });
+    const r = cli(['run', join(d, 'checklist.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+  });
+
+  it.each([
+    ['of names no dataset', checklist('  - { id: r, type: metric, dataset: batch, metric: recall, min: 0.5 }\n').replace('of: holdout', 'of: holdot'), 'datasets.batch.predictions.of: no dataset named "holdot" (did you mean "holdout"?)'],
+    ['a label on the predictions dataset', checklist('  - { id: r, type: metric, dataset: batch, metric: recall, min: 0.5 }\n', { extra: ', label: diagnosis' }), 'datasets.batch.label: a predictions dataset takes its labels from the dataset it scores'],
+    ['a comparison with the baseline on it', checklist('  - { id: r, type: metric, dataset: batch, metric: recall, compare: { to: baseline, max_regression: 0.1 } }\n').replace('datasets:', 'baseline: { path: baseline.onnx }\ndatasets:'), `dataset "batch" holds the model's scores, written elsewhere: the baseline cannot be judged on them`],
+    ['a score column the file does not have', checklist('  - { id: r, type: metric, dataset: batch, metric: recall, min: 0.5 }\n').replace('[p_B, p_M]', '[p_B, p_m]'), 'datasets.batch.predictions.scores: no column "p_m" in scores.csv (dataset batch) (did you mean "p_M"?)'],
+  ])('a checklist mistake (%s): exit 2 at its place', (_, text, message) => {
+    const d = scenario({ ...files(), 'checklist.yaml': text });
+    const r = cli(['validate', join(d, 'checklist.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('is refused under --shard (a join by id reads both files whole)', () => {
+    const r = cli(['run', join(FIXTURES, '..', 'checklists', 'scored.yaml'), '--shard', '0/2', '--state', join(scenario(), 's.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dataset "batch" holds scores written elsewhere, which are joined whole by id, not in shards');
+  });
+});
