@@ -215,10 +215,14 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     });
     // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT runs are
     // sent before the oldest is awaited; results land in their batch's place, so order is kept.
+    // A batch of one row is sent as two (the row twice): onnxruntime's linear operators take another
+    // code path for a single row, with other roundings, and a row's scores must not depend on the
+    // batch it falls in (the last batch of a file, a shard's only batch).
+    const sent = batch.n === 1 ? twice(batch) : batch;
     for (let m = 0; m < plans.length; m++) {
       const feeds: Record<string, WireTensor> = {};
-      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, batch, slot, source, dataset);
-      inFlight.push(outputs[m]!.run(feeds, batch));
+      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset);
+      inFlight.push(outputs[m]!.run(feeds, batch, sent.n));
     }
     while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
     onProgress?.(rowRef.length, source.progress());
@@ -371,10 +375,10 @@ class Outputs implements OutputData {
     private readonly numericLabels: boolean,
   ) {}
 
-  /** Sends one batch to the model host; the promise settles once its outputs are in their place. */
-  run(feeds: Record<string, WireTensor>, batch: RawBatch): Promise<void> {
+  /** Sends one batch (`sent` rows, the batch's first) to the model host; the promise settles once its outputs are in their place. */
+  run(feeds: Record<string, WireTensor>, batch: RawBatch, sent = batch.n): Promise<void> {
     const { model, outputs } = this.plan;
-    const rows = batch.n;
+    const rows = sent;
     const span = `${whereOf(batch, 0)} to ${whereOf(batch, rows - 1)}`;
     const at = this.widths.length;
     this.widths.push(0);
@@ -388,9 +392,13 @@ class Outputs implements OutputData {
         }
         const data = scores.data;
         if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(model.path, `output "${outputs.scores}" is ${scores.type}, expected float scores`);
-        this.scores[at] = data;
-        this.widths[at] = dims.length === 2 ? dims[1]! : 1;
-        if (outputs.label) this.labels[at] = this.codes(result[outputs.label]!.data as ArrayLike<unknown>);
+        const width = dims.length === 2 ? dims[1]! : 1;
+        this.scores[at] = sent === batch.n ? data : data.subarray(0, batch.n * width);
+        this.widths[at] = width;
+        if (outputs.label) {
+          const given = result[outputs.label]!.data as ArrayLike<unknown>;
+          this.labels[at] = this.codes(sent === batch.n ? given : Array.prototype.slice.call(given, 0, batch.n));
+        }
       },
       (err: Error) => {
         if (err instanceof ModelRunStopped) throw err;
@@ -735,6 +743,12 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
     default:
       return tensor('int32', Int32Array.from(values), dims);
   }
+}
+
+/** A batch of one row as two: the row twice. */
+function twice(b: RawBatch): RawBatch {
+  const cells = b.cells.map((c): Column => (isNumberColumn(c) ? { numbers: Float64Array.of(c.numbers[0]!, c.numbers[0]!), other: new Map([...c.other].flatMap(([i, t]) => (i === 0 ? [[0, t] as const, [1, t] as const] : []))) } : [c[0], c[0]]));
+  return { n: 2, cells, unit: b.unit, refs: Int32Array.of(Number(b.refs[0]), Number(b.refs[0])) };
 }
 
 /** Booleans: true/false (any case), 1/0, or JSON and Parquet booleans. */
