@@ -3,8 +3,8 @@
 // unsharded, then as BENCH_SHARDS shards (one after another: each as a cold process, as a CI job
 // would run it) and a merge; and `run --jobs 2`. Measures each one's wall time and whole-tree peak
 // memory (bench/tree.mjs), the states' size, and checks that the merged report is the unsharded one
-// byte for byte. Writes bench/SHARDS.md. BENCH_ROWS sets N (default 1,000,000; 10,000,000 writes a
-// 2.3 GB file, deleted after).
+// byte for byte. Writes bench/SHARDS.md (bench/SHARDS-10M.md for BENCH_ROWS=10000000, a 2.3 GB
+// file, deleted after; another N: bench/SHARDS-<N>.md).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -70,6 +70,7 @@ ${shards.map((r, i) => `| shard ${i}/${SHARDS} | ${s(r.seconds)} | ${mb(r.peakMb
 
 States: ${(total / 2 ** 20).toFixed(1)} MB in all (${(total / ROWS).toFixed(1)} bytes a row; the CSV is ${(statSync(csv, { throwIfNoEntry: false })?.size ?? 0) > 0 ? `${(statSync(csv).size / ROWS).toFixed(0)} bytes a row` : 'deleted'}).
 `;
-writeFileSync(join(ROOT, 'bench', 'SHARDS.md'), text);
+const name = ROWS === 1_000_000 ? 'SHARDS.md' : ROWS === 10_000_000 ? 'SHARDS-10M.md' : `SHARDS-${ROWS}.md`;
+writeFileSync(join(ROOT, 'bench', name), text);
 console.log(text);
 if (!identical) process.exitCode = 1;
