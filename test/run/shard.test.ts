@@ -84,7 +84,7 @@ describe('a state is what it says it is', () => {
     expect(merge.stdout).toBe(whole.stdout);
   });
 
-  it('refuses, in one line and exit 2: a missing shard, a repeated one, a mix of n, an edited state, one cut short, another checklist', async () => {
+  it('refuses, in one line and exit 2: a missing shard, a repeated one, a mix of n, an edited state, one cut short, another checklist, data edited between shards', async () => {
     const d = await shardFiles(3);
     await shardFiles(2, join(d, 'two'));
     const s = (i: number) => join(d, `s${i}.json`);
@@ -113,6 +113,17 @@ describe('a state is what it says it is', () => {
     expect(cli(['run', other, '--shard', '1/3', '--state', o]).code).toBe(0);
     expectRefused([s(0), o, s(2)], /o1\.json  is not a shard of the same run as .*s0\.json: the checklists differ/);
     expectRefused([s(0), s(1), s(2), '--checklist', other], /other\.yaml  is not the checklist the shards ran/);
+    // the same checklist, its data edited between two shards (one value of the hold-out changed)
+    const data = join(d, 'data');
+    mkdirSync(data);
+    const checklistThere = join(data, 'wine.yaml');
+    const holdout = readFileSync(join(FIXTURES, 'wine', 'holdout.csv'), 'utf8');
+    writeFileSync(checklistThere, readFileSync(join(ROOT, 'checklists', 'wine.yaml'), 'utf8').replace('../fixtures/wine/holdout.csv', 'holdout.csv').replaceAll('../fixtures', FIXTURES));
+    writeFileSync(join(data, 'holdout.csv'), holdout);
+    expect(cli(['run', checklistThere, '--shard', '0/2', '--state', join(data, 'a0.json')]).code).toBe(0);
+    writeFileSync(join(data, 'holdout.csv'), holdout.replace(/\n(\d+)\.(\d)/, (_, a: string, b: string) => `\n${a}.${(Number(b) + 1) % 10}`));
+    expect(cli(['run', checklistThere, '--shard', '1/2', '--state', join(data, 'a1.json')]).code).toBe(0);
+    expectRefused([join(data, 'a0.json'), join(data, 'a1.json')], /a1\.json  is not a shard of the same run as .*a0\.json: dataset "holdout"'s files differ/);
   }, 120_000);
 
   it('refuses a check whose statistics do not merge, naming it, in the shard', () => {
