@@ -213,7 +213,11 @@ export class RunContext {
     const source = await openDataset(this.resolve(spec.path), display);
     const record = (): void => {
       const ev = source.evidence();
-      if (ev) this.datasetEvidence.set(display, { path: display, ...ev });
+      if (!ev) return;
+      // in a merge, a file read whole must be the one the shards read
+      const shards = this.merging ? this.datasetEvidence.get(display) : undefined;
+      if (shards && shards.sha256 !== ev.sha256) throw new InputError(display, `is not the file the shards read (its sha256 is ${ev.sha256}; the states say ${shards.sha256})`);
+      this.datasetEvidence.set(display, { path: display, ...ev });
     };
     const batches: DatasetSource['batches'] = async function* (want, size, options) {
       yield* source.batches(want, size, options);

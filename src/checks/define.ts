@@ -27,11 +27,12 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   runsModel: boolean;
   /**
    * How it runs when a run is split into shards (`run --shard`, then `merge`): `passes` — it reads
-   * data only through model evaluations, whose passes the shards write and the merge joins;
-   * `merge` — it reads no dataset rows (or only a dataset's first rows) and runs in the merge job;
-   * or refused, and why, when its statistics do not merge exactly yet.
+   * data only through model evaluations and column statistics, which the shards write and the
+   * merge joins; `merge` — it runs in the merge job, reading whatever files it reads there (no rows,
+   * a dataset's first rows, or whole files in one cheap pass); or refused, and why, when it would
+   * need the whole dataset through a model in the merge job (robustness).
    */
-  shards: ShardRole | ((options: z.output<z.ZodObject<Shape>>) => ShardRole);
+  shards: ShardRole;
   /** The part of the HTML page it belongs to, after the overview. */
   htmlPart: HtmlPart;
   /**
@@ -54,11 +55,6 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
 }
 
 export type ShardRole = 'passes' | 'merge' | { refused: string };
-
-/** How a check runs under --shard (see CheckDefinition.shards). */
-export function shardRole<Shape extends z.ZodRawShape>(def: CheckDefinition<Shape>, options: z.output<z.ZodObject<Shape>>): ShardRole {
-  return typeof def.shards === 'function' ? def.shards(options) : def.shards;
-}
 
 export interface NamedColumns {
   /** a dataset name; undefined: the checklist's default dataset */

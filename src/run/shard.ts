@@ -1,7 +1,6 @@
 // `run --shard i/n`: one shard's part of every evaluation, written as a state for `merge`.
 import type { LoadedChecklist } from '../checklist/load.js';
 import { checkDefinition } from '../checks/index.js';
-import { shardRole } from '../checks/define.js';
 import { columnsKey, RunContext, type ModelRole, type ProgressSink } from '../checks/context.js';
 import type { Part } from '../eval/datasets/part.js';
 import { UsageError } from '../input/errors.js';
@@ -17,7 +16,7 @@ import { STATE_SCHEMA, wireOf, wireOfColumns, type StateFile } from './state.js'
 export function refuseUnmergeable(loaded: LoadedChecklist, selected: Set<string>, flag = '--shard'): void {
   const refused = loaded.checks.flatMap((spec) => {
     if (!selected.has(spec.id)) return [];
-    const role = shardRole(checkDefinition(spec.type), spec);
+    const role = checkDefinition(spec.type).shards;
     return typeof role === 'object' ? [`"${spec.id}" (${spec.type}: ${role.refused})`] : [];
   });
   if (refused.length) throw new UsageError(`${flag}: ${refused.length === 1 ? 'a check' : `${refused.length} checks`} cannot run in shards: ${refused.join('; ')} (run ${refused.length === 1 ? 'it' : 'them'} unsharded, or leave ${refused.length === 1 ? 'it' : 'them'} out with --skip)`);
@@ -30,7 +29,7 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
   const ctx = new RunContext(loaded, new Date(), options.progress, { part: options.part });
   for (const spec of loaded.checks) {
     const def = checkDefinition(spec.type);
-    if (selected.has(spec.id) && shardRole(def, spec) === 'passes') for (const need of def.needs?.(spec) ?? []) ctx.plan(need);
+    if (selected.has(spec.id) && def.shards === 'passes') for (const need of def.needs?.(spec) ?? []) ctx.plan(need);
   }
   await ctx.verifyPins();
   const names = ctx.plannedPasses();

@@ -46,11 +46,11 @@ const parquetExample = (): LoadedChecklist => {
 };
 
 describe('shards and merge: the same report, byte for byte, whatever the number of shards', () => {
-  // every example checklist, less the checks that do not merge (data, robustness) and the one
+  // every example checklist, less the check that does not run under shards (robustness) and the one
   // that measures time (latency)
   it.each([
-    ['example.yaml (binary, baseline, slices, outputs, determinism, documents)', () => checklist('example.yaml'), ['data']],
-    ['example.yaml on Parquet (shards by row group)', parquetExample, ['data']],
+    ['example.yaml (binary, baseline, slices, outputs, determinism, documents, a data check in the merge job)', () => checklist('example.yaml'), []],
+    ['example.yaml on Parquet (shards by row group)', parquetExample, []],
     ['penguins.yaml (multiclass from JSON Lines, slices)', () => checklist('penguins.yaml'), ['robustness', 'latency']],
     ['diabetes.yaml (regression)', () => checklist('diabetes.yaml'), []],
     ['wine.yaml (multiclass, intervals)', () => checklist('wine.yaml'), []],
@@ -126,10 +126,23 @@ describe('a state is what it says it is', () => {
     expectRefused([join(data, 'a0.json'), join(data, 'a1.json')], /a1\.json  is not a shard of the same run as .*a0\.json: dataset "holdout"'s files differ/);
   }, 120_000);
 
-  it('refuses a check whose statistics do not merge, naming it, in the shard', () => {
-    const r = cli(['run', 'checklists/example.yaml', '--shard', '0/2', '--state', join(scenario(), 's.json')]);
+  it('refuses a check that cannot run in shards, naming it, in the shard', () => {
+    const r = cli(['run', 'checklists/penguins.yaml', '--shard', '0/2', '--state', join(scenario(), 's.json')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('deploy-check: --shard: a check cannot run in shards: "data" (data: its statistics are not merged across shards yet) (run it unsharded, or leave it out with --skip)\n');
+    expect(r.stderr).toBe('deploy-check: --shard: a check cannot run in shards: "robustness" (robustness: it perturbs the inputs by statistics of the whole dataset, which are not merged across shards) (run it unsharded, or leave it out with --skip)\n');
+  });
+
+  it('a check run on whole files in the merge job must read the files the shards read', () => {
+    const d = scenario();
+    const checklistThere = join(d, 'example.yaml');
+    const holdout = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8');
+    writeFileSync(join(d, 'holdout.csv'), holdout);
+    writeFileSync(checklistThere, readFileSync(join(ROOT, 'checklists', 'example.yaml'), 'utf8').replace('../fixtures/breast-cancer/holdout.csv', 'holdout.csv').replaceAll('../fixtures', FIXTURES));
+    for (const i of [0, 1]) expect(cli(['run', checklistThere, '--shard', `${i}/2`, '--state', join(d, `s${i}.json`)]).code).toBe(0);
+    writeFileSync(join(d, 'holdout.csv'), holdout.replace(/\n(\d+)\.(\d)/, (_, a: string, b: string) => `\n${a}.${(Number(b) + 1) % 10}`));
+    const r = cli(['merge', join(d, 's0.json'), join(d, 's1.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^holdout\.csv  is not the file the shards read \(its sha256 is [0-9a-f]{64}; the states say [0-9a-f]{64}\)\n$/);
   });
 
   it('run --jobs N: the shards as N processes of this machine, merged by run: the same report and exit code', () => {
