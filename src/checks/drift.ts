@@ -249,7 +249,7 @@ function numericData(d: S.Distribution): ColumnData {
 
 /** The score each row's drift is measured on: the positive-class probability, the top probability, or the value. */
 function scoresOf(ev: Evaluation): Float64Array {
-  if (ev.task === 'regression') return ev.scores;
+  if (ev.task === 'regression') return ev.scores instanceof Float64Array ? ev.scores : Float64Array.from(ev.scores);
   const C = ev.classes.length;
   return Float64Array.from({ length: ev.n }, (_, i) => (ev.task === 'binary' ? ev.scores[i * 2 + ev.positive]! : Math.max(...ev.scores.subarray(i * C, (i + 1) * C))));
 }

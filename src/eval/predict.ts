@@ -34,7 +34,7 @@ export interface Evaluation {
   /** class index per row (classification) or the true value (regression) */
   truth: Int32Array | Float64Array;
   /** classification: n × classes probabilities, row-major; regression: the n predictions */
-  scores: Float64Array;
+  scores: Float64Array | Float32Array;
   /** columns the model's score output had: 1 (a single score or value) or the number of classes */
   scoreColumns: number;
   /** classification: predicted class index (threshold for binary, argmax otherwise) */
@@ -429,7 +429,10 @@ function finish(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: 
   const { n, rowRef: refs } = common;
   const width = out.widths[0] ?? 1;
   if (out.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
-  const flat = concat(out.scores, n * width);
+  // single-precision outputs stay single precision (their values exactly; half the memory) unless
+  // they are transformed here (logits, or a regression's values)
+  const single = plan.outputs.task === 'classification' && plan.model.spec.outputs?.kind !== 'logits' && out.scores.every((s) => s instanceof Float32Array);
+  const flat = single ? concat(out.scores, n * width, Float32Array) : concat(out.scores, n * width, Float64Array);
   out.scores.length = 0; // the batches' outputs, copied: given back before the next arrays are made
   const nonFinite = nonFiniteRows(flat, width, refs);
   if (plan.outputs.task === 'regression') {
@@ -447,7 +450,7 @@ function finish(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: 
  * A classifier's Evaluation: the classes and their order, the labels as class indices, the scores as
  * probabilities (n × classes), the decisions, and the model's own label output as class indices.
  */
-function classification(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: string, common: Common, only: boolean, path: string, o: { flat: Float64Array; width: number; nonFinite: Evaluation['nonFinite'] }): Evaluation {
+function classification(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: string, common: Common, only: boolean, path: string, o: { flat: Float32Array | Float64Array; width: number; nonFinite: Evaluation['nonFinite'] }): Evaluation {
   const { n, rowRef: refs, rowUnit } = common;
   const { flat, width, nonFinite } = o;
   const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, labels.dictionary, path, labelName, width);
@@ -472,7 +475,8 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
 
   // logits become probabilities (sigmoid of one column, softmax of several); anything else must
   // already be probabilities, or the metrics that need them refuse to run
-  if (plan.model.spec.outputs?.kind === 'logits') toProbabilities(flat, width);
+  // (logits are in double precision: finish never keeps them single)
+  if (plan.model.spec.outputs?.kind === 'logits' && flat instanceof Float64Array) toProbabilities(flat, width);
   const notProbabilities = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
   // A single score column is the score of the second class, as scikit-learn orders binary outputs.
   let probs = flat;
@@ -569,7 +573,7 @@ function toProbabilities(flat: Float64Array, width: number): void {
 export const PROBABILITY_SUM_TOLERANCE = 1e-4;
 
 /** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
-function probabilityProblem(flat: Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
+function probabilityProblem(flat: Float32Array | Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
   for (let i = 0; i < refs.length; i++) {
     let sum = 0;
     for (let c = 0; c < width; c++) {
@@ -796,7 +800,7 @@ export class Growable<T extends Int32Array | Float64Array> {
 }
 
 /** Rows with a NaN or infinite score: how many, and the places of the first five. */
-function nonFiniteRows(flat: Float64Array, width: number, refs: Int32Array): Evaluation['nonFinite'] {
+function nonFiniteRows(flat: Float32Array | Float64Array, width: number, refs: Int32Array): Evaluation['nonFinite'] {
   let rows = 0;
   const first: number[] = [];
   for (let i = 0; i < refs.length; i++) {
@@ -810,8 +814,8 @@ function nonFiniteRows(flat: Float64Array, width: number, refs: Int32Array): Eva
   return { rows, first };
 }
 
-function concat(parts: (Float32Array | Float64Array)[], total: number): Float64Array {
-  const out = new Float64Array(total);
+function concat<T extends Float32Array | Float64Array>(parts: (Float32Array | Float64Array)[], total: number, Kind: { new (n: number): T }): T {
+  const out = new Kind(total);
   let pos = 0;
   for (const p of parts) {
     out.set(p, pos);
