@@ -313,14 +313,14 @@ export class RunContext {
     if ([...plan.models].some((m) => m !== 'model')) throw new InputError(this.checklist.file, `dataset "${name}" holds the model's scores: only the model is evaluated on it`);
     const [{ source: scores }, { source: rows, spec: rowsSpec }] = await Promise.all([this.dataset(name), this.dataset(p.of)]);
     const model = await this.underTest('model');
-    const plan0 = planRead(rows, rowsSpec, [model], [...plan.columns]);
-    const { pass, binding } = await readScoredPass(rows, rowsSpec, scores, p, plan0, model);
+    const read = planRead(rows, rowsSpec, [model], [...plan.columns]);
+    const { pass, binding } = await readScoredPass(rows, rowsSpec, scores, p, read, model);
     if (binding.disagreements.length) {
       const d = binding.disagreements;
       const shown = d.slice(0, 3).map((x) => `${x.where}, id ${JSON.stringify(x.id)}: ${x.column} ${formatNumber(x.file)} in the file, ${formatNumber(x.model)} from the model, ${formatNumber(Math.abs(x.file - x.model))} apart`);
       throw new Error(`${binding.path} does not hold this model's scores: ${d.length} of the ${binding.checked} rows re-scored (from ${rows.path}) ${d.length === 1 ? 'differs' : 'differ'} by more than ${binding.tolerance} (${shown.join('; ')}${d.length > 3 ? '; …' : ''})`);
     }
-    const [ev] = finishPass(plan0, pass, rows.path);
+    const [ev] = finishPass(read, pass, rows.path);
     return new Map([['model', { ...ev!, scoredElsewhere: { path: binding.path, checked: binding.checked, tolerance: binding.tolerance } }]]);
   }
 
@@ -357,6 +357,8 @@ export class RunContext {
     }
     const spec = { ...this.checklist.checklist.datasets![name]!, name };
     const facts = await Promise.all(roles.map((role) => this.facts(role)));
+    // finishPass uses the pass up: it is the shards' no longer
+    (this.split as { merged: Merged }).merged.passes.delete(name);
     const evaluations = finishPass(planRead(merged, spec, facts, keep), merged.pass, merged.path);
     return new Map(roles.map((r, i) => [r, evaluations[i]!]));
   }

@@ -1,9 +1,8 @@
 // `deploy-check merge STATE…`: the report of a run from its shards' states.
-import { readFileSync } from 'node:fs';
 import { loadChecklist } from '../checklist/load.js';
 import { RunContext } from '../checks/context.js';
 import { InputError } from '../input/errors.js';
-import { cannotRead, readInput } from '../onnx/read-input.js';
+import { readInput } from '../onnx/read-input.js';
 import { sha256Hex } from '../input/hash.js';
 import { selection } from '../run/runner.js';
 import { refuseUnmergeable } from '../run/shard.js';
@@ -23,7 +22,7 @@ export interface MergeCommandOptions extends Omit<RunCommandOptions, 'shard' | '
  */
 export function mergeCommand(files: string[], options: MergeCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
   return guard(io, async () => {
-    const states = files.map((file) => ({ file, state: readState(file, readText(file)) }));
+    const states = files.map((file) => ({ file, state: readState(file, readInput(file, file).toString('utf8')) }));
     const { first, merged } = combineStates(states);
     const settings = reportSettings({ ...options, only: first.selection.only, skip: first.selection.skip });
     const file = options.checklist ?? first.checklist.path;
@@ -39,12 +38,4 @@ export function mergeCommand(files: string[], options: MergeCommandOptions, io: 
     }
     return runAndReport(loaded, settings, io, inFlight, ctx);
   });
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw cannotRead(file, err as NodeJS.ErrnoException);
-  }
 }

@@ -1,4 +1,4 @@
-import { MAX_CATEGORIES, type KeptColumn, type LabelData, type OutputData, type Pass } from './predict.js';
+import { joined, MAX_CATEGORIES, type KeptColumn, type LabelData, type OutputData, type Pass } from './predict.js';
 
 /**
  * The pass over a whole dataset from the passes over its parts (shards): rows back in file order (a
@@ -114,14 +114,3 @@ function mergeOutputs(parts: OutputData[], part: Int32Array, at: Int32Array): Ou
   return { scores: [scores], widths, labels: [codes], labelKeys: dictionary };
 }
 
-/** Batches as one array (the one batch itself when there is one of that kind). */
-export function joined<T extends Float32Array | Float64Array | Int32Array>(chunks: ArrayLike<number>[], Kind: { new (n: number): T }): T {
-  if (chunks.length === 1 && chunks[0] instanceof Kind) return chunks[0];
-  const out = new Kind(chunks.reduce((s, c) => s + c.length, 0));
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
-}

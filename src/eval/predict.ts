@@ -181,7 +181,11 @@ export interface PassOptions {
   part?: Part;
 }
 
-/** The Evaluation of each model of a plan, from its pass over the whole dataset. */
+/**
+ * The Evaluation of each model of a plan, from its pass over the whole dataset. The pass is used
+ * up: its arrays become the Evaluations' (labels turned into class indices in place, scores
+ * transformed in place), so that no per-row array is held twice.
+ */
 export function finishPass(plan: ReadPlan, pass: Pass, path: string): Evaluation[] {
   const common = { n: pass.rowRef.length, rowRef: pass.rowRef, rowUnit: pass.rowUnit, columns: new Map(plan.keep.map((k, i) => [k, pass.kept[i]!])), inputStats: pass.inputStats };
   return plan.plans.map((p, m) => finish(p, pass.outputs[m]!, pass.labels, plan.labelName, common, plan.plans.length === 1, path));
@@ -432,7 +436,7 @@ function finish(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: 
   // single-precision outputs stay single precision (their values exactly; half the memory) unless
   // they are transformed here (logits, or a regression's values)
   const single = plan.outputs.task === 'classification' && plan.model.spec.outputs?.kind !== 'logits' && out.scores.every((s) => s instanceof Float32Array);
-  const flat = single ? concat(out.scores, n * width, Float32Array) : concat(out.scores, n * width, Float64Array);
+  const flat = single ? joined(out.scores, Float32Array) : joined(out.scores, Float64Array);
   out.scores.length = 0; // the batches' outputs, copied: given back before the next arrays are made
   const nonFinite = nonFiniteRows(flat, width, refs);
   if (plan.outputs.task === 'regression') {
@@ -814,12 +818,14 @@ function nonFiniteRows(flat: Float32Array | Float64Array, width: number, refs: I
   return { rows, first };
 }
 
-function concat<T extends Float32Array | Float64Array>(parts: (Float32Array | Float64Array)[], total: number, Kind: { new (n: number): T }): T {
-  const out = new Kind(total);
+/** Batches as one array: the one batch itself when there is one of that kind, else a copy of them all. */
+export function joined<T extends Float32Array | Float64Array | Int32Array>(chunks: ArrayLike<number>[], Kind: { new (n: number): T }): T {
+  if (chunks.length === 1 && chunks[0] instanceof Kind) return chunks[0];
+  const out = new Kind(chunks.reduce((s, c) => s + c.length, 0));
   let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
   }
   return out;
 }

@@ -31,10 +31,10 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
     const def = checkDefinition(spec.type);
     if (selected.has(spec.id) && def.shards === 'passes') for (const need of def.needs?.(spec) ?? []) ctx.plan(need);
   }
-  await ctx.verifyPins();
   const names = ctx.plannedPasses();
   const scored = names.filter((n) => loaded.checklist.datasets?.[n]?.predictions);
   if (scored.length) throw new UsageError(`--shard: dataset "${scored[0]}" holds scores written elsewhere, which are joined whole by id, not in shards (run its checks unsharded, or leave them out with --skip)`);
+  await ctx.verifyPins();
   if (names.length) startModelHost();
   const datasets: StateFile['datasets'] = {};
   for (const name of names) {

@@ -5,8 +5,8 @@ import { sha256Hex } from '../input/hash.js';
 import { TOOL } from '../input/version.js';
 import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass } from '../checks/context.js';
 import { mergeColumns, type ColumnRead, type ColumnsRead } from '../eval/drift/columns.js';
-import { MAX_CATEGORIES, type KeptColumn, type OutputData, type Pass } from '../eval/predict.js';
-import { joined, keysOf, mergePasses } from '../eval/merge.js';
+import { joined, MAX_CATEGORIES, type KeptColumn, type OutputData, type Pass } from '../eval/predict.js';
+import { keysOf, mergePasses } from '../eval/merge.js';
 
 export const STATE_SCHEMA = 'deploy-check/state@1';
 
@@ -27,47 +27,55 @@ export interface StateFile {
   columnStats: Record<string, Omit<ShardColumns, 'read' | 'label'> & { label: string | null; read: WireColumns }>;
 }
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
-const wirePass = z.strictObject({
-  unit: z.enum(['line', 'row']),
-  refs: b64,
-  labels: z.strictObject({ dictionary: z.array(z.string()), keys: b64, values: b64 }),
-  kept: z.array(z.strictObject({ values: z.array(z.string()).nullable(), codes: b64, numbers: b64 })),
-  outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64, widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64.nullable() })),
-});
-type WirePass = z.output<typeof wirePass>;
-const wireColumns = z.strictObject({
-  rows: z.number().int().min(0),
-  columns: z.array(z.tuple([z.string(), z.union([z.strictObject({ values: b64, counts: b64, n: z.number().int().min(0) }), z.strictObject({ counts: z.array(z.tuple([z.string(), z.number().int().min(1)])) })])])),
-});
-type WireColumns = z.output<typeof wireColumns>;
+/** The state's schema, built when a state is first read (not at the start of every command). */
+let schema: ReturnType<typeof buildSchema> | undefined;
+const stateSchema = () => (schema ??= buildSchema());
+type Wire = z.output<ReturnType<typeof buildSchema>>;
+type WirePass = Wire['datasets'][string]['pass'];
+type WireColumns = Wire['columnStats'][string]['read'];
 
-const digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 digest');
-const evidence = z.strictObject({ path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) });
-const stateSchema = z.strictObject({
-  schema: z.literal(STATE_SCHEMA),
-  tool: z.strictObject({ name: z.string(), version: z.string() }),
-  checklist: z.strictObject({ path: z.string(), sha256: digest }),
-  models: z.strictObject({ model: digest.optional(), baseline: digest.optional() }),
-  shard: z.strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) }),
-  selection: z.strictObject({ only: z.array(z.string()), skip: z.array(z.string()) }),
-  datasets: z.record(
-    z.string(),
-    z.strictObject({
-      path: z.string(),
-      columns: z.array(z.string()),
-      evidence,
-      models: z.array(z.enum(['model', 'baseline'])),
-      keep: z.array(z.string()),
-      pass: wirePass,
-    }),
-  ),
-  columnStats: z.record(
-    z.string(),
-    z.strictObject({ dataset: z.string(), only: z.array(z.string()).nullable(), path: z.string(), columns: z.array(z.string()), label: z.string().nullable(), evidence, read: wireColumns }),
-  ),
-  sha256: digest,
-});
+function buildSchema() {
+  const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+  const wirePass = z.strictObject({
+    unit: z.enum(['line', 'row']),
+    refs: b64,
+    labels: z.strictObject({ dictionary: z.array(z.string()), keys: b64, values: b64 }),
+    kept: z.array(z.strictObject({ values: z.array(z.string()).nullable(), codes: b64, numbers: b64 })),
+    outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64, widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64.nullable() })),
+  });
+  const wireColumns = z.strictObject({
+    rows: z.number().int().min(0),
+    columns: z.array(z.tuple([z.string(), z.union([z.strictObject({ values: b64, counts: b64, n: z.number().int().min(0) }), z.strictObject({ counts: z.array(z.tuple([z.string(), z.number().int().min(1)])) })])])),
+  });
+
+  const digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 digest');
+  const evidence = z.strictObject({ path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) });
+  const stateSchema = z.strictObject({
+    schema: z.literal(STATE_SCHEMA),
+    tool: z.strictObject({ name: z.string(), version: z.string() }),
+    checklist: z.strictObject({ path: z.string(), sha256: digest }),
+    models: z.strictObject({ model: digest.optional(), baseline: digest.optional() }),
+    shard: z.strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) }),
+    selection: z.strictObject({ only: z.array(z.string()), skip: z.array(z.string()) }),
+    datasets: z.record(
+      z.string(),
+      z.strictObject({
+        path: z.string(),
+        columns: z.array(z.string()),
+        evidence,
+        models: z.array(z.enum(['model', 'baseline'])),
+        keep: z.array(z.string()),
+        pass: wirePass,
+      }),
+    ),
+    columnStats: z.record(
+      z.string(),
+      z.strictObject({ dataset: z.string(), only: z.array(z.string()).nullable(), path: z.string(), columns: z.array(z.string()), label: z.string().nullable(), evidence, read: wireColumns }),
+    ),
+    sha256: digest,
+  });
+  return stateSchema;
+}
 
 /** The state as written: its JSON, with the digest of everything else last. */
 export function stateText(state: StateFile): string {
@@ -141,7 +149,7 @@ export function readState(file: string, text: string): StateFile & { passes: Map
   }
   const schema = (raw as { schema?: unknown } | null)?.schema;
   if (schema !== STATE_SCHEMA) throw new InputError(file, `is not a deploy-check state (schema ${JSON.stringify(schema)}, expected "${STATE_SCHEMA}")`);
-  const parsed = stateSchema.safeParse(raw);
+  const parsed = stateSchema().safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InputError(file, `${issue.path.join('.') || '(top)'}: ${issue.message}`, undefined, 'a state is written by run --shard --state, never by hand');
