@@ -318,7 +318,7 @@ export class RunContext {
     if (binding.disagreements.length) {
       const d = binding.disagreements;
       const shown = d.slice(0, 3).map((x) => `${x.where}, id ${JSON.stringify(x.id)}: ${x.column} ${formatNumber(x.file)} in the file, ${formatNumber(x.model)} from the model, ${formatNumber(Math.abs(x.file - x.model))} apart`);
-      throw new Error(`${binding.path} does not hold this model's scores: ${d.length} of the ${binding.checked} rows re-scored (from ${rows.path}) ${d.length === 1 ? 'differs' : 'differ'} by more than ${binding.tolerance} (${shown.join('; ')}${d.length > 3 ? '; …' : ''})`);
+      throw new Error(`${binding.path} does not hold this model's scores: ${d.length} of the ${binding.checked} rows re-scored (from ${rows.path}) ${d.length === 1 ? 'differs' : 'differ'} by more than ${binding.tolerance} (${shown.join('; ')}${d.length > 3 ? '; …' : ''})${d.length === binding.checked ? ": every row re-scored disagrees — another model's scores, or score columns not in the order of the model's classes" : ''}`);
     }
     const [ev] = finishPass(read, pass, rows.path);
     return new Map([['model', { ...ev!, scoredElsewhere: { path: binding.path, checked: binding.checked, tolerance: binding.tolerance } }]]);

@@ -54,6 +54,13 @@ describe('predictions scored elsewhere', () => {
     expect(run(sorted)).toBe(run(read('scores.csv')));
   });
 
+  it('score columns given in another order than the classes fail the gate, saying so', () => {
+    const d = scenario({ ...files(), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n').replace('[p_B, p_M]', '[p_M, p_B]') });
+    const check = JSON.parse(cli(['run', join(d, 'checklist.yaml'), '--format', 'json']).stdout).checks[0];
+    expect(check.status).toBe('error');
+    expect(check.message).toMatch(/50 of the 50 rows re-scored .*: every row re-scored disagrees — another model's scores, or score columns not in the order of the model's classes$/);
+  });
+
   it("another model's scores under the same ids fail the gate, naming the rows", () => {
     const d = scenario({ ...files({ 'scores.csv': read('scores-baseline.csv') }), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n') });
     const r = cli(['run', join(d, 'checklist.yaml'), '--format', 'json']);
