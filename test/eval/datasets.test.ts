@@ -1,5 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/checks/context.js';
@@ -126,6 +127,22 @@ describe('JSON Lines and Parquet', () => {
     }
     expect(rows).toBe(171);
     expect(lastRef).toBe(171);
+  });
+  it('Parquet INT64 (bigints from hyparquet): exact numbers up to 2^53 become numbers, larger ones and nulls stay cells', async () => {
+    const big = 2n ** 60n + 1n;
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: 'small', data: [1n, -2n, 9007199254740991n], type: 'INT64' },
+        { name: 'large', data: [1n, big, 3n], type: 'INT64' },
+        { name: 'holes', data: [1n, null, 3n], type: 'INT64' },
+      ],
+    });
+    const r = await readAll('i.parquet', Buffer.from(buffer));
+    expect(r.rows).toEqual([
+      ['row 1', 1, 1n, 1n],
+      ['row 2', -2, big, null],
+      ['row 3', 9007199254740991, 3n, 3n],
+    ]);
   });
   it('Parquet gives the same evaluation as the CSV it was written from', async () => {
     const csv = loadChecklist(join(FIXTURES, '..', 'checklists', 'example.yaml'));

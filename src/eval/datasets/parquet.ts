@@ -87,14 +87,14 @@ async function decodeGroup(buffer: Awaited<ReturnType<typeof asyncBufferFromFile
         const k = names.indexOf(chunk.columnName);
         if (k < 0) return;
         const values = chunk.columnData as ArrayLike<Cell>;
-        const numeric = values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array;
+        const numeric = allNumbers(values);
         let target = data[k];
         if (target === undefined) target = data[k] = numeric ? new Float64Array(groupRows) : new Array<Cell>(groupRows);
         else if (target instanceof Float64Array && !numeric) target = data[k] = Array.from(target);
         const [from, to] = [Math.max(chunk.rowStart, rowStart), Math.min(chunk.rowEnd, groupEnd, chunk.rowStart + values.length)];
         if (target instanceof Float64Array) {
           for (let r = from; r < to; r++) {
-            const v = (target[r - rowStart] = values[r - chunk.rowStart] as number);
+            const v = (target[r - rowStart] = Number(values[r - chunk.rowStart]));
             if (v !== v) nans[k]!.push(r - rowStart);
           }
         }
@@ -110,6 +110,23 @@ async function decodeGroup(buffer: Awaited<ReturnType<typeof asyncBufferFromFile
   if (short >= 0) throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: column "${names[short]}" holds ${filled[short]} values, but its row group declares ${groupRows} rows (a malformed file)`);
   return { data, nans };
 }
+
+/**
+ * Whether a chunk holds only numbers a double represents exactly: a numeric typed array, or a plain
+ * array of numbers and of 64-bit integers within ±2^53 (hyparquet gives INT64 columns as bigints,
+ * one heap object per value; they are copied into a Float64Array at once). A null, a string or a
+ * larger integer keeps the column as cells.
+ */
+function allNumbers(values: ArrayLike<unknown>): boolean {
+  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array || values instanceof BigUint64Array)) return true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number') continue;
+    if (typeof v !== 'bigint' || v > MAX_EXACT || v < -MAX_EXACT) return false;
+  }
+  return true;
+}
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Row counts no reader could allocate, or that disagree with what the columns hold, are a malformed file. */
 const MAX_ROWS_PER_GROUP = 2 ** 31 - 1;
