@@ -200,7 +200,9 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
   let rowUnit: 'line' | 'row' = 'line';
   const kept = keep.map(() => new KeptBuilder());
   const moments = new InputMoments(options.inputStats ? plans : [], slot);
-  const outputs = plans.map((p, m) => new Outputs(p, models[m]!.session, source.path, plan.numericLabels));
+  const outputs = plans.map((p, m) => new Outputs(p, models[m]!.session, source.path, plan.numericLabels, transformedHere(p)));
+  const growing = [rowRef, plan.regression ? labels.values : labels.keys];
+  let reserved = 0;
   const indexOf = (name: string) => {
     const j = source.columns.indexOf(name);
     return j < 0 || !slot.has(j) ? undefined : slot.get(j);
@@ -211,6 +213,8 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     const batch = transform ? transform(read, indexOf) : read;
     moments.add(read);
     rowUnit = batch.unit;
+    const at = rowRef.length;
+    reserved = reserveRows(reserved, at + batch.n, source.progress(), [...growing, ...outputs]);
     for (let i = 0; i < batch.n; i++) rowRef.push(batch.refs[i]!);
     labels.add(batch, batch.cells[slot.get(plan.labelCol)!]!);
     plan.keepCols.forEach((c, k) => {
@@ -226,7 +230,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     for (let m = 0; m < plans.length; m++) {
       const feeds: Record<string, WireTensor> = {};
       for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset);
-      inFlight.push(outputs[m]!.run(feeds, batch, sent.n));
+      inFlight.push(outputs[m]!.run(feeds, batch, at, sent.n));
     }
     while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
     onProgress?.(rowRef.length, source.progress());
@@ -240,6 +244,19 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     inputStats: moments.done(source.columns),
     outputs,
   };
+}
+
+/**
+ * Sizes the per-row arrays from an estimate of the rows of the whole read (rows so far over the
+ * fraction of the file read: Parquet's row count, a text file's bytes), with 3% to spare, so that
+ * they are not copied at every doubling of a large file; re-estimated only when the rows outgrow
+ * the estimate. Returns the rows reserved for.
+ */
+function reserveRows(reserved: number, rows: number, fraction: number, arrays: { reserve(n: number): void }[]): number {
+  if (rows <= reserved || !(fraction > 0)) return reserved;
+  const estimate = Math.ceil(Math.max(rows, (rows / Math.min(1, fraction)) * 1.03));
+  for (const a of arrays) a.reserve(estimate);
+  return estimate;
 }
 
 interface ModelPlan {
@@ -365,11 +382,15 @@ class InputMoments {
   }
 }
 
-/** One model's outputs, batch by batch, in batch order: its scores, their width, and its label output as codes. */
+/**
+ * One model's outputs, written in the rows' places as each batch comes back: its scores (kept in the
+ * precision the model gives them unless `double`), their width, and its label output as codes.
+ */
 class Outputs implements OutputData {
-  readonly scores: (Float32Array | Float64Array)[] = [];
-  readonly widths: number[] = [];
-  readonly labels: Int32Array[] = [];
+  private store: Growable<Float32Array | Float64Array> | undefined;
+  private width = 0;
+  private labelStore: Growable<Int32Array> | undefined;
+  private expected = 0;
   /** a dictionary of the distinct labels the model gave: no value per row kept */
   readonly labelKeys = new Map<string, number>();
   constructor(
@@ -377,15 +398,32 @@ class Outputs implements OutputData {
     private readonly session: ModelSession,
     private readonly path: string,
     private readonly numericLabels: boolean,
+    /** scores this process transforms (logits, regression values) are kept in double precision */
+    private readonly double: boolean,
   ) {}
 
-  /** Sends one batch (`sent` rows, the batch's first) to the model host; the promise settles once its outputs are in their place. */
-  run(feeds: Record<string, WireTensor>, batch: RawBatch, sent = batch.n): Promise<void> {
+  get scores(): (Float32Array | Float64Array)[] {
+    return this.store ? [this.store.done()] : [];
+  }
+  get widths(): number[] {
+    return this.store ? [this.width] : [];
+  }
+  get labels(): Int32Array[] {
+    return this.labelStore ? [this.labelStore.done()] : [];
+  }
+
+  /** Room for about `rows` rows (an estimate from how far into the file the rows read so far are). */
+  reserve(rows: number): void {
+    this.expected = rows;
+    this.store?.reserve(rows * this.width);
+    this.labelStore?.reserve(rows);
+  }
+
+  /** Sends one batch (`sent` rows, the batch's first; the batch's rows from row `at` on) to the model host; the promise settles once its outputs are in their place. */
+  run(feeds: Record<string, WireTensor>, batch: RawBatch, at: number, sent = batch.n): Promise<void> {
     const { model, outputs } = this.plan;
     const rows = sent;
     const span = `${whereOf(batch, 0)} to ${whereOf(batch, rows - 1)}`;
-    const at = this.widths.length;
-    this.widths.push(0);
     const fetch = [outputs.scores, outputs.label].filter((x): x is string => Boolean(x));
     const done = this.session.run(feeds, fetch).then(
       (result) => {
@@ -397,11 +435,11 @@ class Outputs implements OutputData {
         const data = scores.data;
         if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new InputError(model.path, `output "${outputs.scores}" is ${scores.type}, expected float scores`);
         const width = dims.length === 2 ? dims[1]! : 1;
-        this.scores[at] = sent === batch.n ? data : data.subarray(0, batch.n * width);
-        this.widths[at] = width;
+        this.scoresAt(at, width, data.subarray(0, batch.n * width));
         if (outputs.label) {
           const given = result[outputs.label]!.data as ArrayLike<unknown>;
-          this.labels[at] = this.codes(sent === batch.n ? given : Array.prototype.slice.call(given, 0, batch.n));
+          if (!this.labelStore) (this.labelStore = new Growable(Int32Array)).reserve(this.expected);
+          this.labelStore.write(at, this.codes(sent === batch.n ? given : Array.prototype.slice.call(given, 0, batch.n)));
         }
       },
       (err: Error) => {
@@ -411,6 +449,22 @@ class Outputs implements OutputData {
     );
     done.catch(() => undefined); // awaited by the caller, in order; not an unhandled rejection meanwhile
     return done;
+  }
+
+  private scoresAt(at: number, width: number, data: Float32Array | Float64Array): void {
+    if (!this.store) {
+      this.width = width;
+      this.store = data instanceof Float32Array && !this.double ? new Growable(Float32Array) : new Growable(Float64Array);
+      this.store.reserve(this.expected * width);
+    } else if (width !== this.width) {
+      throw new InputError(this.plan.model.path, `output "${this.plan.outputs.scores}" changed width between batches (${this.width}, then ${width})`);
+    } else if (data instanceof Float64Array && !this.store.holds(Float64Array)) {
+      // a model that gives single precision, then double: every score kept in double
+      const wider = new Growable(Float64Array);
+      wider.write(0, this.store.done());
+      this.store = wider;
+    }
+    this.store.write(at * width, data);
   }
 
   private codes(given: ArrayLike<unknown>): Int32Array {
@@ -426,16 +480,21 @@ class Outputs implements OutputData {
   }
 }
 
+/** Scores this process transforms (logits into probabilities) or that are values (regression): kept in double precision. */
+function transformedHere(plan: ModelPlan): boolean {
+  return plan.outputs.task !== 'classification' || plan.model.spec.outputs?.kind === 'logits';
+}
+
 type Common = Pick<Evaluation, 'n' | 'rowRef' | 'rowUnit' | 'columns' | 'inputStats'>;
 
 /** One model's Evaluation from its outputs and the labels. */
 function finish(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: string, common: Common, only: boolean, path: string): Evaluation {
   const { n, rowRef: refs } = common;
   const width = out.widths[0] ?? 1;
-  if (out.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches`);
+  if (out.widths.some((w) => w !== width)) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" changed width between batches (${out.widths.join(', ')})`);
   // single-precision outputs stay single precision (their values exactly; half the memory) unless
   // they are transformed here (logits, or a regression's values)
-  const single = plan.outputs.task === 'classification' && plan.model.spec.outputs?.kind !== 'logits' && out.scores.every((s) => s instanceof Float32Array);
+  const single = !transformedHere(plan) && out.scores.every((s) => s instanceof Float32Array);
   const flat = single ? joined(out.scores, Float32Array) : joined(out.scores, Float64Array);
   out.scores.length = 0; // the batches' outputs, copied: given back before the next arrays are made
   const nonFinite = nonFiniteRows(flat, width, refs);
@@ -777,24 +836,43 @@ function boolValues(input: InputPlan, batch: RawBatch, slot: Map<number, number>
   return out;
 }
 
-/** An append-only typed array: rows are counted as they stream by, without a JavaScript array per row. */
-export class Growable<T extends Int32Array | Float64Array> {
+/**
+ * An append-only typed array: rows are counted as they stream by, without a JavaScript array per
+ * row. `reserve` sizes it from an estimate of the rows to come, so that a large file is not copied
+ * at every doubling; `done` gives the values without a copy when little room is left unused.
+ */
+export class Growable<T extends Int32Array | Float32Array | Float64Array> {
   private data: T;
   length = 0;
   constructor(private readonly Kind: { new (n: number): T }) {
     this.data = new Kind(1024);
   }
+  holds(Kind: Function): boolean {
+    return this.data instanceof Kind;
+  }
+  /** room for `n` values in all */
+  reserve(n: number): void {
+    if (n > this.data.length) this.resize(n);
+  }
+  private resize(n: number): void {
+    const bigger = new this.Kind(n);
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
+  }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new this.Kind(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.resize(Math.max(1024, this.data.length * 2));
     this.data[this.length++] = v;
   }
-  /** The values, in an array of their exact length (the spare capacity of doubling is given back). */
+  /** Writes `values` from place `at` on (the places between stay zero until written). */
+  write(at: number, values: ArrayLike<number>): void {
+    const end = at + values.length;
+    if (end > this.data.length) this.resize(Math.max(end, Math.ceil(this.data.length * 1.5)));
+    this.data.set(values, at);
+    if (end > this.length) this.length = end;
+  }
+  /** The values, in an array of their length: a view when at most 1/32 of the room is unused, else an exact copy. */
   done(): T {
-    if (this.data.length > this.length + 4096) {
+    if (this.data.length - this.length > 4096 + this.length / 32) {
       const exact = new this.Kind(this.length);
       exact.set(this.data.subarray(0, this.length));
       this.data = exact;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext, type ModelRole } from '../../src/checks/context.js';
+import { Growable } from '../../src/eval/predict.js';
 import { FIXTURES, ROOT, scenario } from '../helpers.js';
 
 async function evaluation(checklist: string, role: ModelRole = 'model') {
@@ -56,5 +57,44 @@ describe('predictions through onnxruntime-node agree with scikit-learn', () => {
   it('reports where the classes came from', async () => {
     expect((await evaluation('checklists/wine.yaml')).ev.classSource).toBe('model');
     expect((await evaluation('checklists/example.yaml')).ev.classSource).toBe('model');
+  });
+});
+
+describe('Growable: per-row arrays without a copy at every doubling', () => {
+  it('reserved from an estimate, filled in place, given back as a view of the same memory', () => {
+    const g = new Growable(Float32Array);
+    g.reserve(100_000);
+    for (let i = 0; i < 99_000; i++) g.push(i / 7);
+    const out = g.done();
+    expect(out.length).toBe(99_000);
+    expect(out.buffer.byteLength).toBe(400_000); // 1% unused: the reserved memory itself, no copy
+    expect(out[98_999]).toBe(Math.fround(98_999 / 7));
+  });
+  it('an estimate far too high is given back: an exact copy', () => {
+    const g = new Growable(Int32Array);
+    g.reserve(1_000_000);
+    for (let i = 0; i < 10_000; i++) g.push(i);
+    const out = g.done();
+    expect(out.buffer.byteLength).toBe(40_000);
+    expect(Array.from(out.subarray(9_998))).toEqual([9_998, 9_999]);
+    g.push(10_000); // and it grows again after
+    expect(g.done()[10_000]).toBe(10_000);
+  });
+  it('asked for its values early, it gives them back and goes on growing without losing a value', () => {
+    const g = new Growable(Int32Array);
+    g.reserve(50_000);
+    g.push(1);
+    expect(Array.from(g.done())).toEqual([1]);
+    for (let i = 2; i <= 5000; i++) g.push(i);
+    const out = g.done();
+    expect(out.length).toBe(5000);
+    expect(out.reduce((a, b) => a + b, 0)).toBe((5000 * 5001) / 2);
+  });
+  it('batches written in their rows’ places, in any order of arrival', () => {
+    const g = new Growable(Float64Array);
+    g.write(4, [4, 5]);
+    g.write(0, [0, 1, 2, 3]);
+    g.write(6, [6]);
+    expect(Array.from(g.done())).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 });
