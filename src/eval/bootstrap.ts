@@ -22,20 +22,31 @@ export interface BootstrapResult {
 
 /** Resamples n row indices `resamples` times and returns the central `confidence` interval of `stat`. */
 export function bootstrap(n: number, stat: (idx: Int32Array) => number | null, options: { resamples: number; confidence: number; seed: number }): BootstrapResult {
+  return bootstrapMany(n, 1, (idx) => [stat(idx)], options)[0]!;
+}
+
+/**
+ * The same resamples for `k` statistics computed together (one pass over each resample for all):
+ * the interval of each, as `bootstrap` would give it alone with the same seed.
+ */
+export function bootstrapMany(n: number, k: number, stats: (idx: Int32Array) => (number | null)[], options: { resamples: number; confidence: number; seed: number }): BootstrapResult[] {
   const random = mulberry32(options.seed);
-  const values: number[] = [];
-  let undefinedResamples = 0;
+  const values: number[][] = Array.from({ length: k }, () => []);
+  const undefinedResamples = new Array<number>(k).fill(0);
   const idx = new Int32Array(n);
   for (let b = 0; b < options.resamples; b++) {
     for (let i = 0; i < n; i++) idx[i] = Math.floor(random() * n);
-    const v = stat(idx);
-    if (v === null || Number.isNaN(v)) undefinedResamples++;
-    else values.push(v);
+    stats(idx).forEach((v, j) => {
+      if (v === null || Number.isNaN(v)) undefinedResamples[j]!++;
+      else values[j]!.push(v);
+    });
   }
-  if (values.length === 0) return { interval: null, undefinedResamples, resamples: options.resamples };
-  values.sort((a, b) => a - b);
   const alpha = (1 - options.confidence) / 2;
-  return { interval: [percentile(values, alpha), percentile(values, 1 - alpha)], undefinedResamples, resamples: options.resamples };
+  return values.map((v, j) => {
+    if (v.length === 0) return { interval: null, undefinedResamples: undefinedResamples[j]!, resamples: options.resamples };
+    v.sort((a, b) => a - b);
+    return { interval: [percentile(v, alpha), percentile(v, 1 - alpha)], undefinedResamples: undefinedResamples[j]!, resamples: options.resamples };
+  });
 }
 
 /** numpy.percentile's default ("linear") interpolation on sorted values. */

@@ -64,6 +64,39 @@ export type RobustnessDetails = { dataset: string; seed: number };
 
 export type SignoffDetails = { as_of: string; model_sha256: string; approvals: { role: string; name: string; date: string; age_days: number }[] };
 
+export type FairnessGroup = {
+  group: string;
+  n: number;
+  positives: number;
+  selection_rate: number | null;
+  true_positive_rate: number | null;
+  false_positive_rate: number | null;
+  /** the rates on which the group has enough rows to be judged */
+  judged: ('selection_rate' | 'true_positive_rate' | 'false_positive_rate')[];
+};
+export type FairnessDetails = {
+  dataset: string;
+  sensitive: string[];
+  confidence: number;
+  min_group_rows: number;
+  groups: FairnessGroup[];
+  disparities: { name: string; value: number | null; ci?: [number, number]; threshold: number; passed: boolean; undefined_resamples?: number }[];
+};
+
+export type LeakageColumn = {
+  column: string;
+  /** why the column was not measured */
+  skipped?: string;
+  kind?: 'auc' | 'auc (categories)' | 'r2';
+  power?: number;
+  ci?: [number, number];
+  train_power?: number;
+  train_ci?: [number, number];
+  change?: number;
+  flagged?: boolean;
+};
+export type LeakageDetails = { dataset: string; train?: string; rows: number; max_power: number; max_change: number; columns: LeakageColumn[] };
+
 export interface DetailsByType {
   metric: MetricDetails;
   slices: SlicesDetails;
@@ -72,6 +105,8 @@ export interface DetailsByType {
   model: ModelDetails;
   signoff: SignoffDetails;
   robustness: RobustnessDetails;
+  fairness: FairnessDetails;
+  leakage: LeakageDetails;
 }
 
 /** The details a check of this type returns. */

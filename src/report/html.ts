@@ -70,7 +70,7 @@ const table = (cls: string, head: string[], rows: string[][]) =>
   rows.length ? `<table class="${cls}"><thead><tr>${head.map((x) => `<th>${x}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${x}</td>`).join('')}</tr>`).join('\n')}</tbody></table>` : '';
 const bytes = (n: number) => (n >= 1e6 ? `${formatNumber(n / 1e6)} MB` : n >= 1e3 ? `${formatNumber(n / 1e3)} kB` : `${n} B`);
 /** The dataset an evaluation check ran on ('' when it does not say). */
-const datasetOf = (c: CheckResult): string => (detailsOf(c, 'metric') ?? detailsOf(c, 'slices') ?? detailsOf(c, 'outputs') ?? detailsOf(c, 'robustness'))?.dataset ?? '';
+const datasetOf = (c: CheckResult): string => (detailsOf(c, 'metric') ?? detailsOf(c, 'slices') ?? detailsOf(c, 'fairness') ?? detailsOf(c, 'outputs') ?? detailsOf(c, 'robustness'))?.dataset ?? '';
 
 /** The verdict's reasons, the models and the data. */
 function overview(report: Report, order: CheckResult[]): string {
@@ -106,7 +106,7 @@ const verdictMark = (m: Measurement) => (m.passed === undefined ? '' : m.passed 
 /** Every metric of the evaluation checks, with its interval and threshold, in one table. */
 function metricsTable(report: Report): string {
   const rows = report.checks
-    .filter((c) => c.type === 'metric' || c.type === 'slices' || c.type === 'robustness')
+    .filter((c) => c.type === 'metric' || c.type === 'slices' || c.type === 'fairness' || c.type === 'robustness')
     .flatMap((c) =>
       c.measurements
         .filter((m) => m.threshold || m.ci)
@@ -149,6 +149,12 @@ function evaluations(report: Report, mine: (c: CheckResult) => boolean): string 
         if (!slices) continue;
         const t = c.measurements.find((m) => m.threshold)?.threshold;
         figures.push(figure(barChart(`${c.id}: metric per slice`, slices.map((s) => ({ label: `${s.column} = ${s.value} (n = ${s.n})`, value: s.metric, bad: s.status === 'fail' })), { threshold: t?.min ?? t?.max }), `${link(c)}: the metric in each slice of ${h(name)} (red: below what is required)${t ? `; the dashed line is the threshold` : ''}.`));
+      }
+      for (const c of checks) {
+        const f = detailsOf(c, 'fairness');
+        if (!f) continue;
+        const judgedOn = (g: (typeof f.groups)[number]) => g.judged.includes('selection_rate');
+        figures.push(figure(barChart(`${c.id}: selection rate per group`, f.groups.map((g) => ({ label: `${g.group} (n = ${g.n})${judgedOn(g) ? '' : ', too small'}`, value: g.selection_rate, bad: false })), {}), `${link(c)}: the share of each group of ${h(f.sensitive.join(' × '))} the model selects (decides positive) on ${h(name)}; the gaps between groups are in the metrics table.`));
       }
       const list = checks.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('');
       const n = sized ? ` <small>(n = ${sized.n.toLocaleString('en')})</small>` : '';

@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import { InputError } from '../input/errors.js';
+import { bootstrapMany } from '../eval/bootstrap.js';
+import type { Evaluation } from '../eval/predict.js';
+import { MAX_CATEGORIES } from '../eval/predict.js';
+import { formatNumber } from '../report/format-value.js';
+import type { FairnessDetails, FairnessGroup } from '../report/details.js';
+import type { Finding, Measurement } from '../report/types.js';
+import { defineCheck, type OptionProblem } from './define.js';
+import { refuseNonProbabilities, undefinedBecause } from './metric-options.js';
+
+/**
+ * Fairlearn's disparities between groups (fairlearn/metrics/_fairness_metrics.py, "between_groups"):
+ * of which per-group rate, a difference (largest − smallest) or a ratio (smallest / largest), and
+ * which side of a threshold passes. Equalized odds is the larger of the two rate differences
+ * (Fairlearn's agg="worst_case").
+ */
+const DISPARITIES = {
+  demographic_parity_difference: { rates: ['selection_rate'], kind: 'difference' },
+  demographic_parity_ratio: { rates: ['selection_rate'], kind: 'ratio' },
+  equal_opportunity_difference: { rates: ['true_positive_rate'], kind: 'difference' },
+  false_positive_rate_difference: { rates: ['false_positive_rate'], kind: 'difference' },
+  equalized_odds_difference: { rates: ['true_positive_rate', 'false_positive_rate'], kind: 'difference' },
+} as const satisfies Record<string, { rates: readonly Rate[]; kind: 'difference' | 'ratio' }>;
+type Disparity = keyof typeof DISPARITIES;
+type Rate = 'selection_rate' | 'true_positive_rate' | 'false_positive_rate';
+
+/** The option that gates each disparity: a largest difference, or a smallest ratio. */
+const OPTION_OF: Record<Disparity, string> = {
+  demographic_parity_difference: 'max_demographic_parity_difference',
+  demographic_parity_ratio: 'min_demographic_parity_ratio',
+  equal_opportunity_difference: 'max_equal_opportunity_difference',
+  false_positive_rate_difference: 'max_false_positive_rate_difference',
+  equalized_odds_difference: 'max_equalized_odds_difference',
+};
+
+/** The four-fifths rule of the US EEOC's Uniform Guidelines: a selection rate below 80% of the highest is evidence of adverse impact. */
+const FOUR_FIFTHS = 0.8;
+
+/** Per group: rows, positives (by the label), selected (decided positive), true and false positives. */
+interface Counts {
+  n: Int32Array;
+  positives: Int32Array;
+  selected: Int32Array;
+  tp: Int32Array;
+  fp: Int32Array;
+}
+
+function count(groups: number, group: Int32Array, truth: ArrayLike<number>, predicted: ArrayLike<number>, positive: number, rows?: Int32Array): Counts {
+  const c: Counts = { n: new Int32Array(groups), positives: new Int32Array(groups), selected: new Int32Array(groups), tp: new Int32Array(groups), fp: new Int32Array(groups) };
+  const m = rows ? rows.length : group.length;
+  for (let k = 0; k < m; k++) {
+    const i = rows ? rows[k]! : k;
+    const g = group[i]!;
+    const pos = truth[i] === positive;
+    const sel = predicted[i] === positive;
+    c.n[g]!++;
+    if (pos) c.positives[g]!++;
+    if (sel) {
+      c.selected[g]!++;
+      if (pos) c.tp[g]!++;
+      else c.fp[g]!++;
+    }
+  }
+  return c;
+}
+
+/** A group's rate and the rows it is a share of (its denominator). */
+function rate(c: Counts, g: number, r: Rate): { value: number; of: number } {
+  const negatives = c.n[g]! - c.positives[g]!;
+  if (r === 'selection_rate') return { value: c.selected[g]! / c.n[g]!, of: c.n[g]! };
+  if (r === 'true_positive_rate') return { value: c.tp[g]! / c.positives[g]!, of: c.positives[g]! };
+  return { value: c.fp[g]! / negatives, of: negatives };
+}
+
+/**
+ * A disparity over the groups judged for each rate (at least `minRows` rows in the rate's
+ * denominator); undefined (null) when fewer than two groups are judged, or a ratio divides by zero.
+ */
+function disparity(c: Counts, d: Disparity, minRows: number): number | null {
+  const { rates, kind } = DISPARITIES[d];
+  let worst = -Infinity;
+  for (const r of rates) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let judged = 0;
+    for (let g = 0; g < c.n.length; g++) {
+      const { value, of } = rate(c, g, r);
+      if (of < minRows) continue;
+      judged++;
+      lo = Math.min(lo, value);
+      hi = Math.max(hi, value);
+    }
+    if (judged < 2) return null;
+    if (kind === 'ratio') return hi === 0 ? null : lo / hi;
+    worst = Math.max(worst, hi - lo);
+  }
+  return worst;
+}
+
+/** Each row's group: a category of one column, or of the pair of two; names sorted; missing values are a group of their own. */
+function groupsOf(ev: Evaluation, columns: string[], file: string): { group: Int32Array; names: string[] } {
+  const kept = columns.map((c) => {
+    const k = ev.columns.get(c)!;
+    if (!k.values) throw new InputError(file, `fairness: column "${c}" has more than ${MAX_CATEGORIES} distinct values: a sensitive attribute is a category`);
+    return k;
+  });
+  const label = (c: number, code: number) => (code < 0 ? '(missing)' : kept[c]!.values![code]!);
+  const byKey = new Map<string, number>();
+  const raw = new Int32Array(ev.n);
+  for (let i = 0; i < ev.n; i++) {
+    const key = kept.map((k, c) => (columns.length === 1 ? label(c, k.codes[i]!) : `${columns[c]} = ${label(c, k.codes[i]!)}`)).join(', ');
+    let g = byKey.get(key);
+    if (g === undefined) byKey.set(key, (g = byKey.size));
+    raw[i] = g;
+  }
+  // group numbers in the order of their names (code-unit order): the same whatever the rows' order
+  const names = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const to = new Int32Array(names.length);
+  names.forEach((name, g) => (to[byKey.get(name)!] = g));
+  for (let i = 0; i < ev.n; i++) raw[i] = to[raw[i]!]!;
+  return { group: raw, names };
+}
+
+/**
+ * The rows in an order that depends on their content only (group, label, decision, score), so that
+ * a seeded bootstrap draws the same resamples whatever order the file lists them in.
+ */
+function contentOrder(ev: Evaluation, group: Int32Array): Int32Array {
+  const score = (i: number) => ev.scores[i * ev.classes.length + ev.positive]!;
+  return Int32Array.from({ length: ev.n }, (_, i) => i).sort((a, b) => group[a]! - group[b]! || ev.truth[a]! - ev.truth[b]! || ev.predicted[a]! - ev.predicted[b]! || (score(a) < score(b) ? -1 : score(a) > score(b) ? 1 : 0));
+}
+
+const thresholds = {
+  max_demographic_parity_difference: z.number().min(0).max(1).optional().describe('Largest acceptable gap between the highest and the lowest selection rate of the groups'),
+  min_demographic_parity_ratio: z.number().min(0).max(1).optional().describe('Smallest acceptable ratio of the lowest to the highest selection rate'),
+  four_fifths: z.boolean().default(false).describe('The four-fifths rule: min_demographic_parity_ratio 0.8'),
+  max_equal_opportunity_difference: z.number().min(0).max(1).optional().describe('Largest acceptable gap between the groups’ true-positive rates (recall)'),
+  max_false_positive_rate_difference: z.number().min(0).max(1).optional().describe('Largest acceptable gap between the groups’ false-positive rates'),
+  max_equalized_odds_difference: z.number().min(0).max(1).optional().describe('Largest acceptable of the true- and false-positive-rate gaps'),
+};
+
+export default defineCheck({
+  type: 'fairness',
+  title: 'Fairness',
+  runsModel: true,
+  shards: 'passes',
+  htmlPart: 'evaluation',
+  mlTestScore: ['M7'],
+  description: 'Gaps between the groups of a sensitive attribute (or of two, intersected) in selection rate, true- and false-positive rate, as Fairlearn defines them, each gated on its bootstrap interval; groups too small to judge are reported, not judged.',
+  options: {
+    dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
+    sensitive: z
+      .union([z.string().min(1), z.array(z.string().min(1)).length(2)])
+      .describe('The sensitive column, or two columns whose every combination of values is a group'),
+    ...thresholds,
+    min_group_rows: z.number().int().min(1).default(30).describe('A group with fewer rows in a rate’s denominator (all its rows, its positives, its negatives) is reported and not judged on that rate'),
+    confidence: z.number().gt(0).lt(1).default(0.95).describe('Gate on this bootstrap interval: the upper bound of a difference, the lower bound of a ratio'),
+    resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
+    seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
+  },
+  needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: sensitiveColumns(o.sensitive) }],
+  columns: (o) => [{ dataset: o.dataset, option: ['sensitive'], columns: sensitiveColumns(o.sensitive) }],
+  validate: (o) => {
+    const problems: OptionProblem[] = [];
+    if (!gated(o).length) problems.push({ option: 'max_demographic_parity_difference', message: 'a fairness check needs a threshold (max_demographic_parity_difference, min_demographic_parity_ratio or four_fifths, max_equal_opportunity_difference, max_false_positive_rate_difference, max_equalized_odds_difference): without one it could never fail' });
+    if (o.four_fifths && o.min_demographic_parity_ratio !== undefined) problems.push({ option: 'four_fifths', message: 'four_fifths sets min_demographic_parity_ratio to 0.8: give one or the other' });
+    const cols = sensitiveColumns(o.sensitive);
+    if (cols.length === 2 && cols[0] === cols[1]) problems.push({ option: 'sensitive', message: `"${cols[0]}" intersected with itself: name two different columns` });
+    return problems;
+  },
+  async run(o, ctx) {
+    const ev = await ctx.evaluation('model', o.dataset);
+    const file = ctx.checklist.file;
+    if (ev.task !== 'binary') throw new InputError(file, `fairness applies to a binary model; this one is ${ev.task}`, undefined, 'the rates it compares (selection, true and false positives) are those of a positive class');
+    // the decisions are a threshold on the positive class's probability, as accuracy's are
+    refuseNonProbabilities({ metric: 'accuracy' }, ev);
+    const columns = sensitiveColumns(o.sensitive);
+    const { group, names } = groupsOf(ev, columns, file);
+    const G = names.length;
+    const counts = count(G, group, ev.truth, ev.predicted, ev.positive);
+    const because = undefinedBecause(ev);
+
+    const order = contentOrder(ev, group);
+    const sorted = { group: Int32Array.from(order, (i) => group[i]!), truth: Int32Array.from(order, (i) => ev.truth[i]!), predicted: Int32Array.from(order, (i) => ev.predicted[i]!) };
+    const boot = { resamples: o.resamples, confidence: o.confidence, seed: o.seed };
+    const pct = `${Math.round(o.confidence * 1000) / 10}%`;
+    const findings: Finding[] = [];
+    const measurements: Measurement[] = [];
+    const results: FairnessDetails['disparities'] = [];
+    const gates = gated(o);
+    const values = gates.map(({ disparity: d }) => (because ? null : disparity(counts, d, o.min_group_rows)));
+    // one set of resamples for every disparity: each resample's counts made once
+    const intervals = values.some((v) => v !== null)
+      ? bootstrapMany(ev.n, gates.length, (idx) => {
+          const c = count(G, sorted.group, sorted.truth, sorted.predicted, ev.positive, idx);
+          return gates.map(({ disparity: d }) => disparity(c, d, o.min_group_rows));
+        }, boot)
+      : undefined;
+    for (const [j, { disparity: d, threshold }] of gates.entries()) {
+      const ratio = DISPARITIES[d].kind === 'ratio';
+      const value = values[j] ?? null;
+      const r = value === null ? undefined : intervals![j]!;
+      const ci = r?.interval ?? undefined;
+      const bound = ci ? (ratio ? ci[0] : ci[1]) : null;
+      const passed = bound !== null && (ratio ? bound >= threshold : bound <= threshold);
+      measurements.push({ name: d, value, threshold: ratio ? { min: threshold } : { max: threshold }, ...(ci ? { ci } : {}), passed });
+      results.push({ name: d, value, ...(ci ? { ci } : {}), threshold, passed, ...(r ? { undefined_resamples: r.undefinedResamples } : {}) });
+      if (because) continue;
+      if (value === null) {
+        findings.push({ code: 'undefined', message: `${d} is undefined: ${undefinedWhy(counts, d, o.min_group_rows, names)}`, hint: 'lower min_group_rows or evaluate on more rows' });
+      } else if (!passed && (ratio ? value >= threshold : value <= threshold)) {
+        findings.push({ code: 'not-enough-evidence', message: `not enough evidence (n = ${ev.n}): ${d} is ${formatNumber(value)}, but the ${ratio ? 'lower' : 'upper'} bound of its ${pct} interval is ${ci ? formatNumber(bound!) : 'undefined'}, ${ratio ? 'below' : 'above'} ${threshold}`, hint: 'more evaluation rows narrow the interval' });
+      }
+    }
+    if (because) findings.push({ code: 'non-finite-scores', message: `every disparity is undefined: ${because}` });
+    const groups = names.map((name, g): FairnessGroup => {
+      const judged = (r: Rate) => rate(counts, g, r).of >= o.min_group_rows;
+      const value = (r: Rate) => (rate(counts, g, r).of ? rate(counts, g, r).value : null);
+      return {
+        group: name, n: counts.n[g]!, positives: counts.positives[g]!,
+        selection_rate: value('selection_rate'), true_positive_rate: value('true_positive_rate'), false_positive_rate: value('false_positive_rate'),
+        judged: (['selection_rate', 'true_positive_rate', 'false_positive_rate'] as const).filter(judged),
+      };
+    });
+    const small = groups.filter((g) => g.judged.length < 3).length;
+    const worst = results.find((r) => !r.passed);
+    return {
+      findings,
+      measurements,
+      summary: `${G} group${G === 1 ? '' : 's'} of ${columns.join(' × ')}${small ? ` (${small} too small to judge on every rate, < ${o.min_group_rows} rows)` : ''}${worst ? '' : `; every disparity within its threshold at ${pct}`}`,
+      details: { dataset: ctx.datasetName(o.dataset), sensitive: columns, confidence: o.confidence, min_group_rows: o.min_group_rows, groups, disparities: results },
+    };
+  },
+});
+
+function sensitiveColumns(s: string | string[]): string[] {
+  return typeof s === 'string' ? [s] : s;
+}
+
+/** The disparities a check gates, with their thresholds, in the order of DISPARITIES. */
+function gated(o: { four_fifths: boolean } & Partial<Record<string, unknown>>): { disparity: Disparity; threshold: number }[] {
+  return (Object.keys(DISPARITIES) as Disparity[]).flatMap((d) => {
+    const t = d === 'demographic_parity_ratio' && o.four_fifths ? FOUR_FIFTHS : o[OPTION_OF[d]];
+    return typeof t === 'number' ? [{ disparity: d, threshold: t }] : [];
+  });
+}
+
+function undefinedWhy(c: Counts, d: Disparity, minRows: number, names: string[]): string {
+  for (const r of DISPARITIES[d].rates) {
+    const judged = names.filter((_, g) => rate(c, g, r).of >= minRows);
+    if (judged.length < 2) {
+      const of = r === 'selection_rate' ? 'rows' : r === 'true_positive_rate' ? 'positive rows' : 'negative rows';
+      return `fewer than two groups have ${minRows} ${of} or more (${names.map((n, g) => `${n}: ${rate(c, g, r).of}`).join('; ')})`;
+    }
+  }
+  return 'the highest selection rate is 0';
+}
