@@ -93,6 +93,7 @@ export type LeakageColumn = {
   train_power?: number;
   train_ci?: [number, number];
   change?: number;
+  change_ci?: [number, number];
   flagged?: boolean;
 };
 export type LeakageDetails = { dataset: string; train?: string; rows: number; max_power: number; max_change: number; columns: LeakageColumn[] };

@@ -29,7 +29,7 @@ export function formatHtml(report: Report, partOf: HtmlPartOf): string {
   const counts = (['fail', 'error', 'warn', 'waived', 'pass', 'skip'] as const).filter((k) => s[k]).map((k) => `<span class="pill ${k}">${s[k]} ${LABEL[k]}</span>`).join(' ');
   const order = [...report.checks].sort((a, b) => rank(a, report) - rank(b, report));
   const is = (part: HtmlPart) => (c: CheckResult) => partOf(c.type) === part;
-  const parts = [overview(report, order), metricsTable(report), evaluations(report, is('evaluation')), drift(report, is('drift')), byPart(report, is('data'), 'data', 'Data'), resources(report, is('resources')), process(report, is('process')), allChecks(report, order), inputs(report)].filter(Boolean);
+  const parts = [overview(report, order), metricsTable(report), evaluations(report, is('evaluation')), drift(report, is('drift')), dataPart(report, is('data')), resources(report, is('resources')), process(report, is('process')), allChecks(report, order), inputs(report)].filter(Boolean);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -187,6 +187,16 @@ function byPart(report: Report, mine: (c: CheckResult) => boolean, part: HtmlPar
   const checks = report.checks.filter(mine);
   if (!checks.length && !extra) return '';
   return `<section id="${part}" class="part"><h2>${heading}</h2><ul class="reasons">${checks.map((c) => `<li>${pill(c)} ${link(c)}: ${h(c.message)}</li>`).join('')}</ul>${extra}</section>`;
+}
+
+/** Data checks, with each leakage check's power of every column alone (and its interval) drawn. */
+function dataPart(report: Report, mine: (c: CheckResult) => boolean): string {
+  const figures = report.checks.filter(mine).flatMap((c) => {
+    const d = detailsOf(c, 'leakage');
+    const measured = d?.columns.filter((x) => x.power !== undefined) ?? [];
+    return d && measured.length ? [figure(barChart(`${c.id}: power of each column alone`, measured.map((x) => ({ label: x.column, value: x.power!, ...(x.ci ? { ci: x.ci } : {}), bad: x.flagged === true })), { threshold: d.max_power }), `${link(c)}: how well each column of ${h(d.dataset)} predicts the label alone (ROC AUC, or R² for a regression), with its interval (red: flagged; dashed: max_power).`)] : [];
+  });
+  return byPart(report, mine, 'data', 'Data', figures.length ? `<div class="charts">${figures.join('\n')}</div>` : '');
 }
 
 function resources(report: Report, mine: (c: CheckResult) => boolean): string {
