@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
-import { METRIC_NAMES, METRICS, needsProbabilities, type MetricData, type MetricName, type MetricParams } from '../eval/metrics/index.js';
+import { canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
+import { bootstrap, wilsonInterval } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
 
@@ -78,4 +79,35 @@ export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunCo
   const params = paramsOf(o);
   const data = metricData(ev);
   return { ev, def, params, data, label: metricLabel(o), value: def.compute(data, params) };
+}
+
+/** A metric's interval, and why there is none. */
+export interface MetricInterval {
+  method: 'wilson' | 'bootstrap';
+  ci?: [number, number];
+  /** why a bootstrap would mean nothing here (too few rows of a class), whichever the method */
+  few?: string;
+  /** the same, when it is why this interval was not computed */
+  tooFew?: string;
+  undefinedResamples?: number;
+}
+
+/**
+ * The interval of a metric's value: Wilson's for a proportion of rows (accuracy, binary precision
+ * …), a percentile bootstrap over the rows in an order of their content for any other metric, when
+ * there are enough rows of each class for one to mean anything. An undefined value (NaN scores)
+ * has none: it fails whatever its interval.
+ */
+export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, value: number | null, boot: { resamples: number; confidence: number; seed: number }): MetricInterval {
+  const denominator = def.denominator?.(data, params);
+  const few = tooFewForBootstrap(data, ev.classes);
+  if (denominator !== undefined) {
+    const ci = value === null ? null : wilsonInterval(Math.round(value * denominator), denominator, boot.confidence);
+    return { method: 'wilson', ...(ci ? { ci } : {}), ...(few ? { few } : {}) };
+  }
+  if (few) return { method: 'bootstrap', few, tooFew: few };
+  if (value === null) return { method: 'bootstrap' };
+  const canonical = resample(data, canonicalOrder([data]));
+  const r = bootstrap(ev.n, (idx) => def.compute(resample(canonical, idx), params), boot);
+  return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
 }

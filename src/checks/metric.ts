@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
-import { bootstrap, wilsonInterval } from '../eval/bootstrap.js';
-import { checkParams, measure, metricOptions, undefinedBecause } from './metric-options.js';
+import { bootstrap } from '../eval/bootstrap.js';
+import { checkParams, intervalOf, measure, metricOptions, undefinedBecause } from './metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
-import { canonicalOrder, resample, tooFewForBootstrap, type MetricData } from '../eval/metrics/index.js';
+import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
@@ -55,25 +55,10 @@ export default defineCheck({
     const pct = o.confidence === undefined ? '' : `${Math.round(o.confidence * 1000) / 10}%`;
 
     const main: Measurement = { name: label, value };
-    let undefinedResamples: number | undefined;
-    // a proportion of rows (accuracy, binary precision …) gets Wilson's interval; any other metric a
-    // percentile bootstrap, when there are enough rows of each class for one to mean anything
-    const denominator = boot ? def.denominator?.(data, params) : undefined;
-    const method = boot ? (denominator !== undefined ? 'wilson' : 'bootstrap') : undefined;
-    // why a bootstrap would mean nothing (too few rows of a class), counted once for both intervals
-    const few = boot ? tooFewForBootstrap(data, ev.classes) : undefined;
-    const tooFew = method === 'bootstrap' ? few : undefined;
+    const interval = boot ? intervalOf(ev, data, def, params, value, boot) : undefined;
+    const { method, few, tooFew, undefinedResamples } = interval ?? {};
     if (o.min !== undefined || o.max !== undefined) main.threshold = { ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) };
-    if (boot && method === 'wilson') {
-      const ci = value === null ? null : wilsonInterval(Math.round(value * denominator!), denominator!, boot.confidence);
-      if (ci) main.ci = ci;
-    } else if (boot && !tooFew && value !== null) {
-      // (an undefined value, NaN scores for one, fails the check whatever its interval: no resampling)
-      const canonical = resample(data, canonicalOrder([data]));
-      const r = bootstrap(ev.n, (idx) => def.compute(resample(canonical, idx), params), boot);
-      undefinedResamples = r.undefinedResamples;
-      if (r.interval) main.ci = r.interval;
-    }
+    if (interval?.ci) main.ci = interval.ci;
     if (main.threshold) {
       main.passed = gate(value, main.ci, boot !== undefined, o.min, o.max);
       const because = undefinedBecause(ev);

@@ -98,6 +98,23 @@ export type LeakageColumn = {
 };
 export type LeakageDetails = { dataset: string; train?: string; rows: number; max_power: number; max_change: number; columns: LeakageColumn[] };
 
+export type ClaimResult = {
+  /** the card's line */
+  line: number;
+  /** the metric as the card names it */
+  name: string;
+  claimed: number;
+  card_dataset?: string;
+  source: 'model-index' | 'front matter metrics' | 'table';
+  /** the metric it was mapped to ("rows": a row count) and the checklist's dataset */
+  metric?: string;
+  dataset?: string;
+  measured?: number | null;
+  ci?: [number, number];
+  status: 'holds' | 'fails' | 'unmapped';
+};
+export type ClaimsDetails = { card: string; claims: ClaimResult[] };
+
 export interface DetailsByType {
   metric: MetricDetails;
   slices: SlicesDetails;
@@ -108,6 +125,7 @@ export interface DetailsByType {
   robustness: RobustnessDetails;
   fairness: FairnessDetails;
   leakage: LeakageDetails;
+  claims: ClaimsDetails;
 }
 
 /** The details a check of this type returns. */

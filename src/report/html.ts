@@ -106,7 +106,7 @@ const verdictMark = (m: Measurement) => (m.passed === undefined ? '' : m.passed 
 /** Every metric of the evaluation checks, with its interval and threshold, in one table. */
 function metricsTable(report: Report): string {
   const rows = report.checks
-    .filter((c) => c.type === 'metric' || c.type === 'slices' || c.type === 'fairness' || c.type === 'robustness')
+    .filter((c) => c.type === 'metric' || c.type === 'claims' || c.type === 'slices' || c.type === 'fairness' || c.type === 'robustness')
     .flatMap((c) =>
       c.measurements
         .filter((m) => m.threshold || m.ci)
