@@ -18,9 +18,10 @@ import data from './data.js';
 import fairness from './fairness.js';
 import leakage from './leakage.js';
 import claims from './claims.js';
+import multivariateDrift from './multivariate-drift.js';
 
 /** Every check type. A new type is one file and one line here; the checklist schema is built from this list. */
-export const registry = [modelCard, hyperparameters, model, files, signoff, metric, claims, slices, fairness, outputs, latency, determinism, staleness, monitoring, drift, robustness, data, leakage] as const satisfies readonly CheckDefinition<any>[];
+export const registry = [modelCard, hyperparameters, model, files, signoff, metric, claims, slices, fairness, outputs, latency, determinism, staleness, monitoring, drift, multivariateDrift, robustness, data, leakage] as const satisfies readonly CheckDefinition<any>[];
 
 export function checkDefinition(type: string): CheckDefinition<any> {
   const def = registry.find((d) => d.type === type);

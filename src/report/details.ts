@@ -115,6 +115,20 @@ export type ClaimResult = {
 };
 export type ClaimsDetails = { card: string; claims: ClaimResult[] };
 
+export type MultivariateDriftDetails = {
+  reference: { dataset: string; rows: number; sampled: number };
+  current: { dataset: string; rows: number; sampled: number };
+  auc: number | null;
+  ci?: [number, number];
+  max_auc: number;
+  /** the classifier's features: standardised columns, squares, pairwise products, category indicators */
+  features: number;
+  interactions: boolean;
+  /** each column's share of the classifier's weight, largest first */
+  drivers: { column: string; share: number }[];
+  skipped: { column: string; why: string }[];
+};
+
 export interface DetailsByType {
   metric: MetricDetails;
   slices: SlicesDetails;
@@ -126,6 +140,7 @@ export interface DetailsByType {
   fairness: FairnessDetails;
   leakage: LeakageDetails;
   claims: ClaimsDetails;
+  'multivariate-drift': MultivariateDriftDetails;
 }
 
 /** The details a check of this type returns. */

@@ -176,7 +176,9 @@ function drift(report: Report, mine: (c: CheckResult) => boolean): string {
       if (distances.length) figures.push(figure(barChart(`${c.id}: drift distance per column`, distances.map((x) => ({ label: `${x.column} (${x.method})`, value: x.distance!, bad: x.drifted })), { threshold: distances[0]!.threshold }), `${link(c)}: distance between reference and current per column (red: drifted; dashed: the threshold).`));
       if (tests.length) figures.push(figure(barChart(`${c.id}: adjusted p-value per column`, tests.map((x) => ({ label: `${x.column} (${x.method})`, value: x.p_value_adjusted!, bad: x.drifted })), { threshold: tests[0]!.threshold }), `${link(c)}: p-value of each column's test, adjusted for the number of columns (red: drifted, below the dashed threshold).`));
     }
-    const what = d ? ` <small>${h('dataset' in d.reference ? d.reference.dataset : d.reference.profile)} (${d.reference.rows} rows) → ${h(d.current.dataset)} (${d.current.rows} rows)</small>` : '';
+    const mv = detailsOf(c, 'multivariate-drift');
+    if (mv?.drivers.length) figures.push(figure(barChart(`${c.id}: each column's share of the domain classifier`, mv.drivers.map((x) => ({ label: x.column, value: x.share })), {}), `${link(c)}: how much of the classifier that tells ${h(mv.current.dataset)} from ${h(mv.reference.dataset)} rests on each column (its standardised weights, products shared between their two columns); ROC AUC ${formatNumber(mv.auc)}${mv.ci ? ` [${formatNumber(mv.ci[0])}, ${formatNumber(mv.ci[1])}]` : ''}.`));
+    const what = d ? ` <small>${h('dataset' in d.reference ? d.reference.dataset : d.reference.profile)} (${d.reference.rows} rows) → ${h(d.current.dataset)} (${d.current.rows} rows)</small>` : mv ? ` <small>${h(mv.reference.dataset)} (${mv.reference.sampled} of ${mv.reference.rows} rows) → ${h(mv.current.dataset)} (${mv.current.sampled} of ${mv.current.rows} rows)</small>` : '';
     return `<h3>${pill(c)} ${link(c)}${what}</h3><p>${h(c.message)}</p><div class="charts">${figures.join('\n')}</div>`;
   });
   return `<section id="drift" class="part"><h2>Drift</h2>${body.join('\n')}</section>`;

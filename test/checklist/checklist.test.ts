@@ -52,7 +52,7 @@ describe('malformed checklists: one line each, with file:line:col', () => {
       ['checklist.yaml:5:11  checks[0].type: unknown type "model_card" (did you mean "model-card"?)']],
     ['check without a type',
       `${head}checks:\n  - id: x\n`,
-      ['checklist.yaml:5:5  checks[0].type: missing (expected one of "model-card", "hyperparameters", "model", "files", "signoff", "metric", "claims", "slices", "fairness", "outputs", "latency", "determinism", "staleness", "monitoring", "drift", "robustness", "data", "leakage")']],
+      ['checklist.yaml:5:5  checks[0].type: missing (expected one of "model-card", "hyperparameters", "model", "files", "signoff", "metric", "claims", "slices", "fairness", "outputs", "latency", "determinism", "staleness", "monitoring", "drift", "multivariate-drift", "robustness", "data", "leakage")']],
     ['wrong version',
       'version: 2\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n',
       ['checklist.yaml:1:10  version: expected 1 (the only checklist format version), received 2']],
