@@ -1,29 +1,19 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
-import { MAX_CATEGORIES } from '../eval/predict.js';
+import { MAX_CATEGORIES, type Evaluation } from '../eval/predict.js';
 import { checkParams, measure, metricOptions, undefinedBecause } from './metric-options.js';
 import { resample } from '../eval/metrics/index.js';
+import { binLevels, categoryLevels, crossLevels, searchLevels, slicesOf, testSlices, type Levels, type Slice } from '../eval/slices.js';
 import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
-import type { SliceResult } from '../report/details.js';
+import type { SliceResult, SearchedSlice } from '../report/details.js';
 
-interface Slice {
-  column: string;
-  value: string;
-  rows: Int32Array;
-}
+/** A text column with more values than this is left out of the search. */
+const SEARCH_CATEGORIES = 20;
 
-/** The rows of each group, as typed arrays: counted, then placed (no array or number per row). */
-function groupRows<T extends Int32Array | Float64Array>(values: T, groups: number, groupOf: (v: number) => number): Int32Array[] {
-  const group = new Int32Array(values.length);
-  const counts = new Int32Array(groups);
-  for (let i = 0; i < values.length; i++) counts[(group[i] = groupOf(values[i]!))]!++;
-  const rows = Array.from(counts, (c) => new Int32Array(c));
-  const filled = new Int32Array(groups);
-  for (let i = 0; i < values.length; i++) rows[group[i]!]![filled[group[i]!]!++] = i;
-  return rows;
-}
+const byEntry = z.union([z.string().min(1), z.array(z.string().min(1)).length(2)]);
+const columnsOf = (by: (string | string[])[] | undefined) => (by ?? []).flatMap((b) => (typeof b === 'string' ? [b] : b));
 
 export default defineCheck({
   type: 'slices',
@@ -32,10 +22,10 @@ export default defineCheck({
   shards: 'passes',
   htmlPart: 'evaluation',
   mlTestScore: ['M6'],
-  description: 'A metric per value of categorical columns or per numeric bin: each slice above a minimum, and no slice too far below the overall value.',
+  description: 'A metric per value of categorical columns (or of pairs of them) or per numeric bin, each slice above a minimum and no slice too far below the overall value; or a search of single columns and pairs for weak slices, with false discoveries controlled.',
   options: {
     ...metricOptions,
-    by: z.array(z.string().min(1)).min(1).optional().describe('Categorical columns: one slice per value of each'),
+    by: z.array(byEntry).min(1).optional().describe('Categorical columns: one slice per value of each; a pair [a, b]: one slice per combination of their values'),
     bins: z
       .record(z.string().min(1), z.array(z.number()).min(1))
       .optional()
@@ -43,17 +33,29 @@ export default defineCheck({
     min: z.number().optional().describe('Lowest acceptable value in any slice (highest, for metrics where lower is better)'),
     max_gap: z.number().min(0).optional().describe('Largest acceptable gap between the overall value and the worst slice'),
     min_rows: z.number().int().min(1).default(30).describe('Slices with fewer rows are reported as too small, neither passed nor failed'),
+    search: z
+      .strictObject({
+        columns: z.array(z.string().min(1)).min(1).describe('Columns to search: numbers cut at their quartiles, text by value (at most 20 values)'),
+        pairs: z.boolean().default(true).describe('Also every pair of these columns'),
+        fdr: z.number().gt(0).lt(1).default(0.05).describe('False discovery rate (Benjamini-Hochberg) of the slices reported as worse than the rest'),
+        top: z.number().int().min(1).max(100).default(5).describe('Weak slices reported (and gated), worst first'),
+        confidence: z.number().gt(0).lt(1).default(0.95).describe('Wilson interval of each slice reported'),
+      })
+      .optional()
+      .describe('Search single columns and pairs for slices significantly worse than the rest of the rows; the metric must be a proportion of rows (accuracy, binary precision or recall …)'),
   },
-  needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: [...(o.by ?? []), ...Object.keys(o.bins ?? {})] }],
+  needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: [...new Set([...columnsOf(o.by), ...Object.keys(o.bins ?? {}), ...(o.search?.columns ?? [])])] }],
   columns: (o) => [
-    ...(o.by ? [{ dataset: o.dataset, option: ['by'], columns: o.by }] : []),
+    ...(o.by ? [{ dataset: o.dataset, option: ['by'], columns: columnsOf(o.by) }] : []),
+    ...(o.search ? [{ dataset: o.dataset, option: ['search', 'columns'], columns: o.search.columns }] : []),
     ...(o.bins ? [{ dataset: o.dataset, option: ['bins'], columns: Object.keys(o.bins) }] : []),
   ],
   validate: (o) => {
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);
     if (bad) problems.push({ option: 'metric', message: bad });
-    if (!o.by && !o.bins) problems.push({ option: 'by', message: 'a slices check needs "by" (categorical columns) or "bins" (numeric columns)' });
+    if (!o.by && !o.bins && !o.search) problems.push({ option: 'by', message: 'a slices check needs "by" (categorical columns), "bins" (numeric columns) or "search"' });
+    for (const b of o.by ?? []) if (typeof b !== 'string' && b[0] === b[1]) problems.push({ option: 'by', message: `"${b[0]}" paired with itself: name two different columns` });
     if (o.min === undefined && o.max_gap === undefined) problems.push({ option: 'min', message: 'a slices check needs min or max_gap: without one it could never fail' });
     for (const [col, edges] of Object.entries(o.bins ?? {})) {
       if (edges.some((e, i) => i > 0 && e <= edges[i - 1]!)) problems.push({ option: 'bins', message: `edges of "${col}" must increase` });
@@ -64,29 +66,11 @@ export default defineCheck({
     const { ev, def, params, data, label, value: overall } = await measure(o, ctx);
 
     const slices: Slice[] = [];
-    for (const column of o.by ?? []) {
-      const kept = ev.columns.get(column)!;
-      if (!kept.values) throw new InputError(ctx.checklist.file, `slices: column "${column}" has more than ${MAX_CATEGORIES} distinct values: slice it by bins, not by value`);
-      // group g is category g; the last group holds the missing values
-      const rows = groupRows(kept.codes, kept.values.length + 1, (code) => (code < 0 ? kept.values!.length : code));
-      const names = [...kept.values, '(missing)'];
-      const order = names.map((_, g) => g).sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : 0));
-      for (const g of order) if (rows[g]!.length) slices.push({ column, value: names[g]!, rows: rows[g]! });
+    for (const b of o.by ?? []) {
+      const [first, second] = (typeof b === 'string' ? [b] : b).map((c) => categoriesOf(ev, c, ctx.checklist.file));
+      slices.push(...sorted(slicesOf(second ? crossLevels(first!, second) : first!)));
     }
-    for (const [column, edges] of Object.entries(o.bins ?? {})) {
-      const kept = ev.columns.get(column)!;
-      const names = [`< ${edges[0]}`, ...edges.slice(1).map((e, i) => `${edges[i]}–${e}`), `≥ ${edges[edges.length - 1]}`];
-      // bins 0 … edges.length; the last group holds the values that are missing or not numbers
-      const rows = groupRows(kept.numbers, names.length + 1, (v) => {
-        if (Number.isNaN(v)) return names.length;
-        let b = 0;
-        while (b < edges.length && v >= edges[b]!) b++;
-        return b;
-      });
-      names.forEach((value, b) => rows[b]!.length && slices.push({ column, value, rows: rows[b]! }));
-      if (rows[names.length]!.length) slices.push({ column, value: '(missing or not a number)', rows: rows[names.length]! });
-    }
-
+    for (const [column, edges] of Object.entries(o.bins ?? {})) slices.push(...slicesOf(binLevels(column, ev.columns.get(column)!, edges)));
     const worse = (a: number, b: number) => (def.higherIsBetter ? a < b : a > b);
     const results = slices.map((s): SliceResult => {
       const value = def.compute(resample(data, s.rows), params);
@@ -116,13 +100,55 @@ export default defineCheck({
       const gap = overall === null || !worst ? null : def.higherIsBetter ? overall - worst.metric! : worst.metric! - overall;
       measurements.push({ name: `${label} gap to the worst slice${worst ? ` (${worst.column} = ${worst.value})` : ''}`, value: gap, threshold: { max: o.max_gap }, passed: gap !== null && gap <= o.max_gap });
     }
-    if (gated.length === 0) findings.push({ code: 'no-slice', message: `every slice has fewer than ${o.min_rows} rows: nothing could be checked`, hint: 'lower min_rows or evaluate on more data' });
+    const searched = o.search ? search(o.search, label, o.min_rows, ev, data, def, params, ctx.checklist.file) : undefined;
+    for (const r of searched?.reported ?? []) {
+      const m: Measurement = { name: `${label} [${r.column} = ${r.value}] (n = ${r.n}, found by the search)`, value: r.metric, ...(r.ci ? { ci: r.ci } : {}) };
+      if (o.min !== undefined) {
+        m.threshold = def.higherIsBetter ? { min: o.min } : { max: o.min };
+        m.passed = !worse(r.metric, o.min);
+      }
+      measurements.push(m);
+    }
+    const weakest = searched?.reported[0];
+    if (o.max_gap !== undefined && weakest && overall !== null && (!worst || worse(weakest.metric, worst.metric!))) {
+      const gap = def.higherIsBetter ? overall - weakest.metric : weakest.metric - overall;
+      measurements.push({ name: `${label} gap to the weakest slice found (${weakest.column} = ${weakest.value})`, value: gap, threshold: { max: o.max_gap }, passed: gap <= o.max_gap });
+    }
+    if (gated.length === 0 && !o.search) findings.push({ code: 'no-slice', message: `every slice has fewer than ${o.min_rows} rows: nothing could be checked`, hint: 'lower min_rows or evaluate on more data' });
     const small = results.filter((r) => r.status === 'too_small');
     return {
       findings,
       measurements,
-      summary: `${gated.length} slice${gated.length === 1 ? '' : 's'} checked${worst ? `, worst ${worst.column} = ${worst.value}: ${formatNumber(worst.metric)}` : ''}${small.length ? `, ${small.length} too small (< ${o.min_rows} rows)` : ''}`,
-      details: { dataset: ctx.datasetName(o.dataset), overall, slices: [...gated, ...small] },
+      summary: `${gated.length} slice${gated.length === 1 ? '' : 's'} checked${worst ? `, worst ${worst.column} = ${worst.value}: ${formatNumber(worst.metric)}` : ''}${small.length ? `, ${small.length} too small (< ${o.min_rows} rows)` : ''}${searched ? `; search: ${searched.tested} slices tested, ${searched.discoveries} worse than the rest at FDR ${o.search!.fdr}` : ''}`,
+      details: { dataset: ctx.datasetName(o.dataset), overall, slices: [...gated, ...small], ...(searched ? { search: { tested: searched.tested, discoveries: searched.discoveries, fdr: o.search!.fdr, skipped: searched.skipped, slices: searched.reported } } : {}) },
     };
   },
 });
+
+function categoriesOf(ev: Evaluation, column: string, file: string): Levels {
+  const kept = ev.columns.get(column)!;
+  if (!kept.values) throw new InputError(file, `slices: column "${column}" has more than ${MAX_CATEGORIES} distinct values: slice it by bins, not by value`);
+  return categoryLevels(column, kept);
+}
+
+/** Slices in the order of their values' names (code-unit order). */
+function sorted(slices: Slice[]): Slice[] {
+  return slices.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+/**
+ * The search: every level of each column and, with pairs, every combination of two columns'
+ * levels; the slices worse than the rest at the false discovery rate, worst first, the first `top`.
+ */
+function search(o: { columns: string[]; pairs: boolean; fdr: number; top: number; confidence: number }, label: string, minRows: number, ev: Evaluation, data: Parameters<typeof testSlices>[0], def: Parameters<typeof testSlices>[1], params: Parameters<typeof testSlices>[2], file: string) {
+  if (def.denominator?.(data, params) === undefined) throw new InputError(file, `slices: search needs a metric that is a proportion of rows (accuracy; binary precision, recall or specificity), not ${label}`, undefined, 'the search tests each slice against the rest of the rows with a two-proportion test');
+  const cuts = o.columns.map((c) => ({ column: c, levels: searchLevels(c, ev.columns.get(c)!, SEARCH_CATEGORIES) }));
+  const usable = cuts.flatMap((c) => (c.levels ? [c.levels] : []));
+  const candidates = usable.flatMap(slicesOf);
+  if (o.pairs) for (let i = 0; i < usable.length; i++) for (let j = i + 1; j < usable.length; j++) candidates.push(...slicesOf(crossLevels(usable[i]!, usable[j]!)));
+  const tested = testSlices(data, def, params, candidates, minRows, o.confidence);
+  const found = tested.filter((t) => t.pAdjusted <= o.fdr);
+  found.sort((a, b) => (def.higherIsBetter ? a.value - b.value : b.value - a.value) || a.pAdjusted - b.pAdjusted);
+  const reported = found.slice(0, o.top).map((t): SearchedSlice => ({ column: t.slice.column, value: t.slice.value, n: t.slice.rows.length, metric: t.value, ...(t.ci ? { ci: t.ci } : {}), p_value: t.p, p_adjusted: t.pAdjusted }));
+  return { tested: tested.length, discoveries: found.length, reported, skipped: cuts.filter((c) => !c.levels).map((c) => c.column) };
+}

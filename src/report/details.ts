@@ -27,7 +27,14 @@ export type MetricDetails = EvaluationDetails & {
 };
 
 export type SliceResult = { column: string; value: string; n: number; metric: number | null; status: 'pass' | 'fail' | 'undefined' | 'too_small' };
-export type SlicesDetails = { dataset: string; overall: number | null; slices: SliceResult[] };
+export type SearchedSlice = { column: string; value: string; n: number; metric: number; ci?: [number, number]; p_value: number; p_adjusted: number };
+export type SlicesDetails = {
+  dataset: string;
+  overall: number | null;
+  slices: SliceResult[];
+  /** the search: slices tested, how many were worse than the rest at the false discovery rate, the worst of them */
+  search?: { tested: number; discoveries: number; fdr: number; skipped: string[]; slices: SearchedSlice[] };
+};
 
 export type OutputsDetails = { dataset: string; n: number; score_columns: number; classes?: string[]; class_source?: 'model' | 'checklist' | 'label-index' };
 

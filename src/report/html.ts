@@ -145,10 +145,15 @@ function evaluations(report: Report, mine: (c: CheckResult) => boolean): string 
         figures.push(figure(lineChart(`${name}: calibration`, 'mean predicted probability', 'fraction of positives', names.map((k) => ({ name: k, points: curves[k]!.calibration.map((b) => [b.predicted, b.observed] as [number, number]), dots: true })), true), `Calibration of ${who}: ten bins of the predicted probability; on the diagonal, a predicted 0.7 is right 70% of the time.`));
       }
       for (const c of checks) {
-        const slices = detailsOf(c, 'slices')?.slices;
-        if (!slices) continue;
+        const d = detailsOf(c, 'slices');
+        if (!d) continue;
         const t = c.measurements.find((m) => m.threshold)?.threshold;
-        figures.push(figure(barChart(`${c.id}: metric per slice`, slices.map((s) => ({ label: `${s.column} = ${s.value} (n = ${s.n})`, value: s.metric, bad: s.status === 'fail' })), { threshold: t?.min ?? t?.max }), `${link(c)}: the metric in each slice of ${h(name)} (red: below what is required)${t ? `; the dashed line is the threshold` : ''}.`));
+        if (d.slices.length) figures.push(figure(barChart(`${c.id}: metric per slice`, d.slices.map((s) => ({ label: `${s.column} = ${s.value} (n = ${s.n})`, value: s.metric, bad: s.status === 'fail' })), { threshold: t?.min ?? t?.max }), `${link(c)}: the metric in each slice of ${h(name)} (red: below what is required)${t ? `; the dashed line is the threshold` : ''}.`));
+        const found = d.search?.slices ?? [];
+        if (found.length) {
+          const below = (v: number) => (t?.min !== undefined ? v < t.min : t?.max !== undefined ? v > t.max : false);
+          figures.push(figure(barChart(`${c.id}: weakest slices found`, found.map((s) => ({ label: `${s.column} = ${s.value} (n = ${s.n})`, value: s.metric, ...(s.ci ? { ci: s.ci } : {}), bad: below(s.metric) })), { threshold: t?.min ?? t?.max }), `${link(c)}: the slices of ${h(name)} the search found worse than the rest of the rows (${d.search!.discoveries} of ${d.search!.tested} tested, false discovery rate ${d.search!.fdr}), worst first, with their intervals.`));
+        }
       }
       for (const c of checks) {
         const f = detailsOf(c, 'fairness');

@@ -61,6 +61,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
     ['leakage.yaml (leakage: whole files in the merge job)', () => checklist('leakage.yaml'), []],
     ['claims.yaml (model-card claims, with intervals)', () => checklist('claims.yaml'), []],
     ['drift-joint.yaml (multivariate drift: whole files in the merge job)', () => checklist('drift-joint.yaml'), []],
+    ['weak-slices.yaml (a search for weak slices)', () => checklist('weak-slices.yaml'), []],
   ])('%s: n = 1 … 7, shards merged in random orders', async (_, load, skipTypes) => {
     const loaded = load();
     const skip = loaded.checks.filter((c) => skipTypes.includes(c.type)).map((c) => c.id);
