@@ -57,7 +57,8 @@ export default defineCheck({
   runsModel: true,
   shards: 'passes',
   htmlPart: 'evaluation',
-  mlTestScore: [],
+  // the model's specification, as published, reviewed against the model itself
+  mlTestScore: ['M1'],
   description: 'Every number the model card states about the model (Hugging Face model-index, a front-matter metrics list, Markdown metric tables) is measured here, and must lie within the measured interval.',
   options: {
     path: inputPath().describe('The model card (Markdown)'),

@@ -66,6 +66,20 @@ describe('fairness: Fairlearn’s disparities, against scikit-learn on real data
     ]);
   });
 
+  it('feeds diff and the ML Test Score: the biased model is worse on fair-by-sex, and M7 counts', () => {
+    const dir = scenario();
+    expect(cli(['run', 'checklists/fairness.yaml', '--format', 'json', '-o', join(dir, 'a.json')]).code).toBe(0);
+    expect(cli(['run', 'checklists/fairness-biased.yaml', '--format', 'json', '-o', join(dir, 'b.json')]).code).toBe(1);
+    const d = cli(['diff', join(dir, 'a.json'), join(dir, 'b.json'), '--format', 'json']);
+    expect(d.code).toBe(1);
+    const diff = JSON.parse(d.stdout) as { checks: { id: string; direction: string; measurements: { name: string; delta: number }[] }[] };
+    const fair = diff.checks.find((c) => c.id === 'fair-by-sex')!;
+    expect(fair.direction).toBe('worse');
+    expect(fair.measurements.find((m) => m.name === 'demographic_parity_difference')!.delta).toBeCloseTo(expected.models['model-biased']!.sex!.disparities.demographic_parity_difference! - expected.models.model!.sex!.disparities.demographic_parity_difference!, 12);
+    const score = cli(['score', 'checklists/fairness.yaml']);
+    expect(score.stdout).toMatch(/^ {2}1 {3}M7 {3}The model is tested for considerations of inclusion {2}\(check fair-by-sex, check fair-by-sex-and-age\)$/m);
+  });
+
   it('the same report whatever the order of the rows (the resamples follow the rows’ content)', async () => {
     const [header, ...rows] = readFileSync(join(DIR, 'holdout.csv'), 'utf8').trimEnd().split('\n');
     const shuffled = [header, ...rows.reverse()].join('\n') + '\n';
