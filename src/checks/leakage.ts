@@ -197,7 +197,8 @@ export default defineCheck({
   // one pass over the whole files in the merge job, as the data check
   shards: 'merge',
   htmlPart: 'data',
-  mlTestScore: [],
+  // a meta-level requirement of every feature: it is known when the model predicts
+  mlTestScore: ['D4'],
   description: 'Each column’s power alone to predict the label (single-feature ROC AUC, or R² for regression) with its interval: a column stronger than any feature should be, or whose power changed between the training set and the hold-out, is flagged.',
   options: {
     dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),

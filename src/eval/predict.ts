@@ -37,8 +37,8 @@ export interface Evaluation {
   scores: Float64Array | Float32Array;
   /** columns the model's score output had: 1 (a single score or value) or the number of classes */
   scoreColumns: number;
-  /** classification: predicted class index (threshold for binary, argmax otherwise) */
-  predicted: Int32Array;
+  /** classification: predicted class index (threshold for binary, argmax otherwise); one byte a row up to 256 classes */
+  predicted: Int32Array | Uint8Array;
   /** the model's own label output as a class index (-1: not a class), when it has one */
   labelOutput?: Int32Array;
   /** rows whose scores hold a NaN or an infinity, and the first few of them (places in the file) */
@@ -553,7 +553,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   }
   const positive = task === 'binary' ? positiveIndex(plan.model.spec, classes) : -1;
   const threshold = plan.model.spec.threshold ?? 0.5;
-  const predicted = new Int32Array(n);
+  const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
     if (task === 'binary') predicted[i] = probs[2 * i + positive]! >= threshold ? positive : 1 - positive;
     else {
