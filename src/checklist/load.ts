@@ -197,7 +197,7 @@ function crossCheck(checklist: Checklist | Partial, doc: YamlDocument, file: str
     for (const p of def.validate?.(c) ?? []) at(['checks', i, p.option], p.message, p.hint);
     for (const need of def.needs?.(c) ?? []) {
       if (need.dataset !== undefined && !datasets.includes(need.dataset)) {
-        at(['checks', i, 'dataset'], `no dataset named "${need.dataset}"`, didYouMean(need.dataset, datasets) ?? (datasets.length ? `datasets: ${datasets.join(', ')}` : 'add it under "datasets:"'));
+        at(['checks', i, ...(need.option ?? ['dataset'])], `no dataset named "${need.dataset}"`, didYouMean(need.dataset, datasets) ?? (datasets.length ? `datasets: ${datasets.join(', ')}` : 'add it under "datasets:"'));
         continue;
       }
       const name = need.dataset ?? defaultDataset(datasets);

@@ -69,7 +69,10 @@ export default defineCheck({
     resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
     seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
   },
-  needs: (o) => [...new Set([o.dataset, ...Object.values(o.datasets)])].map((dataset) => ({ dataset, models: ['model'] as const })),
+  needs: (o) => [
+    { dataset: o.dataset, models: ['model'] },
+    ...Object.entries(o.datasets).map(([card, dataset]) => ({ dataset, option: ['datasets', card], models: ['model' as const] })),
+  ],
   async run(o, ctx) {
     const file = ctx.display(o.path);
     const doc = parseMarkdown(await ctx.readText(o.path));

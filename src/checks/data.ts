@@ -53,8 +53,8 @@ export default defineCheck({
   },
   needs: (o) => [
     { dataset: o.dataset, models: [] },
-    ...(o.infer ? [{ dataset: o.infer, models: [] }] : []),
-    ...(o.disjoint_from ? [{ dataset: typeof o.disjoint_from === 'string' ? o.disjoint_from : o.disjoint_from.dataset, models: [] }] : []),
+    ...(o.infer ? [{ dataset: o.infer, option: ['infer'], models: [] }] : []),
+    ...(o.disjoint_from ? [{ dataset: typeof o.disjoint_from === 'string' ? o.disjoint_from : o.disjoint_from.dataset, option: typeof o.disjoint_from === 'string' ? ['disjoint_from'] : ['disjoint_from', 'dataset'], models: [] }] : []),
   ],
   columns: (o) => [
     { dataset: o.dataset, option: ['columns'], columns: Object.keys(o.columns) },

@@ -45,7 +45,7 @@ export default defineCheck({
   needs: (o) => {
     const models: ModelRole[] = o.predictions ? ['model'] : [];
     const columnStats = { ...(o.columns ? { only: o.columns } : {}) };
-    return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, models, columnStats }] : []), { dataset: o.current, models, columnStats }];
+    return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, option: ['reference'], models, columnStats }] : []), { dataset: o.current, option: ['current'], models, columnStats }];
   },
   columns: (o) =>
     [o.current, ...(typeof o.reference === 'string' ? [o.reference] : [])].flatMap((dataset) => [

@@ -209,7 +209,7 @@ export default defineCheck({
     task: z.enum(['classification', 'regression']).optional().describe('How the label is read (default: regression when the model says so, classification otherwise)'),
     confidence: z.number().gt(0).lt(1).default(0.95).describe('Interval of each power: a column passes when the interval’s upper bound is within max_power'),
   },
-  needs: (o) => [{ dataset: o.dataset, models: [] }, ...(o.train ? [{ dataset: o.train, models: [] }] : [])],
+  needs: (o) => [{ dataset: o.dataset, models: [] }, ...(o.train ? [{ dataset: o.train, option: ['train'], models: [] }] : [])],
   columns: (o) => (o.columns ? [{ dataset: o.dataset, option: ['columns'], columns: o.columns }, ...(o.train ? [{ dataset: o.train, option: ['columns'], columns: o.columns }] : [])] : []),
   validate: (o) => {
     const problems: OptionProblem[] = [];

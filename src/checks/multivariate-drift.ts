@@ -103,7 +103,7 @@ export default defineCheck({
     max_rows: z.number().int().min(100).max(100_000).default(2000).describe('Rows of each dataset the classifier sees at most (those whose content hashes lowest)'),
     C: z.number().positive().default(1).describe('Inverse L2 penalty of the logistic regression, as scikit-learn’s C'),
   },
-  needs: (o) => [{ dataset: o.reference, models: [] }, { dataset: o.current, models: [] }],
+  needs: (o) => [{ dataset: o.reference, option: ['reference'], models: [] }, { dataset: o.current, option: ['current'], models: [] }],
   columns: (o) => (o.columns ? [o.reference, o.current].map((dataset) => ({ dataset, option: ['columns'], columns: o.columns! })) : []),
   validate: (o) => {
     const problems: OptionProblem[] = [];

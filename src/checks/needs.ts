@@ -5,6 +5,8 @@ export type ModelRole = 'model' | 'baseline';
 export interface DatasetNeed {
   /** a dataset name; undefined: the checklist's default dataset */
   dataset: string | undefined;
+  /** the option that names it, for the place of a message (default "dataset") */
+  option?: (string | number)[];
   models: ModelRole[];
   /** columns to keep beside the predictions (slices) */
   columns?: string[];

@@ -30,7 +30,7 @@ export default defineCheck({
       .optional()
       .describe('Training data whose latest date (in `column`) must be recent enough too (default: the same max_age_days)'),
   },
-  needs: (o) => (o.data ? [{ dataset: o.data.dataset, models: [] }] : []),
+  needs: (o) => (o.data ? [{ dataset: o.data.dataset, option: ['data', 'dataset'], models: [] }] : []),
   columns: (o) => (o.data ? [{ dataset: o.data.dataset, option: ['data', 'column'], columns: [o.data.column] }] : []),
   async run(o, ctx) {
     const today = Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate());

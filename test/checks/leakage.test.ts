@@ -101,5 +101,10 @@ describe('leakage: each column alone against the label', () => {
     const same = cli(['run', join(dir, 'c.yaml')]);
     expect(same.code).toBe(2);
     expect(same.stderr).toMatch(/train names the dataset itself/);
+    // a misspelt dataset is placed at the option that names it
+    writeFileSync(join(dir, 'c.yaml'), 'version: 1\nmodel: { path: model.onnx }\ndatasets:\n  holdout: { path: h.csv, label: progressed }\n  train: { path: h.csv, label: progressed }\nchecks:\n  - type: leakage\n    train: trian\n');
+    const typo = cli(['validate', join(dir, 'c.yaml')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout + typo.stderr).toMatch(/c\.yaml:8:12 {2}checks\[0\]\.train: no dataset named "trian" \(did you mean "train"\?\)/);
   });
 });
