@@ -9,8 +9,13 @@ import { artifactUri } from './sarif.js';
 const num = formatNumber;
 const signed = (v: number | null) => (v === null ? 'n/a' : `${v > 0 ? '+' : ''}${Number(v.toPrecision(3))}`);
 const ci = (c?: [number, number]) => (c ? ` [${num(c[0])}, ${num(c[1])}]` : '');
-const arrow = (m: MeasurementChange) => `${m.name} ${num(m.old)}${ci(m.old_ci)} → ${num(m.new)}${ci(m.new_ci)} (${signed(m.delta)}${m.unit ? ` ${m.unit}` : ''})${m.threshold_changed ? ', threshold changed' : ''}`;
-const moved = (c: CheckChange) => c.measurements.filter((m) => m.delta !== 0 || m.threshold_changed);
+const arrow = (m: MeasurementChange) =>
+  m.only === 'new'
+    ? `${m.name} (new) ${num(m.new)}${ci(m.new_ci)}${m.unit ? ` ${m.unit}` : ''}`
+    : m.only === 'old'
+      ? `${m.name} ${num(m.old)}${ci(m.old_ci)}${m.unit ? ` ${m.unit}` : ''} → (gone)`
+      : `${m.name} ${num(m.old)}${ci(m.old_ci)} → ${num(m.new)}${ci(m.new_ci)} (${signed(m.delta)}${m.unit ? ` ${m.unit}` : ''})${m.threshold_changed ? ', threshold changed' : ''}`;
+const moved = (c: CheckChange) => c.measurements.filter((m) => m.delta !== 0 || m.threshold_changed || m.only);
 
 export const DIFF_FORMATS = ['pretty', 'json', 'markdown', 'junit', 'sarif', 'html'] as const;
 

@@ -39,6 +39,8 @@ export interface MeasurementChange {
   old_ci?: [number, number];
   new_ci?: [number, number];
   threshold_changed: boolean;
+  /** a measurement only one of the reports has (a gate added or removed within the check) */
+  only?: 'old' | 'new';
 }
 
 export interface CheckChange {
@@ -80,7 +82,7 @@ export function diffReports(a: DiffInput, b: DiffInput, paths: [string, string])
     const measurements = measurementChanges(o.measurements, n.measurements);
     const statusChanged = o.status !== n.status;
     const direction = statusChanged && OK.has(o.status) && BAD.has(n.status) ? 'worse' : statusChanged && BAD.has(o.status) && OK.has(n.status) ? 'better' : undefined;
-    const moved = measurements.some((m) => m.delta !== 0 || m.threshold_changed);
+    const moved = measurements.some((m) => m.delta !== 0 || m.threshold_changed || m.only);
     checks.push({
       id: n.id,
       type: n.type,
@@ -120,10 +122,21 @@ export function diffReports(a: DiffInput, b: DiffInput, paths: [string, string])
 
 function measurementChanges(olds: Measurement[], news: Measurement[]): MeasurementChange[] {
   const before = new Map(olds.map((m) => [m.name, m]));
+  const after = new Set(news.map((m) => m.name));
+  const one = (m: Measurement, only: 'old' | 'new'): MeasurementChange => ({
+    name: m.name,
+    ...(m.unit ? { unit: m.unit } : {}),
+    old: only === 'old' ? m.value : null,
+    new: only === 'new' ? m.value : null,
+    delta: null,
+    ...(m.ci ? { [only === 'old' ? 'old_ci' : 'new_ci']: m.ci } : {}),
+    threshold_changed: false,
+    only,
+  });
   return news
-    .filter((m) => before.has(m.name))
     .map((m) => {
-      const o = before.get(m.name)!;
+      const o = before.get(m.name);
+      if (!o) return one(m, 'new');
       return {
         name: m.name,
         ...(m.unit ? { unit: m.unit } : {}),
@@ -134,7 +147,8 @@ function measurementChanges(olds: Measurement[], news: Measurement[]): Measureme
         ...(m.ci ? { new_ci: m.ci } : {}),
         threshold_changed: JSON.stringify(o.threshold ?? null) !== JSON.stringify(m.threshold ?? null),
       };
-    });
+    })
+    .concat(olds.filter((m) => !after.has(m.name)).map((m) => one(m, 'old')));
 }
 
 /** 1 when the new run is worse (a check that held now fails or errors, or the verdict went from pass to fail), else 0. */

@@ -76,6 +76,7 @@ export const diffSchema = z.strictObject({
           old_ci: interval.optional(),
           new_ci: interval.optional(),
           threshold_changed: z.boolean(),
+          only: z.enum(['old', 'new']).optional(),
         }),
       ),
     }),

@@ -72,9 +72,12 @@ describe('fairness: Fairlearn’s disparities, against scikit-learn on real data
     expect(cli(['run', 'checklists/fairness-biased.yaml', '--format', 'json', '-o', join(dir, 'b.json')]).code).toBe(1);
     const d = cli(['diff', join(dir, 'a.json'), join(dir, 'b.json'), '--format', 'json']);
     expect(d.code).toBe(1);
-    const diff = JSON.parse(d.stdout) as { checks: { id: string; direction: string; measurements: { name: string; delta: number }[] }[] };
+    const diff = JSON.parse(d.stdout) as { checks: { id: string; direction: string; measurements: { name: string; delta: number | null; old: number | null; only?: string }[] }[] };
     const fair = diff.checks.find((c) => c.id === 'fair-by-sex')!;
     expect(fair.direction).toBe('worse');
+    // the four-fifths gate exists only in the new checklist: listed as new, not silently left out
+    expect(fair.measurements.find((m) => m.name === 'demographic_parity_ratio')).toMatchObject({ old: null, delta: null, only: 'new' });
+    expect(cli(['diff', join(dir, 'a.json'), join(dir, 'b.json')]).stdout).toMatch(/^ {6}demographic_parity_ratio \(new\) 0\.7237 \[0\.\d+, 0\.\d+\]$/m);
     expect(fair.measurements.find((m) => m.name === 'demographic_parity_difference')!.delta).toBeCloseTo(expected.models['model-biased']!.sex!.disparities.demographic_parity_difference! - expected.models.model!.sex!.disparities.demographic_parity_difference!, 12);
     const score = cli(['score', 'checklists/fairness.yaml']);
     expect(score.stdout).toMatch(/^ {2}1 {3}M7 {3}The model is tested for considerations of inclusion {2}\(check fair-by-sex, check fair-by-sex-and-age\)$/m);
