@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probability } from '../eval/scores.js';
 import { cellAt, isNumberColumn } from '../eval/datasets/types.js';
 import { labelKey, numberAt } from '../eval/cells.js';
 import * as S from '../eval/drift/stats.js';
@@ -251,7 +252,7 @@ function numericData(d: S.Distribution): ColumnData {
 function scoresOf(ev: Evaluation): Float64Array {
   if (ev.task === 'regression') return ev.scores instanceof Float64Array ? ev.scores : Float64Array.from(ev.scores);
   const C = ev.classes.length;
-  return Float64Array.from({ length: ev.n }, (_, i) => (ev.task === 'binary' ? ev.scores[i * 2 + ev.positive]! : Math.max(...ev.scores.subarray(i * C, (i + 1) * C))));
+  return Float64Array.from({ length: ev.n }, (_, i) => (ev.task === 'binary' ? probability(ev.scores, ev.scoreColumns, i, ev.positive) : Math.max(...ev.scores.subarray(i * C, (i + 1) * C))));
 }
 
 interface Columns {

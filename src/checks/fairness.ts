@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probability } from '../eval/scores.js';
 import { InputError } from '../input/errors.js';
 import { bootstrapMany } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
@@ -127,7 +128,7 @@ function groupsOf(ev: Evaluation, columns: string[], file: string): { group: Int
  * a seeded bootstrap draws the same resamples whatever order the file lists them in.
  */
 function contentOrder(ev: Evaluation, group: Int32Array): Int32Array {
-  const score = (i: number) => ev.scores[i * ev.classes.length + ev.positive]!;
+  const score = (i: number) => probability(ev.scores, ev.scoreColumns, i, ev.positive);
   return Int32Array.from({ length: ev.n }, (_, i) => i).sort((a, b) => group[a]! - group[b]! || ev.truth[a]! - ev.truth[b]! || ev.predicted[a]! - ev.predicted[b]! || (score(a) < score(b) ? -1 : score(a) > score(b) ? 1 : 0));
 }
 

@@ -43,7 +43,7 @@ export function checkParams(o: MetricChoice): string | undefined {
 }
 
 export function metricData(ev: Evaluation): MetricData {
-  return { n: ev.n, task: ev.task, C: ev.classes.length, positive: ev.positive, truth: ev.truth, scores: ev.scores, predicted: ev.predicted, nonFinite: ev.nonFinite.rows };
+  return { n: ev.n, task: ev.task, C: ev.classes.length, columns: ev.task === 'regression' ? 1 : ev.scoreColumns, positive: ev.positive, truth: ev.truth, scores: ev.scores, predicted: ev.predicted, nonFinite: ev.nonFinite.rows };
 }
 
 export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string): void {

@@ -27,7 +27,7 @@ export default defineCheck({
     const problem = (code: string, rows: number[], what: string, hint?: string) => {
       if (rows.length) findings.push({ code, message: `${rows.length} of ${ev.n} rows ${what} (first: ${ev.rowUnit} ${ev.rowRef[rows[0]!]})`, location: at(rows[0]!), ...(hint ? { hint } : {}) });
     };
-    const width = ev.task === 'regression' ? 1 : ev.classes.length;
+    const width = ev.task === 'regression' ? 1 : ev.scoreColumns;
     const nonFinite: number[] = [];
     const outOfRange: number[] = [];
     const badSum: number[] = [];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probability } from '../eval/scores.js';
 import { detailsOf } from '../report/details.js';
 import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
@@ -116,7 +117,7 @@ export async function buildProfile(ctx: RunContext, datasetName: string | undefi
   let scores: Profile['scores'];
   if (spec.label) {
     const ev = await ctx.evaluation('model', name);
-    const values = ev.task === 'regression' ? ev.scores : Float64Array.from({ length: ev.n }, (_, i) => (ev.task === 'binary' ? ev.scores[i * 2 + ev.positive]! : Math.max(...ev.scores.subarray(i * ev.classes.length, (i + 1) * ev.classes.length))));
+    const values = ev.task === 'regression' ? ev.scores : Float64Array.from({ length: ev.n }, (_, i) => (ev.task === 'binary' ? probability(ev.scores, ev.scoreColumns, i, ev.positive) : Math.max(...ev.scores.subarray(i * ev.classes.length, (i + 1) * ev.classes.length))));
     scores = { name: ev.task === 'regression' ? 'prediction' : ev.task === 'binary' ? `probability of ${ev.classes[ev.positive]}` : 'probability of the predicted class', sample: reservoir(values, SAMPLE_SIZE, seed) };
   }
   const metrics = (report?.checks ?? [])

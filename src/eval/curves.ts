@@ -1,3 +1,4 @@
+import { probability } from './scores.js';
 import { walkThresholds } from './metrics/classification.js';
 import { sortedBinary, type MetricData } from './metrics/index.js';
 
@@ -41,7 +42,7 @@ function computeCurves(d: MetricData): BinaryCurves {
   const hits = new Float64Array(10);
   const counts = new Float64Array(10);
   for (let i = 0; i < n; i++) {
-    const p = d.scores[i * d.C + d.positive]!;
+    const p = probability(d.scores, d.columns, i, d.positive);
     const bin = Math.min(9, Math.floor(p * 10));
     sums[bin]! += p;
     hits[bin]! += d.truth[i] === d.positive ? 1 : 0;

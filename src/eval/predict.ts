@@ -1,6 +1,7 @@
 import type { DatasetSpec, ModelSpec } from '../spec/model.js';
 import { place } from '../spec/datasets.js';
 import { InputError } from '../input/errors.js';
+import { probability } from './scores.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
 import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';
@@ -33,9 +34,9 @@ export interface Evaluation {
   threshold: number;
   /** class index per row (classification) or the true value (regression) */
   truth: Int32Array | Float64Array;
-  /** classification: n × classes probabilities, row-major; regression: the n predictions */
+  /** classification: n × scoreColumns probabilities, row-major (read them with `probability`); regression: the n predictions */
   scores: Float64Array | Float32Array;
-  /** columns the model's score output had: 1 (a single score or value) or the number of classes */
+  /** columns the model's score output had, and `scores` holds: 1 (a single score or value) or the number of classes */
   scoreColumns: number;
   /** classification: predicted class index (threshold for binary, argmax otherwise); one byte a row up to 256 classes */
   predicted: Int32Array | Uint8Array;
@@ -541,21 +542,15 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   // (logits are in double precision: finish never keeps them single)
   if (plan.model.spec.outputs?.kind === 'logits' && flat instanceof Float64Array) toProbabilities(flat, width);
   const notProbabilities = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
-  // A single score column is the score of the second class, as scikit-learn orders binary outputs.
-  let probs = flat;
-  if (width === 1) {
-    if (C !== 2) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has one column; only a binary model can have one score column`);
-    probs = new Float64Array(n * 2);
-    for (let i = 0; i < n; i++) {
-      probs[2 * i + 1] = flat[i]!;
-      probs[2 * i] = 1 - flat[i]!;
-    }
-  }
+  // A single score column is the score of the second class, as scikit-learn orders binary outputs:
+  // it stays one column (the first class's probability, 1 − s, is computed where it is read)
+  if (width === 1 && C !== 2) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has one column; only a binary model can have one score column`);
+  const probs = flat;
   const positive = task === 'binary' ? positiveIndex(plan.model.spec, classes) : -1;
   const threshold = plan.model.spec.threshold ?? 0.5;
   const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    if (task === 'binary') predicted[i] = probs[2 * i + positive]! >= threshold ? positive : 1 - positive;
+    if (task === 'binary') predicted[i] = probability(probs, width, i, positive) >= threshold ? positive : 1 - positive;
     else {
       let best = 0;
       for (let c = 1; c < C; c++) if (probs[i * C + c]! > probs[i * C + best]!) best = c;

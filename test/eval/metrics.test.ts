@@ -27,7 +27,7 @@ const cases: Case[] = JSON.parse(readFileSync(join(EXPECTED, 'metrics.json'), 'u
 );
 
 function data(c: Case): MetricData {
-  return { n: c.truth.length, task: c.task, C: c.classes.length, positive: c.positive, truth: c.truth, scores: c.scores, predicted: c.predicted, nonFinite: 0 };
+  return { n: c.truth.length, task: c.task, C: c.classes.length, columns: c.task === 'regression' ? 1 : c.classes.length, positive: c.positive, truth: c.truth, scores: c.scores, predicted: c.predicted, nonFinite: 0 };
 }
 
 /** "fbeta/macro/beta=2" -> fbeta with average macro and beta 2 */
@@ -70,7 +70,7 @@ describe('metrics agree with scikit-learn (fixtures/expected/metrics.json, 1e-9 
 
 describe('undefined is never 0 or 1', () => {
   const d = (truth: number[], predicted: number[], p1: number[]): MetricData => ({
-    n: truth.length, task: 'binary', C: 2, positive: 1, truth, predicted, scores: p1.flatMap((p) => [1 - p, p]), nonFinite: 0,
+    n: truth.length, task: 'binary', C: 2, columns: 2, positive: 1, truth, predicted, scores: p1.flatMap((p) => [1 - p, p]), nonFinite: 0,
   });
   it('precision with no predicted positives', () => expect(METRICS.precision.compute(d([1, 0], [0, 0], [0.1, 0.2]), {})).toBeNull());
   it('recall with no positives', () => expect(METRICS.recall.compute(d([0, 0], [1, 0], [0.9, 0.2]), {})).toBeNull());
@@ -78,11 +78,11 @@ describe('undefined is never 0 or 1', () => {
   it('average_precision with no positives', () => expect(METRICS.average_precision.compute(d([0, 0], [1, 0], [0.9, 0.2]), {})).toBeNull());
   it('mcc with a constant prediction', () => expect(METRICS.mcc.compute(d([1, 0], [1, 1], [0.9, 0.8]), {})).toBeNull());
   it('r2 with a constant truth', () =>
-    expect(METRICS.r2.compute({ n: 3, task: 'regression', C: 0, positive: -1, truth: [2, 2, 2], scores: [1, 2, 3], predicted: [], nonFinite: 0 }, {})).toBeNull());
+    expect(METRICS.r2.compute({ n: 3, task: 'regression', C: 0, columns: 1, positive: -1, truth: [2, 2, 2], scores: [1, 2, 3], predicted: [], nonFinite: 0 }, {})).toBeNull());
   it('roc_auc with a NaN score', () => expect(METRICS.roc_auc.compute(d([1, 0], [1, 0], [NaN, 0.2]), {})).toBeNull());
   it('every metric, when any row of the evaluation has a non-finite score', () => {
     const binary = { ...d([1, 0, 1, 0], [1, 0, 1, 0], [0.9, 0.2, 0.8, 0.1]), nonFinite: 1 };
-    const regression: MetricData = { n: 3, task: 'regression', C: 0, positive: -1, truth: [1, 2, 3], scores: [1, 2, 3], predicted: [], nonFinite: 1 };
+    const regression: MetricData = { n: 3, task: 'regression', C: 0, columns: 1, positive: -1, truth: [1, 2, 3], scores: [1, 2, 3], predicted: [], nonFinite: 1 };
     for (const [name, def] of Object.entries(METRICS)) {
       const data = def.tasks.includes('regression') ? regression : def.tasks.includes('binary') ? binary : { ...binary, task: 'multiclass' as const };
       expect(def.compute(data, {}), name).toBeNull();
@@ -96,7 +96,7 @@ describe('properties', () => {
     .array(fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 2, maxLength: 60 })
     .filter((rows) => rows.some(([t]) => t) && rows.some(([t]) => !t));
   const toData = (rows: [boolean, number][], positive = 1): MetricData => ({
-    n: rows.length, task: 'binary', C: 2, positive,
+    n: rows.length, task: 'binary', C: 2, columns: 2, positive,
     truth: rows.map(([t]) => (t ? positive : 1 - positive)),
     scores: rows.flatMap(([, p]) => (positive === 1 ? [1 - p, p] : [p, 1 - p])),
     predicted: rows.map(([, p]) => (p >= 0.5 ? positive : 1 - positive)),

@@ -124,7 +124,7 @@ describe('curves for the charts', () => {
       scores[2 * i + 1] = Math.round(p * 20) / 20; // ties, as real scores have
       scores[2 * i] = 1 - scores[2 * i + 1]!;
     }
-    const data = { n, task: 'binary' as const, C: 2, positive: 1, truth, scores, predicted: Int32Array.from({ length: n }, (_, i) => (scores[2 * i + 1]! >= 0.5 ? 1 : 0)), nonFinite: 0 };
+    const data = { n, task: 'binary' as const, C: 2, columns: 2, positive: 1, truth, scores, predicted: Int32Array.from({ length: n }, (_, i) => (scores[2 * i + 1]! >= 0.5 ? 1 : 0)), nonFinite: 0 };
     const c = binaryCurves(data);
     let area = 0;
     for (let k = 1; k < c.roc.length; k++) area += ((c.roc[k]![0] - c.roc[k - 1]![0]) * (c.roc[k]![1] + c.roc[k - 1]![1])) / 2;
@@ -170,7 +170,7 @@ describe('curves from sorted typed arrays', () => {
           scores[2 * i + 1] = coarse ? Math.round(s / 40) / 10 : s / 400;
           scores[2 * i] = 1 - scores[2 * i + 1]!;
         });
-        const d: MetricData = { n: rows.length, task: 'binary', C: 2, positive: 1, truth: rows.map(([t]) => (t ? 1 : 0)), scores, predicted: rows.map(() => 0), nonFinite: 0 };
+        const d: MetricData = { n: rows.length, task: 'binary', C: 2, columns: 2, positive: 1, truth: rows.map(([t]) => (t ? 1 : 0)), scores, predicted: rows.map(() => 0), nonFinite: 0 };
         const got = binaryCurves(d);
         const want = reference(d);
         expect(got.roc).toEqual(want.roc);

@@ -228,14 +228,14 @@ export function averagePrecision(isPositive: (i: number) => boolean, score: (i: 
 /** scikit-learn 1.2 clips probabilities to [eps, 1 − eps] (float64 eps), renormalises rows, then averages −log p(true). */
 export const LOG_LOSS_EPS = 2.220446049250313e-16;
 
-export function logLoss(truth: ArrayLike<number>, proba: ArrayLike<number>, C: number): MaybeNumber {
+export function logLoss(truth: ArrayLike<number>, proba: (i: number, c: number) => number, C: number): MaybeNumber {
   const n = truth.length;
   if (n === 0) return null;
   let total = 0;
   for (let i = 0; i < n; i++) {
     let sum = 0;
-    for (let c = 0; c < C; c++) sum += clip(proba[i * C + c]!);
-    const p = clip(proba[i * C + truth[i]!]!) / sum;
+    for (let c = 0; c < C; c++) sum += clip(proba(i, c));
+    const p = clip(proba(i, truth[i]!)) / sum;
     if (Number.isNaN(p)) return null;
     total -= Math.log(p);
   }

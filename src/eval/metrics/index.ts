@@ -2,6 +2,7 @@ import type { Task } from '../predict.js';
 import * as cls from './classification.js';
 import type { MaybeNumber } from './classification.js';
 import * as reg from './regression.js';
+import { probability } from '../scores.js';
 
 /** What a metric is computed from: the evaluation's arrays, or a bootstrap resample of them. */
 export interface MetricData {
@@ -10,7 +11,10 @@ export interface MetricData {
   C: number;
   positive: number;
   truth: ArrayLike<number>;
+  /** n × columns, row-major (read through `probability`) */
   scores: ArrayLike<number>;
+  /** columns stored per row: C, or 1 for a binary model's single score column (regression: 1) */
+  columns: number;
   predicted: ArrayLike<number>;
   /** rows of the whole evaluation with a NaN or infinite score: any makes every metric undefined */
   nonFinite: number;
@@ -63,7 +67,7 @@ export function sortedBinary(d: MetricData): cls.Sorted | null {
   if (s === undefined) sortedCache.set(key, (s = cls.split(pos(d), posScore(d), d.n)));
   return s;
 }
-const posScore = (d: MetricData) => (i: number) => d.scores[i * 2 + d.positive]!;
+const posScore = (d: MetricData) => (i: number) => probability(d.scores, d.columns, i, d.positive);
 const counts = (d: MetricData) => cls.binaryCounts(d.truth, d.predicted, d.positive);
 
 /** precision / recall / f1 / fbeta: of the positive class (binary), averaged (multiclass). */
@@ -101,7 +105,7 @@ const TABLE = {
       // one-vs-rest, macro: the mean of each class's AUC against the rest
       let sum = 0;
       for (let c = 0; c < d.C; c++) {
-        const auc = cls.rocAuc((i) => d.truth[i] === c, (i) => d.scores[i * d.C + c]!, d.n);
+        const auc = cls.rocAuc((i) => d.truth[i] === c, (i) => probability(d.scores, d.columns, i, c), d.n);
         if (auc === null) return null;
         sum += auc;
       }
@@ -109,7 +113,7 @@ const TABLE = {
     },
   },
   average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)) },
-  log_loss: { uses: 'probabilities', tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, d.scores, d.C) },
+  log_loss: { uses: 'probabilities', tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, (i, c) => probability(d.scores, d.columns, i, c), d.C) },
   brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n) },
   ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
   top_k_accuracy: { uses: 'any', tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
@@ -168,7 +172,7 @@ export function tooFewForBootstrap(d: MetricData, classes: readonly string[]): s
 
 /** The rows at `idx` (with repeats), as a bootstrap resample. */
 export function resample(d: MetricData, idx: Int32Array): MetricData {
-  const width = d.task === 'regression' ? 1 : d.C;
+  const width = d.columns;
   const truth = new Float64Array(idx.length);
   const predicted = new Int32Array(d.task === 'regression' ? 0 : idx.length);
   const scores = new Float64Array(idx.length * width);
@@ -190,7 +194,9 @@ export type { MaybeNumber };
  */
 export function canonicalOrder(datas: MetricData[]): Int32Array {
   const d0 = datas[0]!;
+  // every class's probability in class order (a single score column read as its two), as the values a row holds
   const widths = datas.map((d) => (d.task === 'regression' ? 1 : d.C));
+  const at = (d: MetricData, i: number, c: number) => (d.task === 'regression' ? d.scores[i]! : probability(d.scores, d.columns, i, c));
   const order = Int32Array.from({ length: d0.n }, (_, i) => i);
   return order.sort((a, b) => {
     const t = d0.truth[a]! - d0.truth[b]!;
@@ -199,8 +205,8 @@ export function canonicalOrder(datas: MetricData[]): Int32Array {
       const d = datas[k]!;
       const w = widths[k]!;
       for (let c = 0; c < w; c++) {
-        const x = d.scores[a * w + c]!;
-        const y = d.scores[b * w + c]!;
+        const x = at(d, a, c);
+        const y = at(d, b, c);
         if (x !== y) return x < y ? -1 : 1;
       }
     }
