@@ -252,7 +252,11 @@ function undefinedWhy(c: Counts, d: Disparity, minRows: number, names: string[])
     const judged = names.filter((_, g) => rate(c, g, r).of >= minRows);
     if (judged.length < 2) {
       const of = r === 'selection_rate' ? 'rows' : r === 'true_positive_rate' ? 'positive rows' : 'negative rows';
-      return `fewer than two groups have ${minRows} ${of} or more (${names.map((n, g) => `${n}: ${rate(c, g, r).of}`).join('; ')})`;
+      // the largest groups first, at most five named: a column of many values would fill a screen
+      const sizes = names.map((n, g) => ({ n, of: rate(c, g, r).of })).sort((a, b) => b.of - a.of);
+      const listed = sizes.slice(0, 5).map((x) => `${x.n}: ${x.of}`).join('; ');
+      const more = sizes.length > 5 ? `; and ${sizes.length - 5} more groups, the sensitive column has ${sizes.length} distinct values: cut a number into a few categories first` : '';
+      return `fewer than two groups have ${minRows} ${of} or more (${listed}${more})`;
     }
   }
   return 'the highest selection rate is 0';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { labelKey, parseNumber } from '../eval/cells.js';
-import { cellAt, type DatasetSource } from '../eval/datasets/types.js';
+import { cellAt, type Cell, type DatasetSource } from '../eval/datasets/types.js';
 import { Growable } from '../eval/predict.js';
 import { delong, delongInterval } from '../eval/metrics/delong.js';
 import { normalQuantile } from '../eval/bootstrap.js';
@@ -62,8 +62,8 @@ async function readColumns(source: DatasetSource, label: string, columns: string
   return { rows, classes: [...classes.keys()], columns: reads };
 }
 
-function add(r: ColumnRead, cell: unknown, cls: number, y: number, regression: boolean): void {
-  const v = parseNumber(cell as never);
+function add(r: ColumnRead, cell: Cell, cls: number, y: number, regression: boolean): void {
+  const v = parseNumber(cell);
   if (!v.ok && !v.missing) r.text = true;
   if (regression) {
     if (!v.ok) return;
@@ -81,7 +81,7 @@ function add(r: ColumnRead, cell: unknown, cls: number, y: number, regression: b
   while (r.values.length <= cls) r.values.push(new Growable(Float64Array));
   r.values[cls]!.push(v.ok ? v.value : -Infinity);
   if (r.categories) {
-    const key = labelKey(cell as never, true) ?? '(missing)';
+    const key = labelKey(cell, true) ?? '(missing)';
     let counts = r.categories.get(key);
     if (!counts) {
       if (r.categories.size >= MAX_CATEGORIES) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../input/errors.js';
 import { MAX_CATEGORIES, type Evaluation } from '../eval/predict.js';
 import { checkParams, measure, metricOptions, undefinedBecause } from './metric-options.js';
-import { resample } from '../eval/metrics/index.js';
+import { resample, type MetricData, type MetricDef, type MetricParams } from '../eval/metrics/index.js';
 import { binLevels, categoryLevels, crossLevels, searchLevels, slicesOf, testSlices, type Levels, type Slice } from '../eval/slices.js';
 import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';
@@ -140,7 +140,7 @@ function sorted(slices: Slice[]): Slice[] {
  * The search: every level of each column and, with pairs, every combination of two columns'
  * levels; the slices worse than the rest at the false discovery rate, worst first, the first `top`.
  */
-function search(o: { columns: string[]; pairs: boolean; fdr: number; top: number; confidence: number }, label: string, minRows: number, ev: Evaluation, data: Parameters<typeof testSlices>[0], def: Parameters<typeof testSlices>[1], params: Parameters<typeof testSlices>[2], file: string) {
+function search(o: { columns: string[]; pairs: boolean; fdr: number; top: number; confidence: number }, label: string, minRows: number, ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, file: string) {
   if (def.denominator?.(data, params) === undefined) throw new InputError(file, `slices: search needs a metric that is a proportion of rows (accuracy; binary precision, recall or specificity), not ${label}`, undefined, 'the search tests each slice against the rest of the rows with a two-proportion test');
   const cuts = o.columns.map((c) => ({ column: c, levels: searchLevels(c, ev.columns.get(c)!, SEARCH_CATEGORIES) }));
   const usable = cuts.flatMap((c) => (c.levels ? [c.levels] : []));

@@ -103,7 +103,15 @@ describe('fairness: Fairlearn’s disparities, against scikit-learn on real data
     expect(eo.value).toBeNull();
     expect(eo.passed).toBe(false);
     expect(check.status).toBe('fail');
-    expect(check.findings[0]!.message).toMatch(/^equal_opportunity_difference is undefined: fewer than two groups have 30 positive rows or more \(sex = 1\.0, age_group = 50 and over: \d+; /);
+    const bySize = [...want].sort((a, b) => b.positives - a.positives).map((g) => `${g.group}: ${g.positives}`).join('; ');
+    expect(check.findings[0]!.message).toBe(`equal_opportunity_difference is undefined: fewer than two groups have 30 positive rows or more (${bySize})`);
+  });
+
+  it('a column of many values as the sensitive attribute: the five largest groups named, and what to do', async () => {
+    const { check } = await fairness(`    sensitive: bmi\n    max_demographic_parity_difference: 1\n`);
+    const bmi = new Set(readFileSync(join(DIR, 'holdout.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[2]));
+    expect(check.status).toBe('fail');
+    expect(check.findings[0]!.message).toMatch(new RegExp(`^demographic_parity_difference is undefined: fewer than two groups have 30 rows or more \\(([^;]+: \\d+; ){5}and ${bmi.size - 5} more groups, the sensitive column has ${bmi.size} distinct values: cut a number into a few categories first\\)$`));
   });
 
   it('a missing value is a group of its own', async () => {
