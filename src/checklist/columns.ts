@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { InputError } from '../input/errors.js';
-import { openDataset } from '../eval/datasets/index.js';
+import { openDatasetPath } from '../eval/datasets/index.js';
 import { checkDefinition } from '../checks/index.js';
 import { didYouMean } from '../input/suggest.js';
 import { byPosition, pathToString } from '../input/validate.js';
@@ -23,8 +23,8 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
   for (const name of names) {
     const spec = datasets[name]!;
     try {
-      const source = await openDataset(resolve(parts.dir, spec.path), spec.path);
-      headers.set(name, { display: spec.path, columns: source.columns });
+      const source = await openDatasetPath(parts.dir, spec.path, (p) => p);
+      headers.set(name, { display: source.path, columns: source.columns });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       problems.push(err);

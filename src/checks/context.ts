@@ -6,7 +6,7 @@ import { duplicateOpsetImport, type OnnxModelInfo } from '../onnx/model-info.js'
 import { cannotRead, onnxInfo } from '../onnx/read-input.js';
 import { createSession, type ModelSession } from '../onnx/session.js';
 import { unzipMap } from '../onnx/zipmap.js';
-import { openDataset } from '../eval/datasets/index.js';
+import { datasetDisplay, openDatasetPath } from '../eval/datasets/index.js';
 import { evaluate, finishPass, planRead, readPass, type BatchTransform, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
 import type { Part } from '../eval/datasets/part.js';
 import { readColumns, type ColumnsRead } from '../eval/drift/columns.js';
@@ -122,6 +122,11 @@ export class RunContext {
     return relative(this.checklist.dir, this.resolve(path)).split(sep).join('/');
   }
 
+  /** A dataset's path (a file, a glob or a list) as reports show it. */
+  displayDataset(path: string | string[]): string {
+    return datasetDisplay(path, (p) => this.display(p));
+  }
+
   readInput(path: string): Promise<Buffer> {
     const key = this.resolve(path);
     let entry = this.files.get(key);
@@ -209,8 +214,8 @@ export class RunContext {
   async dataset(name: string | undefined): Promise<{ source: DatasetSource; spec: DatasetSpec & { name: string } }> {
     const resolved = this.datasetName(name);
     const spec = this.checklist.checklist.datasets![resolved]!;
-    const display = this.display(spec.path);
-    const source = await openDataset(this.resolve(spec.path), display);
+    const source = await openDatasetPath(this.checklist.dir, spec.path, (p) => this.display(p));
+    const display = source.path;
     const record = (): void => {
       const ev = source.evidence();
       if (!ev) return;

@@ -23,7 +23,7 @@ export default defineCheck({
   async run(o, ctx) {
     const ev = await ctx.evaluation(o.model, o.dataset);
     const findings: Finding[] = [];
-    const at = (i: number) => `${ctx.display(ctx.checklist.checklist.datasets![ctx.datasetName(o.dataset)]!.path)}:${ev.rowRef[i]}`;
+    const at = (i: number) => `${ctx.displayDataset(ctx.checklist.checklist.datasets![ctx.datasetName(o.dataset)]!.path)}:${ev.rowRef[i]}`;
     const problem = (code: string, rows: number[], what: string, hint?: string) => {
       if (rows.length) findings.push({ code, message: `${rows.length} of ${ev.n} rows ${what} (first: ${ev.rowUnit} ${ev.rowRef[rows[0]!]})`, location: at(rows[0]!), ...(hint ? { hint } : {}) });
     };

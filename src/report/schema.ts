@@ -24,7 +24,18 @@ export const reportSchema = z.strictObject({
   schema: z.literal('deploy-check/report@1'),
   tool: z.strictObject({ name: z.string(), version: z.string() }),
   checklist: z.strictObject({ path: z.string(), name: z.string().optional(), sha256 }),
-  inputs: z.array(z.strictObject({ path: z.string(), sha256, bytes: z.number().int().nonnegative(), rows: z.number().int().nonnegative().optional() })),
+  inputs: z.array(
+    z.strictObject({
+      path: z.string(),
+      sha256,
+      bytes: z.number().int().nonnegative(),
+      rows: z.number().int().nonnegative().optional(),
+      files: z
+        .array(z.strictObject({ path: z.string(), sha256, bytes: z.number().int().nonnegative(), rows: z.number().int().nonnegative() }))
+        .optional()
+        .describe('A dataset of several files (a glob or a list): each file, in the order read; the sha256 above is that of their manifest, one line "<sha256>  <path>" per file'),
+    }),
+  ),
   gate: z.strictObject({ fail_on: z.enum(['error', 'warn']) }),
   verdict: z.enum(['pass', 'fail']),
   summary: z.record(status, z.number().int().nonnegative()),

@@ -45,6 +45,8 @@ export interface InputEvidence {
   sha256: string;
   bytes: number;
   rows?: number;
+  /** a dataset of several files: each file's evidence, in the order read (sha256 is their manifest's) */
+  files?: { path: string; sha256: string; bytes: number; rows: number }[];
 }
 
 export interface Report {

@@ -49,7 +49,8 @@ function buildSchema() {
   });
 
   const digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 digest');
-  const evidence = z.strictObject({ path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) });
+  const fileEvidence = { path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) };
+  const evidence = z.strictObject({ ...fileEvidence, files: z.array(z.strictObject(fileEvidence)).optional() });
   const stateSchema = z.strictObject({
     schema: z.literal(STATE_SCHEMA),
     tool: z.strictObject({ name: z.string(), version: z.string() }),

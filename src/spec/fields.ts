@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { z } from 'zod';
+import { glob, isGlob } from '../input/glob.js';
 
 /**
  * Field types shared by the checklist and the check option schemas. `inputPath` checks, while a
@@ -17,6 +18,15 @@ export function withBaseDir<T>(dir: string, fn: () => T, paths?: Set<string>): T
   return validation.run({ dir, named: paths }, fn);
 }
 
+/** What is wrong with a path the checklist names (it is added to the paths named), if anything. */
+function fileProblem(at: { dir: string; named?: Set<string> }, p: string): string | undefined {
+  const full = resolve(at.dir, p);
+  at.named?.add(full);
+  if (!existsSync(full)) return `file not found: ${p} (paths are relative to the checklist's folder)`;
+  if (!statSync(full).isFile()) return `not a regular file: ${p}`;
+  return undefined;
+}
+
 export const inputPath = () =>
   z
     .string()
@@ -24,12 +34,42 @@ export const inputPath = () =>
     .superRefine((p, ctx) => {
       const at = validation.getStore();
       if (at === undefined) return;
-      const full = resolve(at.dir, p);
-      at.named?.add(full);
-      if (!existsSync(full)) ctx.addIssue({ code: 'custom', message: `file not found: ${p} (paths are relative to the checklist's folder)` });
-      else if (!statSync(full).isFile()) ctx.addIssue({ code: 'custom', message: `not a regular file: ${p}` });
+      const problem = fileProblem(at, p);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .describe("Path of an existing file, relative to the checklist's folder");
+
+/**
+ * The files a dataset's `path` names: one file, a glob (sorted by code point), or a list (in its
+ * order); relative to `dir` as written. A path that exists as a file is that file even when it
+ * holds a glob character.
+ */
+export function datasetFiles(dir: string, path: string | string[]): string[] {
+  if (Array.isArray(path)) return path;
+  return isGlob(path) && !existsSync(resolve(dir, path)) ? glob(dir, path) : [path];
+}
+
+/** A dataset's `path`: a file, a glob of files or a list of files, all of one format. */
+export const datasetPath = () =>
+  z
+    .union([z.string().min(1, { error: 'expected a path, received an empty string' }), z.array(inputPath()).min(1, { error: 'expected at least one file' })])
+    .superRefine((p, ctx) => {
+      const at = validation.getStore();
+      if (at === undefined) return;
+      if (typeof p === 'string') {
+        const files = datasetFiles(at.dir, p);
+        if (isGlob(p) && files.length === 0) return ctx.addIssue({ code: 'custom', message: `no file matches ${p} (paths are relative to the checklist's folder)` });
+        const problem = files.length === 1 && files[0] === p ? fileProblem(at, p) : undefined;
+        if (problem) return ctx.addIssue({ code: 'custom', message: problem });
+        for (const f of files) at.named?.add(resolve(at.dir, f));
+      }
+      const files = datasetFiles(at.dir, p);
+      const formats = [...new Set(files.map((f) => extname(f).toLowerCase()))];
+      if (formats.length > 1) ctx.addIssue({ code: 'custom', message: `the files are of ${formats.length} formats (${formats.join(', ')}): a dataset's files are all of one format` });
+      const twice = files.find((f, i) => files.findIndex((g) => resolve(at.dir, g) === resolve(at.dir, f)) !== i);
+      if (twice) ctx.addIssue({ code: 'custom', message: `${twice} is listed twice` });
+    })
+    .describe("A file, a glob (`*`, `?`, `[…]`, `**`) or a list of files of one format, relative to the checklist's folder; several files are read as one dataset, in the order listed (a glob's in code-point order)");
 
 export const sha256 = () =>
   z

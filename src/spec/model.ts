@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { inputPath, sha256 } from './fields.js';
+import { datasetPath, inputPath, sha256 } from './fields.js';
 
 // The checklist's vocabulary for models and datasets: what checks, the evaluation and the loader
 // all speak of, below every one of them.
@@ -34,7 +34,7 @@ export const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const datasetsSchema = z.record(
   z.string().regex(ID, { error: 'expected a dataset name of letters, digits, "_", "." or "-"' }),
   z.strictObject({
-    path: inputPath().describe('.csv, .tsv, .jsonl or .parquet'),
+    path: datasetPath().describe('.csv, .tsv, .jsonl or .parquet: a file, a glob (`*`, `?`, `[…]`, `**`) or a list of files of one format, read as one dataset in the order listed (a glob’s in code-point order)'),
     label: z.string().min(1).optional().describe('Column holding the true label or value'),
     missing: z.enum(['error', 'nan']).default('error').describe('A missing feature value: an error, or NaN where the model input is float'),
     predictions: z

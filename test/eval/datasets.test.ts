@@ -1,12 +1,13 @@
-import { copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/checks/context.js';
-import { cellAt, columnIndex, openDataset } from '../../src/eval/datasets/index.js';
+import { cellAt, columnIndex, openDataset, openDatasetPath } from '../../src/eval/datasets/index.js';
 import { runChecklist } from '../../src/run/runner.js';
-import { FIXTURES, scenario } from '../helpers.js';
+import { cli, FIXTURES, scenario } from '../helpers.js';
 
 export async function readAll(name: string, content: string | Buffer) {
   const dir = scenario({ [name]: content });
@@ -190,5 +191,74 @@ describe('a missing column', () => {
     const wide = { path: 'd.csv', columns: Array.from({ length: 31 }, (_, i) => `c${i}`) };
     expect(() => columnIndex(wide, 'zzz', '--label')).toThrow('d.csv  has no column "zzz" (--label) (columns: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, … (18 more), c28, c29, c30)');
     expect(() => columnIndex({ path: 'd.csv', columns: ['alpha', 'beta', 'gamma'] }, 'zzz', '--label')).toThrow('(columns: alpha, beta, gamma)');
+  });
+});
+
+describe('a dataset of several files (a glob or a list)', () => {
+  const example = () => loadChecklist(join(FIXTURES, '..', 'checklists', 'example.yaml'));
+  const withHoldout = (path: string | string[]) => {
+    const c = example();
+    return { ...c, checklist: { ...c.checklist, datasets: { holdout: { path, label: 'diagnosis', missing: 'error' as const } } } };
+  };
+  const parts = (ext: string) => [1, 2, 3].map((k) => `../fixtures/breast-cancer/parts/holdout-${k}.${ext}`);
+
+  it.each([
+    ['three CSV files by a glob', '../fixtures/breast-cancer/parts/holdout-?.csv'],
+    ['three CSV files by a list', parts('csv')],
+    ['three Parquet files by a glob', '../fixtures/breast-cancer/parts/*.parquet'],
+  ])('%s: the same scores and labels as the one file they were cut from, rows numbered across the files', async (_, path) => {
+    const whole = await new RunContext(example(), new Date()).evaluation('model', undefined);
+    const split = await new RunContext(withHoldout(path), new Date()).evaluation('model', undefined);
+    expect(Array.from(split.scores)).toEqual(Array.from(whole.scores));
+    expect(Array.from(split.truth)).toEqual(Array.from(whole.truth));
+    expect(split.rowUnit).toBe('row');
+    expect(Array.from(split.rowRef)).toEqual(Array.from({ length: whole.n }, (_, i) => i + 1));
+  });
+
+  it('shards of Parquet files take row groups numbered across the files (groups of 20, 20, 10 | 20, 20, 20 | 20, 20, 20, 1 rows)', async () => {
+    const rows = async (part: { index: number; count: number }) => {
+      const source = await openDatasetPath(join(FIXTURES, 'breast-cancer', 'parts'), 'holdout-*.parquet', (p) => p);
+      const refs: number[] = [];
+      for await (const b of source.batches([{ index: 0, as: 'number' }], 7, { part })) refs.push(...Array.from(b.refs as ArrayLike<number>));
+      expect(source.evidence()?.rows).toBe(171);
+      return refs;
+    };
+    const [even, odd] = [await rows({ index: 0, count: 2 }), await rows({ index: 1, count: 2 })];
+    // global groups 0, 2, 4, 6, 8 and 1, 3, 5, 7, 9 (a file's own numbering would give 110 and 61)
+    expect([even.length, odd.length]).toEqual([90, 81]);
+    expect([...even, ...odd].sort((a, b) => a - b)).toEqual(Array.from({ length: 171 }, (_, i) => i + 1));
+    expect(even.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(odd[0]).toBe(21);
+  });
+
+  it("evidence: every file's digest, size and rows, and the manifest's digest (what `sha256sum FILES | sha256sum` prints)", async () => {
+    const ctx = new RunContext(withHoldout(parts('csv')), new Date());
+    await ctx.evaluation('model', undefined);
+    const [input] = (await ctx.evidence()).filter((e) => e.path.includes('holdout-'));
+    const files = parts('csv').map((p) => readFileSync(join(FIXTURES, '..', 'checklists', p)));
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    // the paths as the report shows them: relative to the checklist's folder
+    const manifest = files.map((b, k) => `${sha(b)}  ../fixtures/breast-cancer/parts/holdout-${k + 1}.csv\n`).join('');
+    expect(input).toMatchObject({ path: parts('csv').join(', '), sha256: sha(manifest), bytes: files.reduce((s, b) => s + b.length, 0), rows: 171 });
+    expect(input!.files!.map((f) => [f.rows, f.sha256])).toEqual([[60, sha(files[0]!)], [1, sha(files[1]!)], [110, sha(files[2]!)]]);
+  });
+
+  it.each([
+    ['a glob that matches nothing', 'holdout: { path: "data/*.csv", label: y }', "checklist.yaml:4:20  datasets.holdout.path: no file matches data/*.csv (paths are relative to the checklist's folder)"],
+    ['files of two formats', 'holdout: { path: "parts/*", label: y }', 'datasets.holdout.path: the files are of 2 formats (.csv, .jsonl)'],
+    ['a file of a list that is not there', 'holdout: { path: [parts/a.csv, parts/z.csv], label: y }', 'checklist.yaml:4:34  datasets.holdout.path[1]: file not found: parts/z.csv'],
+    ['a file listed twice', 'holdout: { path: [parts/a.csv, ./parts/a.csv], label: y }', 'datasets.holdout.path: ./parts/a.csv is listed twice'],
+    ['files whose columns differ', 'holdout: { path: "parts/*.csv", label: y }', 'parts/b.csv  has other columns than parts/a.csv (column 2: "c" where parts/a.csv has "b") (every file of dataset parts/*.csv has the same columns in the same order)'],
+  ])('refused in one line, exit 2: %s', (_, dataset, message) => {
+    const dir = scenario({
+      'parts/a.csv': 'a,b,y\n1,2,0\n',
+      'parts/b.csv': 'a,c,y\n1,2,1\n',
+      ...(dataset.includes('"parts/*"') ? { 'parts/c.jsonl': '{"a":1}\n' } : {}),
+      'checklist.yaml': `version: 1\nmodel: { path: model.onnx, inputs: { input: [a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b] } }\ndatasets:\n  ${dataset}\nchecks:\n  - { type: metric, metric: accuracy, min: 0 }\n`,
+    });
+    const r = cli(['run', join(dir, 'checklist.yaml')]);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+    expect(r.code).toBe(2);
   });
 });

@@ -45,12 +45,20 @@ const parquetExample = (): LoadedChecklist => {
   return { ...csv, checklist: { ...csv.checklist, datasets: { ...csv.checklist.datasets, holdout: { path: '../fixtures/breast-cancer/holdout.parquet', label: 'diagnosis', missing: 'error' as const } } } };
 };
 
+/** example.yaml with its hold-out as several files (a glob or a list) */
+const splitExample = (path: string | string[]) => (): LoadedChecklist => {
+  const csv = checklist('example.yaml');
+  return { ...csv, checklist: { ...csv.checklist, datasets: { ...csv.checklist.datasets, holdout: { path, label: 'diagnosis', missing: 'error' as const } } } };
+};
+
 describe('shards and merge: the same report, byte for byte, whatever the number of shards', () => {
   // every example checklist, less the check that does not run under shards (robustness) and the one
   // that measures time (latency)
   it.each([
     ['example.yaml (binary, baseline, slices, outputs, determinism, documents, a data check in the merge job)', () => checklist('example.yaml'), []],
     ['example.yaml on Parquet (shards by row group)', parquetExample, []],
+    ['example.yaml on three CSV files (a glob; one file of one row)', splitExample('../fixtures/breast-cancer/parts/holdout-*.csv'), []],
+    ['example.yaml on three Parquet files (a list; row groups numbered across the files)', splitExample([1, 2, 3].map((k) => `../fixtures/breast-cancer/parts/holdout-${k}.parquet`)), []],
     ['penguins.yaml (multiclass from JSON Lines, slices)', () => checklist('penguins.yaml'), ['robustness', 'latency']],
     ['diabetes.yaml (regression)', () => checklist('diabetes.yaml'), []],
     ['wine.yaml (multiclass, intervals)', () => checklist('wine.yaml'), []],

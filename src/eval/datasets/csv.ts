@@ -62,6 +62,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       interface Arrays {
         cells: Column[];
         lines: Int32Array;
+        index: Int32Array;
       }
       const pool: Arrays[] = [];
       const fresh = (): Arrays => {
@@ -76,11 +77,13 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
         return {
           cells: asNumber.map((num) => (num ? { numbers: new Float64Array(batchSize), other: new Map<number, string>() } : new Array<Cell>())),
           lines: new Int32Array(batchSize),
+          index: new Int32Array(batchSize),
         };
       };
       let arrays = fresh();
       let cells = arrays.cells;
       let lines = arrays.lines;
+      let index = arrays.index;
       let n = 0;
       let rows = 0;
       const part = options?.part;
@@ -91,11 +94,13 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
           cells: cells.map((c) => (Array.isArray(c) ? c : { numbers: c.numbers.subarray(0, n), other: c.other })),
           unit: 'line',
           refs: lines.subarray(0, n),
+          index: index.subarray(0, n),
         };
         const done = { batch, arrays };
         arrays = fresh();
         cells = arrays.cells;
         lines = arrays.lines;
+        index = arrays.index;
         n = 0;
         return done;
       };
@@ -130,6 +135,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
             else (out as NumberColumn).numbers[n] = v;
           }
         }
+        index[n] = rows - 1;
         lines[n++] = rec.line;
         if (n >= batchSize) ready.push(flush());
         return true;
@@ -193,8 +199,8 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
             if (buf[j] !== delim) break;
           }
           if (count !== ncols) ragged(line, count);
+          index[n] = rows++;
           lines[n++] = line++;
-          rows++;
           if (n >= batchSize) ready.push(flush());
         }
         return line;

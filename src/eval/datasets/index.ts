@@ -1,11 +1,34 @@
-import { extname } from 'node:path';
+import { statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 import { InputError } from '../../input/errors.js';
 import { didYouMean } from '../../input/suggest.js';
 import { openCsv } from './csv.js';
 import { openJsonl } from './jsonl.js';
+import { datasetFiles } from '../../spec/fields.js';
+import { concatenated } from './files.js';
 import type { DatasetSource } from './types.js';
 
 export const DATASET_FORMATS = ['.csv', '.tsv', '.jsonl', '.ndjson', '.parquet'] as const;
+
+/**
+ * A dataset's `path` from the checklist opened as one source: one file, or several (a glob or a
+ * list, even of one file) read as one dataset (files.ts). `displayOf` shows a path as reports do.
+ */
+export async function openDatasetPath(dir: string, path: string | string[], displayOf: (path: string) => string): Promise<DatasetSource> {
+  const files = datasetFiles(dir, path);
+  const display = datasetDisplay(path, displayOf);
+  if (!Array.isArray(path) && files.length === 1 && files[0] === path) return openDataset(resolve(dir, path), display);
+  if (files.length === 0) throw new InputError(display, 'matches no file', undefined, "paths are relative to the checklist's folder");
+  const opened = await Promise.all(files.map(async (f) => ({ source: await openDataset(resolve(dir, f), displayOf(f)), display: displayOf(f), bytes: statSync(resolve(dir, f)).size })));
+  return concatenated(display, opened);
+}
+
+/** A dataset's path as reports show it: the file or the glob, or a list's files (the first and last of a long one). */
+export function datasetDisplay(path: string | string[], displayOf: (path: string) => string): string {
+  if (!Array.isArray(path)) return displayOf(path);
+  const shown = path.map(displayOf);
+  return shown.length <= 3 ? shown.join(', ') : `${shown[0]}, …, ${shown.at(-1)} (${shown.length} files)`;
+}
 
 /** Chooses the reader by extension. */
 export async function openDataset(file: string, display: string): Promise<DatasetSource> {

@@ -34,12 +34,13 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       let cells: Cell[][] = want.map(() => []);
       let lines: number[] = [];
+      let places: number[] = [];
       let rows = 0;
       const flush = (): RawBatch => {
-        const l = lines;
-        const b: RawBatch = { n: l.length, cells, unit: 'line', refs: l };
+        const b: RawBatch = { n: lines.length, cells, unit: 'line', refs: lines, index: places };
         cells = want.map(() => []);
         lines = [];
+        places = [];
         return b;
       };
       for await (const { value, line, text } of objects(file, display, counting)) {
@@ -58,6 +59,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
           cells[k]!.push(v as Cell);
         });
         lines.push(line);
+        places.push(rows - 1);
         if (lines.length >= batchSize) yield flush();
       }
       if (lines.length) yield flush();

@@ -29,6 +29,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
     columns,
     evidence: () => evidence,
     progress: () => (total ? done / total : 1),
+    rowGroups: metadata.row_groups.length,
     async *batches(want, batchSize, options) {
       const part = options?.part;
       const names = want.map((w) => columns[w.index]!);

@@ -28,6 +28,11 @@ export interface RawBatch {
   /** where each row is in the file: line numbers (text formats) or 1-based row numbers (Parquet) */
   unit: 'line' | 'row';
   refs: ArrayLike<number>;
+  /**
+   * where refs are line numbers: each row's 0-based place among the file's data rows (another
+   * shard's rows counted), so that the rows of several files can be numbered as one dataset's
+   */
+  index?: ArrayLike<number>;
 }
 
 export interface DatasetSource {
@@ -42,9 +47,11 @@ export interface DatasetSource {
    */
   batches(want: ColumnRequest[], batchSize: number, options?: { reuse?: boolean; part?: Part }): AsyncGenerator<RawBatch>;
   /** After a full pass: the file's digest, size and row count, as evidence. */
-  evidence(): { sha256: string; bytes: number; rows: number } | undefined;
+  evidence(): { sha256: string; bytes: number; rows: number; files?: { path: string; sha256: string; bytes: number; rows: number }[] } | undefined;
   /** Share of the file read so far in the current pass (0..1), for a progress bar. */
   progress(): number;
+  /** Parquet: the file's row groups (a shard's part is whole row groups) */
+  rowGroups?: number;
 }
 
 /** "line 14" or "row 14", for messages. */

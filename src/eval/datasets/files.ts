@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { InputError } from '../../input/errors.js';
+import type { DatasetSource, RawBatch } from './types.js';
+
+/** One file of a dataset of several: its source, its path as reports show it, its size. */
+export interface DatasetFile {
+  source: DatasetSource;
+  display: string;
+  bytes: number;
+}
+
+/** A dataset's evidence when it is several files: each file's, and their manifest's digest. */
+export interface FilesEvidence {
+  sha256: string;
+  bytes: number;
+  rows: number;
+  files: { path: string; sha256: string; bytes: number; rows: number }[];
+}
+
+/**
+ * Several files of one format read as one dataset, in the order given: the columns are the first
+ * file's, and every other file must have the same columns in the same order. Rows are numbered
+ * across the files (unit "row": row 1 is the first file's first data row; a file's rows follow the
+ * rows of the files before it), so that findings and merged shards have one order; a reader's own
+ * errors still name the file and its line. A shard's part is taken from each file as from one file
+ * (CSV and JSON Lines by the row's content; Parquet by row group, the groups numbered across the
+ * files so that many one-group files still spread over the shards). The evidence is the manifest
+ * of the files — one line `<sha256>  <path>` per file, as `sha256sum` prints it — digested, with
+ * every file's own digest, size and rows.
+ */
+export function concatenated(display: string, files: DatasetFile[]): DatasetSource {
+  const [first] = files;
+  if (!first) throw new InputError(display, 'names no file');
+  const columns = first.source.columns;
+  for (const f of files.slice(1)) {
+    const j = f.source.columns.findIndex((c, i) => c !== columns[i]);
+    if (j >= 0 || f.source.columns.length !== columns.length) {
+      const at = j >= 0 ? j : Math.min(f.source.columns.length, columns.length);
+      throw new InputError(f.display, `has other columns than ${first.display} (column ${at + 1}: ${JSON.stringify(f.source.columns[at] ?? null)} where ${first.display} has ${JSON.stringify(columns[at] ?? null)})`, undefined, `every file of dataset ${display} has the same columns in the same order`);
+    }
+  }
+  const total = files.reduce((s, f) => s + f.bytes, 0);
+  let done = 0;
+  let current: DatasetFile | undefined;
+  let evidence: FilesEvidence | undefined;
+  return {
+    path: display,
+    columns,
+    evidence: () => evidence,
+    progress: () => (total ? (done + (current ? current.source.progress() * current.bytes : 0)) / total : 1),
+    async *batches(want, batchSize, options) {
+      evidence = undefined;
+      done = 0;
+      let rowsBefore = 0;
+      let groupsBefore = 0;
+      const seen: FilesEvidence['files'] = [];
+      for (const file of files) {
+        current = file;
+        const part = options?.part;
+        // Parquet's row groups numbered across the files: group g of this file is group groupsBefore + g
+        const groups = file.source.rowGroups;
+        const shifted = part && groups !== undefined ? { ...part, index: (((part.index - groupsBefore) % part.count) + part.count) % part.count } : part;
+        for await (const b of file.source.batches(want, batchSize, { ...options, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore);
+        const ev = file.source.evidence();
+        if (!ev) throw new Error(`${file.display} was read without evidence`);
+        seen.push({ path: file.display, ...ev });
+        rowsBefore += ev.rows;
+        groupsBefore += groups ?? 0;
+        done += file.bytes;
+        current = undefined;
+      }
+      const manifest = seen.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+      evidence = { sha256: createHash('sha256').update(manifest).digest('hex'), bytes: total, rows: rowsBefore, files: seen };
+    },
+  };
+}
+
+/** A file's batch with its rows numbered across the dataset's files. */
+function renumbered(b: RawBatch, rowsBefore: number): RawBatch {
+  const refs = new Int32Array(b.n);
+  if (b.unit === 'row') for (let i = 0; i < b.n; i++) refs[i] = rowsBefore + Number(b.refs[i]);
+  else {
+    const index = b.index;
+    if (!index) throw new Error('a text reader gave rows without their index');
+    for (let i = 0; i < b.n; i++) refs[i] = rowsBefore + Number(index[i]) + 1;
+  }
+  const { index: _, ...rest } = b;
+  return { ...rest, unit: 'row', refs };
+}
