@@ -75,9 +75,17 @@ export interface ShardColumns {
 }
 
 /** What a merge serves: the passes and column statistics its shards read, joined. */
+/** A check's tally in a state (shards: 'tallies'): the datasets it read (each shard reads them whole) and its value. */
+export interface Tally {
+  evidence: InputEvidence[];
+  value: unknown;
+}
+
 export interface Merged {
   passes: Map<string, ShardPass>;
   columns: Map<string, ShardColumns>;
+  /** checks' tallies (shards: 'tallies'), merged, by check id */
+  tallies: Map<string, Tally>;
 }
 
 /** How a run is split: a shard reads its part of every dataset; a merge serves what its shards read. */
@@ -105,7 +113,27 @@ export class RunContext {
     private readonly progress?: ProgressSink,
     private readonly split?: RunSplit,
   ) {
-    if (split && 'merged' in split) for (const p of [...split.merged.passes.values(), ...split.merged.columns.values()]) this.datasetEvidence.set(p.path, { ...p.evidence });
+    if (split && 'merged' in split) {
+      for (const p of [...split.merged.passes.values(), ...split.merged.columns.values()]) this.datasetEvidence.set(p.path, { ...p.evidence });
+      for (const t of split.merged.tallies.values()) for (const ev of t.evidence) this.datasetEvidence.set(ev.path, { ...ev });
+    }
+  }
+
+  /** This shard's part of the datasets (`run --shard`), if the run is a shard. */
+  get part(): Part | undefined {
+    return this.split && 'part' in this.split ? this.split.part : undefined;
+  }
+
+  /** A check's tally as its shards read it, merged (`merge`; shards: 'tallies'). */
+  mergedTally(id: string): unknown {
+    const t = (this.split as { merged: Merged }).merged.tallies.get(id);
+    if (!t) throw new InputError(this.checklist.file, `check "${id}": the shards' states hold no tally of it`, undefined, 'run the shards again with this checklist');
+    return t.value;
+  }
+
+  /** The evidence of a dataset read whole in this run, by its path as reports show it. */
+  evidenceOf(path: string): InputEvidence | undefined {
+    return this.datasetEvidence.get(path);
   }
 
   /** Whether this run's evaluations come from its shards' states (`merge`): no model is run for them. */
@@ -291,7 +319,7 @@ export class RunContext {
     if (!entry) {
       entry = (async () => {
         const { source, spec } = await this.dataset(name);
-        const part = this.split && 'part' in this.split ? this.split.part : undefined;
+        const part = this.part;
         const read = await readColumns(source, only, part);
         const evidence = this.datasetEvidence.get(source.path)!;
         return { dataset: name, only: only ?? null, path: source.path, columns: source.columns, label: spec.label, evidence: { ...evidence, rows: evidence.rows! }, read };
@@ -342,7 +370,7 @@ export class RunContext {
     const keep = [...plan.columns];
     const models = await Promise.all(roles.map((role) => this.underTest(role)));
     const read = planRead(source, spec, models, keep);
-    const part = this.split && 'part' in this.split ? this.split.part : undefined;
+    const part = this.part;
     const pass = await readPass(source, spec, read, models, {
       onProgress: this.progress && ((rows, fraction) => this.progress!({ dataset: source.path, rows, fraction })),
       ...(part ? { part } : {}),

@@ -4,53 +4,43 @@ import { cellAt, isNumberColumn, type Cell, type Column, type DatasetSource, typ
 import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
-import { scalar } from '../spec/fields.js';
 import type { DatasetSpec } from '../spec/model.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
-import { inputColumns } from '../eval/predict.js';
+import { Growable, inputColumns } from '../eval/predict.js';
+import { expectation, mergeDataTallies, type ColumnTally, type DataTally, type Expectation, type Matches } from './data-tally.js';
 import { linearRegExp } from '../input/linear-regexp.js';
 import { HashSet } from '../eval/hash-set.js';
 import { columnIndex } from '../eval/datasets/index.js';
 
-const expectation = z.strictObject({
-  type: z.enum(['number', 'integer', 'string', 'boolean', 'date']).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  one_of: z.array(scalar()).min(1).optional(),
-  max_missing: z.number().min(0).max(1).optional().describe('Largest acceptable share of missing values'),
-  unique: z.boolean().optional(),
-  pattern: z.string().min(1).optional().describe('A regular expression every string value must match'),
-  max_share: z.number().gt(0).max(1).optional().describe('Largest acceptable share of the most common value'),
-});
-type Expectation = z.output<typeof expectation>;
-
 const rowsKey = z.union([z.literal(true), z.array(z.string().min(1)).min(1)]);
+
+const dataOptions = {
+dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
+columns: z.record(z.string().min(1), expectation).default({}).describe('Expectations per column'),
+rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
+label: z.strictObject({ min_share: z.record(z.string().min(1), z.number().min(0).max(1)) }).optional().describe('Class balance of the label column'),
+no_duplicates: rowsKey.optional().describe('true (whole rows) or the key columns'),
+disjoint_from: z
+  .union([z.string(), z.strictObject({ dataset: z.string(), columns: z.array(z.string().min(1)).min(1).optional() })])
+  .optional()
+  .describe('No row of this dataset also in that one (leakage between splits), keyed on all or the given columns'),
+infer: z.string().optional().describe('Take expectations from this dataset: observed ranges widened by margin, allowed values, missing rates'),
+margin: z.number().min(0).default(0.1).describe('infer: widen numeric ranges by this share of the range, and missing rates by this much'),
+max_examples: z.number().int().min(1).max(100).default(3).describe('Offending rows shown per finding'),
+model_inputs: z.boolean().default(false).describe("Every column the model reads holds values its input's element type accepts"),
+};
 
 export default defineCheck({
   type: 'data',
   title: 'Data expectations',
   runsModel: false,
-  // one pass over the whole files in the merge job (cheap next to a model's; not merged from shards yet)
-  shards: 'merge',
+  // each shard reads its part of the dataset (and any other dataset whole) into a tally the merge adds up
+  shards: 'tallies',
   htmlPart: 'data',
   mlTestScore: ['D1'],
   description: "The dataset holds what the model assumes: per-column types, ranges, allowed values, missing rates, uniqueness; row counts, class balance, no duplicates, no rows shared with another split.",
-  options: {
-    dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
-    columns: z.record(z.string().min(1), expectation).default({}).describe('Expectations per column'),
-    rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
-    label: z.strictObject({ min_share: z.record(z.string().min(1), z.number().min(0).max(1)) }).optional().describe('Class balance of the label column'),
-    no_duplicates: rowsKey.optional().describe('true (whole rows) or the key columns'),
-    disjoint_from: z
-      .union([z.string(), z.strictObject({ dataset: z.string(), columns: z.array(z.string().min(1)).min(1).optional() })])
-      .optional()
-      .describe('No row of this dataset also in that one (leakage between splits), keyed on all or the given columns'),
-    infer: z.string().optional().describe('Take expectations from this dataset: observed ranges widened by margin, allowed values, missing rates'),
-    margin: z.number().min(0).default(0.1).describe('infer: widen numeric ranges by this share of the range, and missing rates by this much'),
-    max_examples: z.number().int().min(1).max(100).default(3).describe('Offending rows shown per finding'),
-    model_inputs: z.boolean().default(false).describe("Every column the model reads holds values its input's element type accepts"),
-  },
+  options: dataOptions,
   needs: (o) => [
     { dataset: o.dataset, models: [] },
     ...(o.infer ? [{ dataset: o.infer, option: ['infer'], models: [] }] : []),
@@ -80,107 +70,160 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const findings: Finding[] = [];
-    const show = (v: Cell) => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v));
-
-    const { source, spec } = await ctx.dataset(o.dataset);
-    const expectations = new Map<string, Expectation>(Object.entries(o.columns));
-    if (o.infer) {
-      for (const [column, e] of await inferExpectations(ctx, o.infer, o.margin)) if (!expectations.has(column) && source.columns.includes(column)) expectations.set(column, e);
-    }
-    for (const column of expectations.keys()) {
-      if (!source.columns.includes(column)) findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${source.path}` });
-    }
-    const checked = [...expectations].filter(([c]) => source.columns.includes(c)).map(([column, e]) => new ColumnCheck(column, e, o.max_examples));
-    if (o.model_inputs) checked.push(...(await modelInputChecks(ctx, source, spec, o.max_examples)));
-
-    // rows of another dataset, as hashes only (leakage between splits)
-    const other = o.disjoint_from === undefined ? undefined : typeof o.disjoint_from === 'string' ? { dataset: o.disjoint_from, columns: undefined } : o.disjoint_from;
-    let theirs: HashSet | undefined;
-    let leakKey: string[] = [];
-    if (other) {
-      const them = await ctx.dataset(other.dataset);
-      leakKey = other.columns ?? source.columns.filter((c) => them.source.columns.includes(c));
-      theirs = new HashSet();
-      await addRowHashes(them.source, leakKey, theirs);
-    }
-    const dupKey = o.no_duplicates === undefined ? undefined : o.no_duplicates === true ? source.columns : o.no_duplicates;
-    const seenRows = new HashSet();
-    const duplicates = new RowMatches(o.max_examples);
-    const shared = new RowMatches(o.max_examples);
-    const labelCounts = new Map<string, number>();
-    let n = 0;
-
-    const wanted = [...new Set([...checked.map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(o.label && spec.label ? [spec.label] : [])])];
-    for (const c of wanted) columnIndex(source, c, 'data check');
-    const index = new Map(wanted.map((c, k) => [c, k]));
-    // columns only checked as numbers are read as numbers (parsed from the bytes, no strings made)
-    // key columns are hashed from numbers where they are numbers, as the other dataset's are
-    const asNumber = new Set([...checked.filter((c) => c.numeric && c.column !== spec.label).map((c) => c.column), ...(dupKey ?? []), ...leakKey]);
-    for await (const b of source.batches(wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) })), 8192, { reuse: true })) {
-      // column by column: a batch of plain numbers is checked in one tight loop
-      for (const check of checked) check.addBatch(b.cells[index.get(check.column)!]!, b.n, b.unit, b.refs);
-      for (let i = 0; i < b.n; i++) {
-        if (dupKey) {
-          const h = hashRow(b.cells, dupKey.map((c) => index.get(c)!), i);
-          if (seenRows.has(h)) duplicates.add(b, i);
-          else seenRows.add(h);
-        }
-        if (theirs && theirs.has(hashRow(b.cells, leakKey.map((c) => index.get(c)!), i))) shared.add(b, i);
-        if (o.label && spec.label) {
-          const k = labelKey(cellAt(b.cells[index.get(spec.label)!]!, i), true);
-          if (k !== undefined) labelCounts.set(k, (labelCounts.get(k) ?? 0) + 1);
-        }
-      }
-      n += b.n;
-    }
-
-    const measurements: Measurement[] = [{ name: 'rows', value: n, ...(o.rows ? { threshold: o.rows, passed: (o.rows.min === undefined || n >= o.rows.min) && (o.rows.max === undefined || n <= o.rows.max) } : {}) }];
-    for (const check of checked) check.report(n, source.path, findings, measurements, show);
-    if (o.label) {
-      if (!spec.label) throw new InputError(ctx.checklist.file, 'data: the dataset has no label column for label.min_share');
-      for (const [cls, min] of Object.entries(o.label.min_share)) {
-        const share = (labelCounts.get(labelKey(cls, true)!) ?? 0) / n;
-        measurements.push({ name: `share of class ${JSON.stringify(cls)}`, value: share, threshold: { min }, passed: share >= min });
-      }
-    }
-    if (duplicates.count) {
-      findings.push({ code: 'duplicates', message: `${duplicates.count} of ${n} rows repeat an earlier row${o.no_duplicates === true ? '' : ` on ${dupKey!.join(', ')}`} (${duplicates.list()})`, location: `${source.path}:${duplicates.first}` });
-    }
-    if (other) {
-      measurements.push({ name: `rows also in ${other.dataset}`, value: shared.count, threshold: { max: 0 }, passed: shared.count === 0 });
-      if (shared.count) findings.push({ code: 'leakage', message: `${shared.count} of ${n} rows also appear in ${other.dataset} (${shared.list()})`, location: `${source.path}:${shared.first}`, hint: 'rows shared between splits invalidate every metric computed on them' });
-    }
-    return { findings, measurements, summary: `${n} rows, ${expectations.size} column expectation${expectations.size === 1 ? '' : 's'}`, details: { dataset: ctx.datasetName(o.dataset), expectations: Object.fromEntries(expectations) } };
+    const tally = ctx.merging ? (ctx.mergedTally(o.id) as DataTally) : (await readData(o, ctx)).tally;
+    return reportData(o, tally, ctx);
+  },
+  tally: {
+    async read(o, ctx) {
+      const { tally, read } = await readData(o, ctx);
+      return { evidence: read.map((path) => ctx.evidenceOf(path)!), value: tally };
+    },
+    merge: mergeDataTallies,
   },
 });
 
+type DataOptions = z.output<z.ZodObject<typeof dataOptions>> & { id: string };
+
+/**
+ * One pass over the dataset (a shard's part of it under --shard): every column's expectations,
+ * the label's classes, repeated rows and rows shared with another dataset (read whole, as hashes),
+ * as a tally. Returns the paths of the datasets it read.
+ */
+async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataTally; read: string[] }> {
+  const { source, spec } = await ctx.dataset(o.dataset);
+  const read = [source.path];
+  const expectations = new Map<string, Expectation>(Object.entries(o.columns));
+  if (o.infer) {
+    const inferred = await inferExpectations(ctx, o.infer, o.margin);
+    read.push(inferred.path);
+    for (const [column, e] of inferred.expectations) if (!expectations.has(column) && source.columns.includes(column)) expectations.set(column, e);
+  }
+  const part = ctx.part;
+  const checked = [...expectations].filter(([c]) => source.columns.includes(c)).map(([column, e]) => new ColumnCheck(column, e, o.max_examples, part !== undefined));
+  if (o.model_inputs) checked.push(...(await modelInputChecks(ctx, source, spec, o.max_examples, part !== undefined)));
+
+  // rows of another dataset, as hashes only (leakage between splits), read whole in every shard
+  const other = o.disjoint_from === undefined ? undefined : typeof o.disjoint_from === 'string' ? { dataset: o.disjoint_from, columns: undefined } : o.disjoint_from;
+  let theirs: HashSet | undefined;
+  let leakKey: string[] = [];
+  if (other) {
+    const them = await ctx.dataset(other.dataset);
+    leakKey = other.columns ?? source.columns.filter((c) => them.source.columns.includes(c));
+    theirs = new HashSet();
+    await addRowHashes(them.source, leakKey, theirs);
+    read.push(them.source.path);
+  }
+  const dupKey = o.no_duplicates === undefined ? undefined : o.no_duplicates === true ? source.columns : o.no_duplicates;
+  const seenRows = new HashSet();
+  // a shard's distinct rows: their hashes and first places (a row first seen in two shards is found in the merge)
+  const firstHashes = part && dupKey ? new Growable(Float64Array) : undefined;
+  const firstRefs = part && dupKey ? new Growable(Int32Array) : undefined;
+  const duplicates = new RowMatches(o.max_examples);
+  const shared = new RowMatches(o.max_examples);
+  const labelCounts = new Map<string, number>();
+  let n = 0;
+  let unit: 'line' | 'row' = 'line';
+
+  const wanted = [...new Set([...checked.map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(o.label && spec.label ? [spec.label] : [])])];
+  for (const c of wanted) columnIndex(source, c, 'data check');
+  const index = new Map(wanted.map((c, k) => [c, k]));
+  // columns only checked as numbers are read as numbers (parsed from the bytes, no strings made)
+  // key columns are hashed from numbers where they are numbers, as the other dataset's are
+  const asNumber = new Set([...checked.filter((c) => c.numeric && c.column !== spec.label).map((c) => c.column), ...(dupKey ?? []), ...leakKey]);
+  const want = wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) }));
+  for await (const b of source.batches(want, 8192, { reuse: true, ...(part ? { part } : {}) })) {
+    unit = b.unit;
+    // column by column: a batch of plain numbers is checked in one tight loop
+    for (const check of checked) check.addBatch(b.cells[index.get(check.column)!]!, b.n, b.refs);
+    for (let i = 0; i < b.n; i++) {
+      if (dupKey) {
+        const h = hashRow(b.cells, dupKey.map((c) => index.get(c)!), i);
+        if (seenRows.has(h)) duplicates.add(b.refs[i]!);
+        else {
+          seenRows.add(h);
+          firstHashes?.push(h);
+          firstRefs?.push(b.refs[i]!);
+        }
+      }
+      if (theirs && theirs.has(hashRow(b.cells, leakKey.map((c) => index.get(c)!), i))) shared.add(b.refs[i]!);
+      if (o.label && spec.label) {
+        const k = labelKey(cellAt(b.cells[index.get(spec.label)!]!, i), true);
+        if (k !== undefined) labelCounts.set(k, (labelCounts.get(k) ?? 0) + 1);
+      }
+    }
+    n += b.n;
+  }
+  if (o.label && !spec.label) throw new InputError(ctx.checklist.file, 'data: the dataset has no label column for label.min_share');
+  const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  const tally: DataTally = {
+    path: source.path,
+    expectations: Object.fromEntries(expectations),
+    absent: [...expectations.keys()].filter((c) => !source.columns.includes(c)),
+    unit,
+    n,
+    total: ctx.evidenceOf(source.path)!.rows!,
+    max: o.max_examples,
+    columns: checked.map((c) => c.tally()),
+    labels: o.label ? [...labelCounts] : null,
+    duplicates: dupKey ? { matches: duplicates.tally(), ...(firstHashes && firstRefs ? { firsts: { hashes: bytes(firstHashes.done()), refs: bytes(firstRefs.done()) } } : {}) } : null,
+    shared: other ? shared.tally() : null,
+  };
+  return { tally, read };
+}
+
+/** The findings and measurements of a data check from what it read (one pass, or its shards' merged). */
+function reportData(o: DataOptions, t: DataTally, ctx: RunContext) {
+  const findings: Finding[] = [];
+  const n = t.n;
+  for (const column of t.absent) findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${t.path}` });
+  const measurements: Measurement[] = [{ name: 'rows', value: n, ...(o.rows ? { threshold: o.rows, passed: (o.rows.min === undefined || n >= o.rows.min) && (o.rows.max === undefined || n <= o.rows.max) } : {}) }];
+  for (const c of t.columns) reportColumn(c, n, t, findings, measurements);
+  if (o.label) {
+    const labels = new Map(t.labels ?? []);
+    for (const [cls, min] of Object.entries(o.label.min_share)) {
+      const share = (labels.get(labelKey(cls, true)!) ?? 0) / n;
+      measurements.push({ name: `share of class ${JSON.stringify(cls)}`, value: share, threshold: { min }, passed: share >= min });
+    }
+  }
+  const places = (m: Matches) => `${m.examples.map(([ref]) => `${t.unit} ${ref}`).join(', ')}${m.count > m.examples.length ? ', …' : ''}`;
+  const dup = t.duplicates?.matches;
+  if (dup?.count) {
+    const key = o.no_duplicates === true ? '' : ` on ${(o.no_duplicates as string[]).join(', ')}`;
+    findings.push({ code: 'duplicates', message: `${dup.count} of ${n} rows repeat an earlier row${key} (${places(dup)})`, location: `${t.path}:${dup.examples[0]![0]}` });
+  }
+  if (t.shared) {
+    const other = typeof o.disjoint_from === 'string' ? o.disjoint_from : o.disjoint_from!.dataset;
+    measurements.push({ name: `rows also in ${other}`, value: t.shared.count, threshold: { max: 0 }, passed: t.shared.count === 0 });
+    if (t.shared.count) findings.push({ code: 'leakage', message: `${t.shared.count} of ${n} rows also appear in ${other} (${places(t.shared)})`, location: `${t.path}:${t.shared.examples[0]![0]}`, hint: 'rows shared between splits invalidate every metric computed on them' });
+  }
+  const size = Object.keys(t.expectations).length;
+  return { findings, measurements, summary: `${n} rows, ${size} column expectation${size === 1 ? '' : 's'}`, details: { dataset: ctx.datasetName(o.dataset), expectations: t.expectations } };
+}
+
 /** The model's input contract: each column it reads must parse as its input's element type. */
-async function modelInputChecks(ctx: RunContext, source: DatasetSource, spec: DatasetSpec, maxExamples: number): Promise<ColumnCheck[]> {
-  return inputColumns(await ctx.underTest('model'), source, spec.label).map(({ column, input, type }) => {
+async function modelInputChecks(ctx: RunContext, source: DatasetSource, spec: DatasetSpec, maxExamples: number, shard: boolean): Promise<ColumnCheck[]> {
+  return inputColumns(await ctx.facts('model'), source, spec.label).map(({ column, input, type }) => {
     const e: Expectation =
       type === 'float32' || type === 'float64'
         ? { type: 'number', max_missing: spec.missing === 'nan' ? 1 : 0 }
         : type === 'string'
           ? { max_missing: 0 }
           : { type: type === 'bool' ? 'boolean' : 'integer', max_missing: 0 };
-    return new ColumnCheck(column, e, maxExamples, `model input "${input}" is ${type}`);
+    return new ColumnCheck(column, e, maxExamples, shard, `model input "${input}" is ${type}`);
   });
 }
 
-/** Rows that matched (a duplicate, a row of another split): how many, the first, a few examples. */
+/** Rows that matched (a broken expectation, a duplicate, a row of another split): how many, and the first few. */
 class RowMatches {
-  count = 0;
-  first: number | undefined;
-  private readonly examples: string[] = [];
+  private count = 0;
+  private readonly examples: [number, string | null][] = [];
   constructor(private readonly max: number) {}
-  add(b: RawBatch, i: number): void {
-    if (this.examples.length < this.max) this.examples.push(`${b.unit} ${b.refs[i]}`);
-    this.first ??= b.refs[i]!;
+  add(ref: number, shown: string | null = null): void {
+    if (this.examples.length < this.max) this.examples.push([ref, shown]);
     this.count++;
   }
-  list(): string {
-    return `${this.examples.join(', ')}${this.count > this.examples.length ? ', …' : ''}`;
+  tally(): Matches {
+    return { count: this.count, examples: this.examples };
   }
 }
 
@@ -189,18 +232,22 @@ class ColumnCheck {
   private readonly allowed: Set<string> | undefined;
   private readonly pattern: RegExp | undefined;
   private readonly counts = new Map<string, number>();
+  /** in a shard: each value's first place and text in it, in first-seen order */
+  private readonly firsts: [number, string][] | undefined;
   private missing = 0;
-  private readonly broken = new Map<string, { count: number; examples: string[]; first: number }>();
+  private readonly broken = new Map<string, RowMatches>();
 
   constructor(
     readonly column: string,
     private readonly e: Expectation,
     private readonly maxExamples: number,
+    shard: boolean,
     /** why this expectation exists, when it is not the checklist's (the model's input contract) */
     private readonly because?: string,
   ) {
     this.allowed = e.one_of ? new Set(e.one_of.map((v) => labelKey(v as Cell, true)!)) : undefined;
     this.pattern = e.pattern ? linearRegExp(e.pattern) : undefined;
+    this.firsts = shard && (e.unique || e.max_share !== undefined) ? [] : undefined;
   }
 
   /** Reads numbers when its expectations are about numbers. */
@@ -209,7 +256,7 @@ class ColumnCheck {
     return (e.type === 'number' || e.type === 'integer' || e.min !== undefined || e.max !== undefined) && !e.one_of && !e.pattern && !e.unique && e.max_share === undefined;
   }
 
-  addBatch(col: Column, n: number, unit: string, refs: ArrayLike<number>): void {
+  addBatch(col: Column, n: number, refs: ArrayLike<number>): void {
     const e = this.e;
     if (this.numeric && isNumberColumn(col) && col.other.size === 0) {
       const nums = col.numbers;
@@ -218,24 +265,24 @@ class ColumnCheck {
       const hi = e.max ?? Infinity;
       for (let i = 0; i < n; i++) {
         const v = nums[i]!;
-        if (v < lo || v > hi || (integer && !Number.isInteger(v))) this.add(v, unit, refs[i]!);
+        if (v < lo || v > hi || (integer && !Number.isInteger(v))) this.add(v, refs[i]!);
       }
       return;
     }
-    for (let i = 0; i < n; i++) this.add(cellAt(col, i), unit, refs[i]!);
+    for (let i = 0; i < n; i++) this.add(cellAt(col, i), refs[i]!);
   }
 
-  add(v: Cell, unit: string, ref: number): void {
+  add(v: Cell, ref: number): void {
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && MISSING_WORDS.has(v.trim()))) {
       this.missing++;
       return;
     }
     const e = this.e;
+    const shown = (): string => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v));
     const fail = (code: string) => {
       let b = this.broken.get(code);
-      if (!b) this.broken.set(code, (b = { count: 0, examples: [], first: ref }));
-      b.count++;
-      if (b.examples.length < this.maxExamples) b.examples.push(`${unit} ${ref}: ${typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v)}`);
+      if (!b) this.broken.set(code, (b = new RowMatches(this.maxExamples)));
+      b.add(ref, shown());
     };
     if (typeof v === 'number') {
       // the common case, read as a number: no parsing, no allocation
@@ -254,34 +301,54 @@ class ColumnCheck {
     if (e.unique || e.max_share !== undefined) {
       const seen = this.counts.get(key) ?? 0;
       if (e.unique && seen > 0) fail('unique');
+      else if (seen === 0) this.firsts?.push([ref, shown()]);
       this.counts.set(key, seen + 1);
     }
   }
 
-  report(n: number, path: string, findings: Finding[], measurements: Measurement[], show: (v: Cell) => string): void {
-    const e = this.e;
-    const what: Record<string, string> = {
-      type: `are not ${e.type === 'integer' ? 'an integer' : `a ${e.type}`}`,
-      range: `are outside [${e.min === undefined ? '-∞' : formatNumber(e.min)}, ${e.max === undefined ? '∞' : formatNumber(e.max)}]`,
-      'one-of': `hold a value not allowed (${(e.one_of ?? []).slice(0, 8).map((x) => JSON.stringify(x)).join(', ')}${(e.one_of?.length ?? 0) > 8 ? ', …' : ''})`,
-      pattern: `do not match /${e.pattern}/`,
-      unique: 'repeat a value seen above',
+  tally(): ColumnTally {
+    return {
+      column: this.column,
+      expectation: this.e,
+      because: this.because ?? null,
+      missing: this.missing,
+      broken: Object.fromEntries([...this.broken].map(([code, m]) => [code, m.tally()])),
+      counts: this.e.unique || this.e.max_share !== undefined ? [...this.counts] : null,
+      ...(this.firsts ? { firsts: this.firsts } : {}),
     };
-    for (const code of ['unique', 'type', 'range', 'one-of', 'pattern']) {
-      const b = this.broken.get(code);
-      if (!b) continue;
-      findings.push({ code: this.because ? 'model-input' : code, message: `column ${JSON.stringify(this.column)}: ${b.count} of ${n} rows ${what[code]} (${b.examples.join(', ')}${b.count > b.examples.length ? ', …' : ''})${this.because ? `, but ${this.because}` : ''}`, location: `${path}:${b.first}` });
-    }
-    if (e.max_missing !== undefined) {
-      const share = this.missing / n;
-      measurements.push({ name: `${this.column} missing${this.because ? ` (${this.because})` : ''}`, value: share, threshold: { max: e.max_missing }, passed: share <= e.max_missing });
-    }
-    if (e.max_share !== undefined && this.counts.size) {
-      const [top, count] = [...this.counts].reduce((a, b) => (b[1] > a[1] ? b : a));
-      const share = count / n;
-      measurements.push({ name: `${this.column} most common value (${show(top)}) share`, value: share, threshold: { max: e.max_share }, passed: share <= e.max_share });
-    }
   }
+}
+
+/** A column's findings and measurements from its tally. */
+function reportColumn(c: ColumnTally, n: number, t: Pick<DataTally, 'path' | 'unit'>, findings: Finding[], measurements: Measurement[]): void {
+  const e = c.expectation;
+  const what: Record<string, string> = {
+    type: `are not ${e.type === 'integer' ? 'an integer' : `a ${e.type}`}`,
+    range: `are outside [${e.min === undefined ? '-∞' : formatNumber(e.min)}, ${e.max === undefined ? '∞' : formatNumber(e.max)}]`,
+    'one-of': `hold a value not allowed (${(e.one_of ?? []).slice(0, 8).map((x) => JSON.stringify(x)).join(', ')}${(e.one_of?.length ?? 0) > 8 ? ', …' : ''})`,
+    pattern: `do not match /${e.pattern}/`,
+    unique: 'repeat a value seen above',
+  };
+  for (const code of ['unique', 'type', 'range', 'one-of', 'pattern']) {
+    const b = c.broken[code];
+    if (!b?.count) continue;
+    const examples = b.examples.map(([ref, shown]) => `${t.unit} ${ref}: ${shown}`);
+    findings.push({ code: c.because ? 'model-input' : code, message: `column ${JSON.stringify(c.column)}: ${b.count} of ${n} rows ${what[code]} (${examples.join(', ')}${b.count > examples.length ? ', …' : ''})${c.because ? `, but ${c.because}` : ''}`, location: `${t.path}:${b.examples[0]![0]}` });
+  }
+  if (e.max_missing !== undefined) {
+    const share = c.missing / n;
+    measurements.push({ name: `${c.column} missing${c.because ? ` (${c.because})` : ''}`, value: share, threshold: { max: e.max_missing }, passed: share <= e.max_missing });
+  }
+  if (e.max_share !== undefined && c.counts?.length) {
+    const [top, count] = c.counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+    const share = count / n;
+    measurements.push({ name: `${c.column} most common value (${showKey(top)}) share`, value: share, threshold: { max: e.max_share }, passed: share <= e.max_share });
+  }
+}
+
+/** A value's key as the most-common-value measurement shows it. */
+function showKey(v: string): string {
+  return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
 }
 
 function hasType(v: Cell, type: NonNullable<Expectation['type']>): boolean {
@@ -302,7 +369,7 @@ function hasType(v: Cell, type: NonNullable<Expectation['type']>): boolean {
 }
 
 /** Expectations learnt from a reference dataset (infer), in one streaming pass. */
-async function inferExpectations(ctx: RunContext, name: string, margin: number): Promise<Map<string, Expectation>> {
+async function inferExpectations(ctx: RunContext, name: string, margin: number): Promise<{ path: string; expectations: Map<string, Expectation> }> {
   const { source } = await ctx.dataset(name);
   const acc = source.columns.map(() => ({ min: Infinity, max: -Infinity, nums: 0, missing: 0, numeric: true, values: new Set<string>() }));
   let n = 0;
@@ -324,7 +391,7 @@ async function inferExpectations(ctx: RunContext, name: string, margin: number):
     });
     n += b.n;
   }
-  return new Map<string, Expectation>(
+  const expectations = new Map<string, Expectation>(
     source.columns.map((c, k): [string, Expectation] => {
       const a = acc[k]!;
       // the margin applies to every column, one without a missing value in the reference too
@@ -336,6 +403,7 @@ async function inferExpectations(ctx: RunContext, name: string, margin: number):
       return [c, a.values.size <= 50 ? { one_of: [...a.values].sort(), max_missing: maxMissing } : { max_missing: maxMissing }];
     }),
   );
+  return { path: source.path, expectations };
 }
 
 /** The hash of each row's key columns of a dataset, added to a set as the rows stream by. */

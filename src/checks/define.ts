@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RunContext } from './context.js';
+import type { RunContext, Tally } from './context.js';
 import type { TestId } from '../spec/ml-test-score.js';
 import type { DatasetNeed } from './needs.js';
 
@@ -42,7 +42,8 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   mlTestScore: readonly TestId[];
   /** The check's own options; id, type, severity and tags are added by the checklist schema. */
   options: Shape;
-  run(options: z.output<z.ZodObject<Shape>>, ctx: RunContext): Promise<CheckOutcome<DetailsOf<Type>>>;
+  /** `id` is the check's id in the checklist */
+  run(options: z.output<z.ZodObject<Shape>> & { id: string }, ctx: RunContext): Promise<CheckOutcome<DetailsOf<Type>>>;
   /** What the check will read, declared before any check runs so each dataset is read once for all. */
   needs?(options: z.output<z.ZodObject<Shape>>): DatasetNeed[];
   /**
@@ -52,9 +53,25 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   columns?(options: z.output<z.ZodObject<Shape>>): NamedColumns[];
   /** Rules across options, checked when the checklist loads: each problem names the option it is about. */
   validate?(options: z.output<z.ZodObject<Shape>>): OptionProblem[];
+  /**
+   * With `shards: 'tallies'`: what a shard reads for the check (its part of the check's dataset,
+   * and whole any other file the check needs), as JSON — counts and a few examples — and how the
+   * merge joins the shards' tallies into the one an unsharded run reads; `run` in the merge job
+   * gets that from `ctx.mergedTally`.
+   */
+  tally?: {
+    read(options: z.output<z.ZodObject<Shape>> & { id: string }, ctx: RunContext): Promise<Tally>;
+    /** the shards' tallies in shard order, each checked first (a fault throws a message naming its place) */
+    merge(values: unknown[]): unknown;
+  };
 }
 
-export type ShardRole = 'passes' | 'merge' | { refused: string };
+/**
+ * `passes`: it reads data only through model evaluations and column statistics; `tallies`: it
+ * reads its own way in the shards and merges (see `tally`); `merge`: it runs in the merge job;
+ * refused, and why.
+ */
+export type ShardRole = 'passes' | 'tallies' | 'merge' | { refused: string };
 
 export interface NamedColumns {
   /** a dataset name; undefined: the checklist's default dataset */

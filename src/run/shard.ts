@@ -46,6 +46,11 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
     const c = await ctx.columnStats(dataset, only);
     columnStats[columnsKey(c.dataset, c.only)] = { ...c, label: c.label ?? null, read: wireOfColumns(c.read) };
   }
+  const tallies: StateFile['tallies'] = {};
+  for (const spec of loaded.checks) {
+    const def = checkDefinition(spec.type);
+    if (selected.has(spec.id) && def.shards === 'tallies') tallies[spec.id] = { type: spec.type, ...(await def.tally!.read(spec, ctx)) };
+  }
   const roles: ModelRole[] = loaded.checklist.baseline ? ['model', 'baseline'] : ['model'];
   const models: StateFile['models'] = {};
   for (const role of roles) models[role] = await ctx.digest(ctx.modelSpec(role).path);
@@ -58,5 +63,6 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
     selection: { only: options.only ?? [], skip: options.skip ?? [] },
     datasets,
     columnStats,
+    tallies,
   };
 }

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { InputError, UsageError } from '../input/errors.js';
 import { sha256Hex } from '../input/hash.js';
 import { TOOL } from '../input/version.js';
-import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass } from '../checks/context.js';
+import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass, type Tally } from '../checks/context.js';
 import { mergeColumns, type ColumnRead, type ColumnsRead } from '../eval/drift/columns.js';
 import { joined, MAX_CATEGORIES, type KeptColumn, type OutputData, type Pass } from '../eval/predict.js';
 import { keysOf, mergePasses } from '../eval/merge.js';
+import { checkDefinition } from '../checks/index.js';
 
 export const STATE_SCHEMA = 'deploy-check/state@1';
 
@@ -25,6 +26,8 @@ export interface StateFile {
   datasets: Record<string, Omit<ShardPass, 'pass'> & { pass: WirePass }>;
   /** column statistics (drift), by dataset and columns (columnsKey) */
   columnStats: Record<string, Omit<ShardColumns, 'read' | 'label'> & { label: string | null; read: WireColumns }>;
+  /** checks that read their own way in shards (shards: 'tallies'), by check id: the check's type, the datasets read, the tally */
+  tallies: Record<string, { type: string } & Tally>;
 }
 
 /** The state's schema, built when a state is first read (not at the start of every command). */
@@ -73,6 +76,7 @@ function buildSchema() {
       z.string(),
       z.strictObject({ dataset: z.string(), only: z.array(z.string()).nullable(), path: z.string(), columns: z.array(z.string()), label: z.string().nullable(), evidence, read: wireColumns }),
     ),
+    tallies: z.record(z.string(), z.strictObject({ type: z.string(), evidence: z.array(evidence), value: z.unknown() })),
     sha256: digest,
   });
   return stateSchema;
@@ -249,6 +253,8 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
     }
     same('the column statistics read', Object.keys(first.columnStats), Object.keys(state.columnStats), file);
     for (const [key, c] of Object.entries(state.columnStats)) same(`dataset "${c.dataset}"'s files`, first.columnStats[key]!.evidence, c.evidence, file);
+    same('the checks tallied', Object.keys(first.tallies), Object.keys(state.tallies), file);
+    for (const [id, t] of Object.entries(state.tallies)) same(`the files check "${id}" read`, [first.tallies[id]!.type, first.tallies[id]!.evidence], [t.type, t.evidence], file);
   }
   const count = first.shard.count;
   const byIndex = new Map<number, string>();
@@ -277,7 +283,17 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
     if (rows !== c.evidence.rows) throw new InputError(head.file, `dataset "${c.dataset}": the shards' column statistics hold ${rows} rows, but ${c.evidence.path} has ${c.evidence.rows}`, undefined, 'a state from another run, or one edited');
     columns.set(key, { ...c, read: mergeColumns(parts) });
   }
-  return { first, merged: { passes: merged, columns } };
+  const tallies = new Map<string, Tally>();
+  for (const [id, t] of Object.entries(first.tallies)) {
+    const merge = checkDefinition(t.type).tally?.merge;
+    if (!merge) throw new InputError(head.file, `tallies.${id}: a check of type "${t.type}" is not tallied in shards`, undefined, 'a state is written by run --shard --state, never by hand');
+    try {
+      tallies.set(id, { evidence: t.evidence, value: merge(ordered.map((s) => s.state.tallies[id]!.value)) });
+    } catch (err) {
+      throw new InputError(head.file, `tallies.${id}: ${(err as Error).message}`, undefined, 'a state from another run, or one edited');
+    }
+  }
+  return { first, merged: { passes: merged, columns, tallies } };
 }
 
 function short(v: unknown): string {

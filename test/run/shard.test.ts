@@ -55,7 +55,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
   // every example checklist, less the check that does not run under shards (robustness) and the one
   // that measures time (latency)
   it.each([
-    ['example.yaml (binary, baseline, slices, outputs, determinism, documents, a data check in the merge job)', () => checklist('example.yaml'), []],
+    ['example.yaml (binary, baseline, slices, outputs, determinism, documents, a data check tallied in the shards)', () => checklist('example.yaml'), []],
     ['example.yaml on Parquet (shards by row group)', parquetExample, []],
     ['example.yaml on three CSV files (a glob; one file of one row)', splitExample('../fixtures/breast-cancer/parts/holdout-*.csv'), []],
     ['example.yaml on three Parquet files (a list; row groups numbered across the files)', splitExample([1, 2, 3].map((k) => `../fixtures/breast-cancer/parts/holdout-${k}.parquet`)), []],
@@ -138,6 +138,27 @@ describe('a state is what it says it is', () => {
     expect(cli(['run', checklistThere, '--shard', '1/2', '--state', join(data, 'a1.json')]).code).toBe(0);
     expectRefused([join(data, 'a0.json'), join(data, 'a1.json')], /a1\.json  is not a shard of the same run as .*a0\.json: dataset "holdout"'s files differ/);
   }, 120_000);
+
+  it('refuses a data check tally that does not add up, even under a valid digest', () => {
+    const d = scenario();
+    for (const i of [0, 1]) expect(cli(['run', 'checklists/example.yaml', '--only', 'data', '--shard', `${i}/2`, '--state', join(d, `s${i}.json`)]).code).toBe(0);
+    const state = JSON.parse(readFileSync(join(d, 's1.json'), 'utf8')) as { tallies: { data: { value: { n: number; duplicates: { firsts: { refs: string } } } } }; sha256?: string };
+    const forge = (edit: (s: typeof state) => void, file: string) => {
+      const copy = structuredClone(state);
+      delete copy.sha256;
+      edit(copy);
+      writeFileSync(join(d, file), stateText(copy as never));
+      return join(d, file);
+    };
+    const merge = (file: string) => cli(['merge', join(d, 's0.json'), file]);
+    const rows = merge(forge((s) => (s.tallies.data.value.n += 1), 'rows.json'));
+    expect(rows.code).toBe(2);
+    expect(rows.stderr).toMatch(/s0\.json  tallies\.data: the shards read 172 rows, but \.\.\/fixtures\/breast-cancer\/holdout\.csv has 171 \(a state from another run, or one edited\)\n$/);
+    const cut = merge(forge((s) => (s.tallies.data.value.duplicates.firsts.refs = ''), 'cut.json'));
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toMatch(/tallies\.data: shard 1: \d+ row hashes and 0 places/);
+    expect(cli(['merge', join(d, 's0.json'), join(d, 's1.json')]).code).toBe(0);
+  });
 
   it('refuses a check that cannot run in shards, naming it, in the shard', () => {
     const r = cli(['run', 'checklists/penguins.yaml', '--shard', '0/2', '--state', join(scenario(), 's.json')]);
@@ -273,6 +294,16 @@ checks:
   - { id: sites, type: slices, metric: accuracy, by: [site], min: 0.5, min_rows: 3 }
   - { id: outputs, type: outputs }
   - { id: drift, type: drift, reference: reference, current: holdout, predictions: true, method: auto }
+  - id: data
+    type: data
+    dataset: holdout
+    max_examples: 2
+    columns: { mixed: { type: number, min: 1.5, max: 2.5, max_missing: 0.3 }, site: { one_of: [north, "south, east"], max_share: 0.4 }, mean_radius: { unique: true, max_share: 0.05 }, diagnosis: { pattern: "^B", unique: true } }
+    label: { min_share: { M: 0.3 } }
+    no_duplicates: true
+    disjoint_from: reference
+    model_inputs: true
+  - { id: keys, type: data, dataset: holdout, no_duplicates: [diagnosis, site], infer: reference, max_examples: 4 }
   - { id: drift-some, type: drift, reference: reference, current: holdout, columns: [mixed, site, mean_area], method: ks }
 `,
           });
