@@ -82,7 +82,7 @@ function mergeLabels(parts: LabelData[], part: Int32Array, at: Int32Array): Labe
   const regression = parts.some((p) => p.values.length > 0);
   const values = new Float64Array(regression ? part.length : 0);
   if (regression) for (let r = 0; r < part.length; r++) values[r] = parts[part[r]!]!.values[at[r]!]!;
-  return { dictionary, keys: regression ? new Int32Array(0) : codes, values };
+  return { dictionary, keys: regression ? new Uint8Array(0) : dictionary.size <= 256 ? Uint8Array.from(codes) : codes, values };
 }
 
 function mergeKept(parts: KeptColumn[], part: Int32Array, at: Int32Array): KeptColumn {

@@ -33,7 +33,7 @@ export interface Evaluation {
   positive: number;
   threshold: number;
   /** class index per row (classification) or the true value (regression) */
-  truth: Int32Array | Float64Array;
+  truth: Uint8Array | Int32Array | Float64Array;
   /** classification: n × scoreColumns probabilities, row-major (read them with `probability`); regression: the n predictions */
   scores: Float64Array | Float32Array;
   /** columns the model's score output had, and `scores` holds: 1 (a single score or value) or the number of classes */
@@ -150,7 +150,8 @@ export interface Pass {
 /** The labels of a pass: codes into a dictionary of the distinct labels in first-seen order (classification), or values (regression). */
 export interface LabelData {
   dictionary: Map<string, number>;
-  keys: Int32Array;
+  /** one byte a row up to 256 distinct labels */
+  keys: Uint8Array | Int32Array;
   values: Float64Array;
 }
 
@@ -202,7 +203,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
   const kept = keep.map(() => new KeptBuilder());
   const moments = new InputMoments(options.inputStats ? plans : [], slot);
   const outputs = plans.map((p, m) => new Outputs(p, models[m]!.session, source.path, plan.numericLabels, transformedHere(p)));
-  const growing = [rowRef, plan.regression ? labels.values : labels.keys];
+  const growing = [rowRef, labels];
   let reserved = 0;
   const indexOf = (name: string) => {
     const j = source.columns.indexOf(name);
@@ -301,7 +302,8 @@ export function planRead(source: Pick<DatasetSource, 'path' | 'columns'>, datase
 export class Labels {
   readonly dictionary = new Map<string, number>();
   private readonly byValue = new Map<number, number>();
-  readonly keys = new Growable(Int32Array);
+  /** one byte a row while there are at most 256 distinct labels (nearly always), four beyond */
+  keys: Growable<Uint8Array> | Growable<Int32Array> = new Growable(Uint8Array);
   readonly values = new Growable(Float64Array);
   constructor(
     private readonly path: string,
@@ -313,8 +315,17 @@ export class Labels {
 
   private code(key: string): number {
     let idx = this.dictionary.get(key);
-    if (idx === undefined) this.dictionary.set(key, (idx = this.dictionary.size));
+    if (idx === undefined) {
+      this.dictionary.set(key, (idx = this.dictionary.size));
+      if (idx === 256) this.keys = this.keys.as(Int32Array);
+    }
     return idx;
+  }
+
+  /** room for `n` rows (the labels of a regression are values, of a classification codes) */
+  reserve(n: number): void {
+    if (this.regression) this.values.reserve(n);
+    else this.keys.reserve(n);
   }
 
   add(batch: RawBatch, labels: Column): void {
@@ -333,7 +344,9 @@ export class Labels {
       } else {
         const key = labelKey(cellAt(labels, i), this.numeric);
         if (key === undefined) throw new InputError(this.path, `${whereOf(batch, i)}: label column "${this.name}" is empty`);
-        this.keys.push(this.code(key));
+        // coded before this.keys is read: the code may widen the keys to another array
+        const code = this.code(key);
+        this.keys.push(code);
       }
     }
   }
@@ -534,7 +547,8 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
     remap[idx] = to;
   }
   // one model: its class indices written over the label keys, in place; several: a copy each
-  const truth = only ? keys : new Int32Array(n);
+  // one byte a row up to 256 classes, as the labels' codes are up to 256 distinct labels
+  const truth = only && (keys instanceof Int32Array || C <= 256) ? keys : C <= 256 ? new Uint8Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
 
   // logits become probabilities (sigmoid of one column, softmax of several); anything else must
@@ -836,7 +850,7 @@ function boolValues(input: InputPlan, batch: RawBatch, slot: Map<number, number>
  * row. `reserve` sizes it from an estimate of the rows to come, so that a large file is not copied
  * at every doubling; `done` gives the values without a copy when little room is left unused.
  */
-export class Growable<T extends Int32Array | Float32Array | Float64Array> {
+export class Growable<T extends Uint8Array | Int32Array | Float32Array | Float64Array> {
   private data: T;
   length = 0;
   constructor(private readonly Kind: { new (n: number): T }) {
@@ -857,6 +871,14 @@ export class Growable<T extends Int32Array | Float32Array | Float64Array> {
   push(v: number): void {
     if (this.length === this.data.length) this.resize(Math.max(1024, this.data.length * 2));
     this.data[this.length++] = v;
+  }
+  /** The same values in an array of another kind, with the same room (a wider integer type). */
+  as<U extends Uint8Array | Int32Array | Float32Array | Float64Array>(Kind: { new (n: number): U }): Growable<U> {
+    const other = new Growable(Kind);
+    other.data = new Kind(this.data.length);
+    other.data.set(this.data.subarray(0, this.length));
+    other.length = this.length;
+    return other;
   }
   /** Writes `values` from place `at` on (the places between stay zero until written). */
   write(at: number, values: ArrayLike<number>): void {

@@ -183,7 +183,8 @@ function passOf(w: WirePass, models: number, kept: number, file: string, place: 
   const rowRef = typed(w.refs, Int32Array, 'refs', bad);
   const n = rowRef.length;
   for (let i = 1; i < n; i++) if (!(rowRef[i]! > rowRef[i - 1]!)) bad(`refs: row ${i} is not after row ${i - 1} (rows are in file order)`);
-  const keys = typed(w.labels.keys, Int32Array, 'labels.keys', bad);
+  // label codes take one byte a row up to 256 distinct labels, four beyond
+  const keys = w.labels.dictionary.length <= 256 ? typed(w.labels.keys, Uint8Array, 'labels.keys', bad) : typed(w.labels.keys, Int32Array, 'labels.keys', bad);
   const values = typed(w.labels.values, Float64Array, 'labels.values', bad);
   if (keys.length !== n && values.length !== n) bad(`labels: ${Math.max(keys.length, values.length)} labels for ${n} rows`);
   codesWithin(keys, w.labels.dictionary.length, false, 'labels.keys', bad);
@@ -210,7 +211,7 @@ function passOf(w: WirePass, models: number, kept: number, file: string, place: 
   return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs };
 }
 
-function typed<T extends Int32Array | Float32Array | Float64Array>(text: string, Kind: { new (n: number): T; BYTES_PER_ELEMENT: number }, what: string, bad: (what: string) => never): T {
+function typed<T extends Uint8Array | Int32Array | Float32Array | Float64Array>(text: string, Kind: { new (n: number): T; BYTES_PER_ELEMENT: number }, what: string, bad: (what: string) => never): T {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length % Kind.BYTES_PER_ELEMENT !== 0) bad(`${what}: ${bytes.length} bytes, not a whole number of values`);
   const out = new Kind(bytes.length / Kind.BYTES_PER_ELEMENT);
@@ -218,7 +219,7 @@ function typed<T extends Int32Array | Float32Array | Float64Array>(text: string,
   return out;
 }
 
-function codesWithin(codes: Int32Array, size: number, missing: boolean, what: string, bad: (what: string) => never): void {
+function codesWithin(codes: Uint8Array | Int32Array, size: number, missing: boolean, what: string, bad: (what: string) => never): void {
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i]!;
     if (c >= size || c < (missing ? -1 : 0)) bad(`${what}: row ${i} has the code ${c}, outside its dictionary of ${size}`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext, type ModelRole } from '../../src/checks/context.js';
-import { Growable } from '../../src/eval/predict.js';
+import { Growable, Labels } from '../../src/eval/predict.js';
 import { FIXTURES, ROOT, scenario } from '../helpers.js';
 
 async function evaluation(checklist: string, role: ModelRole = 'model') {
@@ -96,5 +96,27 @@ describe('Growable: per-row arrays without a copy at every doubling', () => {
     g.write(0, [0, 1, 2, 3]);
     g.write(6, [6]);
     expect(Array.from(g.done())).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('labels: one byte a row up to 256 distinct labels, four beyond', () => {
+  const batch = (labels: string[]) => ({ n: labels.length, cells: [labels], unit: 'line' as const, refs: labels.map((_, i) => i + 2) });
+  it('codes in first-seen order; the 257th distinct label widens the codes without changing one', () => {
+    const labels = new Labels('d.csv', 'y', false, false);
+    const names = Array.from({ length: 300 }, (_, i) => `class ${i}`);
+    // each label twice, the second time after every other label has been seen once
+    labels.add(batch(names.slice(0, 256)), names.slice(0, 256));
+    expect(labels.keys.done()).toBeInstanceOf(Uint8Array);
+    labels.add(batch([...names.slice(256), ...names]), [...names.slice(256), ...names]);
+    const keys = labels.keys.done();
+    expect(keys).toBeInstanceOf(Int32Array);
+    expect(Array.from(keys)).toEqual([...names.keys(), ...names.keys()]);
+    expect([...labels.dictionary.keys()]).toEqual(names);
+  });
+  it('numbers parsed by the reader are coded by value, in one byte', () => {
+    const labels = new Labels('d.csv', 'y', false, true);
+    labels.add(batch(['1', '0', '1']), { numbers: Float64Array.of(1, 0, 1), other: new Map() });
+    expect(labels.keys.done()).toEqual(Uint8Array.of(0, 1, 0));
+    expect([...labels.dictionary.keys()]).toEqual(['1', '0']);
   });
 });
