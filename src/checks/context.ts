@@ -7,7 +7,7 @@ import { cannotRead, onnxInfo } from '../onnx/read-input.js';
 import { createSession, type ModelSession } from '../onnx/session.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import { datasetDisplay, openDatasetPath } from '../eval/datasets/index.js';
-import { evaluate, finishPass, planRead, readPass, type BatchTransform, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
+import { evaluate, finishPass, planRead, readInputStats, readPass, type BatchTransform, type ColumnStats, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
 import type { Part } from '../eval/datasets/part.js';
 import { readColumns, type ColumnsRead } from '../eval/drift/columns.js';
 import { readScoredPass } from '../eval/scored.js';
@@ -404,6 +404,36 @@ export class RunContext {
     const { source, spec } = await this.dataset(dataset);
     const [result] = await evaluate(source, { ...spec, missing: 'nan' }, [await this.underTest(role)], [], { transform });
     return result!;
+  }
+
+  /** A shard's pass over its part of a perturbed copy of a dataset (robustness under --shard), and the dataset's header. */
+  async perturbedPass(role: ModelRole, dataset: string | undefined, transform: BatchTransform): Promise<{ pass: Pass; path: string; columns: string[] }> {
+    const { source, spec } = await this.dataset(dataset);
+    const model = await this.underTest(role);
+    const perturbed = { ...spec, missing: 'nan' as const };
+    const pass = await readPass(source, perturbed, planRead(source, perturbed, [model], []), [model], { transform, ...(this.part ? { part: this.part } : {}) });
+    return { pass, path: source.path, columns: source.columns };
+  }
+
+  /** The Evaluation of a perturbed pass joined from the shards (robustness in the merge). */
+  async perturbedFromShards(role: ModelRole, dataset: string | undefined, shards: { pass: Pass; path: string; columns: string[] }): Promise<Evaluation> {
+    const name = this.datasetName(dataset);
+    const spec = { ...this.checklist.checklist.datasets![name]!, name, missing: 'nan' as const };
+    const facts = await this.facts(role);
+    return finishPass(planRead(shards, spec, [facts], []), shards.pass, shards.path)[0]!;
+  }
+
+  /**
+   * The input columns' statistics over the whole dataset, for every model evaluated on it, as the
+   * evaluation pass of an unsharded run computes them (a shard reads every row for them; robustness).
+   */
+  async wholeInputStats(dataset: string | undefined): Promise<{ stats: Map<string, ColumnStats>; evidence: InputEvidence & { rows: number } }> {
+    const name = this.datasetName(dataset);
+    const { source, spec } = await this.dataset(name);
+    const roles = [...(this.plans.get(name)?.models ?? [])].sort();
+    const stats = await readInputStats(source, planRead(source, spec, await Promise.all(roles.map((r) => this.facts(r))), []));
+    const evidence = this.datasetEvidence.get(source.path)!;
+    return { stats, evidence: { ...evidence, rows: evidence.rows! } };
   }
 
   private readonly datasetEvidence = new Map<string, InputEvidence>();

@@ -2,6 +2,7 @@
 // an unsharded run reads (run --shard, then merge: the same report, byte for byte).
 import { z } from 'zod';
 import { HashSet } from '../eval/hash-set.js';
+import { b64 } from '../eval/wire.js';
 import { scalar } from '../spec/fields.js';
 
 export const expectation = z.strictObject({
@@ -59,7 +60,6 @@ export interface DataTally {
 }
 
 const matches = z.strictObject({ count: z.number().int().min(0), examples: z.array(z.tuple([z.number().int(), z.string().nullable()])) });
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 const tallySchema = z.strictObject({
   path: z.string(),
   expectations: z.record(z.string(), expectation),
@@ -80,7 +80,7 @@ const tallySchema = z.strictObject({
     }),
   ),
   labels: z.array(z.tuple([z.string(), z.number().int().min(1)])).nullable(),
-  duplicates: z.strictObject({ matches, firsts: z.strictObject({ hashes: b64, refs: b64 }).optional() }).nullable(),
+  duplicates: z.strictObject({ matches, firsts: z.strictObject({ hashes: b64(), refs: b64() }).optional() }).nullable(),
   shared: matches.nullable(),
 });
 

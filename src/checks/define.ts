@@ -28,9 +28,9 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   /**
    * How it runs when a run is split into shards (`run --shard`, then `merge`): `passes` — it reads
    * data only through model evaluations and column statistics, which the shards write and the
-   * merge joins; `merge` — it runs in the merge job, reading whatever files it reads there (no rows,
-   * a dataset's first rows, or whole files in one cheap pass); or refused, and why, when it would
-   * need the whole dataset through a model in the merge job (robustness).
+   * merge joins; `tallies` — it reads its own way in the shards into a tally the merge joins (see
+   * `tally`); `merge` — it runs in the merge job, reading whatever files it reads there (no rows,
+   * a dataset's first rows, or whole files in one cheap pass). Every check type runs under shards.
    */
   shards: ShardRole;
   /** The part of the HTML page it belongs to, after the overview. */
@@ -66,12 +66,8 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   };
 }
 
-/**
- * `passes`: it reads data only through model evaluations and column statistics; `tallies`: it
- * reads its own way in the shards and merges (see `tally`); `merge`: it runs in the merge job;
- * refused, and why.
- */
-export type ShardRole = 'passes' | 'tallies' | 'merge' | { refused: string };
+/** How a check runs under shards (CheckDefinition.shards). */
+export type ShardRole = 'passes' | 'tallies' | 'merge';
 
 export interface NamedColumns {
   /** a dataset name; undefined: the checklist's default dataset */

@@ -4,7 +4,9 @@ import { cellAt, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
 import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, refuseNonProbabilities } from './metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
-import type { BatchTransform, ColumnStats } from '../eval/predict.js';
+import type { BatchTransform, ColumnStats, Pass } from '../eval/predict.js';
+import { mergePasses } from '../eval/merge.js';
+import { passOf, wireOf, wirePassSchema, type WirePass } from '../eval/wire.js';
 import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
@@ -22,7 +24,8 @@ export default defineCheck({
   type: 'robustness',
   title: 'Robustness',
   runsModel: true,
-  shards: { refused: 'it perturbs the inputs by statistics of the whole dataset, which are not merged across shards' },
+  // each shard reads the whole dataset's input statistics, then perturbs and scores its part
+  shards: 'tallies',
   htmlPart: 'evaluation',
   mlTestScore: [],
   description: 'Seeded perturbations of the evaluation data: predictions must mostly stay the same, and a metric must not drop too far.',
@@ -52,6 +55,9 @@ export default defineCheck({
   },
   async run(o, ctx) {
     const base = await ctx.evaluation(o.model, o.dataset);
+    // in a merge, the perturbed passes come from the shards, with the whole dataset's statistics
+    const shards = ctx.merging ? (ctx.mergedTally(o.id) as MergedPerturbations) : undefined;
+    const stats = shards?.stats ?? base.inputStats;
     const findings: Finding[] = [];
     const measurements: Measurement[] = [];
     const choice = o.metric ? { ...o, metric: o.metric } : undefined;
@@ -64,19 +70,14 @@ export default defineCheck({
     if (choice) measurements.push({ name: `${metricLabel(choice)} unperturbed`, value: baseValue });
 
     for (const [index, p] of o.perturbations.entries()) {
-      const columns = p.columns ?? [...base.inputStats].filter(([, s]) => (p.kind === 'swap' ? s.kind === 'string' : s.kind === 'number')).map(([c]) => c);
-      for (const c of columns) {
-        const s = base.inputStats.get(c);
-        if (!s) throw new InputError(ctx.checklist.file, `robustness: "${c}" is not an input column of the model`, undefined, `input columns: ${[...base.inputStats.keys()].join(', ')}`);
-        if (p.kind === 'swap' && s.kind !== 'string') throw new InputError(ctx.checklist.file, `robustness: swap applies to string columns; "${c}" is numeric`);
-        if (p.kind !== 'swap' && s.kind !== 'number') throw new InputError(ctx.checklist.file, `robustness: ${p.kind} applies to numeric columns; "${c}" holds strings`);
-      }
-      const label = `${p.kind}${p.kind === 'noise' ? ` ×${p.scale} sd` : ` ${Math.round(p.rate * 100)}%`} on ${columns.length === base.inputStats.size ? 'all inputs' : columns.join(', ')}`;
+      const columns = perturbedColumns(p, stats, ctx.checklist.file);
+      const label = `${p.kind}${p.kind === 'noise' ? ` ×${p.scale} sd` : ` ${Math.round(p.rate * 100)}%`} on ${columns.length === stats.size ? 'all inputs' : columns.join(', ')}`;
       if (columns.length === 0) {
         findings.push({ code: 'no-columns', message: `${label}: no input column to perturb` });
         continue;
       }
-      const perturbed = await ctx.perturbedEvaluation(o.model, o.dataset, transform(p, columns, base.inputStats, o.seed + index));
+      const joined = shards?.passes[index];
+      const perturbed = joined ? await ctx.perturbedFromShards(o.model, o.dataset, joined) : await ctx.perturbedEvaluation(o.model, o.dataset, transform(p, columns, stats, o.seed + index));
       if (o.min_agreement !== undefined && base.task !== 'regression') {
         let same = 0;
         for (let i = 0; i < base.n; i++) if (base.predicted[i] === perturbed.predicted[i]) same++;
@@ -91,7 +92,87 @@ export default defineCheck({
     }
     return { findings, measurements, summary: `${o.perturbations.length} perturbation${o.perturbations.length === 1 ? '' : 's'} of ${base.n} rows (seed ${o.seed})`, details: { dataset: ctx.datasetName(o.dataset), seed: o.seed } };
   },
+  tally: {
+    /**
+     * In a shard: the input statistics of the whole dataset (every row read for them, as the
+     * unsharded pass computes them), then each perturbation's pass over this shard's part.
+     */
+    async read(o, ctx) {
+      const { stats, evidence } = await ctx.wholeInputStats(o.dataset);
+      let header = { path: evidence.path, columns: [] as string[] };
+      const passes: (WirePass | null)[] = [];
+      for (const [index, p] of o.perturbations.entries()) {
+        const columns = perturbedColumns(p, stats, ctx.checklist.file);
+        if (!columns.length) {
+          passes.push(null);
+          continue;
+        }
+        const r = await ctx.perturbedPass(o.model, o.dataset, transform(p, columns, stats, o.seed + index));
+        header = { path: r.path, columns: r.columns };
+        passes.push(wireOf(r.pass));
+      }
+      const value: PerturbationsTally = { ...header, rows: evidence.rows, stats: [...stats], passes };
+      return { evidence: [evidence], value };
+    },
+    merge: mergePerturbations,
+  },
 });
+
+/** The columns a perturbation changes: its own (each checked against the input statistics), or every input column of its kind. */
+function perturbedColumns(p: z.output<typeof perturbation>, stats: Map<string, ColumnStats>, file: string): string[] {
+  const columns = p.columns ?? [...stats].filter(([, s]) => (p.kind === 'swap' ? s.kind === 'string' : s.kind === 'number')).map(([c]) => c);
+  for (const c of columns) {
+    const s = stats.get(c);
+    if (!s) throw new InputError(file, `robustness: "${c}" is not an input column of the model`, undefined, `input columns: ${[...stats.keys()].join(', ')}`);
+    if (p.kind === 'swap' && s.kind !== 'string') throw new InputError(file, `robustness: swap applies to string columns; "${c}" is numeric`);
+    if (p.kind !== 'swap' && s.kind !== 'number') throw new InputError(file, `robustness: ${p.kind} applies to numeric columns; "${c}" holds strings`);
+  }
+  return columns;
+}
+
+/** A shard's tally: the dataset's header and rows, the whole dataset's input statistics, and each perturbation's pass over the shard's part (null: nothing to perturb). */
+interface PerturbationsTally {
+  path: string;
+  columns: string[];
+  rows: number;
+  stats: [string, ColumnStats][];
+  passes: (WirePass | null)[];
+}
+
+interface MergedPerturbations {
+  stats: Map<string, ColumnStats>;
+  passes: ({ pass: Pass; path: string; columns: string[] } | null)[];
+}
+
+const columnStats = z.union([
+  z.strictObject({ kind: z.literal('number'), n: z.number().int().min(0), mean: z.number(), std: z.number().min(0) }),
+  z.strictObject({ kind: z.literal('string'), values: z.array(z.string()) }),
+]);
+let tallySchema: z.ZodType<PerturbationsTally> | undefined;
+
+/** The shards' perturbed passes joined, once each tally is checked: the same statistics in every shard, rows that add up to the file's. */
+function mergePerturbations(values: unknown[]): MergedPerturbations {
+  tallySchema ??= z.strictObject({ path: z.string(), columns: z.array(z.string()), rows: z.number().int().min(0), stats: z.array(z.tuple([z.string(), columnStats])), passes: z.array(wirePassSchema().nullable()) });
+  const parts = values.map((v, s) => {
+    const parsed = tallySchema!.safeParse(v);
+    if (!parsed.success) throw new Error(`shard ${s}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+    return parsed.data;
+  });
+  const head = parts[0]!;
+  parts.forEach((p, s) => {
+    if (JSON.stringify([p.path, p.columns, p.rows, p.stats, p.passes.map((x) => x === null)]) !== JSON.stringify([head.path, head.columns, head.rows, head.stats, head.passes.map((x) => x === null)])) throw new Error(`shard ${s}: not the perturbations of the same data as shard 0's (the whole dataset's input statistics differ)`);
+  });
+  return {
+    stats: new Map(head.stats),
+    passes: head.passes.map((w, k) => {
+      if (w === null) return null;
+      const passes = parts.map((p, s) => passOf(p.passes[k]!, 1, 0, (what) => { throw new Error(`shard ${s}: passes.${k}: ${what}`); }));
+      const rows = passes.reduce((sum, p) => sum + p.rowRef.length, 0);
+      if (rows !== head.rows) throw new Error(`passes.${k}: the shards perturbed ${rows} rows, but ${head.path} has ${head.rows}`);
+      return { pass: mergePasses(passes), path: head.path, columns: head.columns };
+    }),
+  };
+}
 
 /**
  * The perturbation as a batch transform. Each row's random draws come from a generator seeded by

@@ -5,7 +5,6 @@ import { InputError } from '../input/errors.js';
 import { readInput } from '../onnx/read-input.js';
 import { sha256Hex } from '../input/hash.js';
 import { selection } from '../run/runner.js';
-import { refuseUnmergeable } from '../run/shard.js';
 import { combineStates, readState } from '../run/state.js';
 import { guard, type Io } from './io.js';
 import { reportSettings, runAndReport, type InFlight, type RunCommandOptions } from './run.js';
@@ -28,7 +27,6 @@ export function mergeCommand(files: string[], options: MergeCommandOptions, io: 
     const file = options.checklist ?? first.checklist.path;
     const loaded = loadChecklist(file);
     if (loaded.sha256 !== first.checklist.sha256) throw new InputError(file, `is not the checklist the shards ran (its sha256 is ${loaded.sha256}; the states say ${first.checklist.sha256})`);
-    refuseUnmergeable(loaded, selection(loaded, settings));
     const ctx = new RunContext(loaded, settings.now, io.progress, { merged });
     // read here, not through the run: the report lists what its checks read, as the unsharded run's does
     for (const [role, sha256] of Object.entries(first.models)) {

@@ -9,7 +9,6 @@ import type { LoadedChecklist } from '../checklist/load.js';
 import { RunContext } from '../checks/context.js';
 import { parseJobs, runJobs, shardCommand } from './shard.js';
 import { selection } from '../run/runner.js';
-import { refuseUnmergeable } from '../run/shard.js';
 import { FORMATS, formatters, type Format } from '../report/index.js';
 import { htmlPartOf } from '../checks/index.js';
 import { publishToGithub } from '../report/github.js';
@@ -57,7 +56,6 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     const missing = await missingColumns(partsOf(loaded));
     if (missing.length) throw new ValidationError(missing);
     if (jobs === 1) return runAndReport(loaded, settings, io, inFlight);
-    refuseUnmergeable(loaded, selection(loaded, settings), '--jobs');
     const merged = await runJobs(loaded, jobs, options);
     if (typeof merged === 'string') {
       io.stderr(merged);

@@ -249,6 +249,16 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
 }
 
 /**
+ * The input statistics of a whole dataset (every row, whatever shard this is), as the pass of an
+ * unsharded run computes them: the same rows in the same order, so the same numbers to the last bit.
+ */
+export async function readInputStats(source: DatasetSource, plan: ReadPlan): Promise<Map<string, ColumnStats>> {
+  const moments = new InputMoments(plan.plans, plan.slot);
+  for await (const read of source.batches(plan.want, BATCH_SIZE, { reuse: true })) moments.add(read);
+  return moments.done(source.columns);
+}
+
+/**
  * Sizes the per-row arrays from an estimate of the rows of the whole read (rows so far over the
  * fraction of the file read: Parquet's row count, a text file's bytes), with 3% to spare, so that
  * they are not copied at every doubling of a large file; re-estimated only when the rows outgrow

@@ -9,27 +9,13 @@ import { startModelHost } from '../onnx/session.js';
 import { selection } from './runner.js';
 import { STATE_SCHEMA, wireOf, wireOfColumns, type StateFile } from './state.js';
 
-/**
- * The checks selected whose statistics do not merge exactly: a sharded run refuses them (in the
- * shards and in the merge) rather than approximate them.
- */
-export function refuseUnmergeable(loaded: LoadedChecklist, selected: Set<string>, flag = '--shard'): void {
-  const refused = loaded.checks.flatMap((spec) => {
-    if (!selected.has(spec.id)) return [];
-    const role = checkDefinition(spec.type).shards;
-    return typeof role === 'object' ? [`"${spec.id}" (${spec.type}: ${role.refused})`] : [];
-  });
-  if (refused.length) throw new UsageError(`${flag}: ${refused.length === 1 ? 'a check' : `${refused.length} checks`} cannot run in shards: ${refused.join('; ')} (run ${refused.length === 1 ? 'it' : 'them'} unsharded, or leave ${refused.length === 1 ? 'it' : 'them'} out with --skip)`);
-}
-
 /** Reads this shard's part of every dataset the selected checks evaluate models on; runs no check. */
 export async function runShard(loaded: LoadedChecklist, options: { part: Part; only?: string[]; skip?: string[]; progress?: ProgressSink }): Promise<StateFile> {
   const selected = selection(loaded, options);
-  refuseUnmergeable(loaded, selected);
   const ctx = new RunContext(loaded, new Date(), options.progress, { part: options.part });
   for (const spec of loaded.checks) {
     const def = checkDefinition(spec.type);
-    if (selected.has(spec.id) && def.shards === 'passes') for (const need of def.needs?.(spec) ?? []) ctx.plan(need);
+    if (selected.has(spec.id) && (def.shards === 'passes' || def.shards === 'tallies')) for (const need of def.needs?.(spec) ?? []) ctx.plan(need);
   }
   const names = ctx.plannedPasses();
   const scored = names.filter((n) => loaded.checklist.datasets?.[n]?.predictions);
