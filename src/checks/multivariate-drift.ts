@@ -21,12 +21,13 @@ const encoder = new TextEncoder();
  * The rows of a dataset the classifier sees: all of them, or the `max` whose content hashes lowest
  * (bottom-k sampling: the same rows whatever the order of the file), each with its hash.
  */
-async function sampleRows(ctx: RunContext, dataset: string, columns: string[], max: number): Promise<{ rows: { hash: number; cells: string[] }[]; total: number }> {
+async function sampleRows(ctx: RunContext, dataset: string, columns: string[], max: number): Promise<Sample> {
   const { source } = await ctx.dataset(dataset);
   let kept: { hash: number; cells: string[] }[] = [];
   let total = 0;
   const want = columns.map((c) => ({ index: source.columns.indexOf(c), as: 'cell' as const }));
-  for await (const b of source.batches(want, 8192, { reuse: true })) {
+  // under --shard, this shard's part: the bottom k of the whole file is among the shards' bottom k
+  for await (const b of source.batches(want, 8192, { reuse: true, ...(ctx.part ? { part: ctx.part } : {}) })) {
     for (let i = 0; i < b.n; i++) {
       const cells = b.cells.map((col) => labelKey(cellAt(col, i), true) ?? '');
       const bytes = encoder.encode(cells.join('\u0000'));
@@ -35,7 +36,45 @@ async function sampleRows(ctx: RunContext, dataset: string, columns: string[], m
     }
     if (kept.length > 2 * max) kept = bottom(kept, max);
   }
-  return { rows: bottom(kept, max), total };
+  return { rows: bottom(kept, max), total, path: source.path, fileRows: ctx.evidenceOf(source.path)!.rows! };
+}
+
+interface Sample {
+  rows: { hash: number; cells: string[] }[];
+  /** rows read (a shard's part) */
+  total: number;
+  path: string;
+  /** rows of the whole file */
+  fileRows: number;
+}
+
+/** A shard's tally: the columns, and each dataset's bottom-k rows and rows read. */
+interface SamplesTally {
+  columns: string[];
+  max: number;
+  samples: [Sample, Sample];
+}
+
+const sampleSchema = z.strictObject({ rows: z.array(z.strictObject({ hash: z.number().int().min(0), cells: z.array(z.string()) })), total: z.number().int().min(0), path: z.string(), fileRows: z.number().int().min(0) });
+const samplesSchema = z.strictObject({ columns: z.array(z.string()), max: z.number().int().min(1), samples: z.tuple([sampleSchema, sampleSchema]) });
+
+/** The shards' samples as one: each dataset's bottom k of the shards' bottom k (the whole file's), rows added up. */
+function mergeSamples(values: unknown[]): SamplesTally {
+  const parts = values.map((v, s) => {
+    const parsed = samplesSchema.safeParse(v);
+    if (!parsed.success) throw new Error(`shard ${s}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+    if (parsed.data.samples.some((x) => x.rows.some((r) => r.cells.length !== parsed.data.columns.length))) throw new Error(`shard ${s}: a sampled row without a value per column`);
+    return parsed.data;
+  });
+  const head = parts[0]!;
+  if (parts.some((p) => JSON.stringify([p.columns, p.max, p.samples.map((x) => x.path)]) !== JSON.stringify([head.columns, head.max, head.samples.map((x) => x.path)]))) throw new Error('not the samples of the same datasets and columns in every shard');
+  const joined = (k: 0 | 1): Sample => {
+    const { path, fileRows } = head.samples[k];
+    const total = parts.reduce((t, p) => t + p.samples[k].total, 0);
+    if (total !== fileRows || parts.some((p) => p.samples[k].fileRows !== fileRows)) throw new Error(`the shards sampled from ${total} rows, but ${path} has ${fileRows}`);
+    return { rows: bottom(parts.flatMap((p) => p.samples[k].rows), head.max), total, path, fileRows };
+  };
+  return { columns: head.columns, max: head.max, samples: [joined(0), joined(1)] };
 }
 
 function bottom(rows: { hash: number; cells: string[] }[], k: number) {
@@ -89,7 +128,8 @@ export default defineCheck({
   type: 'multivariate-drift',
   title: 'Multivariate drift',
   runsModel: false,
-  shards: 'merge',
+  // each shard samples its part of both datasets; the merge keeps the bottom k of the shards' samples
+  shards: 'tallies',
   htmlPart: 'drift',
   mlTestScore: ['MON3'],
   description: 'A domain classifier, cross-fitted here, tells the current dataset from the reference: its ROC AUC, with DeLong’s interval, catches drift in how columns move together that per-column tests miss, and names the columns that drive it.',
@@ -111,10 +151,7 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const [ref, cur] = await Promise.all([ctx.dataset(o.reference), ctx.dataset(o.current)]);
-    const labels = new Set([ref.spec.label, cur.spec.label]);
-    const columns = o.columns ?? ref.source.columns.filter((c) => cur.source.columns.includes(c) && !labels.has(c));
-    const [a, b] = [await sampleRows(ctx, o.reference, columns, o.max_rows), await sampleRows(ctx, o.current, columns, o.max_rows)];
+    const { columns, samples: [a, b] } = ctx.merging ? (ctx.mergedTally(o.id) as SamplesTally) : await readSamples(o, ctx);
     const rows = [...a.rows, ...b.rows];
     const fromCurrent = Uint8Array.from(rows, (_, i) => (i < a.rows.length ? 0 : 1));
     const fold = Uint8Array.from(rows, (r) => (r.hash >>> 16) % o.folds);
@@ -152,4 +189,19 @@ export default defineCheck({
       details,
     };
   },
+  tally: {
+    async read(o, ctx) {
+      const value = await readSamples(o, ctx);
+      return { evidence: value.samples.map((x) => ctx.evidenceOf(x.path)!), value };
+    },
+    merge: mergeSamples,
+  },
 });
+
+/** Each dataset's sample (its bottom-k rows by content; a shard's part under --shard), for the columns compared. */
+async function readSamples(o: { reference: string; current: string; columns?: string[] | undefined; max_rows: number }, ctx: RunContext): Promise<SamplesTally> {
+  const [ref, cur] = await Promise.all([ctx.dataset(o.reference), ctx.dataset(o.current)]);
+  const labels = new Set([ref.spec.label, cur.spec.label]);
+  const columns = o.columns ?? ref.source.columns.filter((c) => cur.source.columns.includes(c) && !labels.has(c));
+  return { columns, max: o.max_rows, samples: [await sampleRows(ctx, o.reference, columns, o.max_rows), await sampleRows(ctx, o.current, columns, o.max_rows)] };
+}

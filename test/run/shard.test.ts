@@ -67,7 +67,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
     ['fairness-biased.yaml (fairness with intervals, an intersection, a failing gate)', () => checklist('fairness-biased.yaml'), []],
     ['leakage.yaml (leakage: whole files in the merge job)', () => checklist('leakage.yaml'), []],
     ['claims.yaml (model-card claims, with intervals)', () => checklist('claims.yaml'), []],
-    ['drift-joint.yaml (multivariate drift: whole files in the merge job)', () => checklist('drift-joint.yaml'), []],
+    ['drift-joint.yaml (multivariate drift: bottom-k samples of each shard, merged)', () => checklist('drift-joint.yaml'), []],
     ['weak-slices.yaml (a search for weak slices)', () => checklist('weak-slices.yaml'), []],
   ])('%s: n = 1 … 7, shards merged in random orders', async (_, load, skipTypes) => {
     const loaded = load();
