@@ -56,12 +56,16 @@ export function parseYaml(text: string, file: string, lineOffset = 0): YamlDocum
   if (doc.contents === null) return undefined;
 
   let aliases = 0;
+  // an alias with no anchor before it is nearly always an unquoted value starting with "*" (a glob)
+  const anchors = new Set<string>();
   const check = (node: unknown, depth: number): void => {
     if (depth > MAX_DEPTH) throw new InputError(file, `nesting deeper than ${MAX_DEPTH} levels`, where(node));
     if (YAML.isAlias(node)) {
       if (++aliases > MAX_ALIASES) throw new InputError(file, `more than ${MAX_ALIASES} aliases`, where(node), 'alias expansion is bounded');
+      if (!anchors.has(node.source)) throw new InputError(file, `*${node.source} is a YAML alias, and no anchor &${node.source} comes before it`, where(node), 'quote a value that starts with * (a glob such as "*.csv")');
       return;
     }
+    if (YAML.isNode(node) && node.anchor) anchors.add(node.anchor);
     if (YAML.isNode(node) && node.tag !== undefined) {
       throw new InputError(file, `YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed`, tagPosition(node), 'write the plain value');
     }
