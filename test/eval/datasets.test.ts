@@ -249,10 +249,13 @@ describe('a dataset of several files (a glob or a list)', () => {
     ['a file of a list that is not there', 'holdout: { path: [parts/a.csv, parts/z.csv], label: y }', 'checklist.yaml:4:34  datasets.holdout.path[1]: file not found: parts/z.csv'],
     ['a file listed twice', 'holdout: { path: [parts/a.csv, ./parts/a.csv], label: y }', 'datasets.holdout.path: ./parts/a.csv is listed twice'],
     ['files whose columns differ', 'holdout: { path: "parts/*.csv", label: y }', 'parts/b.csv  has other columns than parts/a.csv (column 2: "c" where parts/a.csv has "b") (every file of dataset parts/*.csv has the same columns in the same order)'],
+    ['a bad value in the second file: the row across the files, and the file and its line', 'holdout: { path: "bad/*.csv", label: y }', 'bad/*.csv  row 3 (bad/b.csv line 3): column "a": "x" is not a number (input "input" is float32)'],
   ])('refused in one line, exit 2: %s', (_, dataset, message) => {
     const dir = scenario({
       'parts/a.csv': 'a,b,y\n1,2,0\n',
       'parts/b.csv': 'a,c,y\n1,2,1\n',
+      'bad/a.csv': 'a,b,y\n1,2,0\n',
+      'bad/b.csv': 'a,b,y\n3,4,1\nx,2,1\n',
       ...(dataset.includes('"parts/*"') ? { 'parts/c.jsonl': '{"a":1}\n' } : {}),
       'checklist.yaml': `version: 1\nmodel: { path: model.onnx, inputs: { input: [a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b] } }\ndatasets:\n  ${dataset}\nchecks:\n  - { type: metric, metric: accuracy, min: 0 }\n`,
     });

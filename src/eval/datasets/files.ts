@@ -60,7 +60,7 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         // Parquet's row groups numbered across the files: group g of this file is group groupsBefore + g
         const groups = file.source.rowGroups;
         const shifted = part && groups !== undefined ? { ...part, index: (((part.index - groupsBefore) % part.count) + part.count) % part.count } : part;
-        for await (const b of file.source.batches(want, batchSize, { ...options, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore);
+        for await (const b of file.source.batches(want, batchSize, { ...options, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display);
         const ev = file.source.evidence();
         if (!ev) throw new Error(`${file.display} was read without evidence`);
         seen.push({ path: file.display, ...ev });
@@ -75,8 +75,8 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
   };
 }
 
-/** A file's batch with its rows numbered across the dataset's files. */
-function renumbered(b: RawBatch, rowsBefore: number): RawBatch {
+/** A file's batch with its rows numbered across the dataset's files, and where they are in the file. */
+function renumbered(b: RawBatch, rowsBefore: number, path: string): RawBatch {
   const refs = new Int32Array(b.n);
   if (b.unit === 'row') for (let i = 0; i < b.n; i++) refs[i] = rowsBefore + Number(b.refs[i]);
   else {
@@ -85,5 +85,5 @@ function renumbered(b: RawBatch, rowsBefore: number): RawBatch {
     for (let i = 0; i < b.n; i++) refs[i] = rowsBefore + Number(index[i]) + 1;
   }
   const { index: _, ...rest } = b;
-  return { ...rest, unit: 'row', refs };
+  return { ...rest, unit: 'row', refs, origin: { path, unit: b.unit, refs: b.refs } };
 }

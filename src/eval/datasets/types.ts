@@ -33,6 +33,8 @@ export interface RawBatch {
    * shard's rows counted), so that the rows of several files can be numbered as one dataset's
    */
   index?: ArrayLike<number>;
+  /** in a dataset of several files, where the rows are in their file (refs number them across the files) */
+  origin?: { path: string; unit: 'line' | 'row'; refs: ArrayLike<number> };
 }
 
 export interface DatasetSource {
@@ -54,9 +56,10 @@ export interface DatasetSource {
   rowGroups?: number;
 }
 
-/** "line 14" or "row 14", for messages. */
-export function whereOf(batch: Pick<RawBatch, 'unit' | 'refs'>, i: number): string {
-  return `${batch.unit} ${batch.refs[i]}`;
+/** "line 14" or "row 14", for messages; in a dataset of several files, also the file and the row's place in it. */
+export function whereOf(batch: Pick<RawBatch, 'unit' | 'refs' | 'origin'>, i: number): string {
+  const o = batch.origin;
+  return o ? `${batch.unit} ${batch.refs[i]} (${o.path} ${o.unit} ${o.refs[i]})` : `${batch.unit} ${batch.refs[i]}`;
 }
 
 export function isNumberColumn(c: Column): c is NumberColumn {
