@@ -131,6 +131,20 @@ export class RunContext {
     return t.value;
   }
 
+  /**
+   * A row's place for messages: `line 14`, `row 14`; in a dataset of several files (rows numbered
+   * across them), also its file and its row there: `row 1234 (data/b.csv row 17)`.
+   */
+  rowPlace(path: string, unit: string, ref: number): string {
+    const files = unit === 'row' ? this.datasetEvidence.get(path)?.files : undefined;
+    let before = 0;
+    for (const f of files ?? []) {
+      if (ref <= before + f.rows) return `row ${ref} (${f.path} row ${ref - before})`;
+      before += f.rows;
+    }
+    return `${unit} ${ref}`;
+  }
+
   /** The evidence of a dataset read whole in this run, by its path as reports show it. */
   evidenceOf(path: string): InputEvidence | undefined {
     return this.datasetEvidence.get(path);

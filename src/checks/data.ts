@@ -177,7 +177,7 @@ function reportData(o: DataOptions, t: DataTally, ctx: RunContext) {
   const n = t.n;
   for (const column of t.absent) findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${t.path}` });
   const measurements: Measurement[] = [{ name: 'rows', value: n, ...(o.rows ? { threshold: o.rows, passed: (o.rows.min === undefined || n >= o.rows.min) && (o.rows.max === undefined || n <= o.rows.max) } : {}) }];
-  for (const c of t.columns) reportColumn(c, n, t, findings, measurements);
+  for (const c of t.columns) reportColumn(c, n, t, findings, measurements, (ref) => ctx.rowPlace(t.path, t.unit, ref));
   if (o.label) {
     const labels = new Map(t.labels ?? []);
     for (const [cls, min] of Object.entries(o.label.min_share)) {
@@ -185,7 +185,7 @@ function reportData(o: DataOptions, t: DataTally, ctx: RunContext) {
       measurements.push({ name: `share of class ${JSON.stringify(cls)}`, value: share, threshold: { min }, passed: share >= min });
     }
   }
-  const places = (m: Matches) => `${m.examples.map(([ref]) => `${t.unit} ${ref}`).join(', ')}${m.count > m.examples.length ? ', …' : ''}`;
+  const places = (m: Matches) => `${m.examples.map(([ref]) => ctx.rowPlace(t.path, t.unit, ref)).join(', ')}${m.count > m.examples.length ? ', …' : ''}`;
   const dup = t.duplicates?.matches;
   if (dup?.count) {
     const key = o.no_duplicates === true ? '' : ` on ${(o.no_duplicates as string[]).join(', ')}`;
@@ -320,7 +320,7 @@ class ColumnCheck {
 }
 
 /** A column's findings and measurements from its tally. */
-function reportColumn(c: ColumnTally, n: number, t: Pick<DataTally, 'path' | 'unit'>, findings: Finding[], measurements: Measurement[]): void {
+function reportColumn(c: ColumnTally, n: number, t: Pick<DataTally, 'path' | 'unit'>, findings: Finding[], measurements: Measurement[], place: (ref: number) => string): void {
   const e = c.expectation;
   const what: Record<string, string> = {
     type: `are not ${e.type === 'integer' ? 'an integer' : `a ${e.type}`}`,
@@ -332,7 +332,7 @@ function reportColumn(c: ColumnTally, n: number, t: Pick<DataTally, 'path' | 'un
   for (const code of ['unique', 'type', 'range', 'one-of', 'pattern']) {
     const b = c.broken[code];
     if (!b?.count) continue;
-    const examples = b.examples.map(([ref, shown]) => `${t.unit} ${ref}: ${shown}`);
+    const examples = b.examples.map(([ref, shown]) => `${place(ref)}: ${shown}`);
     findings.push({ code: c.because ? 'model-input' : code, message: `column ${JSON.stringify(c.column)}: ${b.count} of ${n} rows ${what[code]} (${examples.join(', ')}${b.count > examples.length ? ', …' : ''})${c.because ? `, but ${c.because}` : ''}`, location: `${t.path}:${b.examples[0]![0]}` });
   }
   if (e.max_missing !== undefined) {

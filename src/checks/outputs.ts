@@ -23,9 +23,11 @@ export default defineCheck({
   async run(o, ctx) {
     const ev = await ctx.evaluation(o.model, o.dataset);
     const findings: Finding[] = [];
-    const at = (i: number) => `${ctx.displayDataset(ctx.checklist.checklist.datasets![ctx.datasetName(o.dataset)]!.path)}:${ev.rowRef[i]}`;
+    const path = ctx.displayDataset(ctx.checklist.checklist.datasets![ctx.datasetName(o.dataset)]!.path);
+    const at = (i: number) => `${path}:${ev.rowRef[i]}`;
+    const place = (i: number) => ctx.rowPlace(path, ev.rowUnit, ev.rowRef[i]!);
     const problem = (code: string, rows: number[], what: string, hint?: string) => {
-      if (rows.length) findings.push({ code, message: `${rows.length} of ${ev.n} rows ${what} (first: ${ev.rowUnit} ${ev.rowRef[rows[0]!]})`, location: at(rows[0]!), ...(hint ? { hint } : {}) });
+      if (rows.length) findings.push({ code, message: `${rows.length} of ${ev.n} rows ${what} (first: ${place(rows[0]!)})`, location: at(rows[0]!), ...(hint ? { hint } : {}) });
     };
     const width = ev.task === 'regression' ? 1 : ev.scoreColumns;
     const nonFinite: number[] = [];
@@ -76,7 +78,7 @@ export default defineCheck({
         const said = ev.labelOutput[i]! >= 0 ? ev.classes[ev.labelOutput[i]!] : 'a label that is not a class';
         findings.push({
           code: 'label-disagreement',
-          message: `the label output "${ev.outputs.label}" disagrees with the scores on ${disagree.length} of ${ev.n} rows (first: ${ev.rowUnit} ${ev.rowRef[i]}: label ${said}, scores say ${ev.classes[ev.predicted[i]!]})`,
+          message: `the label output "${ev.outputs.label}" disagrees with the scores on ${disagree.length} of ${ev.n} rows (first: ${place(i)}: label ${said}, scores say ${ev.classes[ev.predicted[i]!]})`,
           location: at(i),
           hint: ev.task === 'binary' ? `the scores are read at threshold ${ev.threshold}; an export bug can also make labels and probabilities disagree` : 'an export bug can make labels and probabilities disagree',
         });

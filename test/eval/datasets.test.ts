@@ -231,6 +231,17 @@ describe('a dataset of several files (a glob or a list)', () => {
     expect(odd[0]).toBe(21);
   });
 
+  it('findings name a row across the files and its file and row there', () => {
+    const dir = scenario({
+      'parts/a.csv': 'a,b,y\n1,2,0\n5,2,1\n',
+      'parts/b.csv': 'a,b,y\n3,4,1\n300,2,1\n',
+      'checklist.yaml': 'version: 1\nmodel: { path: model.onnx }\ndatasets:\n  d: { path: "parts/*.csv", label: y }\nchecks:\n  - { type: data, columns: { a: { max: 10 } } }\n',
+    });
+    const r = cli(['run', join(dir, 'checklist.yaml'), '--format', 'json']);
+    const report = JSON.parse(r.stdout) as { checks: { findings: { message: string; location?: string }[] }[] };
+    expect(report.checks[0]!.findings[0]).toMatchObject({ message: 'column "a": 1 of 4 rows are outside [-∞, 10] (row 4 (parts/b.csv row 2): 300)', location: 'parts/*.csv:4' });
+  });
+
   it("evidence: every file's digest, size and rows, and the manifest's digest (what `sha256sum FILES | sha256sum` prints)", async () => {
     const ctx = new RunContext(withHoldout(parts('csv')), new Date());
     await ctx.evaluation('model', undefined);
