@@ -89,7 +89,7 @@ function overview(report: Report, order: CheckResult[]): string {
       const opsets = d.opset_imports.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
       return [[link(c), h(file?.path ?? ''), `<code title="${h(d.sha256)}">${h(d.sha256.slice(0, 16))}…</code>`, file ? bytes(file.bytes) : '', h(d.producer), h(opsets)]];
     });
-  const data = report.inputs.filter((i) => DATA_FILE.test(i.path)).map((i) => [h(i.path), i.rows === undefined ? '' : i.rows.toLocaleString('en'), `<code title="${h(i.sha256)}">${h(i.sha256.slice(0, 16))}…</code>`, bytes(i.bytes)]);
+  const data = report.inputs.filter((i) => i.files !== undefined || DATA_FILE.test(i.path)).map((i) => [h(i.files ? `${i.path} (${i.files.length} files)` : i.path), i.rows === undefined ? '' : i.rows.toLocaleString('en'), `<code title="${h(i.sha256)}">${h(i.sha256.slice(0, 16))}…</code>`, bytes(i.bytes)]);
   return `<section id="overview"><h2>Overview</h2>${reasons}${notes}
 ${models.length ? `<h3>Model</h3>${table('models', ['Check', 'File', 'sha256', 'Size', 'Producer', 'Opsets'], models)}` : ''}
 ${data.length ? `<h3>Data</h3>${table('datasets', ['File', 'Rows', 'sha256', 'Size'], data)}` : ''}</section>`;
@@ -251,7 +251,13 @@ ${measured}${findings}
 }
 
 function inputs(report: Report): string {
-  return `<section id="inputs"><h2>Inputs</h2>${table('inputs', ['File', 'sha256', 'Bytes', 'Rows'], report.inputs.map((i) => [h(i.path), `<code>${h(i.sha256)}</code>`, String(i.bytes), i.rows === undefined ? '' : String(i.rows)]))}<p class="caption">Every file the run read, with its digest: the evidence the verdict rests on.</p></section>`;
+  // a dataset of several files: its manifest's digest, then each file's
+  const rows = report.inputs.flatMap((i) => [
+    [h(i.path), `<code>${h(i.sha256)}</code>`, String(i.bytes), i.rows === undefined ? '' : String(i.rows)],
+    ...(i.files ?? []).map((f) => [`↳ ${h(f.path)}`, `<code>${h(f.sha256)}</code>`, String(f.bytes), String(f.rows)]),
+  ]);
+  const several = report.inputs.some((i) => i.files);
+  return `<section id="inputs"><h2>Inputs</h2>${table('inputs', ['File', 'sha256', 'Bytes', 'Rows'], rows)}<p class="caption">Every file the run read, with its digest: the evidence the verdict rests on.${several ? ' A dataset of several files shows the digest of their manifest (one line “sha256  path” per file, as sha256sum prints it), then each file.' : ''}</p></section>`;
 }
 
 const STYLE = `

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadChecklist } from '../../src/checklist/load.js';
+import { loadChecklist, type LoadedChecklist } from '../../src/checklist/load.js';
 import { binaryCurves } from '../../src/eval/curves.js';
 import type { MetricData } from '../../src/eval/metrics/index.js';
 import { diffReports } from '../../src/report/diff.js';
@@ -209,6 +209,23 @@ describe('the page, without a browser', () => {
 
 /** The W3C Nu HTML Checker, from the vnu-jar package; it needs Java. */
 const VNU = join(ROOT, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+/** example.yaml with its hold-out as three CSV files (a glob) */
+function exampleOnFiles(): LoadedChecklist {
+  const c = loadChecklist(join(ROOT, 'checklists', 'example.yaml'));
+  return { ...c, checklist: { ...c.checklist, datasets: { ...c.checklist.datasets, holdout: { path: '../fixtures/breast-cancer/parts/holdout-*.csv', label: 'diagnosis', missing: 'error' as const } } } };
+}
+
+describe('a dataset of several files', () => {
+  it('shows the manifest digest with the file count, then every file with its own digest, size and rows', async () => {
+    const report = await runChecklist(exampleOnFiles(), { now: new Date('2026-11-28T12:00:00Z') });
+    const input = report.inputs.find((i) => i.files)!;
+    const page = formatHtml(report, htmlPartOf);
+    expect(page).toContain(`<td>../fixtures/breast-cancer/parts/holdout-*.csv (3 files)</td><td>171</td>`);
+    for (const f of input.files!) expect(page).toContain(`<td>↳ ${f.path}</td><td><code>${f.sha256}</code></td><td>${f.bytes}</td><td>${f.rows}</td>`);
+    expect(input.files!.map((f) => f.rows)).toEqual([60, 1, 110]);
+  });
+});
+
 const java = spawnSync('java', ['-version']).status === 0;
 if (!java) console.warn('skipped: the W3C Nu HTML Checker needs Java, which is not installed');
 describe.skipIf(!java)('the W3C Nu HTML Checker (vnu.jar)', () => {
@@ -219,6 +236,9 @@ describe.skipIf(!java)('the W3C Nu HTML Checker (vnu.jar)', () => {
       writeFileSync(file, formatHtml(await runChecklist(loadChecklist(join(ROOT, 'checklists', `${name}.yaml`)), { now: new Date('2026-11-28T12:00:00Z') }), htmlPartOf));
       files.push(file);
     }
+    const split = join(dir, 'vnu-files.html');
+    writeFileSync(split, formatHtml(await runChecklist(exampleOnFiles(), { now: new Date('2026-11-28T12:00:00Z') }), htmlPartOf));
+    files.push(split);
     const a = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'example.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
     const b = await runChecklist(loadChecklist(join(ROOT, 'checklists', 'unready.yaml')), { now: new Date('2026-11-28T12:00:00Z') });
     writeFileSync(join(dir, 'vnu-diff.html'), formatDiff(diffReports(a, b, ['a.json', 'b.json']), 'html'));
