@@ -1,11 +1,11 @@
 import { detailsOf } from '../report/details.js';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadChecklist, parseChecklist } from '../checklist/load.js';
 import { didYouMean } from '../input/suggest.js';
-import { UsageError } from '../input/errors.js';
-import { readInput, readOnnx } from '../onnx/read-input.js';
+import { InputError, UsageError } from '../input/errors.js';
+import { cannotRead, readOnnx } from '../onnx/read-input.js';
 import { sha256Hex } from '../input/hash.js';
 import type { OnnxModelInfo } from '../onnx/model-info.js';
 import { createSession } from '../onnx/session.js';
@@ -13,7 +13,8 @@ import { runChecklist } from './runner.js';
 import { RunContext } from '../checks/context.js';
 import { CLASS_SOURCE } from '../eval/predict.js';
 import { parseNumber } from '../eval/cells.js';
-import { cellAt, columnIndex, openDataset, type DatasetSource } from '../eval/datasets/index.js';
+import { cellAt, columnIndex, openDatasetPath, type DatasetSource } from '../eval/datasets/index.js';
+import { datasetFiles } from '../spec/fields.js';
 
 export interface InitOptions {
   model: string;
@@ -61,7 +62,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   const { bytes, info } = readOnnx(resolve(o.model), o.model);
   const session = await createSession(bytes, o.model);
   await session.release();
-  if (o.dataset !== undefined) readInput(resolve(o.dataset), o.dataset);
+  if (o.dataset !== undefined) datasetReadable(o.dataset);
 
   const modelDir = dirname(resolve(o.model));
   const near = (names: string[]) => names.map((n) => join(modelDir, n)).find((p) => existsSync(p));
@@ -113,6 +114,23 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   return { file: o.output, checks: text.split('\n').filter((l) => /^ {2}- type: /.test(l)).length, text };
 }
 
+/**
+ * The dataset's files (a file, or a glob of files) exist and open; they are read later as a
+ * stream, never whole.
+ */
+function datasetReadable(path: string): void {
+  const files = datasetFiles(process.cwd(), path);
+  if (files.length === 0) throw new InputError(path, 'matches no file', undefined, 'a glob is relative to the current folder');
+  for (const f of files) {
+    try {
+      closeSync(openSync(resolve(f), 'r'));
+    } catch (err) {
+      throw cannotRead(f, err);
+    }
+    if (!statSync(resolve(f)).isFile()) throw new InputError(f, 'is not a regular file');
+  }
+}
+
 /** What the label column holds: its distinct values (at most 1,000 kept) and whether they are all numbers. */
 interface LabelValues {
   values: Set<string>;
@@ -127,7 +145,7 @@ interface LabelValues {
  * written, held in memory: messages name the file the user asked for and the checks it will hold.
  */
 async function measure(o: InitOptions, out: string, draftHead: string[], checks: string[], info: OnnxModelInfo): Promise<{ model: string[]; lines: string[] }> {
-  const source = await openDataset(resolve(o.dataset!), o.dataset!);
+  const source = await openDatasetPath(process.cwd(), o.dataset!, (p) => p);
   columnIndex(source, o.label!, '--label');
   const labels = await labelValues(source, o.label!);
   const regression = !hasLabelOutput(info) && labels.numbers && (labels.values.size > 20 || labels.fractions);

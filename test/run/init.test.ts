@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { initChecklist, roundOut } from '../../src/run/init.js';
@@ -42,6 +42,19 @@ describe('deploy-check init', () => {
       else expect(bound).toBe(roundOut(m.ci![1], 'up'));
     }
     expect(readFileSync(out, 'utf8')).toMatch(/min: 0\.93 {3}# measured 0\.9708 \[0\.9334, 0\.9874\] on 171 rows, 2026-11-28/);
+  });
+
+  it('a glob of files as the dataset: written as the glob, measured on all of them', async () => {
+    const dir = folder();
+    const out = join(dir, 'deploy-check.yaml');
+    await initChecklist({ model: join(FIXTURES, 'breast-cancer', 'model.onnx'), dataset: join(FIXTURES, 'breast-cancer', 'parts', 'holdout-*.csv'), label: 'diagnosis', output: out, now });
+    const loaded = loadChecklist(out);
+    expect(loaded.checklist.datasets!.holdout!.path).toBe(`${relative(dir, join(FIXTURES, 'breast-cancer', 'parts'))}/holdout-*.csv`);
+    // the same measurement as on the file the parts were cut from
+    expect(readFileSync(out, 'utf8')).toMatch(/min: 0\.93 {3}# measured 0\.9708 \[0\.9334, 0\.9874\] on 171 rows, 2026-11-28/);
+    const none = cli(['init', '--model', join(FIXTURES, 'breast-cancer', 'model.onnx'), '--dataset', 'nothing-*.csv', '--label', 'y', '-o', 'other.yaml'], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('nothing-*.csv  matches no file (a glob is relative to the current folder)\n');
   });
 
   it('the schema it names is the one shipped with deploy-check, by a path that resolves', async () => {
