@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { ChecklistCore, ModelSpec } from '../spec/model.js';
@@ -20,6 +22,9 @@ import type { InputEvidence } from '../report/types.js';
 import { sha256Hex } from '../input/hash.js';
 
 export type { ModelRole } from './needs.js';
+
+/** ASCII whitespace, as a blank file holds it */
+const WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
 
 /** A FIFO or a device would block or never end: inputs are regular files. */
 async function readRegularFile(path: string): Promise<Buffer> {
@@ -193,6 +198,37 @@ export class RunContext {
       throw new InputError(this.display(path), 'is not valid UTF-8 text');
     }
   }
+
+  /**
+   * A file's sha256, size and whether it holds anything but whitespace, streamed: a data file a
+   * `files` check lists may be larger than memory. Recorded as evidence, as a file read whole is.
+   */
+  streamDigest(path: string): Promise<{ sha256: string; bytes: number; blank: boolean }> {
+    const key = this.resolve(path);
+    let entry = this.streamed.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const s = await stat(key);
+        if (!s.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
+        const hash = createHash('sha256');
+        let bytes = 0;
+        let blank = true;
+        for await (const chunk of createReadStream(key) as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          // whitespace only (a UTF-8 byte-order mark at the start aside) is blank
+          for (let i = bytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0; blank && i < chunk.length; i++) if (!WHITESPACE.has(chunk[i]!)) blank = false;
+          bytes += chunk.length;
+        }
+        return { sha256: hash.digest('hex'), bytes, blank };
+      })().catch((err: NodeJS.ErrnoException) => {
+        throw cannotRead(this.display(path), err);
+      });
+      this.streamed.set(key, entry);
+    }
+    return entry;
+  }
+
+  private readonly streamed = new Map<string, Promise<{ sha256: string; bytes: number; blank: boolean }>>();
 
   digest(path: string): Promise<string> {
     return this.readInput(path).then(() => this.files.get(this.resolve(path))!).then((e) => e.evidence.sha256);
@@ -455,6 +491,11 @@ export class RunContext {
   async evidence(): Promise<InputEvidence[]> {
     const settled = await Promise.allSettled(this.files.values());
     const list = settled.flatMap((s) => (s.status === 'fulfilled' ? [{ ...s.value.evidence }] : []));
+    for (const [key, entry] of this.streamed) {
+      const e = await entry.catch(() => undefined);
+      const path = relative(this.checklist.dir, key).split(sep).join('/');
+      if (e && !list.some((x) => x.path === path)) list.push({ path, sha256: e.sha256, bytes: e.bytes });
+    }
     // a dataset also read as a file (a files check, a digest) keeps one entry, with its rows
     for (const [path, ev] of this.datasetEvidence) {
       const same = list.find((e) => e.path === path);

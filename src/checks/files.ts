@@ -31,11 +31,11 @@ export default defineCheck({
         findings.push({ code: 'not-a-file', message: `${shown} is not a regular file`, location: shown });
         continue;
       }
-      const data = await ctx.readInput(path);
-      if (data.toString('utf8').trim() === '') {
+      // streamed: a data file listed here may be larger than memory
+      const { sha256: digest, blank } = await ctx.streamDigest(path);
+      if (blank) {
         findings.push({ code: 'empty', message: `${shown} is empty`, location: shown });
       }
-      const digest = await ctx.digest(path);
       if (pin && pin !== digest) {
         findings.push({ code: 'sha256-mismatch', message: `${shown} has sha256 ${digest}, expected ${pin}`, location: shown, hint: 'the file changed since it was pinned' });
       }

@@ -22,6 +22,16 @@ describe('files', () => {
   });
 });
 
+describe('files: streamed, never held whole (a listed data file may be larger than memory)', () => {
+  it('a file of several stream chunks: its digest and size as evidence; blank only when it holds nothing but whitespace (a byte-order mark aside)', async () => {
+    // 200,000 lines of 16 bytes: several 64 KiB chunks of the stream, the one non-blank byte last
+    const big = `${' '.repeat(15)}\n`.repeat(200_000);
+    const r = await files('      - big.txt\n      - late.txt\n      - bom.txt\n', { 'big.txt': big, 'late.txt': `${big}x`, 'bom.txt': '\ufeff \r\n\t' });
+    expect(r.check.findings.map((f) => f.message)).toEqual(['big.txt is empty', 'bom.txt is empty']);
+    expect(r.report.inputs.find((i) => i.path === 'late.txt')).toEqual({ path: 'late.txt', sha256: sha256Hex(Buffer.from(`${big}x`)), bytes: big.length + 1 });
+  });
+});
+
 describe('files: entries', () => {
   it('says what is wrong inside an entry, and why an all-digit digest fails', async () => {
     await expect(files(`      - { path: a, sha256: ${'1'.repeat(64)} }\n`)).rejects.toThrow(
