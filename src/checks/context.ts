@@ -150,6 +150,20 @@ export class RunContext {
     return `${unit} ${ref}`;
   }
 
+  /**
+   * A row's location for a finding: `path:14`; in a dataset of several files, the file that holds
+   * the row (its line there is not known once the pass is over).
+   */
+  rowLocation(path: string, unit: string, ref: number): string {
+    const files = unit === 'row' ? this.datasetEvidence.get(path)?.files : undefined;
+    let before = 0;
+    for (const f of files ?? []) {
+      if (ref <= before + f.rows) return f.path;
+      before += f.rows;
+    }
+    return `${path}:${ref}`;
+  }
+
   /** The evidence of a dataset read whole in this run, by its path as reports show it. */
   evidenceOf(path: string): InputEvidence | undefined {
     return this.datasetEvidence.get(path);

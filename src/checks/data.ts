@@ -177,7 +177,7 @@ function reportData(o: DataOptions, t: DataTally, ctx: RunContext) {
   const n = t.n;
   for (const column of t.absent) findings.push({ code: 'column-missing', message: `column ${JSON.stringify(column)} is not in ${t.path}` });
   const measurements: Measurement[] = [{ name: 'rows', value: n, ...(o.rows ? { threshold: o.rows, passed: (o.rows.min === undefined || n >= o.rows.min) && (o.rows.max === undefined || n <= o.rows.max) } : {}) }];
-  for (const c of t.columns) reportColumn(c, n, t, findings, measurements, (ref) => ctx.rowPlace(t.path, t.unit, ref));
+  for (const c of t.columns) reportColumn(c, n, findings, measurements, (ref) => ctx.rowPlace(t.path, t.unit, ref), (ref) => ctx.rowLocation(t.path, t.unit, ref));
   if (o.label) {
     const labels = new Map(t.labels ?? []);
     for (const [cls, min] of Object.entries(o.label.min_share)) {
@@ -189,12 +189,12 @@ function reportData(o: DataOptions, t: DataTally, ctx: RunContext) {
   const dup = t.duplicates?.matches;
   if (dup?.count) {
     const key = o.no_duplicates === true ? '' : ` on ${(o.no_duplicates as string[]).join(', ')}`;
-    findings.push({ code: 'duplicates', message: `${dup.count} of ${n} rows repeat an earlier row${key} (${places(dup)})`, location: `${t.path}:${dup.examples[0]![0]}` });
+    findings.push({ code: 'duplicates', message: `${dup.count} of ${n} rows repeat an earlier row${key} (${places(dup)})`, location: ctx.rowLocation(t.path, t.unit, dup.examples[0]![0]) });
   }
   if (t.shared) {
     const other = typeof o.disjoint_from === 'string' ? o.disjoint_from : o.disjoint_from!.dataset;
     measurements.push({ name: `rows also in ${other}`, value: t.shared.count, threshold: { max: 0 }, passed: t.shared.count === 0 });
-    if (t.shared.count) findings.push({ code: 'leakage', message: `${t.shared.count} of ${n} rows also appear in ${other} (${places(t.shared)})`, location: `${t.path}:${t.shared.examples[0]![0]}`, hint: 'rows shared between splits invalidate every metric computed on them' });
+    if (t.shared.count) findings.push({ code: 'leakage', message: `${t.shared.count} of ${n} rows also appear in ${other} (${places(t.shared)})`, location: ctx.rowLocation(t.path, t.unit, t.shared.examples[0]![0]), hint: 'rows shared between splits invalidate every metric computed on them' });
   }
   const size = Object.keys(t.expectations).length;
   return { findings, measurements, summary: `${n} rows, ${size} column expectation${size === 1 ? '' : 's'}`, details: { dataset: ctx.datasetName(o.dataset), expectations: t.expectations } };
@@ -320,7 +320,7 @@ class ColumnCheck {
 }
 
 /** A column's findings and measurements from its tally. */
-function reportColumn(c: ColumnTally, n: number, t: Pick<DataTally, 'path' | 'unit'>, findings: Finding[], measurements: Measurement[], place: (ref: number) => string): void {
+function reportColumn(c: ColumnTally, n: number, findings: Finding[], measurements: Measurement[], place: (ref: number) => string, locate: (ref: number) => string): void {
   const e = c.expectation;
   const what: Record<string, string> = {
     type: `are not ${e.type === 'integer' ? 'an integer' : `a ${e.type}`}`,
@@ -333,7 +333,7 @@ function reportColumn(c: ColumnTally, n: number, t: Pick<DataTally, 'path' | 'un
     const b = c.broken[code];
     if (!b?.count) continue;
     const examples = b.examples.map(([ref, shown]) => `${place(ref)}: ${shown}`);
-    findings.push({ code: c.because ? 'model-input' : code, message: `column ${JSON.stringify(c.column)}: ${b.count} of ${n} rows ${what[code]} (${examples.join(', ')}${b.count > examples.length ? ', …' : ''})${c.because ? `, but ${c.because}` : ''}`, location: `${t.path}:${b.examples[0]![0]}` });
+    findings.push({ code: c.because ? 'model-input' : code, message: `column ${JSON.stringify(c.column)}: ${b.count} of ${n} rows ${what[code]} (${examples.join(', ')}${b.count > examples.length ? ', …' : ''})${c.because ? `, but ${c.because}` : ''}`, location: locate(b.examples[0]![0]) });
   }
   if (e.max_missing !== undefined) {
     const share = c.missing / n;

@@ -24,7 +24,7 @@ export default defineCheck({
     const ev = await ctx.evaluation(o.model, o.dataset);
     const findings: Finding[] = [];
     const path = ctx.displayDataset(ctx.checklist.checklist.datasets![ctx.datasetName(o.dataset)]!.path);
-    const at = (i: number) => `${path}:${ev.rowRef[i]}`;
+    const at = (i: number) => ctx.rowLocation(path, ev.rowUnit, ev.rowRef[i]!);
     const place = (i: number) => ctx.rowPlace(path, ev.rowUnit, ev.rowRef[i]!);
     const problem = (code: string, rows: number[], what: string, hint?: string) => {
       if (rows.length) findings.push({ code, message: `${rows.length} of ${ev.n} rows ${what} (first: ${place(rows[0]!)})`, location: at(rows[0]!), ...(hint ? { hint } : {}) });
