@@ -136,32 +136,26 @@ export class RunContext {
     return t.value;
   }
 
-  /**
-   * A row's place for messages: `line 14`, `row 14`; in a dataset of several files (rows numbered
-   * across them), also its file and its row there: `row 1234 (data/b.csv row 17)`.
-   */
-  rowPlace(path: string, unit: string, ref: number): string {
+  /** In a dataset of several files (rows numbered across them), the file that holds a row and its row there. */
+  private fileOfRow(path: string, unit: string, ref: number): { file: string; row: number } | undefined {
     const files = unit === 'row' ? this.datasetEvidence.get(path)?.files : undefined;
     let before = 0;
     for (const f of files ?? []) {
-      if (ref <= before + f.rows) return `row ${ref} (${f.path} row ${ref - before})`;
+      if (ref <= before + f.rows) return { file: f.path, row: ref - before };
       before += f.rows;
     }
-    return `${unit} ${ref}`;
+    return undefined;
   }
 
-  /**
-   * A row's location for a finding: `path:14`; in a dataset of several files, the file that holds
-   * the row (its line there is not known once the pass is over).
-   */
+  /** A row's place for messages: `line 14`, `row 14`; in a dataset of several files also its file and row there: `row 1234 (data/b.csv row 17)`. */
+  rowPlace(path: string, unit: string, ref: number): string {
+    const at = this.fileOfRow(path, unit, ref);
+    return at ? `row ${ref} (${at.file} row ${at.row})` : `${unit} ${ref}`;
+  }
+
+  /** A row's location for a finding: `path:14`; in a dataset of several files, the file that holds the row (its line there is not kept after the pass). */
   rowLocation(path: string, unit: string, ref: number): string {
-    const files = unit === 'row' ? this.datasetEvidence.get(path)?.files : undefined;
-    let before = 0;
-    for (const f of files ?? []) {
-      if (ref <= before + f.rows) return f.path;
-      before += f.rows;
-    }
-    return `${path}:${ref}`;
+    return this.fileOfRow(path, unit, ref)?.file ?? `${path}:${ref}`;
   }
 
   /** The evidence of a dataset read whole in this run, by its path as reports show it. */
@@ -507,7 +501,7 @@ export class RunContext {
     const list = settled.flatMap((s) => (s.status === 'fulfilled' ? [{ ...s.value.evidence }] : []));
     for (const [key, entry] of this.streamed) {
       const e = await entry.catch(() => undefined);
-      const path = relative(this.checklist.dir, key).split(sep).join('/');
+      const path = this.display(key);
       if (e && !list.some((x) => x.path === path)) list.push({ path, sha256: e.sha256, bytes: e.bytes });
     }
     // a dataset also read as a file (a files check, a digest) keeps one entry, with its rows

@@ -56,17 +56,18 @@ export const datasetPath = () =>
     .superRefine((p, ctx) => {
       const at = validation.getStore();
       if (at === undefined) return;
+      // the glob is walked once: a folder of many files is listed once
+      const files = datasetFiles(at.dir, p);
       if (typeof p === 'string') {
-        const files = datasetFiles(at.dir, p);
         if (isGlob(p) && files.length === 0) return ctx.addIssue({ code: 'custom', message: `no file matches ${p} (paths are relative to the checklist's folder)` });
         const problem = files.length === 1 && files[0] === p ? fileProblem(at, p) : undefined;
         if (problem) return ctx.addIssue({ code: 'custom', message: problem });
         for (const f of files) at.named?.add(resolve(at.dir, f));
       }
-      const files = datasetFiles(at.dir, p);
       const formats = [...new Set(files.map((f) => extname(f).toLowerCase()))];
       if (formats.length > 1) ctx.addIssue({ code: 'custom', message: `the files are of ${formats.length} formats (${formats.join(', ')}): a dataset's files are all of one format` });
-      const twice = files.find((f, i) => files.findIndex((g) => resolve(at.dir, g) === resolve(at.dir, f)) !== i);
+      const seen = new Set<string>();
+      const twice = files.find((f) => seen.size === seen.add(resolve(at.dir, f)).size);
       if (twice) ctx.addIssue({ code: 'custom', message: `${twice} is listed twice` });
     })
     .describe("A file, a glob (`*`, `?`, `[…]`, `**`) or a list of files of one format, relative to the checklist's folder; several files are read as one dataset, in the order listed (a glob's in code-point order)");
