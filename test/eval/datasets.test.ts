@@ -231,6 +231,23 @@ describe('a dataset of several files (a glob or a list)', () => {
     expect(odd[0]).toBe(21);
   });
 
+  it('an empty file among several is an empty partition, counted with 0 rows; a dataset whose files are all empty is refused', async () => {
+    const dir = scenario({ 'p/a.csv': 'x,y\n', 'p/b.csv': 'x,y\n1,0\n2,1\n', 'p/c.parquet': Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'x', data: Float64Array.of(), type: 'DOUBLE' }] })) });
+    const source = await openDatasetPath(dir, 'p/*.csv', (p) => p);
+    const refs: number[] = [];
+    for await (const b of source.batches([{ index: 0, as: 'number' }], 10)) refs.push(...Array.from(b.refs as ArrayLike<number>));
+    expect(refs).toEqual([1, 2]);
+    expect(source.evidence()!.files!.map((f) => f.rows)).toEqual([0, 2]);
+    const none = await openDatasetPath(dir, 'p/a.csv*', (p) => p);
+    await expect((async () => {
+      for await (const _ of none.batches([{ index: 0, as: 'number' }], 10));
+    })()).rejects.toThrow('p/a.csv*  has no rows: none of its 1 files holds a row');
+    const parquet = await openDatasetPath(dir, ['p/c.parquet'], (p) => p);
+    await expect((async () => {
+      for await (const _ of parquet.batches([{ index: 0, as: 'number' }], 10));
+    })()).rejects.toThrow('p/c.parquet  has no rows: none of its 1 files holds a row');
+  });
+
   it('findings name a row across the files and its file and row there', () => {
     const dir = scenario({
       'parts/a.csv': 'a,b,y\n1,2,0\n5,2,1\n',

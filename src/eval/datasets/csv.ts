@@ -210,7 +210,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));
       for await (const _ of records(file, display, delim, counting, onRecord, numeric, plainPath ? plain : undefined)) yield* hand();
       yield* hand();
-      if (rows === 0) throw new InputError(display, 'has a header but no rows');
+      if (rows === 0 && !options?.empty) throw new InputError(display, 'has a header but no rows');
       if (n) yield flush().batch;
       evidence = { sha256: hash.digest('hex'), bytes: size, rows };
     },

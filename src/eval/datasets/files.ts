@@ -60,7 +60,8 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         // Parquet's row groups numbered across the files: group g of this file is group groupsBefore + g
         const groups = file.source.rowGroups;
         const shifted = part && groups !== undefined ? { ...part, index: (((part.index - groupsBefore) % part.count) + part.count) % part.count } : part;
-        for await (const b of file.source.batches(want, batchSize, { ...options, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display);
+        // an empty file is an empty partition (batch engines write them); the dataset needs a row
+        for await (const b of file.source.batches(want, batchSize, { ...options, empty: true, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display);
         const ev = file.source.evidence();
         if (!ev) throw new Error(`${file.display} was read without evidence`);
         seen.push({ path: file.display, ...ev });
@@ -69,6 +70,7 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         done += file.bytes;
         current = undefined;
       }
+      if (rowsBefore === 0) throw new InputError(display, `has no rows: none of its ${files.length} files holds a row`);
       const manifest = seen.map((f) => `${f.sha256}  ${f.path}\n`).join('');
       evidence = { sha256: createHash('sha256').update(manifest).digest('hex'), bytes: total, rows: rowsBefore, files: seen };
     },

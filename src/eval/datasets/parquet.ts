@@ -60,7 +60,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
         }
         rowStart = groupEnd;
       }
-      if (rowStart === 0) throw new InputError(display, 'has no rows');
+      if (rowStart === 0 && !options?.empty) throw new InputError(display, 'has no rows');
       evidence = { ...(await digest(file)), rows: rowStart };
     },
   };

@@ -46,8 +46,9 @@ export interface DatasetSource {
    * arrays are valid only until the next batch is asked for (the reader may fill them again): for
    * consumers that copy what they keep, it spares allocating and collecting a batch per batch.
    * With `part`, only that shard's rows are given (see part.ts); the evidence still counts them all.
+   * A file without a row is an error, unless `empty` (one file of several: an empty partition).
    */
-  batches(want: ColumnRequest[], batchSize: number, options?: { reuse?: boolean; part?: Part }): AsyncGenerator<RawBatch>;
+  batches(want: ColumnRequest[], batchSize: number, options?: { reuse?: boolean; part?: Part; empty?: boolean }): AsyncGenerator<RawBatch>;
   /** After a full pass: the file's digest, size and row count, as evidence. */
   evidence(): { sha256: string; bytes: number; rows: number; files?: { path: string; sha256: string; bytes: number; rows: number }[] } | undefined;
   /** Share of the file read so far in the current pass (0..1), for a progress bar. */
