@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { probability } from '../eval/scores.js';
 import { InputError } from '../input/errors.js';
-import { bootstrapMany } from '../eval/bootstrap.js';
+import { bootstrapMany, byContent } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
 import { MAX_CATEGORIES } from '../eval/predict.js';
 import { formatNumber } from '../report/format-value.js';
@@ -124,12 +124,12 @@ function groupsOf(ev: Evaluation, columns: string[], file: string): { group: Int
 }
 
 /**
- * The rows in an order that depends on their content only (group, label, decision, score), so that
- * a seeded bootstrap draws the same resamples whatever order the file lists them in.
+ * The rows in an order of their content (group, label, decision, score), with their bootstrap keys:
+ * the resamples are the same whatever order the file lists the rows in.
  */
-function contentOrder(ev: Evaluation, group: Int32Array): Int32Array {
-  const score = (i: number) => probability(ev.scores, ev.scoreColumns, i, ev.positive);
-  return Int32Array.from({ length: ev.n }, (_, i) => i).sort((a, b) => group[a]! - group[b]! || ev.truth[a]! - ev.truth[b]! || ev.predicted[a]! - ev.predicted[b]! || (score(a) < score(b) ? -1 : score(a) > score(b) ? 1 : 0));
+function contentOrder(ev: Evaluation, group: Int32Array): { order: Int32Array; keys: Uint32Array } {
+  const row = [(i: number) => group[i]!, (i: number) => ev.truth[i]!, (i: number) => ev.predicted[i]!, (i: number) => probability(ev.scores, ev.scoreColumns, i, ev.positive)];
+  return byContent(ev.n, row.length, (i, j) => row[j]!(i));
 }
 
 const thresholds = {
@@ -182,7 +182,7 @@ export default defineCheck({
     const counts = count(G, group, ev.truth, ev.predicted, ev.positive);
     const because = undefinedBecause(ev);
 
-    const order = contentOrder(ev, group);
+    const { order, keys } = contentOrder(ev, group);
     const sorted = { group: Int32Array.from(order, (i) => group[i]!), truth: Int32Array.from(order, (i) => ev.truth[i]!), predicted: Int32Array.from(order, (i) => ev.predicted[i]!) };
     const boot = { resamples: o.resamples, confidence: o.confidence, seed: o.seed };
     const pct = `${Math.round(o.confidence * 1000) / 10}%`;
@@ -193,7 +193,7 @@ export default defineCheck({
     const values = gates.map(({ disparity: d }) => (because ? null : disparity(counts, d, o.min_group_rows)));
     // one set of resamples for every disparity: each resample's counts made once
     const intervals = values.some((v) => v !== null)
-      ? bootstrapMany(ev.n, gates.length, (idx) => {
+      ? bootstrapMany(keys, gates.length, (idx) => {
           const c = count(G, sorted.group, sorted.truth, sorted.predicted, ev.positive, idx);
           return gates.map(({ disparity: d }) => disparity(c, d, o.min_group_rows));
         }, boot)

@@ -94,7 +94,7 @@ export interface MetricInterval {
 
 /**
  * The interval of a metric's value: Wilson's for a proportion of rows (accuracy, binary precision
- * …), a percentile bootstrap over the rows in an order of their content for any other metric, when
+ * …), a percentile bootstrap with Poisson weights keyed by the rows' content for any other metric, when
  * there are enough rows of each class for one to mean anything. An undefined value (NaN scores)
  * has none: it fails whatever its interval.
  */
@@ -107,7 +107,8 @@ export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, par
   }
   if (few) return { method: 'bootstrap', few, tooFew: few };
   if (value === null) return { method: 'bootstrap' };
-  const canonical = resample(data, canonicalOrder([data]));
-  const r = bootstrap(ev.n, (idx) => def.compute(resample(canonical, idx), params), boot);
+  const { order, keys } = canonicalOrder([data]);
+  const canonical = resample(data, order);
+  const r = bootstrap(keys, (idx) => def.compute(resample(canonical, idx), params), boot);
   return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
 }

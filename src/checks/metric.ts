@@ -91,10 +91,10 @@ export default defineCheck({
       const loss = (c: number | null, b: number | null) => regressionLoss(c, b, def.higherIsBetter, o.compare!.relative);
       const regression: Measurement = { name: `${label} regression vs baseline${o.compare.relative ? ' (relative)' : ''}`, value: loss(value, baseValue), threshold: { max: o.compare.max_regression } };
       if (boot && !few && regression.value !== null) {
-        // paired: both models' rows in one content order, resampled together
-        const order = canonicalOrder([data, baseData]);
+        // paired: both models' rows keyed by their joint content, resampled together
+        const { order, keys } = canonicalOrder([data, baseData]);
         const [cand, base] = [resample(data, order), resample(baseData, order)];
-        const r = bootstrap(ev.n, (idx) => loss(def.compute(resample(cand, idx), params), def.compute(resample(base, idx), params)), boot);
+        const r = bootstrap(keys, (idx) => loss(def.compute(resample(cand, idx), params), def.compute(resample(base, idx), params)), boot);
         if (r.interval) regression.ci = r.interval;
       }
       const bound = boot ? regression.ci?.[1] ?? null : regression.value;

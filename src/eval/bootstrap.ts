@@ -1,6 +1,8 @@
+import { fmix32, murmurStep } from '../input/hash.js';
+
 /**
- * Seeded percentile bootstrap. The generator is mulberry32: small, fast, and the same sequence on
- * every machine, so intervals (and verdicts that depend on them) are reproducible.
+ * Seeded bootstrap intervals and the normal and Wilson intervals. mulberry32 is the seeded generator
+ * of the checks that perturb or sample rows: small, fast, and the same sequence on every machine.
  */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -20,23 +22,116 @@ export interface BootstrapResult {
   resamples: number;
 }
 
-/** Resamples n row indices `resamples` times and returns the central `confidence` interval of `stat`. */
-export function bootstrap(n: number, stat: (idx: Int32Array) => number | null, options: { resamples: number; confidence: number; seed: number }): BootstrapResult {
-  return bootstrapMany(n, 1, (idx) => [stat(idx)], options)[0]!;
+export interface BootstrapOptions {
+  resamples: number;
+  confidence: number;
+  seed: number;
 }
 
 /**
- * The same resamples for `k` statistics computed together (one pass over each resample for all):
- * the interval of each, as `bootstrap` would give it alone with the same seed.
+ * Rows in an order of their content, and each row's key for its bootstrap weights. `valueAt(i, j)`
+ * is the j-th of the `width` values that make row i's content (label, scores, group …). The order
+ * sorts the rows by those values; the key (two 32-bit halves a row, in that order) hashes them with
+ * how many rows before it hold the same values, so that equal rows get distinct keys and the keys, as
+ * a set, depend on the rows alone: not on the file's order, nor on how the rows were split into shards.
  */
-export function bootstrapMany(n: number, k: number, stats: (idx: Int32Array) => (number | null)[], options: { resamples: number; confidence: number; seed: number }): BootstrapResult[] {
-  const random = mulberry32(options.seed);
+export function byContent(n: number, width: number, valueAt: (i: number, j: number) => number): { order: Int32Array; keys: Uint32Array } {
+  const compare = (a: number, b: number) => {
+    for (let j = 0; j < width; j++) {
+      const x = canonical(valueAt(a, j));
+      const y = canonical(valueAt(b, j));
+      if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
+      return Number.isNaN(x) ? 1 : Number.isNaN(y) || x < y ? -1 : 1;
+    }
+    return 0;
+  };
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort(compare);
+  const keys = new Uint32Array(2 * n);
+  const word = new Float64Array(1);
+  const words = new Uint32Array(word.buffer);
+  let occurrence = 0;
+  for (let r = 0; r < n; r++) {
+    const i = order[r]!;
+    occurrence = r > 0 && compare(order[r - 1]!, i) === 0 ? occurrence + 1 : 0;
+    let h1 = 0x2545f491;
+    let h2 = 0x9e3779b9;
+    for (let j = 0; j < width; j++) {
+      word[0] = canonical(valueAt(i, j));
+      h1 = murmurStep(murmurStep(h1, words[0]!), words[1]!);
+      h2 = murmurStep(murmurStep(h2, words[1]!), words[0]!);
+    }
+    keys[2 * r] = fmix32(murmurStep(h1, occurrence));
+    keys[2 * r + 1] = fmix32(murmurStep(h2, ~occurrence));
+  }
+  return { order, keys };
+}
+
+/** -0 as 0 and every NaN as one NaN: values that compare equal hash equal. */
+const canonical = (v: number) => (Number.isNaN(v) ? NaN : v + 0);
+
+/**
+ * Poisson(1)'s distribution function as bounds on a uniform 32-bit integer: u below POISSON_1[k]
+ * (and not below the bound before) draws k. The last bound is 2^32: every u draws some k ≤ 15.
+ */
+const POISSON_1 = (() => {
+  const bounds = new Float64Array(16);
+  let p = Math.exp(-1);
+  let c = 0;
+  for (let k = 0; k < 16; k++) {
+    c += p;
+    p /= k + 1;
+    bounds[k] = Math.min(2 ** 32, Math.floor(c * 2 ** 32));
+  }
+  bounds[15] = 2 ** 32;
+  return bounds;
+})();
+
+/** Row `r`'s Poisson(1) weight in one replicate, from its key and the replicate's two words. */
+export function poissonWeight(keys: Uint32Array, r: number, w1: number, w2: number): number {
+  const u = fmix32(Math.imul(fmix32(keys[2 * r]! ^ w1), 0x9e3779b1) ^ keys[2 * r + 1]! ^ w2);
+  let k = 0;
+  while (u >= POISSON_1[k]!) k++;
+  return k;
+}
+
+/** A replicate's two words, from the seed and the replicate's number. */
+export function replicateWords(seed: number, b: number): [number, number] {
+  const w1 = fmix32(murmurStep(murmurStep(0x68e31da4, seed >>> 0), b));
+  return [w1, fmix32(murmurStep(w1, 0xb5297a4d))];
+}
+
+/** Interval of `stat` over Poisson-weighted resamples of the rows with these keys (see bootstrapMany). */
+export function bootstrap(keys: Uint32Array, stat: (idx: Int32Array) => number | null, options: BootstrapOptions): BootstrapResult {
+  return bootstrapMany(keys, 1, (idx) => [stat(idx)], options)[0]!;
+}
+
+/**
+ * A seeded percentile bootstrap of `k` statistics computed together, by Poisson(1) weights: in each
+ * replicate every row is drawn a Poisson(1) number of times, from a hash of its key (`byContent`),
+ * the replicate and the seed. `stats` gets the rows drawn, each as many times as drawn, in key order.
+ * A row's weights depend on its content and the seed only, so the resamples (and the interval) are
+ * the same whatever the order of the rows and however they were split into shards; for many rows
+ * this is the ordinary bootstrap's n draws with replacement (the number of draws of a row tends to
+ * Poisson(1)). The same seed gives the same interval on every machine.
+ */
+export function bootstrapMany(keys: Uint32Array, k: number, stats: (idx: Int32Array) => (number | null)[], options: BootstrapOptions): BootstrapResult[] {
+  const n = keys.length / 2;
   const values: number[][] = Array.from({ length: k }, () => []);
   const undefinedResamples = new Array<number>(k).fill(0);
-  const idx = new Int32Array(n);
+  let idx = new Int32Array(n + 64 + 8 * Math.ceil(Math.sqrt(n)));
   for (let b = 0; b < options.resamples; b++) {
-    for (let i = 0; i < n; i++) idx[i] = Math.floor(random() * n);
-    stats(idx).forEach((v, j) => {
+    const [w1, w2] = replicateWords(options.seed, b);
+    let m = 0;
+    for (let r = 0; r < n; r++) {
+      const w = poissonWeight(keys, r, w1, w2);
+      if (m + w > idx.length) {
+        const grown = new Int32Array(2 * idx.length + w);
+        grown.set(idx.subarray(0, m));
+        idx = grown;
+      }
+      for (let t = 0; t < w; t++) idx[m++] = r;
+    }
+    stats(idx.subarray(0, m)).forEach((v, j) => {
       if (v === null || Number.isNaN(v)) undefinedResamples[j]!++;
       else values[j]!.push(v);
     });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bootstrap, normalQuantile, percentile, wilsonInterval } from '../../src/eval/bootstrap.js';
+import { bootstrap, byContent, normalQuantile, percentile, poissonWeight, replicateWords, wilsonInterval } from '../../src/eval/bootstrap.js';
 import * as cls from '../../src/eval/metrics/classification.js';
 import { confusionMatrix } from '../../src/eval/metrics/classification.js';
 import { METRICS, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
@@ -176,17 +176,72 @@ describe('properties', () => {
 });
 
 describe('bootstrap', () => {
+  /** The mean of `values` over a resample, the rows in content order. */
+  const meanOf = (values: number[]) => {
+    const { order, keys } = byContent(values.length, 1, (i) => values[i]!);
+    const sorted = Array.from(order, (i) => values[i]!);
+    return { keys, mean: (idx: Int32Array) => idx.reduce((s, i) => s + sorted[i]!, 0) / idx.length };
+  };
   it('is seeded: the same seed gives the same interval, another seed another one', () => {
-    const values = Array.from({ length: 200 }, (_, i) => (i * 37) % 101);
-    const mean = (idx: Int32Array) => idx.reduce((s, i) => s + values[i]!, 0) / idx.length;
-    const a = bootstrap(values.length, mean, { resamples: 500, confidence: 0.9, seed: 1 });
-    const b = bootstrap(values.length, mean, { resamples: 500, confidence: 0.9, seed: 1 });
-    const c = bootstrap(values.length, mean, { resamples: 500, confidence: 0.9, seed: 2 });
+    const { keys, mean } = meanOf(Array.from({ length: 200 }, (_, i) => (i * 37) % 101));
+    const a = bootstrap(keys, mean, { resamples: 500, confidence: 0.9, seed: 1 });
+    const b = bootstrap(keys, mean, { resamples: 500, confidence: 0.9, seed: 1 });
+    const c = bootstrap(keys, mean, { resamples: 500, confidence: 0.9, seed: 2 });
     expect(a).toEqual(b);
     expect(a.interval).not.toEqual(c.interval);
-    const m = values.reduce((s, v) => s + v, 0) / values.length;
-    expect(a.interval![0]).toBeLessThan(m);
-    expect(a.interval![1]).toBeGreaterThan(m);
+  });
+  it('draws each row Poisson(1) times: the frequencies of 0, 1, 2, 3, 4 draws are e^-1/k! within Monte Carlo error', () => {
+    const n = 200_000;
+    const { keys } = byContent(n, 2, (i, j) => (j === 0 ? i % 7 : Math.floor(i / 7)));
+    const counts = new Array<number>(16).fill(0);
+    for (const b of [0, 1, 2]) {
+      const [w1, w2] = replicateWords(0, b);
+      for (let r = 0; r < n; r++) counts[poissonWeight(keys, r, w1, w2)]!++;
+    }
+    let pmf = Math.exp(-1);
+    for (let k = 0; k <= 4; k++) {
+      const p = pmf;
+      const sd = Math.sqrt((3 * n * p * (1 - p)));
+      expect(Math.abs(counts[k]! - 3 * n * p)).toBeLessThan(5 * sd);
+      pmf /= k + 1;
+    }
+  });
+  it('gives equal rows their own draws: two copies of a row are not resampled together', () => {
+    const n = 4000;
+    // every row twice: the draws of the first and of the second copy are uncorrelated
+    const { keys } = byContent(2 * n, 1, (i) => i % n);
+    const [w1, w2] = replicateWords(3, 0);
+    let same = 0;
+    let sum = 0;
+    for (let r = 0; r < 2 * n; r += 2) {
+      const a = poissonWeight(keys, r, w1, w2);
+      const b = poissonWeight(keys, r + 1, w1, w2);
+      sum += a * b;
+      if (a === b) same++;
+    }
+    // E[ab] = 1 for independent draws (2 if they were always equal); P(a = b) = e^-2 I0(2) = 0.3085
+    expect(Math.abs(sum / n - 1)).toBeLessThan(0.1);
+    expect(Math.abs(same / n - 0.3085)).toBeLessThan(0.03);
+  });
+  it('the resamples follow the rows, not their order: shuffled or cut and joined again, the same interval', () => {
+    const values = Array.from({ length: 500 }, (_, i) => ((i * 7919) % 211) / 10 + (i % 3 === 0 ? 0 : 0.5));
+    const options = { resamples: 300, confidence: 0.95, seed: 9 };
+    const once = meanOf(values);
+    const reversed = meanOf([...values.slice(250), ...values.slice(0, 250)].reverse());
+    expect(bootstrap(reversed.keys, reversed.mean, options)).toEqual(bootstrap(once.keys, once.mean, options));
+  });
+  it('the interval of a mean is the normal one, mean ± z·s/√n, within Monte Carlo error', () => {
+    const n = 3000;
+    const values = Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453));
+    const m = values.reduce((s, v) => s + v, 0) / n;
+    const s = Math.sqrt(values.reduce((t, v) => t + (v - m) ** 2, 0) / n);
+    const z = normalQuantile(0.95);
+    const { keys, mean } = meanOf(values);
+    const { interval } = bootstrap(keys, mean, { resamples: 4000, confidence: 0.9, seed: 0 });
+    const half = (z * s) / Math.sqrt(n);
+    // the percentile's own Monte Carlo error with 4000 resamples is a few percent of the half-width
+    expect(Math.abs(interval![0] - (m - half))).toBeLessThan(0.08 * half);
+    expect(Math.abs(interval![1] - (m + half))).toBeLessThan(0.08 * half);
   });
   it('percentile interpolates as numpy does', () => {
     // numpy.percentile([1, 2, 3, 4], [25, 50, 90]) == [1.75, 2.5, 3.7]

@@ -1,3 +1,5 @@
+import { fmix32 } from '../../input/hash.js';
+
 /**
  * Which rows of a dataset one shard reads (`run --shard i/n`). Text formats: a row belongs to shard
  * `hash(bytes of its record) mod n`, the record's bytes without its line end (so CRLF and LF files
@@ -15,12 +17,7 @@ export interface Part {
 export function recordHash(buf: Uint8Array, from: number, to: number): number {
   let h = 0x811c9dc5;
   for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** Whether the record [from, to) (its line end included or not) belongs to `part`. */

@@ -3,6 +3,7 @@ import * as cls from './classification.js';
 import type { MaybeNumber } from './classification.js';
 import * as reg from './regression.js';
 import { probability } from '../scores.js';
+import { byContent } from '../bootstrap.js';
 
 /** What a metric is computed from: the evaluation's arrays, or a bootstrap resample of them. */
 export interface MetricData {
@@ -188,28 +189,18 @@ export function resample(d: MetricData, idx: Int32Array): MetricData {
 export type { MaybeNumber };
 
 /**
- * The rows of one or more aligned evaluations sorted by their content (truth, then every score), so
- * that a seeded bootstrap draws the same resamples whatever order the dataset's rows came in: the
- * interval, and the verdict that rests on it, depend on the rows, not on the file's order.
+ * The rows of one or more aligned evaluations in an order of their content (truth, then every class's
+ * probability of every evaluation), with their bootstrap keys (`byContent`): the resamples, the
+ * interval and the verdict that rests on it depend on the rows, not on the file's order or shards.
  */
-export function canonicalOrder(datas: MetricData[]): Int32Array {
+export function canonicalOrder(datas: MetricData[]): { order: Int32Array; keys: Uint32Array } {
   const d0 = datas[0]!;
   // every class's probability in class order (a single score column read as its two), as the values a row holds
   const widths = datas.map((d) => (d.task === 'regression' ? 1 : d.C));
-  const at = (d: MetricData, i: number, c: number) => (d.task === 'regression' ? d.scores[i]! : probability(d.scores, d.columns, i, c));
-  const order = Int32Array.from({ length: d0.n }, (_, i) => i);
-  return order.sort((a, b) => {
-    const t = d0.truth[a]! - d0.truth[b]!;
-    if (t !== 0) return t;
-    for (let k = 0; k < datas.length; k++) {
-      const d = datas[k]!;
-      const w = widths[k]!;
-      for (let c = 0; c < w; c++) {
-        const x = at(d, a, c);
-        const y = at(d, b, c);
-        if (x !== y) return x < y ? -1 : 1;
-      }
-    }
-    return 0;
+  const at: [MetricData, number][] = datas.flatMap((d, k) => Array.from({ length: widths[k]! }, (_, c) => [d, c] as [MetricData, number]));
+  return byContent(d0.n, 1 + at.length, (i, j) => {
+    if (j === 0) return d0.truth[i]!;
+    const [d, c] = at[j - 1]!;
+    return d.task === 'regression' ? d.scores[i]! : probability(d.scores, d.columns, i, c);
   });
 }
