@@ -12,7 +12,7 @@ import { datasetDisplay, openDatasetPath } from '../eval/datasets/index.js';
 import { evaluate, finishPass, planRead, readInputStats, readPass, type BatchTransform, type ColumnStats, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
 import type { Part } from '../eval/datasets/part.js';
 import { readColumns, type ColumnsRead } from '../eval/drift/columns.js';
-import { readScoredPass } from '../eval/scored.js';
+import { bindingOf, readScoredPass, type Binding, type Rescored } from '../eval/scored.js';
 import { formatNumber } from '../report/format-value.js';
 import type { DatasetSource } from '../eval/datasets/index.js';
 import type { DatasetSpec } from '../spec/model.js';
@@ -65,6 +65,18 @@ export interface ShardPass {
   models: ModelRole[];
   keep: string[];
   pass: Pass;
+  /** scores written elsewhere (the pass is over the rows they score, parted by id): the scores' file and the rows re-scored */
+  scored?: { evidence: InputEvidence & { rows: number }; verify: { rows: number; seed: number }; rescored: Rescored[] };
+}
+
+/** The evaluation of scores written elsewhere, once bound to the model: an error naming the rows when they disagree. */
+function scoredEvaluation(ev: Evaluation, binding: Binding, rowsPath: string): Map<ModelRole, Evaluation> {
+  if (binding.disagreements.length) {
+    const d = binding.disagreements;
+    const shown = d.slice(0, 3).map((x) => `${x.where}, id ${JSON.stringify(x.id)}: ${x.column} ${formatNumber(x.file)} in the file, ${formatNumber(x.model)} from the model, ${formatNumber(Math.abs(x.file - x.model))} apart`);
+    throw new Error(`${binding.path} does not hold this model's scores: ${d.length} of the ${binding.checked} rows re-scored (from ${rowsPath}) ${d.length === 1 ? 'differs' : 'differ'} by more than ${binding.tolerance} (${shown.join('; ')}${d.length > 3 ? '; …' : ''})${d.length === binding.checked ? ": every row re-scored disagrees — another model's scores, or score columns not in the order of the model's classes" : ''}`);
+  }
+  return new Map([['model', { ...ev, scoredElsewhere: { path: binding.path, checked: binding.checked, tolerance: binding.tolerance } }]]);
 }
 
 /** A dataset's columns as the drift statistics read them (drift), from the whole dataset or a shard's part. */
@@ -120,6 +132,7 @@ export class RunContext {
   ) {
     if (split && 'merged' in split) {
       for (const p of [...split.merged.passes.values(), ...split.merged.columns.values()]) this.datasetEvidence.set(p.path, { ...p.evidence });
+      for (const p of split.merged.passes.values()) if (p.scored) this.datasetEvidence.set(p.scored.evidence.path, { ...p.scored.evidence });
       for (const t of split.merged.tallies.values()) for (const ev of t.evidence) this.datasetEvidence.set(ev.path, { ...ev });
     }
   }
@@ -400,19 +413,20 @@ export class RunContext {
    * error, so the gate fails) with the rows named.
    */
   private async scoredElsewhere(name: string, plan: DatasetPlan): Promise<Map<ModelRole, Evaluation>> {
+    const { pass, rescored, rows, read, scores, verify } = await this.readScored(name, plan);
+    const [ev] = finishPass(read, pass, rows.path);
+    return scoredEvaluation(ev!, bindingOf(scores.path, verify, rescored), rows.path);
+  }
+
+  /** The join of a dataset of scores written elsewhere to its rows, and the rows re-scored; with a part, the shard's ids only. */
+  private async readScored(name: string, plan: DatasetPlan, part?: Part) {
     const p = this.checklist.checklist.datasets![name]!.predictions!;
     if ([...plan.models].some((m) => m !== 'model')) throw new InputError(this.checklist.file, `dataset "${name}" holds the model's scores: only the model is evaluated on it`);
     const [{ source: scores }, { source: rows, spec: rowsSpec }] = await Promise.all([this.dataset(name), this.dataset(p.of)]);
     const model = await this.underTest('model');
     const read = planRead(rows, rowsSpec, [model], [...plan.columns]);
-    const { pass, binding } = await readScoredPass(rows, rowsSpec, scores, p, read, model);
-    if (binding.disagreements.length) {
-      const d = binding.disagreements;
-      const shown = d.slice(0, 3).map((x) => `${x.where}, id ${JSON.stringify(x.id)}: ${x.column} ${formatNumber(x.file)} in the file, ${formatNumber(x.model)} from the model, ${formatNumber(Math.abs(x.file - x.model))} apart`);
-      throw new Error(`${binding.path} does not hold this model's scores: ${d.length} of the ${binding.checked} rows re-scored (from ${rows.path}) ${d.length === 1 ? 'differs' : 'differ'} by more than ${binding.tolerance} (${shown.join('; ')}${d.length > 3 ? '; …' : ''})${d.length === binding.checked ? ": every row re-scored disagrees — another model's scores, or score columns not in the order of the model's classes" : ''}`);
-    }
-    const [ev] = finishPass(read, pass, rows.path);
-    return new Map([['model', { ...ev!, scoredElsewhere: { path: binding.path, checked: binding.checked, tolerance: binding.tolerance } }]]);
+    const { pass, rescored } = await readScoredPass(rows, rowsSpec, scores, p, read, model, part);
+    return { pass, rescored, rows, read, scores, verify: p.verify };
   }
 
   /** The datasets planned for model evaluations (a shard reads each of them once). */
@@ -423,6 +437,11 @@ export class RunContext {
   /** A shard's pass over its part of a planned dataset, with what a merge needs to check and finish it. */
   async shardPass(name: string): Promise<ShardPass> {
     const plan = this.plans.get(name)!;
+    if (this.checklist.checklist.datasets![name]!.predictions) {
+      const { pass, rescored, rows, scores, verify } = await this.readScored(name, plan, this.part);
+      const [evidence, scored] = [rows, scores].map((s) => this.datasetEvidence.get(s.path)!);
+      return { path: rows.path, columns: rows.columns, evidence: { ...evidence!, rows: evidence!.rows! }, models: ['model'], keep: [...plan.columns], pass, scored: { evidence: { ...scored!, rows: scored!.rows! }, verify: { rows: verify.rows, seed: verify.seed }, rescored } };
+    }
     const { source, spec } = await this.dataset(name);
     const roles = [...plan.models].sort();
     const keep = [...plan.columns];
@@ -446,11 +465,17 @@ export class RunContext {
     if (!merged || merged.models.join() !== roles.join() || merged.keep.join('\u0000') !== keep.join('\u0000')) {
       throw new InputError(this.checklist.file, `dataset "${name}": the shards' states do not hold the evaluation this checklist needs (models ${roles.join(', ')}${keep.length ? `, columns ${keep.join(', ')}` : ''})`, undefined, 'run the shards again with this checklist');
     }
-    const spec = { ...this.checklist.checklist.datasets![name]!, name };
+    // scores written elsewhere: the rows are the dataset the scores are of
+    const p = this.checklist.checklist.datasets![name]!.predictions;
+    const spec = p ? { ...this.checklist.checklist.datasets![p.of]!, name: p.of } : { ...this.checklist.checklist.datasets![name]!, name };
     const facts = await Promise.all(roles.map((role) => this.facts(role)));
     // finishPass uses the pass up: it is the shards' no longer
     (this.split as { merged: Merged }).merged.passes.delete(name);
     const evaluations = finishPass(planRead(merged, spec, facts, keep), merged.pass, merged.path);
+    if (p && merged.scored) {
+      if (merged.scored.verify.rows !== p.verify.rows || merged.scored.verify.seed !== p.verify.seed) throw new InputError(this.checklist.file, `dataset "${name}": the shards re-scored another sample (verify ${JSON.stringify(merged.scored.verify)})`, undefined, 'run the shards again with this checklist');
+      return scoredEvaluation(evaluations[0]!, bindingOf(merged.scored.evidence.path, p.verify, merged.scored.rescored), merged.path);
+    }
     return new Map(roles.map((r, i) => [r, evaluations[i]!]));
   }
 

@@ -3,7 +3,6 @@ import type { LoadedChecklist } from '../checklist/load.js';
 import { checkDefinition } from '../checks/index.js';
 import { columnsKey, RunContext, type ModelRole, type ProgressSink } from '../checks/context.js';
 import type { Part } from '../eval/datasets/part.js';
-import { UsageError } from '../input/errors.js';
 import { TOOL } from '../input/version.js';
 import { startModelHost } from '../onnx/session.js';
 import { selection } from './runner.js';
@@ -18,8 +17,6 @@ export async function runShard(loaded: LoadedChecklist, options: { part: Part; o
     if (selected.has(spec.id) && (def.shards === 'passes' || def.shards === 'tallies')) for (const need of def.needs?.(spec) ?? []) ctx.plan(need);
   }
   const names = ctx.plannedPasses();
-  const scored = names.filter((n) => loaded.checklist.datasets?.[n]?.predictions);
-  if (scored.length) throw new UsageError(`--shard: dataset "${scored[0]}" holds scores written elsewhere, which are joined whole by id, not in shards (run its checks unsharded, or leave them out with --skip)`);
   await ctx.verifyPins();
   if (names.length) startModelHost();
   const datasets: StateFile['datasets'] = {};

@@ -6,6 +6,9 @@ import { TOOL } from '../input/version.js';
 import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass, type Tally } from '../checks/context.js';
 import { mergeColumns, type ColumnRead, type ColumnsRead } from '../eval/drift/columns.js';
 import { mergePasses } from '../eval/merge.js';
+import type { Part } from '../eval/datasets/part.js';
+import type { Pass } from '../eval/predict.js';
+import { idInPart, sampleHash } from '../eval/scored.js';
 import { b64 as wireB64, bytesOf, passOf, typed, wireOf, wirePassSchema, type WirePass } from '../eval/wire.js';
 import { checkDefinition } from '../checks/index.js';
 
@@ -65,6 +68,21 @@ function buildSchema() {
         models: z.array(z.enum(['model', 'baseline'])),
         keep: z.array(z.string()),
         pass: wirePass,
+        scored: z
+          .strictObject({
+            evidence,
+            verify: z.strictObject({ rows: z.number().int().min(1), seed: z.number().int() }),
+            rescored: z.array(
+              z.strictObject({
+                hash: z.number().int().min(0).max(0xffffffff),
+                id: z.string(),
+                ref: z.number().int(),
+                // NaN, as JSON writes it
+                worst: z.strictObject({ where: z.string(), id: z.string(), column: z.string(), file: z.number().nullable(), model: z.number().nullable() }).optional(),
+              }),
+            ),
+          })
+          .optional(),
       }),
     ),
     columnStats: z.record(
@@ -119,6 +137,22 @@ function columnsOf(w: WireColumns, file: string, place: string): ColumnsRead {
 }
 
 /**
+ * The rows a shard re-scored, checked against the shard: each row's id in the shard's part, the row
+ * in its pass, its hash the sample's, and as many rows as the sample takes from the shard's.
+ */
+function scoredOf(w: NonNullable<Wire['datasets'][string]['scored']>, pass: Pass, shard: Part, bad: (what: string) => never): NonNullable<ShardPass['scored']> {
+  const refs = new Set(pass.rowRef);
+  const expected = Math.min(w.verify.rows, pass.rowRef.length);
+  if (w.rescored.length !== expected) bad(`rescored: ${w.rescored.length} rows, but the sample takes ${expected} of the shard's ${pass.rowRef.length} rows`);
+  const rescored = w.rescored.map((r, k) => {
+    if (!idInPart(shard, r.id) || !refs.has(r.ref)) bad(`rescored.${k}: id ${JSON.stringify(r.id)} (row ${r.ref}) is not a row of this shard`);
+    if (r.hash !== sampleHash(w.verify.seed, r.id)) bad(`rescored.${k}: the hash of id ${JSON.stringify(r.id)} is not the sample's`);
+    return { hash: r.hash, id: r.id, ref: r.ref, ...(r.worst ? { worst: { ...r.worst, file: r.worst.file ?? NaN, model: r.worst.model ?? NaN } } : {}) };
+  });
+  return { evidence: w.evidence, verify: w.verify, rescored };
+}
+
+/**
  * Reads and checks one state file: its digest, its structure, and every array against the others
  * (lengths, codes within their dictionaries, rows in file order). Any fault is an InputError naming
  * the file and the place.
@@ -144,7 +178,11 @@ export function readState(file: string, text: string): StateFile & { passes: Map
   if (state.tool.version !== TOOL.version) throw new InputError(file, `was written by deploy-check ${state.tool.version}; this is ${TOOL.version}`, undefined, 'shards and merge must run the same version');
   if (state.shard.index >= state.shard.count) throw new InputError(file, `shard.index ${state.shard.index} is not below shard.count ${state.shard.count}`);
   const passes = new Map<string, ShardPass>();
-  for (const [name, d] of Object.entries(state.datasets)) passes.set(name, { ...d, pass: passOf(d.pass, d.models.length, d.keep.length, stateFault(file, `datasets.${name}.pass`)) });
+  for (const [name, d] of Object.entries(state.datasets)) {
+    const pass = passOf(d.pass, d.models.length, d.keep.length, stateFault(file, `datasets.${name}.pass`));
+    const { scored, ...rest } = d;
+    passes.set(name, { ...rest, pass, ...(scored ? { scored: scoredOf(scored, pass, state.shard, stateFault(file, `datasets.${name}.scored`)) } : {}) });
+  }
   const columns = new Map<string, ShardColumns>();
   for (const [key, c] of Object.entries(state.columnStats)) {
     if (key !== columnsKey(c.dataset, c.only)) throw new InputError(file, `columnStats: the key ${JSON.stringify(key)} is not its dataset's and columns'`);
@@ -178,6 +216,7 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
       same(`dataset "${name}"'s files`, f.evidence, d.evidence, file);
       same(`dataset "${name}"'s columns`, f.columns, d.columns, file);
       same(`the models and columns read with dataset "${name}"`, [f.models, f.keep], [d.models, d.keep], file);
+      same(`dataset "${name}"'s scores`, [f.scored?.evidence, f.scored?.verify], [d.scored?.evidence, d.scored?.verify], file);
     }
     same('the column statistics read', Object.keys(first.columnStats), Object.keys(state.columnStats), file);
     for (const [key, c] of Object.entries(state.columnStats)) same(`dataset "${c.dataset}"'s files`, first.columnStats[key]!.evidence, c.evidence, file);
@@ -202,7 +241,8 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
     const pass = mergePasses(parts.map((p) => p.pass));
     const refs = pass.rowRef;
     for (let i = 1; i < refs.length; i++) if (refs[i] === refs[i - 1]) throw new InputError(head.file, `dataset "${name}": ${pass.rowUnit} ${refs[i]} is in two shards`, undefined, 'a state from another run, or one edited');
-    merged.set(name, { ...d, pass });
+    const scored = d.scored && { ...d.scored, rescored: parts.flatMap((p) => p.scored?.rescored ?? []) };
+    merged.set(name, { ...d, pass, ...(scored ? { scored } : {}) });
   }
   const columns = new Map<string, ShardColumns>();
   for (const [key, c] of first.columns) {

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { runChecklist } from '../../src/run/runner.js';
+import { stateText } from '../../src/run/state.js';
 import { cli, FIXTURES, scenario } from '../helpers.js';
 
 // Scores written elsewhere (fixtures/generate-scored.py: scikit-learn's predict_proba of the
@@ -109,9 +110,42 @@ describe('predictions scored elsewhere', () => {
     expect(r.stderr).toContain(message);
   });
 
-  it('is refused under --shard (a join by id reads both files whole)', () => {
-    const r = cli(['run', join(FIXTURES, '..', 'checklists', 'scored.yaml'), '--shard', '0/2', '--state', join(scenario(), 's.json')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('dataset "batch" holds scores written elsewhere, which are joined whole by id, not in shards');
+  describe('under --shard (rows and scores parted by a hash of the id; each shard re-scores its part of the sample)', () => {
+    const shards = (d: string, n: number) => Array.from({ length: n }, (_, i) => cli(['run', join(d, 'checklist.yaml'), '--shard', `${i}/${n}`, '--state', join(d, `s${i}.json`)]));
+    it("another model's scores: the merge fails the gate with the unsharded run's message, naming the same rows", () => {
+      const d = scenario({ ...files({ 'scores.csv': read('scores-baseline.csv') }), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n') });
+      const whole = cli(['run', join(d, 'checklist.yaml'), '--format', 'json', '--as-of', '2026-11-30']);
+      expect(shards(d, 3).map((r) => r.code)).toEqual([0, 0, 0]);
+      const merge = cli(['merge', ...[2, 0, 1].map((i) => join(d, `s${i}.json`)), '--format', 'json', '--as-of', '2026-11-30']);
+      expect(merge.code).toBe(1);
+      expect(JSON.parse(merge.stdout).checks[0].message).toMatch(/^could not be evaluated: scores\.csv does not hold this model's scores: \d+ of the 50 rows re-scored/);
+      expect(merge.stdout).toBe(whole.stdout);
+    });
+    it('a row without a score: the shard that holds its id ends with the one line, exit 2', () => {
+      const d = scenario({ ...files({ 'scores.csv': lines.filter((l) => !l.startsWith('P-0007,')).join('\n') }), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n') });
+      const runs = shards(d, 2);
+      expect(runs.map((r) => r.code).sort()).toEqual([0, 2]);
+      expect(runs.find((r) => r.code === 2)!.stderr).toBe('holdout.csv  line 8: id "P-0007" has no score in scores.csv (every row scored must be in the predictions file, and only those)\n');
+    });
+    it('refuses a state whose re-scored rows are not its shard\'s, or too few, even under a valid digest', () => {
+      const d = scenario({ ...files(), 'checklist.yaml': checklist('  - { id: recall, type: metric, dataset: batch, metric: recall, min: 0.5 }\n') });
+      expect(shards(d, 2).map((r) => r.code)).toEqual([0, 0]);
+      type Rescored = { hash: number; id: string; ref: number };
+      const [s0, s1] = [0, 1].map((i) => JSON.parse(readFileSync(join(d, `s${i}.json`), 'utf8')) as { datasets: { batch: { scored: { rescored: Rescored[] } } }; sha256?: string });
+      const forge = (edit: (r: Rescored[]) => void) => {
+        const copy = structuredClone(s1!);
+        delete copy.sha256;
+        edit(copy.datasets.batch.scored.rescored);
+        writeFileSync(join(d, 'forged.json'), stateText(copy as never));
+        return cli(['merge', join(d, 's0.json'), join(d, 'forged.json')]);
+      };
+      const stolen = forge((r) => (r[0] = s0!.datasets.batch.scored.rescored[0]!));
+      expect(stolen.code).toBe(2);
+      expect(stolen.stderr).toMatch(/forged\.json  datasets\.batch\.scored: rescored\.0: id "P-\d{4}" \(row \d+\) is not a row of this shard/);
+      const fewer = forge((r) => r.pop());
+      expect(fewer.code).toBe(2);
+      expect(fewer.stderr).toMatch(/forged\.json  datasets\.batch\.scored: rescored: 49 rows, but the sample takes 50 of the shard's \d+ rows \(a state is written by run --shard --state, never by hand\)\n$/);
+      expect(cli(['merge', join(d, 's0.json'), join(d, 's1.json')]).code).toBe(0);
+    });
   });
 });

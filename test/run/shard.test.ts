@@ -69,6 +69,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
     ['claims.yaml (model-card claims, with intervals)', () => checklist('claims.yaml'), []],
     ['drift-joint.yaml (multivariate drift: bottom-k samples of each shard, merged)', () => checklist('drift-joint.yaml'), []],
     ['weak-slices.yaml (a search for weak slices)', () => checklist('weak-slices.yaml'), []],
+    ['scored.yaml (scores written elsewhere: rows and scores parted by id, the sample re-scored in the shards)', () => checklist('scored.yaml'), []],
   ])('%s: n = 1 … 7, shards merged in random orders', async (_, load, skipTypes) => {
     const loaded = load();
     const skip = loaded.checks.filter((c) => skipTypes.includes(c.type)).map((c) => c.id);
