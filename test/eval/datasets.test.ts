@@ -242,6 +242,16 @@ describe('a dataset of several files (a glob or a list)', () => {
     await expect((async () => {
       for await (const _ of none.batches([{ index: 0, as: 'number' }], 10));
     })()).rejects.toThrow('p/a.csv*  has no rows: none of its 1 files holds a row');
+    // a blank text file (Spark's empty JSON Lines or CSV part): no columns of its own, 0 rows, its digest
+    const jsonl = scenario({ 'j/part-0.jsonl': '', 'j/part-1.jsonl': '{"x": 1, "y": 0}\n{"x": 2, "y": 1}\n', 'j/part-2.jsonl': '\n', 'c/a.csv': '', 'c/b.csv': 'x,y\n1,0\n' });
+    const parts = await openDatasetPath(jsonl, 'j/*.jsonl', (p) => p);
+    expect(parts.columns).toEqual(['x', 'y']);
+    const xs: number[] = [];
+    for await (const b of parts.batches([{ index: 0, as: 'number' }], 10)) for (let i = 0; i < b.n; i++) xs.push(Number(cellAt(b.cells[0]!, i)));
+    expect(xs).toEqual([1, 2]);
+    expect(parts.evidence()!.files!.map((f) => [f.path, f.rows, f.sha256.slice(0, 8)])).toEqual([['j/part-0.jsonl', 0, 'e3b0c442'], ['j/part-1.jsonl', 2, expect.any(String)], ['j/part-2.jsonl', 0, '01ba4719']]);
+    expect((await openDatasetPath(jsonl, 'c/*.csv', (p) => p)).columns).toEqual(['x', 'y']);
+    await expect(openDatasetPath(jsonl, ['j/part-0.jsonl', 'j/part-2.jsonl'], (p) => p)).rejects.toThrow('j/part-0.jsonl, j/part-2.jsonl  has no rows: none of its 2 files holds a row');
     const parquet = await openDatasetPath(dir, ['p/c.parquet'], (p) => p);
     await expect((async () => {
       for await (const _ of parquet.batches([{ index: 0, as: 'number' }], 10));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { InputError } from '../../input/errors.js';
 import type { DatasetSource, RawBatch } from './types.js';
 
@@ -29,10 +30,13 @@ export interface FilesEvidence {
  * every file's own digest, size and rows.
  */
 export function concatenated(display: string, files: DatasetFile[]): DatasetSource {
-  const [first] = files;
-  if (!first) throw new InputError(display, 'names no file');
+  if (!files.length) throw new InputError(display, 'names no file');
+  // the columns are the first file's that has any (an empty partition has none)
+  const first = files.find((f) => !f.source.emptyPart);
+  if (!first) throw new InputError(display, `has no rows: none of its ${files.length} files holds a row`);
   const columns = first.source.columns;
-  for (const f of files.slice(1)) {
+  for (const f of files) {
+    if (f === first || f.source.emptyPart) continue;
     const j = f.source.columns.findIndex((c, i) => c !== columns[i]);
     if (j >= 0 || f.source.columns.length !== columns.length) {
       const at = j >= 0 ? j : Math.min(f.source.columns.length, columns.length);
@@ -73,6 +77,27 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
       if (rowsBefore === 0) throw new InputError(display, `has no rows: none of its ${files.length} files holds a row`);
       const manifest = seen.map((f) => `${f.sha256}  ${f.path}\n`).join('');
       evidence = { sha256: createHash('sha256').update(manifest).digest('hex'), bytes: total, rows: rowsBefore, files: seen };
+    },
+  };
+}
+
+/** Whether a file holds nothing but white space (read only when small). */
+export function blank(file: string, bytes: number): boolean {
+  return bytes === 0 || (bytes <= 4096 && readFileSync(file, 'utf8').trim() === '');
+}
+
+/** A blank text file among a dataset's several: no columns, no rows, and its digest. */
+export function emptyPart(file: string, display: string): DatasetSource {
+  let evidence: { sha256: string; bytes: number; rows: number } | undefined;
+  return {
+    path: display,
+    columns: [],
+    emptyPart: true,
+    evidence: () => evidence,
+    progress: () => (evidence ? 1 : 0),
+    async *batches() {
+      const bytes = readFileSync(file);
+      evidence = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, rows: 0 };
     },
   };
 }

@@ -5,7 +5,7 @@ import { didYouMean } from '../../input/suggest.js';
 import { openCsv } from './csv.js';
 import { openJsonl } from './jsonl.js';
 import { datasetFiles } from '../../spec/fields.js';
-import { concatenated } from './files.js';
+import { blank, concatenated, emptyPart } from './files.js';
 import type { DatasetSource } from './types.js';
 
 export const DATASET_FORMATS = ['.csv', '.tsv', '.jsonl', '.ndjson', '.parquet'] as const;
@@ -19,7 +19,15 @@ export async function openDatasetPath(dir: string, path: string | string[], disp
   const display = datasetDisplay(path, displayOf);
   if (!Array.isArray(path) && files.length === 1 && files[0] === path) return openDataset(resolve(dir, path), display);
   if (files.length === 0) throw new InputError(display, 'matches no file', undefined, "paths are relative to the checklist's folder");
-  const opened = await Promise.all(files.map(async (f) => ({ source: await openDataset(resolve(dir, f), displayOf(f)), display: displayOf(f), bytes: statSync(resolve(dir, f)).size })));
+  const opened = await Promise.all(
+    files.map(async (f) => {
+      const file = resolve(dir, f);
+      const bytes = statSync(file).size;
+      // a text file with nothing but white space among several: an empty partition, as Spark writes them
+      const source = extname(f).toLowerCase() !== '.parquet' && blank(file, bytes) ? emptyPart(file, displayOf(f)) : await openDataset(file, displayOf(f));
+      return { source, display: displayOf(f), bytes };
+    }),
+  );
   return concatenated(display, opened);
 }
 

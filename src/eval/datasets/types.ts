@@ -41,6 +41,8 @@ export interface DatasetSource {
   /** path as reports show it */
   path: string;
   columns: string[];
+  /** a blank file among a dataset's several (an empty partition): no columns of its own */
+  emptyPart?: true;
   /**
    * Streams the requested columns in batches of at most `batchSize` rows. With `reuse`, a batch's
    * arrays are valid only until the next batch is asked for (the reader may fill them again): for
