@@ -1,98 +1,13 @@
 import { z } from 'zod';
-import { labelKey, parseNumber } from '../eval/cells.js';
-import { cellAt, type Cell, type DatasetSource } from '../eval/datasets/types.js';
-import { Growable } from '../eval/predict.js';
+import { leakageOfWire, MAX_CATEGORIES, mergeLeakage, readLeakage, wireOfLeakage, type Distinct, type LeakageColumn, type LeakageRead } from './leakage-tally.js';
 import { delong, delongInterval } from '../eval/metrics/delong.js';
 import { normalQuantile } from '../eval/bootstrap.js';
 import { InputError } from '../input/errors.js';
 import { formatNumber } from '../report/format-value.js';
-import type { LeakageColumn, LeakageDetails } from '../report/details.js';
+import type { LeakageColumn as ColumnResult, LeakageDetails } from '../report/details.js';
 import type { Finding, Measurement } from '../report/types.js';
 import type { RunContext } from './context.js';
 import { defineCheck, type OptionProblem } from './define.js';
-
-/** A category column with more distinct values than this is not measured (a share of positives per value would fit the noise). */
-const MAX_CATEGORIES = 50;
-
-/** What one pass over a dataset gives for each column: per class, the values (numbers) or counts per category (text). */
-interface ColumnRead {
-  /** per class: the values of its rows, missing values as -Infinity (missingness can leak too) */
-  values: Growable<Float64Array>[];
-  /** per category, per class: rows; undefined once past MAX_CATEGORIES */
-  categories: Map<string, number[]> | undefined;
-  /** a value that is not a number was seen: the column is a category column */
-  text: boolean;
-  /** regression: Welford's co-moments of (value, label) over rows with a value */
-  moments: { n: number; mx: number; my: number; cxy: number; m2x: number; m2y: number };
-}
-
-interface Read {
-  rows: number;
-  classes: string[];
-  columns: Map<string, ColumnRead>;
-}
-
-/** One pass over a dataset: the label and every column measured, kept per class (no row kept whole). */
-async function readColumns(source: DatasetSource, label: string, columns: string[], regression: boolean): Promise<Read> {
-  const labelAt = source.columns.indexOf(label);
-  const want = [labelAt, ...columns.map((c) => source.columns.indexOf(c))].map((index) => ({ index, as: 'cell' as const }));
-  const classes = new Map<string, number>();
-  const reads = new Map(columns.map((c): [string, ColumnRead] => [c, { values: [], categories: new Map(), text: false, moments: { n: 0, mx: 0, my: 0, cxy: 0, m2x: 0, m2y: 0 } }]));
-  let rows = 0;
-  for await (const b of source.batches(want, 8192, { reuse: true })) {
-    for (let i = 0; i < b.n; i++) {
-      const cell = cellAt(b.cells[0]!, i);
-      let cls = 0;
-      let y = 0;
-      if (regression) {
-        const v = parseNumber(cell);
-        if (!v.ok) throw new InputError(source.path, `${b.unit} ${b.refs[i]}: label column "${label}": ${v.missing ? 'missing value' : v.reason}`);
-        y = v.value;
-      } else {
-        const key = labelKey(cell, true);
-        if (key === undefined) throw new InputError(source.path, `${b.unit} ${b.refs[i]}: label column "${label}" is empty`);
-        let c = classes.get(key);
-        if (c === undefined) classes.set(key, (c = classes.size));
-        cls = c;
-      }
-      columns.forEach((name, k) => add(reads.get(name)!, cellAt(b.cells[k + 1]!, i), cls, y, regression));
-      rows++;
-    }
-  }
-  return { rows, classes: [...classes.keys()], columns: reads };
-}
-
-function add(r: ColumnRead, cell: Cell, cls: number, y: number, regression: boolean): void {
-  const v = parseNumber(cell);
-  if (!v.ok && !v.missing) r.text = true;
-  if (regression) {
-    if (!v.ok) return;
-    const m = r.moments;
-    m.n++;
-    const dx = v.value - m.mx;
-    m.mx += dx / m.n;
-    const dy = y - m.my;
-    m.my += dy / m.n;
-    m.cxy += dx * (y - m.my);
-    m.m2x += dx * (v.value - m.mx);
-    m.m2y += dy * (y - m.my);
-    return;
-  }
-  while (r.values.length <= cls) r.values.push(new Growable(Float64Array));
-  r.values[cls]!.push(v.ok ? v.value : -Infinity);
-  if (r.categories) {
-    const key = labelKey(cell, true) ?? '(missing)';
-    let counts = r.categories.get(key);
-    if (!counts) {
-      if (r.categories.size >= MAX_CATEGORIES) {
-        r.categories = undefined;
-        return;
-      }
-      r.categories.set(key, (counts = []));
-    }
-    counts[cls] = (counts[cls] ?? 0) + 1;
-  }
-}
 
 /**
  * A column's power alone against the label, with its interval. Classification: the ROC AUC of its
@@ -101,10 +16,10 @@ function add(r: ColumnRead, cell: Cell, cls: number, y: number, regression: bool
  * when there are more than two (the strongest class counts), with DeLong's interval. Regression:
  * the squared Pearson correlation with the Fisher-z interval of r.
  */
-function powerOf(r: ColumnRead, classes: number, regression: boolean, confidence: number): { kind: LeakageColumn['kind']; power: number; ci: [number, number] } | { skipped: string } {
+function powerOf(r: LeakageColumn, read: LeakageRead, regression: boolean, confidence: number): { kind: ColumnResult['kind']; power: number; ci: [number, number] } | { skipped: string } {
   if (regression) {
     if (r.text) return { skipped: 'not numbers (category columns are measured for classification only)' };
-    const m = r.moments;
+    const m = moments(r.x!, read.y!);
     if (m.n < 4 || m.m2x === 0 || m.m2y === 0) return { skipped: m.n < 4 ? 'fewer than 4 values' : 'constant' };
     const rho = Math.max(-1, Math.min(1, m.cxy / Math.sqrt(m.m2x * m.m2y)));
     const z = Math.atanh(rho);
@@ -113,10 +28,11 @@ function powerOf(r: ColumnRead, classes: number, regression: boolean, confidence
     return { kind: 'r2', power: rho * rho, ci: lo > 0 || hi < 0 ? [Math.min(lo * lo, hi * hi), Math.max(lo * lo, hi * hi)] : [0, Math.max(lo * lo, hi * hi)] };
   }
   if (r.text && !r.categories) return { skipped: `more than ${MAX_CATEGORIES} categories` };
+  const classes = read.classes.map((c) => c.key);
   let best: { power: number; ci: [number, number] } | undefined;
-  for (let c = 0; c < (classes === 2 ? 1 : classes); c++) {
-    const target = classes === 2 ? 1 : c;
-    const counts = r.text ? categoryCounts(r.categories!, target) : valueCounts(r.values, target);
+  for (let c = 0; c < (classes.length === 2 ? 1 : classes.length); c++) {
+    const target = classes[classes.length === 2 ? 1 : c]!;
+    const counts = r.text ? categoryCounts(r.categories!, target) : valueCounts(r.values, classes, target);
     const d = delong(counts.positives, counts.negatives);
     if (!d) continue;
     const ci = delongInterval(d.auc, d.variance, confidence);
@@ -127,28 +43,46 @@ function powerOf(r: ColumnRead, classes: number, regression: boolean, confidence
   return { kind: r.text ? 'auc (categories)' : 'auc', ...best };
 }
 
-/** Positives (class `target`) and negatives at each distinct value, ascending: each class's values sorted, walked together. */
-function valueCounts(values: Growable<Float64Array>[], target: number): { positives: number[]; negatives: number[] } {
-  const sorted = values.map((g) => g.done().slice().sort());
-  const at = sorted.map(() => 0);
+/** Welford's co-moments of (value, label) over the rows with a value, in the rows' order. */
+function moments(x: Float64Array, y: Float64Array) {
+  const m = { n: 0, mx: 0, my: 0, cxy: 0, m2x: 0, m2y: 0 };
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (Number.isNaN(v)) continue;
+    m.n++;
+    const dx = v - m.mx;
+    m.mx += dx / m.n;
+    const dy = y[i]! - m.my;
+    m.my += dy / m.n;
+    m.cxy += dx * (y[i]! - m.my);
+    m.m2x += dx * (v - m.mx);
+    m.m2y += dy * (y[i]! - m.my);
+  }
+  return m;
+}
+
+/** Positives (class `target`) and negatives at each distinct value, ascending: each class's distinct values walked together. */
+function valueCounts(values: Map<string, Distinct>, classes: string[], target: string): { positives: number[]; negatives: number[] } {
+  const lists = classes.map((c) => values.get(c) ?? { values: new Float64Array(0), counts: new Float64Array(0) });
+  const at = lists.map(() => 0);
   const positives: number[] = [];
   const negatives: number[] = [];
   for (;;) {
     let v = Infinity;
     let any = false;
-    sorted.forEach((s, c) => {
-      if (at[c]! < s.length && (!any || s[at[c]!]! < v)) {
-        v = s[at[c]!]!;
+    lists.forEach((s, c) => {
+      if (at[c]! < s.values.length && (!any || s.values[at[c]!]! < v)) {
+        v = s.values[at[c]!]!;
         any = true;
       }
     });
     if (!any) break;
     let p = 0;
     let q = 0;
-    sorted.forEach((s, c) => {
-      while (at[c]! < s.length && s[at[c]!] === v) {
-        if (c === target) p++;
-        else q++;
+    lists.forEach((s, c) => {
+      if (at[c]! < s.values.length && s.values[at[c]!] === v) {
+        if (classes[c] === target) p += s.counts[at[c]!]!;
+        else q += s.counts[at[c]!]!;
         at[c]!++;
       }
     });
@@ -159,10 +93,11 @@ function valueCounts(values: Growable<Float64Array>[], target: number): { positi
 }
 
 /** Categories as scores: ordered by their share of the target class (ties in one score). */
-function categoryCounts(categories: Map<string, number[]>, target: number): { positives: number[]; negatives: number[] } {
+function categoryCounts(categories: Map<string, Map<string, number>>, target: string): { positives: number[]; negatives: number[] } {
   const rows = [...categories.values()].map((counts) => {
-    const p = counts[target] ?? 0;
-    const all = counts.reduce((s, x) => s + (x ?? 0), 0);
+    const p = counts.get(target) ?? 0;
+    let all = 0;
+    for (const n of counts.values()) all += n;
     return { p, q: all - p, share: p / all };
   });
   rows.sort((a, b) => a.share - b.share);
@@ -180,12 +115,25 @@ function categoryCounts(categories: Map<string, number[]>, target: number): { po
   return { positives, negatives };
 }
 
-async function measureDataset(ctx: RunContext, dataset: string, columns: string[] | undefined, regression: boolean, confidence: number) {
+/** What the check reads of a dataset: its label and the columns measured (a shard's part; in a merge, the shards' reads joined). */
+async function readDataset(ctx: RunContext, dataset: string, columns: string[] | undefined, regression: boolean): Promise<{ name: string; read: LeakageRead }> {
   const { source, spec } = await ctx.dataset(dataset);
   if (!spec.label) throw new InputError(ctx.checklist.file, `leakage: dataset "${spec.name}" has no label column`, undefined, `set datasets.${spec.name}.label`);
   const names = columns ?? source.columns.filter((c) => c !== spec.label);
-  const read = await readColumns(source, spec.label, names, regression);
-  return { name: spec.name, rows: read.rows, powers: new Map(names.map((c) => [c, powerOf(read.columns.get(c)!, read.classes.length, regression, confidence)])) };
+  return { name: spec.name, read: await readLeakage(source, spec.label, names, regression, ctx.part, () => ctx.evidenceOf(source.path)!.rows!) };
+}
+
+function measure(name: string, read: LeakageRead, regression: boolean, confidence: number) {
+  return { name, rows: read.rows, powers: new Map([...read.columns].map(([c, col]) => [c, powerOf(col, read, regression, confidence)])) };
+}
+
+/** The reads of the check's datasets: the dataset, and the training set when there is one. */
+async function readAll(o: { dataset?: string | undefined; train?: string | undefined; columns?: string[] | undefined; task?: 'classification' | 'regression' | undefined }, ctx: RunContext) {
+  const regression = (o.task ?? (ctx.checklist.checklist.model?.task === 'regression' ? 'regression' : 'classification')) === 'regression';
+  if (o.train !== undefined && ctx.datasetName(o.train) === ctx.datasetName(o.dataset)) throw new InputError(ctx.checklist.file, `leakage: train names the dataset itself ("${o.train}"): name the training set`);
+  const here = await readDataset(ctx, ctx.datasetName(o.dataset), o.columns, regression);
+  const train = o.train ? await readDataset(ctx, ctx.datasetName(o.train), [...here.read.columns.keys()], regression) : undefined;
+  return { regression, here, ...(train ? { train } : {}) };
 }
 
 const halfWidth = (ci: [number, number]) => (ci[1] - ci[0]) / 2;
@@ -194,8 +142,8 @@ export default defineCheck({
   type: 'leakage',
   title: 'Label leakage',
   runsModel: false,
-  // one pass over the whole files in the merge job, as the data check
-  shards: 'merge',
+  // each shard reads its part of the dataset (and of the training set) into counts the merge adds up
+  shards: 'tallies',
   htmlPart: 'data',
   // a meta-level requirement of every feature: it is known when the model predicts
   mlTestScore: ['D4'],
@@ -217,13 +165,13 @@ export default defineCheck({
     return problems;
   },
   async run(o, ctx) {
-    const regression = (o.task ?? (ctx.checklist.checklist.model?.task === 'regression' ? 'regression' : 'classification')) === 'regression';
-    if (o.train !== undefined && ctx.datasetName(o.train) === ctx.datasetName(o.dataset)) throw new InputError(ctx.checklist.file, `leakage: train names the dataset itself ("${o.train}"): name the training set`);
-    const here = await measureDataset(ctx, ctx.datasetName(o.dataset), o.columns, regression, o.confidence);
-    const train = o.train ? await measureDataset(ctx, o.train, [...here.powers.keys()], regression, o.confidence) : undefined;
+    const reads = ctx.merging ? (ctx.mergedTally(o.id) as LeakageTally) : await readAll(o, ctx);
+    const regression = reads.regression;
+    const here = measure(reads.here.name, reads.here.read, regression, o.confidence);
+    const train = reads.train && measure(reads.train.name, reads.train.read, regression, o.confidence);
     const findings: Finding[] = [];
     const measurements: Measurement[] = [];
-    const columns: LeakageColumn[] = [];
+    const columns: ColumnResult[] = [];
     for (const [column, p] of here.powers) {
       const t = train?.powers.get(column);
       if ('skipped' in p) {
@@ -257,7 +205,7 @@ export default defineCheck({
     }
     const measured = columns.filter((c) => c.power !== undefined);
     if (!measured.length) findings.push({ code: 'nothing-measured', message: 'no column could be measured', hint: columns.map((c) => `${c.column}: ${c.skipped}`).join('; ') });
-    const strongest = measured.reduce<LeakageColumn | undefined>((a, c) => (!a || c.power! > a.power! ? c : a), undefined);
+    const strongest = measured.reduce<ColumnResult | undefined>((a, c) => (!a || c.power! > a.power! ? c : a), undefined);
     measured.sort((a, b) => b.power! - a.power!);
     const details: LeakageDetails = { dataset: here.name, ...(train ? { train: train.name } : {}), rows: here.rows, max_power: o.max_power, max_change: o.max_change, columns: [...measured, ...columns.filter((c) => c.power === undefined)] };
     return {
@@ -267,4 +215,30 @@ export default defineCheck({
       details,
     };
   },
+  tally: {
+    async read(o, ctx) {
+      const { regression, here, train } = await readAll(o, ctx);
+      const datasets = train ? [here, train] : [here];
+      return { evidence: datasets.map((d) => ctx.evidenceOf(d.read.path)!), value: { regression, datasets: datasets.map((d) => ({ name: d.name, read: wireOfLeakage(d.read) })) } };
+    },
+    merge(values) {
+      const shards = values.map((v, s) => {
+        const t = v as { regression?: unknown; datasets?: { name?: unknown; read?: unknown }[] };
+        if (typeof t?.regression !== 'boolean' || !Array.isArray(t.datasets) || t.datasets.some((d) => typeof d?.name !== 'string')) throw new Error(`shard ${s}: not a leakage tally`);
+        return { regression: t.regression, datasets: t.datasets.map((d, k) => ({ name: d.name as string, read: leakageOfWire(d.read, (what) => { throw new Error(`shard ${s}: datasets.${k}.read.${what}`); }) })) };
+      });
+      const head = shards[0]!;
+      for (const [s, t] of shards.entries()) if (t.regression !== head.regression || t.datasets.map((d) => d.name).join() !== head.datasets.map((d) => d.name).join()) throw new Error(`shard ${s}: not a tally of the same check and data as shard 0's`);
+      const [here, train] = head.datasets.map((d, k) => ({ name: d.name, read: mergeLeakage(shards.map((t) => t.datasets[k]!.read)) }));
+      const merged: LeakageTally = { regression: head.regression, here: here!, ...(train ? { train } : {}) };
+      return merged;
+    },
+  },
 });
+
+/** The check's reads, as the merge joins them from the shards. */
+interface LeakageTally {
+  regression: boolean;
+  here: { name: string; read: LeakageRead };
+  train?: { name: string; read: LeakageRead };
+}

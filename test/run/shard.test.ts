@@ -65,7 +65,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
     ['unready.yaml (a failing gate)', () => checklist('unready.yaml'), []],
     ['drift.yaml (drift: numbers and categories, two pairs of datasets)', () => checklist('drift.yaml'), []],
     ['fairness-biased.yaml (fairness with intervals, an intersection, a failing gate)', () => checklist('fairness-biased.yaml'), []],
-    ['leakage.yaml (leakage: whole files in the merge job)', () => checklist('leakage.yaml'), []],
+    ['leakage.yaml (leakage: per-class counts tallied in the shards)', () => checklist('leakage.yaml'), []],
     ['claims.yaml (model-card claims, with intervals)', () => checklist('claims.yaml'), []],
     ['drift-joint.yaml (multivariate drift: bottom-k samples of each shard, merged)', () => checklist('drift-joint.yaml'), []],
     ['weak-slices.yaml (a search for weak slices)', () => checklist('weak-slices.yaml'), []],
@@ -158,6 +158,28 @@ describe('a state is what it says it is', () => {
     expect(cut.code).toBe(2);
     expect(cut.stderr).toMatch(/tallies\.data: shard 1: \d+ row hashes and 0 places/);
     expect(cli(['merge', join(d, 's0.json'), join(d, 's1.json')]).code).toBe(0);
+  });
+
+  it('refuses a leakage tally whose counts do not add up, even under a valid digest', () => {
+    const d = scenario();
+    for (const i of [0, 1]) expect(cli(['run', 'checklists/leakage.yaml', '--shard', `${i}/2`, '--state', join(d, `s${i}.json`)]).code).toBe(0);
+    type Read = { rows: number; columns: [string, { values: [string, string, string][] }][] };
+    const state = JSON.parse(readFileSync(join(d, 's1.json'), 'utf8')) as { tallies: { leakage: { value: { datasets: { read: Read }[] } } }; sha256?: string };
+    const forge = (edit: (r: Read) => void) => {
+      const copy = structuredClone(state);
+      delete copy.sha256;
+      edit(copy.tallies.leakage.value.datasets[0]!.read);
+      writeFileSync(join(d, 'forged.json'), stateText(copy as never));
+      return cli(['merge', join(d, 's0.json'), join(d, 'forged.json')]);
+    };
+    const rows = forge((r) => (r.rows += 1));
+    expect(rows.code).toBe(2);
+    expect(rows.stderr).toMatch(/tallies\.leakage: shard 1: datasets\.0\.read\.[a-z_]+: the values do not add up to the \d+ rows read \(a state from another run, or one edited\)\n$/);
+    // a class's counts emptied: the values no longer add up either
+    const emptied = forge((r) => (r.columns[0]![1].values[0]![2] = ''));
+    expect(emptied.code).toBe(2);
+    expect(emptied.stderr).toMatch(/tallies\.leakage: shard 1: datasets\.0\.read\.[a-z_]+: the values of class "\w+" are not distinct ascending values with their counts/);
+    expect(cli(['merge', join(d, 's0.json'), join(d, 's1.json')]).code).toBe(1);
   });
 
   it('a check run on whole files in the merge job must read the files the shards read', () => {
@@ -280,7 +302,7 @@ describe('shards on random data', () => {
             'checklist.yaml': `version: 1
 model: { path: model.onnx, outputs: { scores: probabilities, label: label }, classes: [B, M], positive: M, inputs: { input: [${features.join(', ')}] } }
 baseline: { path: baseline.onnx }
-datasets: { holdout: { path: data.csv, label: diagnosis }, reference: { path: reference.csv, label: diagnosis } }
+datasets: { holdout: { path: data.csv, label: diagnosis }, reference: { path: reference.csv, label: diagnosis }, area: { path: data.csv, label: mean_area } }
 checks:
   - { id: acc, type: metric, metric: accuracy, min: 0.5, confidence: 0.9 }
   - { id: auc, type: metric, metric: roc_auc, min: 0.5, confidence: 0.9, resamples: 200, compare: { to: baseline, max_regression: 0.05 } }
@@ -300,6 +322,8 @@ checks:
   - { id: keys, type: data, dataset: holdout, no_duplicates: [diagnosis, site], infer: reference, max_examples: 4 }
   - { id: robust, type: robustness, perturbations: [{ kind: noise, scale: 0.5 }, { kind: missing, columns: [mean_radius, mean_area], rate: 0.3 }], min_agreement: 0.9, metric: accuracy, max_drop: 0.01 }
   - { id: drift-some, type: drift, reference: reference, current: holdout, columns: [mixed, site, mean_area], method: ks }
+  - { id: leak, type: leakage, train: reference, columns: [mixed, site, mean_radius, worst_area], max_power: 0.99 }
+  - { id: leak-r, type: leakage, dataset: area, task: regression, columns: [mean_radius, mean_texture, mixed, site] }
 `,
           });
           const loaded = loadChecklist(join(d, 'checklist.yaml'));
