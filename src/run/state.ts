@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { InputError, UsageError } from '../input/errors.js';
 import { sha256Hex } from '../input/hash.js';
 import { TOOL } from '../input/version.js';
+import type { InputEvidence } from '../report/types.js';
 import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass, type Tally } from '../checks/context.js';
 import { mergeColumns, type ColumnRead, type ColumnsRead } from '../eval/drift/columns.js';
 import { mergePasses } from '../eval/merge.js';
+import { manifestDigest } from '../eval/datasets/files.js';
 import type { Part } from '../eval/datasets/part.js';
 import type { Pass } from '../eval/predict.js';
 import { idInPart, sampleHash } from '../eval/scored.js';
@@ -50,7 +52,8 @@ function buildSchema() {
   });
 
   const digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 digest');
-  const fileEvidence = { path: z.string(), sha256: digest, bytes: z.number().int().min(0), rows: z.number().int().min(0) };
+  // a file another shard read (a part by file) has no digest in this state, nor has their manifest
+  const fileEvidence = { path: z.string(), sha256: digest.or(z.literal('')), bytes: z.number().int().min(0), rows: z.number().int().min(0) };
   const evidence = z.strictObject({ ...fileEvidence, files: z.array(z.strictObject(fileEvidence)).optional() });
   const stateSchema = z.strictObject({
     schema: z.literal(STATE_SCHEMA),
@@ -213,15 +216,15 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
     same('the datasets evaluated', Object.keys(first.datasets), Object.keys(state.datasets), file);
     for (const [name, d] of Object.entries(state.datasets)) {
       const f = first.datasets[name]!;
-      same(`dataset "${name}"'s files`, f.evidence, d.evidence, file);
+      same(`dataset "${name}"'s files`, f.evidence.path, d.evidence.path, file);
       same(`dataset "${name}"'s columns`, f.columns, d.columns, file);
       same(`the models and columns read with dataset "${name}"`, [f.models, f.keep], [d.models, d.keep], file);
-      same(`dataset "${name}"'s scores`, [f.scored?.evidence, f.scored?.verify], [d.scored?.evidence, d.scored?.verify], file);
+      same(`dataset "${name}"'s scores`, [f.scored?.evidence.path, f.scored?.verify], [d.scored?.evidence.path, d.scored?.verify], file);
     }
     same('the column statistics read', Object.keys(first.columnStats), Object.keys(state.columnStats), file);
-    for (const [key, c] of Object.entries(state.columnStats)) same(`dataset "${c.dataset}"'s files`, first.columnStats[key]!.evidence, c.evidence, file);
+    for (const [key, c] of Object.entries(state.columnStats)) same(`dataset "${c.dataset}"'s files`, first.columnStats[key]!.evidence.path, c.evidence.path, file);
     same('the checks tallied', Object.keys(first.tallies), Object.keys(state.tallies), file);
-    for (const [id, t] of Object.entries(state.tallies)) same(`the files check "${id}" read`, [first.tallies[id]!.type, first.tallies[id]!.evidence], [t.type, t.evidence], file);
+    for (const [id, t] of Object.entries(state.tallies)) same(`the files check "${id}" read`, [first.tallies[id]!.type, first.tallies[id]!.evidence.map((e) => e.path)], [t.type, t.evidence.map((e) => e.path)], file);
   }
   const count = first.shard.count;
   const byIndex = new Map<number, string>();
@@ -233,8 +236,10 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length) throw new UsageError(`merge: ${missing.length === 1 ? 'shard' : 'shards'} ${missing.map((i) => `${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing (${states.length} of ${count} given)`);
   const ordered = [...states].sort((a, b) => a.state.shard.index - b.state.shard.index);
+  const evidenceOf = joinEvidence(ordered);
   const merged = new Map<string, ShardPass>();
-  for (const [name, d] of first.passes) {
+  for (const [name, p0] of ordered[0]!.state.passes) {
+    const d = { ...p0, evidence: evidenceOf(p0.evidence), ...(p0.scored ? { scored: { ...p0.scored, evidence: evidenceOf(p0.scored.evidence) } } : {}) };
     const parts = ordered.map((s) => s.state.passes.get(name)!);
     const rows = parts.reduce((sum, p) => sum + p.pass.rowRef.length, 0);
     if (rows !== d.evidence.rows) throw new InputError(head.file, `dataset "${name}": the shards hold ${rows} rows, but ${d.evidence.path} has ${d.evidence.rows}`, undefined, 'a state from another run, or one edited');
@@ -245,7 +250,8 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
     merged.set(name, { ...d, pass, ...(scored ? { scored } : {}) });
   }
   const columns = new Map<string, ShardColumns>();
-  for (const [key, c] of first.columns) {
+  for (const [key, read] of first.columns) {
+    const c = { ...read, evidence: evidenceOf(read.evidence) };
     const parts = ordered.map((s) => s.state.columns.get(key)!.read);
     const rows = parts.reduce((sum, p) => sum + p.rows, 0);
     if (rows !== c.evidence.rows) throw new InputError(head.file, `dataset "${c.dataset}": the shards' column statistics hold ${rows} rows, but ${c.evidence.path} has ${c.evidence.rows}`, undefined, 'a state from another run, or one edited');
@@ -256,12 +262,60 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
     const merge = checkDefinition(t.type).tally?.merge;
     if (!merge) throw new InputError(head.file, `tallies.${id}: a check of type "${t.type}" is not tallied in shards`, undefined, 'a state is written by run --shard --state, never by hand');
     try {
-      tallies.set(id, { evidence: t.evidence, value: merge(ordered.map((s) => s.state.tallies[id]!.value)) });
+      tallies.set(id, { evidence: t.evidence.map((e) => evidenceOf(e)), value: merge(ordered.map((s) => s.state.tallies[id]!.value)) });
     } catch (err) {
       throw new InputError(head.file, `tallies.${id}: ${(err as Error).message}`, undefined, 'a state from another run, or one edited');
     }
   }
   return { first, merged: { passes: merged, columns, tallies } };
+}
+
+type Evidence = InputEvidence;
+
+/**
+ * Every dataset's evidence as the states hold it, joined: the same files, sizes and rows in every
+ * state, each file's digest from the states that read it (agreeing), and the manifest's digest from
+ * those. Returns each evidence's joined form; a fault is an InputError naming the state.
+ */
+function joinEvidence(states: { file: string; state: ReadState }[]): <E extends Evidence>(e: E) => E {
+  const joined = new Map<string, { ev: Evidence; file: string }>();
+  for (const { file, state } of states) {
+    const all: Evidence[] = [
+      ...Object.values(state.datasets).flatMap((d) => [d.evidence, ...(d.scored ? [d.scored.evidence] : [])]),
+      ...Object.values(state.columnStats).map((c) => c.evidence),
+      ...Object.values(state.tallies).flatMap((t) => t.evidence),
+    ];
+    for (const ev of all) {
+      const had = joined.get(ev.path);
+      joined.set(ev.path, { ev: had ? joinTwo(had.ev, ev, had.file, file) : ev, file: had?.file ?? file });
+    }
+  }
+  for (const { ev, file } of joined.values()) {
+    const unread = ev.files?.find((f) => !f.sha256);
+    if (unread) throw new InputError(file, `dataset ${ev.path}: no shard read ${unread.path} (its digest is in no state)`, undefined, 'a state from another run, or one edited');
+    if (ev.files) ev.sha256 = manifestDigest(ev.files);
+  }
+  // a file's rows are known where it was read for rows (a pass), not where it was read as bytes
+  return <E extends Evidence>(e: E) => ({ ...e, ...joined.get(e.path)!.ev, ...(e.rows === undefined ? { rows: undefined } : {}) }) as E;
+}
+
+function joinTwo(a: Evidence, b: Evidence, fileA: string, fileB: string): Evidence {
+  const differ = (): never => {
+    throw new InputError(fileB, `is not a shard of the same run as ${fileA}: its data differ, ${a.path} (${short(b)} here, ${short(a)} there)`);
+  };
+  if (a.bytes !== b.bytes || (a.rows !== undefined && b.rows !== undefined && a.rows !== b.rows)) differ();
+  const rows = a.rows ?? b.rows;
+  if (!a.files || !b.files) {
+    if (a.files || b.files || a.sha256 !== b.sha256) differ();
+    return { ...a, ...(rows !== undefined ? { rows } : {}) };
+  }
+  if (a.files.length !== b.files.length) differ();
+  const files = a.files.map((f, k) => {
+    const g = b.files![k]!;
+    if (f.path !== g.path || f.bytes !== g.bytes || f.rows !== g.rows || (f.sha256 && g.sha256 && f.sha256 !== g.sha256)) differ();
+    return { ...f, sha256: f.sha256 || g.sha256 };
+  });
+  return { ...a, ...(rows !== undefined ? { rows } : {}), sha256: '', files };
 }
 
 function short(v: unknown): string {

@@ -215,7 +215,7 @@ describe('a dataset of several files (a glob or a list)', () => {
     expect(Array.from(split.rowRef)).toEqual(Array.from({ length: whole.n }, (_, i) => i + 1));
   });
 
-  it('shards of Parquet files take row groups numbered across the files (groups of 20, 20, 10 | 20, 20, 20 | 20, 20, 20, 1 rows)', async () => {
+  it('shards of Parquet files: more shards than files, row groups numbered across the files (groups of 20, 20, 10 | 20, 20, 20 | 20, 20, 20, 1 rows); else whole files', async () => {
     const rows = async (part: { index: number; count: number }) => {
       const source = await openDatasetPath(join(FIXTURES, 'breast-cancer', 'parts'), 'holdout-*.parquet', (p) => p);
       const refs: number[] = [];
@@ -223,12 +223,17 @@ describe('a dataset of several files (a glob or a list)', () => {
       expect(source.evidence()?.rows).toBe(171);
       return refs;
     };
+    const four = await Promise.all([0, 1, 2, 3].map((index) => rows({ index, count: 4 })));
+    // global groups 0, 4, 8 | 1, 5, 9 | 2, 6 | 3, 7 (a file's own numbering would give 60, 60, 30, 21)
+    expect(four.map((r) => r.length)).toEqual([60, 41, 30, 40]);
+    expect(four.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 171 }, (_, i) => i + 1));
+    expect(four[1]!.slice(0, 2)).toEqual([21, 22]);
+    expect(four[1]!.at(-1)).toBe(171);
+    // two shards, three files: file k is shard k mod 2's, its rows numbered after the files before it (counted from their footers)
     const [even, odd] = [await rows({ index: 0, count: 2 }), await rows({ index: 1, count: 2 })];
-    // global groups 0, 2, 4, 6, 8 and 1, 3, 5, 7, 9 (a file's own numbering would give 110 and 61)
-    expect([even.length, odd.length]).toEqual([90, 81]);
-    expect([...even, ...odd].sort((a, b) => a - b)).toEqual(Array.from({ length: 171 }, (_, i) => i + 1));
-    expect(even.slice(0, 3)).toEqual([1, 2, 3]);
-    expect(odd[0]).toBe(21);
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    expect(even).toEqual([...range(1, 50), ...range(111, 171)]);
+    expect(odd).toEqual(range(51, 110));
   });
 
   it('an empty file among several is an empty partition, counted with 0 rows; a dataset whose files are all empty is refused', async () => {

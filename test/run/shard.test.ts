@@ -57,7 +57,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
     ['example.yaml (binary, baseline, slices, outputs, determinism, documents, a data check tallied in the shards)', () => checklist('example.yaml'), []],
     ['example.yaml on Parquet (shards by row group)', parquetExample, []],
     ['example.yaml on three CSV files (a glob; one file of one row)', splitExample('../fixtures/breast-cancer/parts/holdout-*.csv'), []],
-    ['example.yaml on three Parquet files (a list; row groups numbered across the files)', splitExample([1, 2, 3].map((k) => `../fixtures/breast-cancer/parts/holdout-${k}.parquet`)), []],
+    ['example.yaml on three Parquet files (a list: whole files for n ≤ 3, row groups numbered across the files beyond)', splitExample([1, 2, 3].map((k) => `../fixtures/breast-cancer/parts/holdout-${k}.parquet`)), []],
     ['penguins.yaml (multiclass from JSON Lines, slices, robustness: noise and a swap)', () => checklist('penguins.yaml'), ['latency']],
     ['diabetes.yaml (regression)', () => checklist('diabetes.yaml'), []],
     ['wine.yaml (multiclass, intervals)', () => checklist('wine.yaml'), []],
@@ -136,8 +136,31 @@ describe('a state is what it says it is', () => {
     expect(cli(['run', checklistThere, '--shard', '0/2', '--state', join(data, 'a0.json')]).code).toBe(0);
     writeFileSync(join(data, 'holdout.csv'), holdout.replace(/\n(\d+)\.(\d)/, (_, a: string, b: string) => `\n${a}.${(Number(b) + 1) % 10}`));
     expect(cli(['run', checklistThere, '--shard', '1/2', '--state', join(data, 'a1.json')]).code).toBe(0);
-    expectRefused([join(data, 'a0.json'), join(data, 'a1.json')], /a1\.json  is not a shard of the same run as .*a0\.json: dataset "holdout"'s files differ/);
+    expectRefused([join(data, 'a0.json'), join(data, 'a1.json')], /a1\.json  is not a shard of the same run as .*a0\.json: its data differ, holdout\.csv \(/);
   }, 120_000);
+
+  it('Parquet files, at least as many as shards: a shard reads only its own files (file k is shard k mod n), the merge joins their digests', async () => {
+    const loaded = splitExample([1, 2, 3].map((k) => `../fixtures/breast-cancer/parts/holdout-${k}.parquet`))();
+    const given = await states(loaded, 3, []);
+    for (const { state } of given) {
+      const holdout = state.datasets.holdout!.evidence;
+      for (const evidence of [holdout, ...Object.values(state.tallies).flatMap((t) => t.evidence.filter((e) => e.path === holdout.path))]) {
+        // its own file hashed, the others' rows from their footers only
+        expect(evidence.files!.map((f) => f.sha256 !== '')).toEqual([0, 1, 2].map((k) => k === state.shard.index));
+        expect(evidence.files!.map((f) => f.rows)).toEqual([50, 60, 61]);
+        expect(evidence.sha256).toBe('');
+      }
+    }
+    const { merged: joined } = combineStates(given);
+    const whole = (await new RunContext(loaded, NOW).dataset('holdout')).source;
+    for await (const _ of whole.batches([{ index: 0, as: 'number' }], 1000));
+    expect(joined.passes.get('holdout')!.evidence).toEqual({ path: whole.path, ...whole.evidence() });
+    // a shard's state without its file's digest: no shard read it
+    const [s0, s1, s2] = given.map((g) => structuredClone(g));
+    s1!.state.datasets.holdout!.evidence.files![1]!.sha256 = '';
+    for (const t of Object.values(s1!.state.tallies)) for (const e of t.evidence) if (e.files) e.files[1]!.sha256 = '';
+    expect(() => combineStates([s0!, s1!, s2!])).toThrow(/dataset .*: no shard read \.\.\/fixtures\/breast-cancer\/parts\/holdout-2\.parquet/);
+  });
 
   it('refuses a data check tally that does not add up, even under a valid digest', () => {
     const d = scenario();

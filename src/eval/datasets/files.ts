@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../input/errors.js';
+import type { Part } from './part.js';
 import type { DatasetSource, RawBatch } from './types.js';
 
 /** One file of a dataset of several: its source, its path as reports show it, its size. */
@@ -10,7 +11,11 @@ export interface DatasetFile {
   bytes: number;
 }
 
-/** A dataset's evidence when it is several files: each file's, and their manifest's digest. */
+/**
+ * A dataset's evidence when it is several files: each file's, and their manifest's digest. In a
+ * shard that reads whole files (a part by file), a file of another shard has no digest here (`''`),
+ * nor has the manifest: the merge takes each file's from the shard that read it.
+ */
 export interface FilesEvidence {
   sha256: string;
   bytes: number;
@@ -18,14 +23,31 @@ export interface FilesEvidence {
   files: { path: string; sha256: string; bytes: number; rows: number }[];
 }
 
+/** The manifest's digest: of one line `<sha256>  <path>` per file, as `sha256sum FILES` prints them. */
+export function manifestDigest(files: { path: string; sha256: string }[]): string {
+  return createHash('sha256')
+    .update(files.map((f) => `${f.sha256}  ${f.path}\n`).join(''))
+    .digest('hex');
+}
+
+/**
+ * Whether a shard's part of these files is whole files: when every file's rows are known without
+ * reading it (Parquet's footers) and there are at least as many files as shards. File k is then
+ * shard k mod n's, and a shard opens no other file's data. Otherwise a part is taken from every file.
+ */
+export function partByFile(files: { source: DatasetSource }[], part: Part | undefined): boolean {
+  return part !== undefined && files.length >= part.count && files.every((f) => f.source.rows !== undefined);
+}
+
 /**
  * Several files of one format read as one dataset, in the order given: the columns are the first
  * file's, and every other file must have the same columns in the same order. Rows are numbered
  * across the files (unit "row": row 1 is the first file's first data row; a file's rows follow the
  * rows of the files before it), so that findings and merged shards have one order; a reader's own
- * errors still name the file and its line. A shard's part is taken from each file as from one file
- * (CSV and JSON Lines by the row's content; Parquet by row group, the groups numbered across the
- * files so that many one-group files still spread over the shards). The evidence is the manifest
+ * errors still name the file and its line. A shard's part is whole files when `partByFile`;
+ * otherwise it is taken from each file as from one file (CSV and JSON Lines by the row's content;
+ * Parquet by row group, the groups numbered across the files so that fewer files than shards still
+ * spread over the shards). The evidence is the manifest
  * of the files — one line `<sha256>  <path>` per file, as `sha256sum` prints it — digested, with
  * every file's own digest, size and rows.
  */
@@ -58,14 +80,22 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
       let rowsBefore = 0;
       let groupsBefore = 0;
       const seen: FilesEvidence['files'] = [];
-      for (const file of files) {
+      const byFile = partByFile(files, options?.part);
+      for (const [k, file] of files.entries()) {
+        const part = byFile ? undefined : options?.part;
+        if (byFile && k % options!.part!.count !== options!.part!.index) {
+          // another shard's file: its rows counted from its footer, its bytes not read
+          seen.push({ path: file.display, sha256: '', bytes: file.bytes, rows: file.source.rows! });
+          rowsBefore += file.source.rows!;
+          done += file.bytes;
+          continue;
+        }
         current = file;
-        const part = options?.part;
         // Parquet's row groups numbered across the files: group g of this file is group groupsBefore + g
         const groups = file.source.rowGroups;
         const shifted = part && groups !== undefined ? { ...part, index: (((part.index - groupsBefore) % part.count) + part.count) % part.count } : part;
         // an empty file is an empty partition (batch engines write them); the dataset needs a row
-        for await (const b of file.source.batches(want, batchSize, { ...options, empty: true, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display);
+        for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display);
         const ev = file.source.evidence();
         if (!ev) throw new Error(`${file.display} was read without evidence`);
         seen.push({ path: file.display, ...ev });
@@ -75,8 +105,7 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         current = undefined;
       }
       if (rowsBefore === 0) throw new InputError(display, `has no rows: none of its ${files.length} files holds a row`);
-      const manifest = seen.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-      evidence = { sha256: createHash('sha256').update(manifest).digest('hex'), bytes: total, rows: rowsBefore, files: seen };
+      evidence = { sha256: seen.every((f) => f.sha256) ? manifestDigest(seen) : '', bytes: total, rows: rowsBefore, files: seen };
     },
   };
 }

@@ -30,6 +30,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
     evidence: () => evidence,
     progress: () => (total ? done / total : 1),
     rowGroups: metadata.row_groups.length,
+    rows: metadata.row_groups.reduce((s, g) => s + Number(g.num_rows), 0),
     async *batches(want, batchSize, options) {
       const part = options?.part;
       const names = want.map((w) => columns[w.index]!);

@@ -57,6 +57,8 @@ export interface DatasetSource {
   progress(): number;
   /** Parquet: the file's row groups (a shard's part is whole row groups) */
   rowGroups?: number;
+  /** Parquet: the file's rows, from its footer (known without reading the file) */
+  rows?: number;
 }
 
 /** "line 14" or "row 14", for messages; in a dataset of several files, also the file and the row's place in it. */
