@@ -47,20 +47,21 @@ interface Counts {
   fp: Int32Array;
 }
 
-function count(groups: number, group: Int32Array, truth: ArrayLike<number>, predicted: ArrayLike<number>, positive: number, rows?: Int32Array): Counts {
+function count(groups: number, group: Int32Array, truth: ArrayLike<number>, predicted: ArrayLike<number>, positive: number, weights?: Uint8Array): Counts {
   const c: Counts = { n: new Int32Array(groups), positives: new Int32Array(groups), selected: new Int32Array(groups), tp: new Int32Array(groups), fp: new Int32Array(groups) };
-  const m = rows ? rows.length : group.length;
-  for (let k = 0; k < m; k++) {
-    const i = rows ? rows[k]! : k;
+  for (let i = 0; i < group.length; i++) {
+    // a bootstrap replicate counts each row as many times as it draws it
+    const w = weights ? weights[i]! : 1;
+    if (w === 0) continue;
     const g = group[i]!;
     const pos = truth[i] === positive;
     const sel = predicted[i] === positive;
-    c.n[g]!++;
-    if (pos) c.positives[g]!++;
+    c.n[g]! += w;
+    if (pos) c.positives[g]! += w;
     if (sel) {
-      c.selected[g]!++;
-      if (pos) c.tp[g]!++;
-      else c.fp[g]!++;
+      c.selected[g]! += w;
+      if (pos) c.tp[g]! += w;
+      else c.fp[g]! += w;
     }
   }
   return c;
@@ -193,8 +194,8 @@ export default defineCheck({
     const values = gates.map(({ disparity: d }) => (because ? null : disparity(counts, d, o.min_group_rows)));
     // one set of resamples for every disparity: each resample's counts made once
     const intervals = values.some((v) => v !== null)
-      ? bootstrapMany(keys, gates.length, (idx) => {
-          const c = count(G, sorted.group, sorted.truth, sorted.predicted, ev.positive, idx);
+      ? bootstrapMany(keys, gates.length, (weights) => {
+          const c = count(G, sorted.group, sorted.truth, sorted.predicted, ev.positive, weights);
           return gates.map(({ disparity: d }) => disparity(c, d, o.min_group_rows));
         }, boot)
       : undefined;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
 import { canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
-import { bootstrap, wilsonInterval } from '../eval/bootstrap.js';
+import { bootstrap, expand, wilsonInterval } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
 
@@ -81,6 +81,12 @@ export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunCo
   return { ev, def, params, data, label: metricLabel(o), value: def.compute(data, params) };
 }
 
+/** A metric on a bootstrap replicate given by its rows' weights: from the weights where the metric can, else on the rows repeated. */
+export function replicateOf(def: MetricDef, data: MetricData, params: MetricParams): (weights: Uint8Array) => number | null {
+  const fast = def.weighted?.(data, params);
+  return fast ?? ((w) => def.compute(resample(data, expand(w)), params));
+}
+
 /** A metric's interval, and why there is none. */
 export interface MetricInterval {
   method: 'wilson' | 'bootstrap';
@@ -108,7 +114,6 @@ export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, par
   if (few) return { method: 'bootstrap', few, tooFew: few };
   if (value === null) return { method: 'bootstrap' };
   const { order, keys } = canonicalOrder([data]);
-  const canonical = resample(data, order);
-  const r = bootstrap(keys, (idx) => def.compute(resample(canonical, idx), params), boot);
+  const r = bootstrap(keys, replicateOf(def, resample(data, order), params), boot);
   return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, intervalOf, measure, metricOptions, undefinedBecause } from './metric-options.js';
+import { checkParams, intervalOf, measure, metricOptions, replicateOf, undefinedBecause } from './metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
@@ -93,8 +93,8 @@ export default defineCheck({
       if (boot && !few && regression.value !== null) {
         // paired: both models' rows keyed by their joint content, resampled together
         const { order, keys } = canonicalOrder([data, baseData]);
-        const [cand, base] = [resample(data, order), resample(baseData, order)];
-        const r = bootstrap(keys, (idx) => loss(def.compute(resample(cand, idx), params), def.compute(resample(base, idx), params)), boot);
+        const [cand, base] = [replicateOf(def, resample(data, order), params), replicateOf(def, resample(baseData, order), params)];
+        const r = bootstrap(keys, (w) => loss(cand(w), base(w)), boot);
         if (r.interval) regression.ci = r.interval;
       }
       const bound = boot ? regression.ci?.[1] ?? null : regression.value;

@@ -70,68 +70,75 @@ export function byContent(n: number, width: number, valueAt: (i: number, j: numb
 const canonical = (v: number) => (Number.isNaN(v) ? NaN : v + 0);
 
 /**
- * Poisson(1)'s distribution function as bounds on a uniform 32-bit integer: u below POISSON_1[k]
- * (and not below the bound before) draws k. The last bound is 2^32: every u draws some k ≤ 15.
+ * Poisson(1)'s distribution function as bounds on a uniform 32-bit integer, shifted by 2^31 into
+ * int32: u below POISSON_1[k] (and not below the bound before) draws k. The last bound is the
+ * largest int32: every u draws some k ≤ 15.
  */
 const POISSON_1 = (() => {
-  const bounds = new Float64Array(16);
+  const bounds = new Int32Array(16);
   let p = Math.exp(-1);
   let c = 0;
   for (let k = 0; k < 16; k++) {
     c += p;
     p /= k + 1;
-    bounds[k] = Math.min(2 ** 32, Math.floor(c * 2 ** 32));
+    bounds[k] = Math.min(2 ** 32 - 1, Math.floor(c * 2 ** 32)) - 2 ** 31;
   }
-  bounds[15] = 2 ** 32;
+  bounds[15] = 2 ** 31 - 1;
   return bounds;
 })();
+const [B0, B1, B2, B3, B4] = POISSON_1 as unknown as [number, number, number, number, number];
 
-/** Row `r`'s Poisson(1) weight in one replicate, from its key and the replicate's two words. */
-export function poissonWeight(keys: Uint32Array, r: number, w1: number, w2: number): number {
-  const u = fmix32(Math.imul(fmix32(keys[2 * r]! ^ w1), 0x9e3779b1) ^ keys[2 * r + 1]! ^ w2);
-  let k = 0;
-  while (u >= POISSON_1[k]!) k++;
-  return k;
+/** A replicate's word, from the seed and the replicate's number. */
+export function replicateWord(seed: number, b: number): number {
+  return fmix32(murmurStep(murmurStep(0x68e31da4, seed >>> 0), b));
 }
 
-/** A replicate's two words, from the seed and the replicate's number. */
-export function replicateWords(seed: number, b: number): [number, number] {
-  const w1 = fmix32(murmurStep(murmurStep(0x68e31da4, seed >>> 0), b));
-  return [w1, fmix32(murmurStep(w1, 0xb5297a4d))];
+/**
+ * Every row's Poisson(1) weight in one replicate, from its key and the replicate's word, into
+ * `weights` (one byte a row). Counted without branches on the draw (a draw's branch mispredicts
+ * about once a row): the sum of the comparisons with the first five bounds, the rest looked up.
+ */
+export function poissonWeights(keys: Uint32Array, word: number, weights: Uint8Array): void {
+  const n = weights.length;
+  for (let r = 0; r < n; r++) {
+    const u = (fmix32(Math.imul(fmix32(keys[2 * r]! ^ word), 0x9e3779b1) ^ keys[2 * r + 1]!) ^ 0x80000000) | 0;
+    let k = +(u >= B0) + +(u >= B1) + +(u >= B2) + +(u >= B3) + +(u >= B4);
+    if (k === 5) while (u >= POISSON_1[k]!) k++;
+    weights[r] = k;
+  }
+}
+
+/** The rows drawn, each as many times as its weight, in order. */
+export function expand(weights: Uint8Array): Int32Array {
+  let m = 0;
+  for (let r = 0; r < weights.length; r++) m += weights[r]!;
+  const idx = new Int32Array(m);
+  for (let r = 0, at = 0; r < weights.length; r++) for (let t = weights[r]!; t > 0; t--) idx[at++] = r;
+  return idx;
 }
 
 /** Interval of `stat` over Poisson-weighted resamples of the rows with these keys (see bootstrapMany). */
-export function bootstrap(keys: Uint32Array, stat: (idx: Int32Array) => number | null, options: BootstrapOptions): BootstrapResult {
-  return bootstrapMany(keys, 1, (idx) => [stat(idx)], options)[0]!;
+export function bootstrap(keys: Uint32Array, stat: (weights: Uint8Array) => number | null, options: BootstrapOptions): BootstrapResult {
+  return bootstrapMany(keys, 1, (w) => [stat(w)], options)[0]!;
 }
 
 /**
  * A seeded percentile bootstrap of `k` statistics computed together, by Poisson(1) weights: in each
  * replicate every row is drawn a Poisson(1) number of times, from a hash of its key (`byContent`),
- * the replicate and the seed. `stats` gets the rows drawn, each as many times as drawn, in key order.
- * A row's weights depend on its content and the seed only, so the resamples (and the interval) are
- * the same whatever the order of the rows and however they were split into shards; for many rows
- * this is the ordinary bootstrap's n draws with replacement (the number of draws of a row tends to
- * Poisson(1)). The same seed gives the same interval on every machine.
+ * the replicate and the seed. `stats` gets each row's weight, in key order (a statistic that needs
+ * the rows themselves takes `expand(weights)`). A row's weights depend on its content and the seed
+ * only, so the resamples (and the interval) are the same whatever the order of the rows and however
+ * they were split into shards; for many rows this is the ordinary bootstrap's n draws with
+ * replacement (the number of draws of a row tends to Poisson(1)). The same seed gives the same
+ * interval on every machine.
  */
-export function bootstrapMany(keys: Uint32Array, k: number, stats: (idx: Int32Array) => (number | null)[], options: BootstrapOptions): BootstrapResult[] {
-  const n = keys.length / 2;
+export function bootstrapMany(keys: Uint32Array, k: number, stats: (weights: Uint8Array) => (number | null)[], options: BootstrapOptions): BootstrapResult[] {
   const values: number[][] = Array.from({ length: k }, () => []);
   const undefinedResamples = new Array<number>(k).fill(0);
-  let idx = new Int32Array(n + 64 + 8 * Math.ceil(Math.sqrt(n)));
+  const weights = new Uint8Array(keys.length / 2);
   for (let b = 0; b < options.resamples; b++) {
-    const [w1, w2] = replicateWords(options.seed, b);
-    let m = 0;
-    for (let r = 0; r < n; r++) {
-      const w = poissonWeight(keys, r, w1, w2);
-      if (m + w > idx.length) {
-        const grown = new Int32Array(2 * idx.length + w);
-        grown.set(idx.subarray(0, m));
-        idx = grown;
-      }
-      for (let t = 0; t < w; t++) idx[m++] = r;
-    }
-    stats(idx.subarray(0, m)).forEach((v, j) => {
+    poissonWeights(keys, replicateWord(options.seed, b), weights);
+    stats(weights).forEach((v, j) => {
       if (v === null || Number.isNaN(v)) undefinedResamples[j]!++;
       else values[j]!.push(v);
     });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bootstrap, byContent, normalQuantile, percentile, poissonWeight, replicateWords, wilsonInterval } from '../../src/eval/bootstrap.js';
+import { bootstrap, byContent, expand, normalQuantile, percentile, poissonWeights, replicateWord, wilsonInterval } from '../../src/eval/bootstrap.js';
 import * as cls from '../../src/eval/metrics/classification.js';
 import { confusionMatrix } from '../../src/eval/metrics/classification.js';
 import { METRICS, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
@@ -173,6 +173,35 @@ describe('properties', () => {
       }),
     );
   });
+
+  it("a bootstrap replicate's metric from its rows' weights is the metric of the rows repeated (roc_auc to the bit)", () => {
+    const weightsOf = (n: number) => fc.array(fc.integer({ min: 0, max: 4 }), { minLength: n, maxLength: n }).map((w) => Uint8Array.from(w));
+    const close = (a: number | null, b: number | null) => (a === null ? expect(b).toBeNull() : expect(Math.abs(a - b!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(a))));
+    fc.assert(
+      fc.property(
+        binaryCase.chain((rows) => fc.tuple(fc.constant(rows), weightsOf(rows.length))),
+        ([rows, w]) => {
+          // ties on purpose: scores on a coarse grid half of the time
+          const d = toData(rows.map(([t, p], i) => [t, i % 2 ? Math.round(p * 10) / 10 : p]));
+          const idx = expand(w);
+          const repeated = { ...d, n: idx.length, truth: Array.from(idx, (i) => d.truth[i]!), scores: Array.from(idx).flatMap((i) => [d.scores[2 * i]!, d.scores[2 * i + 1]!]), predicted: Array.from(idx, (i) => d.predicted[i]!) };
+          expect(METRICS.roc_auc.weighted!(d, {})!(w)).toBe(METRICS.roc_auc.compute(repeated, {}));
+          for (const name of ['log_loss', 'brier'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: -100, max: 100, noNaN: true })), { minLength: 1, maxLength: 40 }).chain((rows) => fc.tuple(fc.constant(rows), weightsOf(rows.length))),
+        ([rows, w]) => {
+          const d: MetricData = { n: rows.length, task: 'regression', C: 0, columns: 1, positive: 0, truth: rows.map(([y]) => y), scores: rows.map(([, p]) => p), predicted: [], nonFinite: 0 };
+          const idx = expand(w);
+          const repeated = { ...d, n: idx.length, truth: Array.from(idx, (i) => d.truth[i]!), scores: Array.from(idx, (i) => d.scores[i]!) };
+          for (const name of ['mae', 'mse', 'rmse'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
+        },
+      ),
+    );
+  });
 });
 
 describe('bootstrap', () => {
@@ -180,7 +209,7 @@ describe('bootstrap', () => {
   const meanOf = (values: number[]) => {
     const { order, keys } = byContent(values.length, 1, (i) => values[i]!);
     const sorted = Array.from(order, (i) => values[i]!);
-    return { keys, mean: (idx: Int32Array) => idx.reduce((s, i) => s + sorted[i]!, 0) / idx.length };
+    return { keys, mean: (w: Uint8Array) => expand(w).reduce((s, i) => s + sorted[i]!, 0) / expand(w).length };
   };
   it('is seeded: the same seed gives the same interval, another seed another one', () => {
     const { keys, mean } = meanOf(Array.from({ length: 200 }, (_, i) => (i * 37) % 101));
@@ -194,9 +223,10 @@ describe('bootstrap', () => {
     const n = 200_000;
     const { keys } = byContent(n, 2, (i, j) => (j === 0 ? i % 7 : Math.floor(i / 7)));
     const counts = new Array<number>(16).fill(0);
+    const weights = new Uint8Array(n);
     for (const b of [0, 1, 2]) {
-      const [w1, w2] = replicateWords(0, b);
-      for (let r = 0; r < n; r++) counts[poissonWeight(keys, r, w1, w2)]!++;
+      poissonWeights(keys, replicateWord(0, b), weights);
+      for (let r = 0; r < n; r++) counts[weights[r]!]!++;
     }
     let pmf = Math.exp(-1);
     for (let k = 0; k <= 4; k++) {
@@ -210,12 +240,13 @@ describe('bootstrap', () => {
     const n = 4000;
     // every row twice: the draws of the first and of the second copy are uncorrelated
     const { keys } = byContent(2 * n, 1, (i) => i % n);
-    const [w1, w2] = replicateWords(3, 0);
+    const weights = new Uint8Array(2 * n);
+    poissonWeights(keys, replicateWord(3, 0), weights);
     let same = 0;
     let sum = 0;
     for (let r = 0; r < 2 * n; r += 2) {
-      const a = poissonWeight(keys, r, w1, w2);
-      const b = poissonWeight(keys, r + 1, w1, w2);
+      const a = weights[r]!;
+      const b = weights[r + 1]!;
       sum += a * b;
       if (a === b) same++;
     }

@@ -210,6 +210,45 @@ export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) =>
   return pairs / (pos.length * neg.length);
 }
 
+/**
+ * rocAuc of a replicate that draws each row `weights[i]` times, from the rows sorted once by score:
+ * each positive's pairs counted once, times its weight and its negatives' weights. The sums are of
+ * integers and halves, exact, so this is rocAuc of the rows repeated, to the bit.
+ */
+export function weightedRocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const s = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    s[i] = score(i);
+    if (Number.isNaN(s[i]!)) return undefined;
+  }
+  order.sort((a, b) => s[a]! - s[b]!);
+  const positive = Uint8Array.from(order, (i) => (isPositive(i) ? 1 : 0));
+  const sorted = Float64Array.from(order, (i) => s[i]!);
+  return (w) => {
+    let below = 0; // weight of the negatives scored lower than the current score
+    let pairs = 0;
+    let wp = 0;
+    for (let a = 0; a < n; ) {
+      // one run of equal scores: its positives count the negatives below, and half of those tied
+      let b = a;
+      let p = 0;
+      let q = 0;
+      while (b < n && sorted[b] === sorted[a]) {
+        const weight = w[order[b]!]!;
+        if (positive[b]) p += weight;
+        else q += weight;
+        b++;
+      }
+      pairs += p * below + (p * q) / 2;
+      below += q;
+      wp += p;
+      a = b;
+    }
+    return wp === 0 || below === 0 ? null : pairs / (wp * below);
+  };
+}
+
 /** average_precision_score: Σ (R_k − R_{k−1}) P_k over the distinct score thresholds, highest first. */
 export function averagePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, sorted?: Sorted | null): MaybeNumber {
   const s = sorted === undefined ? split(isPositive, score, n) : sorted;
@@ -233,13 +272,18 @@ export function logLoss(truth: ArrayLike<number>, proba: (i: number, c: number) 
   if (n === 0) return null;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += clip(proba(i, c));
-    const p = clip(proba(i, truth[i]!)) / sum;
-    if (Number.isNaN(p)) return null;
-    total -= Math.log(p);
+    const loss = rowLogLoss(truth[i]!, (c) => proba(i, c), C);
+    if (Number.isNaN(loss)) return null;
+    total += loss;
   }
   return total / n;
+}
+
+/** One row's term of the log loss: −log of its class's probability, clipped, the row's probabilities normalised to sum 1. */
+export function rowLogLoss(truth: number, proba: (c: number) => number, C: number): number {
+  let sum = 0;
+  for (let c = 0; c < C; c++) sum += clip(proba(c));
+  return -Math.log(clip(proba(truth)) / sum);
 }
 
 function clip(p: number): number {

@@ -47,6 +47,26 @@ export interface MetricDef {
    * counts among; its interval is then Wilson's. Undefined when it is not a plain proportion.
    */
   denominator?(d: MetricData, p: MetricParams): number | undefined;
+  /**
+   * The metric of a bootstrap replicate straight from each row's weight (how many times the
+   * replicate draws it), where one pass over the rows' own terms, made once, gives it: what
+   * `compute` gives on the rows repeated by their weights (`expand`), without building them.
+   * Undefined where there is no such pass (then the replicate's rows are built).
+   */
+  weighted?(d: MetricData, p: MetricParams): ((weights: Uint8Array) => MaybeNumber) | undefined;
+}
+
+/** A mean of per-row terms, made once: Σ w·term / Σ w for each replicate's weights. */
+function weightedMean(terms: Float64Array): (weights: Uint8Array) => MaybeNumber {
+  return (w) => {
+    let total = 0;
+    let m = 0;
+    for (let i = 0; i < terms.length; i++) {
+      total += w[i]! * terms[i]!;
+      m += w[i]!;
+    }
+    return m === 0 ? null : total / m;
+  };
 }
 
 const CLASSIFICATION = ['binary', 'multiclass'] as const;
@@ -55,6 +75,7 @@ const MULTICLASS = ['multiclass'] as const;
 const REGRESSION = ['regression'] as const;
 
 const pos = (d: MetricData) => (i: number) => d.truth[i] === d.positive;
+const terms = (d: MetricData, term: (i: number) => number) => Float64Array.from({ length: d.n }, (_, i) => term(i));
 
 /**
  * The positive-class scores of a binary evaluation split by truth and sorted, once per scores array:
@@ -112,15 +133,36 @@ const TABLE = {
       }
       return sum / d.C;
     },
+    weighted: (d) => (d.task === 'binary' ? cls.weightedRocAuc(pos(d), posScore(d), d.n) : undefined),
   },
   average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)) },
-  log_loss: { uses: 'probabilities', tasks: CLASSIFICATION, higherIsBetter: false, params: [], compute: (d) => cls.logLoss(d.truth, (i, c) => probability(d.scores, d.columns, i, c), d.C) },
-  brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n) },
+  log_loss: {
+    uses: 'probabilities',
+    tasks: CLASSIFICATION,
+    higherIsBetter: false,
+    params: [],
+    compute: (d) => cls.logLoss(d.truth, (i, c) => probability(d.scores, d.columns, i, c), d.C),
+    weighted: (d) => weightedMean(terms(d, (i) => cls.rowLogLoss(d.truth[i]!, (c) => probability(d.scores, d.columns, i, c), d.C))),
+  },
+  brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n), weighted: (d) => weightedMean(terms(d, (i) => (posScore(d)(i) - (d.truth[i] === d.positive ? 1 : 0)) ** 2)) },
   ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
   top_k_accuracy: { uses: 'any', tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
-  mae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mae(d.truth, d.scores) },
-  mse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mse(d.truth, d.scores) },
-  rmse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.rmse(d.truth, d.scores) },
+  mae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mae(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => Math.abs(d.truth[i]! - d.scores[i]!))) },
+  mse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mse(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => (d.truth[i]! - d.scores[i]!) ** 2)) },
+  rmse: {
+    uses: 'any',
+    tasks: REGRESSION,
+    higherIsBetter: false,
+    params: [],
+    compute: (d) => reg.rmse(d.truth, d.scores),
+    weighted: (d) => {
+      const mse = weightedMean(terms(d, (i) => (d.truth[i]! - d.scores[i]!) ** 2));
+      return (w) => {
+        const m = mse(w);
+        return m === null ? null : Math.sqrt(m);
+      };
+    },
+  },
   r2: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.r2(d.truth, d.scores) },
   mape: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mape(d.truth, d.scores) },
   median_ae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.medianAe(d.truth, d.scores) },
@@ -134,7 +176,10 @@ export type MetricName = keyof typeof TABLE;
  * false, so counting them would quietly score those rows as some class (a wrong pass).
  */
 export const METRICS = Object.fromEntries(
-  Object.entries(TABLE).map(([name, def]: [string, MetricDef]) => [name, { ...def, compute: (d: MetricData, p: MetricParams) => (d.nonFinite > 0 ? null : def.compute(d, p)) }]),
+  Object.entries(TABLE).map(([name, def]: [string, MetricDef]) => [
+    name,
+    { ...def, compute: (d: MetricData, p: MetricParams) => (d.nonFinite > 0 ? null : def.compute(d, p)), ...(def.weighted ? { weighted: (d: MetricData, p: MetricParams) => (d.nonFinite > 0 ? undefined : def.weighted!(d, p)) } : {}) },
+  ]),
 ) as Record<MetricName, MetricDef>;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
