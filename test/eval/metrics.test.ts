@@ -174,7 +174,7 @@ describe('properties', () => {
     );
   });
 
-  it("a bootstrap replicate's metric from its rows' weights is the metric of the rows repeated (roc_auc to the bit)", () => {
+  it("a bootstrap replicate's metric from its rows' weights is the metric of the rows repeated (roc_auc and average_precision to the bit)", () => {
     const weightsOf = (n: number) => fc.array(fc.integer({ min: 0, max: 4 }), { minLength: n, maxLength: n }).map((w) => Uint8Array.from(w));
     const close = (a: number | null, b: number | null) => (a === null ? expect(b).toBeNull() : expect(Math.abs(a - b!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(a))));
     fc.assert(
@@ -185,7 +185,7 @@ describe('properties', () => {
           const d = toData(rows.map(([t, p], i) => [t, i % 2 ? Math.round(p * 10) / 10 : p]));
           const idx = expand(w);
           const repeated = { ...d, n: idx.length, truth: Array.from(idx, (i) => d.truth[i]!), scores: Array.from(idx).flatMap((i) => [d.scores[2 * i]!, d.scores[2 * i + 1]!]), predicted: Array.from(idx, (i) => d.predicted[i]!) };
-          expect(METRICS.roc_auc.weighted!(d, {})!(w)).toBe(METRICS.roc_auc.compute(repeated, {}));
+          for (const name of ['roc_auc', 'average_precision'] as const) expect(METRICS[name].weighted!(d, {})!(w)).toBe(METRICS[name].compute(repeated, {}));
           for (const name of ['log_loss', 'brier'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
         },
       ),

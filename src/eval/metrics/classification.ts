@@ -211,42 +211,85 @@ export function rocAuc(isPositive: (i: number) => boolean, score: (i: number) =>
 }
 
 /**
- * rocAuc of a replicate that draws each row `weights[i]` times, from the rows sorted once by score:
- * each positive's pairs counted once, times its weight and its negatives' weights. The sums are of
- * integers and halves, exact, so this is rocAuc of the rows repeated, to the bit.
+ * The rows sorted once by score, in runs of equal scores, for the ranking metrics of bootstrap
+ * replicates: `tally` gives each run's weight of positives and of negatives in a replicate that draws
+ * row i `weights[i]` times. Undefined when a score is NaN.
  */
-export function weightedRocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
+export function scoreRuns(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => { p: Float64Array; q: Float64Array }) | undefined {
   const s = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     s[i] = score(i);
     if (Number.isNaN(s[i]!)) return undefined;
   }
-  order.sort((a, b) => s[a]! - s[b]!);
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => s[a]! - s[b]!);
   const positive = Uint8Array.from(order, (i) => (isPositive(i) ? 1 : 0));
-  const sorted = Float64Array.from(order, (i) => s[i]!);
+  // run[k]: the run of the k-th row in score order
+  const run = new Int32Array(n);
+  let runs = 0;
+  for (let k = 0; k < n; k++) run[k] = k > 0 && s[order[k]!] === s[order[k - 1]!] ? runs - 1 : runs++;
+  const p = new Float64Array(runs);
+  const q = new Float64Array(runs);
   return (w) => {
-    let below = 0; // weight of the negatives scored lower than the current score
-    let pairs = 0;
-    let wp = 0;
-    for (let a = 0; a < n; ) {
-      // one run of equal scores: its positives count the negatives below, and half of those tied
-      let b = a;
-      let p = 0;
-      let q = 0;
-      while (b < n && sorted[b] === sorted[a]) {
-        const weight = w[order[b]!]!;
-        if (positive[b]) p += weight;
-        else q += weight;
-        b++;
-      }
-      pairs += p * below + (p * q) / 2;
-      below += q;
-      wp += p;
-      a = b;
+    p.fill(0);
+    q.fill(0);
+    for (let k = 0; k < n; k++) {
+      const weight = w[order[k]!]!;
+      if (positive[k]) p[run[k]!]! += weight;
+      else q[run[k]!]! += weight;
     }
-    return wp === 0 || below === 0 ? null : pairs / (wp * below);
+    return { p, q };
   };
+}
+
+/**
+ * rocAuc of a bootstrap replicate from its runs: each run's positives count the negatives below it
+ * and half of those tied. The sums are of integers and halves, exact, so this is rocAuc of the rows
+ * repeated, to the bit.
+ */
+export function weightedRocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
+  const tally = scoreRuns(isPositive, score, n);
+  return (
+    tally &&
+    ((w) => {
+      const { p, q } = tally(w);
+      let below = 0;
+      let pairs = 0;
+      let wp = 0;
+      for (let r = 0; r < p.length; r++) {
+        pairs += p[r]! * below + (p[r]! * q[r]!) / 2;
+        below += q[r]!;
+        wp += p[r]!;
+      }
+      return wp === 0 || below === 0 ? null : pairs / (wp * below);
+    })
+  );
+}
+
+/** averagePrecision of a bootstrap replicate from its runs, highest score first (a run the replicate does not draw is no threshold). */
+export function weightedAveragePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
+  const tally = scoreRuns(isPositive, score, n);
+  return (
+    tally &&
+    ((w) => {
+      const { p, q } = tally(w);
+      let positives = 0;
+      for (let r = 0; r < p.length; r++) positives += p[r]!;
+      if (positives === 0) return null;
+      let tp = 0;
+      let fp = 0;
+      let prevRecall = 0;
+      let ap = 0;
+      for (let r = p.length - 1; r >= 0; r--) {
+        if (p[r]! + q[r]! === 0) continue;
+        tp += p[r]!;
+        fp += q[r]!;
+        const recall = tp / positives;
+        ap += (recall - prevRecall) * (tp / (tp + fp));
+        prevRecall = recall;
+      }
+      return ap;
+    })
+  );
 }
 
 /** average_precision_score: Σ (R_k − R_{k−1}) P_k over the distinct score thresholds, highest first. */

@@ -135,7 +135,7 @@ const TABLE = {
     },
     weighted: (d) => (d.task === 'binary' ? cls.weightedRocAuc(pos(d), posScore(d), d.n) : undefined),
   },
-  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)) },
+  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)), weighted: (d) => cls.weightedAveragePrecision(pos(d), posScore(d), d.n) },
   log_loss: {
     uses: 'probabilities',
     tasks: CLASSIFICATION,
