@@ -287,7 +287,7 @@ function joinEvidence(states: { file: string; state: ReadState }[]): <E extends 
     ];
     for (const ev of all) {
       const had = joined.get(ev.path);
-      joined.set(ev.path, { ev: had ? joinTwo(had.ev, ev, had.file, file) : ev, file: had?.file ?? file });
+      joined.set(ev.path, { ev: had ? joinTwo(had.ev, ev, had.file, file) : { ...ev }, file: had?.file ?? file });
     }
   }
   for (const { ev, file } of joined.values()) {
