@@ -12,15 +12,17 @@ export interface Counts {
   fn: number;
 }
 
-export function binaryCounts(truth: ArrayLike<number>, pred: ArrayLike<number>, positive: number): Counts {
+/** With `weights`, a bootstrap replicate's: row i counted weights[i] times. */
+export function binaryCounts(truth: ArrayLike<number>, pred: ArrayLike<number>, positive: number, weights?: Uint8Array): Counts {
   const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < truth.length; i++) {
+    const w = weights ? weights[i]! : 1;
     const t = truth[i] === positive;
     const p = pred[i] === positive;
-    if (t && p) c.tp++;
-    else if (p) c.fp++;
-    else if (t) c.fn++;
-    else c.tn++;
+    if (t && p) c.tp += w;
+    else if (p) c.fp += w;
+    else if (t) c.fn += w;
+    else c.tn += w;
   }
   return c;
 }
@@ -45,15 +47,15 @@ export function accuracy(truth: ArrayLike<number>, pred: ArrayLike<number>): May
 }
 
 /** C × C counts: rows are true classes, columns predicted (scikit-learn's confusion_matrix). */
-export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number): number[][] {
+export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number, weights?: Uint8Array): number[][] {
   const m = Array.from({ length: C }, () => new Array<number>(C).fill(0));
-  for (let i = 0; i < truth.length; i++) m[truth[i]!]![pred[i]!]!++;
+  for (let i = 0; i < truth.length; i++) m[truth[i]!]![pred[i]!]! += weights ? weights[i]! : 1;
   return m;
 }
 
-/** Mean recall over the classes present in the truth, as balanced_accuracy_score. */
-export function balancedAccuracy(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number): MaybeNumber {
-  const m = confusionMatrix(truth, pred, C);
+/** Mean recall over the classes present in the truth, as balanced_accuracy_score (with `weights`, a bootstrap replicate's). */
+export function balancedAccuracy(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number, weights?: Uint8Array): MaybeNumber {
+  const m = confusionMatrix(truth, pred, C, weights);
   let sum = 0;
   let k = 0;
   for (let c = 0; c < C; c++) {

@@ -90,7 +90,7 @@ export function sortedBinary(d: MetricData): cls.Sorted | null {
   return s;
 }
 const posScore = (d: MetricData) => (i: number) => probability(d.scores, d.columns, i, d.positive);
-const counts = (d: MetricData) => cls.binaryCounts(d.truth, d.predicted, d.positive);
+const counts = (d: MetricData, weights?: Uint8Array) => cls.binaryCounts(d.truth, d.predicted, d.positive, weights);
 
 /** precision / recall / f1 / fbeta: of the positive class (binary), averaged (multiclass). */
 function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, beta: number) => MaybeNumber, denominator?: (c: cls.Counts) => number): MetricDef {
@@ -104,19 +104,21 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
       d.task === 'binary' && p.average === undefined
         ? fromCounts(counts(d), p.beta ?? 1)
         : cls.averaged(kind, d.truth, d.predicted, d.C, p.average ?? 'macro', p.beta ?? 1),
+    // a binary replicate's counts, weighted; averaged over classes: on the rows repeated
+    weighted: (d, p) => (d.task === 'binary' && p.average === undefined ? (w) => fromCounts(counts(d, w), p.beta ?? 1) : undefined),
   };
 }
 
 /** Every metric, by the name scikit-learn users know. */
 const TABLE = {
   accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted), denominator: (d) => d.n },
-  balanced_accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C) },
+  balanced_accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C), weighted: (d) => (w) => cls.balancedAccuracy(d.truth, d.predicted, d.C, w) },
   precision: prf('precision', (c) => cls.precisionOf(c), (c) => c.tp + c.fp),
   recall: prf('recall', (c) => cls.recallOf(c), (c) => c.tp + c.fn),
   f1: prf('f1', (c) => cls.fbetaOf(c, 1)),
   fbeta: { ...prf('f1', (c, beta) => cls.fbetaOf(c, beta)), params: ['average', 'beta'] },
   specificity: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.specificityOf(counts(d)), denominator: (d) => { const c = counts(d); return c.tn + c.fp; } },
-  mcc: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.mccOf(counts(d)) },
+  mcc: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.mccOf(counts(d)), weighted: (d) => (w) => cls.mccOf(counts(d, w)) },
   roc_auc: {
     uses: 'ranking',
     tasks: CLASSIFICATION,
