@@ -21,8 +21,7 @@ export interface MergeCommandOptions extends Omit<RunCommandOptions, 'shard' | '
  */
 export function mergeCommand(files: string[], options: MergeCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
   return guard(io, async () => {
-    const states = files.map((file) => ({ file, state: readState(file, readInput(file, file).toString('utf8')) }));
-    const { first, merged } = combineStates(states);
+    const { first, merged } = combineStates(files.map((file) => ({ file, state: readState(file, readInput(file, file).toString('utf8')) })));
     const settings = reportSettings({ ...options, only: first.selection.only, skip: first.selection.skip });
     const file = options.checklist ?? first.checklist.path;
     const loaded = loadChecklist(file);

@@ -201,7 +201,7 @@ export type ReadState = ReturnType<typeof readState>;
  * run: the same checklist, models, data and checks selected, the same number of shards, each shard
  * exactly once, and rows that add up to every dataset's row count.
  */
-export function combineStates(states: { file: string; state: ReadState }[]): { first: ReadState; merged: Merged } {
+export function combineStates(states: { file: string; state: ReadState }[]): { first: Pick<ReadState, 'tool' | 'checklist' | 'models' | 'shard' | 'selection'>; merged: Merged } {
   const [head, ...rest] = states;
   if (!head) throw new UsageError('merge: no state files given');
   const first = head.state;
@@ -267,7 +267,10 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
       throw new InputError(head.file, `tallies.${id}: ${(err as Error).message}`, undefined, 'a state from another run, or one edited');
     }
   }
-  return { first, merged: { passes: merged, columns, tallies } };
+  // what the merge needs of the states besides the joined data: the states themselves (their base64
+  // and each shard's arrays) need not outlive this
+  const { tool, checklist, models, shard, selection } = first;
+  return { first: { tool, checklist, models, shard, selection }, merged: { passes: merged, columns, tallies } };
 }
 
 type Evidence = InputEvidence;
