@@ -25,9 +25,10 @@ export function mergePasses(parts: Pass[]): Pass {
 }
 
 /** For each row of the merged pass: the part it comes from and its index there, by place in the file. */
-function fileOrder(parts: Pass[]): { part: Int32Array; at: Int32Array } {
+function fileOrder(parts: Pass[]): { part: Uint8Array | Int32Array; at: Int32Array } {
   const n = parts.reduce((s, p) => s + p.rowRef.length, 0);
-  const part = new Int32Array(n);
+  // a byte a row up to 256 shards
+  const part = parts.length <= 256 ? new Uint8Array(n) : new Int32Array(n);
   const at = new Int32Array(n);
   const next = new Int32Array(parts.length);
   for (let r = 0; r < n; r++) {
@@ -47,7 +48,7 @@ function fileOrder(parts: Pass[]): { part: Int32Array; at: Int32Array } {
 }
 
 /** Codes of each part mapped to codes in first-seen order over the merged rows; -1 stays -1. */
-function recode(dictionaries: string[][], codesOf: (k: number) => ArrayLike<number>, part: Int32Array, at: Int32Array): { codes: Int32Array; dictionary: Map<string, number> } {
+function recode(dictionaries: string[][], codesOf: (k: number) => ArrayLike<number>, part: Uint8Array | Int32Array, at: Int32Array): { codes: Int32Array; dictionary: Map<string, number> } {
   const dictionary = new Map<string, number>();
   const remap = dictionaries.map((d) => new Int32Array(d.length).fill(-2));
   const codes = new Int32Array(part.length);
@@ -77,7 +78,7 @@ export function keysOf(m: Map<string, number>): string[] {
   return keys;
 }
 
-function mergeLabels(parts: LabelData[], part: Int32Array, at: Int32Array): LabelData {
+function mergeLabels(parts: LabelData[], part: Uint8Array | Int32Array, at: Int32Array): LabelData {
   const { codes, dictionary } = recode(parts.map((p) => keysOf(p.dictionary)), (k) => parts[k]!.keys, part, at);
   const regression = parts.some((p) => p.values.length > 0);
   const values = new Float64Array(regression ? part.length : 0);
@@ -85,7 +86,7 @@ function mergeLabels(parts: LabelData[], part: Int32Array, at: Int32Array): Labe
   return { dictionary, keys: regression ? new Uint8Array(0) : dictionary.size <= 256 ? Uint8Array.from(codes) : codes, values };
 }
 
-function mergeKept(parts: KeptColumn[], part: Int32Array, at: Int32Array): KeptColumn {
+function mergeKept(parts: KeptColumn[], part: Uint8Array | Int32Array, at: Int32Array): KeptColumn {
   const numbers = new Float64Array(part.length);
   for (let r = 0; r < part.length; r++) numbers[r] = parts[part[r]!]!.numbers[at[r]!]!;
   // too many categories in a part, or in all of them together: numbers only, as one pass would keep
@@ -95,7 +96,7 @@ function mergeKept(parts: KeptColumn[], part: Int32Array, at: Int32Array): KeptC
   return dictionary.size > MAX_CATEGORIES ? overflow() : { codes, values: [...dictionary.keys()], numbers };
 }
 
-function mergeOutputs(parts: OutputData[], part: Int32Array, at: Int32Array): OutputData {
+function mergeOutputs(parts: OutputData[], part: Uint8Array | Int32Array, at: Int32Array): OutputData {
   // a width that differs between parts is kept, for finishPass to refuse as it refuses it between batches
   const widths = [...new Set(parts.flatMap((p) => p.widths))];
   const width = widths[0] ?? 1;

@@ -160,7 +160,15 @@ function scoredOf(w: NonNullable<Wire['datasets'][string]['scored']>, pass: Pass
  * (lengths, codes within their dictionaries, rows in file order). Any fault is an InputError naming
  * the file and the place.
  */
-export function readState(file: string, text: string): StateFile & { passes: Map<string, ShardPass>; columns: Map<string, ShardColumns> } {
+export function readState(
+  file: string,
+  text: string,
+): Omit<StateFile, 'datasets' | 'columnStats'> & {
+  datasets: Record<string, Omit<StateFile['datasets'][string], 'pass'>>;
+  columnStats: Record<string, Omit<StateFile['columnStats'][string], 'read'>>;
+  passes: Map<string, ShardPass>;
+  columns: Map<string, ShardColumns>;
+} {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -191,7 +199,10 @@ export function readState(file: string, text: string): StateFile & { passes: Map
     if (key !== columnsKey(c.dataset, c.only)) throw new InputError(file, `columnStats: the key ${JSON.stringify(key)} is not its dataset's and columns'`);
     columns.set(key, { ...c, label: c.label ?? undefined, read: columnsOf(c.read, file, `columnStats.${key}.read`) });
   }
-  return { ...(state as StateFile), passes, columns };
+  // the wire form (base64) of what was decoded is not kept: at ten million rows it is a hundred megabytes
+  const datasets = Object.fromEntries(Object.entries((state as StateFile).datasets).map(([name, { pass: _, ...d }]) => [name, d]));
+  const columnStats = Object.fromEntries(Object.entries((state as StateFile).columnStats).map(([key, { read: _, ...c }]) => [key, c]));
+  return { ...(state as StateFile), datasets, columnStats, passes, columns };
 }
 
 export type ReadState = ReturnType<typeof readState>;
