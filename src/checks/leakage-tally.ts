@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { labelKey, parseNumber } from '../eval/cells.js';
 import { cellAt, type DatasetSource } from '../eval/datasets/types.js';
 import type { Part } from '../eval/datasets/part.js';
+import { distributionOf, mergeDistributions, type Distribution } from '../eval/drift/distribution.js';
 import { Growable, joined } from '../eval/predict.js';
 import { b64, bytesOf, typed } from '../eval/wire.js';
 import { InputError } from '../input/errors.js';
@@ -10,28 +11,26 @@ import { InputError } from '../input/errors.js';
 /** A category column with more distinct values than this is not measured (a share of positives per value would fit the noise). */
 export const MAX_CATEGORIES = 50;
 
-/** A class's values of a column: distinct, ascending (a missing value as -Infinity: missingness can leak too), and their rows. */
-export interface Distinct {
-  values: Float64Array;
-  counts: Float64Array;
-}
 
 export interface LeakageColumn {
   /** a value that is not a number was seen: the column is a category column */
   text: boolean;
   /** per category, per class key: rows; undefined past MAX_CATEGORIES */
   categories: Map<string, Map<string, number>> | undefined;
-  /** classification: per class key, the column's values */
-  values: Map<string, Distinct>;
-  /** regression: each row's value (NaN where it is not a number), in the rows' order */
+  /** classification: per class key, the column's values, distinct and counted (a missing value as -Infinity: missingness can leak too) */
+  values: Map<string, Distribution>;
+  /** regression, a shard's part: each row's value (NaN where it is not a number), in the rows' order */
   x?: Float64Array;
+  /** regression, the whole file: the co-moments of (value, label) */
+  moments?: Moments;
 }
 
 /**
  * A dataset as the leakage check reads it: its rows, the label's classes in the order the file
  * first shows them (`first`: the first row's place), and per column the values per class; for
- * regression each row's place, label and values (the correlation's running moments are taken in
- * the file's order, so a merge gives the very same numbers).
+ * regression each column's co-moments with the label — in a shard's read, each row's place, label
+ * and values instead (the moments are taken in the file's order, so the merge takes them there and
+ * gives the very same numbers).
  */
 export interface LeakageRead {
   path: string;
@@ -44,7 +43,35 @@ export interface LeakageRead {
   columns: Map<string, LeakageColumn>;
 }
 
-/** One pass over a dataset (a shard's part of it): the label and every column measured, kept per class. */
+/** Welford's co-moments of (value, label) over the rows with a value. */
+export interface Moments {
+  n: number;
+  mx: number;
+  my: number;
+  cxy: number;
+  m2x: number;
+  m2y: number;
+}
+
+/** One row into the co-moments (a NaN value, not a number, is left out). Rows must come in the file's order: the sums depend on it. */
+function addMoment(m: Moments, v: number, y: number): void {
+  if (Number.isNaN(v)) return;
+  m.n++;
+  const dx = v - m.mx;
+  m.mx += dx / m.n;
+  const dy = y - m.my;
+  m.my += dy / m.n;
+  m.cxy += dx * (y - m.my);
+  m.m2x += dx * (v - m.mx);
+  m.m2y += dy * (y - m.my);
+}
+
+const noMoments = (): Moments => ({ n: 0, mx: 0, my: 0, cxy: 0, m2x: 0, m2y: 0 });
+
+/**
+ * One pass over a dataset (a shard's part of it). Regression: over the whole file the co-moments
+ * are taken as the rows stream by; a shard keeps its rows' places, labels and values instead, for
+ * the merge to take them in the file's order.: the label and every column measured, kept per class. */
 export async function readLeakage(source: DatasetSource, label: string, columns: string[], regression: boolean, part: Part | undefined, total: () => number): Promise<LeakageRead> {
   const labelAt = source.columns.indexOf(label);
   const want = [labelAt, ...columns.map((c) => source.columns.indexOf(c))].map((index) => ({ index, as: 'cell' as const }));
@@ -55,16 +82,22 @@ export async function readLeakage(source: DatasetSource, label: string, columns:
   const refs = new Growable(Int32Array);
   const y = new Growable(Float64Array);
   const x = columns.map(() => new Growable(Float64Array));
+  const moments = columns.map(noMoments);
+  const rowsKept = regression && part !== undefined;
   let rows = 0;
   for await (const b of source.batches(want, 8192, { reuse: true, ...(part ? { part } : {}) })) {
     for (let i = 0; i < b.n; i++) {
       const cell = cellAt(b.cells[0]!, i);
       let cls = 0;
+      let yValue = 0;
       if (regression) {
         const v = parseNumber(cell);
         if (!v.ok) throw new InputError(source.path, `${b.unit} ${b.refs[i]}: label column "${label}": ${v.missing ? 'missing value' : v.reason}`);
-        refs.push(b.refs[i]!);
-        y.push(v.value);
+        yValue = v.value;
+        if (rowsKept) {
+          refs.push(b.refs[i]!);
+          y.push(yValue);
+        }
       } else {
         const key = labelKey(cell, true);
         if (key === undefined) throw new InputError(source.path, `${b.unit} ${b.refs[i]}: label column "${label}" is empty`);
@@ -77,7 +110,8 @@ export async function readLeakage(source: DatasetSource, label: string, columns:
         const v = parseNumber(cellK);
         if (!v.ok && !v.missing) text[k] = true;
         if (regression) {
-          x[k]!.push(v.ok ? v.value : NaN);
+          if (rowsKept) x[k]!.push(v.ok ? v.value : NaN);
+          else addMoment(moments[k]!, v.ok ? v.value : NaN, yValue);
           continue;
         }
         const perClass = values[k]!;
@@ -105,48 +139,19 @@ export async function readLeakage(source: DatasetSource, label: string, columns:
     total: total(),
     rows,
     classes: [...classes].map(([key, c]) => ({ key, first: c.first })),
-    ...(regression ? { refs: refs.done(), y: y.done() } : {}),
+    ...(rowsKept ? { refs: refs.done(), y: y.done() } : {}),
     columns: new Map(
       columns.map((name, k): [string, LeakageColumn] => [
         name,
         {
           text: text[k]!,
           categories: categories[k] && new Map([...categories[k]!].map(([cat, counts]) => [cat, new Map(counts.flatMap((n, c) => (n ? [[keys[c]!, n] as [string, number]] : [])))])),
-          values: new Map(values[k]!.map((g, c) => [keys[c]!, distinct([g.done()])])),
-          ...(regression ? { x: x[k]!.done() } : {}),
+          values: new Map(values[k]!.map((g, c) => [keys[c]!, distributionOf(g.done())])),
+          ...(rowsKept ? { x: x[k]!.done() } : regression ? { moments: moments[k]! } : {}),
         },
       ]),
     ),
   };
-}
-
-/** Values (with their counts, 1 each when not given) as distinct ascending values and their counts. */
-function distinct(parts: Float64Array[], counts?: Float64Array[]): Distinct {
-  const n = parts.reduce((s, p) => s + p.length, 0);
-  const all = new Float64Array(n);
-  const weights = new Float64Array(n);
-  let at = 0;
-  parts.forEach((p, k) => {
-    all.set(p, at);
-    if (counts) weights.set(counts[k]!, at);
-    else weights.fill(1, at, at + p.length);
-    at += p.length;
-  });
-  // one file's values, each once: sorted in place; the shards' distinct values: by an index
-  const order = counts ? Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (all[a]! < all[b]! ? -1 : all[a]! > all[b]! ? 1 : 0)) : undefined;
-  if (!order) all.sort();
-  const values = new Float64Array(n);
-  const out = new Float64Array(n);
-  let m = 0;
-  for (let r = 0; r < n; r++) {
-    const i = order ? order[r]! : r;
-    if (m > 0 && values[m - 1] === all[i]) out[m - 1]! += weights[i]!;
-    else {
-      values[m] = all[i]!;
-      out[m++] = weights[i]!;
-    }
-  }
-  return { values: values.slice(0, m), counts: out.slice(0, m) };
 }
 
 /** The shards' reads of one dataset as the one read of the whole file. */
@@ -165,12 +170,18 @@ export function mergeLeakage(parts: LeakageRead[]): LeakageRead {
     const all = joined(arrays, Float64Array);
     return Float64Array.from(order, (i) => all[i]!);
   };
+  const y = regression ? gather(parts.map((p) => p.y!)) : undefined;
+  const momentsOf = (x: Float64Array) => {
+    const m = noMoments();
+    for (let i = 0; i < x.length; i++) addMoment(m, x[i]!, y![i]!);
+    return m;
+  };
   return {
     path: head.path,
     total: head.total,
     rows,
     classes,
-    ...(regression ? { refs: Int32Array.from(order, (i) => refs[i]!), y: gather(parts.map((p) => p.y!)) } : {}),
+
     columns: new Map(
       [...head.columns.keys()].map((name): [string, LeakageColumn] => {
         const cols = parts.map((p) => p.columns.get(name)!);
@@ -179,8 +190,8 @@ export function mergeLeakage(parts: LeakageRead[]): LeakageRead {
           {
             text: cols.some((c) => c.text),
             categories: mergeCategories(cols.map((c) => c.categories)),
-            values: new Map(classes.map(({ key }) => [key, distinct(cols.flatMap((c) => (c.values.has(key) ? [c.values.get(key)!.values] : [])), cols.flatMap((c) => (c.values.has(key) ? [c.values.get(key)!.counts] : [])))])),
-            ...(regression ? { x: gather(cols.map((c) => c.x!)) } : {}),
+            values: new Map(classes.map(({ key }) => [key, mergeDistributions(cols.flatMap((c) => (c.values.has(key) ? [c.values.get(key)!] : [])))])),
+            ...(regression ? { moments: momentsOf(gather(cols.map((c) => c.x!))) } : {}),
           },
         ];
       }),
@@ -252,12 +263,13 @@ export function leakageOfWire(value: unknown, bad: (what: string) => never): Lea
   if (refs && y?.length !== w.rows) bad(`refs and y: not one per row of the ${w.rows} read`);
   const columns = new Map<string, LeakageColumn>();
   for (const [name, c] of w.columns) {
-    const values = new Map<string, Distinct>();
+    const values = new Map<string, Distribution>();
     let counted = 0;
     for (const [cls, v, n] of c.values) {
-      const d = { values: typed(v, Float64Array, `${name}.values`, bad), counts: typed(n, Float64Array, `${name}.counts`, bad) };
+      const counts = typed(n, Float64Array, `${name}.counts`, bad);
+      const d = { values: typed(v, Float64Array, `${name}.values`, bad), counts, n: counts.reduce((s, k) => s + k, 0) };
       if (d.values.length !== d.counts.length || d.values.some((x, i) => i > 0 && !(x > d.values[i - 1]!)) || d.counts.some((k) => !(Number.isInteger(k) && k > 0))) bad(`${name}: the values of class ${JSON.stringify(cls)} are not distinct ascending values with their counts`);
-      counted += d.counts.reduce((s, k) => s + k, 0);
+      counted += d.n;
       values.set(cls, d);
     }
     const x = c.x === undefined ? undefined : typed(c.x, Float64Array, `${name}.x`, bad);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { leakageOfWire, MAX_CATEGORIES, mergeLeakage, readLeakage, wireOfLeakage, type Distinct, type LeakageColumn, type LeakageRead } from './leakage-tally.js';
+import type { Distribution } from '../eval/drift/distribution.js';
+import { leakageOfWire, MAX_CATEGORIES, mergeLeakage, readLeakage, wireOfLeakage, type LeakageColumn, type LeakageRead } from './leakage-tally.js';
 import { delong, delongInterval } from '../eval/metrics/delong.js';
 import { normalQuantile } from '../eval/bootstrap.js';
 import { InputError } from '../input/errors.js';
@@ -19,7 +20,7 @@ import { defineCheck, type OptionProblem } from './define.js';
 function powerOf(r: LeakageColumn, read: LeakageRead, regression: boolean, confidence: number): { kind: ColumnResult['kind']; power: number; ci: [number, number] } | { skipped: string } {
   if (regression) {
     if (r.text) return { skipped: 'not numbers (category columns are measured for classification only)' };
-    const m = moments(r.x!, read.y!);
+    const m = r.moments!;
     if (m.n < 4 || m.m2x === 0 || m.m2y === 0) return { skipped: m.n < 4 ? 'fewer than 4 values' : 'constant' };
     const rho = Math.max(-1, Math.min(1, m.cxy / Math.sqrt(m.m2x * m.m2y)));
     const z = Math.atanh(rho);
@@ -43,27 +44,9 @@ function powerOf(r: LeakageColumn, read: LeakageRead, regression: boolean, confi
   return { kind: r.text ? 'auc (categories)' : 'auc', ...best };
 }
 
-/** Welford's co-moments of (value, label) over the rows with a value, in the rows' order. */
-function moments(x: Float64Array, y: Float64Array) {
-  const m = { n: 0, mx: 0, my: 0, cxy: 0, m2x: 0, m2y: 0 };
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    if (Number.isNaN(v)) continue;
-    m.n++;
-    const dx = v - m.mx;
-    m.mx += dx / m.n;
-    const dy = y[i]! - m.my;
-    m.my += dy / m.n;
-    m.cxy += dx * (y[i]! - m.my);
-    m.m2x += dx * (v - m.mx);
-    m.m2y += dy * (y[i]! - m.my);
-  }
-  return m;
-}
-
 /** Positives (class `target`) and negatives at each distinct value, ascending: each class's distinct values walked together. */
-function valueCounts(values: Map<string, Distinct>, classes: string[], target: string): { positives: number[]; negatives: number[] } {
-  const lists = classes.map((c) => values.get(c) ?? { values: new Float64Array(0), counts: new Float64Array(0) });
+function valueCounts(values: Map<string, Distribution>, classes: string[], target: string): { positives: number[]; negatives: number[] } {
+  const lists = classes.map((c) => values.get(c) ?? { values: new Float64Array(0), counts: new Float64Array(0), n: 0 });
   const at = lists.map(() => 0);
   const positives: number[] = [];
   const negatives: number[] = [];

@@ -1,7 +1,7 @@
 import { labelKey, numberAt } from '../cells.js';
 import { cellAt, isNumberColumn, type DatasetSource } from '../datasets/types.js';
 import type { Part } from '../datasets/part.js';
-import { ColumnCollector, type Distribution } from './distribution.js';
+import { ColumnCollector, mergeDistributions, type Distribution } from './distribution.js';
 
 /**
  * A dataset's columns as the drift statistics read them, from one pass: a numeric column as the
@@ -98,11 +98,3 @@ export function mergeColumns(parts: ColumnsRead[]): ColumnsRead {
   return { rows: parts.reduce((s, p) => s + p.rows, 0), columns };
 }
 
-/** The union of sorted distinct values, their counts added. */
-function mergeDistributions(ds: Distribution[]): Distribution {
-  const all = new Map<number, number>();
-  for (const d of ds) for (let i = 0; i < d.values.length; i++) all.set(d.values[i]!, (all.get(d.values[i]!) ?? 0) + d.counts[i]!);
-  const values = Float64Array.from(all.keys()).sort();
-  const counts = Float64Array.from(values, (v) => all.get(v)!);
-  return { values, counts, n: ds.reduce((s, d) => s + d.n, 0) };
-}

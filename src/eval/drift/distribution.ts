@@ -42,6 +42,15 @@ export function distributionOf(s: Sample): Distribution {
   return { values, counts, n: all.length };
 }
 
+/** The union of sorted distinct values, their counts added. */
+export function mergeDistributions(ds: Distribution[]): Distribution {
+  const all = new Map<number, number>();
+  for (const d of ds) for (let i = 0; i < d.values.length; i++) all.set(d.values[i]!, (all.get(d.values[i]!) ?? 0) + d.counts[i]!);
+  const values = Float64Array.from(all.keys()).sort();
+  const counts = Float64Array.from(values, (v) => all.get(v)!);
+  return { values, counts, n: ds.reduce((s, d) => s + d.n, 0) };
+}
+
 /** Largest decimal precision a column is counted at (values with more digits are kept as they are). */
 const MAX_DIGITS = 6;
 const PART = 1 << 20;
