@@ -249,49 +249,49 @@ export function scoreRuns(isPositive: (i: number) => boolean, score: (i: number)
  * repeated, to the bit.
  */
 export function weightedRocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
+  return onRuns(isPositive, score, n, (p, q) => {
+    let below = 0;
+    let pairs = 0;
+    let wp = 0;
+    for (let r = 0; r < p.length; r++) {
+      pairs += p[r]! * below + (p[r]! * q[r]!) / 2;
+      below += q[r]!;
+      wp += p[r]!;
+    }
+    return wp === 0 || below === 0 ? null : pairs / (wp * below);
+  });
+}
+
+/** A ranking metric of each bootstrap replicate, from the replicate's weights of positives and negatives per run of equal scores (ascending). */
+function onRuns(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, metric: (p: Float64Array, q: Float64Array) => MaybeNumber): ((weights: Uint8Array) => MaybeNumber) | undefined {
   const tally = scoreRuns(isPositive, score, n);
-  return (
-    tally &&
-    ((w) => {
-      const { p, q } = tally(w);
-      let below = 0;
-      let pairs = 0;
-      let wp = 0;
-      for (let r = 0; r < p.length; r++) {
-        pairs += p[r]! * below + (p[r]! * q[r]!) / 2;
-        below += q[r]!;
-        wp += p[r]!;
-      }
-      return wp === 0 || below === 0 ? null : pairs / (wp * below);
-    })
-  );
+  if (!tally) return undefined;
+  return (w) => {
+    const { p, q } = tally(w);
+    return metric(p, q);
+  };
 }
 
 /** averagePrecision of a bootstrap replicate from its runs, highest score first (a run the replicate does not draw is no threshold). */
 export function weightedAveragePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
-  const tally = scoreRuns(isPositive, score, n);
-  return (
-    tally &&
-    ((w) => {
-      const { p, q } = tally(w);
-      let positives = 0;
-      for (let r = 0; r < p.length; r++) positives += p[r]!;
-      if (positives === 0) return null;
-      let tp = 0;
-      let fp = 0;
-      let prevRecall = 0;
-      let ap = 0;
-      for (let r = p.length - 1; r >= 0; r--) {
-        if (p[r]! + q[r]! === 0) continue;
-        tp += p[r]!;
-        fp += q[r]!;
-        const recall = tp / positives;
-        ap += (recall - prevRecall) * (tp / (tp + fp));
-        prevRecall = recall;
-      }
-      return ap;
-    })
-  );
+  return onRuns(isPositive, score, n, (p, q) => {
+    let positives = 0;
+    for (let r = 0; r < p.length; r++) positives += p[r]!;
+    if (positives === 0) return null;
+    let tp = 0;
+    let fp = 0;
+    let prevRecall = 0;
+    let ap = 0;
+    for (let r = p.length - 1; r >= 0; r--) {
+      if (p[r]! + q[r]! === 0) continue;
+      tp += p[r]!;
+      fp += q[r]!;
+      const recall = tp / positives;
+      ap += (recall - prevRecall) * (tp / (tp + fp));
+      prevRecall = recall;
+    }
+    return ap;
+  });
 }
 
 /** average_precision_score: Σ (R_k − R_{k−1}) P_k over the distinct score thresholds, highest first. */
@@ -317,7 +317,7 @@ export function logLoss(truth: ArrayLike<number>, proba: (i: number, c: number) 
   if (n === 0) return null;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const loss = rowLogLoss(truth[i]!, (c) => proba(i, c), C);
+    const loss = rowLogLoss(truth[i]!, proba, i, C);
     if (Number.isNaN(loss)) return null;
     total += loss;
   }
@@ -325,10 +325,10 @@ export function logLoss(truth: ArrayLike<number>, proba: (i: number, c: number) 
 }
 
 /** One row's term of the log loss: −log of its class's probability, clipped, the row's probabilities normalised to sum 1. */
-export function rowLogLoss(truth: number, proba: (c: number) => number, C: number): number {
+export function rowLogLoss(truth: number, proba: (i: number, c: number) => number, i: number, C: number): number {
   let sum = 0;
-  for (let c = 0; c < C; c++) sum += clip(proba(c));
-  return -Math.log(clip(proba(truth)) / sum);
+  for (let c = 0; c < C; c++) sum += clip(proba(i, c));
+  return -Math.log(clip(proba(i, truth)) / sum);
 }
 
 function clip(p: number): number {

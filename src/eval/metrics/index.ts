@@ -144,7 +144,10 @@ const TABLE = {
     higherIsBetter: false,
     params: [],
     compute: (d) => cls.logLoss(d.truth, (i, c) => probability(d.scores, d.columns, i, c), d.C),
-    weighted: (d) => weightedMean(terms(d, (i) => cls.rowLogLoss(d.truth[i]!, (c) => probability(d.scores, d.columns, i, c), d.C))),
+    weighted: (d) => {
+      const proba = (i: number, c: number) => probability(d.scores, d.columns, i, c);
+      return weightedMean(terms(d, (i) => cls.rowLogLoss(d.truth[i]!, proba, i, d.C)));
+    },
   },
   brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n), weighted: (d) => weightedMean(terms(d, (i) => (posScore(d)(i) - (d.truth[i] === d.positive ? 1 : 0)) ** 2)) },
   ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
