@@ -84,6 +84,12 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       let cells = arrays.cells;
       let lines = arrays.lines;
       let index = arrays.index;
+      // for each file column: the batch's Float64Array its numbers go into (NONE: not wanted as
+      // numbers), so that the byte loop writes to one kind of array and never looks at a Column
+      const NONE = new Float64Array(0);
+      const targets: Float64Array[] = columns.map(() => NONE);
+      const aim = () => slot.forEach((k, j) => (targets[j] = k >= 0 && asNumber[k] ? (cells[k] as NumberColumn).numbers : NONE));
+      aim();
       let n = 0;
       let rows = 0;
       const part = options?.part;
@@ -101,6 +107,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
         cells = arrays.cells;
         lines = arrays.lines;
         index = arrays.index;
+        aim();
         n = 0;
         return done;
       };
@@ -174,17 +181,20 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
           }
           let count = 0;
           for (;;) {
-            const k = count < ncols ? slot[count]! : -1;
             let j = -1;
-            if (k >= 0 && asNumber[k]) {
-              let stop = scanDecimal(buf, i, delim);
-              if (stop < 0) stop = scanNumber(buf, i, to, delim);
-              if (stop >= 0) {
-                (cells[k] as NumberColumn).numbers[n] = scannedBox[0]!;
-                j = buf[stop] === CR ? stop + 1 : stop;
+            if (count < ncols) {
+              const target = targets[count]!;
+              if (target !== NONE) {
+                let stop = scanDecimal(buf, i, delim);
+                if (stop < 0) stop = scanNumber(buf, i, to, delim);
+                if (stop >= 0) {
+                  target[n] = scannedBox[0]!;
+                  j = buf[stop] === CR ? stop + 1 : stop;
+                }
               }
             }
             if (j < 0) {
+              const k = count < ncols ? slot[count]! : -1;
               j = i;
               for (let c = buf[j]; c !== delim && c !== LF; c = buf[++j]);
               if (k >= 0) {
