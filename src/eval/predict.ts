@@ -111,6 +111,12 @@ interface InputPlan {
   rank: 1 | 2;
 }
 
+/**
+ * A float input's array, refilled batch after batch (ModelSession.run copies its feeds before it
+ * returns): 120 MB of fresh arrays fewer for a million rows of 30 float32 features.
+ */
+type Scratch = Map<InputPlan, Float32Array | Float64Array>;
+
 export type ColumnStats = { kind: 'number'; n: number; mean: number; std: number } | { kind: 'string'; values: string[] };
 
 /** A change applied to each batch before it reaches the model (robustness); labels are never changed. */
@@ -211,6 +217,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
   };
   // everything a batch gives is copied before the next is asked for, so the reader may reuse its arrays
   const inFlight: Promise<void>[] = [];
+  const scratch: Scratch = new Map();
   for await (const read of source.batches(plan.want, BATCH_SIZE, { reuse: true, ...(part ? { part } : {}) })) {
     const batch = transform ? transform(read, indexOf) : read;
     moments.add(read);
@@ -231,7 +238,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     const sent = batch.n === 1 ? twice(batch) : batch;
     for (let m = 0; m < plans.length; m++) {
       const feeds: Record<string, WireTensor> = {};
-      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset);
+      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch);
       inFlight.push(outputs[m]!.run(feeds, batch, at, sent.n));
     }
     while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
@@ -775,7 +782,7 @@ function planOutputs(model: ModelFacts): OutputPlan {
   return hasClasses ? { task: 'classification', scores, label } : { task: 'regression', scores };
 }
 
-function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }): WireTensor {
+function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }, scratch?: Scratch): WireTensor {
   const path = source.path;
   const n = batch.n;
   const k = input.columns.length;
@@ -795,7 +802,7 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
   if (input.type === 'bool') return tensor('bool', boolValues(input, batch, slot, source), dims);
   const float = FLOAT_TYPES.has(input.type);
   // float32 inputs are filled in place; other numeric types go through float64 and are converted
-  const values = input.type === 'float32' ? new Float32Array(n * k) : new Float64Array(n * k);
+  const values = float && scratch ? reused(scratch, input, n * k) : input.type === 'float32' ? new Float32Array(n * k) : new Float64Array(n * k);
   const resolve = (r: Parsed, i: number, c: number): number => {
     if (r.ok) return r.value;
     if (r.missing && float && dataset.missing === 'nan') return NaN;
@@ -828,6 +835,12 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
     default:
       return tensor('int32', Int32Array.from(values), dims);
   }
+}
+
+function reused(scratch: Scratch, input: InputPlan, length: number): Float32Array | Float64Array {
+  let a = scratch.get(input);
+  if (!a || a.length < length) scratch.set(input, (a = input.type === 'float32' ? new Float32Array(length) : new Float64Array(length)));
+  return a.subarray(0, length);
 }
 
 /** Column `p` of a row-major matrix `k` wide: its own function, so that each array type gets its own compiled loop. */

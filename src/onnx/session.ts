@@ -33,6 +33,7 @@ export const ORT_VERSION: string = (createRequire(import.meta.url)('onnxruntime-
 export interface ModelSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** The feeds are copied (to a slot or into the message) before `run` returns: the caller may refill their arrays at once. */
   run(feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<Record<string, WireTensor>>;
   /** Warm-up runs, then timed runs until `budgetMs` or `maxRuns`, measured in the host: each run's milliseconds. */
   time(feeds: Record<string, WireTensor>, options: { warmup: number; budgetMs: number; maxRuns: number }): Promise<number[]>;
