@@ -3,6 +3,8 @@
  * class indices; `proba` is n × C row-major. A metric that is undefined on the data (a zero
  * denominator, a single class) returns null: never a silent 0 or 1.
  */
+import { sortFloat32 } from './sort.js';
+
 export type MaybeNumber = number | null;
 
 export interface Counts {
@@ -156,14 +158,13 @@ export function walkThresholds(pos: Scores, neg: Scores, at: (tp: number, fp: nu
   }
 }
 
-/** Positive and negative scores, each sorted ascending; null when a score is NaN. */
 /** Sorted scores: single precision when every score is a float32 value (model outputs usually are), exactly as they were. */
 type Scores = Float64Array | Float32Array;
 export type Sorted = { pos: Scores; neg: Scores };
 
 /**
- * The scores of the positive and of the negative rows, each sorted ascending (native typed-array
- * sorts). Kept in a Float32Array when every score is exactly a float32 value (the usual model
+ * The scores of the positive and of the negative rows, each sorted ascending (float32 scores by
+ * radix, sort.ts; others by the native sort); null when a score is NaN. Kept in a Float32Array when every score is exactly a float32 value (the usual model
  * output): half the memory, the same values, the same order and ties.
  */
 export function split(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): Sorted | null {
@@ -182,7 +183,7 @@ export function split(isPositive: (i: number) => boolean, score: (i: number) => 
     if (isPositive(i)) pos[a++] = score(i);
     else neg[b++] = score(i);
   }
-  return { pos: pos.sort(), neg: neg.sort() };
+  return single ? { pos: sortFloat32(pos as Float32Array), neg: sortFloat32(neg as Float32Array) } : { pos: pos.sort(), neg: neg.sort() };
 }
 
 /**
