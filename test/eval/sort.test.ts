@@ -39,3 +39,17 @@ describe('sortFloat32 (radix): the native sort, element for element', () => {
     expect(view[9999]).toBe(15_000);
   });
 });
+
+describe('sortFloat32: distributions that crowd into few buckets', () => {
+  let state = 7;
+  const next = () => ((state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  it('probabilities in [0.5, 1) (one exponent), a few distinct values among many, one value with a few outliers', () => {
+    expectNativeOrder(Float32Array.from({ length: 200_000 }, () => 0.5 + next() / 2));
+    expectNativeOrder(Float32Array.from({ length: 100_000 }, () => [0.1, 0.2, 0.9][Math.floor(next() * 3)]!));
+    expectNativeOrder(Float32Array.from({ length: 100_000 }, (_, i) => (i % 10_000 === 0 ? next() : 0.3)));
+  });
+  it('values that differ only in their lowest mantissa bits', () => {
+    const bits = Uint32Array.from({ length: 100_000 }, () => 0x3f000000 + Math.floor(next() * 64));
+    expectNativeOrder(new Float32Array(bits.buffer));
+  });
+});
