@@ -4,13 +4,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadChecklist, partsOf, type LoadedChecklist } from '../checklist/load.js';
 import { missingColumns } from '../checklist/columns.js';
 import type { Merged } from '../checks/context.js';
 import type { Part } from '../eval/datasets/part.js';
 import { UsageError } from '../input/errors.js';
 import { ValidationError } from '../input/validate.js';
+import { PACKAGE_ROOT } from '../input/version.js';
 import { EXIT } from '../report/exit-code.js';
 import { runShard } from '../run/shard.js';
 import { combineStates, readState, stateText } from '../run/state.js';
@@ -50,7 +50,7 @@ export async function shardCommand(checklist: string | undefined, options: Shard
 export async function runJobs(loaded: LoadedChecklist, jobs: number, options: ShardOptions): Promise<Merged | string> {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-check-jobs-'));
   try {
-    const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+    const cli = join(PACKAGE_ROOT, 'dist', 'cli.js');
     const pass = [...(options.only ?? []).flatMap((v) => ['--only', v]), ...(options.skip ?? []).flatMap((v) => ['--skip', v]), ...(options.memoryLimit !== undefined ? ['--memory-limit', options.memoryLimit] : [])];
     const files = Array.from({ length: jobs }, (_, i) => join(dir, `shard-${i}.json`));
     const runs = await Promise.all(files.map((file, i) => child(process.execPath, [cli, 'run', loaded.file, '--shard', `${i}/${jobs}`, '--state', file, ...pass])));

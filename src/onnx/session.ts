@@ -2,9 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InputError } from '../input/errors.js';
+import { PACKAGE_ROOT } from '../input/version.js';
 import { pack, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
 
 export type { WireTensor } from './host-protocol.js';
@@ -182,11 +182,9 @@ function openSlots(): number[] {
   return [];
 }
 
-/** The child's entry point: next to this file once built; from the sources (tests), the built copy. */
+/** The child's entry point, always the built one (from the sources, in tests, too; dist/cli.js is a bundle without it). */
 function childPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'host-child.js');
-  return join(dirname(here), '..', '..', 'dist', 'onnx', 'host-child.js');
+  return join(PACKAGE_ROOT, 'dist', 'onnx', 'host-child.js');
 }
 
 function residentMb(pid: number | undefined): number | undefined {

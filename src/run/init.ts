@@ -1,12 +1,12 @@
 import { detailsOf } from '../report/details.js';
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadChecklist, parseChecklist } from '../checklist/load.js';
 import { didYouMean } from '../input/suggest.js';
 import { InputError, UsageError } from '../input/errors.js';
 import { cannotRead, readOnnx } from '../onnx/read-input.js';
 import { sha256Hex } from '../input/hash.js';
+import { PACKAGE_ROOT } from '../input/version.js';
 import type { OnnxModelInfo } from '../onnx/model-info.js';
 import { createSession } from '../onnx/session.js';
 import { runChecklist } from './runner.js';
@@ -34,7 +34,7 @@ export interface InitOptions {
 }
 
 /** The checklist schema shipped with deploy-check (the package's schema/ folder), for editors. */
-const SCHEMA = fileURLToPath(new URL('../../schema/checklist.schema.json', import.meta.url));
+const SCHEMA = join(PACKAGE_ROOT, 'schema', 'checklist.schema.json');
 
 /** Metrics proposed per task; `lower` when smaller is better. */
 const METRICS: Record<'classification' | 'regression', { metric: string; average?: string; lower?: boolean }[]> = {
