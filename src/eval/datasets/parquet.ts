@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../../input/errors.js';
+import { numbersOfGroup } from './parquet-numbers.js';
 import type { Cell, DatasetSource } from './types.js';
 
 /**
@@ -43,7 +44,7 @@ export async function openParquet(file: string, display: string): Promise<Datase
           rowStart = done = groupEnd;
           continue;
         }
-        const { data, nans } = await decodeGroup(buffer, metadata, names, rowStart, groupEnd, display);
+        const { data, nans } = await decodeGroup(buffer, metadata, g, names, rowStart, groupEnd, display);
         for (let from = 0; from < groupRows; from += batchSize) {
           const n = Math.min(batchSize, groupRows - from);
           const first = rowStart + from;
@@ -68,44 +69,60 @@ export async function openParquet(file: string, display: string): Promise<Datase
 }
 
 /**
- * One decode per row group, column by column: chunks arrive as typed or plain arrays. A column whose
- * chunks are all typed numbers stays in a Float64Array (no value per row on the heap); NaN in a typed
- * column is a missing value, as it is anywhere else, kept aside (`nans`) as text.
+ * One decode per row group, column by column. A column of plain numbers is decoded page by page
+ * into a Float64Array (parquet-numbers.ts); the others go through hyparquet's reader, whose chunks
+ * arrive as typed or plain arrays, and a column whose chunks are all numbers stays in a Float64Array
+ * too (no value per row on the heap). NaN in a numeric column is a missing value, as it is anywhere
+ * else, kept aside (`nans`) as text.
  */
-async function decodeGroup(buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>, metadata: FileMetaData, names: string[], rowStart: number, groupEnd: number, display: string) {
+async function decodeGroup(buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>, metadata: FileMetaData, g: number, names: string[], rowStart: number, groupEnd: number, display: string) {
   const groupRows = groupEnd - rowStart;
   const data: (Cell[] | Float64Array | undefined)[] = names.map(() => undefined);
   const filled = names.map(() => 0);
   const nans = names.map(() => [] as number[]);
-  try {
-    await parquetRead({
-      file: buffer,
-      metadata,
-      columns: names,
-      rowStart,
-      rowEnd: groupEnd,
-      compressors,
-      onChunk: (chunk) => {
-        const k = names.indexOf(chunk.columnName);
-        if (k < 0) return;
-        const values = chunk.columnData as ArrayLike<Cell>;
-        const numeric = allNumbers(values);
-        let target = data[k];
-        if (target === undefined) target = data[k] = numeric ? new Float64Array(groupRows) : new Array<Cell>(groupRows);
-        else if (target instanceof Float64Array && !numeric) target = data[k] = Array.from(target);
-        const [from, to] = [Math.max(chunk.rowStart, rowStart), Math.min(chunk.rowEnd, groupEnd, chunk.rowStart + values.length)];
-        if (target instanceof Float64Array) {
-          for (let r = from; r < to; r++) {
-            const v = (target[r - rowStart] = Number(values[r - chunk.rowStart]));
-            if (v !== v) nans[k]!.push(r - rowStart);
+  const rest: string[] = [];
+  for (const [k, name] of names.entries()) {
+    // a page it cannot read, however malformed, is left to hyparquet's reader, which says what is wrong
+    const numbers = await numbersOfGroup(buffer, metadata, g, name).catch(() => undefined);
+    if (!numbers) {
+      rest.push(name);
+      continue;
+    }
+    data[k] = numbers;
+    filled[k] = groupRows;
+    for (let r = 0; r < groupRows; r++) if (numbers[r] !== numbers[r]) nans[k]!.push(r);
+  }
+  if (rest.length) {
+    try {
+      await parquetRead({
+        file: buffer,
+        metadata,
+        columns: rest,
+        rowStart,
+        rowEnd: groupEnd,
+        compressors,
+        onChunk: (chunk) => {
+          const k = names.indexOf(chunk.columnName);
+          if (k < 0) return;
+          const values = chunk.columnData as ArrayLike<Cell>;
+          const numeric = allNumbers(values);
+          let target = data[k];
+          if (target === undefined) target = data[k] = numeric ? new Float64Array(groupRows) : new Array<Cell>(groupRows);
+          else if (target instanceof Float64Array && !numeric) target = data[k] = Array.from(target);
+          const [from, to] = [Math.max(chunk.rowStart, rowStart), Math.min(chunk.rowEnd, groupEnd, chunk.rowStart + values.length)];
+          if (target instanceof Float64Array) {
+            for (let r = from; r < to; r++) {
+              const v = (target[r - rowStart] = Number(values[r - chunk.rowStart]));
+              if (v !== v) nans[k]!.push(r - rowStart);
+            }
           }
-        }
-        else for (let r = from; r < to; r++) target[r - rowStart] = values[r - chunk.rowStart];
-        filled[k]! += Math.max(0, to - from);
-      },
-    });
-  } catch (err) {
-    throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: cannot be read: ${(err as Error).message}`);
+          else for (let r = from; r < to; r++) target[r - rowStart] = values[r - chunk.rowStart];
+          filled[k]! += Math.max(0, to - from);
+        },
+      });
+    } catch (err) {
+      throw new InputError(display, `rows ${rowStart + 1}-${groupEnd}: cannot be read: ${(err as Error).message}`);
+    }
   }
   // a column whose pages hold fewer values than the row group declares would read as missing values
   const short = filled.findIndex((f) => f !== groupRows);
