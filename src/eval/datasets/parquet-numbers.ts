@@ -1,6 +1,7 @@
-import type { AsyncBuffer, ColumnChunk, FileMetaData, SchemaTree } from 'hyparquet';
+import type { AsyncBuffer, ColumnChunk, FileMetaData, ParquetType, SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
-import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { decompressPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { getSchemaPath } from 'hyparquet/src/schema.js';
 import { compressors } from 'hyparquet-compressors';
@@ -45,12 +46,13 @@ export async function numbersOfGroup(buffer: AsyncBuffer, metadata: FileMetaData
       for (let i = 0; i < values.length; i++) if (!exact(values[i], dictionary, i)) return undefined;
       continue;
     }
-    let page: { dataPage: ArrayLike<unknown> };
+    let page: { dataPage: ArrayLike<unknown> } | undefined;
     let count: number;
     let encoding: string;
     if (header.type === 'DATA_PAGE') {
       const h = header.data_page_header!;
-      page = readDataPage(decompressPage(compressed, header.uncompressed_page_size, meta.codec, compressors), h, decoder);
+      page = pageV1(decompressPage(compressed, header.uncompressed_page_size, meta.codec, compressors), h.num_values, h.encoding, element.repetition_type !== 'REQUIRED', decoder);
+      if (!page) return undefined;
       [count, encoding] = [h.num_values, h.encoding];
     } else if (header.type === 'DATA_PAGE_V2') {
       const h = header.data_page_header_v2!;
@@ -73,6 +75,38 @@ export async function numbersOfGroup(buffer: AsyncBuffer, metadata: FileMetaData
     filled += count;
   }
   return filled === rows ? out : undefined;
+}
+
+/**
+ * Levels and dictionary indices, reused page after page (a page is decoded without an await, so
+ * two reads never share them): hyparquet's own page reader makes a JavaScript array of one number
+ * per row for each, several MB of garbage per row group.
+ */
+let scratch: Int32Array = new Int32Array(0);
+let indices: Int32Array = new Int32Array(0);
+const room = (a: Int32Array, n: number): Int32Array => (a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2)));
+
+/**
+ * A DATA_PAGE (v1) of a flat column: the definition levels (when the column is optional; a null
+ * gives undefined), then the values, PLAIN or dictionary indices. The layout is hyparquet's
+ * readDataPage's for this case, with its RLE/bit-packed and PLAIN readers.
+ */
+function pageV1(page: Uint8Array, count: number, encoding: string, optional: boolean, decoder: { type: ParquetType; element: { type_length?: number } }): { dataPage: ArrayLike<unknown> } | undefined {
+  const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+  if (optional) {
+    scratch = room(scratch, count);
+    const levels = scratch.subarray(0, count);
+    readRleBitPackedHybrid(reader, 1, levels);
+    for (let i = 0; i < count; i++) if (levels[i] !== 1) return undefined;
+  }
+  if (encoding === 'PLAIN') return { dataPage: readPlain(reader, decoder.type, count, decoder.element.type_length) };
+  if (encoding !== 'PLAIN_DICTIONARY' && encoding !== 'RLE_DICTIONARY') return undefined;
+  indices = room(indices, count);
+  const dataPage = indices.subarray(0, count);
+  const width = reader.view.getUint8(reader.offset++);
+  if (width) readRleBitPackedHybrid(reader, width, dataPage, page.byteLength - reader.offset);
+  else dataPage.fill(0);
+  return { dataPage };
 }
 
 /** Writes v into out[i] when a double holds it exactly. */
