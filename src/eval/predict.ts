@@ -511,9 +511,13 @@ class Outputs implements OutputData {
   }
 }
 
-/** Scores this process transforms (logits into probabilities) or that are values (regression): kept in double precision. */
+/**
+ * Scores this process transforms in place (logits into probabilities): kept in double precision.
+ * Others keep the model's precision (a float32 regression value is read as the same double by
+ * every metric: half the memory, the same results).
+ */
 function transformedHere(plan: ModelPlan): boolean {
-  return plan.outputs.task !== 'classification' || plan.model.spec.outputs?.kind === 'logits';
+  return plan.outputs.task === 'classification' && plan.model.spec.outputs?.kind === 'logits';
 }
 
 type Common = Pick<Evaluation, 'n' | 'rowRef' | 'rowUnit' | 'columns' | 'inputStats'>;
