@@ -128,8 +128,12 @@ async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataT
   for (const c of wanted) columnIndex(source, c, 'data check');
   const index = new Map(wanted.map((c, k) => [c, k]));
   // columns only checked as numbers are read as numbers (parsed from the bytes, no strings made)
-  // key columns are hashed from numbers where they are numbers, as the other dataset's are
-  const asNumber = new Set([...checked.filter((c) => c.numeric && c.column !== spec.label).map((c) => c.column), ...(dupKey ?? []), ...leakKey]);
+  // key columns are hashed from numbers where they are numbers, as the other dataset's are; the
+  // label too, unless an expectation reads it as text: its classes are counted by labelKey, which
+  // gives a number and its plain-decimal text the same key (a text that is not a plain decimal
+  // stays text either way)
+  const numericLabel = spec.label !== undefined && checked.every((c) => c.column !== spec.label || c.numeric);
+  const asNumber = new Set([...checked.filter((c) => c.numeric && (c.column !== spec.label || numericLabel)).map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(numericLabel && o.label ? [spec.label!] : [])]);
   const want = wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) }));
   for await (const b of source.batches(want, 8192, { reuse: true, ...(part ? { part } : {}) })) {
     unit = b.unit;

@@ -70,6 +70,15 @@ describe('data', () => {
     expect(leak.status).toBe('pass');
   });
 
+  it("counts a label's classes by value however the number is written, and other text as it is", async () => {
+    // the label is read as numbers (parsed from the bytes): its classes must be those of the text
+    const labels = ['1', '1.0', ' 1 ', '1e0', '+1', '0', '00', '-0', 'yes', 'NaN', '', '2'];
+    const c = await data('    dataset: d\n    label: { min_share: { "1": 0.5, "0": 0.3, yes: 0.1, NaN: 0.1, "2": 0.1 } }\n', { 'd.csv': `x,y\n${labels.map((l, i) => `${i},${l}`).join('\n')}\n` });
+    const share = (k: string) => c.measurements.find((m) => m.name === `share of class "${k}"`)?.value;
+    // shares of the 12 rows (the empty label is missing): five 1s, three 0s, yes, NaN, 2
+    expect([share('1'), share('0'), share('yes'), share('NaN'), share('2')]).toEqual([5 / 12, 3 / 12, 1 / 12, 1 / 12, 1 / 12]);
+  });
+
   it('finds rows shared between splits', async () => {
     const train = 'a,b,y\n1,2,0\n3,4,1\n5,6,0\n';
     const dir = scenario({ 'tr.csv': train, 'te.csv': 'a,b,y\n7,8,1\n3,4,1\n9,9,0\n' });
