@@ -108,18 +108,31 @@ function groupsOf(ev: Evaluation, columns: string[], file: string): { group: Int
     return k;
   });
   const label = (c: number, code: number) => (code < 0 ? '(missing)' : kept[c]!.values![code]!);
-  const byKey = new Map<string, number>();
+  // a row's combination of codes numbered column by column (the combination so far times the next
+  // column's codes + 1, renumbered densely, so the numbers stay below rows × categories): no string
+  // a row; a combination's name is made once, from the first row that has it
   const raw = new Int32Array(ev.n);
-  for (let i = 0; i < ev.n; i++) {
-    const key = kept.map((k, c) => (columns.length === 1 ? label(c, k.codes[i]!) : `${columns[c]} = ${label(c, k.codes[i]!)}`)).join(', ');
-    let g = byKey.get(key);
-    if (g === undefined) byKey.set(key, (g = byKey.size));
-    raw[i] = g;
+  let combinations = 1;
+  for (const k of kept) {
+    const radix = k.values!.length + 1;
+    const dense = new Map<number, number>();
+    for (let i = 0; i < ev.n; i++) {
+      const key = raw[i]! * radix + (k.codes[i]! + 1);
+      let g = dense.get(key);
+      if (g === undefined) dense.set(key, (g = dense.size));
+      raw[i] = g;
+    }
+    combinations = dense.size;
   }
-  // group numbers in the order of their names (code-unit order): the same whatever the rows' order
-  const names = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const to = new Int32Array(names.length);
-  names.forEach((name, g) => (to[byKey.get(name)!] = g));
+  const firstRow = new Array<number>(combinations).fill(-1);
+  for (let i = 0; i < ev.n; i++) if (firstRow[raw[i]!] === -1) firstRow[raw[i]!] = i;
+  const nameOf = (i: number) => kept.map((k, c) => (columns.length === 1 ? label(c, k.codes[i]!) : `${columns[c]} = ${label(c, k.codes[i]!)}`)).join(', ');
+  const seen = firstRow.map(nameOf);
+  // group numbers in the order of their names (code-unit order): the same whatever the rows' order;
+  // two combinations written alike (a value holding ", b = ") are one group, as their name says
+  const names = [...new Set(seen)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const at = new Map(names.map((name, g) => [name, g]));
+  const to = Int32Array.from(seen, (name) => at.get(name)!);
   for (let i = 0; i < ev.n; i++) raw[i] = to[raw[i]!]!;
   return { group: raw, names };
 }
