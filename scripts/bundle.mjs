@@ -4,7 +4,8 @@
 // 2-core machine). dist/cli.js stays tsc's small module: it starts the model host (a second process
 // loading onnxruntime) before the bundle is even parsed, then imports the bundle. The modules the two
 // share (the model host's client, the error types, the package root) stay separate files that both
-// import, so that there is one of each: one host, one InputError class.
+// import, so that there is one of each: one host, one InputError class; and input/version.js finds
+// deploy-check's folder two levels above itself, which holds only where it stays a file of its own.
 // onnxruntime-node stays outside (a native addon); the other modules tsc wrote stay where they are
 // (the model host, dist/onnx/host-child.js, imports them, and so do the bench scripts).
 import { chmodSync } from 'node:fs';

@@ -1,19 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * deploy-check's own folder (where its package.json is): the nearest folder above this module
- * holding a package.json named deploy-check. The module may be src/input/version.ts (tests),
- * dist/input/version.js, or part of the bundled dist/cli.js, each at another depth.
+ * deploy-check's own folder (its package.json, schema/, dist/): two above this module, which is a
+ * file of its own in src/input/ (tests) and dist/input/ alike — scripts/bundle.mjs keeps it out of
+ * the bundle, so that this depth holds (the install test checks it from an installed package).
  */
-export const PACKAGE_ROOT = ((): string => {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'deploy-check') return dir;
-    if (dirname(dir) === dir) throw new Error(`deploy-check: no package.json of deploy-check above ${fileURLToPath(import.meta.url)}`);
-  }
-})();
+export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Read once from package.json. */
 export const TOOL = {

@@ -26,7 +26,8 @@ export async function numbersOfGroup(buffer: AsyncBuffer, metadata: FileMetaData
   if (!element.type || !NUMERIC.has(element.type) || element.converted_type !== undefined || element.logical_type !== undefined) return undefined;
   const chunk = metadata.row_groups[g]!.columns.find((c: ColumnChunk) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name);
   const meta = chunk?.meta_data;
-  if (!meta) return undefined;
+  // a chunk its writer says holds nulls: read once, by the general path, rather than decoded here up to the first null
+  if (!meta || (meta.statistics?.null_count ?? 0n) > 0n) return undefined;
   const rows = Number(metadata.row_groups[g]!.num_rows);
   const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
   const bytes = new Uint8Array(await buffer.slice(start, start + Number(meta.total_compressed_size)));
@@ -109,13 +110,14 @@ function pageV1(page: Uint8Array, count: number, encoding: string, optional: boo
   return { dataPage };
 }
 
+/** Whether a decoded value is a number a double holds exactly: a number, or a 64-bit integer within ±2^53. */
+export function exactNumber(v: unknown): v is number | bigint {
+  return typeof v === 'number' || (typeof v === 'bigint' && v <= MAX_EXACT && v >= -MAX_EXACT);
+}
+
 /** Writes v into out[i] when a double holds it exactly. */
 function exact(v: unknown, out: Float64Array, i: number): boolean {
-  if (typeof v === 'number') {
-    out[i] = v;
-    return true;
-  }
-  if (typeof v !== 'bigint' || v > MAX_EXACT || v < -MAX_EXACT) return false;
+  if (!exactNumber(v)) return false;
   out[i] = Number(v);
   return true;
 }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../../input/errors.js';
-import { numbersOfGroup } from './parquet-numbers.js';
+import { exactNumber, numbersOfGroup } from './parquet-numbers.js';
 import type { Cell, DatasetSource } from './types.js';
 
 /**
@@ -138,14 +138,9 @@ async function decodeGroup(buffer: Awaited<ReturnType<typeof asyncBufferFromFile
  */
 function allNumbers(values: ArrayLike<unknown>): boolean {
   if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array || values instanceof BigUint64Array)) return true;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === 'number') continue;
-    if (typeof v !== 'bigint' || v > MAX_EXACT || v < -MAX_EXACT) return false;
-  }
+  for (let i = 0; i < values.length; i++) if (!exactNumber(values[i])) return false;
   return true;
 }
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Row counts no reader could allocate, or that disagree with what the columns hold, are a malformed file. */
 const MAX_ROWS_PER_GROUP = 2 ** 31 - 1;
