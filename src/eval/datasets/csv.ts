@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
+import { digestThread, fileDigest, READ_BUFFER } from '../../input/sha256.js';
 import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
 
@@ -11,6 +11,11 @@ const CR = 13;
 /** A record longer than this is refused rather than buffered (a 200 MB line is not a table row). */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 const CHUNK = 1 << 20;
+/**
+ * Chunks are read this far into their buffer, so that the unfinished record of the chunk before
+ * can be put in front of one without copying the chunk (when it is no longer than that).
+ */
+const ROOM = READ_BUFFER - CHUNK;
 
 /**
  * RFC 4180 CSV (or TSV with a tab delimiter), streamed and parsed as bytes: quoted fields with
@@ -44,6 +49,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
   const columns = header;
   let evidence: { sha256: string; bytes: number; rows: number } | undefined;
   const size = statSync(file).size;
+  digestThread(size);
   let read = 0;
 
   return {
@@ -52,8 +58,8 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
-      const hash = createHash('sha256');
-      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
+      const hash = fileDigest(size);
+      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)), buffer: (k: number) => hash.buffer(k) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
       want.forEach((w, k) => (slot[w.index] = k));
@@ -222,7 +228,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       yield* hand();
       if (rows === 0 && !options?.empty) throw new InputError(display, 'has a header but no rows');
       if (n) yield flush().batch;
-      evidence = { sha256: hash.digest('hex'), bytes: size, rows };
+      evidence = { sha256: hash.digest(), bytes: size, rows };
     },
   };
 }
@@ -246,17 +252,20 @@ async function* records(
   file: string,
   display: string,
   delim: number,
-  hash: { update(chunk: Buffer): unknown } | undefined,
+  /** is given each chunk read; `buffer(k)` is where to read chunk k (it may hand them on without a copy) */
+  hash: { update(chunk: Buffer): unknown; buffer?(k: number): Buffer } | undefined,
   onRecord: (rec: CsvRecord) => boolean,
   /** numeric[j] = 1: column j is wanted as numbers, parsed while the field is scanned */
   numeric: Uint8Array = new Uint8Array(0),
   /** takes the complete lines of a chunk up to its first quote; returns the next line number */
   plain?: (buf: Buffer, from: number, to: number, line: number) => number,
 ): AsyncGenerator<void> {
-  // read into two buffers in turn (the unfinished record of one chunk lives on while the next is
-  // read): a stream would allocate a fresh megabyte per chunk, and collecting them costs more than reading
+  // read into buffers in turn (two, or the digest's: the unfinished record of one chunk lives on
+  // while the next is read): a stream would allocate a fresh megabyte per chunk, and collecting
+  // them costs more than reading
   const fh = await open(file, 'r');
-  const chunkBuffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  const chunkBuffers: Buffer[] = [];
+  const chunkBuffer = hash?.buffer ?? ((k: number) => (chunkBuffers[k & 1] ??= Buffer.allocUnsafe(READ_BUFFER)));
   let turn = 0;
   const starts: number[] = [];
   const ends: number[] = [];
@@ -284,19 +293,23 @@ async function* records(
   let final = false;
   // the next chunk is read while this one is parsed (into the other buffer, once the unfinished
   // record it may hold has been copied out)
-  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(chunkBuffers[0]!, 0, CHUNK, null);
+  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(chunkBuffer(0), ROOM, CHUNK, null);
   try {
   while (!final) {
-    const into = chunkBuffers[turn++ & 1]!;
+    const into = chunkBuffer(turn++);
     const { bytesRead } = await pending!;
     pending = undefined;
     if (bytesRead === 0) {
       final = true;
       buf = carry ?? Buffer.alloc(0);
     } else {
-      const chunk = into.subarray(0, bytesRead);
+      const chunk = into.subarray(ROOM, ROOM + bytesRead);
       hash?.update(chunk);
-      if (carry && carry.length) {
+      if (carry && carry.length && carry.length <= ROOM) {
+        // the carry lives in the previous chunk's buffer or in `work`, never in this one
+        carry.copy(into, ROOM - carry.length);
+        buf = into.subarray(ROOM - carry.length, ROOM + bytesRead);
+      } else if (carry && carry.length) {
         const need = carry.length + chunk.length;
         if (work.length < need) {
           const bigger = Buffer.allocUnsafe(Math.max(need, work.length * 2));
@@ -310,7 +323,7 @@ async function* records(
         chunk.copy(work, carry.length);
         buf = work.subarray(0, need);
       } else buf = chunk;
-      pending = fh.read(chunkBuffers[turn & 1]!, 0, CHUNK, null);
+      pending = fh.read(chunkBuffer(turn), ROOM, CHUNK, null);
     }
     let pos = 0;
     if (bom && (buf.length >= 3 || final)) {

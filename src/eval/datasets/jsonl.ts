@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../input/errors.js';
+import { fileDigest } from '../../input/sha256.js';
 import type { Cell, DatasetSource, RawBatch } from './types.js';
 import { inPart } from './part.js';
 
@@ -30,7 +30,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
       const part = options?.part;
-      const hash = createHash('sha256');
+      const hash = fileDigest(size);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       let cells: Cell[][] = want.map(() => []);
       let lines: number[] = [];
@@ -63,7 +63,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
         if (lines.length >= batchSize) yield flush();
       }
       if (lines.length) yield flush();
-      evidence = { sha256: hash.digest('hex'), bytes: size, rows };
+      evidence = { sha256: hash.digest(), bytes: size, rows };
     },
   };
 }

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PACKAGE_ROOT } from './version.js';
+
+/** A file's sha256, fed chunk by chunk as it is read. */
+export interface Digest {
+  /**
+   * A buffer to read chunk number k into (READ_BUFFER bytes): the reader's chunks are handed to the thread
+   * without a copy when they are read into these. Chunk k − 2 (on this thread) or k − 4 (on a
+   * thread of its own) must not be in use any more.
+   */
+  buffer(k: number): Buffer;
+  update(chunk: Uint8Array): void;
+  /** the hex digest of every chunk given */
+  digest(): string;
+}
+
+/** Messages to the sha256 thread (sha256-worker.ts). */
+export type DigestMessage =
+  | { op: 'update'; id: number; slot: SharedArrayBuffer; offset: number; length: number; state: SharedArrayBuffer; index: number }
+  | { op: 'digest'; id: number; result: SharedArrayBuffer };
+
+/** Files smaller than this are hashed on the reading thread: a thread costs more than it saves. */
+export const THREAD_FROM = 32 << 20;
+/** the size of a digest's buffers (`Digest.buffer`): a megabyte to read into and 64 KiB before it */
+export const READ_BUFFER = (1 << 20) + (1 << 16);
+const SLOT = READ_BUFFER;
+/** chunks handed over and not yet hashed, at most (the thread hashes several times faster than a file is parsed) */
+const SLOTS = 4;
+const WORKER = join(PACKAGE_ROOT, 'dist', 'input', 'sha256-worker.js');
+
+let worker: Worker | undefined;
+let streams = 0;
+/** files being hashed on the thread: when the last is done the thread ends (its memory is given back) */
+let active = 0;
+
+/**
+ * The sha256 of a file of `size` bytes: a large one is hashed on a thread of its own (started
+ * here, so it is ready by the time the first chunk comes), which takes the hash, about a sixth of
+ * parsing a numeric CSV, off the thread that parses. Each chunk is copied into shared memory and
+ * the copy hashed there; `digest` waits for the thread to finish. The digest is the file's sha256
+ * either way.
+ */
+export function fileDigest(size: number): Digest {
+  const w = digestThread(size);
+  if (!w) return onThisThread();
+  const id = ++streams;
+  active++;
+  const state = new SharedArrayBuffer(4 * SLOTS);
+  const busy = new Int32Array(state);
+  const slots: SharedArrayBuffer[] = [];
+  let turn = 0;
+  const slot = (i: number): SharedArrayBuffer => {
+    while (slots.length <= i) slots.push(new SharedArrayBuffer(SLOT));
+    return slots[i]!;
+  };
+  const free = (): number => {
+    for (let i = 0; i < slots.length; i++) if (Atomics.load(busy, i) === 0) return i;
+    if (slots.length < SLOTS) return slots.push(new SharedArrayBuffer(SLOT)) - 1;
+    // all handed over: wait for one (the thread hashes them in the order given)
+    const index = turn++ % SLOTS;
+    waitFor(busy, index, 1);
+    return index;
+  };
+  const hand = (index: number, offset: number, length: number) => {
+    Atomics.store(busy, index, 1);
+    w.postMessage({ op: 'update', id, slot: slots[index]!, offset, length, state, index } satisfies DigestMessage);
+  };
+  return {
+    buffer(k) {
+      const index = k % SLOTS;
+      const sab = slot(index);
+      waitFor(busy, index, 1);
+      return Buffer.from(sab);
+    },
+    update(chunk) {
+      const own = slots.indexOf(chunk.buffer as SharedArrayBuffer);
+      if (own >= 0) return hand(own, chunk.byteOffset, chunk.length);
+      for (let at = 0; at < chunk.length; at += SLOT) {
+        const piece = chunk.subarray(at, Math.min(at + SLOT, chunk.length));
+        const index = free();
+        new Uint8Array(slots[index]!).set(piece);
+        hand(index, 0, piece.length);
+      }
+    },
+    digest() {
+      const result = new SharedArrayBuffer(36);
+      w.postMessage({ op: 'digest', id, result } satisfies DigestMessage);
+      waitFor(new Int32Array(result, 32, 1), 0, 0);
+      slots.length = 0;
+      if (--active === 0 && worker === w) {
+        void w.terminate();
+        worker = undefined;
+      }
+      return Buffer.from(result, 0, 32).toString('hex');
+    },
+  };
+}
+
+/**
+ * The thread that hashes a file of `size` bytes (undefined: this one). Called when a file is
+ * opened too, so that the thread has started by the time the first chunk is read.
+ */
+export function digestThread(size: number): Worker | undefined {
+  if (size < THREAD_FROM || !existsSync(WORKER)) return undefined;
+  if (!worker) {
+    // a small heap: it holds a hash state a file, and the chunks are in shared memory
+    worker = new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } });
+    worker.unref();
+  }
+  return worker;
+}
+
+function onThisThread(): Digest {
+  const h = createHash('sha256');
+  const buffers: Buffer[] = [];
+  return {
+    buffer: (k) => (buffers[k & 1] ??= Buffer.allocUnsafe(SLOT)),
+    update: (chunk) => void h.update(chunk),
+    digest: () => h.digest('hex'),
+  };
+}
+
+/** Blocks until cell `index` no longer holds `value`; a thread silent for a minute has died. */
+function waitFor(cells: Int32Array, index: number, value: number): void {
+  const start = Date.now();
+  while (Atomics.load(cells, index) === value) {
+    Atomics.wait(cells, index, value, 1000);
+    if (Date.now() - start > 60_000) throw new Error('the sha256 thread stopped answering');
+  }
+}

@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDataset } from '../../src/eval/datasets/index.js';
+import { digestThread, fileDigest, READ_BUFFER, THREAD_FROM } from '../../src/input/sha256.js';
+import { scenario } from '../helpers.js';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe("a large file's sha256, hashed on a thread of its own", () => {
+  it('is the sha256 of the chunks given, copied in pieces of any size', () => {
+    expect(digestThread(THREAD_FROM)).toBeDefined();
+    const data = randomBytes(5 * READ_BUFFER + 12345);
+    const d = fileDigest(THREAD_FROM);
+    // sizes below, at and above a slot, and empty chunks; more chunks than the thread has slots
+    const sizes = [0, 1, READ_BUFFER - 1, READ_BUFFER, READ_BUFFER + 1, 7, 2 * READ_BUFFER + 3];
+    let at = 0;
+    for (let k = 0; at < data.length; k++) {
+      const n = Math.min(sizes[k % sizes.length]!, data.length - at);
+      // the caller's buffer is overwritten once given: the digest must have copied it
+      const chunk = Buffer.from(data.subarray(at, at + n));
+      d.update(chunk);
+      chunk.fill(0);
+      at += n;
+    }
+    expect(d.digest()).toBe(sha(data));
+  });
+  it("is the sha256 of chunks read into its own buffers, handed over without a copy", () => {
+    const chunks = Array.from({ length: 20 }, (_, k) => randomBytes(k === 19 ? 1000 : 1 << 20));
+    const d = fileDigest(THREAD_FROM);
+    chunks.forEach((c, k) => {
+      const b = d.buffer(k);
+      expect(b.length).toBe(READ_BUFFER);
+      // read at an offset, as the CSV reader does; the bytes before it are written meanwhile
+      c.copy(b, 4096);
+      d.update(b.subarray(4096, 4096 + c.length));
+      b.fill(1, 0, 4096);
+    });
+    expect(d.digest()).toBe(sha(Buffer.concat(chunks)));
+  });
+  it('two files hashed at once, and an empty one', () => {
+    const a = fileDigest(THREAD_FROM);
+    const b = fileDigest(THREAD_FROM);
+    const e = fileDigest(THREAD_FROM);
+    const x = randomBytes(3 << 20);
+    const y = randomBytes(3 << 20);
+    for (let i = 0; i < 3; i++) {
+      a.update(x.subarray(i << 20, (i + 1) << 20));
+      b.update(y.subarray(i << 20, (i + 1) << 20));
+    }
+    expect(b.digest()).toBe(sha(y));
+    expect(a.digest()).toBe(sha(x));
+    expect(e.digest()).toBe(sha(Buffer.alloc(0)));
+  });
+  it("a CSV larger than THREAD_FROM: the report's digest is the file's, the rows are all read", async () => {
+    const row = '0.1234,-5.5,"a, quoted\nfield",7\n';
+    const rows = Math.ceil((THREAD_FROM + 1000) / row.length);
+    const text = Buffer.from(`a,b,c,d\n${row.repeat(rows)}`);
+    const dir = scenario({});
+    writeFileSync(join(dir, 'big.csv'), text);
+    const source = await openDataset(join(dir, 'big.csv'), 'big.csv');
+    let n = 0;
+    let sum = 0;
+    for await (const b of source.batches([{ index: 3, as: 'number' }], 65536, { reuse: true })) {
+      n += b.n;
+      const col = b.cells[0] as { numbers: Float64Array };
+      for (let i = 0; i < b.n; i++) sum += col.numbers[i]!;
+    }
+    expect(n).toBe(rows);
+    expect(sum).toBe(7 * rows);
+    expect(source.evidence()).toEqual({ sha256: sha(text), bytes: text.length, rows });
+  });
+});
