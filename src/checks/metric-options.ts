@@ -4,6 +4,7 @@ import { canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, to
 import { bootstrap, expand, wilsonInterval } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
+import type { OptionProblem } from './define.js';
 
 /** The options that choose a metric, shared by the metric and slices checks. */
 export const metricOptions = {
@@ -40,6 +41,22 @@ export function checkParams(o: MetricChoice): string | undefined {
     if (o[p] !== undefined && !(def.params as readonly string[]).includes(p)) return `${p} does not apply to ${o.metric}`;
   }
   return undefined;
+}
+
+/**
+ * A threshold outside the values the metric can take is refused: beyond them the check could never
+ * pass (`min: 85` on accuracy, a percentage) or never fail (`max: 1.5` on brier).
+ */
+export function checkThreshold(o: MetricChoice, option: string, value: number | undefined, acts: 'min' | 'max'): OptionProblem | undefined {
+  if (value === undefined) return undefined;
+  const [lo, hi] = METRICS[o.metric].range;
+  if (value >= lo && value <= hi) return undefined;
+  const never = (acts === 'min') === value > hi ? 'pass' : 'fail';
+  const bound = (x: number) => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : String(x));
+  const range = `${lo === -Infinity ? '(' : '['}${bound(lo)}, ${bound(hi)}${hi === Infinity ? ')' : ']'}`;
+  // 85 for 0.85; not 1.5, which is no percentage anyone gates on
+  const percent = Math.abs(value) >= 10 && value / 100 >= lo && value / 100 <= hi;
+  return { option, message: `${option} ${value} is outside the values ${o.metric} can take, ${range}: the check could never ${never}`, ...(percent ? { hint: `a percentage? write ${value / 100}` } : {}) };
 }
 
 export function metricData(ev: Evaluation): MetricData {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, intervalOf, measure, metricOptions, replicateOf, undefinedBecause } from './metric-options.js';
+import { checkParams, checkThreshold, intervalOf, measure, metricOptions, replicateOf, undefinedBecause } from './metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
@@ -43,6 +43,10 @@ export default defineCheck({
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);
     if (bad) problems.push({ option: 'metric', message: bad });
+    const minOutside = checkThreshold(o, 'min', o.min, 'min');
+    if (minOutside) problems.push(minOutside);
+    const maxOutside = checkThreshold(o, 'max', o.max, 'max');
+    if (maxOutside) problems.push(maxOutside);
     if (o.min === undefined && o.max === undefined && !o.compare) problems.push({ option: 'metric', message: 'a metric check needs min, max or compare: without one it could never fail' });
     if (o.min !== undefined && o.max !== undefined && o.min > o.max) problems.push({ option: 'min', message: `min ${o.min} is above max ${o.max}` });
     return problems;

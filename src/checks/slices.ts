@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
 import { MAX_CATEGORIES, type Evaluation } from '../eval/predict.js';
-import { checkParams, measure, metricOptions, undefinedBecause } from './metric-options.js';
-import { resample, type MetricData, type MetricDef, type MetricParams } from '../eval/metrics/index.js';
+import { checkParams, checkThreshold, measure, metricOptions, undefinedBecause } from './metric-options.js';
+import { METRICS, resample, type MetricData, type MetricDef, type MetricParams } from '../eval/metrics/index.js';
 import { binLevels, categoryLevels, crossLevels, searchLevels, slicesOf, testSlices, type Levels, type Slice } from '../eval/slices.js';
 import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';
@@ -54,6 +54,8 @@ export default defineCheck({
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);
     if (bad) problems.push({ option: 'metric', message: bad });
+    const minOutside = checkThreshold(o, 'min', o.min, METRICS[o.metric].higherIsBetter ? 'min' : 'max');
+    if (minOutside) problems.push(minOutside);
     if (!o.by && !o.bins && !o.search) problems.push({ option: 'by', message: 'a slices check needs "by" (categorical columns), "bins" (numeric columns) or "search"' });
     for (const b of o.by ?? []) if (typeof b !== 'string' && b[0] === b[1]) problems.push({ option: 'by', message: `"${b[0]}" paired with itself: name two different columns` });
     if (o.min === undefined && o.max_gap === undefined) problems.push({ option: 'min', message: 'a slices check needs min or max_gap: without one it could never fail' });

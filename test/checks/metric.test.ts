@@ -119,6 +119,18 @@ describe('metric', () => {
     expect(load('  - type: metric\n    metric: accuracy\n    min: 0.9\n    max: 0.5\n')).toThrow(/c\.yaml:\d+:\d+ {2}checks\[0\]\.min: min 0\.9 is above max 0\.5$/);
     expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    max: 0.5\n')).not.toThrow();
     expect(load('  - type: metric\n    metric: accuracy\n    max: 0.5\n')).not.toThrow();
+    // a threshold outside the metric's values: it could never pass, or never fail
+    expect(load('  - type: metric\n    metric: accuracy\n    min: 85\n')).toThrow(/c\.yaml:9:10 {2}checks\[0\]\.min: min 85 is outside the values accuracy can take, \[0, 1\]: the check could never pass \(a percentage\? write 0\.85\)$/);
+    expect(load('  - type: metric\n    metric: roc_auc\n    min: 1.5\n')).toThrow(/checks\[0\]\.min: min 1\.5 is outside the values roc_auc can take, \[0, 1\]: the check could never pass$/);
+    expect(load('  - type: metric\n    metric: log_loss\n    max: -0.1\n')).toThrow(/checks\[0\]\.max: max -0\.1 is outside the values log_loss can take, \[0, ∞\): the check could never pass$/);
+    expect(load('  - type: metric\n    metric: brier\n    max: 1.5\n')).toThrow(/checks\[0\]\.max: max 1\.5 is outside the values brier can take, \[0, 1\]: the check could never fail$/);
+    expect(load('  - type: metric\n    metric: mcc\n    min: -2\n')).toThrow(/checks\[0\]\.min: min -2 is outside the values mcc can take, \[-1, 1\]: the check could never fail$/);
+    expect(load('  - type: metric\n    metric: r2\n    min: -5\n')).not.toThrow();
+    expect(load('  - type: metric\n    metric: r2\n    min: 1.01\n')).toThrow(/min 1\.01 is outside the values r2 can take, \(−∞, 1\]: the check could never pass$/);
+    expect(load('  - type: metric\n    metric: accuracy\n    min: 1\n    max: 1\n')).not.toThrow();
+    expect(load('  - type: slices\n    metric: accuracy\n    by: [a]\n    min: 1.2\n')).toThrow(/checks\[0\]\.min: min 1\.2 is outside the values accuracy can take, \[0, 1\]: the check could never pass$/);
+    // a slices check's min is the highest acceptable value for a metric where lower is better
+    expect(load('  - type: slices\n    metric: brier\n    by: [a]\n    min: 1.2\n')).toThrow(/checks\[0\]\.min: min 1\.2 is outside the values brier can take, \[0, 1\]: the check could never fail$/);
     expect(load('  - type: metric\n    metric: accuracy\n    min: 0.5\n    confidence: 95\n')).toThrow(/c\.yaml:10:17 {2}checks\[0\]\.confidence: expected a fraction below 1 \(for example 0\.95 for a 95% interval\), received 95$/);
   });
 

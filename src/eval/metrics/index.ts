@@ -40,6 +40,8 @@ export interface MetricDef {
   tasks: readonly Task[];
   uses: ScoreUse;
   higherIsBetter: boolean;
+  /** the values it can take, bounds included (a threshold outside them is refused) */
+  range: Range;
   params: readonly (keyof MetricParams)[];
   compute(d: MetricData, p: MetricParams): MaybeNumber;
   /**
@@ -68,6 +70,12 @@ function weightedMean(terms: Float64Array): (weights: Uint8Array) => MaybeNumber
     return m === 0 ? null : total / m;
   };
 }
+
+export type Range = readonly [number, number];
+const SHARE: Range = [0, 1];
+const NON_NEGATIVE: Range = [0, Infinity];
+const CORRELATION: Range = [-1, 1];
+const AT_MOST_ONE: Range = [-Infinity, 1];
 
 const CLASSIFICATION = ['binary', 'multiclass'] as const;
 const BINARY = ['binary'] as const;
@@ -99,6 +107,7 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
     ...(denominator ? { denominator: (d: MetricData, p: MetricParams) => (d.task === 'binary' && p.average === undefined ? denominator(counts(d)) : undefined) } : {}),
     tasks: CLASSIFICATION,
     higherIsBetter: true,
+    range: SHARE,
     params: kind === 'f1' ? ['average', 'beta'] : ['average'],
     compute: (d, p) =>
       d.task === 'binary' && p.average === undefined
@@ -111,18 +120,18 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
 
 /** Every metric, by the name scikit-learn users know. */
 const TABLE = {
-  accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted), denominator: (d) => d.n },
-  balanced_accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C), weighted: (d) => (w) => cls.balancedAccuracy(d.truth, d.predicted, d.C, w) },
+  accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted), denominator: (d) => d.n },
+  balanced_accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.balancedAccuracy(d.truth, d.predicted, d.C), weighted: (d) => (w) => cls.balancedAccuracy(d.truth, d.predicted, d.C, w) },
   precision: prf('precision', (c) => cls.precisionOf(c), (c) => c.tp + c.fp),
   recall: prf('recall', (c) => cls.recallOf(c), (c) => c.tp + c.fn),
   f1: prf('f1', (c) => cls.fbetaOf(c, 1)),
   fbeta: { ...prf('f1', (c, beta) => cls.fbetaOf(c, beta)), params: ['average', 'beta'] },
-  specificity: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.specificityOf(counts(d)), denominator: (d) => { const c = counts(d); return c.tn + c.fp; } },
-  mcc: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.mccOf(counts(d)), weighted: (d) => (w) => cls.mccOf(counts(d, w)) },
+  specificity: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.specificityOf(counts(d)), denominator: (d) => { const c = counts(d); return c.tn + c.fp; } },
+  mcc: { uses: 'decisions', tasks: BINARY, higherIsBetter: true, range: CORRELATION, params: [], compute: (d) => cls.mccOf(counts(d)), weighted: (d) => (w) => cls.mccOf(counts(d, w)) },
   roc_auc: {
     uses: 'ranking',
     tasks: CLASSIFICATION,
-    higherIsBetter: true,
+    higherIsBetter: true, range: SHARE,
     params: [],
     compute: (d) => {
       if (d.task === 'binary') return cls.rocAuc(pos(d), posScore(d), d.n, sortedBinary(d));
@@ -137,11 +146,11 @@ const TABLE = {
     },
     weighted: (d) => (d.task === 'binary' ? cls.weightedRocAuc(pos(d), posScore(d), d.n) : undefined),
   },
-  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)), weighted: (d) => cls.weightedAveragePrecision(pos(d), posScore(d), d.n) },
+  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)), weighted: (d) => cls.weightedAveragePrecision(pos(d), posScore(d), d.n) },
   log_loss: {
     uses: 'probabilities',
     tasks: CLASSIFICATION,
-    higherIsBetter: false,
+    higherIsBetter: false, range: NON_NEGATIVE,
     params: [],
     compute: (d) => cls.logLoss(d.truth, (i, c) => probability(d.scores, d.columns, i, c), d.C),
     weighted: (d) => {
@@ -149,15 +158,15 @@ const TABLE = {
       return weightedMean(terms(d, (i) => cls.rowLogLoss(d.truth[i]!, proba, i, d.C)));
     },
   },
-  brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n), weighted: (d) => weightedMean(terms(d, (i) => (posScore(d)(i) - (d.truth[i] === d.positive ? 1 : 0)) ** 2)) },
-  ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
-  top_k_accuracy: { uses: 'any', tasks: MULTICLASS, higherIsBetter: true, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
-  mae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mae(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => Math.abs(d.truth[i]! - d.scores[i]!))) },
-  mse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mse(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => (d.truth[i]! - d.scores[i]!) ** 2)) },
+  brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, range: SHARE, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n), weighted: (d) => weightedMean(terms(d, (i) => (posScore(d)(i) - (d.truth[i] === d.positive ? 1 : 0)) ** 2)) },
+  ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, range: SHARE, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
+  top_k_accuracy: { uses: 'any', tasks: MULTICLASS, higherIsBetter: true, range: SHARE, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
+  mae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.mae(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => Math.abs(d.truth[i]! - d.scores[i]!))) },
+  mse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.mse(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => (d.truth[i]! - d.scores[i]!) ** 2)) },
   rmse: {
     uses: 'any',
     tasks: REGRESSION,
-    higherIsBetter: false,
+    higherIsBetter: false, range: NON_NEGATIVE,
     params: [],
     compute: (d) => reg.rmse(d.truth, d.scores),
     weighted: (d) => {
@@ -168,11 +177,11 @@ const TABLE = {
       };
     },
   },
-  r2: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.r2(d.truth, d.scores) },
-  mape: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.mape(d.truth, d.scores) },
-  median_ae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.medianAe(d.truth, d.scores) },
-  max_error: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, params: [], compute: (d) => reg.maxError(d.truth, d.scores) },
-  explained_variance: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores) },
+  r2: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, range: AT_MOST_ONE, params: [], compute: (d) => reg.r2(d.truth, d.scores) },
+  mape: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.mape(d.truth, d.scores) },
+  median_ae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.medianAe(d.truth, d.scores) },
+  max_error: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.maxError(d.truth, d.scores) },
+  explained_variance: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, range: AT_MOST_ONE, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores) },
 } satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof TABLE;
