@@ -49,7 +49,7 @@ const MULTICLASS = ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1'
 const LOSSES = new Set(['log_loss', 'brier', 'ece']);
 
 function checklist(task: 'binary' | 'multiclass', rows: number): string {
-  const metrics = (task === 'binary' ? BINARY : MULTICLASS).map((m) => `  - { id: ${m.replace(/_/g, '-')}, type: metric, metric: ${m}, ${LOSSES.has(m) ? 'max: 10' : 'min: 0'} }`);
+  const metrics = (task === 'binary' ? BINARY : MULTICLASS).map((m) => `  - { id: ${m.replace(/_/g, '-')}, type: metric, metric: ${m}, ${LOSSES.has(m) ? `max: ${m === 'log_loss' ? 10 : 1}` : 'min: 0'} }`);
   return [
     'version: 1',
     'model:',
