@@ -23,8 +23,11 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   title: string;
   /** One sentence for `deploy-check schema` and the README. */
   description: string;
-  /** Whether it runs a model: the model host is started at once when such a check is selected. */
-  runsModel: boolean;
+  /**
+   * Whether it runs a model (with these options, when it depends on them): the model host is
+   * started at once when such a check is selected.
+   */
+  runsModel: boolean | ((options: z.output<z.ZodObject<Shape>>) => boolean);
   /**
    * How it runs when a run is split into shards (`run --shard`, then `merge`): `passes` — it reads
    * data only through model evaluations and column statistics, which the shards write and the

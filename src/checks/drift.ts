@@ -23,7 +23,7 @@ const columnRule = z.strictObject({ method: z.enum(METHODS).optional(), threshol
 export default defineCheck({
   type: 'drift',
   title: 'Data drift',
-  runsModel: true,
+  runsModel: (o) => o.predictions,
   shards: 'passes',
   htmlPart: 'drift',
   mlTestScore: ['MON3'],

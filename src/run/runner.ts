@@ -54,7 +54,10 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }
   // (a merge runs no model for the evaluations its shards made)
-  const runsModel = (s: LoadedChecklist['checks'][number]) => checkDefinition(s.type).runsModel && !(ctx.merging && checkDefinition(s.type).shards === 'passes');
+  const runsModel = (s: LoadedChecklist['checks'][number]) => {
+    const def = checkDefinition(s.type);
+    return (typeof def.runsModel === 'function' ? def.runsModel(s) : def.runsModel) && !(ctx.merging && def.shards === 'passes');
+  };
   if (loaded.checks.some((s) => selected.has(s.id) && runsModel(s))) startModelHost();
   await ctx.verifyPins();
   const checks: CheckResult[] = [];
