@@ -120,7 +120,7 @@ async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataT
   const firstRefs = part && dupKey ? new Growable(Int32Array) : undefined;
   const duplicates = new RowMatches(o.max_examples);
   const shared = new RowMatches(o.max_examples);
-  const labelCounts = new Map<string, number>();
+  const labels = new LabelCounts();
   let n = 0;
   let unit: 'line' | 'row' = 'line';
 
@@ -150,11 +150,8 @@ async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataT
         }
       }
       if (theirs && theirs.has(hashRow(b.cells, leakKey.map((c) => index.get(c)!), i))) shared.add(b.refs[i]!);
-      if (o.label && spec.label) {
-        const k = labelKey(cellAt(b.cells[index.get(spec.label)!]!, i), true);
-        if (k !== undefined) labelCounts.set(k, (labelCounts.get(k) ?? 0) + 1);
-      }
     }
+    if (o.label && spec.label) labels.add(b.cells[index.get(spec.label)!]!, b.n);
     n += b.n;
   }
   if (o.label && !spec.label) throw new InputError(ctx.checklist.file, 'data: the dataset has no label column for label.min_share');
@@ -168,7 +165,7 @@ async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataT
     total: ctx.evidenceOf(source.path)!.rows!,
     max: o.max_examples,
     columns: checked.map((c) => c.tally()),
-    labels: o.label ? [...labelCounts] : null,
+    labels: o.label ? labels.counts() : null,
     duplicates: dupKey ? { matches: duplicates.tally(), ...(firstHashes && firstRefs ? { firsts: { hashes: bytes(firstHashes.done()), refs: bytes(firstRefs.done()) } } : {}) } : null,
     shared: other ? shared.tally() : null,
   };
@@ -218,6 +215,42 @@ async function modelInputChecks(ctx: RunContext, source: DatasetSource, spec: Da
 }
 
 /** Rows that matched (a broken expectation, a duplicate, a row of another split): how many, and the first few. */
+/**
+ * The label's classes and their rows, in the order first seen, by labelKey (a number and its
+ * plain-decimal text are one class). A value is keyed once, not once a row: each distinct number
+ * or text gets a slot, and slots of one key are added up at the end.
+ */
+class LabelCounts {
+  private numbers = new Map<number, number>();
+  private texts = new Map<Cell, number>();
+  private keys: (string | undefined)[] = [];
+  private rows: number[] = [];
+
+  add(col: Column, n: number): void {
+    const numeric = isNumberColumn(col);
+    for (let i = 0; i < n; i++) {
+      const other = numeric ? (col.other.size === 0 ? undefined : col.other.get(i)) : col[i];
+      const byNumber = numeric && other === undefined;
+      // a date is keyed by its text (one object a row would be one slot a row)
+      const value = byNumber ? col.numbers[i]! : other instanceof Date ? other.toISOString() : other;
+      const slots = (byNumber ? this.numbers : this.texts) as Map<unknown, number>;
+      let slot = slots.get(value);
+      if (slot === undefined) {
+        slots.set(value, (slot = this.keys.length));
+        this.keys.push(labelKey(value as Cell, true));
+        this.rows.push(0);
+      }
+      this.rows[slot]!++;
+    }
+  }
+
+  counts(): [string, number][] {
+    const counts = new Map<string, number>();
+    this.keys.forEach((k, slot) => k !== undefined && counts.set(k, (counts.get(k) ?? 0) + this.rows[slot]!));
+    return [...counts];
+  }
+}
+
 class RowMatches {
   private count = 0;
   private readonly examples: [number, string | null][] = [];

@@ -7,11 +7,11 @@ import { PACKAGE_ROOT } from './version.js';
 /** A file's sha256, fed chunk by chunk as it is read. */
 export interface Digest {
   /**
-   * A buffer to read chunk number k into (READ_BUFFER bytes): the reader's chunks are handed to the thread
-   * without a copy when they are read into these. Chunk k − 2 (on this thread) or k − 4 (on a
-   * thread of its own) must not be in use any more.
+   * A buffer to read the next chunk into (READ_BUFFER bytes), never the one given by the call
+   * before (the reader parses one chunk while the next is read): chunks read into these are
+   * handed to the thread without a copy. The one given two calls before must be free.
    */
-  buffer(k: number): Buffer;
+  buffer(): Buffer;
   update(chunk: Uint8Array): void;
   /** the hex digest of every chunk given */
   digest(): string;
@@ -27,8 +27,10 @@ export const THREAD_FROM = 32 << 20;
 /** the size of a digest's buffers (`Digest.buffer`): a megabyte to read into and 64 KiB before it */
 export const READ_BUFFER = (1 << 20) + (1 << 16);
 const SLOT = READ_BUFFER;
-/** chunks handed over and not yet hashed, at most (the thread hashes several times faster than a file is parsed) */
+/** buffers kept once the thread keeps up */
 const SLOTS = 4;
+/** buffers at most (chunks handed over and not yet hashed) */
+const MAX_SLOTS = 64;
 const WORKER = join(PACKAGE_ROOT, 'dist', 'input', 'sha256-worker.js');
 
 let worker: Worker | undefined;
@@ -38,29 +40,34 @@ let active = 0;
 
 /**
  * The sha256 of a file of `size` bytes: a large one is hashed on a thread of its own (started
- * here, so it is ready by the time the first chunk comes), which takes the hash, about a sixth of
- * parsing a numeric CSV, off the thread that parses. Each chunk is copied into shared memory and
- * the copy hashed there; `digest` waits for the thread to finish. The digest is the file's sha256
- * either way.
+ * when the file is opened), which takes the hash, about a sixth of parsing a numeric CSV, off the
+ * thread that parses. Chunks read into `buffer()` are hashed where they are; other chunks are
+ * copied into shared memory first. `digest` waits for the thread to finish. The digest is the
+ * file's sha256 either way.
+ *
+ * The thread hashes several times faster than a file is parsed, so a few buffers are enough once
+ * it runs; until it does (a thread takes tens of milliseconds to start) more are made, up to
+ * MAX_SLOTS, so that the reader does not wait, and they are given back once idle.
  */
 export function fileDigest(size: number): Digest {
   const w = digestThread(size);
   if (!w) return onThisThread();
   const id = ++streams;
   active++;
-  const state = new SharedArrayBuffer(4 * SLOTS);
+  const state = new SharedArrayBuffer(4 * MAX_SLOTS);
   const busy = new Int32Array(state);
   const slots: SharedArrayBuffer[] = [];
   let turn = 0;
-  const slot = (i: number): SharedArrayBuffer => {
-    while (slots.length <= i) slots.push(new SharedArrayBuffer(SLOT));
-    return slots[i]!;
-  };
-  const free = (): number => {
-    for (let i = 0; i < slots.length; i++) if (Atomics.load(busy, i) === 0) return i;
-    if (slots.length < SLOTS) return slots.push(new SharedArrayBuffer(SLOT)) - 1;
-    // all handed over: wait for one (the thread hashes them in the order given)
-    const index = turn++ % SLOTS;
+  /** the slot `buffer` gave last: the reader may still be parsing the chunk in it */
+  let reading = -1;
+  const idle = (i: number) => i !== reading && Atomics.load(busy, i) === 0;
+  const take = (): number => {
+    while (slots.length > SLOTS && idle(slots.length - 1)) slots.pop();
+    for (let i = 0; i < slots.length; i++) if (idle(i)) return i;
+    if (slots.length < MAX_SLOTS) return slots.push(new SharedArrayBuffer(SLOT)) - 1;
+    // every slot handed over: wait for one (the thread hashes them in the order given)
+    let index = turn++ % MAX_SLOTS;
+    if (index === reading) index = turn++ % MAX_SLOTS;
     waitFor(busy, index, 1);
     return index;
   };
@@ -69,18 +76,16 @@ export function fileDigest(size: number): Digest {
     w.postMessage({ op: 'update', id, slot: slots[index]!, offset, length, state, index } satisfies DigestMessage);
   };
   return {
-    buffer(k) {
-      const index = k % SLOTS;
-      const sab = slot(index);
-      waitFor(busy, index, 1);
-      return Buffer.from(sab);
+    buffer() {
+      reading = take();
+      return Buffer.from(slots[reading]!);
     },
     update(chunk) {
       const own = slots.indexOf(chunk.buffer as SharedArrayBuffer);
       if (own >= 0) return hand(own, chunk.byteOffset, chunk.length);
       for (let at = 0; at < chunk.length; at += SLOT) {
         const piece = chunk.subarray(at, Math.min(at + SLOT, chunk.length));
-        const index = free();
+        const index = take();
         new Uint8Array(slots[index]!).set(piece);
         hand(index, 0, piece.length);
       }
@@ -101,7 +106,7 @@ export function fileDigest(size: number): Digest {
 
 /**
  * The thread that hashes a file of `size` bytes (undefined: this one). Called when a file is
- * opened too, so that the thread has started by the time the first chunk is read.
+ * opened too, so that the thread is starting while the run gets ready to read it.
  */
 export function digestThread(size: number): Worker | undefined {
   if (size < THREAD_FROM || !existsSync(WORKER)) return undefined;
@@ -116,8 +121,9 @@ export function digestThread(size: number): Worker | undefined {
 function onThisThread(): Digest {
   const h = createHash('sha256');
   const buffers: Buffer[] = [];
+  let turn = 0;
   return {
-    buffer: (k) => (buffers[k & 1] ??= Buffer.allocUnsafe(SLOT)),
+    buffer: () => (buffers[turn++ & 1] ??= Buffer.allocUnsafe(SLOT)),
     update: (chunk) => void h.update(chunk),
     digest: () => h.digest('hex'),
   };

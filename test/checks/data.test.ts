@@ -5,11 +5,11 @@ import { loadChecklist } from '../../src/checklist/load.js';
 import { runChecklist } from '../../src/run/runner.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
-async function data(check: string, files: Record<string, string> = {}) {
+async function data(check: string, files: Record<string, string> = {}, dFile = 'd.csv') {
   const dir = scenario(files);
   for (const f of ['train.csv', 'holdout.csv']) copyFileSync(join(FIXTURES, 'breast-cancer', f), join(dir, f));
-  writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  train: { path: train.csv, label: diagnosis }\n  holdout: { path: holdout.csv, label: diagnosis }\n  d: { path: d.csv, label: y }\n${files['r.csv'] ? '  r: { path: r.csv, label: y }\n' : ''}checks:\n  - type: data\n${check}`);
-  if (!files['d.csv']) writeFileSync(join(dir, 'd.csv'), 'y\n1\n');
+  writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  train: { path: train.csv, label: diagnosis }\n  holdout: { path: holdout.csv, label: diagnosis }\n  d: { path: ${dFile}, label: y }\n${files['r.csv'] ? '  r: { path: r.csv, label: y }\n' : ''}checks:\n  - type: data\n${check}`);
+  if (!files[dFile]) writeFileSync(join(dir, dFile), 'y\n1\n');
   return (await runChecklist(loadChecklist(join(dir, 'c.yaml')))).checks[0]!;
 }
 
@@ -77,6 +77,11 @@ describe('data', () => {
     const share = (k: string) => c.measurements.find((m) => m.name === `share of class "${k}"`)?.value;
     // shares of the 12 rows (the empty label is missing): five 1s, three 0s, yes, NaN, 2
     expect([share('1'), share('0'), share('yes'), share('NaN'), share('2')]).toEqual([5 / 12, 3 / 12, 1 / 12, 1 / 12, 1 / 12]);
+    // the same labels in JSON Lines, as numbers and strings (no column of parsed numbers there)
+    const json = [1, 1.0, ' 1 ', '1e0', '+1', 0, '00', -0, 'yes', 'NaN', '', 2];
+    const j = await data('    dataset: d\n    label: { min_share: { "1": 0.5, "0": 0.3, yes: 0.1, NaN: 0.1, "2": 0.1 } }\n', { 'd.jsonl': json.map((y, x) => JSON.stringify({ x, y })).join('\n') + '\n' }, 'd.jsonl');
+    const jshare = (k: string) => j.measurements.find((m) => m.name === `share of class "${k}"`)?.value;
+    expect([jshare('1'), jshare('0'), jshare('yes'), jshare('NaN'), jshare('2')]).toEqual([5 / 12, 3 / 12, 1 / 12, 1 / 12, 1 / 12]);
   });
 
   it('finds rows shared between splits', async () => {

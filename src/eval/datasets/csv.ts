@@ -59,7 +59,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
       const hash = fileDigest(size);
-      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)), buffer: (k: number) => hash.buffer(k) };
+      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)), buffer: () => hash.buffer() };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
       want.forEach((w, k) => (slot[w.index] = k));
@@ -252,8 +252,8 @@ async function* records(
   file: string,
   display: string,
   delim: number,
-  /** is given each chunk read; `buffer(k)` is where to read chunk k (it may hand them on without a copy) */
-  hash: { update(chunk: Buffer): unknown; buffer?(k: number): Buffer } | undefined,
+  /** is given each chunk read; `buffer()` is where to read the next chunk (it may hand them on without a copy) */
+  hash: { update(chunk: Buffer): unknown; buffer?(): Buffer } | undefined,
   onRecord: (rec: CsvRecord) => boolean,
   /** numeric[j] = 1: column j is wanted as numbers, parsed while the field is scanned */
   numeric: Uint8Array = new Uint8Array(0),
@@ -265,8 +265,9 @@ async function* records(
   // them costs more than reading
   const fh = await open(file, 'r');
   const chunkBuffers: Buffer[] = [];
-  const chunkBuffer = hash?.buffer ?? ((k: number) => (chunkBuffers[k & 1] ??= Buffer.allocUnsafe(READ_BUFFER)));
   let turn = 0;
+  // never the buffer of the chunk being parsed
+  const chunkBuffer = hash?.buffer ?? (() => (chunkBuffers[turn++ & 1] ??= Buffer.allocUnsafe(READ_BUFFER)));
   const starts: number[] = [];
   const ends: number[] = [];
   const unquoted: (string | undefined)[] = [];
@@ -293,10 +294,11 @@ async function* records(
   let final = false;
   // the next chunk is read while this one is parsed (into the other buffer, once the unfinished
   // record it may hold has been copied out)
-  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(chunkBuffer(0), ROOM, CHUNK, null);
+  let next = chunkBuffer();
+  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(next, ROOM, CHUNK, null);
   try {
   while (!final) {
-    const into = chunkBuffer(turn++);
+    const into = next;
     const { bytesRead } = await pending!;
     pending = undefined;
     if (bytesRead === 0) {
@@ -323,7 +325,8 @@ async function* records(
         chunk.copy(work, carry.length);
         buf = work.subarray(0, need);
       } else buf = chunk;
-      pending = fh.read(chunkBuffer(turn), ROOM, CHUNK, null);
+      next = chunkBuffer();
+      pending = fh.read(next, ROOM, CHUNK, null);
     }
     let pos = 0;
     if (bom && (buf.length >= 3 || final)) {
