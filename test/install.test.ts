@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT } from './helpers.js';
 
@@ -24,6 +24,22 @@ describe('installed into another project', () => {
     copyFileSync(join(FIXTURES, 'breast-cancer', 'model.onnx'), join(project, 'model.onnx'));
     copyFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), join(project, 'holdout.csv'));
     writeFileSync(join(project, 'deploy-check.yaml'), 'version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  holdout: { path: holdout.csv, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.9 }\n');
+    // the package holds the bundle and the few modules loaded beside it: every file a packaged
+    // module imports or starts (a worker, the model host) is in the package
+    const installed = join(project, 'node_modules', 'deploy-check');
+    const packaged = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? packaged(join(dir, e.name)) : [join(dir, e.name)]));
+    const modules = packaged(join(installed, 'dist'));
+    expect(modules.length).toBeLessThan(20);
+    for (const m of modules) {
+      const text = readFileSync(m, 'utf8');
+      // static imports at the start of a line, awaited dynamic ones (not the import() of a JSDoc type)
+      const imports = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']/gm), ...text.matchAll(/await import\(\s*["'](\.{1,2}\/[^"']+)["']/g)];
+      const local = imports.map((x) => join(dirname(m), x[1]!));
+      if (m.endsWith('cli.js')) expect(local.length).toBeGreaterThanOrEqual(3);
+      const started = [...text.matchAll(/join\d*\(PACKAGE_ROOT\d*, ([^)]+)\)/g)].map((x) => join(installed, ...x[1]!.split(',').map((p) => p.trim().replace(/^["']|["']$/g, ''))));
+      if (m.endsWith('program.js')) expect(started.length).toBeGreaterThanOrEqual(3);
+      for (const f of [...local, ...started]) expect(existsSync(f), `${relative(installed, m)} needs ${relative(installed, f)}`).toBe(true);
+    }
     const bin = join(project, 'node_modules', '.bin', 'deploy-check');
     const run = spawnSync(bin, [], { cwd: project, env, encoding: 'utf8' });
     expect(run.stderr).toBe('');

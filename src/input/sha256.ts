@@ -30,7 +30,7 @@ const SLOT = READ_BUFFER;
 /** buffers kept once the thread keeps up */
 const SLOTS = 4;
 /** buffers at most (chunks handed over and not yet hashed) */
-const MAX_SLOTS = 64;
+const MAX_SLOTS = 16;
 const WORKER = join(PACKAGE_ROOT, 'dist', 'input', 'sha256-worker.js');
 
 let worker: Worker | undefined;
