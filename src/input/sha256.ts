@@ -30,7 +30,7 @@ const SLOT = READ_BUFFER;
 /** buffers kept once the thread keeps up */
 const SLOTS = 4;
 /** buffers at most (chunks handed over and not yet hashed) */
-const MAX_SLOTS = 16;
+const MAX_SLOTS = 8;
 const WORKER = join(PACKAGE_ROOT, 'dist', 'input', 'sha256-worker.js');
 
 let worker: Worker | undefined;
@@ -49,8 +49,8 @@ let active = 0;
  * it runs; until it does (a thread takes tens of milliseconds to start) more are made, up to
  * MAX_SLOTS, so that the reader does not wait, and they are given back once idle.
  */
-export function fileDigest(size: number): Digest {
-  const w = digestThread(size);
+export function fileDigest(size: number, thread: boolean): Digest {
+  const w = digestThread(size, thread);
   if (!w) return onThisThread();
   const id = ++streams;
   active++;
@@ -105,11 +105,12 @@ export function fileDigest(size: number): Digest {
 }
 
 /**
- * The thread that hashes a file of `size` bytes (undefined: this one). Called when a file is
- * opened too, so that the thread is starting while the run gets ready to read it.
+ * The thread that hashes a file of `size` bytes (undefined: this one), when `thread` allows one.
+ * Called when a file is opened too, so that the thread is starting while the run gets ready to
+ * read it.
  */
-export function digestThread(size: number): Worker | undefined {
-  if (size < THREAD_FROM || !existsSync(WORKER)) return undefined;
+export function digestThread(size: number, thread: boolean): Worker | undefined {
+  if (!thread || size < THREAD_FROM || !existsSync(WORKER)) return undefined;
   if (!worker) {
     // a small heap: it holds a hash state a file, and the chunks are in shared memory
     worker = new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } });

@@ -208,6 +208,11 @@ function currentHost(): Host {
   return host;
 }
 
+/** Whether this run has started the model host (it then keeps the second core busy). */
+export function modelHostStarted(): boolean {
+  return host !== undefined && !host.dead;
+}
+
 /** Starts the model host now, so that it loads onnxruntime while this process reads the checklist and data. */
 export function startModelHost(): void {
   currentHost();

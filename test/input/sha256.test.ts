@@ -10,9 +10,9 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 describe("a large file's sha256, hashed on a thread of its own", () => {
   it('is the sha256 of the chunks given, copied in pieces of any size', () => {
-    expect(digestThread(THREAD_FROM)).toBeDefined();
+    expect(digestThread(THREAD_FROM, true)).toBeDefined();
     const data = randomBytes(5 * READ_BUFFER + 12345);
-    const d = fileDigest(THREAD_FROM);
+    const d = fileDigest(THREAD_FROM, true);
     // sizes below, at and above a slot, and empty chunks; more chunks than the thread has slots
     const sizes = [0, 1, READ_BUFFER - 1, READ_BUFFER, READ_BUFFER + 1, 7, 2 * READ_BUFFER + 3];
     let at = 0;
@@ -28,7 +28,7 @@ describe("a large file's sha256, hashed on a thread of its own", () => {
   });
   it("is the sha256 of chunks read into its own buffers, handed over without a copy", () => {
     const chunks = Array.from({ length: 20 }, (_, k) => randomBytes(k === 19 ? 1000 : 1 << 20));
-    const d = fileDigest(THREAD_FROM);
+    const d = fileDigest(THREAD_FROM, true);
     let previous: Buffer | undefined;
     chunks.forEach((c) => {
       const b = d.buffer();
@@ -44,9 +44,9 @@ describe("a large file's sha256, hashed on a thread of its own", () => {
     expect(d.digest()).toBe(sha(Buffer.concat(chunks)));
   });
   it('two files hashed at once, and an empty one', () => {
-    const a = fileDigest(THREAD_FROM);
-    const b = fileDigest(THREAD_FROM);
-    const e = fileDigest(THREAD_FROM);
+    const a = fileDigest(THREAD_FROM, true);
+    const b = fileDigest(THREAD_FROM, true);
+    const e = fileDigest(THREAD_FROM, true);
     const x = randomBytes(3 << 20);
     const y = randomBytes(3 << 20);
     for (let i = 0; i < 3; i++) {
