@@ -214,7 +214,6 @@ async function modelInputChecks(ctx: RunContext, source: DatasetSource, spec: Da
   });
 }
 
-/** Rows that matched (a broken expectation, a duplicate, a row of another split): how many, and the first few. */
 /**
  * The label's classes and their rows, in the order first seen, by labelKey (a number and its
  * plain-decimal text are one class). A value is keyed once, not once a row: each distinct number
@@ -251,6 +250,7 @@ class LabelCounts {
   }
 }
 
+/** Rows that matched (a broken expectation, a duplicate, a row of another split): how many, and the first few. */
 class RowMatches {
   private count = 0;
   private readonly examples: [number, string | null][] = [];

@@ -87,6 +87,11 @@ export interface OptionProblem {
 }
 
 
+/** Whether a check with these options runs a model (`runsModel` may depend on the options). */
+export function runsModelWith(def: CheckDefinition<any>, options: Record<string, unknown>): boolean {
+  return typeof def.runsModel === 'function' ? def.runsModel(options) : def.runsModel;
+}
+
 export function defineCheck<Shape extends z.ZodRawShape, const Type extends string>(def: CheckDefinition<Shape, Type>): CheckDefinition<Shape, Type> {
   return def;
 }

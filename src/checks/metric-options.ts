@@ -47,16 +47,16 @@ export function checkParams(o: MetricChoice): string | undefined {
  * A threshold outside the values the metric can take is refused: beyond them the check could never
  * pass (`min: 85` on accuracy, a percentage) or never fail (`max: 1.5` on brier).
  */
-export function checkThreshold(o: MetricChoice, option: string, value: number | undefined, acts: 'min' | 'max'): OptionProblem | undefined {
-  if (value === undefined) return undefined;
+export function checkThreshold(o: MetricChoice, option: string, value: number | undefined, acts: 'min' | 'max'): OptionProblem[] {
+  if (value === undefined) return [];
   const [lo, hi] = METRICS[o.metric].range;
-  if (value >= lo && value <= hi) return undefined;
+  if (value >= lo && value <= hi) return [];
   const never = (acts === 'min') === value > hi ? 'pass' : 'fail';
   const bound = (x: number) => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : String(x));
   const range = `${lo === -Infinity ? '(' : '['}${bound(lo)}, ${bound(hi)}${hi === Infinity ? ')' : ']'}`;
   // 85 for 0.85; not 1.5, which is no percentage anyone gates on
   const percent = Math.abs(value) >= 10 && value / 100 >= lo && value / 100 <= hi;
-  return { option, message: `${option} ${value} is outside the values ${o.metric} can take, ${range}: the check could never ${never}`, ...(percent ? { hint: `a percentage? write ${value / 100}` } : {}) };
+  return [{ option, message: `${option} ${value} is outside the values ${o.metric} can take, ${range}: the check could never ${never}`, ...(percent ? { hint: `a percentage? write ${value / 100}` } : {}) }];
 }
 
 export function metricData(ev: Evaluation): MetricData {

@@ -43,10 +43,7 @@ export default defineCheck({
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);
     if (bad) problems.push({ option: 'metric', message: bad });
-    const minOutside = checkThreshold(o, 'min', o.min, 'min');
-    if (minOutside) problems.push(minOutside);
-    const maxOutside = checkThreshold(o, 'max', o.max, 'max');
-    if (maxOutside) problems.push(maxOutside);
+    problems.push(...checkThreshold(o, 'min', o.min, 'min'), ...checkThreshold(o, 'max', o.max, 'max'));
     if (o.min === undefined && o.max === undefined && !o.compare) problems.push({ option: 'metric', message: 'a metric check needs min, max or compare: without one it could never fail' });
     if (o.min !== undefined && o.max !== undefined && o.min > o.max) problems.push({ option: 'min', message: `min ${o.min} is above max ${o.max}` });
     return problems;

@@ -54,8 +54,8 @@ export default defineCheck({
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);
     if (bad) problems.push({ option: 'metric', message: bad });
-    const minOutside = checkThreshold(o, 'min', o.min, METRICS[o.metric].higherIsBetter ? 'min' : 'max');
-    if (minOutside) problems.push(minOutside);
+    // min is the highest acceptable value of a metric where lower is better
+    problems.push(...checkThreshold(o, 'min', o.min, METRICS[o.metric].higherIsBetter ? 'min' : 'max'));
     if (!o.by && !o.bins && !o.search) problems.push({ option: 'by', message: 'a slices check needs "by" (categorical columns), "bins" (numeric columns) or "search"' });
     for (const b of o.by ?? []) if (typeof b !== 'string' && b[0] === b[1]) problems.push({ option: 'by', message: `"${b[0]}" paired with itself: name two different columns` });
     if (o.min === undefined && o.max_gap === undefined) problems.push({ option: 'min', message: 'a slices check needs min or max_gap: without one it could never fail' });

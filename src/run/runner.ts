@@ -1,7 +1,7 @@
 import type { LoadedChecklist } from '../checklist/load.js';
 import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, setModelMemoryLimit, startModelHost, stopModelRuns } from '../onnx/session.js';
 import { checkDefinition } from '../checks/index.js';
-import type { CheckOutcome } from '../checks/define.js';
+import { runsModelWith, type CheckOutcome } from '../checks/define.js';
 import { RunContext, type ProgressSink } from '../checks/context.js';
 import { InputError, UsageError } from '../input/errors.js';
 import { verdictOf } from '../report/exit-code.js';
@@ -54,10 +54,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
     if (selected.has(spec.id)) for (const need of checkDefinition(spec.type).needs?.(spec) ?? []) ctx.plan(need);
   }
   // (a merge runs no model for the evaluations its shards made)
-  const runsModel = (s: LoadedChecklist['checks'][number]) => {
-    const def = checkDefinition(s.type);
-    return (typeof def.runsModel === 'function' ? def.runsModel(s) : def.runsModel) && !(ctx.merging && def.shards === 'passes');
-  };
+  const runsModel = (s: LoadedChecklist['checks'][number]) => runsModelWith(checkDefinition(s.type), s) && !(ctx.merging && checkDefinition(s.type).shards === 'passes');
   if (loaded.checks.some((s) => selected.has(s.id) && runsModel(s))) startModelHost();
   await ctx.verifyPins();
   const checks: CheckResult[] = [];

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mayRunModel, RUN_MODELS } from '../../src/checklist/may-run-model.js';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { checkDefinition, registry } from '../../src/checks/index.js';
+import { runsModelWith } from '../../src/checks/define.js';
 import { ROOT, scenario } from '../helpers.js';
 
 describe('whether a run starts the model host before its modules are loaded', () => {
@@ -19,8 +20,7 @@ describe('whether a run starts the model host before its modules are loaded', ()
         const evaluates = (checkDefinition(spec.type).needs?.(spec) ?? []).some((n) => n.models.length > 0);
         if (evaluates) {
           seen++;
-          const runs = checkDefinition(spec.type).runsModel;
-          expect(typeof runs === 'function' ? runs(spec) : runs, `${f}: ${spec.id}`).toBe(true);
+          expect(runsModelWith(checkDefinition(spec.type), spec), `${f}: ${spec.id}`).toBe(true);
         }
       }
     }
