@@ -1,27 +1,32 @@
-// `npm run build`, after tsc: dist/program.js becomes one file holding the CLI's commands, checks,
+// `npm run build`, after tsc: dist/program.cjs becomes one file holding the CLI's commands, checks,
 // reports and their dependencies (zod, yaml, commander, chalk, hyparquet), so that a start loads one
 // file instead of about 280 (each found, read and linked on its own: ~150 ms of every command on a
-// 2-core machine). dist/cli.js stays tsc's small module: it starts the model host (a second process
-// loading onnxruntime) before the bundle is even parsed, then imports the bundle. The modules the two
-// share (the model host's client, the error types, the package root) stay separate files that both
-// import, so that there is one of each: one host, one InputError class; and input/version.js finds
-// deploy-check's folder two levels above itself, which holds only where it stays a file of its own.
-// onnxruntime-node stays outside (a native addon); the other modules tsc wrote stay where they are
-// (the model host, dist/onnx/host-child.js, imports them, and so do the bench scripts).
-import { chmodSync } from 'node:fs';
+// 2-core machine), and dist/program.cjs.cache the V8 code cache of it (src/load-program.ts: ~80 ms
+// of compiling at each start saved). dist/cli.js stays tsc's small module: it starts the model host
+// (a second process loading onnxruntime) before the bundle is even compiled, then runs the bundle.
+// The modules the two share (the model host's client, the error types, the package root) stay
+// separate files (SHARED in src/load-program.ts), so that there is one of each: one host, one
+// InputError class; and input/version.js finds deploy-check's folder two levels above itself, which
+// holds only where it stays a file of its own. onnxruntime-node stays outside (a native addon); the
+// other modules tsc wrote stay where they are (the model host, dist/onnx/host-child.js, imports
+// them, and so do the bench scripts).
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { build } from 'esbuild';
+import { compileProgram, PROGRAM_CACHE, PROGRAM_FILE, SHARED } from '../dist/load-program.js';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
-const shared = ['onnx/session.js', 'onnx/host-protocol.js', 'input/errors.js', 'input/version.js'].map((f) => dist + f);
+const shared = Object.keys(SHARED).map((f) => dist + f.slice(2));
+rmSync(PROGRAM_CACHE, { force: true });
 await build({
   entryPoints: [dist + 'program.js'],
-  outfile: dist + 'program.js',
-  allowOverwrite: true,
+  outfile: PROGRAM_FILE,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  // read as Latin-1 by the loader: one byte a character, no decoding
+  charset: 'ascii',
   external: ['onnxruntime-node'],
   plugins: [
     {
@@ -34,10 +39,22 @@ await build({
         });
       },
     },
+    {
+      // zod's 64 translations of its messages (a fifth of the bundle): the checklist's errors are
+      // deploy-check's own, in English; zod's English default stays (classic/schemas.js imports it)
+      name: 'no-zod-locales',
+      setup(b) {
+        b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export {};', loader: 'js' }));
+      },
+    },
   ],
-  // the CommonJS dependencies (commander) require Node's modules, which an ES module has no `require` for
-  banner: { js: "import { createRequire as __deployCheckRequire } from 'node:module';\nconst require = __deployCheckRequire(import.meta.url);" },
   legalComments: 'inline',
   logLevel: 'warning',
 });
+// charset: ascii escapes strings, regular expressions and names, not the comments kept in the code
+const text = readFileSync(PROGRAM_FILE, 'utf8');
+writeFileSync(PROGRAM_FILE, text.replace(/[^\0-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+rmSync(dist + 'program.js');
+rmSync(dist + 'program.js.map', { force: true });
+writeFileSync(PROGRAM_CACHE, compileProgram().createCachedData());
 chmodSync(dist + 'cli.js', 0o755);

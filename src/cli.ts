@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { mayRunModel } from './checklist/may-run-model.js';
+import { runProgram } from './load-program.js';
 import { startModelHost } from './onnx/session.js';
 
 // The model host (a child process that loads onnxruntime) starts first, for the commands that may
@@ -8,4 +9,4 @@ import { startModelHost } from './onnx/session.js';
 const command = process.argv[2];
 const QUIET = new Set(['validate', 'schema', 'diff', 'score', 'help', '--help', '-h', '--version', '-V']);
 if (command === undefined || (!QUIET.has(command) && mayRunModel(process.argv.slice(2)))) startModelHost();
-await import('./program.js');
+runProgram();

@@ -177,9 +177,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
+program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {
     // help and --version end with code 0; every usage error is "could not run".
     process.exitCode = err.exitCode === 0 ? 0 : 2;
@@ -187,4 +185,4 @@ try {
     process.stderr.write(`deploy-check: internal error: ${(err as Error)?.message ?? String(err)}\n`);
     process.exitCode = 2;
   }
-}
+});

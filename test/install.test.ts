@@ -30,14 +30,19 @@ describe('installed into another project', () => {
     const packaged = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? packaged(join(dir, e.name)) : [join(dir, e.name)]));
     const modules = packaged(join(installed, 'dist'));
     expect(modules.length).toBeLessThan(20);
-    for (const m of modules) {
+    expect(modules.map((m) => relative(installed, m))).toContain('dist/program.cjs.cache');
+    for (const m of modules.filter((f) => f.endsWith('.js') || f.endsWith('.cjs'))) {
       const text = readFileSync(m, 'utf8');
-      // static imports at the start of a line, awaited dynamic ones (not the import() of a JSDoc type)
-      const imports = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']/gm), ...text.matchAll(/await import\(\s*["'](\.{1,2}\/[^"']+)["']/g)];
+      // static imports at the start of a line, awaited dynamic ones (not the import() of a JSDoc type), the bundle's requires
+      const imports = [
+        ...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']/gm),
+        ...text.matchAll(/await import\(\s*["'](\.{1,2}\/[^"']+)["']/g),
+        ...text.matchAll(/\brequire\(\s*["'](\.{1,2}\/[^"']+)["']\)/g),
+      ];
       const local = imports.map((x) => join(dirname(m), x[1]!));
       if (m.endsWith('cli.js')) expect(local.length).toBeGreaterThanOrEqual(3);
-      const started = [...text.matchAll(/join\d*\(PACKAGE_ROOT\d*, ([^)]+)\)/g)].map((x) => join(installed, ...x[1]!.split(',').map((p) => p.trim().replace(/^["']|["']$/g, ''))));
-      if (m.endsWith('program.js')) expect(started.length).toBeGreaterThanOrEqual(3);
+      const started = [...text.matchAll(/join\d*\)?\((?:import_version\d*\.)?PACKAGE_ROOT\d*, ([^)]+)\)/g)].map((x) => join(installed, ...x[1]!.split(',').map((p) => p.trim().replace(/^["']|["']$/g, ''))));
+      if (m.endsWith('program.cjs')) expect(started.length).toBeGreaterThanOrEqual(3);
       for (const f of [...local, ...started]) expect(existsSync(f), `${relative(installed, m)} needs ${relative(installed, f)}`).toBe(true);
     }
     const bin = join(project, 'node_modules', '.bin', 'deploy-check');

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import * as errors from './input/errors.js';
+import * as version from './input/version.js';
+import * as protocol from './onnx/host-protocol.js';
+import * as session from './onnx/session.js';
+
+/**
+ * The CLI's program (src/program.ts and everything it imports) is one CommonJS file,
+ * dist/program.cjs (scripts/bundle.mjs), compiled here with the V8 code cache written beside it
+ * when it was built: compiling its ~1.6 MB took ~80 ms of every command on the development
+ * machine, and ~6 ms with the cache. A cache V8 rejects (another Node.js, other V8 flags, a changed
+ * file) costs nothing but that time: the source is then compiled as it would be without one.
+ * Node.js 20 offers no code cache for ES modules, hence CommonJS loaded through `vm`.
+ */
+export const PROGRAM_FILE = join(dirname(fileURLToPath(import.meta.url)), 'program.cjs');
+export const PROGRAM_CACHE = `${PROGRAM_FILE}.cache`;
+
+/** The bundle in Node's CommonJS wrapper, on its first line, so that line numbers in stack traces hold. */
+export function compileProgram(cachedData?: Buffer): Script {
+  // the bundle is ASCII (esbuild's charset: ascii): read as Latin-1, it is a one-byte string, no UTF-8 decoding
+  const source = readFileSync(PROGRAM_FILE, 'latin1');
+  return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: PROGRAM_FILE, ...(cachedData ? { cachedData } : {}) });
+}
+
+/**
+ * The modules the bundle leaves out, so that cli.js and the program share one of each (one model
+ * host, one InputError class; version.js finds the package two folders above itself), by the path
+ * the bundle requires them with.
+ */
+export const SHARED: Record<string, unknown> = { './onnx/session.js': session, './onnx/host-protocol.js': protocol, './input/errors.js': errors, './input/version.js': version };
+
+export function runProgram(): void {
+  let cache: Buffer | undefined;
+  try {
+    cache = readFileSync(PROGRAM_CACHE);
+  } catch {
+    // built without one, or removed: compiled from the source alone
+  }
+  const run = compileProgram(cache).runInThisContext() as (...args: unknown[]) => void;
+  const load = createRequire(PROGRAM_FILE);
+  const module = { exports: {} };
+  run.call(module.exports, module.exports, (id: string) => SHARED[id] ?? load(id), module, PROGRAM_FILE, dirname(PROGRAM_FILE));
+}
