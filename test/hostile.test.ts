@@ -70,6 +70,8 @@ const cases: Case[] = [
   ['version as text', { 'c.yaml': 'version: "1"\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n' }, 2, /c\.yaml:1:10 {2}version: expected 1 \(the only checklist format version\), received "1"/],
   ['model path is a folder', { 'c.yaml': 'version: 1\nmodel:\n  path: sub\nchecks:\n  - type: model\n', 'sub/x': 'x' }, 2, /c\.yaml:3:9 {2}model\.path: not a regular file: sub/],
   ['unknown operator', { 'c.yaml': `${head}checks:\n  - type: model\n`, 'model.onnx': unknownOperatorModel() }, 1, /onnxruntime-node cannot load the model/],
+  // the pass sends its first batches before the model is loaded: the loading's error is the one said
+  ['unknown operator, in a model a metric check runs', { ...withData(HOLDOUT, undefined, '  classes: [B, M]\n'), 'model.onnx': unknownOperatorModel(['N', 30], ['N']) }, 2, /model\.onnx {2}onnxruntime-node cannot load the model: .*NoSuchOperator/],
   ['string where a float is expected (JSON Lines)', { 'c.yaml': `${head}  inputs: { input: [${Array(30).fill('mean_radius').join(', ')}] }\ndatasets:\n  holdout: { path: d.jsonl, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`, 'd.jsonl': '{"diagnosis": "B", "mean_radius": "abc"}\n' }, 2, /d\.jsonl {2}line 1: column "mean_radius": "abc" is not a number/],
   ['quoted newline in a number', withData(replaceFirstCell(3, '"12\n3"')), 2, /d\.csv {2}line 5: column "mean_radius": "12\\n3" is not a number/],
   ['invalid regular expression', { 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: data, columns: { mean_radius: { pattern: "(" } } }\n`, 'd.csv': HOLDOUT }, 2, /checks\[0\]\.columns: mean_radius\.pattern is not a valid regular expression/],
@@ -176,8 +178,8 @@ function slowModel(): Buffer {
 }
 
 /** A model whose only node is an operator no runtime knows. */
-function unknownOperatorModel(): Buffer {
-  return Buffer.from(model([node('NoSuchOperator', ['x'], ['y'])], [valueInfo('x', FLOAT, [1])], [valueInfo('y', FLOAT, [1])]));
+function unknownOperatorModel(x: (number | string)[] = [1], y: (number | string)[] = [1]): Buffer {
+  return Buffer.from(model([node('NoSuchOperator', ['x'], ['y'])], [valueInfo('x', FLOAT, x)], [valueInfo('y', FLOAT, y)]));
 }
 
 describe('hostile inputs (end to end)', () => {

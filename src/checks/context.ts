@@ -6,7 +6,7 @@ import type { ChecklistCore, ModelSpec } from '../spec/model.js';
 import { InputError } from '../input/errors.js';
 import { duplicateOpsetImport, type OnnxModelInfo } from '../onnx/model-info.js';
 import { cannotRead, onnxInfo } from '../onnx/read-input.js';
-import { createSession, type ModelSession } from '../onnx/session.js';
+import { openSession, type LoadedSession, type ModelSession } from '../onnx/session.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import { datasetDisplay, openDatasetPath } from '../eval/datasets/index.js';
 import { evaluate, finishPass, planRead, readInputStats, readPass, type BatchTransform, type ColumnStats, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
@@ -118,7 +118,7 @@ export const columnsKey = (dataset: string, only: readonly string[] | null | und
 export class RunContext {
   private readonly files = new Map<string, Promise<{ data: Buffer; evidence: InputEvidence }>>();
   private readonly models = new Map<ModelRole, Promise<LoadedModel>>();
-  private readonly sessions = new Map<ModelRole, Promise<{ session: ModelSession; zipmapClasses: Map<string, (string | number)[]> }>>();
+  private readonly sessions = new Map<ModelRole, Promise<{ session: ModelSession; loaded: Promise<LoadedSession>; zipmapClasses: Map<string, (string | number)[]> }>>();
   private readonly live = new Map<ModelRole, ModelSession>();
   private readonly plans = new Map<string, DatasetPlan>();
   private readonly evaluations = new Map<string, Promise<Map<ModelRole, Evaluation>>>();
@@ -272,21 +272,25 @@ export class RunContext {
     return entry;
   }
 
-  session(role: ModelRole = 'model'): Promise<ModelSession> {
-    return this.runnable(role).then((r) => r.session);
+  /** The model loaded in onnxruntime (a load that fails is an InputError naming the file). */
+  session(role: ModelRole = 'model'): Promise<LoadedSession> {
+    return this.runnable(role).then((r) => r.loaded);
   }
 
-  /** The session, from the bytes as hashed, with ZipMap outputs unwrapped so probabilities come back as tensors. */
+  /**
+   * The session, from the bytes as hashed, with ZipMap outputs unwrapped so probabilities come back
+   * as tensors; opened at once, its runs waiting in the model host until the model is loaded.
+   */
   private runnable(role: ModelRole) {
     let entry = this.sessions.get(role);
     // a session whose model host was stopped (a limit) is made again, in a fresh host
     if (entry && this.live.get(role)?.stopped) entry = undefined;
     if (!entry) {
-      entry = this.model(role).then(async (m) => {
+      entry = this.model(role).then((m) => {
         const rewrite = unzipMap(m.bytes, m.info);
-        const session = await createSession(rewrite?.bytes ?? m.bytes, m.path);
+        const { session, loaded } = openSession(rewrite?.bytes ?? m.bytes, m.path);
         this.live.set(role, session);
-        return { session, zipmapClasses: rewrite?.classes ?? new Map() };
+        return { session, loaded, zipmapClasses: rewrite?.classes ?? new Map() };
       });
       this.sessions.set(role, entry);
     }

@@ -27,7 +27,8 @@ export default defineCheck({
   async run(o, ctx) {
     const mut = await ctx.underTest(o.model);
     const feeds = await probeInputs(mut, o.rows, o.dataset, ctx);
-    const names = mut.session.outputNames;
+    // the graph's outputs, as onnxruntime names them (a ZipMap unwrapped keeps its output's name)
+    const names = mut.info.outputs.map((out) => out.name);
     const first = await mut.session.run(feeds, names);
     const second = await mut.session.run(feeds, names);
     const findings: Finding[] = [];

@@ -474,7 +474,8 @@ class Outputs implements OutputData {
         }
       },
       (err: Error) => {
-        if (err instanceof ModelRunStopped) throw err;
+        // stopped, or the model could not be loaded (an InputError naming it): said as it is
+        if (err instanceof ModelRunStopped || err instanceof InputError) throw err;
         throw new InputError(model.path, `onnxruntime-node failed on ${span} of ${this.path}: ${oneLine(err.message)}`);
       },
     );

@@ -1,16 +1,19 @@
 /**
  * The model host: a child process that owns every onnxruntime-node session of a run. A native model
  * run cannot be interrupted from JavaScript, so it runs here, where the parent can watch its time
- * and memory and end it with a signal (see host.ts). Messages come and go over the IPC channel
+ * and memory and end it with a signal (see session.ts). Built into one CommonJS file,
+ * dist/onnx/host-child.cjs (scripts/bundle.mjs): Node's CommonJS loader starts it ~20 ms sooner than
+ * its ES module loader would. Messages come and go over the IPC channel
  * with V8 serialization (typed arrays are copied as bytes).
  */
 import { readFileSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import { pack, SLOT_FD, unpack, VIEWS, type HostReply, type HostRequest, type PackedTensor, type WireTensor } from './host-protocol.js';
+import { pack, SESSION_OPTIONS, SLOT_FD, unpack, VIEWS, type HostReply, type HostRequest, type PackedTensor, type WireTensor } from './host-protocol.js';
+import { identityModel } from './warm-up.js';
 
-const sessions = new Map<number, ort.InferenceSession>();
-let next = 1;
+/** by the number deploy-check gave each (its requests may come before the session is created) */
+const sessions = new Map<number, Promise<ort.InferenceSession>>();
 
 function tensor(t: WireTensor): ort.Tensor {
   return new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
@@ -40,10 +43,8 @@ function feedsOf(feeds: Record<string, PackedTensor>): Record<string, ort.Tensor
   return Object.fromEntries(Object.entries(feeds).map(([k, p]) => [k, tensor(p.slot !== undefined ? fromSlot(p) : unpack(p))]));
 }
 
-function sessionOf(id: number): ort.InferenceSession {
-  const s = sessions.get(id);
-  if (!s) throw new Error(`no session ${id}`);
-  return s;
+function sessionOf(id: number): Promise<ort.InferenceSession> {
+  return sessions.get(id) ?? Promise.reject(new Error(`no session ${id}`));
 }
 
 /** VmHWM of this process, in MB: what the model host used at its peak. */
@@ -60,20 +61,22 @@ function peakMb(): number {
 async function handle(m: HostRequest): Promise<HostReply['result']> {
   switch (m.op) {
     case 'create': {
-      const s = await ort.InferenceSession.create(m.bytes, m.options as ort.InferenceSession.SessionOptions);
-      const id = next++;
-      sessions.set(id, s);
-      return { session: id, inputNames: [...s.inputNames], outputNames: [...s.outputNames] };
+      const created = ort.InferenceSession.create(m.bytes, m.options as ort.InferenceSession.SessionOptions);
+      sessions.set(m.session, created);
+      const s = await created;
+      return { inputNames: [...s.inputNames], outputNames: [...s.outputNames] };
     }
     case 'run': {
-      const s = sessionOf(m.session);
-      const out = m.fetches ? await s.run(feedsOf(m.feeds), m.fetches) : await s.run(feedsOf(m.feeds));
+      // the slot is read at once: the parent may reuse it only after this request's reply
+      const feeds = feedsOf(m.feeds);
+      const s = await sessionOf(m.session);
+      const out = m.fetches ? await s.run(feeds, m.fetches) : await s.run(feeds);
       return { outputs: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, pack(wire(v))])) };
     }
     case 'time': {
       // a timed loop here, next to the session: the parent's messages would be in every measurement
-      const s = sessionOf(m.session);
       const feeds = feedsOf(m.feeds);
+      const s = await sessionOf(m.session);
       const begin = performance.now();
       const deadline = begin + m.budgetMs;
       for (let w = 0; (w < m.warmup || performance.now() < begin + m.budgetMs * 0.1) && performance.now() < deadline; w++) await s.run(feeds);
@@ -86,8 +89,9 @@ async function handle(m: HostRequest): Promise<HostReply['result']> {
       return { times };
     }
     case 'release': {
-      await sessions.get(m.session)?.release();
+      const s = sessions.get(m.session);
       sessions.delete(m.session);
+      await (await s?.catch(() => undefined))?.release();
       return {};
     }
     case 'peak':
@@ -103,11 +107,20 @@ process.on('message', (m: HostRequest) => {
 });
 // the parent went away: nothing left to do
 process.on('disconnect', () => process.exit(0));
-// ...and when this thread is inside a native run that never yields, a watcher on a thread of its
-// own sees the parent gone (this process re-parented) and ends the host: it never outlives a
-// killed deploy-check, burning CPU and holding the caller's stdout open.
-new Worker(
-  `const { workerData } = require('node:worker_threads');
-  setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 200);`,
-  { eval: true, workerData: process.ppid, resourceLimits: { maxOldGenerationSizeMb: 8 } },
-).unref();
+
+// onnxruntime's first session in a process sets up its environment (~60 ms on the development
+// machine): done at once with the smallest model, while deploy-check still reads its checklist
+void ort.InferenceSession.create(identityModel(), { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] })
+  .then((s) => s.release())
+  .catch(() => undefined) // only a head start: the checklist's model is created as it would be without it
+  .finally(() => {
+    // ...and when this thread is inside a native run that never yields, a watcher on a thread of its
+    // own sees the parent gone (this process re-parented) and ends the host: it never outlives a
+    // killed deploy-check, burning CPU and holding the caller's stdout open. Started after the
+    // warm-up, when this process has nothing else to do, rather than beside it at the start.
+    new Worker(
+      `const { workerData } = require('node:worker_threads');
+      setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 200);`,
+      { eval: true, workerData: process.ppid, resourceLimits: { maxOldGenerationSizeMb: 8 } },
+    ).unref();
+  });

@@ -1,5 +1,24 @@
 /** Messages between deploy-check and its model host (session.ts, host-child.ts). */
 
+/**
+ * CPU session options, chosen on purpose:
+ * - graph optimisation "all": the same fusions production runtimes apply, so numbers and timings
+ *   are those of the model as it ships;
+ * - one inter-op thread and a fixed intra-op count: results and timings do not depend on how
+ *   busy the machine happens to be;
+ * - the memory arena stays on (the default), which keeps repeated batched runs from reallocating.
+ * No option here writes files (profiling, optimized-model output): checklists cannot reach them.
+ */
+export const SESSION_OPTIONS = {
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  interOpNumThreads: 1,
+  intraOpNumThreads: 1,
+  enableCpuMemArena: true,
+  logSeverityLevel: 3,
+} as const;
+
+
 export interface WireTensor {
   type: string;
   data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | string[] | ArrayLike<unknown>;
@@ -49,7 +68,7 @@ export function unpack(p: PackedTensor): WireTensor {
 }
 
 export type HostRequestBody =
-  | { op: 'create'; bytes: Uint8Array; options: Record<string, unknown> }
+  | { op: 'create'; session: number; bytes: Uint8Array; options: Record<string, unknown> }
   | { op: 'run'; session: number; feeds: Record<string, PackedTensor>; fetches?: string[] }
   | { op: 'time'; session: number; feeds: Record<string, PackedTensor>; warmup: number; budgetMs: number; maxRuns: number }
   | { op: 'release'; session: number }
@@ -61,7 +80,6 @@ export interface HostReply {
   id: number;
   error?: string;
   result?: {
-    session?: number;
     inputNames?: string[];
     outputNames?: string[];
     outputs?: Record<string, PackedTensor>;

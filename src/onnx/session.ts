@@ -5,34 +5,18 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../input/errors.js';
 import { PACKAGE_ROOT } from '../input/version.js';
-import { pack, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
+import { pack, SESSION_OPTIONS, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
 
 export type { WireTensor } from './host-protocol.js';
-
-/**
- * CPU session options, chosen on purpose:
- * - graph optimisation "all": the same fusions production runtimes apply, so numbers and timings
- *   are those of the model as it ships;
- * - one inter-op thread and a fixed intra-op count: results and timings do not depend on how
- *   busy the machine happens to be;
- * - the memory arena stays on (the default), which keeps repeated batched runs from reallocating.
- * No option here writes files (profiling, optimized-model output): checklists cannot reach them.
- */
-export const SESSION_OPTIONS = {
-  executionProviders: ['cpu'],
-  graphOptimizationLevel: 'all',
-  interOpNumThreads: 1,
-  intraOpNumThreads: 1,
-  enableCpuMemArena: true,
-  logSeverityLevel: 3,
-} as const;
+export { SESSION_OPTIONS } from './host-protocol.js';
 
 export const ORT_VERSION: string = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
 
-/** A session in the model host: runs, timed loops, release. */
+/**
+ * A session in the model host: runs, timed loops, release. Usable as soon as it is opened: requests
+ * wait in the host until the model is loaded, and fail with the loading's error if it cannot be.
+ */
 export interface ModelSession {
-  readonly inputNames: readonly string[];
-  readonly outputNames: readonly string[];
   /** The feeds are copied (to a slot or into the message) before `run` returns: the caller may refill their arrays at once. */
   run(feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<Record<string, WireTensor>>;
   /** Warm-up runs, then timed runs until `budgetMs` or `maxRuns`, measured in the host: each run's milliseconds. */
@@ -40,6 +24,12 @@ export interface ModelSession {
   release(): Promise<void>;
   /** true once its model host was stopped */
   readonly stopped: boolean;
+}
+
+/** A session whose model the host has loaded, with its inputs and outputs as onnxruntime names them. */
+export interface LoadedSession extends ModelSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
 }
 
 /** The model host was stopped (a limit, a crash): every run in it is gone. */
@@ -78,6 +68,8 @@ class Host {
   private readonly slotFds: number[] = [];
   private readonly freeSlots: number[] = [];
   private nextId = 1;
+  /** sessions are numbered here, so that requests can name one before the host has created it */
+  nextSession = 1;
   private watchdog: NodeJS.Timeout | undefined;
   dead = false;
 
@@ -185,9 +177,9 @@ function openSlots(): number[] {
   return [];
 }
 
-/** The child's entry point, always the built one (from the sources, in tests, too; dist/cli.js is a bundle without it). */
+/** The child's entry point, always the built one (from the sources, in tests, too): host-child.ts bundled by scripts/bundle.mjs. */
 function childPath(): string {
-  return join(PACKAGE_ROOT, 'dist', 'onnx', 'host-child.js');
+  return join(PACKAGE_ROOT, 'dist', 'onnx', 'host-child.cjs');
 }
 
 function residentMb(pid: number | undefined): number | undefined {
@@ -262,35 +254,57 @@ export async function modelHostPeakMb(): Promise<number> {
 }
 
 /** Loads from the bytes already read and hashed, so the model run is exactly the one whose digest is reported. */
-export async function createSession(bytes: Uint8Array, displayPath: string): Promise<ModelSession> {
+export function createSession(bytes: Uint8Array, displayPath: string): Promise<LoadedSession> {
+  return openSession(bytes, displayPath).loaded;
+}
+
+/**
+ * A session at once, and a promise of it loaded. Its requests are sent without waiting for the model
+ * to load (the host keeps them until it is), so that a pass reads and sends its first batches while
+ * onnxruntime starts; if the model cannot be loaded, they fail with the same error as `loaded`.
+ */
+export function openSession(bytes: Uint8Array, displayPath: string): { session: ModelSession; loaded: Promise<LoadedSession> } {
   const h = currentHost();
-  let created: NonNullable<HostReply['result']>;
-  try {
-    created = await h.request({ op: 'create', bytes, options: SESSION_OPTIONS });
-  } catch (err) {
+  const id = h.nextSession++;
+  const created = h.request({ op: 'create', session: id, bytes, options: SESSION_OPTIONS }).catch((err: Error) => {
     if (err instanceof ModelRunStopped) throw err;
-    throw new InputError(displayPath, `onnxruntime-node cannot load the model: ${oneLine((err as Error).message)}`);
-  }
-  const id = created.session!;
-  return {
-    inputNames: created.inputNames!,
-    outputNames: created.outputNames!,
+    throw new InputError(displayPath, `onnxruntime-node cannot load the model: ${oneLine(err.message)}`);
+  });
+  created.catch(() => undefined); // handled by whoever awaits `loaded` or runs the session; not an unhandled rejection meanwhile
+  /** a request's error, or the loading's when the model could not be loaded */
+  const failed = async (err: unknown): Promise<never> => {
+    await created;
+    throw err;
+  };
+  const session: ModelSession = {
     run: async (feeds, fetches) => {
       const p = h.pack(feeds);
-      const outputs = (await h.request({ op: 'run', session: id, feeds: p.feeds, ...(fetches ? { fetches: [...fetches] } : {}) }, p.slots)).outputs!;
+      const outputs = (await h.request({ op: 'run', session: id, feeds: p.feeds, ...(fetches ? { fetches: [...fetches] } : {}) }, p.slots).catch(failed)).outputs!;
       return Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, unpack(t)]));
     },
     time: async (feeds, o) => {
       const p = h.pack(feeds);
-      return (await h.request({ op: 'time', session: id, feeds: p.feeds, ...o }, p.slots)).times!;
+      return (await h.request({ op: 'time', session: id, feeds: p.feeds, ...o }, p.slots).catch(failed)).times!;
     },
     release: async () => {
-      if (!h.dead) await h.request({ op: 'release', session: id });
+      if (!h.dead) await h.request({ op: 'release', session: id }).catch(() => undefined);
     },
     get stopped() {
       return h.dead;
     },
   };
+  const loaded = created.then((c): LoadedSession => ({
+    run: session.run,
+    time: session.time,
+    release: session.release,
+    get stopped() {
+      return h.dead;
+    },
+    inputNames: c.inputNames!,
+    outputNames: c.outputNames!,
+  }));
+  loaded.catch(() => undefined);
+  return { session, loaded };
 }
 
 /** A tensor as the model host takes and gives it. */
