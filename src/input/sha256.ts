@@ -40,7 +40,8 @@ let active = 0;
 
 /**
  * The sha256 of a file of `size` bytes: a large one is hashed on a thread of its own (started
- * when the file is opened), which takes the hash, about a sixth of parsing a numeric CSV, off the
+ * with the first file to read; a file opened only for its header, as `validate` does, starts none),
+ * which takes the hash, about a sixth of parsing a numeric CSV, off the
  * thread that parses. Chunks read into `buffer()` are hashed where they are; other chunks are
  * copied into shared memory first. `digest` waits for the thread to finish. The digest is the
  * file's sha256 either way.
@@ -104,11 +105,7 @@ export function fileDigest(size: number, thread: boolean): Digest {
   };
 }
 
-/**
- * The thread that hashes a file of `size` bytes (undefined: this one), when `thread` allows one.
- * Called when a file is opened too, so that the thread is starting while the run gets ready to
- * read it.
- */
+/** The thread that hashes a file of `size` bytes (undefined: this one), when `thread` allows one. */
 export function digestThread(size: number, thread: boolean): Worker | undefined {
   if (!thread || size < THREAD_FROM || !existsSync(WORKER)) return undefined;
   if (!worker) {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
 import { hashOnThread } from './digest.js';
-import { digestThread, fileDigest, READ_BUFFER } from '../../input/sha256.js';
+import { fileDigest, READ_BUFFER } from '../../input/sha256.js';
 import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
 
@@ -50,7 +50,6 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
   const columns = header;
   let evidence: { sha256: string; bytes: number; rows: number } | undefined;
   const size = statSync(file).size;
-  digestThread(size, hashOnThread());
   let read = 0;
 
   return {

@@ -1,12 +1,14 @@
 import { modelHostStarted } from '../../onnx/session.js';
 
 /**
- * Whether a large file is hashed on a thread of its own: only while no model host runs. The host
- * keeps the second core busy with inference; beside it, a hash thread's gain was within the 2-core
- * development machine's noise (1M rows: 2.77 against 2.83 s, medians of 10 alternated runs) and
- * it added ~20 MB (a thread's heap and its buffers) to the 10,000,000-row run's peak, where the
- * target is 400 MB. Without a host the second core is free: reading the 1M-row benchmark file
- * with its digest took 750 ms instead of 899 ms (medians of 12 alternated reads).
+ * Whether a large file is hashed on a thread of its own: only while no model host runs. Beside a
+ * host, a hash thread's gain was within the 2-core development machine's noise (1M rows: 2.77
+ * against 2.83 s, medians of 10 alternated runs; 1.91 against 1.88 s at 19f706c), though the host
+ * is idle most of the time: the machine's two vCPUs give two busy threads about 1.5 cores, so the
+ * hash slows the parsing beside it nearly as much as it saves; and it added ~20 MB (a thread's heap
+ * and its buffers) to the 10,000,000-row run's peak, where the target is 400 MB. Without a host,
+ * reading the 1M-row benchmark file with its digest took 750 ms instead of 899 ms (medians of 12
+ * alternated reads).
  */
 export function hashOnThread(): boolean {
   return !modelHostStarted();
