@@ -17,8 +17,9 @@ import { compileProgram, PROGRAM_CACHE, PROGRAM_FILE, SHARED } from '../dist/loa
 const dist = new URL('../dist/', import.meta.url).pathname;
 const shared = Object.keys(SHARED).map((f) => dist + f.slice(2));
 rmSync(PROGRAM_CACHE, { force: true });
-await build({
+const program = await build({
   entryPoints: [dist + 'program.js'],
+  metafile: true,
   outfile: PROGRAM_FILE,
   bundle: true,
   platform: 'node',
@@ -50,6 +51,11 @@ await build({
   legalComments: 'inline',
   logLevel: 'warning',
 });
+// src/load-program.ts compiles the bundle with vm.Script, which has no loader for an import() left
+// in it (Node.js 20's is experimental and warns on stderr): a dynamic import of a module outside
+// the bundle would fail at run time, so it fails the build
+const dynamic = Object.values(program.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+if (dynamic.length) throw new Error(`dist/program.cjs would import() ${dynamic.join(', ')} at run time: import it statically, or bundle it`);
 // the model host, one CommonJS file too: Node's CommonJS loader starts it ~20 ms sooner than its ES
 // module loader, which also scans every CommonJS file imported for its exports
 await build({
