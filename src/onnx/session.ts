@@ -270,7 +270,6 @@ export function openSession(bytes: Uint8Array, displayPath: string): { session: 
     if (err instanceof ModelRunStopped) throw err;
     throw new InputError(displayPath, `onnxruntime-node cannot load the model: ${oneLine(err.message)}`);
   });
-  created.catch(() => undefined); // handled by whoever awaits `loaded` or runs the session; not an unhandled rejection meanwhile
   /** a request's error, or the loading's when the model could not be loaded */
   const failed = async (err: unknown): Promise<never> => {
     await created;
@@ -287,7 +286,7 @@ export function openSession(bytes: Uint8Array, displayPath: string): { session: 
       return (await h.request({ op: 'time', session: id, feeds: p.feeds, ...o }, p.slots).catch(failed)).times!;
     },
     release: async () => {
-      if (!h.dead) await h.request({ op: 'release', session: id }).catch(() => undefined);
+      if (!h.dead) await h.request({ op: 'release', session: id });
     },
     get stopped() {
       return h.dead;
@@ -303,7 +302,7 @@ export function openSession(bytes: Uint8Array, displayPath: string): { session: 
     inputNames: c.inputNames!,
     outputNames: c.outputNames!,
   }));
-  loaded.catch(() => undefined);
+  loaded.catch(() => undefined); // whoever needs the model loaded awaits it, and runs fail with its error: not an unhandled rejection meanwhile
   return { session, loaded };
 }
 
