@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 
 /**
  * The check types that run a model (a drift check does too with `predictions: true`). A test holds
- * this list to the checks' own `needs`.
+ * this list to the checks' own `runsModel`.
  */
 export const RUN_MODELS: ReadonlySet<string> = new Set(['metric', 'slices', 'outputs', 'robustness', 'determinism', 'latency', 'fairness', 'claims', 'model']);
 

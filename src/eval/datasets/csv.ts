@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
-import { hashOnThread } from './digest.js';
-import { fileDigest, READ_BUFFER } from '../../input/sha256.js';
+import { datasetDigest } from './digest.js';
+import { READ_BUFFER } from '../../input/sha256.js';
 import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
 
@@ -58,7 +58,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
-      const hash = fileDigest(size, hashOnThread());
+      const hash = datasetDigest(size);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)), buffer: () => hash.buffer() };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);

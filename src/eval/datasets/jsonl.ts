@@ -1,8 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../input/errors.js';
-import { hashOnThread } from './digest.js';
-import { fileDigest } from '../../input/sha256.js';
+import { datasetDigest } from './digest.js';
 import type { Cell, DatasetSource, RawBatch } from './types.js';
 import { inPart } from './part.js';
 
@@ -31,7 +30,7 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
       const part = options?.part;
-      const hash = fileDigest(size, hashOnThread());
+      const hash = datasetDigest(size);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       let cells: Cell[][] = want.map(() => []);
       let lines: number[] = [];

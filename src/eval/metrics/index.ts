@@ -131,7 +131,8 @@ const TABLE = {
   roc_auc: {
     uses: 'ranking',
     tasks: CLASSIFICATION,
-    higherIsBetter: true, range: SHARE,
+    higherIsBetter: true,
+    range: SHARE,
     params: [],
     compute: (d) => {
       if (d.task === 'binary') return cls.rocAuc(pos(d), posScore(d), d.n, sortedBinary(d));
@@ -150,7 +151,8 @@ const TABLE = {
   log_loss: {
     uses: 'probabilities',
     tasks: CLASSIFICATION,
-    higherIsBetter: false, range: NON_NEGATIVE,
+    higherIsBetter: false,
+    range: NON_NEGATIVE,
     params: [],
     compute: (d) => cls.logLoss(d.truth, (i, c) => probability(d.scores, d.columns, i, c), d.C),
     weighted: (d) => {
@@ -166,7 +168,8 @@ const TABLE = {
   rmse: {
     uses: 'any',
     tasks: REGRESSION,
-    higherIsBetter: false, range: NON_NEGATIVE,
+    higherIsBetter: false,
+    range: NON_NEGATIVE,
     params: [],
     compute: (d) => reg.rmse(d.truth, d.scores),
     weighted: (d) => {
