@@ -1,7 +1,6 @@
 // What a `data` check reads, as counts and a few examples, and how shards' tallies join into the one
 // an unsharded run reads (run --shard, then merge: the same report, byte for byte).
 import { z } from 'zod';
-import { HashSet } from '../eval/hash-set.js';
 import { b64 } from '../eval/wire.js';
 import { scalar } from '../spec/fields.js';
 
@@ -53,10 +52,62 @@ export interface DataTally {
   max: number;
   columns: ColumnTally[];
   labels: [string, number][] | null;
-  /** repeated rows; a shard's also the hash and first place of each distinct row in it (base64) */
-  duplicates: { matches: Matches; firsts?: { hashes: string; refs: string } } | null;
+  /**
+   * repeated rows; a shard's also the hash and first place of each distinct row in it (base64), in
+   * ROW_PARTS parts by the hash's top bits, each in ascending order of hash (rowParts)
+   */
+  duplicates: { matches: Matches; firsts?: { hashes: string[]; refs: string[] } } | null;
   /** rows also in the other dataset */
   shared: Matches | null;
+}
+
+/**
+ * A shard's distinct rows go into its state in this many parts, by the top bits of their hash (row
+ * hashes are integers below 2^53), each in ascending order: the merge finds the rows first seen in
+ * several shards one part at a time, so that what it holds beside the states is one part's rows.
+ */
+export const ROW_PARTS = 64;
+const PART_SPAN = 2 ** 53 / ROW_PARTS;
+const partOf = (h: number) => Math.floor(h / PART_SPAN);
+
+/** A shard's distinct rows (their hashes, distinct, and first places) as ROW_PARTS parts, each in ascending order of hash, in base64. */
+export function rowParts(hashes: Float64Array, refs: Int32Array): { hashes: string[]; refs: string[] } {
+  const starts = new Int32Array(ROW_PARTS + 1);
+  for (const h of hashes) starts[partOf(h) + 1]!++;
+  for (let q = 0; q < ROW_PARTS; q++) starts[q + 1]! += starts[q]!;
+  const at = starts.slice(0, ROW_PARTS);
+  const sortedHashes = new Float64Array(hashes.length);
+  const sortedRefs = new Int32Array(hashes.length);
+  for (let i = 0; i < hashes.length; i++) {
+    const q = partOf(hashes[i]!);
+    sortedHashes[at[q]!] = hashes[i]!;
+    sortedRefs[at[q]!++] = refs[i]!;
+  }
+  const out: { hashes: string[]; refs: string[] } = { hashes: [], refs: [] };
+  const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  for (let q = 0; q < ROW_PARTS; q++) {
+    const h = sortedHashes.subarray(starts[q]!, starts[q + 1]!);
+    const r = sortedRefs.subarray(starts[q]!, starts[q + 1]!);
+    // the places follow their hashes through a table from hash to place (the hashes are distinct)
+    const size = 2 ** Math.ceil(Math.log2(2 * h.length + 2));
+    const keys = new Float64Array(size).fill(-1);
+    const values = new Int32Array(size);
+    const slot = (x: number) => {
+      let i = (x >>> 0) & (size - 1);
+      while (keys[i] !== -1 && keys[i] !== x) i = (i + 1) & (size - 1);
+      return i;
+    };
+    h.forEach((x, i) => {
+      const k = slot(x);
+      keys[k] = x;
+      values[k] = r[i]!;
+    });
+    h.sort();
+    h.forEach((x, i) => (r[i] = values[slot(x)]!));
+    out.hashes.push(bytes(h));
+    out.refs.push(bytes(r));
+  }
+  return out;
 }
 
 const matches = z.strictObject({ count: z.number().int().min(0), examples: z.array(z.tuple([z.number().int(), z.string().nullable()])) });
@@ -80,7 +131,7 @@ const tallySchema = z.strictObject({
     }),
   ),
   labels: z.array(z.tuple([z.string(), z.number().int().min(1)])).nullable(),
-  duplicates: z.strictObject({ matches, firsts: z.strictObject({ hashes: b64(), refs: b64() }).optional() }).nullable(),
+  duplicates: z.strictObject({ matches, firsts: z.strictObject({ hashes: z.array(b64()).length(ROW_PARTS), refs: z.array(b64()).length(ROW_PARTS) }).optional() }).nullable(),
   shared: matches.nullable(),
 });
 
@@ -167,31 +218,51 @@ function mergeColumn(parts: ColumnTally[], max: number): ColumnTally {
   return { column: head.column, expectation: head.expectation, because: head.because, missing: parts.reduce((s, p) => s + p.missing, 0), broken, counts };
 }
 
+/**
+ * The shards' repeated rows: each shard's own, and the rows first seen in several shards (found
+ * part by part: a k-way merge of the shards' sorted hashes), repeats in all but the first place.
+ */
 function mergeDuplicates(parts: NonNullable<DataTally['duplicates']>[], max: number): NonNullable<DataTally['duplicates']> {
-  const firsts = parts.map((p, s) => {
-    if (!p.firsts) throw new Error(`shard ${s}: duplicates without the rows' hashes`);
-    const hashes = new Float64Array(Uint8Array.from(Buffer.from(p.firsts.hashes, 'base64')).buffer);
-    const refs = new Int32Array(Uint8Array.from(Buffer.from(p.firsts.refs, 'base64')).buffer);
-    if (hashes.length !== refs.length) throw new Error(`shard ${s}: ${hashes.length} row hashes and ${refs.length} places`);
-    return { hashes, refs };
-  });
-  // rows first seen in several shards: their hashes appear more than once over all shards' firsts
-  const all = new Float64Array(firsts.reduce((s, f) => s + f.hashes.length, 0));
-  let at = 0;
-  for (const f of firsts) all.set(f.hashes, (at += f.hashes.length) - f.hashes.length);
-  all.sort();
-  const across = new HashSet();
-  for (let i = 1; i < all.length; i++) if (all[i] === all[i - 1]) across.add(all[i]!);
-  const places = new Map<number, number[]>();
-  for (const f of firsts) {
-    for (let i = 0; i < f.hashes.length; i++) {
-      const h = f.hashes[i]!;
-      if (!across.has(h)) continue;
-      let list = places.get(h);
-      if (!list) places.set(h, (list = []));
-      list.push(f.refs[i]!);
+  let count = 0;
+  // the first `max` places of rows repeated across shards, ascending
+  const first: number[] = [];
+  const repeat = (place: number) => {
+    count++;
+    if (first.length === max && place > first[max - 1]!) return;
+    const at = first.findIndex((p) => p > place);
+    first.splice(at < 0 ? first.length : at, 0, place);
+    if (first.length > max) first.pop();
+  };
+  for (let q = 0; q < ROW_PARTS; q++) {
+    const lists = parts.map((p, s) => {
+      if (!p.firsts) throw new Error(`shard ${s}: duplicates without the rows' hashes`);
+      const hashBytes = Uint8Array.from(Buffer.from(p.firsts.hashes[q]!, 'base64'));
+      const refBytes = Uint8Array.from(Buffer.from(p.firsts.refs[q]!, 'base64'));
+      if (hashBytes.length % 8 || refBytes.length % 4) throw new Error(`shard ${s}: row hashes or places cut short`);
+      const hashes = new Float64Array(hashBytes.buffer);
+      const refs = new Int32Array(refBytes.buffer);
+      if (hashes.length !== refs.length) throw new Error(`shard ${s}: ${hashes.length} row hashes and ${refs.length} places`);
+      for (let i = 0; i < hashes.length; i++) {
+        if (partOf(hashes[i]!) !== q || (i > 0 && hashes[i]! <= hashes[i - 1]!)) throw new Error(`shard ${s}: row hashes out of order or in the wrong part`);
+      }
+      return { hashes, refs };
+    });
+    const heads = new Int32Array(lists.length);
+    for (;;) {
+      let min = Infinity;
+      lists.forEach((l, s) => heads[s]! < l.hashes.length && (min = Math.min(min, l.hashes[heads[s]!]!)));
+      if (min === Infinity) break;
+      let earliest = -1;
+      lists.forEach((l, s) => {
+        if (heads[s]! >= l.hashes.length || l.hashes[heads[s]!] !== min) return;
+        const place = l.refs[heads[s]!++]!;
+        if (earliest < 0) earliest = place;
+        else {
+          repeat(Math.max(earliest, place));
+          earliest = Math.min(earliest, place);
+        }
+      });
     }
   }
-  const repeats: [number, null][] = [...places.values()].flatMap((refs) => refs.sort((a, b) => a - b).slice(1).map((r): [number, null] => [r, null]));
-  return { matches: addMatches(parts.map((p) => p.matches), max, { count: repeats.length, examples: repeats }) };
+  return { matches: addMatches(parts.map((p) => p.matches), max, { count, examples: first.map((place): [number, null] => [place, null]) }) };
 }

@@ -8,7 +8,7 @@ import type { DatasetSpec } from '../spec/model.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { formatNumber } from '../report/format-value.js';
 import { Growable, inputColumns } from '../eval/predict.js';
-import { expectation, mergeDataTallies, type ColumnTally, type DataTally, type Expectation, type Matches } from './data-tally.js';
+import { expectation, mergeDataTallies, rowParts, type ColumnTally, type DataTally, type Expectation, type Matches } from './data-tally.js';
 import { linearRegExp } from '../input/linear-regexp.js';
 import { HashSet } from '../eval/hash-set.js';
 import { columnIndex } from '../eval/datasets/index.js';
@@ -155,7 +155,6 @@ async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataT
     n += b.n;
   }
   if (o.label && !spec.label) throw new InputError(ctx.checklist.file, 'data: the dataset has no label column for label.min_share');
-  const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
   const tally: DataTally = {
     path: source.path,
     expectations: Object.fromEntries(expectations),
@@ -166,7 +165,7 @@ async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataT
     max: o.max_examples,
     columns: checked.map((c) => c.tally()),
     labels: o.label ? labels.counts() : null,
-    duplicates: dupKey ? { matches: duplicates.tally(), ...(firstHashes && firstRefs ? { firsts: { hashes: bytes(firstHashes.done()), refs: bytes(firstRefs.done()) } } : {}) } : null,
+    duplicates: dupKey ? { matches: duplicates.tally(), ...(firstHashes && firstRefs ? { firsts: rowParts(firstHashes.done(), firstRefs.done()) } : {}) } : null,
     shared: other ? shared.tally() : null,
   };
   return { tally, read };
