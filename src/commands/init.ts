@@ -8,6 +8,7 @@ export function initCommand(options: { model: string; dataset?: string; label?: 
   return guard(io, async () => {
     const list = (v: string | undefined) => (v === undefined ? undefined : splitList([v]));
     const written = await initChecklist({ ...options, inputs: list(options.inputs), drop: list(options.drop), classes: list(options.classes), output: options.output ?? DEFAULT_CHECKLIST, now: new Date() });
+    for (const w of written.warnings) io.stderr(`warning: ${terminalText(w)}\n`);
     io.stdout(`wrote ${terminalText(written.file)}: ${written.checks} check${written.checks === 1 ? '' : 's'}. Read it, then run: deploy-check ${terminalText(written.file)}\n`);
     return EXIT.ready;
   });

@@ -12,6 +12,9 @@ import { createSession } from '../onnx/session.js';
 import { runChecklist } from './runner.js';
 import { RunContext } from '../checks/context.js';
 import { CLASS_SOURCE } from '../eval/predict.js';
+import { suspectColumnOrder } from '../eval/column-order.js';
+import { confusionMatrix } from '../eval/metrics/classification.js';
+import { metricDef, type MetricName } from '../eval/metrics/index.js';
 import { parseNumber } from '../eval/cells.js';
 import { cellAt, columnIndex, openDatasetPath, type DatasetSource } from '../eval/datasets/index.js';
 import { datasetFiles } from '../spec/fields.js';
@@ -36,10 +39,10 @@ export interface InitOptions {
 /** The checklist schema shipped with deploy-check (the package's schema/ folder), for editors. */
 const SCHEMA = join(PACKAGE_ROOT, 'schema', 'checklist.schema.json');
 
-/** Metrics proposed per task; `lower` when smaller is better. */
-const METRICS: Record<'classification' | 'regression', { metric: string; average?: string; lower?: boolean }[]> = {
-  classification: [{ metric: 'accuracy' }, { metric: 'balanced_accuracy' }, { metric: 'f1' }, { metric: 'roc_auc' }, { metric: 'log_loss', lower: true }],
-  regression: [{ metric: 'mae', lower: true }, { metric: 'rmse', lower: true }, { metric: 'r2' }],
+/** Metrics proposed per task. */
+const PROPOSED: Record<'classification' | 'regression', MetricName[]> = {
+  classification: ['accuracy', 'balanced_accuracy', 'f1', 'roc_auc', 'log_loss'],
+  regression: ['mae', 'rmse', 'r2'],
 };
 
 /**
@@ -48,7 +51,7 @@ const METRICS: Record<'classification' | 'regression', { metric: string; average
  * per standard metric, its threshold the bound of the 95% bootstrap interval on the failing side,
  * rounded outwards to two significant digits. Never overwrites a file. Returns what it wrote.
  */
-export async function initChecklist(o: InitOptions): Promise<{ file: string; checks: number; text: string }> {
+export async function initChecklist(o: InitOptions): Promise<{ file: string; checks: number; text: string; warnings: string[] }> {
   const out = resolve(o.output);
   if (existsSync(out)) throw new UsageError(`${o.output} exists: init never overwrites a file (choose another --output)`);
   if (o.dataset !== undefined && o.label === undefined) throw new UsageError('--dataset needs --label, the column that holds the true values');
@@ -86,6 +89,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
     `    max_bytes: ${Math.ceil((bytes.length * 1.5) / 1000) * 1000}   # 1.5 × today's ${bytes.length} bytes`,
   ];
   const later: string[] = [];
+  const warnings: string[] = [];
   if (card) checks.push('  - type: model-card', `    path: ${yamlString(rel(card))}`);
   else later.push('#  - type: model-card        # no MODEL_CARD.md next to the model', '#    path: MODEL_CARD.md');
   if (hyper) checks.push('  - type: hyperparameters', `    path: ${yamlString(rel(hyper))}`, '    require_seed: true');
@@ -100,6 +104,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
     const measured = await measure(o, out, head, checks, info);
     head.push(...measured.model, ...datasets);
     checks.push(...measured.lines);
+    warnings.push(...measured.warnings);
   } else {
     later.push('#  (with --dataset and --label, init also measures the model and proposes metric thresholds)');
   }
@@ -111,7 +116,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
     rmSync(out);
     throw new Error(`the checklist init wrote does not load (${(err as Error).message}); this is a bug in init`);
   }
-  return { file: o.output, checks: text.split('\n').filter((l) => /^ {2}- type: /.test(l)).length, text };
+  return { file: o.output, checks: text.split('\n').filter((l) => /^ {2}- type: /.test(l)).length, text, warnings };
 }
 
 /**
@@ -144,12 +149,12 @@ interface LabelValues {
  * A first run of the standard metrics with their 95% intervals, on the checklist about to be
  * written, held in memory: messages name the file the user asked for and the checks it will hold.
  */
-async function measure(o: InitOptions, out: string, draftHead: string[], checks: string[], info: OnnxModelInfo): Promise<{ model: string[]; lines: string[] }> {
+async function measure(o: InitOptions, out: string, draftHead: string[], checks: string[], info: OnnxModelInfo): Promise<{ model: string[]; lines: string[]; warnings: string[] }> {
   const source = await openDatasetPath(process.cwd(), o.dataset!, (p) => p);
   columnIndex(source, o.label!, '--label');
   const labels = await labelValues(source, o.label!);
   const regression = !hasLabelOutput(info) && labels.numbers && (labels.values.size > 20 || labels.fractions);
-  const candidates = METRICS[regression ? 'regression' : 'classification'];
+  const candidates = PROPOSED[regression ? 'regression' : 'classification'].map((metric) => ({ metric, def: metricDef(metric) }));
   const model: string[] = [];
   if (regression) model.push('  task: regression');
   else {
@@ -162,15 +167,26 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
   }
   model.push(...inputLines(info, source.columns, labels.textColumns, o));
   const ids = candidates.map((c) => c.metric.replace(/_/g, '-'));
+  const maxOf = (c: (typeof candidates)[number]) => !c.def.higherIsBetter;
   // thresholds that do not matter: only the measurements are read
   const draft = [...draftHead, ...model, 'datasets:', `  holdout: { path: ${yamlString(relative(dirname(out), resolve(o.dataset!)))}, label: ${yamlString(o.label!)} }`, 'checks:', ...checks,
-    ...candidates.map((c, i) => `  - { id: ${ids[i]}, type: metric, metric: ${c.metric}, ${c.lower ? 'max: 0' : 'min: 0'}, confidence: 0.95 }`)];
+    ...candidates.map((c, i) => `  - { id: ${ids[i]}, type: metric, metric: ${c.metric}, ${maxOf(c) ? 'max: 0' : 'min: 0'}, confidence: 0.95 }`)];
   const loaded = parseChecklist(`${draft.join('\n')}\n`, out);
   const ctx = new RunContext(loaded, o.now);
   const report = await runChecklist(loaded, { now: o.now, context: ctx, only: ids });
   const ev = await ctx.evaluation('model', 'holdout');
   const lines: string[] = [];
-  candidates.forEach((c, i) => {
+  const warnings: string[] = [];
+  // thresholds measured with the score columns read in the wrong order would gate on nonsense
+  const suspicion = ev.task === 'regression' || ev.nonFinite.rows ? undefined : suspectColumnOrder(confusionMatrix(ev.truth, ev.predicted, ev.classes.length));
+  if (suspicion) {
+    const likely = new Array<string>(ev.classes.length);
+    suspicion.order.forEach((column, c) => (likely[column] = ev.classes[c]!));
+    const why = `with classes [${ev.classes.join(', ')}] (from ${o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]}) ${suspicion.correct} of ${ev.n} rows are right, with [${likely.join(', ')}] ${suspicion.correctLikely}`;
+    warnings.push(`no metric thresholds proposed: the score columns look like they are in another order (${why}); check --label (is it the column the model predicts?) and give --classes in score-column order`);
+    lines.push(`  # no metric thresholds proposed: the score columns look like they are in another order (${why}).`, '  # Check that the label is the column the model predicts, and the order of model.classes, then run init again.');
+  }
+  if (!suspicion) candidates.forEach((c, i) => {
     const check = report.checks.find((k) => k.id === ids[i])!;
     const m = check.measurements[0];
     if (check.status === 'error' || !m || m.value === null || !m.ci) {
@@ -180,12 +196,20 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
       return;
     }
     const [lo, hi] = m.ci;
-    const bound = c.lower ? roundOut(hi, 'up') : roundOut(lo, 'down');
+    const bound = maxOf(c) ? roundOut(hi, 'up') : roundOut(lo, 'down');
+    const [least, most] = c.def.range;
+    if (maxOf(c) ? bound >= most : bound <= least) {
+      // a threshold at the metric's own limit cannot fail: a gate in name only
+      const why = `measured ${fmt(m.value)} [${fmt(lo)}, ${fmt(hi)}] on ${ev.n} rows: a threshold at the interval's bound (${bound}) could never fail`;
+      warnings.push(`${c.metric}: not proposed (${why}); is the label the column the model predicts?`);
+      lines.push(`  # ${c.metric}: not proposed (${why}; is the label the column the model predicts?)`);
+      return;
+    }
     lines.push(
       `  - type: metric`,
       `    id: ${ids[i]}`,
       `    metric: ${c.metric}`,
-      `    ${c.lower ? 'max' : 'min'}: ${bound}   # measured ${fmt(m.value)} [${fmt(lo)}, ${fmt(hi)}] on ${ev.n} rows, ${day(o.now)}`,
+      `    ${maxOf(c) ? 'max' : 'min'}: ${bound}   # measured ${fmt(m.value)} [${fmt(lo)}, ${fmt(hi)}] on ${ev.n} rows, ${day(o.now)}`,
       '    confidence: 0.95',
     );
   });
@@ -197,7 +221,7 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
     ...model.filter((l) => !/^ {2}(task|classes|positive):/.test(l)),
   ];
   const outputs = ev.task === 'regression' ? [] : ['  - type: outputs   # finite scores, probabilities that sum to 1, the column order'];
-  return { model: settled, lines: [...outputs, "  # thresholds: the 95% interval's bound on the failing side, rounded outwards", ...lines] };
+  return { model: settled, lines: [...outputs, "  # thresholds: the 95% interval's bound on the failing side, rounded outwards", ...lines], warnings };
 }
 
 async function labelValues(source: DatasetSource, label: string): Promise<LabelValues> {

@@ -103,6 +103,36 @@ describe('deploy-check init', () => {
       expect(text).not.toMatch(/\.deploy-check-init|\bm\d\b/);
       expect((await runChecklist(loadChecklist(join(dir, 'c.yaml')), { now })).verdict).toBe('pass');
     });
+
+    it('the wrong label (0/1 rain where the model scores five kinds of weather): no thresholds measured on nonsense, and a warning saying why', async () => {
+      const { dir, r } = init(['logits.onnx', '--label', 'rain', '--drop', 'date,weather']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('warning: no metric thresholds proposed: the score columns look like they are in another order (with classes [0, 1, 2, 3, 4] (from integer labels as column indices) 0 of 365 rows are right, with [1, 0, 2, 3, 4] 363); check --label (is it the column the model predicts?) and give --classes in score-column order\n');
+      const text = readFileSync(join(dir, 'c.yaml'), 'utf8');
+      expect(text).not.toContain('type: metric');
+      expect(text).toContain('  # no metric thresholds proposed: the score columns look like they are in another order');
+      // the checklist it wrote does not pass either: its outputs check names the order
+      const report = await runChecklist(loadChecklist(join(dir, 'c.yaml')), { now });
+      expect(report.verdict).toBe('fail');
+      expect(report.checks.find((c) => c.type === 'outputs')!.findings.map((f) => f.code)).toContain('column-order');
+    });
+
+    it('never a threshold that cannot fail: a metric whose interval reaches its own limit is not proposed', () => {
+      // a label that is 0 on every row: f1 of the positive class is 0 [0, 0], so "min: 0" would pass any model
+      const dir = folder();
+      const rows = readFileSync(join(D, 'holdout.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+      const col = (name: string) => rows[0]!.indexOf(name);
+      const keep = ['precipitation', 'temp_max', 'temp_min', 'wind'].map(col);
+      writeFileSync(join(dir, 'none.csv'), [[...keep.map((k) => rows[0]![k]), 'hail'].join(','), ...rows.slice(1).map((r) => [...keep.map((k) => r[k]), '0'].join(','))].join('\n') + '\n');
+      const r = cli(['init', '--model', join(D, 'rain-sigmoid.onnx'), '--dataset', 'none.csv', '--label', 'hail', '-o', 'c.yaml'], { cwd: dir });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('warning: f1: not proposed (measured 0 [0, 0] on 365 rows: a threshold at the interval\'s bound (0) could never fail); is the label the column the model predicts?\n');
+      const loaded = loadChecklist(join(dir, 'c.yaml'));
+      const thresholds = loaded.checks.flatMap((c) => (c.type === 'metric' ? [c as unknown as { metric: string; min?: number; max?: number }] : []));
+      expect(thresholds.map((t) => t.metric)).toEqual(['accuracy', 'balanced_accuracy', 'log_loss']);
+      // each threshold proposed can fail: a min above the metric's least value (0 here), a max below none
+      for (const t of thresholds) if (t.min !== undefined) expect(t.min).toBeGreaterThan(0);
+    });
   });
 
   it('regression, told apart by the label column, with its own metrics', async () => {
