@@ -15,7 +15,8 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  const limit = Math.max(2, Math.floor(w.length / 3));
+  // two edits turn any two-letter word into any other ("by" into "id"): short words get one
+  const limit = w.length <= 3 ? 1 : Math.max(2, Math.floor(w.length / 3));
   if (best !== undefined && bestDistance <= limit) return best;
   // "warning" for "warn", "thresh" for "threshold": one is the start of the other.
   for (const c of candidates) {

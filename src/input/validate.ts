@@ -75,8 +75,10 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, doc: YamlDocu
       const branch = issue.errors.find((errs) => errs.length > 0 && !errs.some((e) => e.code === 'invalid_type' && e.path.length === 0));
       if (branch) return branch.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, schema, doc, file));
       if (issue.message === 'Invalid input') {
-        const kinds = issue.errors.flatMap((errs) => errs.filter((e) => e.code === 'invalid_type' && e.path.length === 0).map((e) => yamlName((e as { expected: string }).expected)));
-        return [problem(`expected ${[...new Set(kinds)].join(' or ')}, received ${kindOf(input)}${preview(input)}`)];
+        const types = [...new Set(issue.errors.flatMap((errs) => errs.filter((e) => e.code === 'invalid_type' && e.path.length === 0).map((e) => (e as { expected: string }).expected)))];
+        if (input === undefined) return [problem(`missing (expected ${types.map(article).join(' or ')})`)];
+        const kinds = types.map(yamlName);
+        return [problem(`expected ${kinds.join(' or ')}, received ${kindOf(input)}${preview(input)}`)];
       }
       return [problem(issue.message)];
     }
