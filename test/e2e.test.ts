@@ -107,7 +107,8 @@ describe('deploy-check run (the built CLI)', () => {
   });
 
   it('usage errors exit 2', () => {
-    expect(cli(['checklists/example.yaml', '--format', 'xml'])).toMatchObject({ code: 2, stderr: 'deploy-check: --format xml: unknown format (expected one of pretty, json, junit, markdown, sarif, codequality, html) (did you mean "html"?)\n' });
+    expect(cli(['checklists/example.yaml', '--format', 'xml'])).toMatchObject({ code: 2, stderr: 'deploy-check: --format xml: unknown format (expected one of pretty, json, junit, markdown, sarif, codequality, html) (did you mean "junit"?)\n' });
+    expect(cli(['checklists/example.yaml', '--format', 'htm']).stderr).toBe('deploy-check: --format htm: unknown format (expected one of pretty, json, junit, markdown, sarif, codequality, html) (did you mean "html"?)\n');
     expect(cli(['checklists/example.yaml', '--fromat', 'json']).code).toBe(2);
     expect(cli(['checklists/example.yaml', '--report', 'junit']).stderr).toBe('deploy-check: --report junit: expected FORMAT=FILE, for example junit=reports/deploy-check.xml\n');
     expect(cli(['checklists/example.yaml', '--as-of', '2026-02-30']).code).toBe(2);

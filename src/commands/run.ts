@@ -137,11 +137,13 @@ export function interruptRun(signal: 'SIGINT' | 'SIGTERM', io: Io, inFlight: InF
   return code;
 }
 
-
+/** What a format is often called elsewhere: named for a suggestion when it is given. */
+const FORMAT_ALIASES: Record<string, Format> = { xml: 'junit', text: 'pretty', md: 'markdown', gitlab: 'codequality' };
 
 export function parseFormat(value: string, flag: string): Format {
   if ((FORMATS as readonly string[]).includes(value)) return value as Format;
-  throw new UsageError(`${flag} ${value}: unknown format (expected one of ${FORMATS.join(', ')})${hint(didYouMean(value, FORMATS))}`);
+  const alias = Object.hasOwn(FORMAT_ALIASES, value.toLowerCase()) ? `did you mean "${FORMAT_ALIASES[value.toLowerCase()]}"?` : undefined;
+  throw new UsageError(`${flag} ${value}: unknown format (expected one of ${FORMATS.join(', ')})${hint(alias ?? didYouMean(value, FORMATS))}`);
 }
 
 function parseReportTarget(spec: string): { format: Format; file: string } {

@@ -564,7 +564,10 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
     const to = order.get(key);
     if (to === undefined) {
       const row = keys.indexOf(idx);
-      throw new InputError(path, `${rowUnit} ${refs[row]}: label ${JSON.stringify(key)} is not one of the classes (${classes.join(', ')})`, undefined, 'a label the model was never trained on');
+      // the same label but for spaces or case: say so rather than "never trained on"
+      const near = classes.find((c) => c !== key && c.trim().toLowerCase() === key.trim().toLowerCase());
+      const hint = near === undefined ? 'a label the model was never trained on' : `the class is ${JSON.stringify(near)}: the file's labels differ from it in ${near.trim() === key.trim() ? 'spaces around them' : 'case'}; labels are compared as written`;
+      throw new InputError(path, `${rowUnit} ${refs[row]}: label ${JSON.stringify(key)} is not one of the classes (${classes.join(', ')})`, undefined, hint);
     }
     remap[idx] = to;
   }

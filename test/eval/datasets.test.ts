@@ -168,6 +168,8 @@ describe('cells feeding the model: strict, with the place named', () => {
     ['a word', '1,abc,B\n', 'd.csv  line 2: column "b": "abc" is not a number (input "input" is float32)'],
     ['missing value', '1,2,B\n3,,M\n', 'd.csv  line 3: column "b": missing value (set datasets.holdout.missing: nan if the model accepts NaN)'],
     ['label never seen by the model', '1,2,X\n', 'd.csv  line 2: label "X" is not one of the classes (B, M) (a label the model was never trained on)'],
+    ['a label padded with spaces', '1,2, B \n', 'd.csv  line 2: label " B " is not one of the classes (B, M) (the class is "B": the file\'s labels differ from it in spaces around them; labels are compared as written)'],
+    ['a label in another case', '1,2,m\n', 'd.csv  line 2: label "m" is not one of the classes (B, M) (the class is "M": the file\'s labels differ from it in case; labels are compared as written)'],
     ['label __proto__', '1,2,__proto__\n', 'd.csv  line 2: label "__proto__" is not one of the classes (B, M)'],
     ['empty label', '1,2,\n', 'd.csv  line 2: label column "y" is empty'],
   ])('%s', async (_name, csv, message) => {

@@ -63,8 +63,10 @@ export { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnReq
 export function columnIndex(source: Pick<DatasetSource, 'path' | 'columns'>, name: string, why: string): number {
   const j = source.columns.indexOf(name);
   if (j >= 0) return j;
-  // the first and the last columns (a label is often the last one), all of them when they are few
-  const c = source.columns;
-  const shown = c.length > 16 ? `${c.slice(0, 10).join(', ')}, … (${c.length - 13} more), ${c.slice(-3).join(', ')}` : c.join(', ');
-  throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, didYouMean(name, source.columns) ?? `columns: ${shown}`);
+  throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, didYouMean(name, source.columns) ?? `columns: ${columnList(source.columns)}`);
+}
+
+/** A file's columns for a message: the first and the last (a label is often the last one), all of them when they are few. */
+export function columnList(c: readonly string[]): string {
+  return c.length > 16 ? `${c.slice(0, 10).join(', ')}, … (${c.length - 13} more), ${c.slice(-3).join(', ')}` : c.join(', ');
 }
