@@ -223,7 +223,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     moments.add(read);
     rowUnit = batch.unit;
     const at = rowRef.length;
-    reserved = reserveRows(reserved, at + batch.n, source.progress(), [...growing, ...outputs]);
+    reserved = reserveRows(reserved, at + batch.n, read.through ?? source.progress(), [...growing, ...outputs]);
     for (let i = 0; i < batch.n; i++) rowRef.push(batch.refs[i]!);
     labels.add(batch, batch.cells[slot.get(plan.labelCol)!]!);
     plan.keepCols.forEach((c, k) => {

@@ -156,4 +156,27 @@ describe('the quote-free fast path', () => {
     expect(expected).toBe(rows);
     expect(buffers.size).toBeLessThanOrEqual(2);
   });
+  it("a batch says how far into the file its last row ends (the rows to come are estimated from it), on both paths, across chunks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    const file = join(dir, 'd.csv');
+    // rows of different lengths, CRLF, a BOM, a quoted row (the record path) every 1,000 rows, blank lines; ~2.6 MB: several chunks
+    const lines = Array.from({ length: 150_000 }, (_, i) => (i % 1000 === 7 ? `${i},"q ${i}"` : i % 5000 === 3 ? `${i},${'z'.repeat(i % 97)}\r\n` : `${i},${'y'.repeat(i % 13)}`));
+    const text = `\ufeffa,b\r\n${lines.join('\r\n')}\r\n`;
+    writeFileSync(file, text);
+    const bytes = Buffer.from(text);
+    // the file offset just past each row's line end, from an independent scan of the bytes
+    const ends: number[] = [];
+    for (let i = bytes.indexOf(10) + 1, e; i < bytes.length; i = e + 1) {
+      e = bytes.indexOf(10, i);
+      if (e > i + 1) ends.push(e + 1);
+    }
+    for (const plainPath of [true, false]) {
+      let rows = 0;
+      for await (const b of (await openCsv(file, 'd.csv', ',', plainPath)).batches([{ index: 0, as: 'number' }], 4096)) {
+        rows += b.n;
+        expect(b.through).toBe(ends[rows - 1]! / bytes.length);
+      }
+      expect(rows).toBe(ends.length);
+    }
+  });
 });

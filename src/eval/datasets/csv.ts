@@ -100,9 +100,12 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       let rows = 0;
       const part = options?.part;
       let first = true;
+      // the file offset just past the last row stored: a batch says how far into the file it reaches
+      let through = 0;
       const flush = (): { batch: RawBatch; arrays: Arrays } => {
         const batch: RawBatch = {
           n,
+          through: size ? through / size : 1,
           cells: cells.map((c) => (Array.isArray(c) ? c : { numbers: c.numbers.subarray(0, n), other: c.other })),
           unit: 'line',
           refs: lines.subarray(0, n),
@@ -150,6 +153,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
         }
         index[n] = rows - 1;
         lines[n++] = rec.line;
+        through = rec.end;
         if (n >= batchSize) ready.push(flush());
         return true;
       };
@@ -158,7 +162,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
        * parsed straight into the batch's columns, with no record in between. Same results as the
        * record path (a property test holds them together). Returns the next line number.
        */
-      const plain = (buf: Buffer, from: number, to: number, line: number): number => {
+      const plain = (buf: Buffer, from: number, to: number, line: number, base: number): number => {
         const ncols = columns.length;
         let i = from;
         while (i < to) {
@@ -217,7 +221,10 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
           if (count !== ncols) ragged(line, count);
           index[n] = rows++;
           lines[n++] = line++;
-          if (n >= batchSize) ready.push(flush());
+          if (n >= batchSize) {
+            through = base + i;
+            ready.push(flush());
+          }
         }
         return line;
       };
@@ -227,6 +234,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       for await (const _ of records(file, display, delim, counting, onRecord, numeric, plainPath ? plain : undefined)) yield* hand();
       yield* hand();
       if (rows === 0 && !options?.empty) throw new InputError(display, 'has a header but no rows');
+      through = size;
       if (n) yield flush().batch;
       evidence = { sha256: hash.digest(), bytes: size, rows };
     },
@@ -242,6 +250,8 @@ interface CsvRecord {
   number(j: number): number | undefined;
   /** whether the record's bytes put it in this shard's part */
   inPart(part: Part): boolean;
+  /** the file offset just past the record */
+  end: number;
 }
 
 /**
@@ -258,7 +268,7 @@ async function* records(
   /** numeric[j] = 1: column j is wanted as numbers, parsed while the field is scanned */
   numeric: Uint8Array = new Uint8Array(0),
   /** takes the complete lines of a chunk up to its first quote; returns the next line number */
-  plain?: (buf: Buffer, from: number, to: number, line: number) => number,
+  plain?: (buf: Buffer, from: number, to: number, line: number, base: number) => number,
 ): AsyncGenerator<void> {
   // read into buffers in turn (two, or the digest's: the unfinished record of one chunk lives on
   // while the next is read): a stream would allocate a fresh megabyte per chunk, and collecting
@@ -283,7 +293,10 @@ async function* records(
     text: (j) => unquoted[j] ?? buf.toString('utf8', starts[j], ends[j]),
     number: (j) => (parsed[j] ? values[j] : unquoted[j] !== undefined ? undefined : fastNumber(buf, starts[j]!, ends[j]!)),
     inPart: (part) => inPart(part, buf, recFrom, recTo),
+    end: 0,
   };
+  // bytes read so far; `buf` (an unfinished record and the chunk after it) always ends there
+  let total = 0;
   let recFrom = 0;
   let recTo = 0;
   let carry: Buffer | undefined;
@@ -300,6 +313,7 @@ async function* records(
   while (!final) {
     const into = next;
     const { bytesRead } = await pending!;
+    total += bytesRead;
     pending = undefined;
     if (bytesRead === 0) {
       final = true;
@@ -329,6 +343,8 @@ async function* records(
       pending = fh.read(next, ROOM, CHUNK, null);
     }
     let pos = 0;
+    // the file offset of buf[0]
+    const base = total - buf.length;
     if (bom && (buf.length >= 3 || final)) {
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
       bom = false;
@@ -339,7 +355,7 @@ async function* records(
       const stop = quote < 0 ? end : quote;
       const last = stop > pos ? buf.lastIndexOf(LF, stop - 1) : -1;
       if (last >= pos) {
-        line = recLine = plain(buf, pos, last + 1, line);
+        line = recLine = plain(buf, pos, last + 1, line, base);
         pos = last + 1;
       }
     }
@@ -461,6 +477,7 @@ async function* records(
         rec.count = count;
         recFrom = pos;
         recTo = i;
+        rec.end = base + i;
         if (!onRecord(rec)) return;
       }
       line += newlines + 1;

@@ -29,6 +29,11 @@ export interface RawBatch {
   unit: 'line' | 'row';
   refs: ArrayLike<number>;
   /**
+   * how far into the file the batch's last row ends (0..1), where the reader knows it (text
+   * formats): a better guess of the rows to come than `progress()`, which counts bytes read ahead
+   */
+  through?: number;
+  /**
    * where refs are line numbers: each row's 0-based place among the file's data rows (another
    * shard's rows counted), so that the rows of several files can be numbered as one dataset's
    */
