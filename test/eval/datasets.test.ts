@@ -217,6 +217,28 @@ describe('a dataset of several files (a glob or a list)', () => {
     expect(Array.from(split.rowRef)).toEqual(Array.from({ length: whole.n }, (_, i) => i + 1));
   });
 
+  it('a JSON Lines batch says how far into the file its last row ends, in bytes (text that is not ASCII counted as written)', async () => {
+    const lines = ['{"a": 1, "y": "é"}', '{"a": 2, "y": "ü€"}', '', '{"a": 3, "y": "x"}'];
+    const text = `${lines.join('\n')}\n`;
+    const dir = scenario({ 'd.jsonl': text });
+    const source = await openDataset(join(dir, 'd.jsonl'), 'd.jsonl');
+    const seen: number[] = [];
+    for await (const b of source.batches([{ index: 0, as: 'cell' }], 2)) seen.push(b.through!);
+    const size = Buffer.byteLength(text);
+    expect(seen).toEqual([Buffer.byteLength(`${lines[0]}\n${lines[1]}\n`) / size, 1]);
+  });
+
+  it("a batch of several CSV files says how far into the whole dataset's bytes it reaches, not into its own file's", async () => {
+    const dir = join(FIXTURES, 'breast-cancer', 'parts');
+    const sizes = [1, 2, 3].map((k) => readFileSync(join(dir, `holdout-${k}.csv`)).length);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const source = await openDatasetPath(dir, 'holdout-?.csv', (p) => p);
+    const seen: number[] = [];
+    for await (const b of source.batches([{ index: 0, as: 'number' }], 1000)) seen.push(b.through!);
+    // one batch a file (each holds fewer than 1,000 rows): each ends where its file ends
+    expect(seen).toEqual([sizes[0]! / total, (sizes[0]! + sizes[1]!) / total, 1]);
+  });
+
   it('shards of Parquet files: more shards than files, row groups numbered across the files (groups of 20, 20, 10 | 20, 20, 20 | 20, 20, 20, 1 rows); else whole files', async () => {
     const rows = async (part: { index: number; count: number }) => {
       const source = await openDatasetPath(join(FIXTURES, 'breast-cancer', 'parts'), 'holdout-*.parquet', (p) => p);

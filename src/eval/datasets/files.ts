@@ -95,7 +95,7 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         const groups = file.source.rowGroups;
         const shifted = part && groups !== undefined ? { ...part, index: (((part.index - groupsBefore) % part.count) + part.count) % part.count } : part;
         // an empty file is an empty partition (batch engines write them); the dataset needs a row
-        for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display);
+        for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display, b.through === undefined ? undefined : total ? (done + b.through * file.bytes) / total : 1);
         const ev = file.source.evidence();
         if (!ev) throw new Error(`${file.display} was read without evidence`);
         seen.push({ path: file.display, ...ev });
@@ -132,7 +132,8 @@ export function emptyPart(file: string, display: string): DatasetSource {
 }
 
 /** A file's batch with its rows numbered across the dataset's files, and where they are in the file. */
-function renumbered(b: RawBatch, rowsBefore: number, path: string): RawBatch {
+/** A file's batch as the dataset's: rows numbered across the files, and how far into the dataset's bytes it reaches (`through`, of the file's in the batch). */
+function renumbered(b: RawBatch, rowsBefore: number, path: string, through: number | undefined): RawBatch {
   const refs = new Int32Array(b.n);
   if (b.unit === 'row') for (let i = 0; i < b.n; i++) refs[i] = rowsBefore + Number(b.refs[i]);
   else {
@@ -140,6 +141,6 @@ function renumbered(b: RawBatch, rowsBefore: number, path: string): RawBatch {
     if (!index) throw new Error('a text reader gave rows without their index');
     for (let i = 0; i < b.n; i++) refs[i] = rowsBefore + Number(index[i]) + 1;
   }
-  const { index: _, ...rest } = b;
-  return { ...rest, unit: 'row', refs, origin: { path, unit: b.unit, refs: b.refs } };
+  const { index: _, through: __, ...rest } = b;
+  return { ...rest, ...(through === undefined ? {} : { through }), unit: 'row', refs, origin: { path, unit: b.unit, refs: b.refs } };
 }

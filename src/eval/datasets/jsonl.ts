@@ -36,15 +36,17 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
       let lines: number[] = [];
       let places: number[] = [];
       let rows = 0;
+      let through = 0;
       const flush = (): RawBatch => {
-        const b: RawBatch = { n: lines.length, cells, unit: 'line', refs: lines, index: places };
+        const b: RawBatch = { n: lines.length, cells, unit: 'line', refs: lines, index: places, through: size ? Math.min(1, through / size) : 1 };
         cells = want.map(() => []);
         lines = [];
         places = [];
         return b;
       };
-      for await (const { value, line, text } of objects(file, display, counting)) {
+      for await (const { value, line, text, end } of objects(file, display, counting)) {
         rows++;
+        through = end;
         if (part) {
           // another shard's row: counted (the evidence is the whole file's), not read
           const bytes = Buffer.from(text);
@@ -68,13 +70,16 @@ export async function openJsonl(file: string, display: string): Promise<DatasetS
   };
 }
 
-async function* objects(file: string, display: string, hash: { update(chunk: Buffer): unknown } | undefined): AsyncGenerator<{ value: Record<string, unknown>; line: number; text: string }> {
+/** Each line's object, its line number, its text and about where it ends in the file (a line end counted as one byte: for sizing arrays, not for reading). */
+async function* objects(file: string, display: string, hash: { update(chunk: Buffer): unknown } | undefined): AsyncGenerator<{ value: Record<string, unknown>; line: number; text: string; end: number }> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   if (hash) stream.on('data', (chunk) => hash.update(chunk as Buffer));
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
+  let end = 0;
   for await (const raw of rl) {
     line++;
+    end += Buffer.byteLength(raw) + 1;
     const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (text.trim() === '') continue;
     let value: unknown;
@@ -84,6 +89,6 @@ async function* objects(file: string, display: string, hash: { update(chunk: Buf
       throw new InputError(display, `line ${line}: not valid JSON (${(err as Error).message})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(display, `line ${line}: expected a JSON object`);
-    yield { value: value as Record<string, unknown>, line, text };
+    yield { value: value as Record<string, unknown>, line, text, end };
   }
 }

@@ -29,8 +29,8 @@ export interface RawBatch {
   unit: 'line' | 'row';
   refs: ArrayLike<number>;
   /**
-   * how far into the file the batch's last row ends (0..1), where the reader knows it (text
-   * formats): a better guess of the rows to come than `progress()`, which counts bytes read ahead
+   * how far into the file the batch's last row ends (0..1), where the reader knows it (CSV exactly, JSON
+   * Lines about): a better guess of the rows to come than `progress()`, which counts bytes read ahead
    */
   through?: number;
   /**
