@@ -86,7 +86,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
         continue;
       }
       // A problem with the checklist found while running names the check it is in.
-      if (err instanceof InputError && err.file === loaded.file && !err.position) throw new InputError(err.file, `check "${spec.id}": ${err.detail}`, undefined, err.hint);
+      if (err instanceof InputError && err.file === loaded.file && !err.position) throw new InputError(err.file, `check "${spec.id}": ${err.detail}`, loaded.doc.positionOf(['checks', loaded.checks.indexOf(spec)]), err.hint);
       if (err instanceof InputError) throw err;
       const message = err instanceof Error ? err.message : String(err);
       checks.push({ ...base, status: 'error', message: `could not be evaluated: ${message}`, measurements: [], findings: [] });

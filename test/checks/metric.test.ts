@@ -98,8 +98,8 @@ describe('metric', () => {
     expect(at.checks[0]!.status).toBe('pass');
   });
 
-  it('a metric that does not apply to the task stops the run (exit 2) naming the check', async () => {
-    await expect(bc('  - id: err\n    type: metric\n    metric: mae\n    max: 1\n')).rejects.toThrow(/c\.yaml {2}check "err": metric mae does not apply to a binary model \(it applies to regression\)$/);
+  it('a metric that does not apply to the task stops the run (exit 2) naming the check and its line', async () => {
+    await expect(bc('  - id: err\n    type: metric\n    metric: mae\n    max: 1\n')).rejects.toThrow(/c\.yaml:9:5 {2}check "err": metric mae does not apply to a binary model \(it applies to regression\)$/);
   });
 
   it('refuses a metric check that could never fail, parameters that do not apply, unknown datasets', () => {
