@@ -1,7 +1,7 @@
 // `run --shard i/n --state FILE` (one shard of a run, written as a state) and `run --jobs N` (the
 // shards of a run as processes of this machine, merged by run itself).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadChecklist, partsOf, type LoadedChecklist } from '../checklist/load.js';
@@ -13,7 +13,7 @@ import { ValidationError } from '../input/validate.js';
 import { PACKAGE_ROOT } from '../input/version.js';
 import { EXIT } from '../report/exit-code.js';
 import { runShard } from '../run/shard.js';
-import { combineStates, readState, stateText } from '../run/state.js';
+import { combineStates, readState, readStateFile, stateText } from '../run/state.js';
 import { DEFAULT_CHECKLIST, refuseOverwritingInputs, splitList, writeOutput, type Io } from './io.js';
 
 /** The options of `run` a shard reads. */
@@ -38,7 +38,7 @@ export async function shardCommand(checklist: string | undefined, options: Shard
   if (missing.length) throw new ValidationError(missing);
   refuseOverwritingInputs([{ flag: '--state', file: options.state }], loaded.inputs);
   const state = await runShard(loaded, { part, only: splitList(options.only), skip: splitList(options.skip), progress: io.progress });
-  writeOutput(options.state, stateText(state));
+  writeOutput(options.state, stateText(state, options.state));
   return EXIT.ready;
 }
 
@@ -56,7 +56,7 @@ export async function runJobs(loaded: LoadedChecklist, jobs: number, options: Sh
     const runs = await Promise.all(files.map((file, i) => child(process.execPath, [cli, 'run', loaded.file, '--shard', `${i}/${jobs}`, '--state', file, ...pass])));
     const failed = runs.find((r) => r.code !== 0);
     if (failed) return failed.stderr || `deploy-check: a shard of --jobs ended with ${failed.code}\n`;
-    return combineStates(files.map((file) => ({ file, state: readState(file, readFileSync(file, 'utf8')) }))).merged;
+    return combineStates(files.map((file) => ({ file, state: readState(file, readStateFile(file)) }))).merged;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,8 @@
 // The state a shard writes (`run --shard i/n --state FILE`) and what `merge` checks before it trusts one.
+import { constants } from 'node:buffer';
+import { statSync } from 'node:fs';
 import { z } from 'zod';
+import { cannotRead, readInput } from '../onnx/read-input.js';
 import { InputError, UsageError } from '../input/errors.js';
 import { sha256Hex } from '../input/hash.js';
 import { TOOL } from '../input/version.js';
@@ -98,9 +101,27 @@ function buildSchema() {
   return stateSchema;
 }
 
-/** The state as written: its JSON, with the digest of everything else last. */
-export function stateText(state: StateFile): string {
-  const body = JSON.stringify(state);
+/**
+ * The longest state there can be, in characters: a state is written and read as one JSON text,
+ * and a text is one string, at most this long in Node.js (2^29 − 24 characters, about 512 MB).
+ */
+export const MAX_STATE_CHARS = constants.MAX_STRING_LENGTH;
+/** the digest's field and the braces around it */
+const DIGEST_CHARS = 80;
+
+const tooLong = (file: string, limit: number) =>
+  new InputError(file, `this shard's state would be longer than ${limit.toLocaleString('en-US')} characters, the longest text Node.js can write or read as one`, undefined, 'split the run into more shards: a state takes 12 to 17 bytes a row evaluated');
+
+/** The state as written: its JSON, with the digest of everything else last; an InputError naming `file` when it would be too long to read back. */
+export function stateText(state: StateFile, file = 'state', limit = MAX_STATE_CHARS): string {
+  let body: string;
+  try {
+    body = JSON.stringify(state);
+  } catch (err) {
+    if (err instanceof RangeError) throw tooLong(file, limit);
+    throw err;
+  }
+  if (body.length + DIGEST_CHARS > limit) throw tooLong(file, limit);
   return `${body.slice(0, -1)},"sha256":"${sha256Hex(Buffer.from(body))}"}\n`;
 }
 
@@ -160,6 +181,18 @@ function scoredOf(w: NonNullable<Wire['datasets'][string]['scored']>, pass: Pass
  * (lengths, codes within their dictionaries, rows in file order). Any fault is an InputError naming
  * the file and the place.
  */
+/** A state file's text, or an InputError naming it: unreadable, or longer than a state can be. */
+export function readStateFile(file: string, limit = MAX_STATE_CHARS): string {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (err) {
+    throw cannotRead(file, err);
+  }
+  if (size > limit) throw new InputError(file, `is ${size.toLocaleString('en-US')} bytes, longer than a state can be (${limit.toLocaleString('en-US')} characters, the longest text Node.js can read as one)`, undefined, 'not a state written by run --shard --state, which refuses states that long');
+  return readInput(file, file).toString('utf8');
+}
+
 export function readState(
   file: string,
   text: string,

@@ -11,7 +11,7 @@ import { mulberry32 } from '../../src/eval/bootstrap.js';
 import { formatters } from '../../src/report/index.js';
 import { runChecklist } from '../../src/run/runner.js';
 import { runShard } from '../../src/run/shard.js';
-import { combineStates, readState, stateText } from '../../src/run/state.js';
+import { combineStates, MAX_STATE_CHARS, readState, readStateFile, stateText } from '../../src/run/state.js';
 import { cli, FIXTURES, ROOT, scenario } from '../helpers.js';
 
 const NOW = new Date('2026-11-30T00:00:00Z');
@@ -160,6 +160,20 @@ describe('a state is what it says it is', () => {
     s1!.state.datasets.holdout!.evidence.files![1]!.sha256 = '';
     for (const t of Object.values(s1!.state.tallies)) for (const e of t.evidence) if (e.files) e.files[1]!.sha256 = '';
     expect(() => combineStates([s0!, s1!, s2!])).toThrow(/dataset .*: no shard read \.\.\/fixtures\/breast-cancer\/parts\/holdout-2\.parquet/);
+  });
+
+  it("a state too long to be one text (Node.js's longest string) is refused when written and when read, naming the file", async () => {
+    const d = await shardFiles(1);
+    const file = join(d, 's0.json');
+    const text = readFileSync(file, 'utf8');
+    const state = JSON.parse(text) as Record<string, unknown>;
+    delete state.sha256;
+    // the same state under a limit just below and just above its length (the real limit, 2^29 − 24 characters, is too long to build in a test)
+    expect(stateText(state as never, 'out/s0.json', text.length + 80)).toBe(text);
+    expect(() => stateText(state as never, 'out/s0.json', text.length - 1)).toThrow(`out/s0.json  this shard's state would be longer than ${(text.length - 1).toLocaleString('en-US')} characters, the longest text Node.js can write or read as one (split the run into more shards: a state takes 12 to 17 bytes a row evaluated)`);
+    expect(readStateFile(file, text.length)).toBe(text);
+    expect(() => readStateFile(file, text.length - 1)).toThrow(`${file}  is ${text.length.toLocaleString('en-US')} bytes, longer than a state can be (${(text.length - 1).toLocaleString('en-US')} characters, the longest text Node.js can read as one)`);
+    expect(MAX_STATE_CHARS).toBe(2 ** 29 - 24);
   });
 
   it('refuses a data check tally that does not add up, even under a valid digest', () => {
