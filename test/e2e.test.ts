@@ -133,20 +133,22 @@ describe('deploy-check validate, schema, inspect', () => {
     );
   });
 
-  it('validate: one pass reports schema problems, the rules across fields and missing columns together', () => {
+  it('validate, run and run --shard: one pass reports schema problems, the rules across fields and missing columns together', () => {
     const dir = scenario({ 'd.csv': 'a,b,y\n1,2,0\n', 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\n  task: multiclass\n  positive: M\ndatasets:\n  holdout: { path: d.csv, label: y }\nchecks:\n  - { type: metric, metric: accuracy, min: high }\n  - { type: metric, dataset: test, metric: accuracy, min: 0.5 }\n  - { type: drift, reference: holdout, current: holdout }\n  - { type: slices, metric: accuracy, by: [temperature], min: 0.5 }\n' });
-    const r = cli(['validate', join(dir, 'c.yaml')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
-      [
-        'c.yaml:5:13  model.positive: only applies to task: binary (this model\'s task is multiclass)',
-        'c.yaml:9:44  checks[0].min: expected number, received string "high"',
-        'c.yaml:10:30  checks[1].dataset: no dataset named "test" (datasets: holdout)',
-        'c.yaml:11:49  checks[2].current: compares a dataset with itself',
-        'c.yaml:12:44  checks[3].by: no column "temperature" in d.csv (dataset holdout) (its columns: a, b, y)',
-        '',
-      ].join('\n'),
-    );
+    for (const args of [['validate'], [], ['--shard', '0/2', '--state', join(dir, 's.json')]]) {
+      const r = cli([...args, join(dir, 'c.yaml')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
+        [
+          'c.yaml:5:13  model.positive: only applies to task: binary (this model\'s task is multiclass)',
+          'c.yaml:9:44  checks[0].min: expected number, received string "high"',
+          'c.yaml:10:30  checks[1].dataset: no dataset named "test" (datasets: holdout)',
+          'c.yaml:11:49  checks[2].current: compares a dataset with itself',
+          'c.yaml:12:44  checks[3].by: no column "temperature" in d.csv (dataset holdout) (its columns: a, b, y)',
+          '',
+        ].join('\n'),
+      );
+    }
   });
 
   it("validate: every column the checklist names is read from the datasets' headers, each missing one located", () => {

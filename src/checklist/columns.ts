@@ -6,7 +6,8 @@ import { didYouMean } from '../input/suggest.js';
 import { byPosition, pathToString } from '../input/validate.js';
 import type { PathSegment } from '../input/yaml.js';
 import { defaultDataset } from '../spec/datasets.js';
-import type { ChecklistParts } from './load.js';
+import { InvalidChecklist, loadChecklist, partsOf, type ChecklistParts, type LoadedChecklist } from './load.js';
+import { ValidationError } from '../input/validate.js';
 
 /**
  * Every column the checklist names that its dataset does not have, read from the datasets' headers
@@ -76,4 +77,23 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
   }
   // one line per problem, even when two checks or models name the same missing column in one place
   return byPosition(problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i));
+}
+
+/**
+ * Loads a checklist and checks every column it names against its datasets' headers (not their
+ * rows), before anything runs: every problem of both in one pass — the columns of the parts that are
+ * valid when others are not — as one ValidationError. A misspelt column is exit 2 at once, not
+ * after an hour of evaluation.
+ */
+export async function loadChecked(file: string): Promise<LoadedChecklist> {
+  let loaded: LoadedChecklist;
+  try {
+    loaded = loadChecklist(file);
+  } catch (err) {
+    if (!(err instanceof InvalidChecklist)) throw err;
+    throw new ValidationError(byPosition([...err.problems, ...(await missingColumns(err.parts))]));
+  }
+  const missing = await missingColumns(partsOf(loaded));
+  if (missing.length) throw new ValidationError(missing);
+  return loaded;
 }

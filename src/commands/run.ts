@@ -1,8 +1,6 @@
 // `deploy-check run`: load, run, report, write; and what a signal leaves written.
 import { dirname, posix, relative, resolve } from 'node:path';
-import { loadChecklist, partsOf } from '../checklist/load.js';
-import { missingColumns } from '../checklist/columns.js';
-import { ValidationError } from '../input/validate.js';
+import { loadChecked } from '../checklist/columns.js';
 import { UsageError } from '../input/errors.js';
 import { EXIT, exitCode } from '../report/exit-code.js';
 import type { LoadedChecklist } from '../checklist/load.js';
@@ -50,11 +48,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
     if (options.shard !== undefined || options.state !== undefined) return shardCommand(checklist, options, io);
     const settings = reportSettings(options);
     const jobs = options.jobs === undefined ? 1 : parseJobs(options.jobs);
-    const loaded = loadChecklist(checklist ?? DEFAULT_CHECKLIST);
-    // every column the checklist names, against the datasets' headers, before anything runs: a
-    // misspelt column is exit 2 at once, all of them listed, not after an hour of evaluation
-    const missing = await missingColumns(partsOf(loaded));
-    if (missing.length) throw new ValidationError(missing);
+    const loaded = await loadChecked(checklist ?? DEFAULT_CHECKLIST);
     if (jobs === 1) return runAndReport(loaded, settings, io, inFlight);
     const merged = await runJobs(loaded, jobs, options);
     if (typeof merged === 'string') {
