@@ -7,21 +7,30 @@ import { joined, MAX_CATEGORIES, type KeptColumn, type LabelData, type OutputDat
  * coded it. `finishPass` then makes the same Evaluations as an unsharded run, to the byte.
  * Input statistics are not merged (Welford's running moments depend on the order of the rows): a
  * check that needs them is refused under --shard.
+ *
+ * The parts are consumed: each of their arrays is let go once merged, so that the merge holds the
+ * whole dataset's rows about once, not twice (the parts', then the merged ones).
  */
 export function mergePasses(parts: Pass[]): Pass {
   const { part, at } = fileOrder(parts);
   const n = part.length;
   const rowRef = new Int32Array(n);
   for (let r = 0; r < n; r++) rowRef[r] = parts[part[r]!]!.rowRef[at[r]!]!;
-  const withRows = parts.find((p) => p.rowRef.length > 0);
-  return {
-    rowRef,
-    rowUnit: withRows?.rowUnit ?? parts[0]!.rowUnit,
-    labels: mergeLabels(parts.map((p) => p.labels), part, at),
-    kept: (parts[0]?.kept ?? []).map((_, k) => mergeKept(parts.map((p) => p.kept[k]!), part, at)),
-    inputStats: new Map(),
-    outputs: (parts[0]?.outputs ?? []).map((_, m) => mergeOutputs(parts.map((p) => p.outputs[m]!), part, at)),
-  };
+  const rowUnit = parts.find((p) => p.rowRef.length > 0)?.rowUnit ?? parts[0]!.rowUnit;
+  for (const p of parts) p.rowRef = new Int32Array(0);
+  const labels = mergeLabels(parts.map((p) => p.labels), part, at);
+  for (const p of parts) p.labels = { dictionary: p.labels.dictionary, keys: new Uint8Array(0), values: new Float64Array(0) };
+  const kept = (parts[0]?.kept ?? []).map((_, k) => {
+    const merged = mergeKept(parts.map((p) => p.kept[k]!), part, at);
+    for (const p of parts) p.kept[k] = { codes: new Int32Array(0), values: p.kept[k]!.values, numbers: new Float64Array(0) };
+    return merged;
+  });
+  const outputs = (parts[0]?.outputs ?? []).map((_, m) => {
+    const merged = mergeOutputs(parts.map((p) => p.outputs[m]!), part, at);
+    for (const p of parts) p.outputs[m] = { ...p.outputs[m]!, scores: [], labels: [] };
+    return merged;
+  });
+  return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs };
 }
 
 /** For each row of the merged pass: the part it comes from and its index there, by place in the file. */
@@ -100,8 +109,9 @@ function mergeOutputs(parts: OutputData[], part: Uint8Array | Int32Array, at: In
   // a width that differs between parts is kept, for finishPass to refuse as it refuses it between batches
   const widths = [...new Set(parts.flatMap((p) => p.widths))];
   const width = widths[0] ?? 1;
-  const flat = parts.map((p) => joined(p.scores, Float64Array));
   const single32 = parts.every((p) => p.scores.every((s) => s instanceof Float32Array));
+  // single precision stays single (a copy of a float32 into a float64 and back is exact, but takes twice the memory)
+  const flat: (Float32Array | Float64Array)[] = parts.map((p) => (single32 ? joined(p.scores, Float32Array) : joined(p.scores, Float64Array)));
   const scores = single32 ? new Float32Array(part.length * width) : new Float64Array(part.length * width);
   for (let r = 0; r < part.length; r++) {
     const from = flat[part[r]!]!;
