@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
-import { suspectColumnOrder } from '../eval/column-order.js';
+import { columnOrderDoubt } from '../eval/column-order.js';
 import { confusionMatrix } from '../eval/metrics/classification.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
@@ -55,18 +55,8 @@ export default defineCheck({
 
     // columns in another order than the classes in use: a permutation that fits far better says so
     const source = CLASS_SOURCE[ev.classSource];
-    if (ev.task !== 'regression' && !ev.nonFinite.rows) {
-      const suspicion = suspectColumnOrder(confusionMatrix(ev.truth, ev.predicted, ev.classes.length));
-      if (suspicion) {
-        const likely = new Array<string>(ev.classes.length);
-        suspicion.order.forEach((column, c) => (likely[column] = ev.classes[c]!));
-        findings.push({
-          code: 'column-order',
-          message: `the score columns look like they are in another order: with classes [${ev.classes.join(', ')}] (from ${source}) ${suspicion.correct} of ${ev.n} rows are right, with [${likely.join(', ')}] ${suspicion.correctLikely}`,
-          hint: `check the order of ${o.model}.classes against the model's output columns`,
-        });
-      }
-    }
+    const doubt = ev.task !== 'regression' && !ev.nonFinite.rows ? columnOrderDoubt(ev.classes, confusionMatrix(ev.truth, ev.predicted, ev.classes.length), source) : undefined;
+    if (doubt) findings.push({ code: 'column-order', message: `the score columns look like they are in another order: ${doubt}`, hint: `check the order of ${o.model}.classes against the model's output columns` });
 
     const measurements: Measurement[] = [];
     if (ev.labelOutput) {

@@ -12,7 +12,7 @@ import { createSession } from '../onnx/session.js';
 import { runChecklist } from './runner.js';
 import { RunContext } from '../checks/context.js';
 import { CLASS_SOURCE } from '../eval/predict.js';
-import { suspectColumnOrder } from '../eval/column-order.js';
+import { columnOrderDoubt } from '../eval/column-order.js';
 import { confusionMatrix } from '../eval/metrics/classification.js';
 import { metricDef, type MetricName } from '../eval/metrics/index.js';
 import { parseNumber } from '../eval/cells.js';
@@ -178,15 +178,12 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
   const lines: string[] = [];
   const warnings: string[] = [];
   // thresholds measured with the score columns read in the wrong order would gate on nonsense
-  const suspicion = ev.task === 'regression' || ev.nonFinite.rows ? undefined : suspectColumnOrder(confusionMatrix(ev.truth, ev.predicted, ev.classes.length));
-  if (suspicion) {
-    const likely = new Array<string>(ev.classes.length);
-    suspicion.order.forEach((column, c) => (likely[column] = ev.classes[c]!));
-    const why = `with classes [${ev.classes.join(', ')}] (from ${o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]}) ${suspicion.correct} of ${ev.n} rows are right, with [${likely.join(', ')}] ${suspicion.correctLikely}`;
-    warnings.push(`no metric thresholds proposed: the score columns look like they are in another order (${why}); check --label (is it the column the model predicts?) and give --classes in score-column order`);
-    lines.push(`  # no metric thresholds proposed: the score columns look like they are in another order (${why}).`, '  # Check that the label is the column the model predicts, and the order of model.classes, then run init again.');
+  const doubt = ev.task === 'regression' || ev.nonFinite.rows ? undefined : columnOrderDoubt(ev.classes, confusionMatrix(ev.truth, ev.predicted, ev.classes.length), o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]);
+  if (doubt) {
+    warnings.push(`no metric thresholds proposed: the score columns look like they are in another order (${doubt}); check --label (is it the column the model predicts?) and give --classes in score-column order`);
+    lines.push(`  # no metric thresholds proposed: the score columns look like they are in another order (${doubt}).`, '  # Check that the label is the column the model predicts, and the order of model.classes, then run init again.');
   }
-  if (!suspicion) candidates.forEach((c, i) => {
+  if (!doubt) candidates.forEach((c, i) => {
     const check = report.checks.find((k) => k.id === ids[i])!;
     const m = check.measurements[0];
     if (check.status === 'error' || !m || m.value === null || !m.ci) {
