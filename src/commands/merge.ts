@@ -5,7 +5,7 @@ import { InputError } from '../input/errors.js';
 import { readInput } from '../onnx/read-input.js';
 import { sha256Hex } from '../input/hash.js';
 import { selection } from '../run/runner.js';
-import { combineStates, readState, readStateFile } from '../run/state.js';
+import { combineStates, loadState } from '../run/state.js';
 import { guard, type Io } from './io.js';
 import { reportSettings, runAndReport, type InFlight, type RunCommandOptions } from './run.js';
 
@@ -21,7 +21,7 @@ export interface MergeCommandOptions extends Omit<RunCommandOptions, 'shard' | '
  */
 export function mergeCommand(files: string[], options: MergeCommandOptions, io: Io, inFlight: InFlight = {}): Promise<number> {
   return guard(io, async () => {
-    const { first, merged } = combineStates(files.map((file) => ({ file, state: readState(file, readStateFile(file)) })));
+    const { first, merged } = combineStates(files.map((file) => ({ file, state: loadState(file) })));
     const settings = reportSettings({ ...options, only: first.selection.only, skip: first.selection.skip });
     const file = options.checklist ?? first.checklist.path;
     const loaded = loadChecklist(file);

@@ -12,7 +12,7 @@ import { UsageError } from '../input/errors.js';
 import { PACKAGE_ROOT } from '../input/version.js';
 import { EXIT } from '../report/exit-code.js';
 import { runShard } from '../run/shard.js';
-import { combineStates, readState, readStateFile, stateText } from '../run/state.js';
+import { combineStates, loadState, stateText } from '../run/state.js';
 import { DEFAULT_CHECKLIST, refuseOverwritingInputs, splitList, writeOutput, type Io } from './io.js';
 
 /** The options of `run` a shard reads. */
@@ -53,7 +53,7 @@ export async function runJobs(loaded: LoadedChecklist, jobs: number, options: Sh
     const runs = await Promise.all(files.map((file, i) => child(process.execPath, [cli, 'run', loaded.file, '--shard', `${i}/${jobs}`, '--state', file, ...pass])));
     const failed = runs.find((r) => r.code !== 0);
     if (failed) return failed.stderr || `deploy-check: a shard of --jobs ended with ${failed.code}\n`;
-    return combineStates(files.map((file) => ({ file, state: readState(file, readStateFile(file)) }))).merged;
+    return combineStates(files.map((file) => ({ file, state: loadState(file) }))).merged;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

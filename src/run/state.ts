@@ -193,6 +193,11 @@ export function readStateFile(file: string, limit = MAX_STATE_CHARS): string {
   return readInput(file, file).toString('utf8');
 }
 
+/** A state file, read and checked (readStateFile, then readState). */
+export function loadState(file: string): ReturnType<typeof readState> {
+  return readState(file, readStateFile(file));
+}
+
 export function readState(
   file: string,
   text: string,
