@@ -3,11 +3,10 @@ import { InputError } from '../input/errors.js';
 import { columnList, openDatasetPath } from '../eval/datasets/index.js';
 import { checkDefinition } from '../checks/index.js';
 import { didYouMean } from '../input/suggest.js';
-import { byPosition, pathToString } from '../input/validate.js';
+import { byPosition, pathToString, ValidationError } from '../input/validate.js';
 import type { PathSegment } from '../input/yaml.js';
 import { defaultDataset } from '../spec/datasets.js';
 import { InvalidChecklist, loadChecklist, partsOf, type ChecklistParts, type LoadedChecklist } from './load.js';
-import { ValidationError } from '../input/validate.js';
 
 /**
  * Every column the checklist names that its dataset does not have, read from the datasets' headers

@@ -2,18 +2,7 @@
 // brute-force count over every (hash, place) pair, and its refusals of parts that are not sorted.
 import { describe, expect, it } from 'vitest';
 import { mergeDataTallies, ROW_PARTS, rowParts } from '../../src/checks/data-tally.js';
-
-/** A deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { mulberry32 } from '../../src/eval/bootstrap.js';
 
 function tally(n: number, total: number, own: number, firsts: { hashes: string[]; refs: string[] }) {
   return { path: 'd.csv', expectations: {}, absent: [], unit: 'line', n, total, max: 5, columns: [], labels: null, duplicates: { matches: { count: own, examples: [] }, firsts }, shared: null };
@@ -22,7 +11,7 @@ function tally(n: number, total: number, own: number, firsts: { hashes: string[]
 describe('the duplicates of sharded data checks', () => {
   it('finds every row first seen in several shards, and only those, whatever the shards', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const rnd = random(seed);
+      const rnd = mulberry32(seed);
       const shards = 1 + Math.floor(rnd() * 6);
       // distinct rows: hashes below 2^53, some shared between shards; each shard's distinct rows with their first place
       const pool = Array.from({ length: 3000 }, () => Math.floor(rnd() * 2 ** 21) * 2 ** 32 + Math.floor(rnd() * 2 ** 32));

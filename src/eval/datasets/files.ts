@@ -131,7 +131,6 @@ export function emptyPart(file: string, display: string): DatasetSource {
   };
 }
 
-/** A file's batch with its rows numbered across the dataset's files, and where they are in the file. */
 /** A file's batch as the dataset's: rows numbered across the files, and how far into the dataset's bytes it reaches (`through`, of the file's in the batch). */
 function renumbered(b: RawBatch, rowsBefore: number, path: string, through: number | undefined): RawBatch {
   const refs = new Int32Array(b.n);
