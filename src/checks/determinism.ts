@@ -3,6 +3,11 @@ import { probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { tensor, type WireTensor } from '../onnx/session.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
+import { fixedBatch, fixedBatchText } from '../eval/predict.js';
+import { InputError } from '../input/errors.js';
+
+/** rows of the probe when the check sets none and the model takes any number */
+const DEFAULT_ROWS = 256;
 
 export default defineCheck({
   type: 'determinism',
@@ -14,7 +19,7 @@ export default defineCheck({
   description: 'The same rows twice give the same outputs, and a row predicted alone gives what it gets inside a batch.',
   options: {
     ...probeOptions,
-    rows: z.number().int().min(2).max(100_000).default(256).describe('Rows in the batch'),
+    rows: z.number().int().min(2).max(100_000).optional().describe(`Rows in the batch (default ${DEFAULT_ROWS}; a model whose inputs fix the batch size: that size)`),
     single_rows: z.number().int().min(1).max(1000).default(16).describe('Rows of the batch also predicted one at a time'),
     repeat_tolerance: z.number().min(0).default(0).describe('Largest acceptable absolute difference between two runs of the same batch'),
     tolerance: z
@@ -26,7 +31,14 @@ export default defineCheck({
   needs: probeNeeds,
   async run(o, ctx) {
     const mut = await ctx.underTest(o.model);
-    const feeds = await probeInputs(mut, o.rows, o.dataset, ctx);
+    // a model whose inputs fix the batch size B runs B rows at a time; a row "alone" is then B copies of it
+    const fixed = fixedBatch(mut);
+    if (fixed !== undefined && o.rows !== undefined && o.rows !== fixed) {
+      throw new InputError(ctx.checklist.file, `rows is ${o.rows}, but ${fixedBatchText(mut.path, fixed)}`, undefined, `set rows: ${fixed} or leave it out`);
+    }
+    const rows = fixed ?? o.rows ?? DEFAULT_ROWS;
+    const copies = fixed ?? 1;
+    const feeds = await probeInputs(mut, rows, o.dataset, ctx);
     // the graph's outputs, as onnxruntime names them (a ZipMap unwrapped keeps its output's name)
     const names = mut.info.outputs.map((out) => out.name);
     const first = await mut.session.run(feeds, names);
@@ -35,10 +47,10 @@ export default defineCheck({
 
     const repeat = compare(first, second, names, 0);
     const alone = { max: 0, first: undefined as undefined | { output: string; row: number; delta: number } };
-    const single = Math.min(o.single_rows, o.rows);
+    const single = Math.min(o.single_rows, rows);
     for (let r = 0; r < single; r++) {
-      const out = await mut.session.run(rowOf(feeds, r, o.rows), names);
-      const d = compare(sliceRows(first, names, r, o.rows), out, names, r);
+      const out = await mut.session.run(rowOf(feeds, r, rows, copies), names);
+      const d = compare(sliceRows(first, names, r, rows), copies === 1 ? out : sliceRows(out, names, 0, copies), names, r);
       if (d.max > alone.max || (d.first && !alone.first)) {
         alone.max = Math.max(alone.max, d.max);
         alone.first ??= d.first;
@@ -47,16 +59,16 @@ export default defineCheck({
     const m = (name: string, value: number, max: number): Measurement => ({ name, value, threshold: { max }, passed: value <= max });
     const measurements = [m('max difference between two runs', repeat.max, o.repeat_tolerance), m('max difference, one row alone against in a batch', alone.max, o.tolerance)];
     if (repeat.max > o.repeat_tolerance && repeat.first) {
-      findings.push({ code: 'repeat', message: `the same ${o.rows} rows give different outputs on a second run (output "${repeat.first.output}", row ${repeat.first.row + 1} of the probe, |Δ| = ${repeat.first.delta})` });
+      findings.push({ code: 'repeat', message: `the same ${rows} rows give different outputs on a second run (output "${repeat.first.output}", row ${repeat.first.row + 1} of the probe, |Δ| = ${repeat.first.delta})` });
     }
     if (alone.max > o.tolerance && alone.first) {
       findings.push({
         code: 'batch-dependent',
-        message: `row ${alone.first.row + 1} of the probe predicted alone differs from the same row in a batch of ${o.rows} (output "${alone.first.output}", |Δ| = ${alone.first.delta})`,
+        message: `row ${alone.first.row + 1} of the probe predicted alone differs from the same row in a batch of ${rows} (output "${alone.first.output}", |Δ| = ${alone.first.delta})`,
         hint: 'preprocessing inside the model depends on the batch (for example a normalisation over the batch)',
       });
     }
-    return { findings, measurements, summary: `${o.rows} rows run twice, ${single} also alone`, details: { outputs: names, inputs: o.dataset === undefined ? 'seeded random values' : `first rows of ${ctx.datasetName(o.dataset)}` } };
+    return { findings, measurements, summary: `${rows} row${rows === 1 ? '' : 's'} run twice, ${single} also alone${fixed === undefined ? '' : fixed === 1 ? " (the model's inputs fix the batch at 1 row)" : ` (alone: ${fixed} copies of the row, the model's inputs fixing the batch at ${fixed} rows)`}`, details: { outputs: names, inputs: o.dataset === undefined ? 'seeded random values' : `first rows of ${ctx.datasetName(o.dataset)}` } };
   },
 });
 
@@ -87,17 +99,30 @@ function compare(a: Outputs, b: Outputs, names: readonly string[], rowBase: numb
   return { max, first };
 }
 
-function rowOf(feeds: Outputs, r: number, rows: number): Outputs {
-  return Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, slice(t, r, rows)]));
+/** Row r of the feeds alone, as a batch of `copies` copies of it. */
+function rowOf(feeds: Outputs, r: number, rows: number, copies: number): Outputs {
+  return Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, slice(t, r, rows, copies)]));
 }
 
 function sliceRows(outputs: Outputs, names: readonly string[], r: number, rows: number): Outputs {
   return Object.fromEntries(names.map((name) => [name, slice(outputs[name]!, r, rows)]));
 }
 
-function slice(t: WireTensor, r: number, rows: number): WireTensor {
+/** Row r of a tensor of `rows` rows, `copies` times over (a tensor without that batch dimension as it is). */
+function slice(t: WireTensor, r: number, rows: number, copies = 1): WireTensor {
   if (t.dims[0] !== rows) return t;
   const width = t.dims.slice(1).reduce((p, d) => p * d, 1);
-  const data = t.data as unknown as { slice(a: number, b: number): never };
-  return tensor(t.type as 'float32', data.slice(r * width, (r + 1) * width), [1, ...t.dims.slice(1)]);
+  const row = (t.data as unknown as { slice(a: number, b: number): unknown[] | TypedRow }).slice(r * width, (r + 1) * width);
+  let data = row;
+  if (copies > 1) {
+    if (Array.isArray(row)) data = Array.from({ length: width * copies }, (_, i) => row[i % width]);
+    else {
+      const out = new (row.constructor as new (n: number) => TypedRow)(width * copies);
+      for (let c = 0; c < copies; c++) out.set(row, c * width);
+      data = out;
+    }
+  }
+  return tensor(t.type as 'float32', data as Float32Array, [copies, ...t.dims.slice(1)]);
 }
+
+type TypedRow = { set(a: TypedRow, at: number): void; constructor: unknown; length: number };

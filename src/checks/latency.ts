@@ -1,6 +1,8 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
 import { percentile } from '../eval/bootstrap.js';
+import { fixedBatch, fixedBatchText } from '../eval/predict.js';
+import { InputError } from '../input/errors.js';
 import { probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { createSession, modelHostPeakMb, modelRunDeadline, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
 import type { RunContext } from './context.js';
@@ -9,9 +11,12 @@ import { formatNumber } from '../report/format-value.js';
 import type { Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
 
+/** the sizes timed when the check lists none and the model takes any number of rows */
+const DEFAULT_BATCH_SIZES = [1, 32];
+
 const options = {
   ...probeOptions,
-  batch_sizes: z.array(z.number().int().min(1).max(100_000)).min(1).default([1, 32]),
+  batch_sizes: z.array(z.number().int().min(1).max(100_000)).min(1).optional().describe(`Batch sizes to time (default [${DEFAULT_BATCH_SIZES.join(', ')}]; a model whose inputs fix the batch size is timed at that size only)`),
   warmup: z.number().int().min(0).max(1000).default(5).describe('Untimed runs before timing, per batch size'),
   max_seconds: z.number().positive().max(600).default(3).describe('Time budget for all timed runs, shared by the batch sizes'),
   max_runs: z.number().int().min(1).max(1_000_000).default(1000).describe('Most timed runs per batch size'),
@@ -79,7 +84,10 @@ async function timeModel(o: LatencyOptions, ctx: RunContext, bounded: <T>(work: 
   await fresh.release();
   measurements.push(budget({ name: 'load', value: round(loadMs), unit: 'ms' }, limit(o.max_load_ms)));
 
-  const sizes = [...new Set(o.batch_sizes)].sort((a, b) => a - b);
+  const fixed = fixedBatch(mut);
+  const wrong = fixed === undefined ? undefined : o.batch_sizes?.find((b) => b !== fixed);
+  if (fixed !== undefined && wrong !== undefined) throw new InputError(ctx.checklist.file, `batch_sizes lists ${wrong}, but ${fixedBatchText(mut.path, fixed)}`, undefined, `list [${fixed}] or leave batch_sizes out`);
+  const sizes = [...new Set(o.batch_sizes ?? (fixed === undefined ? DEFAULT_BATCH_SIZES : [fixed]))].sort((a, b) => a - b);
   const perSize = (o.max_seconds * 1000) / sizes.length;
   const runs: Record<string, number> = {};
   for (const size of sizes) {

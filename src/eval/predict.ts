@@ -15,6 +15,8 @@ export type Task = 'binary' | 'multiclass' | 'regression';
 export const BATCH_SIZE = 4096;
 /** Batches sent to the model host before the oldest is awaited. */
 const IN_FLIGHT = 8;
+/** Runs sent and not yet answered at most, whatever their batches. */
+const RUNS_IN_FLIGHT = 256;
 
 /** The model run over one dataset: what every evaluation check reads. */
 export interface Evaluation {
@@ -230,16 +232,16 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
       const cells = batch.cells[slot.get(c)!]!;
       for (let i = 0; i < batch.n; i++) kept[k]!.add(cellAt(cells, i));
     });
-    // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT runs are
+    // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT batches are
     // sent before the oldest is awaited; results land in their batch's place, so order is kept.
-    // A batch of one row is sent as two (the row twice): onnxruntime's linear operators take another
-    // code path for a single row, with other roundings, and a row's scores must not depend on the
-    // batch it falls in (the last batch of a file, a shard's only batch).
-    const sent = batch.n === 1 ? twice(batch) : batch;
     for (let m = 0; m < plans.length; m++) {
-      const feeds: Record<string, WireTensor> = {};
-      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch);
-      inFlight.push(outputs[m]!.run(feeds, batch, at, sent.n));
+      for (const { rows, sent, from } of runsOf(batch, plans[m]!.batch)) {
+        const feeds: Record<string, WireTensor> = {};
+        for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch);
+        inFlight.push(outputs[m]!.run(feeds, rows, at + from, sent.n));
+        // a model of a fixed batch size takes many runs a batch: their requests are bounded too
+        if (inFlight.length > RUNS_IN_FLIGHT) await inFlight.shift();
+      }
     }
     while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
     onProgress?.(rowRef.length, source.progress());
@@ -282,6 +284,8 @@ interface ModelPlan {
   model: ModelFacts;
   inputs: InputPlan[];
   outputs: OutputPlan;
+  /** the rows of every run when the model's inputs fix them (see fixedBatch) */
+  batch: number | undefined;
 }
 
 export type ReadPlan = ReturnType<typeof planRead>;
@@ -294,7 +298,7 @@ export function planRead(source: Pick<DatasetSource, 'path' | 'columns'>, datase
   const labelName = dataset.label;
   if (!labelName) throw new InputError(source.path, `dataset "${dataset.name}" has no label column`, undefined, `set ${place.dataset(dataset.name, 'label')} in the checklist`);
   const labelCol = columnIndex(source, labelName, place.dataset(dataset.name, 'label'));
-  const plans: ModelPlan[] = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m) }));
+  const plans: ModelPlan[] = models.map((m) => ({ model: m, inputs: planInputs(m, source, labelCol), outputs: planOutputs(m), batch: fixedBatch(m) }));
   const keepCols = keep.map((k) => columnIndex(source, k, 'named by a slices check'));
   const regression = plans.some((p) => p.outputs.task === 'regression');
   const numeric = new Set(plans.flatMap((p) => p.inputs.filter((i) => i.type !== 'string').flatMap((i) => i.columns)));
@@ -454,7 +458,7 @@ class Outputs implements OutputData {
   run(feeds: Record<string, WireTensor>, batch: RawBatch, at: number, sent = batch.n): Promise<void> {
     const { model, outputs } = this.plan;
     const rows = sent;
-    const span = `${whereOf(batch, 0)} to ${whereOf(batch, rows - 1)}`;
+    const span = `${whereOf(batch, 0)} to ${whereOf(batch, batch.n - 1)}`;
     const fetch = [outputs.scores, outputs.label].filter((x): x is string => Boolean(x));
     const done = this.session.run(feeds, fetch).then(
       (result) => {
@@ -723,6 +727,29 @@ function planInputs(model: ModelFacts, source: Pick<DatasetSource, 'path' | 'col
   return inputs.map((input) => typed(input, [inputColumn(input.name, input.name)]));
 }
 
+/**
+ * The rows every run of a model must have when its inputs fix the batch dimension (a PyTorch model
+ * exported without dynamic axes declares `x: [1, 4]`), or undefined when a run may have any number.
+ * Inputs that fix different numbers cannot be fed together: refused.
+ */
+export function fixedBatch(model: Pick<ModelFacts, 'path' | 'info'>): number | undefined {
+  let fixed: { rows: number; input: string } | undefined;
+  for (const input of model.info.inputs) {
+    const first = input.type.kind === 'tensor' ? input.type.shape?.[0] : undefined;
+    if (typeof first !== 'number' || first < 1) continue;
+    if (fixed && fixed.rows !== first) {
+      throw new InputError(model.path, `inputs "${fixed.input}" and "${input.name}" fix different batch sizes (${fixed.rows} and ${first} rows): deploy-check cannot run the model`, undefined, 'export the model with a dynamic batch axis');
+    }
+    fixed ??= { rows: first, input: input.name };
+  }
+  return fixed?.rows;
+}
+
+/** How a message says that a model takes batches of exactly `rows` rows. */
+export function fixedBatchText(path: string, rows: number): string {
+  return `${path} takes batches of exactly ${rows} row${rows === 1 ? '' : 's'} (its inputs fix the batch dimension)`;
+}
+
 interface OutputPlan {
   task: 'classification' | 'regression';
   scores?: string;
@@ -856,10 +883,52 @@ function interleave(values: Float32Array | Float64Array, column: Float64Array, n
   for (let i = 0, at = p; i < n; i++, at += k) values[at] = column[i]!;
 }
 
-/** A batch of one row as two: the row twice. */
-function twice(b: RawBatch): RawBatch {
-  const cells = b.cells.map((c): Column => (isNumberColumn(c) ? { numbers: Float64Array.of(c.numbers[0]!, c.numbers[0]!), other: new Map([...c.other].flatMap(([i, t]) => (i === 0 ? [[0, t] as const, [1, t] as const] : []))) } : [c[0], c[0]]));
-  return { n: 2, cells, unit: b.unit, refs: Int32Array.of(Number(b.refs[0]), Number(b.refs[0])) };
+/**
+ * The runs a batch is sent to a model in: `rows` (the batch's rows from `from` on) and the batch
+ * `sent` for them. A model that takes any number of rows gets the batch in one run, but a batch of
+ * one row is sent as two (the row twice): onnxruntime's linear operators take another code path
+ * for a single row, with other roundings, and a row's scores must not depend on the batch it falls
+ * in (the last batch of a file, a shard's only batch). A model whose inputs fix the batch size B
+ * gets runs of exactly B rows, the last one filled up with copies of its last row.
+ */
+export function runsOf(batch: RawBatch, fixed: number | undefined): { rows: RawBatch; sent: RawBatch; from: number }[] {
+  const step = fixed ?? batch.n;
+  const least = fixed ?? 2;
+  const runs: { rows: RawBatch; sent: RawBatch; from: number }[] = [];
+  for (let from = 0; from < batch.n; from += step) {
+    const rows = rowsOf(batch, from, Math.min(from + step, batch.n));
+    runs.push({ rows, sent: rows.n < least ? padTo(rows, least) : rows, from });
+  }
+  return runs;
+}
+
+/** Rows [from, to) of a batch, as a batch of their own. */
+function rowsOf(b: RawBatch, from: number, to: number): RawBatch {
+  if (from === 0 && to === b.n) return b;
+  const part = (a: ArrayLike<number>) => (ArrayBuffer.isView(a) ? (a as Int32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to));
+  const cells = b.cells.map((c): Column => {
+    if (!isNumberColumn(c)) return c.slice(from, to);
+    const other = new Map<number, string>();
+    for (const [i, t] of c.other) if (i >= from && i < to) other.set(i - from, t);
+    return { numbers: c.numbers.subarray(from, to), other };
+  });
+  return { n: to - from, cells, unit: b.unit, refs: part(b.refs) };
+}
+
+/** A batch of n rows as `rows` rows (rows > n): its rows, then copies of its last row. */
+function padTo(b: RawBatch, rows: number): RawBatch {
+  const last = b.n - 1;
+  const from = (i: number) => Math.min(i, last);
+  const cells = b.cells.map((c): Column => {
+    if (!isNumberColumn(c)) return Array.from({ length: rows }, (_, i) => c[from(i)]);
+    const other = new Map<number, string>();
+    for (const [i, t] of c.other) {
+      if (i < last) other.set(i, t);
+      else for (let j = last; j < rows; j++) other.set(j, t);
+    }
+    return { numbers: Float64Array.from({ length: rows }, (_, i) => c.numbers[from(i)]!), other };
+  });
+  return { n: rows, cells, unit: b.unit, refs: Int32Array.from({ length: rows }, (_, i) => Number(b.refs[from(i)])) };
 }
 
 /** Booleans: true/false (any case), 1/0, or JSON and Parquet booleans. */

@@ -1,5 +1,5 @@
 import type { LoadedChecklist } from '../checklist/load.js';
-import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, setModelMemoryLimit, startModelHost, stopModelRuns } from '../onnx/session.js';
+import { DEFAULT_MEMORY_LIMIT_MB, ModelRunStopped, oneLine, setModelMemoryLimit, startModelHost, stopModelRuns } from '../onnx/session.js';
 import { checkDefinition } from '../checks/index.js';
 import { runsModelWith, type CheckOutcome } from '../checks/define.js';
 import { RunContext, type ProgressSink } from '../checks/context.js';
@@ -88,7 +88,7 @@ export async function runChecklist(loaded: LoadedChecklist, options: RunOptions 
       // A problem with the checklist found while running names the check it is in.
       if (err instanceof InputError && err.file === loaded.file && !err.position) throw new InputError(err.file, `check "${spec.id}": ${err.detail}`, loaded.doc.positionOf(['checks', loaded.checks.indexOf(spec)]), err.hint);
       if (err instanceof InputError) throw err;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = oneLine(err instanceof Error ? err.message : String(err));
       checks.push({ ...base, status: 'error', message: `could not be evaluated: ${message}`, measurements: [], findings: [] });
       continue;
     }

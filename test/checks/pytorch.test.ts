@@ -83,4 +83,42 @@ describe('PyTorch exports', () => {
     expect(r.code).toBe(1);
     expect(r.report.checks[0].message).toBe('roc_auc is undefined on 365 rows of this dataset (no row of class snow)');
   });
+
+  it('exports without dynamic axes (the batch fixed at 1 or 16 rows): runs of exactly that many rows, the same numbers as the dynamic export', () => {
+    const classes = `  classes: [${REF.classes.join(', ')}]\n`;
+    const multi = '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n  - { id: ll, type: metric, metric: log_loss, max: 1 }\n  - { id: top2, type: metric, metric: top_k_accuracy, k: 2, min: 0.5 }\n';
+    const fixed = run(checklist('softmax-batch1.onnx', classes, multi));
+    const dynamic = run(checklist('softmax.onnx', classes, multi));
+    expect(fixed.stderr).toBe('');
+    expect(fixed.code).toBe(0);
+    close(value(fixed.report, 'acc'), REF.softmax.accuracy!);
+    close(value(fixed.report, 'll'), REF.softmax.log_loss!);
+    close(value(fixed.report, 'top2'), REF.softmax.top_k_accuracy!);
+    for (const id of ['acc', 'll', 'top2']) expect(value(fixed.report, id)).toBe(value(dynamic.report, id));
+    // 365 rows in runs of 16: the last run is 13 rows and 3 copies of the last, whose scores are dropped
+    const binary = '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n  - { id: ll, type: metric, metric: log_loss, max: 1 }\n  - { id: brier, type: metric, metric: brier, max: 1 }\n';
+    const b16 = run(checklist('rain-sigmoid-batch16.onnx', '  task: binary\n', binary, 'rain'));
+    expect(b16.stderr).toBe('');
+    expect(b16.code).toBe(0);
+    expect(b16.report.checks[0].details.n ?? REF.n).toBe(REF.n);
+    for (const id of ['acc', 'auc', 'll', 'brier'] as const) close(value(b16.report, id), REF.rain_sigmoid[{ acc: 'accuracy', auc: 'roc_auc', ll: 'log_loss', brier: 'brier' }[id]]!);
+  });
+
+  it('a fixed batch size: latency is timed and determinism probed at that size; other sizes asked for are refused in one line', () => {
+    const probes = '  - { type: latency, dataset: holdout, p95_ms: 10000, max_seconds: 0.5 }\n  - { type: determinism, dataset: holdout }\n';
+    const r = run(checklist('rain-sigmoid-batch16.onnx', '  task: binary\n', probes, 'rain'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [latency, determinism] = r.report.checks;
+    expect(latency.measurements.map((m: { name: string }) => m.name).filter((n: string) => n.startsWith('batch'))).toEqual(['batch 16 p50', 'batch 16 p90', 'batch 16 p95', 'batch 16 p99', 'batch 16 max', 'batch 16 throughput']);
+    expect(determinism.message.split(' · ')[0]).toBe('16 rows run twice, 16 also alone (alone: 16 copies of the row, the model\'s inputs fixing the batch at 16 rows)');
+    expect(determinism.status).toBe('pass');
+    const sizes = run(checklist('rain-sigmoid-batch16.onnx', '  task: binary\n', '  - { type: latency, batch_sizes: [1, 16], p95_ms: 10000 }\n', 'rain'));
+    expect(sizes.code).toBe(2);
+    expect(sizes.stderr).toMatch(/^\S*c\.yaml:9:5 {2}check "latency": batch_sizes lists 1, but \S*rain-sigmoid-batch16\.onnx takes batches of exactly 16 rows \(its inputs fix the batch dimension\)/);
+    expect(sizes.stderr.trim().split('\n')).toHaveLength(1);
+    const rows = run(checklist('softmax-batch1.onnx', `  classes: [${REF.classes.join(', ')}]\n`, '  - { type: determinism, rows: 8 }\n'));
+    expect(rows.code).toBe(2);
+    expect(rows.stderr).toMatch(/check "determinism": rows is 8, but \S*softmax-batch1\.onnx takes batches of exactly 1 row \(its inputs fix the batch dimension\)/);
+  });
 });

@@ -51,6 +51,12 @@ const splitExample = (path: string | string[]) => (): LoadedChecklist => {
   return { ...csv, checklist: { ...csv.checklist, datasets: { ...csv.checklist.datasets, holdout: { path, label: 'diagnosis', missing: 'error' as const } } } };
 };
 
+/** pytorch-weather.yaml with the same network exported without dynamic axes: its input is [1, 4] */
+const fixedBatchExample = (): LoadedChecklist => {
+  const loaded = checklist('pytorch-weather.yaml');
+  return { ...loaded, checklist: { ...loaded.checklist, model: { ...loaded.checklist.model!, path: '../fixtures/pytorch-weather/softmax-batch1.onnx' } } };
+};
+
 describe('shards and merge: the same report, byte for byte, whatever the number of shards', () => {
   // every example checklist, less the check that measures time (latency)
   it.each([
@@ -62,6 +68,7 @@ describe('shards and merge: the same report, byte for byte, whatever the number 
     ['diabetes.yaml (regression)', () => checklist('diabetes.yaml'), []],
     ['wine.yaml (multiclass, intervals)', () => checklist('wine.yaml'), []],
     ['pytorch-weather.yaml (a PyTorch export)', () => checklist('pytorch-weather.yaml'), []],
+    ['pytorch-weather.yaml with an export of a fixed batch of 1 row (runs of exactly one row)', fixedBatchExample, []],
     ['unready.yaml (a failing gate)', () => checklist('unready.yaml'), []],
     ['drift.yaml (drift: numbers and categories, two pairs of datasets)', () => checklist('drift.yaml'), []],
     ['fairness-biased.yaml (fairness with intervals, an intersection, a failing gate)', () => checklist('fairness-biased.yaml'), []],
