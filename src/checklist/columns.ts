@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { InputError } from '../input/errors.js';
-import { columnList, openDatasetPath } from '../eval/datasets/index.js';
+import { columnList, delimiterHint, openDatasetPath } from '../eval/datasets/index.js';
 import { checkDefinition } from '../checks/index.js';
 import { didYouMean } from '../input/suggest.js';
 import { byPosition, pathToString, ValidationError } from '../input/validate.js';
@@ -44,7 +44,7 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
       Array.isArray(node) && node.includes(column) ? doc.positionOf([...at, node.indexOf(column)]) : node && typeof node === 'object' && Object.hasOwn(node, column) ? doc.positionOf([...at, column], true) : doc.positionOf(at);
     for (const column of columns) {
       if (header.columns.includes(column)) continue;
-      const hint = didYouMean(column, header.columns) ?? `its columns: ${columnList(header.columns)}`;
+      const hint = delimiterHint(header.columns) ?? didYouMean(column, header.columns) ?? `its columns: ${columnList(header.columns)}`;
       problems.push(new InputError(file, `${pathToString(at)}: no column "${column}" in ${header.display} (dataset ${name})`, place(column), hint));
     }
   };

@@ -5,7 +5,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/checks/context.js';
-import { cellAt, columnIndex, openDataset, openDatasetPath } from '../../src/eval/datasets/index.js';
+import { cellAt, columnIndex, delimiterHint, openDataset, openDatasetPath } from '../../src/eval/datasets/index.js';
 import { runChecklist } from '../../src/run/runner.js';
 import { cli, FIXTURES, scenario } from '../helpers.js';
 
@@ -193,6 +193,22 @@ describe('a missing column', () => {
     const wide = { path: 'd.csv', columns: Array.from({ length: 31 }, (_, i) => `c${i}`) };
     expect(() => columnIndex(wide, 'zzz', '--label')).toThrow('d.csv  has no column "zzz" (--label) (columns: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, … (18 more), c28, c29, c30)');
     expect(() => columnIndex({ path: 'd.csv', columns: ['alpha', 'beta', 'gamma'] }, 'zzz', '--label')).toThrow('(columns: alpha, beta, gamma)');
+  });
+
+  it('a header that reads as one column holding semicolons, bars or tabs: says the file is likely delimited by them', async () => {
+    const dir = scenario({ 'semi.csv': 'a;b;y\n1;2;0\n', 'bar.csv': 'a|b|y\n1|2|0\n', 'tabs.csv': 'a\tb\ty\n1\t2\t0\n', 'one.csv': 'y\n0\n' });
+    const header = async (f: string) => (await openDatasetPath(dir, f, (p) => p)).columns;
+    expect(() => columnIndex({ path: 'semi.csv', columns: ['a;b;y'] }, 'y', '--label')).toThrow('semi.csv  has no column "y" (--label) (the header is one column holding ";": a .csv file is read as comma-separated; write it with commas (or with tabs, named .tsv))');
+    expect(delimiterHint(await header('semi.csv'))).toMatch(/^the header is one column holding ";"/);
+    expect(delimiterHint(await header('bar.csv'))).toMatch(/^the header is one column holding "\|"/);
+    expect(delimiterHint(await header('tabs.csv'))).toBe('the header is one column holding tabs: a tab-separated file is read as such when it is named .tsv');
+    expect(delimiterHint(await header('one.csv'))).toBeUndefined();
+    expect(delimiterHint(['a;b', 'c'])).toBeUndefined();
+    // the checklist's columns, checked before a row is read, say it too
+    const c = scenario({ 'semi.csv': 'a;b;y\n1;2;0\n', 'c.yaml': 'version: 1\ndatasets:\n  holdout: { path: semi.csv, label: y }\nchecks:\n  - { type: data, columns: { a: { min: 0 } } }\n' });
+    const r = cli(['validate', join(c, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no column "y" in semi.csv (dataset holdout) (the header is one column holding ";": a .csv file is read as comma-separated; write it with commas (or with tabs, named .tsv))');
   });
 });
 

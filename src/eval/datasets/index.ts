@@ -63,7 +63,18 @@ export { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnReq
 export function columnIndex(source: Pick<DatasetSource, 'path' | 'columns'>, name: string, why: string): number {
   const j = source.columns.indexOf(name);
   if (j >= 0) return j;
-  throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, didYouMean(name, source.columns) ?? `columns: ${columnList(source.columns)}`);
+  throw new InputError(source.path, `has no column "${name}" (${why})`, undefined, delimiterHint(source.columns) ?? didYouMean(name, source.columns) ?? `columns: ${columnList(source.columns)}`);
+}
+
+/**
+ * When a text file's header reads as one column holding a semicolon, a tab or a bar, the file is
+ * likely delimited by it (a spreadsheet's "CSV" in many locales): says so, since no column will match.
+ */
+export function delimiterHint(columns: readonly string[]): string | undefined {
+  const found = columns.length === 1 ? /[;\t|]/.exec(columns[0]!)?.[0] : undefined;
+  if (found === undefined) return undefined;
+  if (found === '\t') return 'the header is one column holding tabs: a tab-separated file is read as such when it is named .tsv';
+  return `the header is one column holding "${found}": a .csv file is read as comma-separated; write it with commas (or with tabs, named .tsv)`;
 }
 
 /** A file's columns for a message: the first and the last (a label is often the last one), all of them when they are few. */
