@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { probeInputs, probeNeeds, probeOptions } from './probe.js';
+import { onProbe, probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { tensor, type WireTensor } from '../onnx/session.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
@@ -41,7 +41,7 @@ export default defineCheck({
     const feeds = await probeInputs(mut, rows, o.dataset, ctx);
     // the graph's outputs, as onnxruntime names them (a ZipMap unwrapped keeps its output's name)
     const names = mut.info.outputs.map((out) => out.name);
-    const first = await mut.session.run(feeds, names);
+    const first = await onProbe(mut.session.run(feeds, names), o.dataset);
     const second = await mut.session.run(feeds, names);
     const findings: Finding[] = [];
 

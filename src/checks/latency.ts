@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { percentile } from '../eval/bootstrap.js';
 import { fixedBatch, fixedBatchText } from '../eval/predict.js';
 import { InputError } from '../input/errors.js';
-import { probeInputs, probeNeeds, probeOptions } from './probe.js';
+import { onProbe, probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { createSession, modelHostPeakMb, modelRunDeadline, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
 import type { RunContext } from './context.js';
 import { unzipMap } from '../onnx/zipmap.js';
@@ -94,7 +94,7 @@ async function timeModel(o: LatencyOptions, ctx: RunContext, bounded: <T>(work: 
     const feeds = await probeInputs(mut, size, o.dataset, ctx);
     // Timed in the model host, next to the session. Warm-up: `warmup` runs and at least a tenth of
     // the budget: the first calls in a fresh process pay for JIT compilation and allocator growth.
-    const times = await bounded(mut.session.time(feeds, { warmup: o.warmup, budgetMs: perSize, maxRuns: o.max_runs }), `a run at batch ${size}`);
+    const times = await bounded(onProbe(mut.session.time(feeds, { warmup: o.warmup, budgetMs: perSize, maxRuns: o.max_runs }), o.dataset), `a run at batch ${size}`);
     runs[`batch ${size}`] = times.length;
     const total = times.reduce((a, b) => a + b, 0);
     times.sort((a, b) => a - b);

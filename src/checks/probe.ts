@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DatasetNeed } from './define.js';
 import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
-import { modelMemoryLimitMb, tensor, type WireTensor } from '../onnx/session.js';
+import { ModelRunStopped, modelMemoryLimitMb, oneLine, tensor, type WireTensor } from '../onnx/session.js';
 import { mulberry32 } from '../eval/bootstrap.js';
 import { feedsFromDataset, type ModelUnderTest } from '../eval/predict.js';
 
@@ -46,6 +46,20 @@ export async function probeInputs(mut: ModelUnderTest, rows: number, dataset: st
     }
   }
   return feeds;
+}
+
+/**
+ * A model run on a probe's inputs: when they were made up (no dataset) and the model fails on them,
+ * the message says so, since made-up values may be outside what the model accepts (an embedding's
+ * indices, say). A run stopped for its time or memory limit is passed on as it is.
+ */
+export async function onProbe<T>(run: Promise<T>, dataset: string | undefined): Promise<T> {
+  try {
+    return await run;
+  } catch (err) {
+    if (dataset !== undefined || err instanceof ModelRunStopped || err instanceof InputError || !(err instanceof Error)) throw err;
+    throw new Error(`${oneLine(err.message)} (on seeded random inputs, which may be outside what the model accepts: name a dataset in the check to probe real rows)`);
+  }
 }
 
 /** Options and needs shared by the checks that probe a model (latency, determinism). */

@@ -15,8 +15,6 @@ export type Task = 'binary' | 'multiclass' | 'regression';
 export const BATCH_SIZE = 4096;
 /** Batches sent to the model host before the oldest is awaited. */
 const IN_FLIGHT = 8;
-/** Runs sent and not yet answered at most, whatever their batches. */
-const RUNS_IN_FLIGHT = 256;
 
 /** The model run over one dataset: what every evaluation check reads. */
 export interface Evaluation {
@@ -235,13 +233,10 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     // The model host runs batch i while this process reads batch i + 1: up to IN_FLIGHT batches are
     // sent before the oldest is awaited; results land in their batch's place, so order is kept.
     for (let m = 0; m < plans.length; m++) {
-      for (const { rows, sent, from } of runsOf(batch, plans[m]!.batch)) {
-        const feeds: Record<string, WireTensor> = {};
-        for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch);
-        inFlight.push(outputs[m]!.run(feeds, rows, at + from, sent.n));
-        // a model of a fixed batch size takes many runs a batch: their requests are bounded too
-        if (inFlight.length > RUNS_IN_FLIGHT) await inFlight.shift();
-      }
+      const sent = sentFor(batch, plans[m]!.batch);
+      const feeds: Record<string, WireTensor> = {};
+      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch);
+      inFlight.push(outputs[m]!.run(feeds, batch, at, sent.n, plans[m]!.batch));
     }
     while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
     onProgress?.(rowRef.length, source.progress());
@@ -454,13 +449,17 @@ class Outputs implements OutputData {
     this.labelStore?.reserve(rows);
   }
 
-  /** Sends one batch (`sent` rows, the batch's first; the batch's rows from row `at` on) to the model host; the promise settles once its outputs are in their place. */
-  run(feeds: Record<string, WireTensor>, batch: RawBatch, at: number, sent = batch.n): Promise<void> {
+  /**
+   * Sends one batch (`sent` rows: the batch's, then copies of its last; the batch's rows from row
+   * `at` on) to the model host, in runs of `fixed` rows for a model whose inputs fix the batch size;
+   * the promise settles once its outputs are in their place.
+   */
+  run(feeds: Record<string, WireTensor>, batch: RawBatch, at: number, sent = batch.n, fixed?: number): Promise<void> {
     const { model, outputs } = this.plan;
     const rows = sent;
     const span = `${whereOf(batch, 0)} to ${whereOf(batch, batch.n - 1)}`;
     const fetch = [outputs.scores, outputs.label].filter((x): x is string => Boolean(x));
-    const done = this.session.run(feeds, fetch).then(
+    const done = this.session.run(feeds, fetch, fixed).then(
       (result) => {
         const scores = result[outputs.scores!]!;
         const dims = scores.dims;
@@ -884,35 +883,15 @@ function interleave(values: Float32Array | Float64Array, column: Float64Array, n
 }
 
 /**
- * The runs a batch is sent to a model in: `rows` (the batch's rows from `from` on) and the batch
- * `sent` for them. A model that takes any number of rows gets the batch in one run, but a batch of
- * one row is sent as two (the row twice): onnxruntime's linear operators take another code path
- * for a single row, with other roundings, and a row's scores must not depend on the batch it falls
- * in (the last batch of a file, a shard's only batch). A model whose inputs fix the batch size B
- * gets runs of exactly B rows, the last one filled up with copies of its last row.
+ * The batch as it is sent to a model. A batch of one row is sent as two (the row twice):
+ * onnxruntime's linear operators take another code path for a single row, with other roundings,
+ * and a row's scores must not depend on the batch it falls in (the last batch of a file, a shard's
+ * only batch). A model whose inputs fix the batch size B gets a multiple of B rows (the host runs
+ * them B at a time), filled up with copies of the batch's last row; their outputs are dropped.
  */
-export function runsOf(batch: RawBatch, fixed: number | undefined): { rows: RawBatch; sent: RawBatch; from: number }[] {
-  const step = fixed ?? batch.n;
-  const least = fixed ?? 2;
-  const runs: { rows: RawBatch; sent: RawBatch; from: number }[] = [];
-  for (let from = 0; from < batch.n; from += step) {
-    const rows = rowsOf(batch, from, Math.min(from + step, batch.n));
-    runs.push({ rows, sent: rows.n < least ? padTo(rows, least) : rows, from });
-  }
-  return runs;
-}
-
-/** Rows [from, to) of a batch, as a batch of their own. */
-function rowsOf(b: RawBatch, from: number, to: number): RawBatch {
-  if (from === 0 && to === b.n) return b;
-  const part = (a: ArrayLike<number>) => (ArrayBuffer.isView(a) ? (a as Int32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to));
-  const cells = b.cells.map((c): Column => {
-    if (!isNumberColumn(c)) return c.slice(from, to);
-    const other = new Map<number, string>();
-    for (const [i, t] of c.other) if (i >= from && i < to) other.set(i - from, t);
-    return { numbers: c.numbers.subarray(from, to), other };
-  });
-  return { n: to - from, cells, unit: b.unit, refs: part(b.refs) };
+export function sentFor(batch: RawBatch, fixed: number | undefined): RawBatch {
+  const rows = fixed === undefined ? Math.max(batch.n, 2) : Math.ceil(batch.n / fixed) * fixed;
+  return rows === batch.n || batch.n === 0 ? batch : padTo(batch, rows);
 }
 
 /** A batch of n rows as `rows` rows (rows > n): its rows, then copies of its last row. */

@@ -43,6 +43,48 @@ function feedsOf(feeds: Record<string, PackedTensor>): Record<string, ort.Tensor
   return Object.fromEntries(Object.entries(feeds).map(([k, p]) => [k, tensor(p.slot !== undefined ? fromSlot(p) : unpack(p))]));
 }
 
+type Sliceable = { slice(a: number, b: number): Sliceable; length: number };
+
+/**
+ * A run of a model whose inputs fix the batch size: the feeds (a multiple of `rows` rows) run
+ * `rows` rows at a time, each output joined along its first dimension. One message for a whole
+ * batch: a model that takes one row at a time is not held up by a message per row.
+ */
+async function runInPieces(s: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: string[] | undefined, rows: number): Promise<Record<string, WireTensor>> {
+  const total = Object.values(feeds)[0]?.dims[0] ?? rows;
+  const pieces: Record<string, ort.Tensor>[] = [];
+  for (let from = 0; from < total; from += rows) {
+    const piece = Object.fromEntries(
+      Object.entries(feeds).map(([k, t]) => {
+        const width = t.dims.slice(1).reduce((a, b) => a * b, 1);
+        const data = (t.data as unknown as Sliceable).slice(from * width, (from + rows) * width);
+        return [k, new ort.Tensor(t.type as 'float32', data as unknown as Float32Array, [rows, ...t.dims.slice(1)])];
+      }),
+    );
+    pieces.push(fetches ? await s.run(piece, fetches) : await s.run(piece));
+  }
+  return Object.fromEntries(
+    Object.keys(pieces[0] ?? {}).map((k) => {
+      const parts = pieces.map((p) => p[k]!);
+      for (const t of parts) if (t.dims[0] !== rows) throw new Error(`output "${k}" has shape [${t.dims.join(', ')}] for a run of ${rows} rows`);
+      const first = parts[0]!.data as unknown as ArrayLike<unknown> & { constructor: unknown };
+      const length = parts.reduce((n, t) => n + (t.data as unknown as Sliceable).length, 0);
+      let data: WireTensor['data'];
+      if (Array.isArray(first)) data = parts.flatMap((t) => t.data as unknown as unknown[]);
+      else {
+        const joined = new (first.constructor as new (n: number) => Float32Array)(length);
+        let at = 0;
+        for (const t of parts) {
+          joined.set(t.data as Float32Array, at);
+          at += (t.data as Float32Array).length;
+        }
+        data = joined;
+      }
+      return [k, { type: parts[0]!.type, data, dims: [total, ...parts[0]!.dims.slice(1)] }];
+    }),
+  );
+}
+
 function sessionOf(id: number): Promise<ort.InferenceSession> {
   return sessions.get(id) ?? Promise.reject(new Error(`no session ${id}`));
 }
@@ -70,6 +112,7 @@ async function handle(m: HostRequest): Promise<HostReply['result']> {
       // the slot is read at once: the parent may reuse it only after this request's reply
       const feeds = feedsOf(m.feeds);
       const s = await sessionOf(m.session);
+      if (m.rows) return { outputs: Object.fromEntries(Object.entries(await runInPieces(s, feeds, m.fetches, m.rows)).map(([k, v]) => [k, pack(v)])) };
       const out = m.fetches ? await s.run(feeds, m.fetches) : await s.run(feeds);
       return { outputs: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, pack(wire(v))])) };
     }

@@ -6,7 +6,9 @@
  *   are those of the model as it ships;
  * - one inter-op thread and a fixed intra-op count: results and timings do not depend on how
  *   busy the machine happens to be;
- * - the memory arena stays on (the default), which keeps repeated batched runs from reallocating.
+ * - the memory arena stays on (the default), which keeps repeated batched runs from reallocating;
+ * - onnxruntime logs only fatal errors: a failed run reaches deploy-check as an exception, reported
+ *   once in one line, not also as a coloured line of onnxruntime's own on stderr.
  * No option here writes files (profiling, optimized-model output): checklists cannot reach them.
  */
 export const SESSION_OPTIONS = {
@@ -15,7 +17,7 @@ export const SESSION_OPTIONS = {
   interOpNumThreads: 1,
   intraOpNumThreads: 1,
   enableCpuMemArena: true,
-  logSeverityLevel: 3,
+  logSeverityLevel: 4,
 } as const;
 
 
@@ -69,7 +71,7 @@ export function unpack(p: PackedTensor): WireTensor {
 
 export type HostRequestBody =
   | { op: 'create'; session: number; bytes: Uint8Array; options: Record<string, unknown> }
-  | { op: 'run'; session: number; feeds: Record<string, PackedTensor>; fetches?: string[] }
+  | { op: 'run'; session: number; feeds: Record<string, PackedTensor>; fetches?: string[]; rows?: number }
   | { op: 'time'; session: number; feeds: Record<string, PackedTensor>; warmup: number; budgetMs: number; maxRuns: number }
   | { op: 'release'; session: number }
   | { op: 'peak' };

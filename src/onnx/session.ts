@@ -17,8 +17,12 @@ export const ORT_VERSION: string = (createRequire(import.meta.url)('onnxruntime-
  * wait in the host until the model is loaded, and fail with the loading's error if it cannot be.
  */
 export interface ModelSession {
-  /** The feeds are copied (to a slot or into the message) before `run` returns: the caller may refill their arrays at once. */
-  run(feeds: Record<string, WireTensor>, fetches?: readonly string[]): Promise<Record<string, WireTensor>>;
+  /**
+   * The feeds are copied (to a slot or into the message) before `run` returns: the caller may refill
+   * their arrays at once. With `rows` (a model whose inputs fix the batch size), the feeds hold a
+   * multiple of that many rows: the host runs them that many rows at a time and joins the outputs.
+   */
+  run(feeds: Record<string, WireTensor>, fetches?: readonly string[], rows?: number): Promise<Record<string, WireTensor>>;
   /** Warm-up runs, then timed runs until `budgetMs` or `maxRuns`, measured in the host: each run's milliseconds. */
   time(feeds: Record<string, WireTensor>, options: { warmup: number; budgetMs: number; maxRuns: number }): Promise<number[]>;
   release(): Promise<void>;
@@ -276,9 +280,9 @@ export function openSession(bytes: Uint8Array, displayPath: string): { session: 
     throw err;
   };
   const session: ModelSession = {
-    run: async (feeds, fetches) => {
+    run: async (feeds, fetches, rows) => {
       const p = h.pack(feeds);
-      const outputs = (await h.request({ op: 'run', session: id, feeds: p.feeds, ...(fetches ? { fetches: [...fetches] } : {}) }, p.slots).catch(failed)).outputs!;
+      const outputs = (await h.request({ op: 'run', session: id, feeds: p.feeds, ...(fetches ? { fetches: [...fetches] } : {}), ...(rows ? { rows } : {}) }, p.slots).catch(failed)).outputs!;
       return Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, unpack(t)]));
     },
     time: async (feeds, o) => {

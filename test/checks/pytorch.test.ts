@@ -121,4 +121,21 @@ describe('PyTorch exports', () => {
     expect(rows.code).toBe(2);
     expect(rows.stderr).toMatch(/check "determinism": rows is 8, but \S*softmax-batch1\.onnx takes batches of exactly 1 row \(its inputs fix the batch dimension\)/);
   });
+
+  it('an integer input (embedding indices): made-up probe values may be out of its range, and the error says so; real rows probe it', () => {
+    const model = `model:\n  path: ${join(DIR, 'embedding.onnx')}\n  classes: [${REF.classes.join(', ')}]\n  inputs: { x: [precipitation, temp_max, temp_min, wind], flag: rain }\n`;
+    const text = (checks: string) => `version: 1\n${model}datasets:\n  holdout: { path: ${join(DIR, 'holdout.csv')}, label: weather }\nchecks:\n${checks}`;
+    const made = run(text('  - { type: latency, p95_ms: 10000, max_seconds: 0.3 }\n  - { type: determinism }\n  - { type: metric, metric: accuracy, min: 0.5 }\n'));
+    // onnxruntime's own log lines stay off stderr: the error is reported once, in the report
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(1);
+    for (const c of made.report.checks.slice(0, 2)) {
+      expect(c.status).toBe('error');
+      expect(c.message).toMatch(/^could not be evaluated: .*Gather.*out of data bounds.* \(on seeded random inputs, which may be outside what the model accepts: name a dataset in the check to probe real rows\)$/);
+    }
+    expect(made.report.checks[2].status).toBe('pass');
+    const real = run(text('  - { type: latency, dataset: holdout, p95_ms: 10000, max_seconds: 0.3 }\n  - { type: determinism, dataset: holdout }\n'));
+    expect(real.stderr).toBe('');
+    expect(real.code).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedBatch, runsOf } from '../../src/eval/predict.js';
+import { fixedBatch, sentFor } from '../../src/eval/predict.js';
 import type { OnnxModelInfo } from '../../src/onnx/model-info.js';
 import type { NumberColumn, RawBatch } from '../../src/eval/datasets/types.js';
 
@@ -25,22 +25,19 @@ describe('models whose inputs fix the batch size', () => {
   });
   const plain = (b: RawBatch) => ({ n: b.n, numbers: [...(b.cells[0] as NumberColumn).numbers], other: [...(b.cells[0] as NumberColumn).other], text: b.cells[1], refs: [...(b.refs as Int32Array)] });
 
-  it('a fixed batch of 4: runs of exactly 4 rows, the last filled up with copies of its last row', () => {
-    const runs = runsOf(batch(), 4);
-    expect(runs.map((r) => [r.from, r.rows.n, r.sent.n])).toEqual([[0, 4, 4], [4, 1, 4]]);
-    expect(plain(runs[0]!.sent)).toEqual({ n: 4, numbers: [10, 0, 12, 13], other: [[1, 'y']], text: ['a', 'b', 'c', 'd'], refs: [2, 3, 4, 5] });
-    expect(plain(runs[1]!.rows)).toEqual({ n: 1, numbers: [0], other: [[0, 'x']], text: ['e'], refs: [6] });
-    expect(plain(runs[1]!.sent)).toEqual({ n: 4, numbers: [0, 0, 0, 0], other: [[0, 'x'], [1, 'x'], [2, 'x'], [3, 'x']], text: ['e', 'e', 'e', 'e'], refs: [6, 6, 6, 6] });
+  it('a fixed batch of 4: a multiple of 4 rows, filled up with copies of the last row', () => {
+    expect(plain(sentFor(batch(), 4))).toEqual({ n: 8, numbers: [10, 0, 12, 13, 0, 0, 0, 0], other: [[1, 'y'], [4, 'x'], [5, 'x'], [6, 'x'], [7, 'x']], text: ['a', 'b', 'c', 'd', 'e', 'e', 'e', 'e'], refs: [2, 3, 4, 5, 6, 6, 6, 6] });
+    const b = batch();
+    expect(sentFor(b, 5)).toBe(b);
+    expect(sentFor(b, 1)).toBe(b);
+    expect(plain(sentFor(b, 16)).refs).toEqual([2, 3, 4, 5, ...Array(12).fill(6)]);
   });
 
-  it('any batch size: one run, a single row sent twice', () => {
+  it('any batch size: the batch as it is, but a single row sent twice', () => {
     const b = batch();
-    const [one, ...rest] = runsOf(b, undefined);
-    expect(rest).toEqual([]);
-    expect(one!.sent).toBe(b);
+    expect(sentFor(b, undefined)).toBe(b);
     const single: RawBatch = { n: 1, cells: [{ numbers: Float64Array.of(7), other: new Map() }, ['z']], unit: 'row', refs: [9] };
-    const [alone] = runsOf(single, undefined);
-    expect(plain(alone!.sent)).toEqual({ n: 2, numbers: [7, 7], other: [], text: ['z', 'z'], refs: [9, 9] });
-    expect(alone!.rows).toBe(single);
+    expect(plain(sentFor(single, undefined))).toEqual({ n: 2, numbers: [7, 7], other: [], text: ['z', 'z'], refs: [9, 9] });
+    expect(sentFor(single, 1)).toBe(single);
   });
 });
