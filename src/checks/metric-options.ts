@@ -84,7 +84,8 @@ export function undefinedBecause(ev: Evaluation): string | undefined {
  */
 export function refuseNonProbabilities(o: MetricChoice, ev: Evaluation, role: string = 'model'): void {
   if (!ev.notProbabilities || !needsProbabilities(METRICS[o.metric], ev.task, ev.scoreColumns)) return;
-  throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${ev.notProbabilities} (if the model ends at logits, set ${role}.outputs.kind: logits)`);
+  const other = ev.outputs.others?.length ? `; if its output ${ev.outputs.others.map((n) => `"${n}"`).join(' or ')} holds the probabilities, set ${role}.outputs.scores to it` : '';
+  throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${ev.notProbabilities} (if the model ends at logits, set ${role}.outputs.kind: logits${other})`);
 }
 
 /** The metric a check names, on the model's predictions for its dataset: shared by metric and slices. */

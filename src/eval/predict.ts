@@ -51,7 +51,8 @@ export interface Evaluation {
   columns: Map<string, KeptColumn>;
   /** per input column: mean and standard deviation (numbers) or the values seen (strings, at most 1,000) */
   inputStats: Map<string, ColumnStats>;
-  outputs: { scores?: string; label?: string; value?: string };
+  /** `others`: the model's other float outputs, when the scores were taken from its first (the checklist named none) */
+  outputs: { scores?: string; label?: string; value?: string; others?: string[] };
   /** the scores came from a file written elsewhere, bound to the model by rows re-scored here */
   scoredElsewhere?: { path: string; checked: number; tolerance: number };
 }
@@ -609,7 +610,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   }
   return {
     ...common, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, ...(notProbabilities ? { notProbabilities } : {}),
-    outputs: { scores: plan.outputs.scores, label: plan.outputs.label },
+    outputs: { scores: plan.outputs.scores, label: plan.outputs.label, ...(plan.outputs.others ? { others: plan.outputs.others } : {}) },
   };
 }
 
@@ -753,6 +754,8 @@ interface OutputPlan {
   task: 'classification' | 'regression';
   scores?: string;
   label?: string;
+  /** the other float outputs, when `scores` is the first of several and the checklist named none */
+  others?: string[];
 }
 
 /** Which dataset column feeds which model input, and as what element type (the data check's input contract). */
@@ -813,7 +816,8 @@ function planOutputs(model: ModelFacts): OutputPlan {
   const out = outs.find((o) => o.name === scores)!;
   const columns = out.type.kind === 'tensor' && out.type.shape?.length === 2 && typeof out.type.shape[1] === 'number' ? out.type.shape[1] : undefined;
   const hasClasses = label !== undefined || model.spec.classes !== undefined || classLabelsOf(model, scores) !== undefined || model.spec.task !== undefined || model.spec.positive !== undefined || (columns ?? 0) >= 2;
-  return hasClasses ? { task: 'classification', scores, label } : { task: 'regression', scores };
+  const others = spec.scores === undefined ? outs.filter((o) => isFloat(o) && o.name !== scores).map((o) => o.name) : [];
+  return hasClasses ? { task: 'classification', scores, label, ...(others.length ? { others } : {}) } : { task: 'regression', scores };
 }
 
 function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }, scratch?: Scratch): WireTensor {

@@ -138,4 +138,15 @@ describe('PyTorch exports', () => {
     expect(real.stderr).toBe('');
     expect(real.code).toBe(0);
   });
+
+  it('a logit output first and the probability second: a metric that needs probabilities names the other output; set, the numbers are scikit-learn’s', () => {
+    const checks = '  - { id: ll, type: metric, metric: log_loss, max: 1 }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n';
+    const first = run(checklist('rain-two-outputs.onnx', '  task: binary\n', checks, 'rain'));
+    expect(first.code).toBe(1);
+    expect(first.report.checks[0].message).toMatch(/^could not be evaluated: log_loss needs probabilities, but the scores of output "logit" are not: line \d+ has the score -?\d+(\.\d+)?, outside \[0, 1\] \(if the model ends at logits, set model\.outputs\.kind: logits; if its output "p" holds the probabilities, set model\.outputs\.scores to it\)$/);
+    const named = run(checklist('rain-two-outputs.onnx', '  task: binary\n  outputs: { scores: p }\n', checks, 'rain'));
+    expect(named.code).toBe(0);
+    close(value(named.report, 'll'), REF.rain_sigmoid.log_loss!);
+    close(value(named.report, 'auc'), REF.rain_sigmoid.roc_auc!);
+  });
 });
