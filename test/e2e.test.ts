@@ -122,32 +122,32 @@ describe('deploy-check run (the built CLI)', () => {
   });
 });
 
+/** A command stopped by its checklist (dir/c.yaml): exit 2 and exactly these lines on stderr, the checklist's path shown as c.yaml. */
+function expectRefused(r: { code: number | null; stderr: string }, dir: string, lines: string[]): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe([...lines, ''].join('\n'));
+}
+
 describe('deploy-check validate, schema, inspect', () => {
   it('validate: exit 0 on a valid checklist, 2 with every problem otherwise', () => {
     expect(cli(['validate', 'checklists/example.yaml'])).toMatchObject({ code: 0, stdout: 'checklists/example.yaml: valid checklist, 15 checks (card, hyperparameters, model, baseline-model, files, signoff, accuracy, recall, no-regression, by-tumour-size, outputs, determinism, staleness, monitoring, data)\n' });
     const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: modelcard\n  - type: model\n    max_opset: 0\n' });
-    const r = cli(['validate', join(dir, 'c.yaml')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
-      'c.yaml:5:11  checks[0].type: unknown type "modelcard" (did you mean "model-card"?)\nc.yaml:7:16  checks[1].max_opset: expected a number > 0, received 0\n',
-    );
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, [
+      'c.yaml:5:11  checks[0].type: unknown type "modelcard" (did you mean "model-card"?)',
+      'c.yaml:7:16  checks[1].max_opset: expected a number > 0, received 0',
+    ]);
   });
 
   it('validate, run and run --shard: one pass reports schema problems, the rules across fields and missing columns together', () => {
     const dir = scenario({ 'd.csv': 'a,b,y\n1,2,0\n', 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\n  task: multiclass\n  positive: M\ndatasets:\n  holdout: { path: d.csv, label: y }\nchecks:\n  - { type: metric, metric: accuracy, min: high }\n  - { type: metric, dataset: test, metric: accuracy, min: 0.5 }\n  - { type: drift, reference: holdout, current: holdout }\n  - { type: slices, metric: accuracy, by: [temperature], min: 0.5 }\n' });
     for (const args of [['validate'], [], ['--shard', '0/2', '--state', join(dir, 's.json')]]) {
-      const r = cli([...args, join(dir, 'c.yaml')]);
-      expect(r.code).toBe(2);
-      expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
-        [
-          'c.yaml:5:13  model.positive: only applies to task: binary (this model\'s task is multiclass)',
-          'c.yaml:9:44  checks[0].min: expected number, received string "high"',
-          'c.yaml:10:30  checks[1].dataset: no dataset named "test" (datasets: holdout)',
-          'c.yaml:11:49  checks[2].current: compares a dataset with itself',
-          'c.yaml:12:44  checks[3].by: no column "temperature" in d.csv (dataset holdout) (its columns: a, b, y)',
-          '',
-        ].join('\n'),
-      );
+      expectRefused(cli([...args, join(dir, 'c.yaml')]), dir, [
+        'c.yaml:5:13  model.positive: only applies to task: binary (this model\'s task is multiclass)',
+        'c.yaml:9:44  checks[0].min: expected number, received string "high"',
+        'c.yaml:10:30  checks[1].dataset: no dataset named "test" (datasets: holdout)',
+        'c.yaml:11:49  checks[2].current: compares a dataset with itself',
+        'c.yaml:12:44  checks[3].by: no column "temperature" in d.csv (dataset holdout) (its columns: a, b, y)',
+      ]);
     }
   });
 
@@ -158,18 +158,13 @@ describe('deploy-check validate, schema, inspect', () => {
       'e.csv': 'radius,x\n1,2\n',
     });
     writeFileSync(join(dir, 'c.yaml'), readFileSync(join(dir, 'c.yaml'), 'utf8').replace('label: diagnosys }\n', 'label: diagnosys }\n  holdout2: { path: e.csv }\n'));
-    const r = cli(['validate', join(dir, 'c.yaml')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe(
-      [
-        'c.yaml:4:34  model.inputs.input: no column "mean_textur" in d.csv (dataset holdout) (did you mean "mean_texture"?)',
-        'c.yaml:6:34  datasets.holdout.label: no column "diagnosys" in d.csv (dataset holdout) (did you mean "diagnosis"?)',
-        'c.yaml:10:44  checks[1].by: no column "mean_radus" in d.csv (dataset holdout) (did you mean "mean_radius"?)',
-        'c.yaml:11:30  checks[2].columns: no column "worst_areaa" in d.csv (dataset holdout) (did you mean "worst_area"?)',
-        'c.yaml:12:69  checks[3].columns: no column "radius" in d.csv (dataset holdout) (did you mean "mean_radius"?)',
-        '',
-      ].join('\n'),
-    );
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, [
+      'c.yaml:4:34  model.inputs.input: no column "mean_textur" in d.csv (dataset holdout) (did you mean "mean_texture"?)',
+      'c.yaml:6:34  datasets.holdout.label: no column "diagnosys" in d.csv (dataset holdout) (did you mean "diagnosis"?)',
+      'c.yaml:10:44  checks[1].by: no column "mean_radus" in d.csv (dataset holdout) (did you mean "mean_radius"?)',
+      'c.yaml:11:30  checks[2].columns: no column "worst_areaa" in d.csv (dataset holdout) (did you mean "worst_area"?)',
+      'c.yaml:12:69  checks[3].columns: no column "radius" in d.csv (dataset holdout) (did you mean "mean_radius"?)',
+    ]);
   });
 
   it('schema: prints the JSON Schema, the same as the committed schema/checklist.schema.json', () => {

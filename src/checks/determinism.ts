@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { onProbe, probeInputs, probeNeeds, probeOptions } from './probe.js';
+import { fixedProbeSize, onProbe, probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { tensor, type WireTensor } from '../onnx/session.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
-import { fixedBatch, fixedBatchText } from '../eval/predict.js';
-import { InputError } from '../input/errors.js';
 
 /** rows of the probe when the check sets none and the model takes any number */
 const DEFAULT_ROWS = 256;
@@ -32,10 +30,7 @@ export default defineCheck({
   async run(o, ctx) {
     const mut = await ctx.underTest(o.model);
     // a model whose inputs fix the batch size B runs B rows at a time; a row "alone" is then B copies of it
-    const fixed = fixedBatch(mut);
-    if (fixed !== undefined && o.rows !== undefined && o.rows !== fixed) {
-      throw new InputError(ctx.checklist.file, `rows is ${o.rows}, but ${fixedBatchText(mut.path, fixed)}`, undefined, `set rows: ${fixed} or leave it out`);
-    }
+    const fixed = fixedProbeSize(mut, ctx, 'rows', o.rows === undefined ? [] : [o.rows]);
     const rows = fixed ?? o.rows ?? DEFAULT_ROWS;
     const copies = fixed ?? 1;
     const feeds = await probeInputs(mut, rows, o.dataset, ctx);

@@ -1,9 +1,7 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
 import { percentile } from '../eval/bootstrap.js';
-import { fixedBatch, fixedBatchText } from '../eval/predict.js';
-import { InputError } from '../input/errors.js';
-import { onProbe, probeInputs, probeNeeds, probeOptions } from './probe.js';
+import { fixedProbeSize, onProbe, probeInputs, probeNeeds, probeOptions } from './probe.js';
 import { createSession, modelHostPeakMb, modelRunDeadline, ORT_VERSION, SESSION_OPTIONS } from '../onnx/session.js';
 import type { RunContext } from './context.js';
 import { unzipMap } from '../onnx/zipmap.js';
@@ -84,9 +82,7 @@ async function timeModel(o: LatencyOptions, ctx: RunContext, bounded: <T>(work: 
   await fresh.release();
   measurements.push(budget({ name: 'load', value: round(loadMs), unit: 'ms' }, limit(o.max_load_ms)));
 
-  const fixed = fixedBatch(mut);
-  const wrong = fixed === undefined ? undefined : o.batch_sizes?.find((b) => b !== fixed);
-  if (fixed !== undefined && wrong !== undefined) throw new InputError(ctx.checklist.file, `batch_sizes lists ${wrong}, but ${fixedBatchText(mut.path, fixed)}`, undefined, `list [${fixed}] or leave batch_sizes out`);
+  const fixed = fixedProbeSize(mut, ctx, 'batch_sizes', o.batch_sizes ?? []);
   const sizes = [...new Set(o.batch_sizes ?? (fixed === undefined ? DEFAULT_BATCH_SIZES : [fixed]))].sort((a, b) => a - b);
   const perSize = (o.max_seconds * 1000) / sizes.length;
   const runs: Record<string, number> = {};

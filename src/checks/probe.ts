@@ -4,7 +4,7 @@ import type { RunContext } from './context.js';
 import { InputError } from '../input/errors.js';
 import { ModelRunStopped, modelMemoryLimitMb, oneLine, tensor, type WireTensor } from '../onnx/session.js';
 import { mulberry32 } from '../eval/bootstrap.js';
-import { feedsFromDataset, type ModelUnderTest } from '../eval/predict.js';
+import { feedsFromDataset, fixedBatch, type ModelUnderTest } from '../eval/predict.js';
 
 /**
  * Inputs for checks that probe a model rather than evaluate it (latency, determinism): the first
@@ -46,6 +46,22 @@ export async function probeInputs(mut: ModelUnderTest, rows: number, dataset: st
     }
   }
   return feeds;
+}
+
+/**
+ * The batch size a model's inputs fix, if any (a PyTorch export without dynamic axes): a probe can
+ * run only that many rows. Sizes the checklist asks for (`option`) that differ are refused, naming it.
+ */
+export function fixedProbeSize(mut: ModelUnderTest, ctx: RunContext, option: string, asked: readonly number[]): number | undefined {
+  const fixed = fixedBatch(mut);
+  const other = fixed === undefined ? undefined : asked.find((b) => b !== fixed);
+  if (fixed === undefined || other === undefined) return fixed;
+  throw new InputError(
+    ctx.checklist.file,
+    `${option} asks for ${other} row${other === 1 ? '' : 's'}, but ${mut.path} takes batches of exactly ${fixed} row${fixed === 1 ? '' : 's'} (its inputs fix the batch dimension)`,
+    undefined,
+    `set ${option} to ${fixed} or leave it out`,
+  );
 }
 
 /**

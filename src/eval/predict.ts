@@ -745,11 +745,6 @@ export function fixedBatch(model: Pick<ModelFacts, 'path' | 'info'>): number | u
   return fixed?.rows;
 }
 
-/** How a message says that a model takes batches of exactly `rows` rows. */
-export function fixedBatchText(path: string, rows: number): string {
-  return `${path} takes batches of exactly ${rows} row${rows === 1 ? '' : 's'} (its inputs fix the batch dimension)`;
-}
-
 interface OutputPlan {
   task: 'classification' | 'regression';
   scores?: string;

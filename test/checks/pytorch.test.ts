@@ -115,11 +115,11 @@ describe('PyTorch exports', () => {
     expect(determinism.status).toBe('pass');
     const sizes = run(checklist('rain-sigmoid-batch16.onnx', '  task: binary\n', '  - { type: latency, batch_sizes: [1, 16], p95_ms: 10000 }\n', 'rain'));
     expect(sizes.code).toBe(2);
-    expect(sizes.stderr).toMatch(/^\S*c\.yaml:9:5 {2}check "latency": batch_sizes lists 1, but \S*rain-sigmoid-batch16\.onnx takes batches of exactly 16 rows \(its inputs fix the batch dimension\)/);
+    expect(sizes.stderr).toMatch(/^\S*c\.yaml:9:5 {2}check "latency": batch_sizes asks for 1 row, but \S*rain-sigmoid-batch16\.onnx takes batches of exactly 16 rows \(its inputs fix the batch dimension\)/);
     expect(sizes.stderr.trim().split('\n')).toHaveLength(1);
     const rows = run(checklist('softmax-batch1.onnx', `  classes: [${REF.classes.join(', ')}]\n`, '  - { type: determinism, rows: 8 }\n'));
     expect(rows.code).toBe(2);
-    expect(rows.stderr).toMatch(/check "determinism": rows is 8, but \S*softmax-batch1\.onnx takes batches of exactly 1 row \(its inputs fix the batch dimension\)/);
+    expect(rows.stderr).toMatch(/check "determinism": rows asks for 8 rows, but \S*softmax-batch1\.onnx takes batches of exactly 1 row \(its inputs fix the batch dimension\)/);
   });
 
   it('an integer input (embedding indices): made-up probe values may be out of its range, and the error says so; real rows probe it', () => {
