@@ -52,7 +52,7 @@ export async function probeInputs(mut: ModelUnderTest, rows: number, dataset: st
  * The batch size a model's inputs fix, if any (a PyTorch export without dynamic axes): a probe can
  * run only that many rows. Sizes the checklist asks for (`option`) that differ are refused, naming it.
  */
-export function fixedProbeSize(mut: ModelUnderTest, ctx: RunContext, option: string, asked: readonly number[]): number | undefined {
+export function fixedProbeSize(mut: ModelUnderTest, ctx: RunContext, option: 'batch_sizes' | 'rows', asked: readonly number[]): number | undefined {
   const fixed = fixedBatch(mut);
   const other = fixed === undefined ? undefined : asked.find((b) => b !== fixed);
   if (fixed === undefined || other === undefined) return fixed;
@@ -60,7 +60,7 @@ export function fixedProbeSize(mut: ModelUnderTest, ctx: RunContext, option: str
     ctx.checklist.file,
     `${option} asks for ${other} row${other === 1 ? '' : 's'}, but ${mut.path} takes batches of exactly ${fixed} row${fixed === 1 ? '' : 's'} (its inputs fix the batch dimension)`,
     undefined,
-    `set ${option} to ${fixed} or leave it out`,
+    `set ${option}: ${option === 'batch_sizes' ? `[${fixed}]` : fixed} or leave it out`,
   );
 }
 
