@@ -74,4 +74,14 @@ await build({
   external: ['onnxruntime-node'],
   logLevel: 'warning',
 });
+// the CSV parsing thread (started by src/eval/datasets/csv-thread.ts), one small file too
+await build({
+  entryPoints: [dist + 'eval/datasets/csv-worker.js'],
+  outfile: dist + 'eval/datasets/csv-worker.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+});
 chmodSync(dist + 'cli.js', 0o755);

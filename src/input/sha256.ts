@@ -6,12 +6,6 @@ import { PACKAGE_ROOT } from './version.js';
 
 /** A file's sha256, fed chunk by chunk as it is read. */
 export interface Digest {
-  /**
-   * A buffer to read the next chunk into (READ_BUFFER bytes), never the one given by the call
-   * before (the reader parses one chunk while the next is read): chunks read into these are
-   * handed to the thread without a copy. The one given two calls before must be free.
-   */
-  buffer(): Buffer;
   update(chunk: Uint8Array): void;
   /** the hex digest of every chunk given */
   digest(): string;
@@ -24,9 +18,8 @@ export type DigestMessage =
 
 /** Files smaller than this are hashed on the reading thread: a thread costs more than it saves. */
 export const THREAD_FROM = 32 << 20;
-/** the size of a digest's buffers (`Digest.buffer`): a megabyte to read into and 64 KiB before it */
-export const READ_BUFFER = (1 << 20) + (1 << 16);
-const SLOT = READ_BUFFER;
+/** shared memory the chunks are copied into for the thread, a megabyte each */
+const SLOT = 1 << 20;
 /** buffers kept once the thread keeps up */
 const SLOTS = 4;
 /** buffers at most (chunks handed over and not yet hashed) */
@@ -42,8 +35,9 @@ let active = 0;
  * The sha256 of a file of `size` bytes: a large one is hashed on a thread of its own (started
  * with the first file to read; a file opened only for its header, as `validate` does, starts none),
  * which takes the hash, about a sixth of parsing a numeric CSV, off the
- * thread that parses. Chunks read into `buffer()` are hashed where they are; other chunks are
- * copied into shared memory first. `digest` waits for the thread to finish. The digest is the
+ * thread that parses. Chunks are copied into shared memory for it (the reader's own buffers stay
+ * ordinary memory: V8 reads typed arrays over shared memory slower, and the reader parses them).
+ * `digest` waits for the thread to finish. The digest is the
  * file's sha256 either way.
  *
  * The thread hashes several times faster than a file is parsed, so a few buffers are enough once
@@ -59,16 +53,13 @@ export function fileDigest(size: number, thread: boolean): Digest {
   const busy = new Int32Array(state);
   const slots: SharedArrayBuffer[] = [];
   let turn = 0;
-  /** the slot `buffer` gave last: the reader may still be parsing the chunk in it */
-  let reading = -1;
-  const idle = (i: number) => i !== reading && Atomics.load(busy, i) === 0;
+  const idle = (i: number) => Atomics.load(busy, i) === 0;
   const take = (): number => {
     while (slots.length > SLOTS && idle(slots.length - 1)) slots.pop();
     for (let i = 0; i < slots.length; i++) if (idle(i)) return i;
     if (slots.length < MAX_SLOTS) return slots.push(new SharedArrayBuffer(SLOT)) - 1;
     // every slot handed over: wait for one (the thread hashes them in the order given)
-    let index = turn++ % MAX_SLOTS;
-    if (index === reading) index = turn++ % MAX_SLOTS;
+    const index = turn++ % MAX_SLOTS;
     waitFor(busy, index, 1);
     return index;
   };
@@ -77,13 +68,7 @@ export function fileDigest(size: number, thread: boolean): Digest {
     w.postMessage({ op: 'update', id, slot: slots[index]!, offset, length, state, index } satisfies DigestMessage);
   };
   return {
-    buffer() {
-      reading = take();
-      return Buffer.from(slots[reading]!);
-    },
     update(chunk) {
-      const own = slots.indexOf(chunk.buffer as SharedArrayBuffer);
-      if (own >= 0) return hand(own, chunk.byteOffset, chunk.length);
       for (let at = 0; at < chunk.length; at += SLOT) {
         const piece = chunk.subarray(at, Math.min(at + SLOT, chunk.length));
         const index = take();
@@ -118,10 +103,7 @@ export function digestThread(size: number, thread: boolean): Worker | undefined 
 
 function onThisThread(): Digest {
   const h = createHash('sha256');
-  const buffers: Buffer[] = [];
-  let turn = 0;
   return {
-    buffer: () => (buffers[turn++ & 1] ??= Buffer.allocUnsafe(SLOT)),
     update: (chunk) => void h.update(chunk),
     digest: () => h.digest('hex'),
   };

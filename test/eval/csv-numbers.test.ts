@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { numberAt } from '../../src/eval/cells.js';
-import { fastNumber, openCsv } from '../../src/eval/datasets/csv.js';
+import { openCsv } from '../../src/eval/datasets/csv.js';
+import { fastNumber } from '../../src/eval/datasets/csv-lines.js';
+import { regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
+import type { Part } from '../../src/eval/datasets/part.js';
 import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
 import type { ColumnRequest } from '../../src/eval/datasets/types.js';
 import { scenario } from '../helpers.js';
@@ -81,14 +84,16 @@ describe('numbers parsed from the bytes', () => {
 });
 
 describe('the quote-free fast path', () => {
+  /** the parsing thread on every region but the header's, the file read a few bytes at a time */
+  const threaded = { threadFrom: 0, chunk: 7 };
   /** Every row, column by column, as numberAt/cellAt see it, or the error message. */
-  async function read(file: string, plainPath: boolean, want: ColumnRequest[], batch: number, reuse = false) {
+  async function read(file: string, plainPath: boolean | { threadFrom: number; chunk?: number }, want: ColumnRequest[], batch: number, reuse = false, part?: Part) {
     try {
-      const source = await openCsv(file, 'd.csv', ',', plainPath);
+      const source = await openCsv(file, 'd.csv', ',', typeof plainPath === 'boolean' ? { plainPath } : plainPath);
       const rows: unknown[] = [];
-      for await (const b of source.batches(want, batch, { reuse })) {
+      for await (const b of source.batches(want, batch, { reuse, ...(part && { part }) })) {
         for (let i = 0; i < b.n; i++) {
-          rows.push([b.refs[i], ...b.cells.map((c, k) => (want[k]!.as === 'number' ? numberAt(c, i) : cellAt(c, i)))]);
+          rows.push([b.refs[i], b.index?.[i], ...b.cells.map((c, k) => (want[k]!.as === 'number' ? numberAt(c, i) : cellAt(c, i)))]);
         }
       }
       return { rows, evidence: source.evidence() };
@@ -96,7 +101,8 @@ describe('the quote-free fast path', () => {
       return { error: (e as Error).message };
     }
   }
-  it('gives exactly what the record path gives, rows, numbers, text, line numbers and errors', async () => {
+  it('gives exactly what the record path gives, rows, numbers, text, line numbers and errors, and the parsing thread too', async () => {
+    const before = regionsParsedOnThread();
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
     const field = fc.oneof(
       fc.double({ noNaN: true }).map(String),
@@ -112,18 +118,37 @@ describe('the quote-free fast path', () => {
         fc.boolean(),
         fc.array(fc.constantFrom('number', 'cell'), { minLength: 3, maxLength: 3 }),
         fc.integer({ min: 1, max: 7 }),
-        async (lines, eol, lastNewline, as, batch) => {
+        fc.option(fc.integer({ min: 1, max: 3 }).chain((count) => fc.record({ count: fc.constant(count), index: fc.integer({ min: 0, max: count - 1 }) }))),
+        async (lines, eol, lastNewline, as, batch, part) => {
           const file = join(dir, 'd.csv');
           writeFileSync(file, `a,b,c${eol}${lines.join(eol)}${lastNewline ? eol : ''}`);
           const want = as.map((a, index) => ({ index, as: a as 'number' | 'cell' }));
-          const plain = await read(file, true, want, batch);
-          expect(plain).toEqual(await read(file, false, want, batch));
+          const plain = await read(file, true, want, batch, false, part ?? undefined);
+          expect(plain).toEqual(await read(file, false, want, batch, false, part ?? undefined));
+          expect(await read(file, threaded, want, batch, false, part ?? undefined)).toEqual(plain);
           // arrays handed out again once the next batch is asked for: the same rows when read at once
-          expect(await read(file, true, want, batch, true)).toEqual(plain);
+          expect(await read(file, true, want, batch, true, part ?? undefined)).toEqual(plain);
         },
       ),
       { numRuns: 400 },
     );
+    expect(regionsParsedOnThread()).toBeGreaterThan(before + 400);
+  });
+  it('the parsing thread: regions of rows longer and shorter than those before (arrays that fill up), text cells, a ragged row far in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    const file = join(dir, 'd.csv');
+    const long = Array.from({ length: 20_000 }, (_, i) => `${i},${(i * 0.37).toFixed(3)},${'w'.repeat(40 + (i % 50))}`);
+    const short = Array.from({ length: 300_000 }, (_, i) => `${i},${i % 7},${i % 3 ? 'x' : ''}`);
+    writeFileSync(file, `a,b,c\n${long.join('\n')}\n${short.join('\n')}\n`);
+    const want: ColumnRequest[] = [{ index: 0, as: 'number' }, { index: 1, as: 'number' }, { index: 2, as: 'cell' }];
+    const before = regionsParsedOnThread();
+    const threadedRead = await read(file, { threadFrom: 0 }, want, 4096);
+    expect(regionsParsedOnThread()).toBeGreaterThan(before);
+    const record = await read(file, false, want, 4096);
+    expect(threadedRead.rows).toHaveLength(320_000);
+    expect(threadedRead).toEqual(record);
+    writeFileSync(file, `a,b,c\n${long.join('\n')}\n${short.slice(0, 200_000).join('\n')}\n1,2\n${short.slice(200_000).join('\n')}\n`);
+    expect(await read(file, { threadFrom: 0 }, want, 4096)).toEqual({ error: `d.csv  line ${2 + 20_000 + 200_000}: 2 fields, but the header has 3 (a decimal comma or an unquoted comma splits a field)` });
   });
   it('parses every decimal exactly as Number() does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
@@ -156,7 +181,7 @@ describe('the quote-free fast path', () => {
     expect(expected).toBe(rows);
     expect(buffers.size).toBeLessThanOrEqual(2);
   });
-  it("a batch says how far into the file its last row ends (the rows to come are estimated from it), on both paths, across chunks", async () => {
+  it("a batch says how far into the file its last row ends (the rows to come are estimated from it), on both paths and on the parsing thread, across chunks", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
     const file = join(dir, 'd.csv');
     // rows of different lengths, CRLF, a BOM, a quoted row (the record path) every 1,000 rows, blank lines; ~2.6 MB: several chunks
@@ -170,9 +195,9 @@ describe('the quote-free fast path', () => {
       e = bytes.indexOf(10, i);
       if (e > i + 1) ends.push(e + 1);
     }
-    for (const plainPath of [true, false]) {
+    for (const options of [{ plainPath: true }, { plainPath: false }, { threadFrom: 0 }]) {
       let rows = 0;
-      for await (const b of (await openCsv(file, 'd.csv', ',', plainPath)).batches([{ index: 0, as: 'number' }], 4096)) {
+      for await (const b of (await openCsv(file, 'd.csv', ',', options)).batches([{ index: 0, as: 'number' }], 4096)) {
         rows += b.n;
         expect(b.through).toBe(ends[rows - 1]! / bytes.length);
       }

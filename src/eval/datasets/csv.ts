@@ -2,20 +2,16 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
 import { datasetDigest } from './digest.js';
-import { READ_BUFFER } from '../../input/sha256.js';
 import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
+import { CHUNK, CR, LF, READ_BUFFER, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
+import { Regions } from './csv-regions.js';
+import { PARSE_THREAD_FROM, parseThread } from './csv-thread.js';
 
 const QUOTE = 34;
-const LF = 10;
-const CR = 13;
 /** A record longer than this is refused rather than buffered (a 200 MB line is not a table row). */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
-const CHUNK = 1 << 20;
-/**
- * Chunks are read this far into their buffer, so that the unfinished record of the chunk before
- * can be put in front of one without copying the chunk (when it is no longer than that).
- */
+/** where a chunk is read into its buffer (see READ_BUFFER) */
 const ROOM = READ_BUFFER - CHUNK;
 
 /**
@@ -32,7 +28,14 @@ const ROOM = READ_BUFFER - CHUNK;
  * or boxed in objects on the hottest path of a run. The pieces are marked by comments, and a
  * property test holds the fast path and the record path to the same results.
  */
-export async function openCsv(file: string, display: string, delimiter: ',' | '\t', plainPath = true): Promise<DatasetSource> {
+export async function openCsv(
+  file: string,
+  display: string,
+  delimiter: ',' | '\t',
+  /** tests: the record path alone (plainPath false), the parsing thread from this file size on, smaller chunks */
+  options: { plainPath?: boolean; threadFrom?: number; chunk?: number } = {},
+): Promise<DatasetSource> {
+  const { plainPath = true, threadFrom = PARSE_THREAD_FROM, chunk = CHUNK } = options;
   const delim = delimiter.charCodeAt(0);
   let header: string[] | undefined;
   for await (const _ of records(file, display, delim, undefined, (rec) => {
@@ -59,7 +62,7 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
       const hash = datasetDigest(size);
-      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)), buffer: () => hash.buffer() };
+      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
       want.forEach((w, k) => (slot[w.index] = k));
@@ -90,12 +93,6 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
       let cells = arrays.cells;
       let lines = arrays.lines;
       let index = arrays.index;
-      // for each file column: the batch's Float64Array its numbers go into (NONE: not wanted as
-      // numbers), so that the byte loop writes to one kind of array and never looks at a Column
-      const NONE = new Float64Array(0);
-      const targets: Float64Array[] = columns.map(() => NONE);
-      const aim = () => slot.forEach((k, j) => (targets[j] = k >= 0 && asNumber[k] ? (cells[k] as NumberColumn).numbers : NONE));
-      aim();
       let n = 0;
       let rows = 0;
       const part = options?.part;
@@ -116,7 +113,6 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
         cells = arrays.cells;
         lines = arrays.lines;
         index = arrays.index;
-        aim();
         n = 0;
         return done;
       };
@@ -158,80 +154,53 @@ export async function openCsv(file: string, display: string, delimiter: ',' | '\
         return true;
       };
       /**
-       * The fast path for complete, quote-free lines [from, to): fields are found and numbers
-       * parsed straight into the batch's columns, with no record in between. Same results as the
-       * record path (a property test holds them together). Returns the next line number.
+       * The fast path (csv-regions.ts): a region of complete, quote-free lines, parsed into typed
+       * arrays (here or on the parsing thread), is put into the batches here, in file order.
        */
-      const plain = (buf: Buffer, from: number, to: number, line: number, base: number): number => {
-        const ncols = columns.length;
-        let i = from;
-        while (i < to) {
-          const c0 = buf[i];
-          if (c0 === LF || (c0 === CR && buf[i + 1] === LF)) {
-            i += c0 === LF ? 1 : 2;
-            line++;
-            continue;
+      const blocks = new Int32Array(columns.length).fill(-1);
+      let numberColumns = 0;
+      want.forEach((w) => w.as === 'number' && (blocks[w.index] = numberColumns++));
+      const spec: LineSpec = { delim, number: blocks, slot, wanted: want.length, ...(part && { part }) };
+      const place = (got: Lines, buf: Buffer, base: number, line: number) => {
+        const { capacity, numbers, cells: texts } = got;
+        if (got.header) first = false;
+        let t = 0;
+        for (let r = 0; r < got.rows; ) {
+          const take = Math.min(got.rows - r, batchSize - n);
+          want.forEach((w, k) => {
+            if (w.as !== 'number') return;
+            const b = blocks[w.index]! * capacity + r;
+            (cells[k] as NumberColumn).numbers.set(numbers.subarray(b, b + take), n);
+          });
+          for (; t < got.cellInts && texts[t]! < r + take; t += 4) {
+            const out = cells[texts[t + 1]!]!;
+            const text = buf.toString('utf8', texts[t + 2], texts[t + 3]);
+            if (Array.isArray(out)) out.push(text);
+            else out.other.set(n + texts[t]! - r, text);
           }
-          if (first) {
-            // the header, already read when the file was opened
-            i = buf.indexOf(LF, i) + 1;
-            line++;
-            first = false;
-            continue;
+          for (let q = 0; q < take; q++) {
+            index[n + q] = rows + got.place[r + q]!;
+            lines[n + q] = line + got.line[r + q]!;
           }
-          if (part) {
-            const e = buf.indexOf(LF, i);
-            if (!inPart(part, buf, i, e)) {
-              // another shard's row: counted (the evidence is the whole file's), not parsed
-              rows++;
-              line++;
-              i = e + 1;
-              continue;
-            }
-          }
-          let count = 0;
-          for (;;) {
-            let j = -1;
-            if (count < ncols) {
-              const target = targets[count]!;
-              if (target !== NONE) {
-                let stop = scanDecimal(buf, i, delim);
-                if (stop < 0) stop = scanNumber(buf, i, to, delim);
-                if (stop >= 0) {
-                  target[n] = scannedBox[0]!;
-                  j = buf[stop] === CR ? stop + 1 : stop;
-                }
-              }
-            }
-            if (j < 0) {
-              const k = count < ncols ? slot[count]! : -1;
-              j = i;
-              for (let c = buf[j]; c !== delim && c !== LF; c = buf[++j]);
-              if (k >= 0) {
-                const e = buf[j] === LF && j > i && buf[j - 1] === CR ? j - 1 : j;
-                const out = cells[k]!;
-                if (Array.isArray(out)) out.push(buf.toString('utf8', i, e));
-                else out.other.set(n, buf.toString('utf8', i, e));
-              }
-            }
-            count++;
-            i = j + 1;
-            if (buf[j] !== delim) break;
-          }
-          if (count !== ncols) ragged(line, count);
-          index[n] = rows++;
-          lines[n++] = line++;
+          n += take;
+          r += take;
           if (n >= batchSize) {
-            through = base + i;
+            through = base + got.end[r - 1]!;
             ready.push(flush());
           }
         }
-        return line;
+        rows += got.dataRows;
+        if (got.ragged >= 0) ragged(line + got.lines, got.ragged);
       };
+      const regions = plainPath ? new Regions(columns.length, spec, numberColumns, place, () => first, size >= threadFrom ? parseThread() : undefined) : undefined;
       // Records are handled synchronously chunk by chunk; only whole batches cross an await.
       const numeric = new Uint8Array(columns.length);
       want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));
-      for await (const _ of records(file, display, delim, counting, onRecord, numeric, plainPath ? plain : undefined)) yield* hand();
+      try {
+        for await (const _ of records(file, display, delim, counting, onRecord, numeric, regions, chunk)) yield* hand();
+      } finally {
+        regions?.close();
+      }
       yield* hand();
       if (rows === 0 && !options?.empty) throw new InputError(display, 'has a header but no rows');
       through = size;
@@ -262,22 +231,24 @@ async function* records(
   file: string,
   display: string,
   delim: number,
-  /** is given each chunk read; `buffer()` is where to read the next chunk (it may hand them on without a copy) */
-  hash: { update(chunk: Buffer): unknown; buffer?(): Buffer } | undefined,
+  /** is given each chunk read */
+  hash: { update(chunk: Buffer): unknown } | undefined,
   onRecord: (rec: CsvRecord) => boolean,
   /** numeric[j] = 1: column j is wanted as numbers, parsed while the field is scanned */
   numeric: Uint8Array = new Uint8Array(0),
-  /** takes the complete lines of a chunk up to its first quote; returns the next line number */
-  plain?: (buf: Buffer, from: number, to: number, line: number, base: number) => number,
+  /** takes the complete lines of a chunk up to its first quote (and gives the buffers to read into) */
+  fast?: Regions,
+  /** bytes read at a time (at most CHUNK) */
+  chunkSize = CHUNK,
 ): AsyncGenerator<void> {
-  // read into buffers in turn (two, or the digest's: the unfinished record of one chunk lives on
-  // while the next is read): a stream would allocate a fresh megabyte per chunk, and collecting
-  // them costs more than reading
+  // read into two buffers in turn (the unfinished record of one chunk lives on while the next is
+  // read): a stream would allocate a fresh megabyte per chunk, and collecting them costs more than
+  // reading
   const fh = await open(file, 'r');
   const chunkBuffers: Buffer[] = [];
   let turn = 0;
   // never the buffer of the chunk being parsed
-  const chunkBuffer = hash?.buffer ?? (() => (chunkBuffers[turn++ & 1] ??= Buffer.allocUnsafe(READ_BUFFER)));
+  const chunkBuffer = () => (chunkBuffers[turn++ & 1] ??= Buffer.allocUnsafe(READ_BUFFER));
   const starts: number[] = [];
   const ends: number[] = [];
   const unquoted: (string | undefined)[] = [];
@@ -305,10 +276,12 @@ async function* records(
   let work = Buffer.allocUnsafe(0);
   let bom = true;
   let final = false;
+  /** the regions taken were placed, and the record path reads on from `line` */
+  let recordPath = false;
   // the next chunk is read while this one is parsed (into the other buffer, once the unfinished
   // record it may hold has been copied out)
   let next = chunkBuffer();
-  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(next, ROOM, CHUNK, null);
+  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(next, ROOM, chunkSize, null);
   try {
   while (!final) {
     const into = next;
@@ -340,7 +313,7 @@ async function* records(
         buf = work.subarray(0, need);
       } else buf = chunk;
       next = chunkBuffer();
-      pending = fh.read(next, ROOM, CHUNK, null);
+      pending = fh.read(next, ROOM, chunkSize, null);
     }
     let pos = 0;
     // the file offset of buf[0]
@@ -350,13 +323,19 @@ async function* records(
       bom = false;
     }
     const end = buf.length;
-    if (plain && pos < end) {
+    if (fast && pos < end) {
       const quote = buf.indexOf(QUOTE, pos);
       const stop = quote < 0 ? end : quote;
       const last = stop > pos ? buf.lastIndexOf(LF, stop - 1) : -1;
       if (last >= pos) {
-        line = recLine = plain(buf, pos, last + 1, line, base);
+        await fast.take(buf, pos, last + 1, base);
         pos = last + 1;
+      }
+      // the record path below needs the line number: the regions taken are placed first (but for
+      // the unfinished line at the end of a chunk, which it leaves for the next, unless too long)
+      if (pos < end && (quote >= 0 || final || end - pos > MAX_RECORD_BYTES)) {
+        line = recLine = await fast.settle();
+        recordPath = true;
       }
     }
     // parse complete records; stop at one that may continue in the next chunk
@@ -484,7 +463,11 @@ async function* records(
       recLine = line;
       pos = i;
     }
+    // the regions taken next begin where the record path stopped
+    if (recordPath) fast!.at(line);
+    recordPath = false;
     carry = pos < end ? buf.subarray(pos) : undefined;
+    if (final && fast) line = recLine = await fast.settle();
     if (final && carry) throw new InputError(display, `line ${recLine}: could not be read`);
     yield;
   }
@@ -494,122 +477,3 @@ async function* records(
   }
 }
 
-const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-
-/**
- * The value found by the last scanNumber that returned a position. A typed-array cell rather than
- * a variable: storing a double in a module variable allocates a heap number each time.
- */
-const scannedBox = new Float64Array(1);
-
-/**
- * Scans a plain decimal ("-12.5", "3", ".5", "1e-3", spaces around it allowed) from `s`, stopping
- * at a delimiter, a line end or `limit`. Returns the position it stopped at, with the value in
- * `scanned`, exactly as Number() would give it: with at most 15 significant digits and a decimal
- * exponent within ±22, one multiplication or division of exact doubles rounds correctly (Clinger's
- * fast path). Returns -1 for anything else (left to the string path).
- */
-function scanNumber(buf: Uint8Array, s: number, limit: number, delim: number): number {
-  let i = s;
-  // spaces around the number; a TAB too, unless it is the delimiter (TSV): it would swallow an empty field
-  const tab = delim === 9 ? -1 : 9;
-  while (i < limit && (buf[i] === 32 || buf[i] === tab)) i++;
-  let negative = false;
-  if (buf[i] === 45) {
-    negative = true;
-    i++;
-  } else if (buf[i] === 43) i++;
-  let mantissa = 0;
-  let significant = 0;
-  let exponent = 0;
-  let digits = 0;
-  let c = 0;
-  for (; i < limit; i++) {
-    c = buf[i]! - 48;
-    if (c < 0 || c > 9) break;
-    digits++;
-    if (mantissa === 0 && c === 0) continue;
-    if (++significant > 15) return -1;
-    mantissa = mantissa * 10 + c;
-  }
-  if (i < limit && buf[i] === 46) {
-    for (i++; i < limit; i++) {
-      c = buf[i]! - 48;
-      if (c < 0 || c > 9) break;
-      digits++;
-      exponent--;
-      if (mantissa === 0 && c === 0) continue;
-      if (++significant > 15) return -1;
-      mantissa = mantissa * 10 + c;
-    }
-  }
-  if (digits === 0) return -1;
-  if (i < limit && (buf[i] === 101 || buf[i] === 69)) {
-    i++;
-    let expNegative = false;
-    if (buf[i] === 45) {
-      expNegative = true;
-      i++;
-    } else if (buf[i] === 43) i++;
-    let value = 0;
-    let expDigits = 0;
-    for (; i < limit; i++) {
-      c = buf[i]! - 48;
-      if (c < 0 || c > 9) break;
-      if (++expDigits > 4) return -1;
-      value = value * 10 + c;
-    }
-    if (expDigits === 0) return -1;
-    exponent += expNegative ? -value : value;
-  }
-  while (i < limit && (buf[i] === 32 || buf[i] === tab)) i++;
-  if (i < limit) {
-    const t = buf[i];
-    if (t !== delim && t !== LF && !(t === CR && (i + 1 >= limit || buf[i + 1] === LF))) return -1;
-  }
-  if (mantissa === 0) scannedBox[0] = negative ? -0 : 0;
-  else if (exponent < -22 || exponent > 22) return -1;
-  else {
-    const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
-    scannedBox[0] = negative ? -v : v;
-  }
-  return i;
-}
-
-/**
- * The everyday form only, `-?digits[.digits]` with at most 15 digits, directly followed by the
- * delimiter or a line end; -1 for anything else (then scanNumber decides). The caller guarantees
- * a line feed before the end of `buf`. Exact for the same reason as scanNumber.
- */
-function scanDecimal(buf: Uint8Array, s: number, delim: number): number {
-  let i = s;
-  let c = buf[i]!;
-  const negative = c === 45;
-  if (negative) c = buf[++i]!;
-  let mantissa = 0;
-  let digits = 0;
-  while (c >= 48 && c <= 57) {
-    mantissa = mantissa * 10 + (c - 48);
-    digits++;
-    c = buf[++i]!;
-  }
-  let fraction = 0;
-  if (c === 46) {
-    c = buf[++i]!;
-    while (c >= 48 && c <= 57) {
-      mantissa = mantissa * 10 + (c - 48);
-      fraction++;
-      c = buf[++i]!;
-    }
-  }
-  digits += fraction;
-  if (digits === 0 || digits > 15 || (c !== delim && c !== LF && !(c === CR && buf[i + 1] === LF))) return -1;
-  const v = mantissa / POW10[fraction]!;
-  scannedBox[0] = negative ? -v : v;
-  return i;
-}
-
-/** A whole field [s, e) as a plain decimal, or undefined (see scanNumber). */
-export function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
-  return scanNumber(buf, s, e, -1) === e ? scannedBox[0] : undefined;
-}

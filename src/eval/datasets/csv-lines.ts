@@ -1,0 +1,305 @@
+import { inPart, type Part } from './part.js';
+
+/**
+ * The CSV reader's fast path, for complete quote-free lines: fields found and plain decimals parsed
+ * straight from the bytes into typed arrays, with no string made for a number. Pure (no Node.js
+ * module): the reader's thread runs it (csv.ts) and so does its parsing thread (csv-worker.ts), so
+ * that both cores parse one file.
+ */
+
+export const LF = 10;
+export const CR = 13;
+/** bytes read at a time */
+export const CHUNK = 1 << 20;
+/**
+ * The reader's buffers: a chunk is read this far into its buffer (64 KiB), so that the unfinished
+ * record of the chunk before can be put in front of it without copying the chunk (when it is no
+ * longer than that).
+ */
+export const READ_BUFFER = CHUNK + (1 << 16);
+
+/** What to do with each field of a line. */
+export interface LineSpec {
+  delim: number;
+  /** per file column: the index of its block in `Lines.numbers`, or -1 (not a number column) */
+  number: Int32Array;
+  /** per file column: its place among the columns asked for, or -1 (not asked for) */
+  slot: Int32Array;
+  /** the columns asked for */
+  wanted: number;
+  /** only this shard's rows (the others are counted, not parsed) */
+  part?: Part;
+  /** the first line that is not blank is the header: skipped (Lines.header says whether it was there) */
+  header?: boolean;
+}
+
+/**
+ * The lines of one region as parseLines leaves them: rows in typed arrays, so that a region parsed
+ * on another thread comes back in shared memory without a copy.
+ */
+export interface Lines {
+  /** rows the arrays hold at most */
+  capacity: number;
+  /** number column b, row r: numbers[b * capacity + r] (stale where the cell is in `cells`) */
+  numbers: Float64Array;
+  /** per row: lines before it in the region (blank lines count) */
+  line: Int32Array;
+  /** per row: data rows before it in the region (another shard's rows count) */
+  place: Int32Array;
+  /** per row: the offset in the buffer just past its line end */
+  end: Int32Array;
+  /** the cells not given as numbers, in row order: (row, column asked for, start, end) each */
+  cells: Int32Array;
+  /** results, written by parseLines: rows, cells (ints used), where it stopped, lines and data rows before that */
+  rows: number;
+  cellInts: number;
+  stop: number;
+  lines: number;
+  dataRows: number;
+  /** the number of fields of the row at `stop` when it has another number than the header (-1: none) */
+  ragged: number;
+  /** whether the header was skipped */
+  header: boolean;
+}
+
+/** The arrays of a Lines, which go to the parsing thread and come back (transferred, not copied). */
+export type LineArrays = Pick<Lines, 'numbers' | 'line' | 'place' | 'end' | 'cells'>;
+const ARRAYS = ['numbers', 'line', 'place', 'end', 'cells'] as const satisfies readonly (keyof LineArrays)[];
+
+/** What postMessage transfers of a region: its bytes' memory and its arrays'. */
+export function transferList(bytes: Uint8Array, arrays: LineArrays): ArrayBuffer[] {
+  return [bytes.buffer as ArrayBuffer, ...ARRAYS.map((k) => arrays[k].buffer as ArrayBuffer)];
+}
+
+/** Empty Lines for `capacity` rows of `numbers` number columns and `cells` other cells a row on average (each array its own memory, to be transferred). */
+export function newLines(capacity: number, numbers: number, cells: number): Lines {
+  return {
+    capacity,
+    numbers: new Float64Array(Math.max(1, numbers * capacity)),
+    line: new Int32Array(capacity),
+    place: new Int32Array(capacity),
+    end: new Int32Array(capacity),
+    cells: new Int32Array(4 * Math.ceil(capacity * cells) + 64),
+    rows: 0,
+    cellInts: 0,
+    stop: 0,
+    lines: 0,
+    dataRows: 0,
+    ragged: -1,
+    header: false,
+  };
+}
+
+/**
+ * Parses the complete, quote-free lines [from, to) of `buf` (`to` just past a line feed) into
+ * `out`. Stops early, at the start of a row, when `out` is full or the row has another number of
+ * fields than `ncols` (then `out.ragged` is its count); `out.stop` says where. Blank lines are
+ * skipped and counted. The same results as the record path in csv.ts (a property test holds them
+ * together).
+ */
+export function parseLines(buf: Uint8Array, from: number, to: number, ncols: number, spec: LineSpec, out: Lines): void {
+  const { delim, number, slot, part } = spec;
+  const { numbers, capacity, cells, line: lineOf, place, end } = out;
+  const room = cells.length - 4 * spec.wanted;
+  let i = from;
+  let rows = 0;
+  let line = 0;
+  let data = 0;
+  let at = 0;
+  let header = spec.header === true;
+  out.ragged = -1;
+  out.header = false;
+  while (i < to) {
+    const c0 = buf[i];
+    if (c0 === LF || (c0 === CR && buf[i + 1] === LF)) {
+      i += c0 === LF ? 1 : 2;
+      line++;
+      continue;
+    }
+    if (header) {
+      while (buf[i] !== LF) i++;
+      i++;
+      line++;
+      header = false;
+      out.header = true;
+      continue;
+    }
+    if (rows === capacity || at > room) break;
+    if (part) {
+      let e = i;
+      while (buf[e] !== LF) e++;
+      if (!inPart(part, buf, i, e)) {
+        // another shard's row: counted, not parsed
+        data++;
+        line++;
+        i = e + 1;
+        continue;
+      }
+    }
+    const start = i;
+    const cellsBefore = at;
+    let count = 0;
+    for (;;) {
+      let j = -1;
+      if (count < ncols) {
+        const b = number[count]!;
+        if (b >= 0) {
+          let stop = scanDecimal(buf, i, delim);
+          if (stop < 0) stop = scanNumber(buf, i, to, delim);
+          if (stop >= 0) {
+            numbers[b * capacity + rows] = scannedBox[0]!;
+            j = buf[stop] === CR ? stop + 1 : stop;
+          }
+        }
+      }
+      if (j < 0) {
+        const k = count < ncols ? slot[count]! : -1;
+        j = i;
+        for (let c = buf[j]; c !== delim && c !== LF; c = buf[++j]);
+        if (k >= 0) {
+          cells[at++] = rows;
+          cells[at++] = k;
+          cells[at++] = i;
+          cells[at++] = buf[j] === LF && j > i && buf[j - 1] === CR ? j - 1 : j;
+        }
+      }
+      count++;
+      i = j + 1;
+      if (buf[j] !== delim) break;
+    }
+    if (count !== ncols) {
+      out.ragged = count;
+      i = start;
+      at = cellsBefore;
+      break;
+    }
+    lineOf[rows] = line++;
+    place[rows] = data++;
+    end[rows++] = i;
+  }
+  out.rows = rows;
+  out.cellInts = at;
+  out.stop = i;
+  out.lines = line;
+  out.dataRows = data;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * The value found by the last scanNumber that returned a position. A typed-array cell rather than
+ * a variable: storing a double in a module variable allocates a heap number each time.
+ */
+export const scannedBox = new Float64Array(1);
+
+/**
+ * Scans a plain decimal ("-12.5", "3", ".5", "1e-3", spaces around it allowed) from `s`, stopping
+ * at a delimiter, a line end or `limit`. Returns the position it stopped at, with the value in
+ * `scanned`, exactly as Number() would give it: with at most 15 significant digits and a decimal
+ * exponent within ±22, one multiplication or division of exact doubles rounds correctly (Clinger's
+ * fast path). Returns -1 for anything else (left to the string path).
+ */
+export function scanNumber(buf: Uint8Array, s: number, limit: number, delim: number): number {
+  let i = s;
+  // spaces around the number; a TAB too, unless it is the delimiter (TSV): it would swallow an empty field
+  const tab = delim === 9 ? -1 : 9;
+  while (i < limit && (buf[i] === 32 || buf[i] === tab)) i++;
+  let negative = false;
+  if (buf[i] === 45) {
+    negative = true;
+    i++;
+  } else if (buf[i] === 43) i++;
+  let mantissa = 0;
+  let significant = 0;
+  let exponent = 0;
+  let digits = 0;
+  let c = 0;
+  for (; i < limit; i++) {
+    c = buf[i]! - 48;
+    if (c < 0 || c > 9) break;
+    digits++;
+    if (mantissa === 0 && c === 0) continue;
+    if (++significant > 15) return -1;
+    mantissa = mantissa * 10 + c;
+  }
+  if (i < limit && buf[i] === 46) {
+    for (i++; i < limit; i++) {
+      c = buf[i]! - 48;
+      if (c < 0 || c > 9) break;
+      digits++;
+      exponent--;
+      if (mantissa === 0 && c === 0) continue;
+      if (++significant > 15) return -1;
+      mantissa = mantissa * 10 + c;
+    }
+  }
+  if (digits === 0) return -1;
+  if (i < limit && (buf[i] === 101 || buf[i] === 69)) {
+    i++;
+    let expNegative = false;
+    if (buf[i] === 45) {
+      expNegative = true;
+      i++;
+    } else if (buf[i] === 43) i++;
+    let value = 0;
+    let expDigits = 0;
+    for (; i < limit; i++) {
+      c = buf[i]! - 48;
+      if (c < 0 || c > 9) break;
+      if (++expDigits > 4) return -1;
+      value = value * 10 + c;
+    }
+    if (expDigits === 0) return -1;
+    exponent += expNegative ? -value : value;
+  }
+  while (i < limit && (buf[i] === 32 || buf[i] === tab)) i++;
+  if (i < limit) {
+    const t = buf[i];
+    if (t !== delim && t !== LF && !(t === CR && (i + 1 >= limit || buf[i + 1] === LF))) return -1;
+  }
+  if (mantissa === 0) scannedBox[0] = negative ? -0 : 0;
+  else if (exponent < -22 || exponent > 22) return -1;
+  else {
+    const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
+    scannedBox[0] = negative ? -v : v;
+  }
+  return i;
+}
+
+/**
+ * The everyday form only, `-?digits[.digits]` with at most 15 digits, directly followed by the
+ * delimiter or a line end; -1 for anything else (then scanNumber decides). The caller guarantees
+ * a line feed before the end of `buf`. Exact for the same reason as scanNumber.
+ */
+function scanDecimal(buf: Uint8Array, s: number, delim: number): number {
+  let i = s;
+  let c = buf[i]!;
+  const negative = c === 45;
+  if (negative) c = buf[++i]!;
+  let mantissa = 0;
+  let digits = 0;
+  while (c >= 48 && c <= 57) {
+    mantissa = mantissa * 10 + (c - 48);
+    digits++;
+    c = buf[++i]!;
+  }
+  let fraction = 0;
+  if (c === 46) {
+    c = buf[++i]!;
+    while (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      fraction++;
+      c = buf[++i]!;
+    }
+  }
+  digits += fraction;
+  if (digits === 0 || digits > 15 || (c !== delim && c !== LF && !(c === CR && buf[i + 1] === LF))) return -1;
+  const v = mantissa / POW10[fraction]!;
+  scannedBox[0] = negative ? -v : v;
+  return i;
+}
+
+/** A whole field [s, e) as a plain decimal, or undefined (see scanNumber). */
+export function fastNumber(buf: Uint8Array, s: number, e: number): number | undefined {
+  return scanNumber(buf, s, e, -1) === e ? scannedBox[0] : undefined;
+}

@@ -1,0 +1,150 @@
+import { newLines, parseLines, READ_BUFFER, type LineSpec, type Lines } from './csv-lines.js';
+import type { ParseThread } from './csv-thread.js';
+
+/** A region of lines taken, in file order, waiting to be placed. */
+interface Region {
+  /** the region's bytes: a copy of them (from 0), unless it was parsed and placed at once */
+  buf: Buffer;
+  from: number;
+  to: number;
+  /** the file offset of buf[0] */
+  base: number;
+  lines: Lines;
+  /** settles once parsed on the thread (undefined: parsed here) */
+  parsing?: Promise<void>;
+  parsed: boolean;
+  /** buf is a copy, to be used again */
+  copy: boolean;
+}
+
+/** regions handed to the thread at most before the reader parses one itself */
+const THREAD_QUEUE = 2;
+/** regions waiting to be placed at most (a copy of a chunk and its arrays each): beyond, the reader waits */
+const MAX_QUEUE = 4;
+
+/**
+ * The fast path of the CSV reader (csv.ts) for the complete, quote-free lines of each chunk: each
+ * region is parsed into typed arrays (parseLines) and then `place`d into the batches, in file
+ * order. With a parsing thread, the reader hands a region to it while fewer than THREAD_QUEUE are
+ * out and parses the next itself otherwise, so that both cores parse one file and neither waits;
+ * the regions are placed in order as they are done. A region that is not placed at once (every
+ * region while one is out) is a copy of its bytes: the reader reads the next chunks into its
+ * buffers meanwhile, and the copy is what goes to the thread.
+ */
+export class Regions {
+  private readonly queue: Region[] = [];
+  private readonly spareLines: Lines[] = [];
+  private readonly spareBytes: Buffer[] = [];
+  /** the line number after the regions placed */
+  private line = 1;
+  /** bytes and rows so far, and cells not given as numbers (sizes the arrays of a region) */
+  private bytes = 0;
+  private rows = 0;
+  private cells = 0;
+
+  constructor(
+    private readonly ncols: number,
+    private readonly spec: LineSpec,
+    /** the number columns, for the arrays' size */
+    private readonly blocks: number,
+    /** puts a region's rows into the batches; `line` is the line number of its first line, `base` the file offset of buf[0] */
+    private readonly place: (lines: Lines, buf: Buffer, base: number, line: number) => void,
+    /** whether the file's header is still to come */
+    private readonly header: () => boolean,
+    private readonly thread: ParseThread | undefined,
+  ) {}
+
+  /**
+   * Takes the complete lines [from, to) of `buf` (`base` the file offset of buf[0]), which follow
+   * the regions taken before (or the line `at` gave). `buf` may be read into again once this
+   * returns.
+   */
+  async take(buf: Buffer, from: number, to: number, base: number): Promise<void> {
+    while (this.queue.length >= MAX_QUEUE) {
+      await this.queue[0]!.parsing;
+      this.placeParsed();
+    }
+    // the header is skipped here, and its region placed before the next is taken
+    const header = this.header();
+    if (this.queue.length === 0 && (header || !this.thread || this.thread.out() >= THREAD_QUEUE)) {
+      const lines = this.lines(to - from);
+      parseLines(buf, from, to, this.ncols, header ? { ...this.spec, header } : this.spec, lines);
+      this.queue.push({ buf, from, to, base, lines, parsed: true, copy: false });
+      this.placeParsed();
+      return;
+    }
+    const length = to - from;
+    const bytes = this.spareBytes.pop() ?? Buffer.from(new ArrayBuffer(Math.max(READ_BUFFER, length)));
+    const copy = bytes.length >= length ? bytes : Buffer.from(new ArrayBuffer(length));
+    buf.copy(copy, 0, from, to);
+    const lines = this.lines(length);
+    const region: Region = { buf: copy, from: 0, to: length, base: base + from, lines, parsed: false, copy: true };
+    if (this.thread && this.thread.out() < THREAD_QUEUE) {
+      region.parsing = this.thread.parse(copy, length, this.ncols, this.spec, lines).then((back) => {
+        region.buf = Buffer.from(back.buffer, back.byteOffset, back.length);
+        region.parsed = true;
+      });
+    } else {
+      parseLines(copy, 0, length, this.ncols, this.spec, lines);
+      region.parsed = true;
+    }
+    this.queue.push(region);
+    this.placeParsed();
+  }
+
+  /**
+   * After the reader's record path read lines itself (after `settle`): `line` is the line number
+   * the next region begins with.
+   */
+  at(line: number): void {
+    if (this.queue.length) throw new Error('the regions taken are not all placed');
+    this.line = line;
+  }
+
+  /** Places every region taken; returns the line number after them. */
+  async settle(): Promise<number> {
+    while (this.queue.length) {
+      await this.queue[0]!.parsing;
+      this.placeParsed();
+    }
+    return this.line;
+  }
+
+  close(): void {
+    this.thread?.release();
+  }
+
+  /** Arrays for a region of `bytes` bytes: as many rows as it should hold, and a little more. */
+  private lines(bytes: number): Lines {
+    // rounded up, so that the arrays of one region fit the next
+    const rows = this.rows ? Math.ceil(((bytes / this.bytes) * this.rows * 1.25 + 64) / 4096) * 4096 : 1024;
+    const cells = this.rows ? this.cells / this.rows + 0.25 : this.spec.wanted;
+    const i = this.spareLines.findIndex((l) => l.capacity >= rows && l.cells.length >= 4 * rows * cells);
+    if (i >= 0) return this.spareLines.splice(i, 1)[0]!;
+    if (this.spareLines.length > MAX_QUEUE) this.spareLines.shift();
+    return newLines(rows, this.blocks, cells);
+  }
+
+  private placeParsed(): void {
+    while (this.queue[0]?.parsed) {
+      const region = this.queue.shift()!;
+      let lines = region.lines;
+      let from = region.from;
+      for (;;) {
+        this.place(lines, region.buf, region.base, this.line);
+        this.line += lines.lines;
+        this.rows += lines.rows;
+        this.cells += lines.cellInts / 4;
+        this.bytes += lines.stop - from;
+        this.spareLines.push(lines);
+        if (lines.ragged >= 0 || lines.stop >= region.to) break;
+        // the arrays were full: the rest of the region is parsed here
+        from = lines.stop;
+        lines = this.lines(region.to - from);
+        parseLines(region.buf, from, region.to, this.ncols, this.spec, lines);
+      }
+      if (region.copy && region.buf.length >= READ_BUFFER) this.spareBytes.push(region.buf);
+    }
+  }
+}
+

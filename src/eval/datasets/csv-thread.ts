@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PACKAGE_ROOT } from '../../input/version.js';
+import { transferList, type LineArrays, type LineSpec, type Lines } from './csv-lines.js';
+
+/** A region of lines for the parsing thread (csv-worker.ts): its bytes and the arrays to fill. */
+export interface RegionJob {
+  id: number;
+  bytes: Uint8Array;
+  to: number;
+  ncols: number;
+  spec: LineSpec;
+  capacity: number;
+  arrays: LineArrays;
+}
+/** What the thread sends back: the bytes and arrays it was given, and parseLines' results. */
+export type RegionDone = Pick<Lines, 'rows' | 'cellInts' | 'stop' | 'lines' | 'dataRows' | 'ragged'> & { id: number; bytes: Uint8Array; arrays: LineArrays };
+
+/** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
+export const PARSE_THREAD_FROM = 16 << 20;
+const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'datasets', 'csv-worker.cjs');
+
+let worker: Worker | undefined;
+let users = 0;
+let jobs = 0;
+/** ends the thread a little after its last reader is done (a run reads a file in several passes) */
+let ending: NodeJS.Timeout | undefined;
+const LINGER_MS = 500;
+
+/** Regions handed to a parsing thread so far in this process (tests). */
+export function regionsParsedOnThread(): number {
+  return jobs;
+}
+const waiting = new Map<number, { resolve(done: RegionDone): void; reject(e: Error): void }>();
+
+/**
+ * The thread that parses regions of CSV lines beside the reader (csv-regions.ts), one per process,
+ * started by the first reader that wants it and ended when the last is done; undefined when its
+ * file is not built (the sources run under a test runner). A region's bytes and arrays are
+ * transferred to it and back, not shared: V8 reads and writes typed arrays over shared memory
+ * about half as fast again. While a region is out, the thread keeps the process alive.
+ */
+export interface ParseThread {
+  /** regions handed over and not yet back */
+  out(): number;
+  /** parses bytes [0, to) into `lines` on the thread; the bytes and the arrays are unusable until it settles, and given back by it */
+  parse(bytes: Uint8Array, to: number, ncols: number, spec: LineSpec, lines: Lines): Promise<Uint8Array>;
+  /** the reader is done with the thread */
+  release(): void;
+}
+
+export function parseThread(): ParseThread | undefined {
+  if (!existsSync(WORKER)) return undefined;
+  if (!worker) {
+    // no limit on its young generation: at 1 MB, collecting it slowed the parsing by a third
+    const w = new Worker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    w.unref();
+    w.on('message', (m: RegionDone) => {
+      const job = waiting.get(m.id)!;
+      waiting.delete(m.id);
+      if (waiting.size === 0) {
+        w.unref();
+        if (users === 0) later(w);
+      }
+      job.resolve(m);
+    });
+    w.on('error', (e) => {
+      for (const job of waiting.values()) job.reject(e);
+      waiting.clear();
+      if (worker === w) worker = undefined;
+    });
+    worker = w;
+  }
+  const w = worker;
+  clearTimeout(ending);
+  users++;
+  let mine = 0;
+  let released = false;
+  return {
+    out: () => mine,
+    async parse(bytes, to, ncols, spec, lines) {
+      const id = ++jobs;
+      if (waiting.size === 0) w.ref();
+      mine++;
+      const arrays: LineArrays = { numbers: lines.numbers, line: lines.line, place: lines.place, end: lines.end, cells: lines.cells };
+      const done = new Promise<RegionDone>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      w.postMessage({ id, bytes, to, ncols, spec, capacity: lines.capacity, arrays } satisfies RegionJob, transferList(bytes, arrays));
+      try {
+        const m = await done;
+        Object.assign(lines, m.arrays, { rows: m.rows, cellInts: m.cellInts, stop: m.stop, lines: m.lines, dataRows: m.dataRows, ragged: m.ragged, header: false });
+        return m.bytes;
+      } finally {
+        mine--;
+      }
+    },
+    release() {
+      if (released) return;
+      released = true;
+      if (--users === 0 && waiting.size === 0) later(w);
+    },
+  };
+}
+
+function later(w: Worker): void {
+  clearTimeout(ending);
+  ending = setTimeout(() => {
+    if (worker !== w || users > 0) return;
+    void w.terminate();
+    worker = undefined;
+  }, LINGER_MS).unref();
+}
