@@ -13,13 +13,13 @@ import { linearModel } from './onnx-builder.mjs';
 const ROOT = new URL('..', import.meta.url).pathname;
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const CLI = join(ROOT, 'dist', 'cli.js');
-writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true }));
+writeFileSync(join(DATA, 'bootstrap-model.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true }));
 const csv = writeCsv(ROWS).split('/').pop();
 const checklist = (confidence) => {
   const file = join(DATA, `bootstrap-${ROWS}-${confidence ? 'interval' : 'point'}.yaml`);
   const c = confidence ? ', confidence: 0.95' : '';
   writeFileSync(file, `version: 1
-model: { path: model.onnx, task: binary, classes: [0, 1] }
+model: { path: bootstrap-model.onnx, task: binary, classes: [0, 1] }
 datasets:
   holdout: { path: ${csv}, label: y }
 checks:

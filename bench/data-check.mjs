@@ -13,11 +13,11 @@ const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const ROOT = new URL('..', import.meta.url).pathname;
 const file = writeCsv(BIG);
 const other = writeCsv(Math.round(BIG / 10), 0.05);
-writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: Array(FEATURES).fill(0.1), bias: 0, sigmoid: true }));
+writeFileSync(join(DATA, 'data-model.onnx'), linearModel({ weights: Array(FEATURES).fill(0.1), bias: 0, sigmoid: true }));
 const columns = Array.from({ length: FEATURES }, (_, j) => `      f${j}: { type: number, min: -10, max: 10, max_missing: 0 }`).join('\n');
 const checklist = join(DATA, 'data.yaml');
 writeFileSync(checklist, `version: 1
-model: { path: model.onnx }
+model: { path: data-model.onnx }
 datasets:
   big: { path: ${file.split('/').pop()}, label: y }
   other: { path: ${other.split('/').pop()}, label: y }
@@ -30,7 +30,7 @@ ${columns}
 `);
 const disjoint = join(DATA, 'disjoint.yaml');
 writeFileSync(disjoint, `version: 1
-model: { path: model.onnx }
+model: { path: data-model.onnx }
 datasets:
   big: { path: ${file.split('/').pop()}, label: y }
   same: { path: ${file.split('/').pop()}, label: y }

@@ -13,10 +13,10 @@ const REF = Math.round(BIG / 10);
 const ROOT = new URL('..', import.meta.url).pathname;
 const reference = writeCsv(REF);
 const current = writeCsv(BIG, 0.05);
-writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: Array(FEATURES).fill(0.1), bias: 0, sigmoid: true }));
+writeFileSync(join(DATA, 'drift-model.onnx'), linearModel({ weights: Array(FEATURES).fill(0.1), bias: 0, sigmoid: true }));
 const file = join(DATA, 'drift.yaml');
 writeFileSync(file, `version: 1
-model: { path: model.onnx }
+model: { path: drift-model.onnx }
 datasets:
   reference: { path: ${reference.split('/').pop()}, label: y }
   current: { path: ${current.split('/').pop()}, label: y }

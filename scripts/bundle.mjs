@@ -62,26 +62,19 @@ writeFileSync(PROGRAM_FILE, text.replace(/[^\0-\x7f]/gu, (c) => `\\u{${c.codePoi
 rmSync(dist + 'program.js');
 rmSync(dist + 'program.js.map', { force: true });
 writeFileSync(PROGRAM_CACHE, compileProgram().createCachedData());
-// the model host, one CommonJS file too: Node's CommonJS loader starts it ~20 ms sooner than its ES
-// module loader, which also scans every CommonJS file imported for its exports
-await build({
-  entryPoints: [dist + 'onnx/host-child.js'],
-  outfile: dist + 'onnx/host-child.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['onnxruntime-node'],
-  logLevel: 'warning',
-});
-// the CSV parsing thread (started by src/eval/datasets/csv-thread.ts), one small file too
-await build({
-  entryPoints: [dist + 'eval/datasets/csv-worker.js'],
-  outfile: dist + 'eval/datasets/csv-worker.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-});
+// the model host and the CSV parsing thread (started by src/eval/datasets/csv-thread.ts), one
+// CommonJS file each too: Node's CommonJS loader starts one ~20 ms sooner than its ES module
+// loader, which also scans every CommonJS file imported for its exports
+for (const entry of ['onnx/host-child', 'eval/datasets/csv-worker']) {
+  await build({
+    entryPoints: [`${dist}${entry}.js`],
+    outfile: `${dist}${entry}.cjs`,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['onnxruntime-node'],
+    logLevel: 'warning',
+  });
+}
 chmodSync(dist + 'cli.js', 0o755);

@@ -34,8 +34,8 @@ export interface LineSpec {
 }
 
 /**
- * The lines of one region as parseLines leaves them: rows in typed arrays, so that a region parsed
- * on another thread comes back in shared memory without a copy.
+ * The lines of one region as parseLines leaves them: rows in typed arrays, each in memory of its
+ * own, so that a region parsed on another thread comes back without a copy (transferred).
  */
 export interface Lines {
   /** rows the arrays hold at most */
