@@ -53,22 +53,35 @@ function computeCurves(d: MetricData): BinaryCurves {
   let distinct = 0;
   walkThresholds(pos, neg, () => distinct++);
   // ROC has a point per distinct score after (0, 0); PR a point per distinct score
-  const rocKept = distinct + 1 <= POINTS ? undefined : thinned(distinct + 1);
-  const prKept = distinct <= POINTS ? undefined : thinned(distinct);
+  const rocKept = thinned(distinct + 1);
+  const prKept = thinned(distinct);
   const roc: [number, number][] = [[0, 0]];
   const pr: [number, number][] = [];
   let k = 0;
+  // the next kept point of each curve (ROC's point k is the k-th threshold's, PR's point k − 1)
+  let rocAt = 1;
+  let prAt = 0;
   walkThresholds(pos, neg, (tp, fp) => {
     k++;
-    if (!rocKept || rocKept.has(k)) roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
-    if (!prKept || prKept.has(k - 1)) pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
+    if (k === rocKept[rocAt]) {
+      rocAt++;
+      roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
+    }
+    if (k - 1 === prKept[prAt]) {
+      prAt++;
+      pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
+    }
   });
   const calibration: BinaryCurves['calibration'] = [];
   for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]! / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
   return { roc, pr, calibration };
 }
 
-/** The indices kept when `total` points are thinned to POINTS, evenly, the first and last among them. */
-function thinned(total: number): Set<number> {
-  return new Set(Array.from({ length: POINTS }, (_, k) => Math.round((k * (total - 1)) / (POINTS - 1))));
+/**
+ * The indices kept when `total` points are thinned to POINTS, evenly, the first and last among
+ * them, ascending (every index when there are no more than POINTS).
+ */
+function thinned(total: number): Int32Array {
+  if (total <= POINTS) return Int32Array.from({ length: total }, (_, k) => k);
+  return Int32Array.from({ length: POINTS }, (_, k) => Math.round((k * (total - 1)) / (POINTS - 1)));
 }
