@@ -52,6 +52,12 @@ export class Regions {
     /** whether the file's header is still to come */
     private readonly header: () => boolean,
     private readonly thread: ParseThread | undefined,
+    /**
+     * a region smaller than this is parsed by the reader, never sent: a file with a quoted field
+     * here and there has many small regions (the lines between two quotes), and every quote waits
+     * for the regions out
+     */
+    private readonly threadRegion: number,
   ) {}
 
   /**
@@ -66,7 +72,8 @@ export class Regions {
     }
     // the header is skipped here, and its region placed before the next is taken
     const header = this.header();
-    if (this.queue.length === 0 && (header || !this.thread || this.thread.out() >= THREAD_QUEUE)) {
+    const thread = this.thread && to - from >= this.threadRegion && this.thread.out() < THREAD_QUEUE ? this.thread : undefined;
+    if (this.queue.length === 0 && (header || !thread)) {
       const lines = this.lines(to - from);
       parseLines(buf, from, to, this.ncols, header ? { ...this.spec, header } : this.spec, lines);
       this.queue.push({ buf, from, to, base, lines, parsed: true, copy: false });
@@ -79,8 +86,8 @@ export class Regions {
     buf.copy(copy, 0, from, to);
     const lines = this.lines(length);
     const region: Region = { buf: copy, from: 0, to: length, base: base + from, lines, parsed: false, copy: true };
-    if (this.thread && this.thread.out() < THREAD_QUEUE) {
-      region.parsing = this.thread.parse(copy, length, this.ncols, this.spec, lines).then((back) => {
+    if (thread) {
+      region.parsing = thread.parse(copy, length, this.ncols, this.spec, lines).then((back) => {
         region.buf = Buffer.from(back.buffer, back.byteOffset, back.length);
         region.parsed = true;
       });

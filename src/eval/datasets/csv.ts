@@ -6,6 +6,7 @@ import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './type
 import { inPart, type Part } from './part.js';
 import { CHUNK, CR, LF, READ_BUFFER, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
 import { Regions } from './csv-regions.js';
+import { TextCache } from './text-cache.js';
 import { PARSE_THREAD_FROM, parseThread } from './csv-thread.js';
 
 const QUOTE = 34;
@@ -161,6 +162,7 @@ export async function openCsv(
       let numberColumns = 0;
       want.forEach((w) => w.as === 'number' && (blocks[w.index] = numberColumns++));
       const spec: LineSpec = { delim, number: blocks, slot, wanted: want.length, ...(part && { part }) };
+      const textCaches = want.map(() => new TextCache());
       const place = (got: Lines, buf: Buffer, base: number, line: number) => {
         const { capacity, numbers, cells: texts } = got;
         if (got.header) first = false;
@@ -174,7 +176,7 @@ export async function openCsv(
           });
           for (; t < got.cellInts && texts[t]! < r + take; t += 4) {
             const out = cells[texts[t + 1]!]!;
-            const text = buf.toString('utf8', texts[t + 2], texts[t + 3]);
+            const text = textCaches[texts[t + 1]!]!.text(buf, texts[t + 2]!, texts[t + 3]!);
             if (Array.isArray(out)) out.push(text);
             else out.other.set(n + texts[t]! - r, text);
           }
@@ -192,7 +194,8 @@ export async function openCsv(
         rows += got.dataRows;
         if (got.ragged >= 0) ragged(line + got.lines, got.ragged);
       };
-      const regions = plainPath ? new Regions(columns.length, spec, numberColumns, place, () => first, size >= threadFrom ? parseThread() : undefined) : undefined;
+      // a region of a quarter of a chunk or more may go to the thread
+      const regions = plainPath ? new Regions(columns.length, spec, numberColumns, place, () => first, size >= threadFrom ? parseThread() : undefined, chunk / 4) : undefined;
       // Records are handled synchronously chunk by chunk; only whole batches cross an await.
       const numeric = new Uint8Array(columns.length);
       want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));
@@ -323,145 +326,158 @@ async function* records(
       bom = false;
     }
     const end = buf.length;
-    if (fast && pos < end) {
-      const quote = buf.indexOf(QUOTE, pos);
-      const stop = quote < 0 ? end : quote;
-      const last = stop > pos ? buf.lastIndexOf(LF, stop - 1) : -1;
-      if (last >= pos) {
-        await fast.take(buf, pos, last + 1, base);
-        pos = last + 1;
-      }
-      // the record path below needs the line number: the regions taken are placed first (but for
-      // the unfinished line at the end of a chunk, which it leaves for the next, unless too long)
-      if (pos < end && (quote >= 0 || final || end - pos > MAX_RECORD_BYTES)) {
-        line = recLine = await fast.settle();
-        recordPath = true;
-      }
-    }
-    // parse complete records; stop at one that may continue in the next chunk
+    // the fast path and the record path in turn: quote-free lines, then the records from a quote on
     for (;;) {
-      if (pos >= end) break;
-      count = 0;
-      let i = pos;
-      let newlines = 0;
-      let complete = false;
+      let quote = -1;
+      if (fast && pos < end) {
+        quote = buf.indexOf(QUOTE, pos);
+        const stop = quote < 0 ? end : quote;
+        const last = stop > pos ? buf.lastIndexOf(LF, stop - 1) : -1;
+        if (last >= pos) {
+          await fast.take(buf, pos, last + 1, base);
+          pos = last + 1;
+        }
+        // the record path below needs the line number: the regions taken are placed first (but for
+        // the unfinished line at the end of a chunk, which it leaves for the next, unless too long)
+        if (pos < end && (quote >= 0 || final || end - pos > MAX_RECORD_BYTES)) {
+          line = recLine = await fast.settle();
+          recordPath = true;
+        }
+      }
+      // parse complete records; stop at one that may continue in the next chunk
+      let resume = false;
       for (;;) {
-        // one field starting at i
-        if (i < end && buf[i] === QUOTE) {
-          let j = i + 1;
-          let text = '';
-          let from = j;
-          let closed = false;
-          while (j < end) {
-            const c = buf[j]!;
-            if (c === QUOTE) {
-              if (j + 1 < end && buf[j + 1] === QUOTE) {
-                text += buf.toString('utf8', from, j + 1);
-                j += 2;
-                from = j;
-                continue;
-              }
-              if (j + 1 >= end && !final) break;
-              text += buf.toString('utf8', from, j);
-              closed = true;
-              j++;
-              break;
-            }
-            if (c === LF) newlines++;
-            j++;
-          }
-          if (!closed) {
-            if (final) throw new InputError(display, `line ${recLine}: a quoted field is never closed`);
-            break;
-          }
-          const after = j < end ? buf[j]! : -1;
-          if (after !== delim && after !== LF && after !== CR && after !== -1) {
-            throw new InputError(display, `line ${recLine + newlines}: unexpected character after a closing quote`, undefined, 'a quote inside a quoted field is written ""');
-          }
-          if (after === CR && j + 1 < end && buf[j + 1] !== LF) throw new InputError(display, `line ${recLine + newlines}: unexpected character after a closing quote`);
-          starts[count] = 0;
-          ends[count] = 0;
-          if (count < parsed.length) parsed[count] = 0;
-          unquoted[count++] = text;
-          i = after === CR ? j + 1 : j;
-        } else {
-          if (count < numeric.length && numeric[count] === 1) {
-            const stop = scanNumber(buf, i, end, delim);
-            if (stop >= 0 && (stop < end || final)) {
-              let e = stop;
-              if (e < end && buf[e] === CR) e++;
-              starts[count] = i;
-              ends[count] = stop;
-              values[count] = scannedBox[0]!;
-              parsed[count] = 1;
-              unquoted[count++] = undefined;
-              i = e;
-              if (i >= end) {
-                complete = final;
+        if (pos >= end) break;
+        count = 0;
+        let i = pos;
+        let newlines = 0;
+        let complete = false;
+        for (;;) {
+          // one field starting at i
+          if (i < end && buf[i] === QUOTE) {
+            let j = i + 1;
+            let text = '';
+            let from = j;
+            let closed = false;
+            while (j < end) {
+              const c = buf[j]!;
+              if (c === QUOTE) {
+                if (j + 1 < end && buf[j + 1] === QUOTE) {
+                  text += buf.toString('utf8', from, j + 1);
+                  j += 2;
+                  from = j;
+                  continue;
+                }
+                if (j + 1 >= end && !final) break;
+                text += buf.toString('utf8', from, j);
+                closed = true;
+                j++;
                 break;
               }
-              if (buf[i] === delim) {
+              if (c === LF) newlines++;
+              j++;
+            }
+            if (!closed) {
+              if (final) throw new InputError(display, `line ${recLine}: a quoted field is never closed`);
+              break;
+            }
+            const after = j < end ? buf[j]! : -1;
+            if (after !== delim && after !== LF && after !== CR && after !== -1) {
+              throw new InputError(display, `line ${recLine + newlines}: unexpected character after a closing quote`, undefined, 'a quote inside a quoted field is written ""');
+            }
+            if (after === CR && j + 1 < end && buf[j + 1] !== LF) throw new InputError(display, `line ${recLine + newlines}: unexpected character after a closing quote`);
+            starts[count] = 0;
+            ends[count] = 0;
+            if (count < parsed.length) parsed[count] = 0;
+            unquoted[count++] = text;
+            i = after === CR ? j + 1 : j;
+          } else {
+            if (count < numeric.length && numeric[count] === 1) {
+              const stop = scanNumber(buf, i, end, delim);
+              if (stop >= 0 && (stop < end || final)) {
+                let e = stop;
+                if (e < end && buf[e] === CR) e++;
+                starts[count] = i;
+                ends[count] = stop;
+                values[count] = scannedBox[0]!;
+                parsed[count] = 1;
+                unquoted[count++] = undefined;
+                i = e;
+                if (i >= end) {
+                  complete = final;
+                  break;
+                }
+                if (buf[i] === delim) {
+                  i++;
+                  continue;
+                }
                 i++;
-                continue;
+                complete = true;
+                break;
               }
-              i++;
+            }
+            if (count < parsed.length) parsed[count] = 0;
+            let j = i;
+            while (j < end) {
+              const c = buf[j]!;
+              if (c === delim || c === LF) break;
+              if (c === QUOTE) throw new InputError(display, `line ${recLine}: a quote in the middle of an unquoted field`, undefined, 'quote the whole field');
+              j++;
+            }
+            if (j >= end && !final) break;
+            let e = j;
+            if (e > i && buf[e - 1] === CR && (j >= end || buf[j] === LF)) e--;
+            starts[count] = i;
+            ends[count] = e;
+            unquoted[count++] = undefined;
+            i = j;
+          }
+          if (i >= end) {
+            complete = final;
+            break;
+          }
+          if (buf[i] === delim) {
+            i++;
+            if (i >= end && final) {
+              starts[count] = i;
+              ends[count] = i;
+              if (count < parsed.length) parsed[count] = 0;
+              unquoted[count++] = undefined;
               complete = true;
               break;
             }
+            continue;
           }
-          if (count < parsed.length) parsed[count] = 0;
-          let j = i;
-          while (j < end) {
-            const c = buf[j]!;
-            if (c === delim || c === LF) break;
-            if (c === QUOTE) throw new InputError(display, `line ${recLine}: a quote in the middle of an unquoted field`, undefined, 'quote the whole field');
-            j++;
-          }
-          if (j >= end && !final) break;
-          let e = j;
-          if (e > i && buf[e - 1] === CR && (j >= end || buf[j] === LF)) e--;
-          starts[count] = i;
-          ends[count] = e;
-          unquoted[count++] = undefined;
-          i = j;
-        }
-        if (i >= end) {
-          complete = final;
+          // LF
+          i++;
+          complete = true;
           break;
         }
-        if (buf[i] === delim) {
-          i++;
-          if (i >= end && final) {
-            starts[count] = i;
-            ends[count] = i;
-            if (count < parsed.length) parsed[count] = 0;
-            unquoted[count++] = undefined;
-            complete = true;
-            break;
-          }
-          continue;
+        if (!complete) {
+          if (end - pos > MAX_RECORD_BYTES) throw new InputError(display, `line ${recLine}: a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB`, undefined, 'is this really a table?');
+          break;
         }
-        // LF
-        i++;
-        complete = true;
-        break;
+        const blank = count === 1 && unquoted[0] === undefined && ends[0] === starts[0];
+        if (!blank) {
+          rec.line = recLine;
+          rec.count = count;
+          recFrom = pos;
+          recTo = i;
+          rec.end = base + i;
+          if (!onRecord(rec)) return;
+        }
+        line += newlines + 1;
+        recLine = line;
+        pos = i;
+        // past the quote that sent the chunk down this path: the fast path takes the lines after it
+        if (quote >= 0 && pos > quote) {
+          resume = true;
+          break;
+        }
       }
-      if (!complete) {
-        if (end - pos > MAX_RECORD_BYTES) throw new InputError(display, `line ${recLine}: a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MiB`, undefined, 'is this really a table?');
-        break;
-      }
-      const blank = count === 1 && unquoted[0] === undefined && ends[0] === starts[0];
-      if (!blank) {
-        rec.line = recLine;
-        rec.count = count;
-        recFrom = pos;
-        recTo = i;
-        rec.end = base + i;
-        if (!onRecord(rec)) return;
-      }
-      line += newlines + 1;
-      recLine = line;
-      pos = i;
+      if (!resume) break;
+      fast!.at(line);
+      recordPath = false;
     }
     // the regions taken next begin where the record path stopped
     if (recordPath) fast!.at(line);

@@ -38,11 +38,17 @@ export async function readColumns(source: DatasetSource, only: string[] | undefi
       }
       const extra: number[] = [];
       for (let i = 0; i < b.n; i++) {
-        const p = numberAt(col, i);
         if (a.counts) {
-          count(a.counts, p.ok ? String(p.value) : labelKey(cellAt(col, i), true));
+          // a text's key is labelKey's (a number in its shortest form), without parseNumber's reasons for a word
+          const cell = cellAt(col, i);
+          if (typeof cell === 'string') count(a.counts, labelKey(cell, true));
+          else {
+            const p = numberAt(col, i);
+            count(a.counts, p.ok ? String(p.value) : labelKey(cell, true));
+          }
           continue;
         }
+        const p = numberAt(col, i);
         if (p.ok) extra.push(p.value);
         else if (!p.missing) {
           // not a numeric column after all: count what was seen so far, then go on counting
