@@ -35,6 +35,18 @@ export function parseNumber(cell: Cell): Parsed {
   }
 }
 
+/** The cell's number where parseNumber gives one, else undefined: without the reasons parseNumber writes for a word (a row of text each). */
+export function numberOf(cell: Cell): number | undefined {
+  if (typeof cell === 'string') {
+    const s = cell.trim();
+    if (MISSING_WORDS.has(s) || !DECIMAL.test(s)) return undefined;
+    const v = Number(s);
+    return Number.isFinite(v) ? v : undefined;
+  }
+  const p = parseNumber(cell);
+  return p.ok ? p.value : undefined;
+}
+
 /** A label or category as a string key: numbers in their shortest form, so 1, "1" and "1.0" meet. */
 export function labelKey(cell: Cell, numeric: boolean): string | undefined {
   if (cell === null || cell === undefined) return undefined;

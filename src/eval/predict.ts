@@ -4,7 +4,7 @@ import { InputError } from '../input/errors.js';
 import { probability } from './scores.js';
 import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
-import { labelKey, numberAt, parseNumber, type Parsed } from './cells.js';
+import { labelKey, numberAt, numberOf, parseNumber, type Parsed } from './cells.js';
 import { columnIndex } from './datasets/index.js';
 import type { Part } from './datasets/part.js';
 import { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
@@ -80,8 +80,7 @@ export class KeptBuilder {
   private readonly dictionary = new Map<string, number>();
   private overflow = false;
   add(cell: Cell): void {
-    const parsed = parseNumber(cell);
-    this.numbers.push(parsed.ok ? parsed.value : NaN);
+    this.numbers.push(numberOf(cell) ?? NaN);
     const key = labelKey(cell, false);
     if (key === undefined || this.overflow) {
       this.codes.push(-1);

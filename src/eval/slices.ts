@@ -35,18 +35,26 @@ export function categoryLevels(column: string, kept: KeptColumn): Levels {
   const to = new Int32Array(kept.values!.length);
   kept.values!.forEach((v, k) => (to[k] = names.indexOf(v)));
   const missing = names.length;
-  return { column, codes: Int32Array.from(kept.codes, (c) => (c < 0 ? missing : to[c]!)), names: [...names, '(missing)'] };
+  // a loop, not Int32Array.from with a function: that goes through the iterator protocol a row at a time
+  const codes = new Int32Array(kept.codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = kept.codes[i]!;
+    codes[i] = c < 0 ? missing : to[c]!;
+  }
+  return { column, codes, names: [...names, '(missing)'] };
 }
 
 /** A numeric column cut at edges: < e0, e0–e1, …, ≥ e_last, and "(missing or not a number)" last. */
 export function binLevels(column: string, kept: KeptColumn, edges: number[]): Levels {
   const names = [`< ${edges[0]}`, ...edges.slice(1).map((e, i) => `${edges[i]}–${e}`), `≥ ${edges[edges.length - 1]}`, '(missing or not a number)'];
-  const codes = Int32Array.from(kept.numbers, (v) => {
-    if (Number.isNaN(v)) return names.length - 1;
+  const codes = new Int32Array(kept.numbers.length);
+  for (let i = 0; i < codes.length; i++) {
+    const v = kept.numbers[i]!;
     let b = 0;
-    while (b < edges.length && v >= edges[b]!) b++;
-    return b;
-  });
+    if (Number.isNaN(v)) b = names.length - 1;
+    else while (b < edges.length && v >= edges[b]!) b++;
+    codes[i] = b;
+  }
   return { column, codes, names };
 }
 
