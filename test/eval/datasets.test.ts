@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext } from '../../src/checks/context.js';
 import { cellAt, columnIndex, delimiterHint, openDataset, openDatasetPath } from '../../src/eval/datasets/index.js';
+import { openJsonl } from '../../src/eval/datasets/jsonl.js';
 import { runChecklist } from '../../src/run/runner.js';
 import { cli, FIXTURES, scenario } from '../helpers.js';
 
@@ -113,6 +116,39 @@ describe('JSON Lines and Parquet', () => {
     ['not an object', '[1, 2]\n', 'd.jsonl  line 1: expected a JSON object'],
   ])('%s', async (_name, content, message) => {
     await expect(readAll('d.jsonl', content)).rejects.toThrow(message);
+  });
+  it('JSON Lines: LF, CRLF and lone CR line ends, blank lines, a byte-order mark, no last line end, lines across chunks: the lines readline finds, numbered as it numbers them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-jsonl-'));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof({ weight: 6, arbitrary: fc.record({ a: fc.oneof(fc.integer(), fc.constant(null)), b: fc.string({ maxLength: 6 }) }).map((o) => JSON.stringify(o)) }, { weight: 1, arbitrary: fc.constantFrom('', ' ', '\t') }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 1, maxLength: 25 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 40 }),
+        async (lines, ends, bom, lastEnd, chunk) => {
+          // the first line an object (it names the columns)
+          lines[0] = '{"a": 0, "b": "first"}';
+          const text = `${bom ? '\ufeff' : ''}${lines.map((l, i) => l + (i < lines.length - 1 || lastEnd ? ends[i % ends.length]! : '')).join('')}`;
+          const file = join(dir, 'd.jsonl');
+          writeFileSync(file, text);
+          // readline's lines, numbered from 1, blank ones skipped
+          const want: unknown[] = [];
+          text.replace(/^\ufeff/, '').split(/\r\n|\n|\r/).forEach((l, i) => {
+            if (l.trim() !== '') {
+              const o = JSON.parse(l) as { a: unknown; b: unknown };
+              want.push([`line ${i + 1}`, o.a ?? null, o.b]);
+            }
+          });
+          const got: unknown[] = [];
+          for await (const b of (await openJsonl(file, 'd.jsonl', chunk)).batches([{ index: 0, as: 'cell' }, { index: 1, as: 'cell' }], 3)) {
+            for (let i = 0; i < b.n; i++) got.push([`line ${b.refs[i]}`, b.cells[0]![i as never] ?? null, b.cells[1]![i as never]]);
+          }
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
   it('Parquet: row groups read one at a time, rows numbered', async () => {
     const dir = scenario();
