@@ -13,7 +13,10 @@ export interface Digest {
 
 /** Messages to the sha256 thread (sha256-worker.ts). */
 export type DigestMessage =
-  | { op: 'update'; id: number; slot: SharedArrayBuffer; offset: number; length: number; state: SharedArrayBuffer; index: number }
+  // once a stream: its slots' states; once a slot: its memory (posting shared memory costs ~0.5 ms a message)
+  | { op: 'open'; id: number; state: SharedArrayBuffer }
+  | { op: 'slot'; id: number; index: number; slot: SharedArrayBuffer }
+  | { op: 'update'; id: number; index: number; offset: number; length: number }
   | { op: 'digest'; id: number; result: SharedArrayBuffer };
 
 /** Files smaller than this are hashed on the reading thread: a thread costs more than it saves. */
@@ -50,6 +53,7 @@ export function fileDigest(size: number, thread: boolean): Digest {
   const id = ++streams;
   active++;
   const state = new SharedArrayBuffer(4 * MAX_SLOTS);
+  w.postMessage({ op: 'open', id, state } satisfies DigestMessage);
   const busy = new Int32Array(state);
   const slots: SharedArrayBuffer[] = [];
   let turn = 0;
@@ -57,7 +61,11 @@ export function fileDigest(size: number, thread: boolean): Digest {
   const take = (): number => {
     while (slots.length > SLOTS && idle(slots.length - 1)) slots.pop();
     for (let i = 0; i < slots.length; i++) if (idle(i)) return i;
-    if (slots.length < MAX_SLOTS) return slots.push(new SharedArrayBuffer(SLOT)) - 1;
+    if (slots.length < MAX_SLOTS) {
+      const slot = new SharedArrayBuffer(SLOT);
+      w.postMessage({ op: 'slot', id, index: slots.length, slot } satisfies DigestMessage);
+      return slots.push(slot) - 1;
+    }
     // every slot handed over: wait for one (the thread hashes them in the order given)
     const index = turn++ % MAX_SLOTS;
     waitFor(busy, index, 1);
@@ -65,7 +73,7 @@ export function fileDigest(size: number, thread: boolean): Digest {
   };
   const hand = (index: number, offset: number, length: number) => {
     Atomics.store(busy, index, 1);
-    w.postMessage({ op: 'update', id, slot: slots[index]!, offset, length, state, index } satisfies DigestMessage);
+    w.postMessage({ op: 'update', id, index, offset, length } satisfies DigestMessage);
   };
   return {
     update(chunk) {
