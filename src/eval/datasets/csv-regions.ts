@@ -20,7 +20,7 @@ interface Region {
 /** regions handed to the thread at most before the reader parses one itself */
 const THREAD_QUEUE = 2;
 /** regions waiting to be placed at most (a copy of a chunk and its arrays each): beyond, the reader waits */
-const MAX_QUEUE = 4;
+const MAX_QUEUE = 3;
 
 /**
  * The fast path of the CSV reader (csv.ts) for the complete, quote-free lines of each chunk: each
@@ -124,7 +124,7 @@ export class Regions {
   /** Arrays for a region of `bytes` bytes: as many rows as it should hold, and a little more. */
   private lines(bytes: number): Lines {
     // rounded up, so that the arrays of one region fit the next
-    const rows = this.rows ? Math.ceil(((bytes / this.bytes) * this.rows * 1.25 + 64) / 4096) * 4096 : 1024;
+    const rows = this.rows ? Math.ceil(((bytes / this.bytes) * this.rows * 1.25 + 64) / 1024) * 1024 : 1024;
     const cells = this.rows ? this.cells / this.rows + 0.25 : this.spec.wanted;
     const i = this.spareLines.findIndex((l) => l.capacity >= rows && l.cells.length >= 4 * rows * cells);
     if (i >= 0) return this.spareLines.splice(i, 1)[0]!;
@@ -150,7 +150,7 @@ export class Regions {
         lines = this.lines(region.to - from);
         parseLines(region.buf, from, region.to, this.ncols, this.spec, lines);
       }
-      if (region.copy && region.buf.length >= READ_BUFFER) this.spareBytes.push(region.buf);
+      if (region.copy && region.buf.length >= READ_BUFFER && this.spareBytes.length < MAX_QUEUE) this.spareBytes.push(region.buf);
     }
   }
 }
