@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { numberAt } from '../../src/eval/cells.js';
 import { openCsv } from '../../src/eval/datasets/csv.js';
 import { fastNumber } from '../../src/eval/datasets/csv-lines.js';
-import { regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
+import { killParseThread, regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
 import type { Part } from '../../src/eval/datasets/part.js';
 import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
 import type { ColumnRequest } from '../../src/eval/datasets/types.js';
@@ -149,6 +149,24 @@ describe('the quote-free fast path', () => {
     expect(threadedRead).toEqual(record);
     writeFileSync(file, `a,b,c\n${long.join('\n')}\n${short.slice(0, 200_000).join('\n')}\n1,2\n${short.slice(200_000).join('\n')}\n`);
     expect(await read(file, { threadFrom: 0 }, want, 4096)).toEqual({ error: `d.csv  line ${2 + 20_000 + 200_000}: 2 fields, but the header has 3 (a decimal comma or an unquoted comma splits a field)` });
+  });
+  it('a parsing thread that ends with regions out: the read fails in one line, it does not hang or end the process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    const file = join(dir, 'd.csv');
+    writeFileSync(file, `a,b\n${Array.from({ length: 400_000 }, (_, i) => `${i},${i % 7}`).join('\n')}\n`);
+    const read = async () => {
+      let rows = 0;
+      for await (const b of (await openCsv(file, 'd.csv', ',', { threadFrom: 0, chunk: 64 << 10 })).batches([{ index: 0, as: 'number' }], 4096)) {
+        rows += b.n;
+        if (rows === 4096) await killParseThread();
+      }
+      return rows;
+    };
+    await expect(read()).rejects.toThrow(/^the CSV parsing thread failed: the thread ended \(exit code \d+\)$/);
+    // the next read starts a thread again
+    let rows = 0;
+    for await (const b of (await openCsv(file, 'd.csv', ',', { threadFrom: 0 })).batches([{ index: 0, as: 'number' }], 4096)) rows += b.n;
+    expect(rows).toBe(400_000);
   });
   it('parses every decimal exactly as Number() does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));

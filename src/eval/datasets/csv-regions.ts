@@ -10,9 +10,11 @@ interface Region {
   /** the file offset of buf[0] */
   base: number;
   lines: Lines;
-  /** settles once parsed on the thread (undefined: parsed here) */
+  /** settles once parsed on the thread (undefined: parsed here); never rejects */
   parsing?: Promise<void>;
   parsed: boolean;
+  /** why the thread could not parse it (thrown when the region is placed) */
+  failed?: Error;
   /** buf is a copy, to be used again */
   copy: boolean;
 }
@@ -87,10 +89,17 @@ export class Regions {
     const lines = this.lines(length);
     const region: Region = { buf: copy, from: 0, to: length, base: base + from, lines, parsed: false, copy: true };
     if (thread) {
-      region.parsing = thread.parse(copy, length, this.ncols, this.spec, lines).then((back) => {
-        region.buf = Buffer.from(back.buffer, back.byteOffset, back.length);
-        region.parsed = true;
-      });
+      region.parsing = thread.parse(copy, length, this.ncols, this.spec, lines).then(
+        (back) => {
+          region.buf = Buffer.from(back.buffer, back.byteOffset, back.length);
+          region.parsed = true;
+        },
+        // kept for when the region's turn comes: a rejection no one awaits yet would end the process
+        (e: Error) => {
+          region.failed = new Error(`the CSV parsing thread failed: ${e.message}`);
+          region.parsed = true;
+        },
+      );
     } else {
       parseLines(copy, 0, length, this.ncols, this.spec, lines);
       region.parsed = true;
@@ -135,6 +144,7 @@ export class Regions {
   private placeParsed(): void {
     while (this.queue[0]?.parsed) {
       const region = this.queue.shift()!;
+      if (region.failed) throw region.failed;
       let lines = region.lines;
       let from = region.from;
       for (;;) {

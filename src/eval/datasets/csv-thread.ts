@@ -28,11 +28,18 @@ let jobs = 0;
 let ending: NodeJS.Timeout | undefined;
 const LINGER_MS = 500;
 
+/** Tests: ends the thread as if it had been killed. */
+export async function killParseThread(): Promise<void> {
+  await worker?.terminate();
+}
+
 /** Regions handed to a parsing thread so far in this process (tests). */
 export function regionsParsedOnThread(): number {
   return jobs;
 }
 const waiting = new Map<number, { resolve(done: RegionDone): void; reject(e: Error): void }>();
+/** threads that ended, and why: a region handed to one fails at once */
+const ended = new WeakMap<Worker, Error>();
 
 /**
  * The thread that parses regions of CSV lines beside the reader (csv-regions.ts), one per process,
@@ -65,11 +72,15 @@ export function parseThread(): ParseThread | undefined {
       }
       job.resolve(m);
     });
-    w.on('error', (e) => {
+    const fail = (e: Error) => {
+      ended.set(w, e);
       for (const job of waiting.values()) job.reject(e);
       waiting.clear();
       if (worker === w) worker = undefined;
-    });
+    };
+    w.on('error', fail);
+    // ended without an error (killed, or terminated): the regions out would never come back
+    w.on('exit', (code) => fail(new Error(`the thread ended (exit code ${code})`)));
     worker = w;
   }
   const w = worker;
@@ -80,6 +91,8 @@ export function parseThread(): ParseThread | undefined {
   return {
     out: () => mine,
     async parse(bytes, to, ncols, spec, lines) {
+      const gone = ended.get(w);
+      if (gone) throw gone;
       const id = ++jobs;
       if (waiting.size === 0) w.ref();
       mine++;
