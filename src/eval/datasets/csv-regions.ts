@@ -117,6 +117,11 @@ export class Regions {
     this.line = line;
   }
 
+  /** The line number after the regions taken, when every one is placed (else undefined: `settle`). */
+  placed(): number | undefined {
+    return this.queue.length === 0 ? this.line : undefined;
+  }
+
   /** Places every region taken; returns the line number after them. */
   async settle(): Promise<number> {
     while (this.queue.length) {

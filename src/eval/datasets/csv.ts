@@ -12,6 +12,8 @@ import { PARSE_THREAD_FROM, parseThread } from './csv-thread.js';
 const QUOTE = 34;
 /** A record longer than this is refused rather than buffered (a 200 MB line is not a table row). */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+/** the fast path takes over again after a quoted record when the next quote is further than this */
+const RESUME_AFTER = 1024;
 /** where a chunk is read into its buffer (see READ_BUFFER) */
 const ROOM = READ_BUFFER - CHUNK;
 
@@ -340,7 +342,8 @@ async function* records(
         // the record path below needs the line number: the regions taken are placed first (but for
         // the unfinished line at the end of a chunk, which it leaves for the next, unless too long)
         if (pos < end && (quote >= 0 || final || end - pos > MAX_RECORD_BYTES)) {
-          line = recLine = await fast.settle();
+          // (no promise when no region is out: a file with a quote a row comes here once a row)
+          line = recLine = fast.placed() ?? (await fast.settle());
           recordPath = true;
         }
       }
@@ -469,10 +472,14 @@ async function* records(
         line += newlines + 1;
         recLine = line;
         pos = i;
-        // past the quote that sent the chunk down this path: the fast path takes the lines after it
+        // past the quote that sent the chunk down this path: the fast path takes the lines after
+        // it, unless another quote comes within a few lines (a file with a quote a row stays here)
         if (quote >= 0 && pos > quote) {
-          resume = true;
-          break;
+          quote = buf.indexOf(QUOTE, pos);
+          if (quote < 0 || quote - pos > RESUME_AFTER) {
+            resume = true;
+            break;
+          }
         }
       }
       if (!resume) break;
