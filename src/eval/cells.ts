@@ -20,11 +20,13 @@ export function parseNumber(cell: Cell): Parsed {
     case 'bigint':
       return Number.isSafeInteger(Number(cell)) ? { ok: true, value: Number(cell) } : { ok: false, missing: false, reason: `${cell} is beyond 2^53` };
     case 'string': {
+      // numberOf holds the rule; what follows only says why a text is not a number
+      const v = numberOf(cell);
+      if (v !== undefined) return { ok: true, value: v };
       const s = cell.trim();
       if (MISSING_WORDS.has(s)) return MISSING;
       if (!DECIMAL.test(s)) return { ok: false, missing: false, reason: `${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell)} is not a number${/^\d+,\d+$/.test(s) ? ' (a decimal comma?)' : ''}` };
-      const v = Number(s);
-      return Number.isFinite(v) ? { ok: true, value: v } : { ok: false, missing: false, reason: `${s} is out of range` };
+      return { ok: false, missing: false, reason: `${s} is out of range` };
     }
     case 'undefined':
       return MISSING;

@@ -1,4 +1,4 @@
-import { labelKey, numberAt } from '../cells.js';
+import { labelKey, numberAt, numberOf } from '../cells.js';
 import { cellAt, isNumberColumn, type DatasetSource } from '../datasets/types.js';
 import type { Part } from '../datasets/part.js';
 import { ColumnCollector, mergeDistributions, type Distribution } from './distribution.js';
@@ -39,13 +39,10 @@ export async function readColumns(source: DatasetSource, only: string[] | undefi
       const extra: number[] = [];
       for (let i = 0; i < b.n; i++) {
         if (a.counts) {
-          // a text's key is labelKey's (a number in its shortest form), without parseNumber's reasons for a word
+          // numberOf: no parseNumber reason written for each word
           const cell = cellAt(col, i);
-          if (typeof cell === 'string') count(a.counts, labelKey(cell, true));
-          else {
-            const p = numberAt(col, i);
-            count(a.counts, p.ok ? String(p.value) : labelKey(cell, true));
-          }
+          const v = numberOf(cell);
+          count(a.counts, v !== undefined ? String(v) : labelKey(cell, true));
           continue;
         }
         const p = numberAt(col, i);
