@@ -281,7 +281,7 @@ describe('the process around a run (end to end)', () => {
 
   it('a read-only /dev/shm and temporary folder: the model runs through the IPC channel, with the same report', (test) => {
     if (spawnSync('unshare', ['--mount', 'true']).status !== 0) {
-      console.warn('skipped: unshare --mount is not permitted here (it needs root), so a read-only /dev/shm cannot be made');
+      console.warn('skipped: unshare --mount is not permitted here (it needs root), so a read-only /dev/shm cannot be made; test/onnx/session.test.ts still runs the model host without slot files');
       test.skip();
     }
     const dir = scenario({ 'c.yaml': `${head}datasets:\n  holdout: { path: d.csv, label: diagnosis }\nchecks:\n  - { type: metric, metric: roc_auc, min: 0.9 }\n`, 'd.csv': HOLDOUT });

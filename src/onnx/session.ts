@@ -70,6 +70,9 @@ class Host {
   private readonly pending = new Map<number, { resolve: (r: NonNullable<HostReply['result']>) => void; reject: (e: Error) => void; slots: number[] }>();
   /** slot files, open here and in the child (unlinked at once: nothing is left behind) */
   private readonly slotFds: number[] = [];
+  get slotCount(): number {
+    return this.slotFds.length;
+  }
   private readonly freeSlots: number[] = [];
   private nextId = 1;
   /** sessions are numbered here, so that requests can name one before the host has created it */
@@ -78,7 +81,7 @@ class Host {
   dead = false;
 
   constructor(private readonly limits: { memoryMb: number }) {
-    this.slotFds.push(...openSlots());
+    this.slotFds.push(...openSlots(slotFolders.list));
     this.freeSlots.push(...this.slotFds.keys());
     // a young generation of 1 MB: the host only passes tensors along (large ones through reused
     // slot buffers), and V8's default lets it grow to 32 MB for nothing (115 → 104 MB at its peak in
@@ -164,8 +167,8 @@ class Host {
  * be written (a read-only /dev/shm and /tmp), none, and tensors go through the IPC channel — slower
  * for large batches, the same results.
  */
-function openSlots(): number[] {
-  for (const base of existsSync('/dev/shm') ? ['/dev/shm', tmpdir()] : [tmpdir()]) {
+function openSlots(folders: readonly string[] = existsSync('/dev/shm') ? ['/dev/shm', tmpdir()] : [tmpdir()]): number[] {
+  for (const base of folders) {
     const fds: number[] = [];
     let dir: string | undefined;
     try {
@@ -197,6 +200,7 @@ function residentMb(pid: number | undefined): number | undefined {
 }
 
 const limits = { memoryMb: DEFAULT_MEMORY_LIMIT_MB };
+const slotFolders: { list?: readonly string[] } = {};
 let host: Host | undefined;
 
 function currentHost(): Host {
@@ -212,6 +216,20 @@ export function modelHostStarted(): boolean {
 /** Starts the model host now, so that it loads onnxruntime while this process reads the checklist and data. */
 export function startModelHost(): void {
   currentHost();
+}
+
+/**
+ * The folders a new host makes its slot files in (undefined: /dev/shm, then the temporary folder).
+ * For tests: folders nothing can be created in make the host pass every tensor through the IPC
+ * channel, as on a machine with a read-only /dev/shm and /tmp. The host running now keeps its slots.
+ */
+export function useSlotFolders(folders: readonly string[] | undefined): void {
+  slotFolders.list = folders;
+}
+
+/** How many slot files the model host running now has (0: tensors go through the IPC channel). */
+export function modelHostSlots(): number {
+  return host && !host.dead ? host.slotCount : 0;
 }
 
 /** The memory limit for model runs now (MB). */

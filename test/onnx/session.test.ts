@@ -1,6 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSession, tensor } from '../../src/onnx/session.js';
+import { createSession, modelHostSlots, startModelHost, stopModelRuns, tensor, useSlotFolders } from '../../src/onnx/session.js';
 import { FLOAT, model, node, valueInfo } from '../onnx-builder.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The breast-cancer fixture's model (scikit-learn's export) on its hold-out's 30 feature columns, in batches of `rows` (the rows repeated). */
+async function breastCancerScores(rows: number): Promise<unknown[][]> {
+  const lines = readFileSync(join(ROOT, 'fixtures', 'breast-cancer', 'holdout.csv'), 'utf8').trim().split('\n').slice(1);
+  const x = new Float32Array(rows * 30);
+  for (let r = 0; r < rows; r++) x.set(lines[r % lines.length]!.split(',').slice(0, 30).map(Number), r * 30);
+  const session = await createSession(readFileSync(join(ROOT, 'fixtures', 'breast-cancer', 'model.onnx')), 'model.onnx');
+  const outs = await session.run({ [session.inputNames[0]!]: tensor('float32', x, [rows, 30]) });
+  await session.release();
+  return session.outputNames.map((n) => Array.from(outs[n]!.data as ArrayLike<unknown>));
+}
 
 describe('model host: ModelSession.run', () => {
   // The evaluation refills one array per input batch after batch as soon as `run` returns
@@ -27,4 +42,30 @@ describe('model host: ModelSession.run', () => {
     });
     await session.release();
   });
+
+  // A read-only /dev/shm and temporary folder (a locked-down container): the host then makes no slot
+  // files and every tensor, large or small, goes through the IPC channel. test/hostile.test.ts makes
+  // that machine for real where a mount namespace is permitted; this runs everywhere.
+  it('with no folder to make slot files in, tensors go through the IPC channel with the same results', async () => {
+    const bigBatch = 40_000; // ~4.8 MB of feeds: a slot's work when there are slots
+    stopModelRuns('test: a fresh host');
+    startModelHost();
+    expect(modelHostSlots()).toBeGreaterThan(0);
+    const withSlots = await breastCancerScores(bigBatch);
+    stopModelRuns('test: a host without slots');
+    useSlotFolders(['/proc']);
+    try {
+      startModelHost();
+      expect(modelHostSlots()).toBe(0);
+      const throughIpc = await breastCancerScores(bigBatch);
+      expect(throughIpc.length).toBe(withSlots.length);
+      // Object.is: the same numbers to the last bit (toEqual would take -0 for 0)
+      throughIpc.forEach((out, i) => expect(out.every((v, r) => Object.is(v, withSlots[i]![r]))).toBe(true));
+      expect(withSlots[0]!.length).toBeGreaterThanOrEqual(bigBatch);
+    } finally {
+      useSlotFolders(undefined);
+      stopModelRuns('test: slots again');
+    }
+  });
 });
+
