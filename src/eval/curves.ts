@@ -50,28 +50,31 @@ function computeCurves(d: MetricData): BinaryCurves {
   }
   const N = n - P;
   // the distinct thresholds, counted first, so that the kept points are known before the walk
-  let distinct = 0;
-  walkThresholds(pos, neg, () => distinct++);
-  // ROC has a point per distinct score after (0, 0); PR a point per distinct score
-  const rocKept = thinned(distinct + 1);
+  const distinct = walkThresholds(pos, neg, () => {}, new Int32Array(0));
+  // ROC has a point per distinct score after (0, 0); PR a point per distinct score: ROC's point k
+  // is threshold k − 1's, PR's point k threshold k's
+  const rocKept = thinned(distinct + 1).subarray(1).map((k) => k - 1);
   const prKept = thinned(distinct);
+  const kept = Int32Array.from(new Set([...rocKept, ...prKept])).sort();
   const roc: [number, number][] = [[0, 0]];
   const pr: [number, number][] = [];
-  let k = 0;
-  // the next kept point of each curve (ROC's point k is the k-th threshold's, PR's point k − 1)
-  let rocAt = 1;
+  let rocAt = 0;
   let prAt = 0;
-  walkThresholds(pos, neg, (tp, fp) => {
-    k++;
-    if (k === rocKept[rocAt]) {
-      rocAt++;
-      roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
-    }
-    if (k - 1 === prKept[prAt]) {
-      prAt++;
-      pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
-    }
-  });
+  walkThresholds(
+    pos,
+    neg,
+    (tp, fp, k) => {
+      if (k === rocKept[rocAt]) {
+        rocAt++;
+        roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
+      }
+      if (k === prKept[prAt]) {
+        prAt++;
+        pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
+      }
+    },
+    kept,
+  );
   const calibration: BinaryCurves['calibration'] = [];
   for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]! / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
   return { roc, pr, calibration };

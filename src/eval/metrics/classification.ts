@@ -137,14 +137,19 @@ export function averaged(
 }
 
 /**
- * Calls `at(tp, fp)` at each distinct score of two sorted lists, from the highest down: the
- * positives and negatives scored at or above it (the thresholds of ROC and precision-recall).
+ * Walks the distinct scores of two sorted lists from the highest down (the thresholds of ROC and
+ * precision-recall): at the k-th (from 0), the positives `tp` and negatives `fp` scored at or above
+ * it. Calls `at(tp, fp, k)` at every threshold, or with `kept` (ascending) only at those; returns
+ * how many thresholds there are.
  */
-export function walkThresholds(pos: Scores, neg: Scores, at: (tp: number, fp: number) => void): void {
+export function walkThresholds(pos: Scores, neg: Scores, at: (tp: number, fp: number, k: number) => void, kept?: Int32Array): number {
   let a = pos.length - 1;
   let b = neg.length - 1;
   let tp = 0;
   let fp = 0;
+  let k = 0;
+  let next = kept ? (kept.length ? kept[0]! : -1) : 0;
+  let nextKept = 1;
   while (a >= 0 || b >= 0) {
     // the next threshold down: every row with the highest remaining score
     const t = Math.max(a >= 0 ? pos[a]! : -Infinity, b >= 0 ? neg[b]! : -Infinity);
@@ -156,8 +161,13 @@ export function walkThresholds(pos: Scores, neg: Scores, at: (tp: number, fp: nu
       fp++;
       b--;
     }
-    at(tp, fp);
+    if (k === next) {
+      at(tp, fp, k);
+      next = !kept ? k + 1 : nextKept < kept.length ? kept[nextKept++]! : -1;
+    }
+    k++;
   }
+  return k;
 }
 
 /** Sorted scores: single precision when every score is a float32 value (model outputs usually are), exactly as they were. */
