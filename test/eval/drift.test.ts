@@ -70,6 +70,27 @@ describe('drift statistics agree with scipy (fixtures/expected/drift.json)', () 
 });
 
 describe('a numeric column collected as it streams by', () => {
+  it('counts past 255 in a bin (a byte a bin, the rest kept aside) through finer grids and wider bins', () => {
+    // few distinct values, many rows: every bin wraps many times; a finer value (a finer grid) and a far one (wider bins) arrive between wraps
+    const pool = fc.constantFrom(1, 2, 0.5, -3, 0.25, 7, 0.001, 40_000, -0);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(pool, fc.integer({ min: 1, max: 700 })), { minLength: 1, maxLength: 12 }), (runs) => {
+        const collector = new S.ColumnCollector();
+        const all: number[] = [];
+        for (const [v, times] of runs) {
+          const batch = new Float64Array(times).fill(v);
+          collector.add(batch);
+          all.push(...batch);
+        }
+        const got = collector.done();
+        const want = S.distributionOf(Float64Array.from(all));
+        expect(got.n).toBe(all.length);
+        expect([...got.values]).toEqual([...want.values]);
+        expect([...got.counts]).toEqual([...want.counts]);
+      }),
+      { numRuns: 300 },
+    );
+  });
   it('gives exactly the distribution of its values, counted on a decimal grid or kept as values', () => {
     const value = fc.oneof(
       fc.tuple(fc.integer({ min: -50000, max: 50000 }), fc.integer({ min: 0, max: 6 })).map(([k, d]) => k / 10 ** d),
