@@ -147,8 +147,33 @@ describe('deploy-check validate, schema, inspect', () => {
         'c.yaml:10:30  checks[1].dataset: no dataset named "test" (datasets: holdout)',
         'c.yaml:11:49  checks[2].current: compares a dataset with itself',
         'c.yaml:12:44  checks[3].by: no column "temperature" in d.csv (dataset holdout) (its columns: a, b, y)',
+        'model.onnx  input "input" takes 30 columns, but 2 of d.csv are mapped to it (a, b) (list its columns in model.inputs)',
       ]);
     }
+  });
+
+  it('validate and run: every model is planned against every dataset it is evaluated on (its ONNX inputs and outputs, the header), before anything runs', () => {
+    // the hold-out without its first column: neither the model nor the baseline can be fed from it
+    const holdout = readFileSync(join(ROOT, 'fixtures', 'breast-cancer', 'holdout.csv'), 'utf8').split('\n').map((l) => l.slice(l.indexOf(',') + 1)).join('\n');
+    const dir = scenario({
+      'd.csv': holdout,
+      'e.csv': readFileSync(join(ROOT, 'fixtures', 'breast-cancer', 'holdout.csv')),
+      'base.onnx': readFileSync(join(ROOT, 'fixtures', 'breast-cancer', 'baseline.onnx')),
+      'bad.onnx': 'not a model',
+      'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nbaseline:\n  path: base.onnx\ndatasets:\n  holdout: { path: d.csv, label: diagnosis }\n  other: { path: e.csv, label: diagnosis }\nchecks:\n  - { id: a, type: metric, metric: accuracy, min: 0.5, compare: { to: baseline, max_regression: 0.01 } }\n  - { id: b, type: metric, dataset: other, metric: accuracy, min: 0.5 }\n',
+    });
+    const want = [
+      'model.onnx  input "input" takes 30 columns, but 29 of d.csv are mapped to it (mean_texture, mean_perimeter, mean_area, mean_smoothness, mean_compactness, mean_concavity, …) (list its columns in model.inputs)',
+      'base.onnx  input "input" takes 30 columns, but 29 of d.csv are mapped to it (mean_texture, mean_perimeter, mean_area, mean_smoothness, mean_compactness, mean_concavity, …) (list its columns in baseline.inputs)',
+    ];
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, want);
+    // the run stops before any check: the same problems (the files shown as the run shows them), no report
+    const run = cli([join(dir, 'c.yaml')], { cwd: dir });
+    expect(run.stdout).toBe('');
+    expectRefused(run, dir, want);
+    // the dataset that fits both is not a problem; a baseline that is not ONNX is
+    writeFileSync(join(dir, 'c.yaml'), readFileSync(join(dir, 'c.yaml'), 'utf8').replace('path: d.csv', 'path: e.csv').replace('base.onnx', 'bad.onnx'));
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, ['bad.onnx  is not a readable ONNX model: unsupported wire type 6 at byte 1']);
   });
 
   it("validate: every column the checklist names is read from the datasets' headers, each missing one located", () => {

@@ -1,18 +1,23 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../input/errors.js';
 import { columnList, delimiterHint, openDatasetPath } from '../eval/datasets/index.js';
+import { planRead, type ModelFacts } from '../eval/predict.js';
+import { readOnnx } from '../onnx/read-input.js';
+import { unzipMap } from '../onnx/zipmap.js';
 import { checkDefinition } from '../checks/index.js';
 import { didYouMean } from '../input/suggest.js';
 import { byPosition, pathToString, ValidationError } from '../input/validate.js';
 import type { PathSegment } from '../input/yaml.js';
 import { defaultDataset } from '../spec/datasets.js';
+import { roleSpec } from '../spec/model.js';
 import { InvalidChecklist, loadChecklist, partsOf, type ChecklistParts, type LoadedChecklist } from './load.js';
 
 /**
  * Every column the checklist names that its dataset does not have, read from the datasets' headers
  * only (no row): labels, the models' input mappings, and the columns checks name (slices, drift,
  * data, staleness). One problem per column, at the place that names it; a dataset that cannot be
- * opened is a problem too.
+ * opened is a problem too, and so is a model that cannot be planned on a dataset it is evaluated on.
  */
 export async function missingColumns(parts: ChecklistParts): Promise<InputError[]> {
   const { doc, file } = parts;
@@ -74,8 +79,52 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
       for (const [input, cols] of Object.entries(mapping)) report(dataset, [owner, 'inputs', input], Array.isArray(cols) ? cols : [cols]);
     }
   }
+  problems.push(...unplannedModels(parts, headers, evaluated));
   // one line per problem, even when two checks or models name the same missing column in one place
   return byPosition(problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i));
+}
+
+/**
+ * Each model against each dataset it is evaluated on, planned as a run plans it (the ONNX file's
+ * inputs and outputs, the dataset's header; no row read, no model run): a model that cannot be fed
+ * from a dataset, or whose outputs cannot be read, or a file that is not ONNX.
+ */
+function unplannedModels(parts: ChecklistParts, headers: Map<string, { display: string; columns: string[] } | undefined>, evaluated: Map<'model' | 'baseline', Set<string | undefined>>): InputError[] {
+  const problems: InputError[] = [];
+  const datasets = parts.datasets ?? {};
+  const names = Object.keys(datasets);
+  for (const [role, named] of evaluated) {
+    const spec = role === 'model' ? parts.model : parts.model && parts.baseline ? roleSpec(parts.model, parts.baseline, role) : undefined;
+    // a model file that does not exist is the loader's problem, told at its place
+    if (!spec || !existsSync(resolve(parts.dir, spec.path))) continue;
+    let facts: ModelFacts;
+    try {
+      const { bytes, info } = readOnnx(resolve(parts.dir, spec.path), spec.path);
+      facts = { role, path: spec.path, spec, info, zipmapClasses: unzipMap(bytes, info)?.classes ?? new Map() };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(err);
+      continue;
+    }
+    for (const dataset of named) {
+      const name = dataset ?? defaultDataset(names);
+      // the scores of a predictions dataset were written elsewhere: the model is fed the rows it scores
+      const rowsName = (name !== undefined && datasets[name]?.predictions?.of) || name;
+      const header = rowsName === undefined ? undefined : headers.get(rowsName);
+      if (rowsName === undefined || !header || !datasets[rowsName]) continue;
+      // a missing label or mapped column is told above, at its place
+      const mapped = spec.inputs && spec.inputs !== 'auto' ? Object.values(spec.inputs).flat() : [];
+      const label = datasets[rowsName]!.label;
+      if ([...(label === undefined ? [] : [label]), ...mapped].some((c) => !header.columns.includes(c))) continue;
+      try {
+        planRead({ path: header.display, columns: header.columns }, { ...datasets[rowsName]!, name: rowsName }, [facts], []);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        problems.push(err);
+      }
+    }
+  }
+  return problems;
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import type { ChecklistCore, ModelSpec } from '../spec/model.js';
+import { roleSpec, type ChecklistCore, type ModelSpec } from '../spec/model.js';
 import { InputError } from '../input/errors.js';
 import { duplicateOpsetImport, type OnnxModelInfo } from '../onnx/model-info.js';
 import { cannotRead, onnxInfo } from '../onnx/read-input.js';
@@ -259,8 +259,7 @@ export class RunContext {
     const { model, baseline } = this.checklist.checklist;
     if (role === 'model') return model;
     if (!baseline) throw new InputError(this.checklist.file, 'a check uses the baseline model, but the checklist has no "baseline"');
-    // Exports often differ only in a few keys: the baseline inherits the rest from the candidate.
-    return { ...model, sha256: undefined, ...baseline };
+    return roleSpec(model, baseline, role);
   }
 
   model(role: ModelRole = 'model'): Promise<LoadedModel> {

@@ -703,7 +703,7 @@ function planInputs(model: ModelFacts, source: Pick<DatasetSource, 'path' | 'col
     const width = shape && shape.length === 2 && typeof shape[1] === 'number' ? shape[1] : undefined;
     if (rank === 1 && columns.length !== 1) throw new InputError(model.path, `input "${input.name}" has shape [N] and takes one column, but ${columns.length} are mapped to it`);
     if (width !== undefined && width !== columns.length) {
-      throw new InputError(model.path, `input "${input.name}" takes ${width} columns, but ${columns.length} are mapped to it (${columns.slice(0, 6).map((c) => source.columns[c]).join(', ')}${columns.length > 6 ? ', …' : ''})`, undefined, `list its columns in ${place.modelInputs(model.role)}`);
+      throw new InputError(model.path, `input "${input.name}" takes ${width} columns, but ${columns.length} of ${source.path} are mapped to it (${columns.slice(0, 6).map((c) => source.columns[c]).join(', ')}${columns.length > 6 ? ', …' : ''})`, undefined, `list its columns in ${place.modelInputs(model.role)}`);
     }
     return { name: input.name, type: elemType, columns, rank };
   };

@@ -59,6 +59,14 @@ export const datasetsSchema = z.record(
 export type ModelSpec = z.output<typeof modelSchema>;
 export type DatasetSpec = z.output<typeof datasetsSchema>[string];
 
+/**
+ * The spec of the model a role names: the candidate's own, or the baseline's, which inherits every
+ * key it does not set from the candidate but its sha256 (exports often differ only in a few keys).
+ */
+export function roleSpec(model: ModelSpec, baseline: ModelSpec, role: 'model' | 'baseline'): ModelSpec {
+  return role === 'model' ? model : { ...model, sha256: undefined, ...baseline };
+}
+
 /** What a run needs of a loaded checklist: where it is, its models and datasets (a LoadedChecklist is one). */
 export interface ChecklistCore {
   file: string;
