@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
 import { datasetDigest } from './digest.js';
-import type { Cell, Column, DatasetSource, NumberColumn, RawBatch } from './types.js';
+import { RowTexts, type Cell, type Column, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
 import { CHUNK, CR, LF, READ_BUFFER, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
 import { Regions } from './csv-regions.js';
@@ -87,7 +87,7 @@ export async function openCsv(
           return again;
         }
         return {
-          cells: asNumber.map((num) => (num ? { numbers: new Float64Array(batchSize), other: new Map<number, string>() } : new Array<Cell>())),
+          cells: asNumber.map((num) => (num ? { numbers: new Float64Array(batchSize), other: new RowTexts(batchSize) } : new Array<Cell>())),
           lines: new Int32Array(batchSize),
           index: new Int32Array(batchSize),
         };

@@ -11,7 +11,55 @@ export interface NumberColumn {
   /** numbers[i] is row i's value, unless the row is in `other` */
   numbers: Float64Array;
   /** rows whose text is not a plain decimal (missing, a word, an exotic form), by row index */
-  other: Map<number, string>;
+  other: OtherCells;
+}
+
+/** A number column's other cells, by row index; iterated in ascending row order. A Map is one. */
+export interface OtherCells extends Iterable<[number, string]> {
+  readonly size: number;
+  get(row: number): string | undefined;
+  has(row: number): boolean;
+  set(row: number, text: string): void;
+  clear(): void;
+}
+
+/**
+ * Other cells kept by row in an array (made on the first one), for a reader's batches: a column of
+ * words read as numbers (drift reads every column so) has one a row, and a Map set a row was the
+ * largest cost of reading such a file (the penguins file of `npm run bench:text`).
+ */
+export class RowTexts implements OtherCells {
+  private texts: (string | undefined)[] | undefined;
+  size = 0;
+
+  constructor(private readonly rows: number) {}
+
+  get(row: number): string | undefined {
+    return this.texts?.[row];
+  }
+
+  has(row: number): boolean {
+    return this.texts?.[row] !== undefined;
+  }
+
+  set(row: number, text: string): void {
+    // filled, not holey: V8 keeps its fast elements
+    const texts = (this.texts ??= new Array<string | undefined>(this.rows).fill(undefined));
+    if (texts[row] === undefined) this.size++;
+    texts[row] = text;
+  }
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.texts!.fill(undefined);
+    this.size = 0;
+  }
+
+  *[Symbol.iterator](): Iterator<[number, string]> {
+    if (this.size === 0) return;
+    const texts = this.texts!;
+    for (let i = 0; i < texts.length; i++) if (texts[i] !== undefined) yield [i, texts[i]!];
+  }
 }
 
 export type Column = Cell[] | NumberColumn;
