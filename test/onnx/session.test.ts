@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createSession, modelHostSlots, startModelHost, stopModelRuns, tensor, useSlotFolders } from '../../src/onnx/session.js';
 import { FLOAT, model, node, valueInfo } from '../onnx-builder.js';
 
+/** ONNX's element type of strings */
+const STRING = 8;
+
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The breast-cancer fixture's model (scikit-learn's export) on its hold-out's 30 feature columns, in batches of `rows` (the rows repeated). */
@@ -66,6 +69,21 @@ describe('model host: ModelSession.run', () => {
       useSlotFolders(undefined);
       stopModelRuns('test: slots again');
     }
+  });
+
+  // String tensors cross as their distinct strings and an index an element (host-protocol.ts): the
+  // host must rebuild every element, in order, both ways
+  it('string tensors both ways: every element back in place, repeats, empty strings, other scripts, a large batch', async () => {
+    const identity = model([node('Identity', ['x'], ['y'])], [valueInfo('x', STRING, ['N', 2])], [valueInfo('y', STRING, ['N', 2])]);
+    const session = await createSession(identity, 'strings.onnx');
+    const words = ['Biscoe', '', 'Dream', 'Torgersen', 'straße', '企鹅', 'a,b', ' Biscoe'];
+    for (const rows of [1, 3, 50_000]) {
+      const data = Array.from({ length: rows * 2 }, (_, i) => words[(i * 7 + (i >> 3)) % words.length]!);
+      const out = await session.run({ x: tensor('string', data, [rows, 2]) }, ['y']);
+      expect(out.y!.dims).toEqual([rows, 2]);
+      expect(out.y!.data).toEqual(data);
+    }
+    await session.release();
   });
 });
 
