@@ -262,6 +262,20 @@ describe('the process around a run (end to end)', () => {
     }, 90_000);
   }
 
+  it('a text input holding a NUL character is refused in one line: onnxruntime would cut the string there and the model see another category', () => {
+    const lines = readFileSync(join(FIXTURES, 'penguins', 'holdout.jsonl'), 'utf8').trimEnd().split('\n');
+    lines[2] = lines[2]!.replace(/"island": "(\w+)"/, '"island": "$1\\u0000x"');
+    const dir = scenario({
+      'p.onnx': readFileSync(join(FIXTURES, 'penguins', 'model.onnx')),
+      'h.jsonl': lines.join('\n') + '\n',
+      'c.yaml': 'version: 1\nmodel:\n  path: p.onnx\ndatasets:\n  holdout: { path: h.jsonl, label: species }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n',
+    });
+    const r = cli([join(dir, 'c.yaml')], { cwd: dir });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('h.jsonl  line 3: column "island": the text holds a NUL character, where onnxruntime would cut it short (input "island" is string)\n');
+    expect(r.code).toBe(2);
+  });
+
   it('a FIFO, a device or an oversized file as the checklist is refused at once', () => {
     const dir = scenario();
     execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);

@@ -826,7 +826,10 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
       for (let i = 0; i < n; i++) {
         const v = cellAt(cells, i);
         if (v === null || v === undefined) throw new InputError(path, `${whereOf(batch, i)}: column "${source.columns[c]}": missing value (input "${input.name}" is string)`);
-        data[i * k + p] = typeof v === 'string' ? v : String(v);
+        const text = typeof v === 'string' ? v : String(v);
+        // onnxruntime takes strings as C strings: the model would see the text cut at its first NUL
+        if (text.includes('\0')) throw new InputError(path, `${whereOf(batch, i)}: column "${source.columns[c]}": the text holds a NUL character, where onnxruntime would cut it short (input "${input.name}" is string)`);
+        data[i * k + p] = text;
       }
     });
     return tensor('string', data, dims);
