@@ -395,45 +395,33 @@ async function* records(
             unquoted[count++] = text;
             i = after === CR ? j + 1 : j;
           } else {
-            if (count < numeric.length && numeric[count] === 1) {
-              const stop = scanNumber(buf, i, end, delim);
-              if (stop >= 0 && (stop < end || final)) {
-                let e = stop;
-                if (e < end && buf[e] === CR) e++;
-                starts[count] = i;
-                ends[count] = stop;
-                values[count] = scannedBox[0]!;
-                parsed[count] = 1;
-                unquoted[count++] = undefined;
-                i = e;
-                if (i >= end) {
-                  complete = final;
-                  break;
-                }
-                if (buf[i] === delim) {
-                  i++;
-                  continue;
-                }
-                i++;
-                complete = true;
-                break;
+            // a number column's plain decimal, parsed here; anything else is kept as its bytes
+            const stop = count < numeric.length && numeric[count] === 1 ? scanNumber(buf, i, end, delim) : -1;
+            if (stop >= 0 && (stop < end || final)) {
+              starts[count] = i;
+              ends[count] = stop;
+              values[count] = scannedBox[0]!;
+              parsed[count] = 1;
+              unquoted[count++] = undefined;
+              // past a CR before the line feed, to the delimiter or line feed the field ends at
+              i = stop < end && buf[stop] === CR ? stop + 1 : stop;
+            } else {
+              if (count < parsed.length) parsed[count] = 0;
+              let j = i;
+              while (j < end) {
+                const c = buf[j]!;
+                if (c === delim || c === LF) break;
+                if (c === QUOTE) throw new InputError(display, `line ${recLine}: a quote in the middle of an unquoted field`, undefined, 'quote the whole field');
+                j++;
               }
+              if (j >= end && !final) break;
+              let e = j;
+              if (e > i && buf[e - 1] === CR && (j >= end || buf[j] === LF)) e--;
+              starts[count] = i;
+              ends[count] = e;
+              unquoted[count++] = undefined;
+              i = j;
             }
-            if (count < parsed.length) parsed[count] = 0;
-            let j = i;
-            while (j < end) {
-              const c = buf[j]!;
-              if (c === delim || c === LF) break;
-              if (c === QUOTE) throw new InputError(display, `line ${recLine}: a quote in the middle of an unquoted field`, undefined, 'quote the whole field');
-              j++;
-            }
-            if (j >= end && !final) break;
-            let e = j;
-            if (e > i && buf[e - 1] === CR && (j >= end || buf[j] === LF)) e--;
-            starts[count] = i;
-            ends[count] = e;
-            unquoted[count++] = undefined;
-            i = j;
           }
           if (i >= end) {
             complete = final;
