@@ -19,7 +19,7 @@ import { InvalidChecklist, loadChecklist, partsOf, type ChecklistParts, type Loa
  * data, staleness). One problem per column, at the place that names it; a dataset that cannot be
  * opened is a problem too, and so is a model that cannot be planned on a dataset it is evaluated on.
  */
-export async function missingColumns(parts: ChecklistParts): Promise<InputError[]> {
+export async function missingColumns(parts: ChecklistParts, modelFiles = new Map<string, Buffer>()): Promise<InputError[]> {
   const { doc, file } = parts;
   const problems: InputError[] = [];
   const datasets = parts.datasets ?? {};
@@ -79,7 +79,7 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
       for (const [input, cols] of Object.entries(mapping)) report(dataset, [owner, 'inputs', input], Array.isArray(cols) ? cols : [cols]);
     }
   }
-  problems.push(...unplannedModels(parts, headers, evaluated));
+  problems.push(...unplannedModels(parts, headers, evaluated, modelFiles));
   // one line per problem, even when two checks or models name the same missing column in one place
   return byPosition(problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i));
 }
@@ -89,7 +89,13 @@ export async function missingColumns(parts: ChecklistParts): Promise<InputError[
  * inputs and outputs, the dataset's header; no row read, no model run): a model that cannot be fed
  * from a dataset, or whose outputs cannot be read, or a file that is not ONNX.
  */
-function unplannedModels(parts: ChecklistParts, headers: Map<string, { display: string; columns: string[] } | undefined>, evaluated: Map<'model' | 'baseline', Set<string | undefined>>): InputError[] {
+function unplannedModels(
+  parts: ChecklistParts,
+  headers: Map<string, { display: string; columns: string[] } | undefined>,
+  evaluated: Map<'model' | 'baseline', Set<string | undefined>>,
+  /** the model files read, by absolute path (filled here) */
+  modelFiles: Map<string, Buffer>,
+): InputError[] {
   const problems: InputError[] = [];
   const datasets = parts.datasets ?? {};
   const names = Object.keys(datasets);
@@ -99,7 +105,9 @@ function unplannedModels(parts: ChecklistParts, headers: Map<string, { display: 
     if (!spec || !existsSync(resolve(parts.dir, spec.path))) continue;
     let facts: ModelFacts;
     try {
-      const { bytes, info } = readOnnx(resolve(parts.dir, spec.path), spec.path);
+      const file = resolve(parts.dir, spec.path);
+      const { bytes, info } = readOnnx(file, spec.path);
+      modelFiles.set(file, bytes);
       facts = { role, path: spec.path, spec, info, zipmapClasses: unzipMap(bytes, info)?.classes ?? new Map() };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -141,7 +149,8 @@ export async function loadChecked(file: string): Promise<LoadedChecklist> {
     if (!(err instanceof InvalidChecklist)) throw err;
     throw new ValidationError(byPosition([...err.problems, ...(await missingColumns(err.parts))]));
   }
-  const missing = await missingColumns(partsOf(loaded));
+  const modelFiles = new Map<string, Buffer>();
+  const missing = await missingColumns(partsOf(loaded), modelFiles);
   if (missing.length) throw new ValidationError(missing);
-  return loaded;
+  return { ...loaded, modelFiles };
 }

@@ -24,6 +24,8 @@ export interface LoadedChecklist {
   inputs: string[];
   /** the parsed document, for positions in messages found after loading */
   doc: YamlDocument;
+  /** model files read to plan them (by absolute path; loadChecked): the run takes these bytes */
+  modelFiles?: ReadonlyMap<string, Buffer>;
 }
 
 /** A checklist is a page of YAML; a larger file is a mistake (or an attack on the parser's memory). */

@@ -199,7 +199,9 @@ export class RunContext {
     const key = this.resolve(path);
     let entry = this.files.get(key);
     if (!entry) {
-      entry = readRegularFile(key).then(
+      // a model file the loader read to plan it is not read again
+      const read = this.checklist.modelFiles?.get(key);
+      entry = (read ? Promise.resolve(read) : readRegularFile(key)).then(
         (data) => ({ data, evidence: { path: this.display(path), sha256: sha256Hex(data), bytes: data.length } }),
         (err: NodeJS.ErrnoException) => {
           throw cannotRead(this.display(path), err);

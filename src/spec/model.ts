@@ -74,4 +74,6 @@ export interface ChecklistCore {
   checklist: { model: ModelSpec; baseline?: ModelSpec; datasets?: Record<string, DatasetSpec> };
   /** the checks, as loaded (a monitoring plan compares them with what it watches) */
   checks: readonly object[];
+  /** model files the loader read to plan them (by absolute path): the run takes these bytes, not a second read */
+  modelFiles?: ReadonlyMap<string, Buffer>;
 }

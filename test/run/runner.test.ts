@@ -139,3 +139,23 @@ describe('waivers', () => {
     expect(() => loadChecklist(join(scenario({ 'c.yaml': failing('{ reason: x, approved_by: A, expires: next week }') }), 'c.yaml'))).toThrow(/c\.yaml:7:\d+ {2}checks\[0\]\.waiver\.expires: expected a date as YYYY-MM-DD/);
   });
 });
+
+describe('the model file: read once, planned and run from the same bytes', () => {
+  it('a model file replaced after loadChecked planned it: the run evaluates and reports the bytes that were planned', async () => {
+    const { copyFileSync, readFileSync } = await import('node:fs');
+    const { createHash } = await import('node:crypto');
+    const { loadChecked } = await import('../../src/checklist/columns.js');
+    const { FIXTURES } = await import('../helpers.js');
+    const dir = scenario({
+      'c.yaml': 'version: 1\nmodel:\n  path: m.onnx\ndatasets:\n  h: { path: h.csv, label: diagnosis }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n',
+      'm.onnx': readFileSync(join(FIXTURES, 'breast-cancer', 'model.onnx')),
+      'h.csv': readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv')),
+    });
+    const planned = createHash('sha256').update(readFileSync(join(dir, 'm.onnx'))).digest('hex');
+    const loaded = await loadChecked(join(dir, 'c.yaml'));
+    copyFileSync(join(FIXTURES, 'breast-cancer', 'baseline.onnx'), join(dir, 'm.onnx'));
+    const report = await runChecklist(loaded);
+    expect(report.inputs.find((i) => i.path === 'm.onnx')?.sha256).toBe(planned);
+    expect(report.checks[0]!.status).toBe('pass');
+  });
+});
