@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
 import { datasetDigest } from './digest.js';
-import { RowTexts, type Cell, type Column, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
+import { MAX_RECORD_BYTES, RowTexts, type Cell, type Column, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
 import { CHUNK, CR, LF, READ_BUFFER, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
 import { Regions } from './csv-regions.js';
@@ -10,8 +10,6 @@ import { TextCache } from './text-cache.js';
 import { PARSE_THREAD_FROM, parseThread } from './csv-thread.js';
 
 const QUOTE = 34;
-/** A record longer than this is refused rather than buffered (a 200 MB line is not a table row). */
-export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 /** the fast path takes over again after a quoted record when the next quote is further than this */
 const RESUME_AFTER = 1024;
 /** where a chunk is read into its buffer (see READ_BUFFER) */

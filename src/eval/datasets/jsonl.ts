@@ -2,9 +2,8 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
 import { datasetDigest } from './digest.js';
-import type { Cell, DatasetSource, RawBatch } from './types.js';
+import { MAX_RECORD_BYTES, type Cell, type DatasetSource, type RawBatch } from './types.js';
 import { inPart } from './part.js';
-import { MAX_RECORD_BYTES } from './csv.js';
 
 /**
  * JSON Lines: one object per line; the first object's keys, in order, are the columns. Every

@@ -7,6 +7,9 @@ import type { Part } from './part.js';
  */
 export type Cell = string | number | bigint | boolean | null | undefined | Date;
 
+/** A record (a CSV record, a JSON line) longer than this is refused rather than buffered (a 200 MB line is not a table row). */
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
 export interface NumberColumn {
   /** numbers[i] is row i's value, unless the row is in `other` */
   numbers: Float64Array;
