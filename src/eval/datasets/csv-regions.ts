@@ -28,7 +28,8 @@ const MAX_QUEUE = 3;
  * The fast path of the CSV reader (csv.ts) for the complete, quote-free lines of each chunk: each
  * region is parsed into typed arrays (parseLines) and then `place`d into the batches, in file
  * order. With a parsing thread, the reader hands a region to it while fewer than THREAD_QUEUE are
- * out and parses the next itself otherwise, so that both cores parse one file and neither waits;
+ * out and parses the next itself otherwise, so that both cores parse one file and neither waits
+ * (and parses every region itself until the thread has loaded: none waits for its start);
  * the regions are placed in order as they are done. A region that is not placed at once (every
  * region while one is out) is a copy of its bytes: the reader reads the next chunks into its
  * buffers meanwhile, and the copy is what goes to the thread.
@@ -74,7 +75,7 @@ export class Regions {
     }
     // the header is skipped here, and its region placed before the next is taken
     const header = this.header();
-    const thread = this.thread && to - from >= this.threadRegion && this.thread.out() < THREAD_QUEUE ? this.thread : undefined;
+    const thread = this.thread?.ready() && to - from >= this.threadRegion && this.thread.out() < THREAD_QUEUE ? this.thread : undefined;
     if (this.queue.length === 0 && (header || !thread)) {
       const lines = this.lines(to - from);
       parseLines(buf, from, to, this.ncols, header ? { ...this.spec, header } : this.spec, lines);

@@ -16,6 +16,10 @@ export interface RegionJob {
 }
 /** What the thread sends back: the bytes and arrays it was given, and parseLines' results. */
 export type RegionDone = Pick<Lines, 'rows' | 'cellInts' | 'stop' | 'lines' | 'dataRows' | 'ragged'> & { id: number; bytes: Uint8Array; arrays: LineArrays };
+/** What the thread sends once it has loaded, before any region: from then on a region handed over is parsed at once. */
+export interface ThreadReady {
+  ready: true;
+}
 
 /** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
 export const PARSE_THREAD_FROM = 16 << 20;
@@ -33,6 +37,11 @@ export async function killParseThread(): Promise<void> {
   await worker?.terminate();
 }
 
+/** Whether the parsing thread is running and has loaded (tests). */
+export function parseThreadLoaded(): boolean {
+  return worker !== undefined && loaded.has(worker);
+}
+
 /** Regions handed to a parsing thread so far in this process (tests). */
 export function regionsParsedOnThread(): number {
   return jobs;
@@ -40,6 +49,8 @@ export function regionsParsedOnThread(): number {
 const waiting = new Map<number, { resolve(done: RegionDone): void; reject(e: Error): void }>();
 /** threads that ended, and why: a region handed to one fails at once */
 const ended = new WeakMap<Worker, Error>();
+/** threads that have loaded (a thread takes ~0.2 s of its core to start: until then the reader parses every region itself) */
+const loaded = new WeakSet<Worker>();
 
 /**
  * The thread that parses regions of CSV lines beside the reader (csv-regions.ts), one per process,
@@ -49,6 +60,8 @@ const ended = new WeakMap<Worker, Error>();
  * about half as fast again. While a region is out, the thread keeps the process alive.
  */
 export interface ParseThread {
+  /** whether the thread has loaded: a region handed to it before would wait for it, and every region after that for this one */
+  ready(): boolean;
   /** regions handed over and not yet back */
   out(): number;
   /** parses bytes [0, to) into `lines` on the thread; the bytes and the arrays are unusable until it settles, and given back by it */
@@ -63,7 +76,11 @@ export function parseThread(): ParseThread | undefined {
     // no limit on its young generation: at 1 MB, collecting it slowed the parsing by a third
     const w = new Worker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: 16 } });
     w.unref();
-    w.on('message', (m: RegionDone) => {
+    w.on('message', (m: RegionDone | ThreadReady) => {
+      if ('ready' in m) {
+        loaded.add(w);
+        return;
+      }
       const job = waiting.get(m.id)!;
       waiting.delete(m.id);
       if (waiting.size === 0) {
@@ -89,6 +106,7 @@ export function parseThread(): ParseThread | undefined {
   let mine = 0;
   let released = false;
   return {
+    ready: () => loaded.has(w),
     out: () => mine,
     async parse(bytes, to, ncols, spec, lines) {
       const gone = ended.get(w);

@@ -3,7 +3,7 @@
 // regions.
 import { parentPort } from 'node:worker_threads';
 import { parseLines, transferList } from './csv-lines.js';
-import type { RegionDone, RegionJob } from './csv-thread.js';
+import type { RegionDone, RegionJob, ThreadReady } from './csv-thread.js';
 
 parentPort!.on('message', (m: RegionJob) => {
   const out = { ...m.arrays, capacity: m.capacity, rows: 0, cellInts: 0, stop: 0, lines: 0, dataRows: 0, ragged: -1, header: false };
@@ -13,3 +13,4 @@ parentPort!.on('message', (m: RegionJob) => {
     transferList(m.bytes, m.arrays),
   );
 });
+parentPort!.postMessage({ ready: true } satisfies ThreadReady);
