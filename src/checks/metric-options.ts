@@ -78,6 +78,9 @@ export function undefinedBecause(ev: Evaluation): string | undefined {
   return `${rows} of ${ev.n} rows have a NaN or infinite score (${ev.rowUnit} ${first.join(', ')}${more}): every metric of this evaluation is undefined`;
 }
 
+/** What to do about scores the graph says are raw (Evaluation.notProbabilities by 'graph'): say what they are. */
+export const rawScoresHint = (role: string) => `set ${role}.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same`;
+
 /**
  * A metric that needs probabilities is never computed on scores that are not (logits, raw scores):
  * log loss of logits, or a 0.5 threshold on a logit, would be a number with no meaning.
@@ -85,7 +88,9 @@ export function undefinedBecause(ev: Evaluation): string | undefined {
 export function refuseNonProbabilities(o: MetricChoice, ev: Evaluation, role: string = 'model'): void {
   if (!ev.notProbabilities || !needsProbabilities(METRICS[o.metric], ev.task, ev.scoreColumns)) return;
   const other = ev.outputs.others?.length ? `; if its output ${ev.outputs.others.map((n) => `"${n}"`).join(' or ')} holds the probabilities, set ${role}.outputs.scores to it` : '';
-  throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${ev.notProbabilities} (if the model ends at logits, set ${role}.outputs.kind: logits${other})`);
+  const { reason, by } = ev.notProbabilities;
+  const hint = by === 'graph' ? rawScoresHint(role) : `if the model ends at logits, set ${role}.outputs.kind: logits${other}`;
+  throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${reason} (${hint})`);
 }
 
 /** The metric a check names, on the model's predictions for its dataset: shared by metric and slices. */

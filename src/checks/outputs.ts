@@ -4,6 +4,7 @@ import { columnOrderDoubt } from '../eval/column-order.js';
 import { confusionMatrix } from '../eval/metrics/classification.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck } from './define.js';
+import { rawScoresHint } from './metric-options.js';
 
 export default defineCheck({
   type: 'outputs',
@@ -52,6 +53,7 @@ export default defineCheck({
     problem('non-finite', nonFinite, 'have NaN or infinite outputs');
     problem('out-of-range', outOfRange, 'have probabilities outside [0, 1]', `set ${o.model}.outputs.scores to the probability output, or ${o.model}.outputs.kind: logits if the model ends at logits`);
     problem('sum', badSum, `have probabilities that do not sum to 1 (±${o.sum_tolerance})`);
+    if (ev.notProbabilities?.by === 'graph') findings.push({ code: 'raw-scores', message: `the scores are not known to be probabilities: ${ev.notProbabilities.reason}`, hint: rawScoresHint(o.model) });
 
     // columns in another order than the classes in use: a permutation that fits far better says so
     const source = CLASS_SOURCE[ev.classSource];

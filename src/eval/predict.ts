@@ -2,7 +2,7 @@ import type { DatasetSpec, ModelSpec } from '../spec/model.js';
 import { place } from '../spec/datasets.js';
 import { InputError } from '../input/errors.js';
 import { probability } from './scores.js';
-import type { OnnxModelInfo, ValueInfo } from '../onnx/model-info.js';
+import { rawScoresFrom, type OnnxModelInfo, type ValueInfo } from '../onnx/model-info.js';
 import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../onnx/session.js';
 import { labelKey, numberAt, numberOf, parseNumber, type Parsed } from './cells.js';
 import { columnIndex } from './datasets/index.js';
@@ -27,8 +27,11 @@ export interface Evaluation {
    * `classes` (or its `positive`, for two labels), or integer labels read as column indices
    */
   classSource: 'model' | 'checklist' | 'label-index';
-  /** why the scores are not probabilities (outside [0, 1], rows not summing to 1), when they are not */
-  notProbabilities?: string;
+  /**
+   * why the scores are not probabilities, when they are not: by their values (outside [0, 1], rows
+   * not summing to 1), or by the graph (straight from a linear layer, though in [0, 1] here)
+   */
+  notProbabilities?: { reason: string; by: 'values' | 'graph' };
   /** index of the positive class (binary) */
   positive: number;
   threshold: number;
@@ -583,7 +586,9 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   // already be probabilities, or the metrics that need them refuse to run
   // (logits are in double precision: finish never keeps them single)
   if (plan.model.spec.outputs?.kind === 'logits' && flat instanceof Float64Array) toProbabilities(flat, width);
-  const notProbabilities = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
+  const byValues = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
+  const byGraph = nonFinite.rows || byValues ? undefined : graphSaysRaw(plan);
+  const notProbabilities = byValues ? { reason: byValues, by: 'values' as const } : byGraph ? { reason: byGraph, by: 'graph' as const } : undefined;
   // A single score column is the score of the second class, as scikit-learn orders binary outputs:
   // it stays one column (the first class's probability, 1 − s, is computed where it is read)
   if (width === 1 && C !== 2) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has one column; only a binary model can have one score column`);
@@ -673,6 +678,17 @@ function toProbabilities(flat: Float64Array, width: number): void {
 export const PROBABILITY_SUM_TOLERANCE = 1e-4;
 
 /** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
+/**
+ * Scores that look like probabilities (in [0, 1], rows summing to 1) but that the graph says are raw:
+ * a binary model's logits can all fall in [0, 1] on a hold-out, and a 0.5 threshold on them would
+ * be a wrong decision, silently. Unless the checklist says what they are (outputs.kind).
+ */
+function graphSaysRaw(plan: ModelPlan): string | undefined {
+  if (plan.model.spec.outputs?.kind !== undefined || !plan.outputs.scores) return undefined;
+  const from = rawScoresFrom(plan.model.info, plan.outputs.scores);
+  return from && `they come straight from ${from}, with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities`;
+}
+
 function probabilityProblem(flat: Float32Array | Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
   for (let i = 0; i < refs.length; i++) {
     let sum = 0;

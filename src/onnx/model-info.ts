@@ -49,6 +49,8 @@ export interface NodeInfo {
   outputs: string[];
   /** classlabels_strings, or classlabels_int64s / classlabels_ints as numbers */
   classLabels?: (string | number)[];
+  /** the post_transform attribute of the ai.onnx.ml classifiers and regressors (NONE, LOGISTIC, SOFTMAX …) */
+  postTransform?: string;
 }
 
 export interface ValueInfo {
@@ -163,13 +165,15 @@ function nodeInfo(buf: Uint8Array, f: Field): NodeInfo {
       const ints: number[] = [];
       for (const h of sub(buf, g)) {
         if (h.num === 1) name = text(buf, h);
+        else if (h.num === 4) strings.push(text(buf, h));
         else if (h.num === 9) strings.push(text(buf, h));
         else if (h.num === 8) {
           if (h.wire === 2) for (const v of packedVarints(buf, h)) ints.push(v);
           else ints.push(signed(h));
         }
       }
-      if (name === 'classlabels_strings') node.classLabels = strings;
+      if (name === 'post_transform') node.postTransform = strings[0];
+      else if (name === 'classlabels_strings') node.classLabels = strings;
       else if (name === 'classlabels_int64s' || name === 'classlabels_ints') node.classLabels = ints;
     }
   }
@@ -267,3 +271,37 @@ function typeProto(buf: Uint8Array, f: Field): ValueType {
   }
   return { kind: 'unknown' };
 }
+
+/** Operators whose output holds the values of their (first) input, moved or retyped: looked through to find where an output's values come from. */
+const SAME_VALUES = new Set(['Identity', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Cast', 'Transpose', 'Slice', 'Gather', 'Split']);
+/** Operators that end a network at raw scores: a linear layer (sigmoid or softmax would come after them). */
+const LINEAR = new Set(['Gemm', 'MatMul', 'MatMulInteger', 'QLinearMatMul', 'Conv', 'ConvTranspose', 'Einsum']);
+/** ai.onnx.ml models whose post_transform NONE gives margins, not probabilities (a tree ensemble's NONE gives averaged leaf values, which may be probabilities). */
+const MARGINS = new Set(['LinearClassifier', 'SVMClassifier']);
+
+/**
+ * What, in the graph, makes an output's values raw scores rather than probabilities: the node they
+ * come straight from (through reshapes and casts) when it is a linear layer, a bias added to one, or
+ * a linear or SVM classifier with no post-transform; undefined when the graph does not say (a
+ * sigmoid, a softmax, a tree ensemble, anything else).
+ */
+export function rawScoresFrom(info: Pick<OnnxModelInfo, 'nodes'>, output: string): string | undefined {
+  const producer = new Map<string, NodeInfo>();
+  for (const node of info.nodes) for (const o of node.outputs) producer.set(o, node);
+  const source = (name: string): NodeInfo | undefined => {
+    let node = producer.get(name);
+    for (let hops = 0; node && SAME_VALUES.has(node.opType) && hops < 64; hops++) node = producer.get(node.inputs[0] ?? '');
+    return node;
+  };
+  const node = source(output);
+  if (!node) return undefined;
+  const isLinear = (n: NodeInfo | undefined) => n !== undefined && isDefaultDomain(n.domain) && LINEAR.has(n.opType);
+  if (isLinear(node)) return anode(node.opType);
+  // a linear layer exported as MatMul then Add (the bias)
+  const linear = node.opType === 'Add' || node.opType === 'Sub' ? node.inputs.map(source).find(isLinear) : undefined;
+  if (linear) return `${anode(node.opType)} after ${anode(linear.opType)}`;
+  if (node.domain === 'ai.onnx.ml' && MARGINS.has(node.opType) && (node.postTransform ?? 'NONE') === 'NONE') return `${anode(node.opType)} with post_transform NONE (margins)`;
+  return undefined;
+}
+
+const anode = (op: string) => `${/^[AEIOU]/.test(op) ? 'an' : 'a'} ${op} node`;

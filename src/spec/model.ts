@@ -20,7 +20,7 @@ const modelFields = {
       scores: z.string().min(1).optional().describe('Output holding class scores or probabilities'),
       label: z.string().min(1).optional().describe('Output holding the predicted label'),
       value: z.string().min(1).optional().describe('Output holding the predicted value (regression)'),
-      kind: z.enum(['probabilities', 'logits']).optional().describe('What the scores are: probabilities (default; checked) or logits (a sigmoid or softmax is applied)'),
+      kind: z.enum(['probabilities', 'logits']).optional().describe('What the scores are: probabilities (checked to be in [0, 1]; unset, they also must not come straight from a linear layer) or logits (a sigmoid or softmax is applied)'),
     })
     .optional(),
   classes: z.array(label).min(2).optional().describe('Order of the score columns'),

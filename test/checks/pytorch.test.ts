@@ -15,6 +15,7 @@ const REF = JSON.parse(readFileSync(join(FIXTURES, 'expected', 'pytorch-weather.
   softmax: Record<string, number>;
   logits_softmax: Record<string, number>;
   rain_sigmoid: Record<string, number>;
+  rain_linear_score: Record<string, number>;
   absent_classes: string[];
 };
 
@@ -148,5 +149,22 @@ describe('PyTorch exports', () => {
     expect(named.code).toBe(0);
     close(value(named.report, 'll'), REF.rain_sigmoid.log_loss!);
     close(value(named.report, 'auc'), REF.rain_sigmoid.roc_auc!);
+  });
+
+  it('a linear score that lies in [0, 1] (no sigmoid after the last Linear): nothing in the values says it is not a probability, the graph does; metrics that need one and the outputs check refuse it until outputs.kind says what it is', () => {
+    const checks = '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n  - type: outputs\n';
+    const raw = run(checklist('rain-linear-score.onnx', '  task: binary\n', checks, 'rain'));
+    expect(raw.code).toBe(1);
+    const [acc, auc, outputs] = raw.report.checks;
+    expect(acc.status).toBe('error');
+    expect(acc.message).toBe("could not be evaluated: accuracy needs probabilities, but the scores of output \"scores\" are not: they come straight from a Gemm node, with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities (set model.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same)");
+    // a ranking needs no probabilities
+    expect(auc.status).toBe('pass');
+    close(value(raw.report, 'auc'), REF.rain_linear_score.roc_auc!);
+    expect(outputs.status).toBe('fail');
+    expect(outputs.findings.map((f: { code: string }) => f.code)).toEqual(['raw-scores']);
+    const said = run(checklist('rain-linear-score.onnx', '  task: binary\n  outputs: { kind: probabilities }\n', checks, 'rain'));
+    expect(said.code).toBe(0);
+    close(value(said.report, 'acc'), REF.rain_linear_score.accuracy!);
   });
 });
