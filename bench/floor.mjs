@@ -45,7 +45,7 @@ let P = 0;
 for (let i = 0; i < n; i++) {
   const p = scores[i];
   const y = labels[i];
-  if ((p >= 0.5 ? 1 : 0) === y) correct++;
+  if ((p > 0.5 ? 1 : 0) === y) correct++; // predict: a tie goes to the first class
   const q = Math.min(Math.max(y ? p : 1 - p, 1e-15), 1 - 1e-15);
   ll -= Math.log(q);
   P += y;

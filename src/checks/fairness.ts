@@ -188,7 +188,7 @@ export default defineCheck({
     const ev = await ctx.evaluation('model', o.dataset);
     const file = ctx.checklist.file;
     if (ev.task !== 'binary') throw new InputError(file, `fairness applies to a binary model; this one is ${ev.task}`, undefined, 'the rates it compares (selection, true and false positives) are those of a positive class');
-    // the decisions are a threshold on the positive class's probability, as accuracy's are
+    // the decisions are accuracy's (the more probable class, or the checklist's threshold): they need probabilities as accuracy does
     refuseNonProbabilities({ metric: 'accuracy' }, ev);
     const columns = sensitiveColumns(o.sensitive);
     const { group, names } = groupsOf(ev, columns, file);

@@ -72,7 +72,7 @@ export default defineCheck({
           code: 'label-disagreement',
           message: `the label output "${ev.outputs.label}" disagrees with the scores on ${disagree.length} of ${ev.n} rows (first: ${place(i)}: label ${said}, scores say ${ev.classes[ev.predicted[i]!]})`,
           location: at(i),
-          hint: ev.task === 'binary' ? `the scores are read at threshold ${ev.threshold}; an export bug can also make labels and probabilities disagree` : 'an export bug can make labels and probabilities disagree',
+          hint: ev.task === 'binary' ? `the scores are read as the more probable class (a tie: the first), or at ${o.model}.threshold when it is set (now ${ev.threshold}); an export bug can also make labels and probabilities disagree` : 'an export bug can make labels and probabilities disagree',
         });
       }
     }

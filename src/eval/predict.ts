@@ -594,10 +594,15 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   if (width === 1 && C !== 2) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has one column; only a binary model can have one score column`);
   const probs = flat;
   const positive = task === 'binary' ? positiveIndex(plan.model.spec, classes) : -1;
-  const threshold = plan.model.spec.threshold ?? 0.5;
+  // Without a threshold, the more probable class, a tie going to the first (scikit-learn's predict,
+  // onnxruntime's label outputs): a forest of four trees scores 0.5 often. With one, the positive
+  // class when its probability is at least the threshold (scikit-learn's FixedThresholdClassifier).
+  const set = plan.model.spec.threshold;
+  const threshold = set ?? 0.5;
   const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    if (task === 'binary') predicted[i] = probability(probs, width, i, positive) >= threshold ? positive : 1 - positive;
+    if (task === 'binary' && set !== undefined) predicted[i] = probability(probs, width, i, positive) >= set ? positive : 1 - positive;
+    else if (width === 1) predicted[i] = probs[i]! > 1 - probs[i]! ? 1 : 0;
     else {
       let best = 0;
       for (let c = 1; c < C; c++) if (probs[i * C + c]! > probs[i * C + best]!) best = c;

@@ -25,7 +25,7 @@ const modelFields = {
     .optional(),
   classes: z.array(label).min(2).optional().describe('Order of the score columns'),
   positive: label.optional().describe('The positive class (binary only)'),
-  threshold: z.number().min(0).max(1).optional().describe('Decision threshold on the positive score'),
+  threshold: z.number().min(0).max(1).optional().describe('Decision threshold on the positive score: positive when its probability is at least this (unset: the more probable class, a tie going to the first, as scikit-learn predicts)'),
 };
 
 export const modelSchema = z.strictObject(modelFields);

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, FIXTURES, scenario } from '../helpers.js';
+
+/**
+ * A random forest of four fully grown trees (fixtures/generate-forest.py): 8 of its 171 hold-out
+ * rows score exactly 0.5. scikit-learn's predict calls them the first class; so must the decisions
+ * here when the checklist sets no threshold. Values from scikit-learn (fixtures/expected/breast-cancer-forest.json).
+ */
+const REF = JSON.parse(readFileSync(join(FIXTURES, 'expected', 'breast-cancer-forest.json'), 'utf8')) as {
+  n: number;
+  ties: number;
+  accuracy: number;
+  recall: number;
+  precision: number;
+  accuracy_ties_positive: number;
+};
+
+const run = (threshold: string) => {
+  const dir = scenario({
+    'c.yaml': `version: 1
+model: { path: ${join(FIXTURES, 'breast-cancer-forest', 'model.onnx')}, task: binary, positive: M${threshold} }
+datasets:
+  holdout: { path: ${join(FIXTURES, 'breast-cancer', 'holdout.csv')}, label: diagnosis }
+checks:
+  - type: outputs
+  - { id: accuracy, type: metric, metric: accuracy, min: 0.5 }
+  - { id: recall, type: metric, metric: recall, min: 0.5 }
+  - { id: precision, type: metric, metric: precision, min: 0.5 }
+`,
+  });
+  const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
+  expect(r.stderr).toBe('');
+  const report = JSON.parse(r.stdout) as { checks: { id: string; status: string; measurements: { value: number }[]; details: { confusion_matrix?: number[][] } }[] };
+  return (id: string) => report.checks.find((c) => c.id === id)!;
+};
+
+describe('a random forest whose scores tie at 0.5', () => {
+  it('without a threshold, a tie is the first class, as scikit-learn predicts: its accuracy, recall and precision', () => {
+    expect(REF.ties).toBe(8);
+    const check = run('');
+    expect(check('outputs').status).toBe('pass');
+    expect(check('accuracy').measurements[0]!.value).toBe(REF.accuracy);
+    expect(check('recall').measurements[0]!.value).toBe(REF.recall);
+    expect(check('precision').measurements[0]!.value).toBe(REF.precision);
+    // a >= 0.5 rule would count the eight ties as malignant
+    expect(REF.accuracy_ties_positive).toBeGreaterThan(REF.accuracy);
+    const m = check('accuracy').details.confusion_matrix!;
+    expect(m.flat().reduce((a, b) => a + b, 0)).toBe(REF.n);
+  });
+
+  it('with threshold 0.5 set, the positive class is predicted at a probability of at least 0.5: the ties are malignant', () => {
+    expect(run(', threshold: 0.5')('accuracy').measurements[0]!.value).toBe(REF.accuracy_ties_positive);
+  });
+});
