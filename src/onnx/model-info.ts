@@ -43,6 +43,8 @@ export function duplicateOpsetImport(info: Pick<OnnxModelInfo, 'opsetImports'>):
 }
 
 export interface NodeInfo {
+  /** the node's name ('' when it has none) */
+  name: string;
   opType: string;
   domain: string;
   inputs: string[];
@@ -153,10 +155,11 @@ export function readModelInfo(buf: Uint8Array): OnnxModelInfo {
 }
 
 function nodeInfo(buf: Uint8Array, f: Field): NodeInfo {
-  const node: NodeInfo = { opType: '', domain: '', inputs: [], outputs: [] };
+  const node: NodeInfo = { name: '', opType: '', domain: '', inputs: [], outputs: [] };
   for (const g of sub(buf, f)) {
     if (g.num === 1) node.inputs.push(text(buf, g));
     else if (g.num === 2) node.outputs.push(text(buf, g));
+    else if (g.num === 3) node.name = text(buf, g);
     else if (g.num === 4) node.opType = text(buf, g);
     else if (g.num === 7) node.domain = text(buf, g);
     else if (g.num === 5) {
@@ -296,12 +299,13 @@ export function rawScoresFrom(info: Pick<OnnxModelInfo, 'nodes'>, output: string
   const node = source(output);
   if (!node) return undefined;
   const isLinear = (n: NodeInfo | undefined) => n !== undefined && isDefaultDomain(n.domain) && LINEAR.has(n.opType);
-  if (isLinear(node)) return anode(node.opType);
+  if (isLinear(node)) return named(node);
   // a linear layer exported as MatMul then Add (the bias)
   const linear = node.opType === 'Add' || node.opType === 'Sub' ? node.inputs.map(source).find(isLinear) : undefined;
-  if (linear) return `${anode(node.opType)} after ${anode(linear.opType)}`;
-  if (node.domain === 'ai.onnx.ml' && MARGINS.has(node.opType) && (node.postTransform ?? 'NONE') === 'NONE') return `${anode(node.opType)} with post_transform NONE (margins)`;
+  if (linear) return `${named(node)} after ${named(linear)}`;
+  if (node.domain === 'ai.onnx.ml' && MARGINS.has(node.opType) && (node.postTransform ?? 'NONE') === 'NONE') return `${named(node)} with post_transform NONE (margins)`;
   return undefined;
 }
 
-const anode = (op: string) => `${/^[AEIOU]/.test(op) ? 'an' : 'a'} ${op} node`;
+/** A node as a message names it: the Gemm node "/fc/Gemm", or the Gemm node when it has no name. */
+const named = (node: NodeInfo) => `the ${node.opType} node${node.name ? ` ${JSON.stringify(node.name)}` : ''}`;

@@ -157,7 +157,7 @@ describe('PyTorch exports', () => {
     expect(raw.code).toBe(1);
     const [acc, auc, outputs] = raw.report.checks;
     expect(acc.status).toBe('error');
-    expect(acc.message).toBe("could not be evaluated: accuracy needs probabilities, but the scores of output \"scores\" are not: they come straight from a Gemm node, with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities (set model.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same)");
+    expect(acc.message).toBe("could not be evaluated: accuracy needs probabilities, but the scores of output \"scores\" are not: they come straight from the Gemm node \"/head/Gemm\", with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities (set model.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same)");
     // a ranking needs no probabilities
     expect(auc.status).toBe('pass');
     close(value(raw.report, 'auc'), REF.rain_linear_score.roc_auc!);

@@ -15,9 +15,9 @@ const built = (nodes: Uint8Array[], output = 'y') => from(model(nodes, [valueInf
 
 describe('what the graph says of a score output (rawScoresFrom)', () => {
   it('real exports: PyTorch ending at a Linear layer are raw scores; a sigmoid, a softmax or scikit-learn’s LOGISTIC and SOFTMAX classifiers are not', () => {
-    expect(fixture('pytorch-weather/logits.onnx', 'scores')).toBe('a Gemm node');
-    expect(fixture('pytorch-weather/rain-linear-score.onnx', 'scores')).toBe('a Gemm node');
-    expect(fixture('pytorch-weather/rain-two-outputs.onnx', 'logit')).toBe('a Gemm node');
+    expect(fixture('pytorch-weather/logits.onnx', 'scores')).toBe('the Gemm node "/body/body.2/Gemm"');
+    expect(fixture('pytorch-weather/rain-linear-score.onnx', 'scores')).toBe('the Gemm node "/head/Gemm"');
+    expect(fixture('pytorch-weather/rain-two-outputs.onnx', 'logit')).toBe('the Gemm node "/net/body/body.2/Gemm"');
     expect(fixture('pytorch-weather/rain-two-outputs.onnx', 'p')).toBeUndefined();
     for (const f of ['rain-sigmoid.onnx', 'softmax.onnx', 'embedding.onnx']) expect(fixture(`pytorch-weather/${f}`, 'scores')).toBeUndefined();
     expect(fixture('breast-cancer/model.onnx', 'probabilities')).toBeUndefined();
@@ -27,13 +27,13 @@ describe('what the graph says of a score output (rawScoresFrom)', () => {
   it('through reshapes and casts to a MatMul and its bias; a linear or SVM classifier without post-transform; no claim past an operator that changes values', () => {
     const w = floatConstant('w', [2, 1], [1, -1]);
     const b = floatConstant('b', [1], [0.5]);
-    expect(built([w, node('MatMul', ['x', 'w'], ['z']), node('Reshape', ['z', 'shape'], ['y'])])).toBe('a MatMul node');
-    expect(built([w, b, node('MatMul', ['x', 'w'], ['z']), node('Add', ['z', 'b'], ['a']), node('Cast', ['a'], ['y'])])).toBe('an Add node after a MatMul node');
+    expect(built([w, node('MatMul', ['x', 'w'], ['z']), node('Reshape', ['z', 'shape'], ['y'])])).toBe('the MatMul node');
+    expect(built([w, b, node('MatMul', ['x', 'w'], ['z']), node('Add', ['z', 'b'], ['a']), node('Cast', ['a'], ['y'])])).toBe('the Add node after the MatMul node');
     expect(built([w, b, node('MatMul', ['x', 'w'], ['z']), node('Add', ['z', 'b'], ['a']), node('Sigmoid', ['a'], ['y'])])).toBeUndefined();
     // temperature or any other arithmetic: the graph no longer says
     expect(built([w, b, node('MatMul', ['x', 'w'], ['z']), node('Mul', ['z', 'b'], ['y'])])).toBeUndefined();
-    expect(built([ml('LinearClassifier', ['x'], ['label', 'y'], 'NONE')])).toBe('a LinearClassifier node with post_transform NONE (margins)');
-    expect(built([ml('SVMClassifier', ['x'], ['label', 'y'])])).toBe('a SVMClassifier node with post_transform NONE (margins)');
+    expect(built([ml('LinearClassifier', ['x'], ['label', 'y'], 'NONE')])).toBe('the LinearClassifier node with post_transform NONE (margins)');
+    expect(built([ml('SVMClassifier', ['x'], ['label', 'y'])])).toBe('the SVMClassifier node with post_transform NONE (margins)');
     expect(built([ml('LinearClassifier', ['x'], ['label', 'y'], 'LOGISTIC')])).toBeUndefined();
     // a tree ensemble's NONE averages leaf values, which may well be probabilities (a random forest)
     expect(built([ml('TreeEnsembleClassifier', ['x'], ['label', 'y'], 'NONE')])).toBeUndefined();
