@@ -17,13 +17,20 @@ export function readInput(path: string, display: string): Buffer {
   }
 }
 
-/** What an ONNX file's bytes declare, or an InputError naming it. */
+/** What bytes already parsed declared: the loader plans a model, and the run loads it, from the same bytes. */
+const parsed = new WeakMap<Uint8Array, OnnxModelInfo>();
+
+/** What an ONNX file's bytes declare (parsed once per bytes), or an InputError naming it. */
 export function onnxInfo(bytes: Uint8Array, display: string): OnnxModelInfo {
+  let info = parsed.get(bytes);
+  if (info) return info;
   try {
-    return readModelInfo(bytes);
+    info = readModelInfo(bytes);
   } catch (err) {
     throw new InputError(display, `is not a readable ONNX model: ${(err as Error).message}`);
   }
+  parsed.set(bytes, info);
+  return info;
 }
 
 /** An ONNX file's bytes and what they declare. */
