@@ -110,7 +110,7 @@ export const MAX_STATE_CHARS = constants.MAX_STRING_LENGTH;
 const DIGEST_CHARS = 80;
 
 const tooLong = (file: string, limit: number) =>
-  new InputError(file, `this shard's state would be longer than ${limit.toLocaleString('en-US')} characters, the longest text Node.js can write or read as one`, undefined, 'split the run into more shards: a state takes 12 to 17 bytes a row evaluated');
+  new InputError(file, `this shard's state would be longer than ${limit.toLocaleString('en-US')} characters, the longest text Node.js can write or read as one`, undefined, 'split the run into more shards: a state takes about 8 to 13 bytes a row evaluated');
 
 /** The state as written: its JSON, with the digest of everything else last; an InputError naming `file` when it would be too long to read back. */
 export function stateText(state: StateFile, file = 'state', limit = MAX_STATE_CHARS): string {

@@ -177,7 +177,7 @@ describe('a state is what it says it is', () => {
     delete state.sha256;
     // the same state under a limit just below and just above its length (the real limit, 2^29 − 24 characters, is too long to build in a test)
     expect(stateText(state as never, 'out/s0.json', text.length + 80)).toBe(text);
-    expect(() => stateText(state as never, 'out/s0.json', text.length - 1)).toThrow(`out/s0.json  this shard's state would be longer than ${(text.length - 1).toLocaleString('en-US')} characters, the longest text Node.js can write or read as one (split the run into more shards: a state takes 12 to 17 bytes a row evaluated)`);
+    expect(() => stateText(state as never, 'out/s0.json', text.length - 1)).toThrow(`out/s0.json  this shard's state would be longer than ${(text.length - 1).toLocaleString('en-US')} characters, the longest text Node.js can write or read as one (split the run into more shards: a state takes about 8 to 13 bytes a row evaluated)`);
     expect(readStateFile(file, text.length)).toBe(text);
     expect(() => readStateFile(file, text.length - 1)).toThrow(`${file}  is ${text.length.toLocaleString('en-US')} bytes, longer than a state can be (${(text.length - 1).toLocaleString('en-US')} characters, the longest text Node.js can read as one)`);
     expect(MAX_STATE_CHARS).toBe(2 ** 29 - 24);
