@@ -682,7 +682,6 @@ function toProbabilities(flat: Float64Array, width: number): void {
 /** Rows of probabilities sum to 1 within this (float32 outputs round). */
 export const PROBABILITY_SUM_TOLERANCE = 1e-4;
 
-/** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
 /**
  * Scores that look like probabilities (in [0, 1], rows summing to 1) but that the graph says are raw:
  * a binary model's logits can all fall in [0, 1] on a hold-out, and a 0.5 threshold on them would
@@ -694,6 +693,7 @@ function graphSaysRaw(plan: ModelPlan): string | undefined {
   return from && `they come straight from ${from}, with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities`;
 }
 
+/** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
 function probabilityProblem(flat: Float32Array | Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
   for (let i = 0; i < refs.length; i++) {
     let sum = 0;
