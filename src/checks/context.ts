@@ -16,7 +16,8 @@ import { bindingOf, readScoredPass, type Binding, type Rescored } from '../eval/
 import { formatNumber } from '../report/format-value.js';
 import type { DatasetSource } from '../eval/datasets/index.js';
 import type { DatasetSpec } from '../spec/model.js';
-import type { DatasetNeed, ModelRole } from './needs.js';
+import type { BootstrapNeed, DatasetNeed, ModelRole } from './needs.js';
+import type { Replicates } from '../eval/bootstrap.js';
 import { resolveDatasetName } from '../spec/datasets.js';
 import type { InputEvidence } from '../report/types.js';
 import { sha256Hex } from '../input/hash.js';
@@ -43,6 +44,8 @@ interface DatasetPlan {
   stats: Map<string, string[] | null>;
   /** keep each input column's statistics (robustness perturbs by them) */
   inputStats: boolean;
+  /** the bootstrap intervals checks will draw on each model's evaluation */
+  bootstraps: (BootstrapNeed & { role: ModelRole })[];
 }
 
 export interface LoadedModel {
@@ -344,12 +347,21 @@ export class RunContext {
   plan(need: DatasetNeed): void {
     const name = this.datasetName(need.dataset);
     let plan = this.plans.get(name);
-    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false }));
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [] }));
+    if (need.bootstrap) for (const role of need.models) plan.bootstraps.push({ ...need.bootstrap, role });
     if (need.columnStats) plan.stats.set(columnsKey(name, need.columnStats.only), need.columnStats.only ?? null);
     for (const m of need.models) plan.models.add(m);
     if (need.inputStats) plan.inputStats = true;
     for (const c of need.columns ?? []) plan.columns.add(c);
   }
+
+  /** The bootstrap intervals the checks declared on a model's evaluation of a dataset. */
+  plannedBootstraps(role: ModelRole, dataset: string | undefined): readonly BootstrapNeed[] {
+    return (this.plans.get(this.datasetName(dataset))?.bootstraps ?? []).filter((b) => b.role === role);
+  }
+
+  /** Replicates drawn for one check and kept for others (sharedReplicates), by evaluation, seed and resamples, then metric. */
+  readonly replicates = new Map<string, Map<string, Replicates>>();
 
   /** Predictions of a model on a dataset: one pass over the file serves every model planned for it. */
   async evaluation(role: ModelRole, dataset: string | undefined): Promise<Evaluation> {

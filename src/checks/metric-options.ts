@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
 import { canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
-import { bootstrap, expand, wilsonInterval } from '../eval/bootstrap.js';
+import { bootstrap, expand, percentileInterval, replicates, wilsonInterval, type BootstrapResult } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
 import type { OptionProblem } from './define.js';
@@ -127,7 +127,7 @@ export interface MetricInterval {
  * there are enough rows of each class for one to mean anything. An undefined value (NaN scores)
  * has none: it fails whatever its interval.
  */
-export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, value: number | null, boot: { resamples: number; confidence: number; seed: number }): MetricInterval {
+export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, value: number | null, boot: { resamples: number; confidence: number; seed: number }, shared?: SharedFrom): MetricInterval {
   const denominator = def.denominator?.(data, params);
   const few = tooFewForBootstrap(data, ev.classes);
   if (denominator !== undefined) {
@@ -136,7 +136,53 @@ export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, par
   }
   if (few) return { method: 'bootstrap', few, tooFew: few };
   if (value === null) return { method: 'bootstrap' };
-  const { order, keys } = canonicalOrder([data]);
-  const r = bootstrap(keys, replicateOf(def, resample(data, order), params), boot);
+  const r = shared ? sharedReplicates(shared, ev, data, def, params, boot) : alone(data, def, params, boot);
   return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
+}
+
+function alone(data: MetricData, def: MetricDef, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): BootstrapResult {
+  const { order, keys } = canonicalOrder([data]);
+  return bootstrap(keys, replicateOf(def, resample(data, order), params), boot);
+}
+
+/** Where a check's evaluation comes from, for replicates shared with the other checks planned on it. */
+export interface SharedFrom {
+  ctx: RunContext;
+  role: ModelRole;
+  dataset: string | undefined;
+  metric: MetricName;
+}
+
+const metricKey = (metric: string, params: MetricParams) => JSON.stringify([metric, params]);
+
+/**
+ * A metric's bootstrap interval from replicates drawn together with those of every check planned on
+ * the same evaluation with the same seed and number of resamples (DatasetNeed.bootstrap): the first
+ * of them draws each replicate's weights once for all (at a million rows, a few seconds a check
+ * saved), the others read theirs. The values are those each would have drawn alone: the same weights,
+ * the same statistic, so the same interval to the bit.
+ */
+function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): BootstrapResult {
+  const { metric } = from;
+  const group = JSON.stringify([from.role, from.ctx.datasetName(from.dataset), boot.seed, boot.resamples]);
+  let drawn = from.ctx.replicates.get(group);
+  if (!drawn?.has(metricKey(metric, params))) {
+    // the planned metrics that will draw replicates here (those that refuse the evaluation, or take
+    // Wilson's interval, never ask), this one among them
+    const planned = [{ metric, params }, ...from.ctx.plannedBootstraps(from.role, from.dataset).filter((b) => b.seed === boot.seed && b.resamples === boot.resamples)];
+    const members = [...new Map(planned.filter((b) => !drawn?.has(metricKey(b.metric, b.params)) && draws(ev, data, METRICS[b.metric], b.params)).map((b) => [metricKey(b.metric, b.params), b])).values()];
+    const { order, keys } = canonicalOrder([data]);
+    const rows = resample(data, order);
+    const stats = members.map((b) => replicateOf(METRICS[b.metric], rows, b.params));
+    const values = replicates(keys, stats.length, (w) => stats.map((s) => s(w)), boot);
+    drawn = new Map([...(drawn ?? []), ...members.map((b, j) => [metricKey(b.metric, b.params), values[j]!] as const)]);
+    from.ctx.replicates.set(group, drawn);
+  }
+  return percentileInterval(drawn.get(metricKey(metric, params))!, boot.confidence);
+}
+
+/** Whether a metric's check on this evaluation gets as far as a bootstrap (intervalOf's own conditions). */
+function draws(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams): boolean {
+  if (!(def.tasks as readonly string[]).includes(ev.task) || (ev.notProbabilities && needsProbabilities(def, ev.task, ev.scoreColumns))) return false;
+  return data.nonFinite === 0 && def.denominator?.(data, params) === undefined && tooFewForBootstrap(data, ev.classes) === undefined;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, checkThreshold, intervalOf, measure, metricOptions, replicateOf, undefinedBecause } from './metric-options.js';
+import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, replicateOf, undefinedBecause } from './metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
@@ -38,7 +38,11 @@ export default defineCheck({
       .optional()
       .describe('Run the baseline on the same rows and gate on the difference'),
   },
-  needs: (o) => [{ dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'] }],
+  needs: (o) => [
+    { dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'] },
+    // the interval's replicates, drawn with those of the other checks on the model's evaluation
+    ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples } }]),
+  ],
   validate: (o) => {
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);
@@ -56,7 +60,7 @@ export default defineCheck({
     const pct = o.confidence === undefined ? '' : `${Math.round(o.confidence * 1000) / 10}%`;
 
     const main: Measurement = { name: label, value };
-    const interval = boot ? intervalOf(ev, data, def, params, value, boot) : undefined;
+    const interval = boot ? intervalOf(ev, data, def, params, value, boot, { ctx, role: 'model', dataset: o.dataset, metric: o.metric }) : undefined;
     const { method, few, tooFew, undefinedResamples } = interval ?? {};
     if (o.min !== undefined || o.max !== undefined) main.threshold = { ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) };
     if (interval?.ci) main.ci = interval.ci;

@@ -1,3 +1,5 @@
+import type { MetricName, MetricParams } from '../eval/metrics/index.js';
+
 /** The models a run may evaluate: the candidate and the one in production. */
 export type ModelRole = 'model' | 'baseline';
 
@@ -14,4 +16,14 @@ export interface DatasetNeed {
   columnStats?: { only?: string[] };
   /** statistics of the input columns (robustness) */
   inputStats?: boolean;
+  /** a metric's bootstrap interval on the models' evaluations: those of one evaluation, seed and number of resamples are drawn together */
+  bootstrap?: BootstrapNeed;
+}
+
+/** A metric whose bootstrap replicates a check will draw (the metric check's `confidence`). */
+export interface BootstrapNeed {
+  metric: MetricName;
+  params: MetricParams;
+  seed: number;
+  resamples: number;
 }

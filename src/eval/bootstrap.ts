@@ -133,6 +133,18 @@ export function bootstrap(keys: Uint32Array, stat: (weights: Uint8Array) => numb
  * interval on every machine.
  */
 export function bootstrapMany(keys: Uint32Array, k: number, stats: (weights: Uint8Array) => (number | null)[], options: BootstrapOptions): BootstrapResult[] {
+  return replicates(keys, k, stats, options).map((r) => percentileInterval(r, options.confidence));
+}
+
+/** The statistics' values over the replicates (sorted; undefined ones counted aside), before an interval is read off them. */
+export interface Replicates {
+  values: number[];
+  undefinedResamples: number;
+  resamples: number;
+}
+
+/** The replicates of `k` statistics drawn together (bootstrapMany without the interval): one set of weights a replicate for them all. */
+export function replicates(keys: Uint32Array, k: number, stats: (weights: Uint8Array) => (number | null)[], options: Pick<BootstrapOptions, 'resamples' | 'seed'>): Replicates[] {
   const values: number[][] = Array.from({ length: k }, () => []);
   const undefinedResamples = new Array<number>(k).fill(0);
   const weights = new Uint8Array(keys.length / 2);
@@ -143,12 +155,14 @@ export function bootstrapMany(keys: Uint32Array, k: number, stats: (weights: Uin
       else values[j]!.push(v);
     });
   }
-  const alpha = (1 - options.confidence) / 2;
-  return values.map((v, j) => {
-    if (v.length === 0) return { interval: null, undefinedResamples: undefinedResamples[j]!, resamples: options.resamples };
-    v.sort((a, b) => a - b);
-    return { interval: [percentile(v, alpha), percentile(v, 1 - alpha)], undefinedResamples: undefinedResamples[j]!, resamples: options.resamples };
-  });
+  return values.map((v, j) => ({ values: v.sort((a, b) => a - b), undefinedResamples: undefinedResamples[j]!, resamples: options.resamples }));
+}
+
+/** The percentile interval of replicates at a confidence level (null when every replicate was undefined). */
+export function percentileInterval(r: Replicates, confidence: number): BootstrapResult {
+  const alpha = (1 - confidence) / 2;
+  const interval: [number, number] | null = r.values.length ? [percentile(r.values, alpha), percentile(r.values, 1 - alpha)] : null;
+  return { interval, undefinedResamples: r.undefinedResamples, resamples: r.resamples };
 }
 
 /** numpy.percentile's default ("linear") interpolation on sorted values. */

@@ -6,6 +6,7 @@ import { RunContext } from '../../src/checks/context.js';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { FIXTURES, scenario } from '../helpers.js';
 import { runChecklist } from '../../src/run/runner.js';
+import { checkDefinition } from '../../src/checks/index.js';
 import { BC, BC_BASE, bc, expected } from './breast-cancer.js';
 
 describe('metric', () => {
@@ -173,6 +174,43 @@ describe('metric: the gate', () => {
     expect(c.measurements[0]!.value).toBeLessThan(0.08);
     expect(c.status).toBe('fail');
     expect(c.findings[0]!.message).toMatch(/^not enough evidence \(n = 171\): log_loss is 0\.06745, but the upper bound of its 95% interval is 0\.\d+, above 0\.08$/);
+  });
+});
+
+describe('metric: bootstrap replicates shared between checks', () => {
+  const spec = (id: string, metric: string, extra = ', confidence: 0.9') => `  - { id: ${id}, type: metric, metric: ${metric}, min: 0${extra} }\n`;
+  const checks = [
+    spec('auc', 'roc_auc'),
+    spec('ll', 'log_loss'),
+    spec('f1', 'f1'),
+    spec('bal', 'balanced_accuracy'),
+    // the same metric twice: one set of replicates, each check its own confidence
+    spec('auc-99', 'roc_auc', ', confidence: 0.99'),
+    // another seed: drawn apart
+    spec('auc-seed', 'roc_auc', ', confidence: 0.9, seed: 7'),
+    // Wilson's interval: no replicates
+    spec('acc', 'accuracy'),
+  ];
+
+  it('the first check of an evaluation draws the replicates of every check planned with its seed and resamples; each interval is the one the check draws alone', async () => {
+    const together = await bc(checks.join(''));
+    for (const [k, c] of together.checks.entries()) {
+      const alone = await bc(checks[k]!);
+      expect(c.measurements[0]!.ci).toBeDefined();
+      expect(c.measurements[0]).toEqual(alone.checks[0]!.measurements[0]);
+      expect(c.details).toEqual(alone.checks[0]!.details);
+    }
+    // the 99% and the 90% interval of the same replicates: the first holds the second
+    const [auc, auc99] = [together.checks[0]!.measurements[0]!.ci!, together.checks[4]!.measurements[0]!.ci!];
+    expect(auc99[0]).toBeLessThan(auc[0]);
+    expect(auc99[1]).toBeGreaterThanOrEqual(auc[1]);
+
+    // what is drawn when the first check runs: every planned metric of its seed, not the other seed's, not Wilson's
+    const loaded = loadChecklist(join(together.dir, 'c.yaml'));
+    const ctx = new RunContext(loaded, new Date());
+    for (const c of loaded.checks) for (const need of checkDefinition(c.type).needs?.(c) ?? []) ctx.plan(need);
+    await checkDefinition('metric').run(loaded.checks[0]!, ctx);
+    expect([...ctx.replicates.values()].map((m) => [...m.keys()].map((k) => JSON.parse(k)[0]))).toEqual([['roc_auc', 'log_loss', 'f1', 'balanced_accuracy']]);
   });
 });
 
