@@ -85,10 +85,17 @@ export default defineCheck({
     const results: ClaimResult[] = [];
     const boot = { resamples: o.resamples, confidence: o.confidence, seed: o.seed };
     const pct = `${Math.round(o.confidence * 1000) / 10}%`;
+    const datasetOf = (claim: (typeof claims)[number]) => (claim.dataset === undefined ? ctx.datasetName(o.dataset) : mapped.get(key(claim.dataset)) ?? [...allowed].find((d) => key(d) === key(claim.dataset!)));
+    // every claimed metric of a dataset draws its replicates with the others (and with the metric checks' of the same seed)
+    const claimed = (dataset: string) =>
+      claims.flatMap((c) => {
+        const metric = claimedMetric(c.name);
+        return metric && metric !== 'rows' && datasetOf(c) === dataset ? [{ metric, params: {}, seed: o.seed, resamples: o.resamples }] : [];
+      });
     for (const claim of claims) {
       const at = `${file}:${claim.line}`;
       const metric = claimedMetric(claim.name);
-      const dataset = claim.dataset === undefined ? ctx.datasetName(o.dataset) : mapped.get(key(claim.dataset)) ?? [...allowed].find((d) => key(d) === key(claim.dataset!));
+      const dataset = datasetOf(claim);
       const said = `the card says ${claim.name} ${claim.written}${claim.dataset ? ` on "${claim.dataset}"` : ''}`;
       if (!metric || !dataset) {
         const why = !metric ? `"${claim.name}" is not a metric deploy-check computes` : `"${claim.dataset}" is not a dataset of the checklist`;
@@ -112,7 +119,7 @@ export default defineCheck({
         refuseNonProbabilities({ metric }, ev);
         const data = metricData(ev);
         value = def.compute(data, {});
-        ci = intervalOf(ev, data, def, {}, value, boot).ci;
+        ci = intervalOf(ev, data, def, {}, value, boot, { ctx, role: 'model', dataset, metric, also: claimed(dataset) }).ci;
       }
       // the claim as written covers its rounding: 0.97 is any value in [0.965, 0.975]
       const [lo, hi] = [claim.value - claim.rounding, claim.value + claim.rounding];

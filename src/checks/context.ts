@@ -360,8 +360,8 @@ export class RunContext {
     return (this.plans.get(this.datasetName(dataset))?.bootstraps ?? []).filter((b) => b.role === role);
   }
 
-  /** Replicates drawn for one check and kept for others (sharedReplicates), by evaluation, seed and resamples, then metric. */
-  readonly replicates = new Map<string, Map<string, Replicates>>();
+  /** Replicates drawn for one check and kept for others (sharedReplicates), by evaluation, seed and resamples: by metric, and how many times weights were drawn for them. */
+  readonly replicates = new Map<string, { byMetric: Map<string, Replicates>; draws: number }>();
 
   /** Predictions of a model on a dataset: one pass over the file serves every model planned for it. */
   async evaluation(role: ModelRole, dataset: string | undefined): Promise<Evaluation> {

@@ -4,6 +4,7 @@ import { canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, to
 import { bootstrap, expand, percentileInterval, replicates, wilsonInterval, type BootstrapResult } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
+import type { BootstrapNeed } from './needs.js';
 import type { OptionProblem } from './define.js';
 
 /** The options that choose a metric, shared by the metric and slices checks. */
@@ -151,6 +152,8 @@ export interface SharedFrom {
   role: ModelRole;
   dataset: string | undefined;
   metric: MetricName;
+  /** metrics to draw with it beside the planned ones (a check's own others: the claims of a card) */
+  also?: readonly BootstrapNeed[];
 }
 
 const metricKey = (metric: string, params: MetricParams) => JSON.stringify([metric, params]);
@@ -166,19 +169,20 @@ function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, de
   const { metric } = from;
   const group = JSON.stringify([from.role, from.ctx.datasetName(from.dataset), boot.seed, boot.resamples]);
   let drawn = from.ctx.replicates.get(group);
-  if (!drawn?.has(metricKey(metric, params))) {
+  if (!drawn) from.ctx.replicates.set(group, (drawn = { byMetric: new Map(), draws: 0 }));
+  const { byMetric } = drawn;
+  if (!byMetric.has(metricKey(metric, params))) {
     // the planned metrics that will draw replicates here (those that refuse the evaluation, or take
     // Wilson's interval, never ask), this one among them
-    const planned = [{ metric, params }, ...from.ctx.plannedBootstraps(from.role, from.dataset).filter((b) => b.seed === boot.seed && b.resamples === boot.resamples)];
-    const members = [...new Map(planned.filter((b) => !drawn?.has(metricKey(b.metric, b.params)) && draws(ev, data, METRICS[b.metric], b.params)).map((b) => [metricKey(b.metric, b.params), b])).values()];
+    const planned = [{ metric, params }, ...[...(from.also ?? []), ...from.ctx.plannedBootstraps(from.role, from.dataset)].filter((b) => b.seed === boot.seed && b.resamples === boot.resamples)];
+    const members = [...new Map(planned.filter((b) => !byMetric.has(metricKey(b.metric, b.params)) && draws(ev, data, METRICS[b.metric], b.params)).map((b) => [metricKey(b.metric, b.params), b])).values()];
     const { order, keys } = canonicalOrder([data]);
     const rows = resample(data, order);
     const stats = members.map((b) => replicateOf(METRICS[b.metric], rows, b.params));
-    const values = replicates(keys, stats.length, (w) => stats.map((s) => s(w)), boot);
-    drawn = new Map([...(drawn ?? []), ...members.map((b, j) => [metricKey(b.metric, b.params), values[j]!] as const)]);
-    from.ctx.replicates.set(group, drawn);
+    replicates(keys, stats.length, (w) => stats.map((s) => s(w)), boot).forEach((r, j) => byMetric.set(metricKey(members[j]!.metric, members[j]!.params), r));
+    drawn.draws++;
   }
-  return percentileInterval(drawn.get(metricKey(metric, params))!, boot.confidence);
+  return percentileInterval(byMetric.get(metricKey(metric, params))!, boot.confidence);
 }
 
 /** Whether a metric's check on this evaluation gets as far as a bootstrap (intervalOf's own conditions). */

@@ -6,6 +6,8 @@ import { claimedMetric } from '../../src/checks/claims.js';
 import { writtenNumber } from '../../src/input/claims.js';
 import type { ClaimsDetails } from '../../src/report/details.js';
 import { runChecklist } from '../../src/run/runner.js';
+import { RunContext } from '../../src/checks/context.js';
+import { bc } from './breast-cancer.js';
 import { cli, FIXTURES, ROOT, scenario } from '../helpers.js';
 
 const HEADER = 'version: 1\nmodel:\n  path: model.onnx\n  outputs: { scores: probabilities, label: label }\n  classes: [B, M]\n  positive: M\ndatasets:\n  holdout: { path: holdout.csv, label: diagnosis }\nchecks:\n';
@@ -41,6 +43,22 @@ describe('claims: what a model card states, measured', () => {
       [expect.stringMatching(/^the card says recall 0\.99 on "Wisconsin hold-out"; measured 0\.9375 \[0\.85, 0\.9754\]: outside the 95% interval$/), '../fixtures/breast-cancer-claims/MODEL_CARD.md:20'],
       ['the card says Inference time 2 ms on "Hold-out", but it cannot be checked: "Inference time" is not a metric deploy-check computes', '../fixtures/breast-cancer-claims/MODEL_CARD.md:40'],
     ]);
+  });
+
+  it('a card\'s claims on one dataset draw their bootstrap replicates together, each interval the one a metric check draws alone', async () => {
+    const card = '| Metric | Value |\n| --- | --- |\n| ROC AUC | 0.99 |\n| Log loss | 0.07 |\n| F1 | 0.95 |\n| Accuracy | 0.97 |\n';
+    const dir = scenario({ 'CARD.md': card });
+    copyFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), join(dir, 'holdout.csv'));
+    writeFileSync(join(dir, 'c.yaml'), `${HEADER}  - type: claims\n    path: CARD.md\n`);
+    const loaded = loadChecklist(join(dir, 'c.yaml'));
+    const ctx = new RunContext(loaded, new Date());
+    const found = ((await runChecklist(loaded, { context: ctx })).checks[0]!.details as unknown as ClaimsDetails).claims;
+    // accuracy takes Wilson's interval: no replicates
+    expect([...ctx.replicates.values()].map((g) => [g.draws, [...g.byMetric.keys()].map((k) => JSON.parse(k)[0])])).toEqual([[1, ['roc_auc', 'log_loss', 'f1']]]);
+    for (const metric of ['roc_auc', 'log_loss', 'f1', 'accuracy']) {
+      const alone = (await bc(`  - { type: metric, metric: ${metric}, min: 0, confidence: 0.95 }\n`)).checks[0]!.measurements[0]!.ci;
+      expect(found.find((c) => c.metric === metric)!.ci).toEqual(alone);
+    }
   });
 
   it('a claim covers its written rounding: "0.98" is [0.975, 0.985] and meets the interval; "0.980" does not', async () => {

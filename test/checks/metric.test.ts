@@ -210,7 +210,14 @@ describe('metric: bootstrap replicates shared between checks', () => {
     const ctx = new RunContext(loaded, new Date());
     for (const c of loaded.checks) for (const need of checkDefinition(c.type).needs?.(c) ?? []) ctx.plan(need);
     await checkDefinition('metric').run(loaded.checks[0]!, ctx);
-    expect([...ctx.replicates.values()].map((m) => [...m.keys()].map((k) => JSON.parse(k)[0]))).toEqual([['roc_auc', 'log_loss', 'f1', 'balanced_accuracy']]);
+    expect([...ctx.replicates.values()].map((g) => [g.draws, [...g.byMetric.keys()].map((k) => JSON.parse(k)[0])])).toEqual([[1, ['roc_auc', 'log_loss', 'f1', 'balanced_accuracy']]]);
+    // the whole run: one draw of each seed's weights
+    const all = new RunContext(loaded, new Date());
+    await runChecklist(loaded, { context: all });
+    expect([...all.replicates.values()].map((g) => [g.draws, [...g.byMetric.keys()].map((k) => JSON.parse(k)[0])])).toEqual([
+      [1, ['roc_auc', 'log_loss', 'f1', 'balanced_accuracy']],
+      [1, ['roc_auc']],
+    ]);
   });
 });
 
