@@ -3,7 +3,10 @@ import { datasetPath, inputPath, sha256 } from './fields.js';
 
 // The checklist's vocabulary for models and datasets: what checks, the evaluation and the loader
 // all speak of, below every one of them.
-const label = z.union([z.string(), z.number().int()]);
+// an unquoted true/false is a YAML boolean, never a label as a file writes it (pandas writes True)
+const label = z.union([z.string(), z.number().int()], {
+  error: (iss) => (typeof iss.input === 'boolean' ? `YAML reads an unquoted ${String(iss.input)} as a boolean: quote the class as the dataset writes it ("${iss.input ? 'True' : 'False'}" or "${String(iss.input)}"; labels are compared as text)` : undefined),
+});
 
 const modelFields = {
   path: inputPath(),

@@ -54,6 +54,13 @@ describe('malformed checklists: one line each, with file:line:col', () => {
       `${head}datasets:\n  h: { path: h.csv, label: y }\nchecks:\n  - { type: fairness, dataset: h, by: sex }\n`,
       ['checklist.yaml:7:5  checks[0].sensitive: missing (expected a string or a list)', 'checklist.yaml:7:35  checks[0].by: unknown key "by" (allowed: id, severity, tags, timeout, waiver, ml_test_score, memory_limit_mb, type, dataset, sensitive, max_demographic_parity_difference, min_demographic_parity_ratio, four_fifths, max_equal_opportunity_difference, max_false_positive_rate_difference, max_equalized_odds_difference, min_group_rows, confidence, resamples, seed)'],
       { 'h.csv': 'sex,y\nf,1\n' }],
+    ['a class written as an unquoted YAML boolean: quote it as the dataset writes it',
+      'version: 1\nmodel:\n  path: model.onnx\n  classes: [false, true]\n  positive: true\nchecks:\n  - type: model\n',
+      [
+        'checklist.yaml:4:13  model.classes[0]: YAML reads an unquoted false as a boolean: quote the class as the dataset writes it ("False" or "false"; labels are compared as text)',
+        'checklist.yaml:4:20  model.classes[1]: YAML reads an unquoted true as a boolean: quote the class as the dataset writes it ("True" or "true"; labels are compared as text)',
+        'checklist.yaml:5:13  model.positive: YAML reads an unquoted true as a boolean: quote the class as the dataset writes it ("True" or "true"; labels are compared as text)',
+      ]],
     ['check without a type',
       `${head}checks:\n  - id: x\n`,
       ['checklist.yaml:5:5  checks[0].type: missing (expected one of "model-card", "hyperparameters", "model", "files", "signoff", "metric", "claims", "slices", "fairness", "outputs", "latency", "determinism", "staleness", "monitoring", "drift", "multivariate-drift", "robustness", "data", "leakage")']],
