@@ -572,7 +572,9 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
       const row = keys.indexOf(idx);
       // the same label but for spaces or case: say so rather than "never trained on"
       const near = classes.find((c) => c !== key && c.trim().toLowerCase() === key.trim().toLowerCase());
-      const hint = near === undefined ? 'a label the model was never trained on' : `the class is ${JSON.stringify(near)}: the file's labels differ from it in ${near.trim() === key.trim() ? 'spaces around them' : 'case'}; labels are compared as written`;
+      // True/False against classes 0 and 1: a boolean label a model trained on as 0/1 (pandas writes booleans so)
+      const boolean = /^(true|false)$/i.test(key.trim()) && classes.includes('0') && classes.includes('1') ? 'a boolean label against classes 0 and 1: write the labels as 1 (True) and 0 (False)' : undefined;
+      const hint = near !== undefined ? `the class is ${JSON.stringify(near)}: the file's labels differ from it in ${near.trim() === key.trim() ? 'spaces around them' : 'case'}; labels are compared as written` : (boolean ?? 'a label the model was never trained on');
       throw new InputError(path, `${rowUnit} ${refs[row]}: label ${JSON.stringify(key)} is not one of the classes (${classes.join(', ')})`, undefined, hint);
     }
     remap[idx] = to;

@@ -167,4 +167,15 @@ describe('PyTorch exports', () => {
     expect(said.code).toBe(0);
     close(value(said.report, 'acc'), REF.rain_linear_score.accuracy!);
   });
+
+  it('labels written True/False (as pandas writes booleans) against classes 0 and 1: exit 2, saying to write them as 1 and 0', () => {
+    const [head, ...rows] = readFileSync(join(DIR, 'holdout.csv'), 'utf8').trimEnd().split('\n');
+    const dir = scenario({
+      'holdout.csv': [head, ...rows.map((r) => r.replace(/,([01])$/, (_, v: string) => `,${v === '1' ? 'True' : 'False'}`))].join('\n'),
+      'c.yaml': `version: 1\nmodel:\n  path: ${join(DIR, 'rain-sigmoid.onnx')}\n  task: binary\n  classes: [0, 1]\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\ndatasets:\n  holdout: { path: holdout.csv, label: rain }\nchecks:\n  - { type: metric, metric: accuracy, min: 0.5 }\n`,
+    });
+    const r = cli([join(dir, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^\S*holdout\.csv {2}line 2: label "(True|False)" is not one of the classes \(0, 1\) \(a boolean label against classes 0 and 1: write the labels as 1 \(True\) and 0 \(False\)\)$/);
+  });
 });
