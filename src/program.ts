@@ -107,8 +107,9 @@ program
   .option('--drop <columns>', 'columns of the dataset the model does not read (dates, ids), comma-separated')
   .option('--classes <labels>', "the classes in the order of the model's score columns, comma-separated, for a model whose graph has no class labels (a PyTorch export)")
   .option('--positive <label>', 'the positive class of a binary model')
+  .option('--logits', 'the model ends at logits: a sigmoid (one score column) or a softmax is applied to its scores (model.outputs.kind: logits)')
   .option('-o, --output <file>', 'the checklist to write', 'deploy-check.yaml')
-  .action(async (opts: { model: string; dataset?: string; label?: string; inputs?: string; drop?: string; classes?: string; positive?: string; output: string }) => {
+  .action(async (opts: { model: string; dataset?: string; label?: string; inputs?: string; drop?: string; classes?: string; positive?: string; logits?: boolean; output: string }) => {
     process.exitCode = await initCommand(opts, io(false));
   });
 

@@ -29,6 +29,8 @@ export interface InitOptions {
   drop?: string[];
   /** the classes in score-column order, for a model whose graph has no class labels */
   classes?: string[];
+  /** the model ends at logits (model.outputs.kind: logits) */
+  logits?: boolean;
   /** the positive class of a binary model */
   positive?: string;
   output: string;
@@ -56,7 +58,7 @@ export async function initChecklist(o: InitOptions): Promise<{ file: string; che
   if (existsSync(out)) throw new UsageError(`${o.output} exists: init never overwrites a file (choose another --output)`);
   if (o.dataset !== undefined && o.label === undefined) throw new UsageError('--dataset needs --label, the column that holds the true values');
   if (o.label !== undefined && o.dataset === undefined) throw new UsageError('--label needs --dataset');
-  for (const [flag, given] of [['--inputs', o.inputs], ['--drop', o.drop], ['--classes', o.classes], ['--positive', o.positive]] as const) {
+  for (const [flag, given] of [['--inputs', o.inputs], ['--drop', o.drop], ['--classes', o.classes], ['--positive', o.positive], ['--logits', o.logits || undefined]] as const) {
     if (given !== undefined && o.dataset === undefined) throw new UsageError(`${flag} needs --dataset and --label`);
   }
   if (o.inputs && o.drop) throw new UsageError('--inputs and --drop: give one (--inputs names every column the model reads)');
@@ -164,6 +166,7 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
     if (task) model.push(`  task: ${task}`);
     if (o.classes) model.push(`  classes: [${o.classes.map(yamlString).join(', ')}]`);
     if (o.positive !== undefined) model.push(`  positive: ${yamlString(o.positive)}`);
+    if (o.logits) model.push('  outputs: { kind: logits }   # from init --logits: a sigmoid or softmax is applied to the scores');
   }
   model.push(...inputLines(info, source.columns, labels.textColumns, o));
   const ids = candidates.map((c) => c.metric.replace(/_/g, '-'));
@@ -179,6 +182,9 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
   const warnings: string[] = [];
   // thresholds measured with the score columns read in the wrong order would gate on nonsense
   const doubt = ev.task === 'regression' || ev.nonFinite.rows ? undefined : columnOrderDoubt(ev.classes, confusionMatrix(ev.truth, ev.predicted, ev.classes.length), o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]);
+  // scores that are not probabilities: what they are is the user's to say (the outputs check fails until then)
+  const raw = ev.task === 'regression' ? undefined : ev.notProbabilities?.reason;
+  if (raw) warnings.push(`the scores are not probabilities (${raw}): the outputs check will fail and no metric that needs probabilities is proposed; if the model ends at logits, run init again with --logits`);
   if (doubt) {
     warnings.push(`no metric thresholds proposed: the score columns look like they are in another order (${doubt}); check --label (is it the column the model predicts?) and give --classes in score-column order`);
     lines.push(`  # no metric thresholds proposed: the score columns look like they are in another order (${doubt}).`, '  # Check that the label is the column the model predicts, and the order of model.classes, then run init again.');
@@ -216,6 +222,7 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
     ...(ev.task === 'regression' ? [] : [`  classes: [${ev.classes.map(yamlString).join(', ')}]   # score columns' order, from ${o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]}`]),
     ...(ev.task === 'binary' ? [`  positive: ${yamlString(ev.classes[ev.positive]!)}`] : []),
     ...model.filter((l) => !/^ {2}(task|classes|positive):/.test(l)),
+    ...(raw ? [`  # the scores are not probabilities (${raw}): if the model ends at logits, run init again with --logits`] : []),
   ];
   const outputs = ev.task === 'regression' ? [] : ['  - type: outputs   # finite scores, probabilities that sum to 1, the column order'];
   return { model: settled, lines: [...outputs, "  # thresholds: the 95% interval's bound on the failing side, rounded outwards", ...lines], warnings };

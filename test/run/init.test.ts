@@ -104,10 +104,28 @@ describe('deploy-check init', () => {
       expect((await runChecklist(loadChecklist(join(dir, 'c.yaml')), { now })).verdict).toBe('pass');
     });
 
+    it('a model that ends at logits: a warning and a comment say so and name --logits; with it, the scores go through a softmax and the checklist passes', async () => {
+      const args = ['logits.onnx', '--label', 'weather', '--drop', 'date,rain', '--classes', 'rain,sun,fog,drizzle,snow'];
+      const raw = init(args);
+      expect(raw.r.code).toBe(0);
+      expect(raw.r.stderr).toMatch(/^warning: the scores are not probabilities \(line 2 has the score -?\d+\.\d+, outside \[0, 1\]\): the outputs check will fail and no metric that needs probabilities is proposed; if the model ends at logits, run init again with --logits\n$/);
+      expect(readFileSync(join(raw.dir, 'c.yaml'), 'utf8')).toMatch(/\n {2}# the scores are not probabilities \(line 2 has the score -?[\d.]+, outside \[0, 1\]\): if the model ends at logits, run init again with --logits\n/);
+      const { dir, r } = init([...args, '--logits']);
+      expect(r.stderr).toBe('');
+      const loaded = loadChecklist(join(dir, 'c.yaml'));
+      expect(loaded.checklist.model).toMatchObject({ outputs: { kind: 'logits' } });
+      expect((await runChecklist(loaded, { now })).verdict).toBe('pass');
+      // without a dataset there is nothing to read the scores of
+      const alone = cli(['init', '--model', join(D, 'logits.onnx'), '--logits', '-o', 'c.yaml'], { cwd: folder() });
+      expect([alone.code, alone.stderr]).toEqual([2, 'deploy-check: --logits needs --dataset and --label\n']);
+    });
+
     it('the wrong label (0/1 rain where the model scores five kinds of weather): no thresholds measured on nonsense, and a warning saying why', async () => {
       const { dir, r } = init(['logits.onnx', '--label', 'rain', '--drop', 'date,weather']);
       expect(r.code).toBe(0);
-      expect(r.stderr).toBe('warning: no metric thresholds proposed: the score columns look like they are in another order (with classes [0, 1, 2, 3, 4] (from integer labels as column indices) 0 of 365 rows are right, with [1, 0, 2, 3, 4] 363); check --label (is it the column the model predicts?) and give --classes in score-column order\n');
+      const [logits, order] = r.stderr.trimEnd().split('\n');
+      expect(logits).toMatch(/^warning: the scores are not probabilities \(line 2 has the score -?[\d.]+, outside \[0, 1\]\): .* run init again with --logits$/);
+      expect(order).toBe('warning: no metric thresholds proposed: the score columns look like they are in another order (with classes [0, 1, 2, 3, 4] (from integer labels as column indices) 0 of 365 rows are right, with [1, 0, 2, 3, 4] 363); check --label (is it the column the model predicts?) and give --classes in score-column order');
       const text = readFileSync(join(dir, 'c.yaml'), 'utf8');
       expect(text).not.toContain('type: metric');
       expect(text).toContain('  # no metric thresholds proposed: the score columns look like they are in another order');
