@@ -184,7 +184,9 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
   const doubt = ev.task === 'regression' || ev.nonFinite.rows ? undefined : columnOrderDoubt(ev.classes, confusionMatrix(ev.truth, ev.predicted, ev.classes.length), o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]);
   // scores that are not probabilities: what they are is the user's to say (the outputs check fails until then)
   const raw = ev.task === 'regression' ? undefined : ev.notProbabilities?.reason;
-  if (raw) warnings.push(`the scores are not probabilities (${raw}): the outputs check will fail and no metric that needs probabilities is proposed; if the model ends at logits, run init again with --logits`);
+  // scores in [0, 1] that the graph says are raw may be probabilities all the same (a sigmoid over them would be wrong)
+  const otherwise = ev.notProbabilities?.by === 'graph' ? '; if they are probabilities all the same, write outputs: { kind: probabilities } in the model' : '';
+  if (raw) warnings.push(`the scores are not probabilities (${raw}): the outputs check will fail and no metric that needs probabilities is proposed; if the model ends at logits, run init again with --logits${otherwise}`);
   if (doubt) {
     warnings.push(`no metric thresholds proposed: the score columns look like they are in another order (${doubt}); check --label (is it the column the model predicts?) and give --classes in score-column order`);
     lines.push(`  # no metric thresholds proposed: the score columns look like they are in another order (${doubt}).`, '  # Check that the label is the column the model predicts, and the order of model.classes, then run init again.');
@@ -222,7 +224,7 @@ async function measure(o: InitOptions, out: string, draftHead: string[], checks:
     ...(ev.task === 'regression' ? [] : [`  classes: [${ev.classes.map(yamlString).join(', ')}]   # score columns' order, from ${o.classes ? 'init --classes' : CLASS_SOURCE[ev.classSource]}`]),
     ...(ev.task === 'binary' ? [`  positive: ${yamlString(ev.classes[ev.positive]!)}`] : []),
     ...model.filter((l) => !/^ {2}(task|classes|positive):/.test(l)),
-    ...(raw ? [`  # the scores are not probabilities (${raw}): if the model ends at logits, run init again with --logits`] : []),
+    ...(raw ? [`  # the scores are not probabilities (${raw}): if the model ends at logits, run init again with --logits${otherwise}`] : []),
   ];
   const outputs = ev.task === 'regression' ? [] : ['  - type: outputs   # finite scores, probabilities that sum to 1, the column order'];
   return { model: settled, lines: [...outputs, "  # thresholds: the 95% interval's bound on the failing side, rounded outwards", ...lines], warnings };

@@ -115,6 +115,9 @@ describe('deploy-check init', () => {
       const loaded = loadChecklist(join(dir, 'c.yaml'));
       expect(loaded.checklist.model).toMatchObject({ outputs: { kind: 'logits' } });
       expect((await runChecklist(loaded, { now })).verdict).toBe('pass');
+      // scores in [0, 1] that the graph says are raw: --logits, or kind: probabilities if they are probabilities all the same
+      const linear = init(['rain-linear-score.onnx', '--label', 'rain', '--drop', 'date,weather']);
+      expect(linear.r.stderr).toContain('warning: the scores are not probabilities (they come straight from the Gemm node "/head/Gemm", with no sigmoid or softmax after it: that this dataset\'s lie in [0, 1] does not make them probabilities): the outputs check will fail and no metric that needs probabilities is proposed; if the model ends at logits, run init again with --logits; if they are probabilities all the same, write outputs: { kind: probabilities } in the model\n');
       // without a dataset there is nothing to read the scores of
       const alone = cli(['init', '--model', join(D, 'logits.onnx'), '--logits', '-o', 'c.yaml'], { cwd: folder() });
       expect([alone.code, alone.stderr]).toEqual([2, 'deploy-check: --logits needs --dataset and --label\n']);
