@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { cli, FIXTURES, scenario } from '../helpers.js';
 
 /**
- * A random forest of four fully grown trees (fixtures/generate-forest.py): 8 of its 171 hold-out
- * rows score exactly 0.5. scikit-learn's predict calls them the first class; so must the decisions
- * here when the checklist sets no threshold. Values from scikit-learn (fixtures/expected/breast-cancer-forest.json).
+ * A random forest of four fully grown trees, laid out as skl2onnx writes one (fixtures/generate-forest.py):
+ * 8 of its 171 hold-out rows score exactly 0.5. scikit-learn's predict and the model's own label
+ * output call them the first class; so must the decisions here when the checklist sets no
+ * threshold. Values from scikit-learn (fixtures/expected/breast-cancer-forest.json).
  */
 const REF = JSON.parse(readFileSync(join(FIXTURES, 'expected', 'breast-cancer-forest.json'), 'utf8')) as {
   n: number;
@@ -37,10 +38,12 @@ checks:
 };
 
 describe('a random forest whose scores tie at 0.5', () => {
-  it('without a threshold, a tie is the first class, as scikit-learn predicts: its accuracy, recall and precision', () => {
+  it('without a threshold, a tie is the first class, as scikit-learn predicts and the label output says: its accuracy, recall and precision', async () => {
     expect(REF.ties).toBe(8);
     const check = run('');
+    // the label output agrees with the decisions on every row, the ties included
     expect(check('outputs').status).toBe('pass');
+    expect(check('outputs').measurements).toEqual([expect.objectContaining({ name: 'label output disagreement', value: 0 })]);
     expect(check('accuracy').measurements[0]!.value).toBe(REF.accuracy);
     expect(check('recall').measurements[0]!.value).toBe(REF.recall);
     expect(check('precision').measurements[0]!.value).toBe(REF.precision);
@@ -50,7 +53,9 @@ describe('a random forest whose scores tie at 0.5', () => {
     expect(m.flat().reduce((a, b) => a + b, 0)).toBe(REF.n);
   });
 
-  it('with threshold 0.5 set, the positive class is predicted at a probability of at least 0.5: the ties are malignant', () => {
-    expect(run(', threshold: 0.5')('accuracy').measurements[0]!.value).toBe(REF.accuracy_ties_positive);
+  it('with threshold 0.5 set, the positive class is predicted at a probability of at least 0.5: the ties are malignant, and the label output disagrees on them', () => {
+    const check = run(', threshold: 0.5');
+    expect(check('accuracy').measurements[0]!.value).toBe(REF.accuracy_ties_positive);
+    expect(check('outputs').measurements[0]!.value).toBe(REF.ties / REF.n);
   });
 });
