@@ -9,7 +9,8 @@ import { cannotRead, onnxInfo } from '../onnx/read-input.js';
 import { openSession, type LoadedSession, type ModelSession } from '../onnx/session.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import { datasetDisplay, openDatasetPath } from '../eval/datasets/index.js';
-import { evaluate, finishPass, planRead, readInputStats, readPass, type BatchTransform, type ColumnStats, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass } from '../eval/predict.js';
+import { evaluate, finishPass, planRead, readInputStats, readPass, type BatchTransform, type ColumnStats, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass, type ReadPlan } from '../eval/predict.js';
+import { countPass, finishCounted } from '../eval/counted.js';
 import type { Part } from '../eval/datasets/part.js';
 import { readColumns, type ColumnsRead } from '../eval/drift/columns.js';
 import { bindingOf, readScoredPass, type Binding, type Rescored } from '../eval/scored.js';
@@ -46,6 +47,8 @@ interface DatasetPlan {
   inputStats: boolean;
   /** the bootstrap intervals checks will draw on each model's evaluation */
   bootstraps: (BootstrapNeed & { role: ModelRole })[];
+  /** every check that reads the models' evaluations reads only labels and decisions (DatasetNeed.decisions): a shard counts its rows */
+  decisions: boolean;
 }
 
 export interface LoadedModel {
@@ -347,7 +350,8 @@ export class RunContext {
   plan(need: DatasetNeed): void {
     const name = this.datasetName(need.dataset);
     let plan = this.plans.get(name);
-    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [] }));
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], decisions: true }));
+    if ((need.models.length && !need.decisions) || need.columns?.length || need.inputStats) plan.decisions = false;
     if (need.bootstrap) for (const role of need.models) plan.bootstraps.push({ ...need.bootstrap, role });
     if (need.columnStats) plan.stats.set(columnsKey(name, need.columnStats.only), need.columnStats.only ?? null);
     for (const m of need.models) plan.models.add(m);
@@ -366,7 +370,8 @@ export class RunContext {
   /** Predictions of a model on a dataset: one pass over the file serves every model planned for it. */
   async evaluation(role: ModelRole, dataset: string | undefined): Promise<Evaluation> {
     const name = this.datasetName(dataset);
-    this.plan({ dataset: name, models: [role] });
+    // a model no check declared (DatasetNeed) is planned here; one declared keeps what its checks said they read
+    if (!this.plans.get(name)?.models.has(role)) this.plan({ dataset: name, models: [role] });
     let entry = this.evaluations.get(name);
     if (!entry || !(await entry).has(role)) {
       entry = this.evaluate(name);
@@ -471,7 +476,12 @@ export class RunContext {
     });
     this.progress?.({ dataset: source.path, rows: pass.rowRef.length, fraction: 1, done: true });
     const evidence = this.datasetEvidence.get(source.path)!;
-    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass };
+    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: this.counts(plan, read) ? countPass(pass, read) : pass };
+  }
+
+  /** Whether a shard counts its rows of a dataset rather than keep them (eval/counted.ts): every check on it reads only labels and decisions of a classifier. */
+  private counts(plan: DatasetPlan, read: ReadPlan): boolean {
+    return plan.decisions && !read.regression && plan.columns.size === 0;
   }
 
   /** The evaluations a merge serves: from the pass its shards read, planned from the dataset's header alone. */
@@ -488,7 +498,9 @@ export class RunContext {
     const facts = await Promise.all(roles.map((role) => this.facts(role)));
     // finishPass uses the pass up: it is the shards' no longer
     (this.split as { merged: Merged }).merged.passes.delete(name);
-    const evaluations = finishPass(planRead(merged, spec, facts, keep), merged.pass, merged.path);
+    const read = planRead(merged, spec, facts, keep);
+    if (merged.pass.weights && (p || !this.counts(plan, read))) throw new InputError(this.checklist.file, `dataset "${name}": the shards counted rows that this checklist's checks need one by one`, undefined, 'run the shards again with this checklist');
+    const evaluations = merged.pass.weights ? finishCounted(read, merged.pass, merged.path) : finishPass(read, merged.pass, merged.path);
     if (p && merged.scored) {
       if (merged.scored.verify.rows !== p.verify.rows || merged.scored.verify.seed !== p.verify.seed) throw new InputError(this.checklist.file, `dataset "${name}": the shards re-scored another sample (verify ${JSON.stringify(merged.scored.verify)})`, undefined, 'run the shards again with this checklist');
       return scoredEvaluation(evaluations[0]!, bindingOf(merged.scored.evidence.path, p.verify, merged.scored.rescored), merged.path);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
-import { canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
+import { alwaysWilson, canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
 import { bootstrap, expand, percentileInterval, replicates, wilsonInterval, type BootstrapResult } from '../eval/bootstrap.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
@@ -94,12 +94,22 @@ export function refuseNonProbabilities(o: MetricChoice, ev: Evaluation, role: st
   throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${reason} (${hint})`);
 }
 
+/**
+ * Whether a metric check reads only the labels and the models' decisions (DatasetNeed.decisions): a
+ * decision metric with no interval, or Wilson's whatever the data, and no paired bootstrap.
+ */
+export function readsDecisions(o: MetricChoice & { confidence?: number; compare?: unknown }): boolean {
+  const def = METRICS[o.metric];
+  return def.uses === 'decisions' && (o.confidence === undefined || (o.compare === undefined && alwaysWilson(def, paramsOf(o))));
+}
+
 /** The metric a check names, on the model's predictions for its dataset: shared by metric and slices. */
 export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunContext, role: ModelRole = 'model') {
   const ev = await ctx.evaluation(role, o.dataset);
   ensureApplies(o, ev, ctx.checklist.file);
   refuseNonProbabilities(o, ev, role);
   const def = METRICS[o.metric];
+  if (ev.counted && def.uses !== 'decisions') throw new Error(`internal: ${o.metric} reads scores, but the shards counted decisions only`);
   const params = paramsOf(o);
   const data = metricData(ev);
   return { ev, def, params, data, label: metricLabel(o), value: def.compute(data, params) };
@@ -137,6 +147,7 @@ export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, par
   }
   if (few) return { method: 'bootstrap', few, tooFew: few };
   if (value === null) return { method: 'bootstrap' };
+  if (ev.counted) throw new Error('internal: a bootstrap interval on rows the shards counted');
   const r = shared ? sharedReplicates(shared, ev, data, def, params, boot) : alone(data, def, params, boot);
   return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
 }

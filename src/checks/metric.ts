@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, replicateOf, undefinedBecause } from './metric-options.js';
+import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, readsDecisions, replicateOf, undefinedBecause } from './metric-options.js';
 import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
@@ -39,9 +39,9 @@ export default defineCheck({
       .describe('Run the baseline on the same rows and gate on the difference'),
   },
   needs: (o) => [
-    { dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'] },
+    { dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'], decisions: readsDecisions(o) },
     // the interval's replicates, drawn with those of the other checks on the model's evaluation
-    ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples } }]),
+    ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples }, decisions: readsDecisions(o) }]),
   ],
   validate: (o) => {
     const problems: OptionProblem[] = [];

@@ -18,6 +18,11 @@ export interface DatasetNeed {
   inputStats?: boolean;
   /** a metric's bootstrap interval on the models' evaluations: those of one evaluation, seed and number of resamples are drawn together */
   bootstrap?: BootstrapNeed;
+  /**
+   * the check reads only the labels and the models' decisions (decision metrics, an interval by
+   * Wilson at most): when every check on a dataset does, a shard counts its rows (eval/counted.ts)
+   */
+  decisions?: boolean;
 }
 
 /** A metric whose bootstrap replicates a check will draw (the metric check's `confidence`). */

@@ -30,7 +30,11 @@ export function mergePasses(parts: Pass[]): Pass {
     for (const p of parts) p.outputs[m] = { ...p.outputs[m]!, scores: [], labels: [] };
     return merged;
   });
-  return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs };
+  // counted passes (eval/counted.ts): each row's weight goes with it
+  const counted = parts.some((p) => p.weights);
+  if (counted && !parts.every((p) => p.weights)) throw new Error('some parts are counted and others are not');
+  const weights = counted ? Uint32Array.from(part, (k, r) => parts[k]!.weights![at[r]!]!) : undefined;
+  return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs, ...(weights ? { weights } : {}) };
 }
 
 /** For each row of the merged pass: the part it comes from and its index there, by place in the file. */

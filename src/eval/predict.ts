@@ -58,6 +58,12 @@ export interface Evaluation {
   outputs: { scores?: string; label?: string; value?: string; others?: string[] };
   /** the scores came from a file written elsewhere, bound to the model by rows re-scored here */
   scoredElsewhere?: { path: string; checked: number; tolerance: number };
+  /**
+   * the rows were counted in shards (eval/counted.ts): `truth` and `predicted` are every row's, not in
+   * file order; `scores`, `rowRef` and `labelOutput` are not kept. Only checks that read the labels
+   * and the decisions are given such an evaluation.
+   */
+  counted?: true;
 }
 
 /** Where the order of the score columns came from, in words (reports say it). */
@@ -154,6 +160,8 @@ export interface Pass {
   inputStats: Map<string, ColumnStats>;
   /** in the order of the models */
   outputs: OutputData[];
+  /** a shard's counted pass (eval/counted.ts): how many rows of the file each row stands for */
+  weights?: Uint32Array;
 }
 
 /** The labels of a pass: codes into a dictionary of the distinct labels in first-seen order (classification), or values (regression). */
@@ -278,7 +286,7 @@ function reserveRows(reserved: number, rows: number, fraction: number, arrays: {
   return estimate;
 }
 
-interface ModelPlan {
+export interface ModelPlan {
   model: ModelFacts;
   inputs: InputPlan[];
   outputs: OutputPlan;
@@ -523,7 +531,7 @@ class Outputs implements OutputData {
  * Others keep the model's precision (a float32 regression value is read as the same double by
  * every metric: half the memory, the same results).
  */
-function transformedHere(plan: ModelPlan): boolean {
+export function transformedHere(plan: ModelPlan): boolean {
   return plan.outputs.task === 'classification' && plan.model.spec.outputs?.kind === 'logits';
 }
 
@@ -587,7 +595,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   // logits become probabilities (sigmoid of one column, softmax of several); anything else must
   // already be probabilities, or the metrics that need them refuse to run
   // (logits are in double precision: finish never keeps them single)
-  if (plan.model.spec.outputs?.kind === 'logits' && flat instanceof Float64Array) toProbabilities(flat, width);
+  asProbabilities(plan, flat, width);
   const byValues = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
   const byGraph = nonFinite.rows || byValues ? undefined : graphSaysRaw(plan);
   const notProbabilities = byValues ? { reason: byValues, by: 'values' as const } : byGraph ? { reason: byGraph, by: 'graph' as const } : undefined;
@@ -602,15 +610,8 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   const set = plan.model.spec.threshold;
   const threshold = set ?? 0.5;
   const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (task === 'binary' && set !== undefined) predicted[i] = probability(probs, width, i, positive) >= set ? positive : 1 - positive;
-    else if (width === 1) predicted[i] = probs[i]! > 1 - probs[i]! ? 1 : 0;
-    else {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (probs[i * C + c]! > probs[i * C + best]!) best = c;
-      predicted[i] = best;
-    }
-  }
+  const thresholded = task === 'binary' && set !== undefined ? positive : -1;
+  for (let i = 0; i < n; i++) predicted[i] = decided(decisionKey(probs, width, i, set), thresholded);
   let labelOutput: Int32Array | undefined;
   if (plan.outputs.label) {
     labelOutput = new Int32Array(n);
@@ -666,6 +667,37 @@ function resolveClasses(model: ModelFacts, scores: string, dictionary: Map<strin
   );
 }
 
+/**
+ * What a row's scores decide, whatever the classes turn out to be (a shard counts its rows by it
+ * before the classes are known): the more probable column, a tie going to the first (scikit-learn's
+ * predict, onnxruntime's label outputs; a single score s: the second class when s > 1 − s), times 4,
+ * plus, for one or two columns and a threshold t, bit c set when class c's probability is at least t
+ * (scikit-learn's FixedThresholdClassifier). `decided` reads the class from it.
+ */
+export function decisionKey(probs: ArrayLike<number>, width: number, i: number, threshold: number | undefined): number {
+  let best = 0;
+  if (width === 1) best = probs[i]! > 1 - probs[i]! ? 1 : 0;
+  else for (let c = 1; c < width; c++) if (probs[i * width + c]! > probs[i * width + best]!) best = c;
+  let bits = 0;
+  if (threshold !== undefined && width <= 2) for (let c = 0; c < 2; c++) if (probability(probs, width, i, c) >= threshold) bits |= 1 << c;
+  return best * 4 + bits;
+}
+
+/**
+ * The class a decision key decides: on a binary task with a threshold (`thresholded`, the positive
+ * class's index), the positive class when its probability is at least the threshold; else (-1) the
+ * more probable class.
+ */
+export function decided(key: number, thresholded: number): number {
+  if (thresholded < 0) return key >> 2;
+  return (key >> thresholded) & 1 ? thresholded : 1 - thresholded;
+}
+
+/** A classifier's scores as probabilities, in place: logits through a sigmoid or softmax (they are kept in double precision), anything else as it is. */
+export function asProbabilities(plan: ModelPlan, flat: Float32Array | Float64Array, width: number): void {
+  if (plan.model.spec.outputs?.kind === 'logits' && flat instanceof Float64Array) toProbabilities(flat, width);
+}
+
 /** Sigmoid of each value (one column) or softmax of each row (several), in place. */
 function toProbabilities(flat: Float64Array, width: number): void {
   if (width === 1) {
@@ -698,14 +730,21 @@ function graphSaysRaw(plan: ModelPlan): string | undefined {
 /** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
 function probabilityProblem(flat: Float32Array | Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
   for (let i = 0; i < refs.length; i++) {
-    let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const v = flat[i * width + c]!;
-      if (v < 0 || v > 1) return `${unit} ${refs[i]} has the score ${Number(v.toPrecision(4))}, outside [0, 1]`;
-      sum += v;
-    }
-    if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${unit} ${refs[i]} sum to ${Number(sum.toPrecision(6))}, not 1`;
+    const problem = rowProbabilityProblem(flat, width, i, `${unit} ${refs[i]}`);
+    if (problem) return problem;
   }
+  return undefined;
+}
+
+/** Why row i's scores are not probabilities (`where`: the row, in words), or undefined when they are (or hold a NaN). */
+export function rowProbabilityProblem(flat: ArrayLike<number>, width: number, i: number, where: string): string | undefined {
+  let sum = 0;
+  for (let c = 0; c < width; c++) {
+    const v = flat[i * width + c]!;
+    if (v < 0 || v > 1) return `${where} has the score ${Number(v.toPrecision(4))}, outside [0, 1]`;
+    sum += v;
+  }
+  if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${where} sum to ${Number(sum.toPrecision(6))}, not 1`;
   return undefined;
 }
 
@@ -1010,14 +1049,19 @@ function nonFiniteRows(flat: Float32Array | Float64Array, width: number, refs: I
   let rows = 0;
   const first: number[] = [];
   for (let i = 0; i < refs.length; i++) {
-    for (let c = 0; c < width; c++) {
-      if (!Number.isFinite(flat[i * width + c]!)) {
-        if (rows++ < 5) first.push(refs[i]!);
-        break;
-      }
-    }
+    if (rowFinite(flat, width, i)) continue;
+    if (rows++ < NON_FINITE_SHOWN) first.push(refs[i]!);
   }
   return { rows, first };
+}
+
+/** Rows with a NaN or infinite score that an Evaluation names (the first of them). */
+export const NON_FINITE_SHOWN = 5;
+
+/** Whether every score of row i is a finite number. */
+export function rowFinite(flat: ArrayLike<number>, width: number, i: number): boolean {
+  for (let c = 0; c < width; c++) if (!Number.isFinite(flat[i * width + c]!)) return false;
+  return true;
 }
 
 /** Batches as one array: the one batch itself when there is one of that kind, else a copy of them all. */

@@ -14,6 +14,8 @@ export function wirePassSchema() {
     labels: z.strictObject({ dictionary: z.array(z.string()), keys: b64(), values: b64() }),
     kept: z.array(z.strictObject({ values: z.array(z.string()).nullable(), codes: b64(), numbers: b64() })),
     outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64(), widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64().nullable() })),
+    /** a counted pass (eval/counted.ts): the rows each row stands for, as uint32 */
+    weights: b64().optional(),
   });
 }
 export type WirePass = z.output<ReturnType<typeof wirePassSchema>>;
@@ -37,6 +39,7 @@ export function wireOf(pass: Pass): WirePass {
         labels: o.labels.length ? bytesOf(joined(o.labels, Int32Array)) : null,
       };
     }),
+    ...(pass.weights ? { weights: bytesOf(pass.weights) } : {}),
   };
 }
 
@@ -69,7 +72,10 @@ export function passOf(w: WirePass, models: number, kept: number, bad: (what: st
     if (labels) codesWithin(labels, o.labelKeys.length, false, `outputs.${m}.labels`, bad);
     return { scores: [scores], widths: o.widths, labels: labels ? [labels] : [], labelKeys: new Map(o.labelKeys.map((k, i) => [k, i])) };
   });
-  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs };
+  const weights = w.weights === undefined ? undefined : typed(w.weights, Uint32Array, 'weights', bad);
+  if (weights && weights.length !== n) bad(`weights: ${weights.length} for ${n} rows`);
+  if (weights?.some((x) => x === 0)) bad('weights: a row that stands for no row');
+  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs, ...(weights ? { weights } : {}) };
 }
 
 /**
@@ -116,7 +122,7 @@ export function placesOf(bytes: Uint8Array, what: string, bad: (what: string) =>
   return places;
 }
 
-export function typed<T extends Uint8Array | Int32Array | Float32Array | Float64Array>(text: string, Kind: { new (n: number): T; BYTES_PER_ELEMENT: number }, what: string, bad: (what: string) => never): T {
+export function typed<T extends Uint8Array | Int32Array | Uint32Array | Float32Array | Float64Array>(text: string, Kind: { new (n: number): T; BYTES_PER_ELEMENT: number }, what: string, bad: (what: string) => never): T {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length % Kind.BYTES_PER_ELEMENT !== 0) bad(`${what}: ${bytes.length} bytes, not a whole number of values`);
   const out = new Kind(bytes.length / Kind.BYTES_PER_ELEMENT);

@@ -290,7 +290,9 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
   for (const [name, p0] of ordered[0]!.state.passes) {
     const d = { ...p0, evidence: evidenceOf(p0.evidence), ...(p0.scored ? { scored: { ...p0.scored, evidence: evidenceOf(p0.scored.evidence) } } : {}) };
     const parts = ordered.map((s) => s.state.passes.get(name)!);
-    const rows = parts.reduce((sum, p) => sum + p.pass.rowRef.length, 0);
+    const counted = parts.filter((p) => p.pass.weights);
+    if (counted.length && counted.length < parts.length) throw new InputError(head.file, `dataset "${name}": some shards counted their rows and others kept them`, undefined, 'a state from another run, or one edited');
+    const rows = parts.reduce((sum, p) => sum + (p.pass.weights ? p.pass.weights.reduce((s, w) => s + w, 0) : p.pass.rowRef.length), 0);
     if (rows !== d.evidence.rows) throw new InputError(head.file, `dataset "${name}": the shards hold ${rows} rows, but ${d.evidence.path} has ${d.evidence.rows}`, undefined, 'a state from another run, or one edited');
     const pass = mergePasses(parts.map((p) => p.pass));
     const refs = pass.rowRef;

@@ -218,6 +218,16 @@ export function needsProbabilities(def: MetricDef, task: Task, scoreColumns: num
   }
 }
 
+/**
+ * Whether a metric's interval is Wilson's whatever the data: a proportion of rows (`denominator`)
+ * on every task it applies to, with these parameters (accuracy; not precision, which averages over
+ * classes on a multiclass task). Asked of empty data: the answer depends on the task alone.
+ */
+export function alwaysWilson(def: MetricDef, params: MetricParams): boolean {
+  const empty = (task: Task): MetricData => ({ n: 0, task, C: 2, positive: 1, truth: [], scores: [], columns: 1, predicted: [], nonFinite: 0 });
+  return def.tasks.every((task) => def.denominator?.(empty(task), params) !== undefined);
+}
+
 /** A bootstrap interval rests on at least this many rows of each class present (classification) or rows (regression). */
 export const MIN_BOOTSTRAP_ROWS = { perClass: 10, regression: 30 } as const;
 
