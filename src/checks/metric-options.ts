@@ -139,17 +139,28 @@ export interface MetricInterval {
  * has none: it fails whatever its interval.
  */
 export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, value: number | null, boot: { resamples: number; confidence: number; seed: number }, shared?: SharedFrom): MetricInterval {
-  const denominator = def.denominator?.(data, params);
-  const few = tooFewForBootstrap(data, ev.classes);
-  if (denominator !== undefined) {
-    const ci = value === null ? null : wilsonInterval(Math.round(value * denominator), denominator, boot.confidence);
-    return { method: 'wilson', ...(ci ? { ci } : {}), ...(few ? { few } : {}) };
+  const how = intervalKind(ev, data, def, params);
+  if (how.kind === 'wilson') {
+    const ci = value === null ? null : wilsonInterval(Math.round(value * how.denominator), how.denominator, boot.confidence);
+    return { method: 'wilson', ...(ci ? { ci } : {}), ...(how.few ? { few: how.few } : {}) };
   }
-  if (few) return { method: 'bootstrap', few, tooFew: few };
+  if (how.kind === 'too-few') return { method: 'bootstrap', few: how.few, tooFew: how.few };
   if (value === null) return { method: 'bootstrap' };
   if (ev.counted) throw new Error('internal: a bootstrap interval on rows the shards counted');
-  const r = shared ? sharedReplicates(shared, ev, data, def, params, boot) : alone(data, def, params, boot);
+  const r = shared ? sharedReplicates(shared, ev, data, params, boot) : alone(data, def, params, boot);
   return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
+}
+
+/**
+ * How a metric's interval is had on an evaluation, its value aside: Wilson's for a proportion of
+ * rows (with its denominator), none when a class has too few rows for a bootstrap to mean anything,
+ * else a bootstrap. intervalOf follows it, and sharedReplicates draws for the metrics it sends to one.
+ */
+function intervalKind(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams): { kind: 'wilson'; denominator: number; few?: string } | { kind: 'too-few'; few: string } | { kind: 'bootstrap' } {
+  const denominator = def.denominator?.(data, params);
+  const few = tooFewForBootstrap(data, ev.classes);
+  if (denominator !== undefined) return { kind: 'wilson', denominator, ...(few ? { few } : {}) };
+  return few ? { kind: 'too-few', few } : { kind: 'bootstrap' };
 }
 
 function alone(data: MetricData, def: MetricDef, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): BootstrapResult {
@@ -176,7 +187,7 @@ const metricKey = (metric: string, params: MetricParams) => JSON.stringify([metr
  * saved), the others read theirs. The values are those each would have drawn alone: the same weights,
  * the same statistic, so the same interval to the bit.
  */
-function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): BootstrapResult {
+function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): BootstrapResult {
   const { metric } = from;
   const group = JSON.stringify([from.role, from.ctx.datasetName(from.dataset), boot.seed, boot.resamples]);
   let drawn = from.ctx.replicates.get(group);
@@ -196,8 +207,12 @@ function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, de
   return percentileInterval(byMetric.get(metricKey(metric, params))!, boot.confidence);
 }
 
-/** Whether a metric's check on this evaluation gets as far as a bootstrap (intervalOf's own conditions). */
+/**
+ * Whether a metric's check on this evaluation gets as far as a bootstrap: measure does not refuse
+ * it (the task, scores that are not probabilities), its value is not undefined by a non-finite
+ * score, and intervalKind sends it to one.
+ */
 function draws(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams): boolean {
   if (!(def.tasks as readonly string[]).includes(ev.task) || (ev.notProbabilities && needsProbabilities(def, ev.task, ev.scoreColumns))) return false;
-  return data.nonFinite === 0 && def.denominator?.(data, params) === undefined && tooFewForBootstrap(data, ev.classes) === undefined;
+  return data.nonFinite === 0 && intervalKind(ev, data, def, params).kind === 'bootstrap';
 }
