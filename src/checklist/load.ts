@@ -81,7 +81,7 @@ export function parseChecklist(text: string, file: string, data: Buffer = Buffer
     // one pass: the rules across fields run on every part that is valid on its own, so that the
     // user sees every problem at once, not one round per fix
     const partial = withBaseDir(dir, () => salvage(doc.value as Record<string, unknown>));
-    const more = withBaseDir(dir, () => crossCheck(partial, doc, file));
+    const more = withBaseDir(dir, () => crossCheck(salvage(doc.value as Record<string, unknown>, { modelKeys: true }), doc, file));
     throw new InvalidChecklist(byPosition([...err.problems, ...more.filter((m) => !err.problems.some((p) => p.message === m.message))]), {
       file,
       dir,
@@ -134,15 +134,26 @@ interface Partial {
   checks: (CheckSpec | undefined)[];
 }
 
-function salvage(raw: Record<string, unknown>): Partial {
+/** `modelKeys`: a model is kept with its valid keys alone (for the rules across fields), not left out. */
+function salvage(raw: Record<string, unknown>, options: { modelKeys?: boolean } = {}): Partial {
   const part = <T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, value: unknown) => {
     const r = schema.safeParse(value);
     return r.success ? r.data : undefined;
   };
+  // a model's rules across fields (positive among the classes …) are judged on its valid keys: a
+  // misspelt key beside `positive: m` does not hide that m is not a class. Only the models: a
+  // dataset or a check left without a key could break a rule that a valid one would keep (and the
+  // column checks of `validate` read the models as given, or not at all)
+  const model = (value: unknown): ModelSpec | undefined => {
+    const r = modelSchema.safeParse(value);
+    if (r.success || !options.modelKeys || typeof value !== 'object' || value === null || Array.isArray(value)) return r.data;
+    const bad = new Set(r.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : i.path.slice(0, 1).map(String))));
+    return part<ModelSpec>(modelSchema, Object.fromEntries(Object.entries(value).filter(([k]) => !bad.has(k))));
+  };
   return {
     partial: true,
-    model: part<ModelSpec>(modelSchema, raw.model),
-    baseline: raw.baseline === undefined ? null : part<ModelSpec>(modelSchema, raw.baseline),
+    model: model(raw.model),
+    baseline: raw.baseline === undefined ? null : model(raw.baseline),
     datasets: raw.datasets === undefined ? null : part<Checklist['datasets']>(datasetsSchema, raw.datasets),
     checks: Array.isArray(raw.checks) ? raw.checks.map((c) => part<CheckSpec>(checkSchema, c)) : [],
   };
