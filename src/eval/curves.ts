@@ -1,5 +1,6 @@
 import { probability } from './scores.js';
 import { walkThresholds } from './metrics/classification.js';
+import { ExactSum } from './metrics/exact-sum.js';
 import { sortedBinary, type MetricData } from './metrics/index.js';
 
 export interface BinaryCurves {
@@ -38,13 +39,14 @@ function computeCurves(d: MetricData): BinaryCurves {
   const { pos, neg } = sorted;
   const n = d.n;
   const P = pos.length;
-  const sums = new Float64Array(10);
+  // exact sums: the same rows in any order give the same table
+  const sums = Array.from({ length: 10 }, () => new ExactSum());
   const hits = new Float64Array(10);
   const counts = new Float64Array(10);
   for (let i = 0; i < n; i++) {
     const p = probability(d.scores, d.columns, i, d.positive);
     const bin = Math.min(9, Math.floor(p * 10));
-    sums[bin]! += p;
+    sums[bin]!.add(p);
     hits[bin]! += d.truth[i] === d.positive ? 1 : 0;
     counts[bin]!++;
   }
@@ -76,7 +78,7 @@ function computeCurves(d: MetricData): BinaryCurves {
     kept,
   );
   const calibration: BinaryCurves['calibration'] = [];
-  for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]! / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
+  for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]!.value() / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
   return { roc, pr, calibration };
 }
 

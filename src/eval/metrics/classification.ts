@@ -1,8 +1,10 @@
 /**
  * Classification metrics as scikit-learn defines them, over typed arrays. `truth` and `pred` hold
  * class indices; `proba` is n × C row-major. A metric that is undefined on the data (a zero
- * denominator, a single class) returns null: never a silent 0 or 1.
+ * denominator, a single class) returns null: never a silent 0 or 1. Sums of real-valued terms are
+ * exact, rounded once (ExactSum): the same rows in any order give the same value.
  */
+import { ExactSum, exactSum } from './exact-sum.js';
 import { sortFloat32 } from './sort.js';
 
 export type MaybeNumber = number | null;
@@ -328,13 +330,13 @@ export const LOG_LOSS_EPS = 2.220446049250313e-16;
 export function logLoss(truth: ArrayLike<number>, proba: (i: number, c: number) => number, C: number): MaybeNumber {
   const n = truth.length;
   if (n === 0) return null;
-  let total = 0;
+  const total = new ExactSum();
   for (let i = 0; i < n; i++) {
     const loss = rowLogLoss(truth[i]!, proba, i, C);
     if (Number.isNaN(loss)) return null;
-    total += loss;
+    total.add(loss);
   }
-  return total / n;
+  return total.value() / n;
 }
 
 /** One row's term of the log loss: −log of its class's probability, clipped, the row's probabilities normalised to sum 1. */
@@ -351,11 +353,7 @@ function clip(p: number): number {
 /** brier_score_loss: mean squared difference between the positive-class probability and the 0/1 truth. */
 export function brier(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): MaybeNumber {
   if (n === 0) return null;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const d = score(i) - (isPositive(i) ? 1 : 0);
-    s += d * d;
-  }
+  const s = exactSum(n, (i) => (score(i) - (isPositive(i) ? 1 : 0)) ** 2);
   return Number.isNaN(s) ? null : s / n;
 }
 
@@ -368,7 +366,8 @@ export function ece(isPositive: (i: number) => boolean, score: (i: number) => nu
   if (n === 0) return null;
   const count = new Float64Array(bins);
   const sumTrue = new Float64Array(bins);
-  const sumProb = new Float64Array(bins);
+  // exact sums: the same rows in any order give the same bins
+  const sumProb = Array.from({ length: bins }, () => new ExactSum());
   const step = 1 / bins;
   for (let i = 0; i < n; i++) {
     const p = score(i);
@@ -377,10 +376,10 @@ export function ece(isPositive: (i: number) => boolean, score: (i: number) => nu
     while (b < bins - 1 && (b + 1) * step < p) b++;
     count[b]!++;
     sumTrue[b]! += isPositive(i) ? 1 : 0;
-    sumProb[b]! += p;
+    sumProb[b]!.add(p);
   }
   let e = 0;
-  for (let b = 0; b < bins; b++) if (count[b]! > 0) e += (count[b]! / n) * Math.abs(sumTrue[b]! / count[b]! - sumProb[b]! / count[b]!);
+  for (let b = 0; b < bins; b++) if (count[b]! > 0) e += (count[b]! / n) * Math.abs(sumTrue[b]! / count[b]! - sumProb[b]!.value() / count[b]!);
   return e;
 }
 

@@ -1,6 +1,10 @@
 import type { MaybeNumber } from './classification.js';
+import { exactSum } from './exact-sum.js';
 
-/** Regression metrics as scikit-learn defines them; undefined (null) where the definition divides by zero. */
+/**
+ * Regression metrics as scikit-learn defines them; undefined (null) where the definition divides by
+ * zero. Every sum is exact, rounded once (ExactSum): the same rows in any order, the same value.
+ */
 export function mae(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
   return mean(y.length, (i) => Math.abs(y[i]! - p[i]!));
 }
@@ -17,12 +21,8 @@ export function rmse(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
 export function r2(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
   const my = mean(y.length, (i) => y[i]!);
   if (my === null) return null;
-  let res = 0;
-  let tot = 0;
-  for (let i = 0; i < y.length; i++) {
-    res += (y[i]! - p[i]!) ** 2;
-    tot += (y[i]! - my) ** 2;
-  }
+  const res = exactSum(y.length, (i) => (y[i]! - p[i]!) ** 2);
+  const tot = exactSum(y.length, (i) => (y[i]! - my) ** 2);
   return tot === 0 ? null : 1 - res / tot;
 }
 
@@ -51,18 +51,13 @@ export function explainedVariance(y: ArrayLike<number>, p: ArrayLike<number>): M
   if (n === 0) return null;
   const my = mean(n, (i) => y[i]!)!;
   const md = mean(n, (i) => y[i]! - p[i]!)!;
-  let vy = 0;
-  let vd = 0;
-  for (let i = 0; i < n; i++) {
-    vy += (y[i]! - my) ** 2;
-    vd += (y[i]! - p[i]! - md) ** 2;
-  }
+  const vy = exactSum(n, (i) => (y[i]! - my) ** 2);
+  const vd = exactSum(n, (i) => (y[i]! - p[i]! - md) ** 2);
   return vy === 0 ? null : 1 - vd / vy;
 }
 
 function mean(n: number, f: (i: number) => number): MaybeNumber {
   if (n === 0) return null;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += f(i);
+  const s = exactSum(n, f);
   return Number.isNaN(s) ? null : s / n;
 }
