@@ -70,8 +70,9 @@ export default defineCheck({
     seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
   },
   needs: (o) => [
-    { dataset: o.dataset, models: ['model'] },
-    ...Object.entries(o.datasets).map(([card, dataset]) => ({ dataset, option: ['datasets', card], models: ['model' as const] })),
+    // metrics and their intervals: functions of the rows in any order
+    { dataset: o.dataset, models: ['model'], reads: 'multiset' },
+    ...Object.entries(o.datasets).map(([card, dataset]) => ({ dataset, option: ['datasets', card], models: ['model' as const], reads: 'multiset' as const })),
   ],
   async run(o, ctx) {
     const file = ctx.display(o.path);

@@ -17,7 +17,7 @@ import { bindingOf, readScoredPass, type Binding, type Rescored } from '../eval/
 import { formatNumber } from '../report/format-value.js';
 import type { DatasetSource } from '../eval/datasets/index.js';
 import type { DatasetSpec } from '../spec/model.js';
-import type { BootstrapNeed, DatasetNeed, ModelRole } from './needs.js';
+import type { BootstrapNeed, CountedReads, DatasetNeed, ModelRole } from './needs.js';
 import type { Replicates } from '../eval/bootstrap.js';
 import { resolveDatasetName } from '../spec/datasets.js';
 import type { InputEvidence } from '../report/types.js';
@@ -47,8 +47,8 @@ interface DatasetPlan {
   inputStats: boolean;
   /** the bootstrap intervals checks will draw on each model's evaluation */
   bootstraps: (BootstrapNeed & { role: ModelRole })[];
-  /** every check that reads the models' evaluations reads only labels and decisions (DatasetNeed.decisions): a shard counts its rows */
-  decisions: boolean;
+  /** what the checks read of the models' evaluations, the widest of their DatasetNeed.reads (undefined: the rows as the file holds them): how a shard may count its rows */
+  reads: CountedReads | undefined;
 }
 
 export interface LoadedModel {
@@ -109,6 +109,12 @@ export interface Merged {
   columns: Map<string, ShardColumns>;
   /** checks' tallies (shards: 'tallies'), merged, by check id */
   tallies: Map<string, Tally>;
+}
+
+/** The wider of two DatasetNeed.reads: decisions, then the rows in any order, then (undefined) the rows as the file holds them. */
+function widest(a: CountedReads | undefined, b: CountedReads | undefined): CountedReads | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return a === 'multiset' || b === 'multiset' ? 'multiset' : 'decisions';
 }
 
 /** How a run is split: a shard reads its part of every dataset; a merge serves what its shards read. */
@@ -350,8 +356,9 @@ export class RunContext {
   plan(need: DatasetNeed): void {
     const name = this.datasetName(need.dataset);
     let plan = this.plans.get(name);
-    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], decisions: true }));
-    if ((need.models.length && !need.decisions) || need.columns?.length || need.inputStats) plan.decisions = false;
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], reads: 'decisions' }));
+    if (need.models.length) plan.reads = widest(plan.reads, need.reads);
+    if (need.columns?.length || need.inputStats) plan.reads = undefined;
     if (need.bootstrap) for (const role of need.models) plan.bootstraps.push({ ...need.bootstrap, role });
     if (need.columnStats) plan.stats.set(columnsKey(name, need.columnStats.only), need.columnStats.only ?? null);
     for (const m of need.models) plan.models.add(m);
@@ -476,12 +483,14 @@ export class RunContext {
     });
     this.progress?.({ dataset: source.path, rows: pass.rowRef.length, fraction: 1, done: true });
     const evidence = this.datasetEvidence.get(source.path)!;
-    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: this.counts(plan, read) ? countPass(pass, read) : pass };
+    const reads = this.countedReads(plan, read);
+    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: (reads && countPass(pass, read, reads)) || pass };
   }
 
-  /** Whether a shard counts its rows of a dataset rather than keep them (eval/counted.ts): every check on it reads only labels and decisions of a classifier. */
-  private counts(plan: DatasetPlan, read: ReadPlan): boolean {
-    return plan.decisions && !read.regression && plan.columns.size === 0;
+  /** How a shard may count its rows of a dataset (eval/counted.ts), or undefined: as the checks on it read them, decisions only for a classifier. */
+  private countedReads(plan: DatasetPlan, read: ReadPlan): CountedReads | undefined {
+    if (plan.columns.size > 0) return undefined;
+    return plan.reads === 'decisions' && read.regression ? 'multiset' : plan.reads;
   }
 
   /** The evaluations a merge serves: from the pass its shards read, planned from the dataset's header alone. */
@@ -499,8 +508,11 @@ export class RunContext {
     // finishPass uses the pass up: it is the shards' no longer
     (this.split as { merged: Merged }).merged.passes.delete(name);
     const read = planRead(merged, spec, facts, keep);
-    if (merged.pass.weights && (p || !this.counts(plan, read))) throw new InputError(this.checklist.file, `dataset "${name}": the shards counted rows that this checklist's checks need one by one`, undefined, 'run the shards again with this checklist');
-    const evaluations = merged.pass.weights ? finishCounted(read, merged.pass, merged.path) : finishPass(read, merged.pass, merged.path);
+    // rows counted in the shards serve checks that read no more than was counted
+    const by = merged.pass.counted?.by;
+    const reads = p ? undefined : this.countedReads(plan, read);
+    if (by && !(reads === by || (by === 'multiset' && reads === 'decisions'))) throw new InputError(this.checklist.file, `dataset "${name}": the shards counted rows by ${by === 'decisions' ? 'decision' : 'scores'}, and this checklist's checks need ${reads === 'multiset' ? 'their scores' : 'them one by one'}`, undefined, 'run the shards again with this checklist');
+    const evaluations = by ? finishCounted(read, merged.pass, merged.path) : finishPass(read, merged.pass, merged.path);
     if (p && merged.scored) {
       if (merged.scored.verify.rows !== p.verify.rows || merged.scored.verify.seed !== p.verify.seed) throw new InputError(this.checklist.file, `dataset "${name}": the shards re-scored another sample (verify ${JSON.stringify(merged.scored.verify)})`, undefined, 'run the shards again with this checklist');
       return scoredEvaluation(evaluations[0]!, bindingOf(merged.scored.evidence.path, p.verify, merged.scored.rescored), merged.path);

@@ -109,7 +109,7 @@ export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunCo
   ensureApplies(o, ev, ctx.checklist.file);
   refuseNonProbabilities(o, ev, role);
   const def = METRICS[o.metric];
-  if (ev.counted && def.uses !== 'decisions') throw new Error(`internal: ${o.metric} reads scores, but the shards counted decisions only`);
+  if (ev.counted === 'decisions' && def.uses !== 'decisions') throw new Error(`internal: ${o.metric} reads scores, but the shards counted decisions only`);
   const params = paramsOf(o);
   const data = metricData(ev);
   return { ev, def, params, data, label: metricLabel(o), value: def.compute(data, params) };
@@ -146,7 +146,7 @@ export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, par
   }
   if (how.kind === 'too-few') return { method: 'bootstrap', few: how.few, tooFew: how.few };
   if (value === null) return { method: 'bootstrap' };
-  if (ev.counted) throw new Error('internal: a bootstrap interval on rows the shards counted');
+  if (ev.counted === 'decisions') throw new Error('internal: a bootstrap interval on rows the shards counted by decision');
   const r = shared ? sharedReplicates(shared, ev, data, params, boot) : alone(data, def, params, boot);
   return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
 }

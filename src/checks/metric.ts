@@ -39,9 +39,9 @@ export default defineCheck({
       .describe('Run the baseline on the same rows and gate on the difference'),
   },
   needs: (o) => [
-    { dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'], decisions: readsDecisions(o) },
+    { dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'], reads: readsDecisions(o) ? 'decisions' : 'multiset' },
     // the interval's replicates, drawn with those of the other checks on the model's evaluation
-    ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples }, decisions: readsDecisions(o) }]),
+    ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples }, reads: readsDecisions(o) ? ('decisions' as const) : ('multiset' as const) }]),
   ],
   validate: (o) => {
     const problems: OptionProblem[] = [];

@@ -1,4 +1,7 @@
+import type { CountedReads } from '../eval/counted.js';
 import type { MetricName, MetricParams } from '../eval/metrics/index.js';
+
+export type { CountedReads };
 
 /** The models a run may evaluate: the candidate and the one in production. */
 export type ModelRole = 'model' | 'baseline';
@@ -19,10 +22,13 @@ export interface DatasetNeed {
   /** a metric's bootstrap interval on the models' evaluations: those of one evaluation, seed and number of resamples are drawn together */
   bootstrap?: BootstrapNeed;
   /**
-   * the check reads only the labels and the models' decisions (decision metrics, an interval by
-   * Wilson at most): when every check on a dataset does, a shard counts its rows (eval/counted.ts)
+   * what the check reads of the models' evaluations (eval/counted.ts): only the labels and the
+   * decisions (decision metrics, an interval by Wilson at most); the rows' labels and scores in any
+   * order (every value a function of the rows as a multiset: metrics, their bootstraps, claims); or
+   * (undefined) the rows as the file holds them (places, kept columns, one row after another). The
+   * widest of the checks on a dataset decides how a shard writes its rows.
    */
-  decisions?: boolean;
+  reads?: CountedReads;
 }
 
 /** A metric whose bootstrap replicates a check will draw (the metric check's `confidence`). */

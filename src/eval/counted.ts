@@ -1,54 +1,57 @@
 import { asProbabilities, decisionKey, finishPass, joined, NON_FINITE_SHOWN, rowFinite, rowProbabilityProblem, transformedHere, type Evaluation, type OutputData, type Pass, type ReadPlan } from './predict.js';
 
 /**
- * Counted states: when every check on a dataset reads only the labels and the models' decisions
- * (decision metrics, an interval by Wilson at most: DatasetNeed.decisions), a shard need not keep its
- * rows. Its rows are grouped by label and by every model's decision key (and whether its scores are
- * finite), and each group is kept as its first row, weighted by the rows it stands for. The rows a
- * merge must still see as they are stay as they are, each of weight 1: each model's first rows with
- * a NaN or infinite score (an Evaluation names the first NON_FINITE_SHOWN) and its first row whose
- * scores are not probabilities. Every label's first row is the first row of one of its groups, so
- * the merge codes the labels in the file's first-seen order, and finds the rows its messages name.
- *
- * A shard's state then holds a few rows whatever its size (labels × decisions, a few more), and the
- * merge's evaluations (finishCounted) have the unsharded run's every count: truth and decision of
- * each row, the rows with non-finite scores, the first row that is not a probability.
+ * How a shard may count its rows (DatasetNeed.reads): when every check on a dataset reads only the
+ * labels and the models' decisions, by label and decision; when every check reads the rows' labels
+ * and scores in any order (every value a function of the rows as a multiset: metrics, with exact
+ * sums, their bootstraps keyed by content, claims), by label and scores.
  */
-export function countPass(pass: Pass, plan: ReadPlan): Pass {
+export type CountedReads = 'decisions' | 'multiset';
+
+/**
+ * Counted states. A shard groups its rows — by label and every model's decision key (`decisions`),
+ * or by label and every model's scores, bit for bit (`multiset`), and whether the scores are finite
+ * — and keeps each group as its first row, weighted by the rows it stands for. The rows a merge
+ * must still see as they are stay as they are, each of weight 1: each model's first rows with a NaN
+ * or infinite score (an Evaluation names the first NON_FINITE_SHOWN) and its first row whose scores
+ * are not probabilities. Every label's first row is the first row of one of its groups, so the merge
+ * codes the labels in the file's first-seen order and finds the rows its messages name.
+ *
+ * By decisions, a state holds a few rows whatever its size (labels × decisions, a few more). By
+ * scores, it holds a row per distinct (label, scores): a forest's or a quantised model's few
+ * scores, a score map; continuous scores gain nothing, and the shard then keeps its rows as they are
+ * (undefined is returned when the groups are more than half the rows).
+ */
+export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass | undefined {
   const n = pass.rowRef.length;
-  if (plan.regression || pass.kept.length || pass.weights) throw new Error('internal: only a classification pass with no column kept is counted, once');
+  if ((plan.regression && reads === 'decisions') || pass.kept.length || pass.counted) throw new Error('internal: a pass is counted once, with no column kept; a regression by its scores');
   const models = plan.plans.map((p, m) => {
     const out = pass.outputs[m]!;
     const width = out.widths[0] ?? 1;
     const raw = joined(out.scores, Float64Array);
-    // logits are decided on as finish decides on them: through the sigmoid or softmax (on a copy: the raw scores stay in the state)
+    // logits are judged as finish judges them: through the sigmoid or softmax (on a copy: the raw scores stay in the state)
     const probs = transformedHere(p) ? Float64Array.from(raw) : raw;
-    asProbabilities(p, probs, width);
+    if (!plan.regression) asProbabilities(p, probs, width);
     return { raw, probs, width, threshold: p.model.spec.threshold };
   });
-  // the rows kept as they are: each model's first non-finite rows and its first that is not a probability
-  const alone = new Uint8Array(n);
-  for (const { raw, probs, width } of models) {
-    let nonFinite = 0;
-    let problem = false;
-    for (let i = 0; i < n && (nonFinite < NON_FINITE_SHOWN || !problem); i++) {
-      if (!rowFinite(raw, width, i)) {
-        if (nonFinite++ < NON_FINITE_SHOWN) alone[i] = 1;
-      } else if (!problem && rowProbabilityProblem(probs, width, i, '') !== undefined) {
-        problem = true;
-        alone[i] = 1;
-      }
-    }
-  }
+  const alone = aloneRows(models, n, !plan.regression);
   const kept: number[] = [];
   const weights: number[] = [];
   const groups = new Map<string, number>();
-  const labels = pass.labels.keys;
+  const label = plan.regression ? bitsOf(pass.labels.values) : (i: number) => String(pass.labels.keys[i]);
+  const scores = models.map(({ raw, probs, width, threshold }) => {
+    if (reads === 'decisions') return (i: number) => `${rowFinite(raw, width, i) ? '' : '!'}${decisionKey(probs, width, i, threshold)}`;
+    const bits = bitsOf(raw);
+    return (i: number) => {
+      let key = '';
+      for (let c = 0; c < width; c++) key += `${bits(i * width + c)};`;
+      return key;
+    };
+  });
   for (let i = 0; i < n; i++) {
     if (!alone[i]) {
-      let key = String(labels[i]);
-      // a non-finite row's decision is kept too: the confusion matrix reported counts it
-      for (const { raw, probs, width, threshold } of models) key += `,${rowFinite(raw, width, i) ? '' : '!'}${decisionKey(probs, width, i, threshold)}`;
+      let key = label(i);
+      for (const s of scores) key += `,${s(i)}`;
       const slot = groups.get(key);
       if (slot !== undefined) {
         weights[slot]!++;
@@ -59,8 +62,10 @@ export function countPass(pass: Pass, plan: ReadPlan): Pass {
     kept.push(i);
     weights.push(1);
   }
+  if (reads === 'multiset' && kept.length > n / 2) return undefined;
   const rows = Int32Array.from(kept);
-  const pick = <T extends Uint8Array | Int32Array>(a: T): T => {
+  const pick = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
+    if (a.length === 0) return a;
     const out = new (a.constructor as { new (n: number): T })(rows.length);
     rows.forEach((r, k) => (out[k] = a[r]!));
     return out;
@@ -68,12 +73,36 @@ export function countPass(pass: Pass, plan: ReadPlan): Pass {
   return {
     rowRef: pick(pass.rowRef),
     rowUnit: pass.rowUnit,
-    labels: { dictionary: pass.labels.dictionary, keys: pick(labels), values: new Float64Array(0) },
+    labels: { dictionary: pass.labels.dictionary, keys: pick(pass.labels.keys), values: pick(pass.labels.values) },
     kept: [],
     inputStats: pass.inputStats,
     outputs: pass.outputs.map((out, m) => countedOutputs(out, models[m]!.width, rows)),
-    weights: Uint32Array.from(weights),
+    counted: { by: reads, weights: Uint32Array.from(weights) },
   };
+}
+
+/** The rows kept as they are: each model's first non-finite rows and (a classifier) its first that is not a probability. */
+function aloneRows(models: { raw: Float64Array; probs: Float64Array; width: number }[], n: number, classifier: boolean): Uint8Array {
+  const alone = new Uint8Array(n);
+  for (const { raw, probs, width } of models) {
+    let nonFinite = 0;
+    let problem = !classifier;
+    for (let i = 0; i < n && (nonFinite < NON_FINITE_SHOWN || !problem); i++) {
+      if (!rowFinite(raw, width, i)) {
+        if (nonFinite++ < NON_FINITE_SHOWN) alone[i] = 1;
+      } else if (!problem && rowProbabilityProblem(probs, width, i, '') !== undefined) {
+        problem = true;
+        alone[i] = 1;
+      }
+    }
+  }
+  return alone;
+}
+
+/** A value's bits as text (0 and −0, and every NaN, told apart: a group's rows are the same to the bit). */
+function bitsOf(values: Float64Array): (i: number) => string {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  return (i) => `${words[2 * i]!.toString(36)}.${words[2 * i + 1]!.toString(36)}`;
 }
 
 /** A model's outputs at the rows kept, in the precision the model gave them. */
@@ -88,13 +117,14 @@ function countedOutputs(out: OutputData, width: number, rows: Int32Array): Outpu
 }
 
 /**
- * The Evaluations of a counted pass joined from shards: finishPass on its rows (classes, labels,
- * decisions, the rows named), then each row repeated as many times as it stands for. The scores,
- * places and label outputs of the rows are not kept (`counted`): only the checks that read labels
- * and decisions are given these evaluations.
+ * The Evaluations of a counted pass joined from shards (a part that kept its rows counts each as
+ * one): finishPass on its rows (classes, labels, decisions, the rows named), then each row repeated
+ * as many times as it stands for — its label and decision, and (`multiset`) its scores. The places
+ * and label outputs of the rows are not kept (`counted`), nor, counted by decisions, their scores:
+ * only the checks that read what was counted are given these evaluations.
  */
 export function finishCounted(plan: ReadPlan, pass: Pass, path: string): Evaluation[] {
-  const weights = pass.weights!;
+  const { by: reads, weights } = pass.counted!;
   // the rows with a non-finite score, counted before finishPass takes the scores over
   const nonFinite = pass.outputs.map((out) => {
     const width = out.widths[0] ?? 1;
@@ -103,20 +133,24 @@ export function finishCounted(plan: ReadPlan, pass: Pass, path: string): Evaluat
     for (let i = 0; i < weights.length; i++) if (!rowFinite(raw, width, i)) rows += weights[i]!;
     return rows;
   });
-  return finishPass(plan, pass, path).map((ev, m) => repeated(ev, weights, nonFinite[m]!));
+  return finishPass(plan, pass, path).map((ev, m) => repeated(ev, weights, nonFinite[m]!, reads));
 }
 
-function repeated(ev: Evaluation, weights: Uint32Array, nonFinite: number): Evaluation {
+function repeated(ev: Evaluation, weights: Uint32Array, nonFinite: number, reads: CountedReads): Evaluation {
   const n = weights.reduce((s, w) => s + w, 0);
-  const truth = new (ev.truth.constructor as { new (n: number): Uint8Array | Int32Array })(n);
-  const predicted = new (ev.predicted.constructor as { new (n: number): Uint8Array | Int32Array })(n);
+  const width = ev.task === 'regression' ? 1 : ev.scoreColumns;
+  const like = <T extends ArrayLike<number>>(a: T, size: number) => new (a.constructor as { new (n: number): T })(a.length ? size : 0);
+  const truth = like(ev.truth, n) as Uint8Array | Int32Array | Float64Array;
+  const predicted = like(ev.predicted, n) as Uint8Array | Int32Array;
+  const scores = reads === 'multiset' ? (like(ev.scores, n * width) as Float32Array | Float64Array) : new Float64Array(0);
   let at = 0;
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i]!;
     truth.fill(ev.truth[i]!, at, at + w);
-    predicted.fill(ev.predicted[i]!, at, at + w);
+    if (predicted.length) predicted.fill(ev.predicted[i]!, at, at + w);
+    if (scores.length) for (let k = 0; k < w; k++) scores.set(ev.scores.subarray(i * width, (i + 1) * width), (at + k) * width);
     at += w;
   }
   const { labelOutput: _, ...rest } = ev;
-  return { ...rest, n, truth, predicted, scores: new Float64Array(0), rowRef: new Int32Array(0), nonFinite: { rows: nonFinite, first: ev.nonFinite.first }, counted: true };
+  return { ...rest, n, truth, predicted, scores, rowRef: new Int32Array(0), nonFinite: { rows: nonFinite, first: ev.nonFinite.first }, counted: reads };
 }

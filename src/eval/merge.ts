@@ -30,11 +30,17 @@ export function mergePasses(parts: Pass[]): Pass {
     for (const p of parts) p.outputs[m] = { ...p.outputs[m]!, scores: [], labels: [] };
     return merged;
   });
-  // counted passes (eval/counted.ts): each row's weight goes with it
-  const counted = parts.some((p) => p.weights);
-  if (counted && !parts.every((p) => p.weights)) throw new Error('some parts are counted and others are not');
-  const weights = counted ? Uint32Array.from(part, (k, r) => parts[k]!.weights![at[r]!]!) : undefined;
-  return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs, ...(weights ? { weights } : {}) };
+  // counted passes (eval/counted.ts): each row's weight goes with it; a part that kept its rows counts each as one
+  const by = countedBy(parts);
+  const counted = by && { by, weights: Uint32Array.from(part, (k, r) => parts[k]!.counted?.weights[at[r]!] ?? 1) };
+  return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs, ...(counted ? { counted } : {}) };
+}
+
+/** How the counted parts of a pass were counted (none: undefined); parts counted in two ways are a fault. */
+export function countedBy(parts: Pass[]): 'decisions' | 'multiset' | undefined {
+  const ways = new Set(parts.flatMap((p) => (p.counted ? [p.counted.by] : [])));
+  if (ways.size > 1) throw new Error(`parts counted by ${[...ways].join(' and by ')}`);
+  return [...ways][0];
 }
 
 /** For each row of the merged pass: the part it comes from and its index there, by place in the file. */

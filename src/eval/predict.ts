@@ -59,11 +59,11 @@ export interface Evaluation {
   /** the scores came from a file written elsewhere, bound to the model by rows re-scored here */
   scoredElsewhere?: { path: string; checked: number; tolerance: number };
   /**
-   * the rows were counted in shards (eval/counted.ts): `truth` and `predicted` are every row's, not in
-   * file order; `scores`, `rowRef` and `labelOutput` are not kept. Only checks that read the labels
-   * and the decisions are given such an evaluation.
+   * the rows were counted in shards (eval/counted.ts): `truth`, `predicted` and (by `multiset`) `scores`
+   * are every row's, not in file order; `rowRef` and `labelOutput` (and, by `decisions`, `scores`) are
+   * not kept. Only checks that read what was counted are given such an evaluation.
    */
-  counted?: true;
+  counted?: 'decisions' | 'multiset';
 }
 
 /** Where the order of the score columns came from, in words (reports say it). */
@@ -160,8 +160,8 @@ export interface Pass {
   inputStats: Map<string, ColumnStats>;
   /** in the order of the models */
   outputs: OutputData[];
-  /** a shard's counted pass (eval/counted.ts): how many rows of the file each row stands for */
-  weights?: Uint32Array;
+  /** a shard's counted pass (eval/counted.ts): what its rows were grouped by, and how many rows of the file each stands for */
+  counted?: { by: 'decisions' | 'multiset'; weights: Uint32Array };
 }
 
 /** The labels of a pass: codes into a dictionary of the distinct labels in first-seen order (classification), or values (regression). */

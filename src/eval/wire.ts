@@ -14,8 +14,8 @@ export function wirePassSchema() {
     labels: z.strictObject({ dictionary: z.array(z.string()), keys: b64(), values: b64() }),
     kept: z.array(z.strictObject({ values: z.array(z.string()).nullable(), codes: b64(), numbers: b64() })),
     outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64(), widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64().nullable() })),
-    /** a counted pass (eval/counted.ts): the rows each row stands for, as uint32 */
-    weights: b64().optional(),
+    /** a counted pass (eval/counted.ts): what its rows were grouped by, and the rows each stands for, as uint32 */
+    counted: z.strictObject({ by: z.enum(['decisions', 'multiset']), weights: b64() }).optional(),
   });
 }
 export type WirePass = z.output<ReturnType<typeof wirePassSchema>>;
@@ -39,7 +39,7 @@ export function wireOf(pass: Pass): WirePass {
         labels: o.labels.length ? bytesOf(joined(o.labels, Int32Array)) : null,
       };
     }),
-    ...(pass.weights ? { weights: bytesOf(pass.weights) } : {}),
+    ...(pass.counted ? { counted: { by: pass.counted.by, weights: bytesOf(pass.counted.weights) } } : {}),
   };
 }
 
@@ -72,10 +72,10 @@ export function passOf(w: WirePass, models: number, kept: number, bad: (what: st
     if (labels) codesWithin(labels, o.labelKeys.length, false, `outputs.${m}.labels`, bad);
     return { scores: [scores], widths: o.widths, labels: labels ? [labels] : [], labelKeys: new Map(o.labelKeys.map((k, i) => [k, i])) };
   });
-  const weights = w.weights === undefined ? undefined : typed(w.weights, Uint32Array, 'weights', bad);
-  if (weights && weights.length !== n) bad(`weights: ${weights.length} for ${n} rows`);
-  if (weights?.some((x) => x === 0)) bad('weights: a row that stands for no row');
-  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs, ...(weights ? { weights } : {}) };
+  const weights = w.counted && typed(w.counted.weights, Uint32Array, 'counted.weights', bad);
+  if (weights && weights.length !== n) bad(`counted.weights: ${weights.length} for ${n} rows`);
+  if (weights?.some((x) => x === 0)) bad('counted.weights: a row that stands for no row');
+  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs, ...(w.counted && weights ? { counted: { by: w.counted.by, weights } } : {}) };
 }
 
 /**

@@ -9,7 +9,7 @@ import { TOOL } from '../input/version.js';
 import type { InputEvidence } from '../report/types.js';
 import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass, type Tally } from '../checks/context.js';
 import { mergeColumns, type ColumnRead, type ColumnsRead } from '../eval/drift/columns.js';
-import { mergePasses } from '../eval/merge.js';
+import { countedBy, mergePasses } from '../eval/merge.js';
 import { manifestDigest } from '../eval/datasets/files.js';
 import type { Part } from '../eval/datasets/part.js';
 import type { Pass } from '../eval/predict.js';
@@ -290,9 +290,12 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
   for (const [name, p0] of ordered[0]!.state.passes) {
     const d = { ...p0, evidence: evidenceOf(p0.evidence), ...(p0.scored ? { scored: { ...p0.scored, evidence: evidenceOf(p0.scored.evidence) } } : {}) };
     const parts = ordered.map((s) => s.state.passes.get(name)!);
-    const counted = parts.filter((p) => p.pass.weights);
-    if (counted.length && counted.length < parts.length) throw new InputError(head.file, `dataset "${name}": some shards counted their rows and others kept them`, undefined, 'a state from another run, or one edited');
-    const rows = parts.reduce((sum, p) => sum + (p.pass.weights ? p.pass.weights.reduce((s, w) => s + w, 0) : p.pass.rowRef.length), 0);
+    const rows = parts.reduce((sum, p) => sum + (p.pass.counted ? p.pass.counted.weights.reduce((s, w) => s + w, 0) : p.pass.rowRef.length), 0);
+    try {
+      countedBy(parts.map((p) => p.pass));
+    } catch (err) {
+      throw new InputError(head.file, `dataset "${name}": ${(err as Error).message}`, undefined, 'a state from another run, or one edited');
+    }
     if (rows !== d.evidence.rows) throw new InputError(head.file, `dataset "${name}": the shards hold ${rows} rows, but ${d.evidence.path} has ${d.evidence.rows}`, undefined, 'a state from another run, or one edited');
     const pass = mergePasses(parts.map((p) => p.pass));
     const refs = pass.rowRef;
