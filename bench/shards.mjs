@@ -43,8 +43,26 @@ const states = shards.map((_, i) => join(DATA, `state-${i}.json`));
 const stateBytes = states.map((f) => statSync(f).size);
 const merge = await cli(['merge', ...states, '--format', 'json', '--as-of', '2026-01-01'], 'merge');
 const jobs = await cli([checklist, '--jobs', '2', '--format', 'json', '--as-of', '2026-01-01'], 'run --jobs 2');
-const identical = merge.stdout === whole.stdout && jobs.stdout === whole.stdout;
-for (const f of states) rmSync(f);
+// decision metrics alone: the shards count their rows by label and decision (docs/scale-out.md)
+const decisions = join(DATA, `checklist-shards-decisions-${ROWS}.yaml`);
+writeFileSync(decisions, `version: 1
+model: { path: model.onnx, task: binary, classes: [0, 1] }
+datasets:
+  holdout: { path: ${csv.split('/').pop()}, label: y }
+checks:
+  - { id: accuracy, type: metric, metric: accuracy, min: 0.5, confidence: 0.95 }
+  - { id: recall, type: metric, metric: recall, min: 0.5 }
+  - { id: f1, type: metric, metric: f1, min: 0.5 }
+  - { id: mcc, type: metric, metric: mcc, min: 0 }
+`);
+const dWhole = await cli([decisions, '--format', 'json', '--as-of', '2026-01-01'], 'unsharded run (decisions)');
+const dShards = [];
+for (let i = 0; i < SHARDS; i++) dShards.push(await cli([decisions, '--shard', `${i}/${SHARDS}`, '--state', join(DATA, `state-d-${i}.json`)], `shard ${i} (decisions)`));
+const dStates = dShards.map((_, i) => join(DATA, `state-d-${i}.json`));
+const dBytes = dStates.reduce((a, f) => a + statSync(f).size, 0);
+const dMerge = await cli(['merge', ...dStates, '--format', 'json', '--as-of', '2026-01-01'], 'merge (decisions)');
+const identical = merge.stdout === whole.stdout && jobs.stdout === whole.stdout && dMerge.stdout === dWhole.stdout;
+for (const f of [...states, ...dStates]) rmSync(f);
 if (ROWS >= 10_000_000) rmSync(csv);
 
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -59,7 +77,7 @@ const text = `# Shards benchmark (bench/shards.mjs)
 - date: ${new Date().toISOString().slice(0, 10)}
 - machine: ${machine}
 - data: ${ROWS.toLocaleString('en')} rows × 30 features (${Math.round(statSync(join(DATA, 'model.onnx')).size)} B model), three metric checks (accuracy with a 95% Wilson interval, ROC AUC, log loss)
-- merged report and \`--jobs 2\` report byte-identical to the unsharded run's: **${identical ? 'yes' : 'NO'}**
+- merged reports and \`--jobs 2\` report byte-identical to the unsharded runs': **${identical ? 'yes' : 'NO'}**
 
 | run | wall time (s) | peak memory, whole process tree (MB) |
 | --- | ---: | ---: |
@@ -69,6 +87,16 @@ ${shards.map((r, i) => `| shard ${i}/${SHARDS} | ${s(r.seconds)} | ${mb(r.peakMb
 | \`run --jobs 2\` | ${s(jobs.seconds)} | ${mb(jobs.peakMb)} |
 
 States: ${(total / 2 ** 20).toFixed(1)} MB in all (${(total / ROWS).toFixed(1)} bytes a row; the CSV is ${(statSync(csv, { throwIfNoEntry: false })?.size ?? 0) > 0 ? `${(statSync(csv).size / ROWS).toFixed(0)} bytes a row` : 'deleted'}).
+
+Decision metrics alone (accuracy with a Wilson interval, recall, F1, MCC): the shards count their rows by label and decision.
+
+| run | wall time (s) | peak memory, whole process tree (MB) |
+| --- | ---: | ---: |
+| unsharded | ${s(dWhole.seconds)} | ${mb(dWhole.peakMb)} |
+${dShards.map((r, i) => `| shard ${i}/${SHARDS} | ${s(r.seconds)} | ${mb(r.peakMb)} |`).join('\n')}
+| merge of the ${SHARDS} states | ${s(dMerge.seconds)} | ${mb(dMerge.peakMb)} |
+
+States: ${dBytes.toLocaleString('en')} bytes in all, for ${ROWS.toLocaleString('en')} rows.
 `;
 const name = ROWS === 1_000_000 ? 'SHARDS.md' : ROWS === 10_000_000 ? 'SHARDS-10M.md' : `SHARDS-${ROWS}.md`;
 writeFileSync(join(ROOT, 'bench', name), text);

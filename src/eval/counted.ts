@@ -48,10 +48,16 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
       return key;
     };
   });
+  const keyOf = (i: number) => {
+    let key = label(i);
+    for (const s of scores) key += `,${s(i)}`;
+    return key;
+  };
+  // continuous scores: as many groups as rows, seen in the first rows already (no key made for every row to find it)
+  if (reads === 'multiset' && n > 2 * SAMPLE && new Set(Array.from({ length: SAMPLE }, (_, i) => keyOf(i))).size > SAMPLE / 2) return undefined;
   for (let i = 0; i < n; i++) {
     if (!alone[i]) {
-      let key = label(i);
-      for (const s of scores) key += `,${s(i)}`;
+      const key = keyOf(i);
       const slot = groups.get(key);
       if (slot !== undefined) {
         weights[slot]!++;
@@ -80,6 +86,9 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
     counted: { by: reads, weights: Uint32Array.from(weights) },
   };
 }
+
+/** Rows whose groups tell, by scores, whether counting pays (more groups than half of them: it does not). */
+const SAMPLE = 4096;
 
 /** The rows kept as they are: each model's first non-finite rows and (a classifier) its first that is not a probability. */
 function aloneRows(models: { raw: Float64Array; probs: Float64Array; width: number }[], n: number, classifier: boolean): Uint8Array {
