@@ -99,7 +99,7 @@ function aloneRows(models: { raw: Float64Array; probs: Float64Array; width: numb
     for (let i = 0; i < n && (nonFinite < NON_FINITE_SHOWN || !problem); i++) {
       if (!rowFinite(raw, width, i)) {
         if (nonFinite++ < NON_FINITE_SHOWN) alone[i] = 1;
-      } else if (!problem && rowProbabilityProblem(probs, width, i, '') !== undefined) {
+      } else if (!problem && rowProbabilityProblem(probs, width, i, String) !== undefined) {
         problem = true;
         alone[i] = 1;
       }

@@ -729,22 +729,23 @@ function graphSaysRaw(plan: ModelPlan): string | undefined {
 
 /** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
 function probabilityProblem(flat: Float32Array | Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
+  const where = (i: number) => `${unit} ${refs[i]}`;
   for (let i = 0; i < refs.length; i++) {
-    const problem = rowProbabilityProblem(flat, width, i, `${unit} ${refs[i]}`);
+    const problem = rowProbabilityProblem(flat, width, i, where);
     if (problem) return problem;
   }
   return undefined;
 }
 
-/** Why row i's scores are not probabilities (`where`: the row, in words), or undefined when they are (or hold a NaN). */
-export function rowProbabilityProblem(flat: ArrayLike<number>, width: number, i: number, where: string): string | undefined {
+/** Why row i's scores are not probabilities (`where`: the row, in words, asked only then), or undefined when they are (or hold a NaN). */
+export function rowProbabilityProblem(flat: ArrayLike<number>, width: number, i: number, where: (i: number) => string): string | undefined {
   let sum = 0;
   for (let c = 0; c < width; c++) {
     const v = flat[i * width + c]!;
-    if (v < 0 || v > 1) return `${where} has the score ${Number(v.toPrecision(4))}, outside [0, 1]`;
+    if (v < 0 || v > 1) return `${where(i)} has the score ${Number(v.toPrecision(4))}, outside [0, 1]`;
     sum += v;
   }
-  if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${where} sum to ${Number(sum.toPrecision(6))}, not 1`;
+  if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${where(i)} sum to ${Number(sum.toPrecision(6))}, not 1`;
   return undefined;
 }
 

@@ -26,9 +26,14 @@ export class ExactSum {
     let x = value;
     let i = 0;
     const p = this.partials;
-    for (let j = 0; j < this.size; j++) {
+    const size = this.size;
+    for (let j = 0; j < size; j++) {
       let y = p[j]!;
-      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      if (Math.abs(x) < Math.abs(y)) {
+        const t = x;
+        x = y;
+        y = t;
+      }
       const hi = x + y;
       const lo = y - (hi - x);
       if (lo !== 0) p[i++] = lo;
