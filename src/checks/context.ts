@@ -358,7 +358,7 @@ export class RunContext {
     let plan = this.plans.get(name);
     if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], reads: 'decisions' }));
     if (need.models.length) plan.reads = widest(plan.reads, need.reads);
-    if (need.columns?.length || need.inputStats) plan.reads = undefined;
+    if (need.inputStats) plan.reads = undefined;
     if (need.bootstrap) for (const role of need.models) plan.bootstraps.push({ ...need.bootstrap, role });
     if (need.columnStats) plan.stats.set(columnsKey(name, need.columnStats.only), need.columnStats.only ?? null);
     for (const m of need.models) plan.models.add(m);
@@ -487,10 +487,9 @@ export class RunContext {
     return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: (reads && countPass(pass, read, reads)) || pass };
   }
 
-  /** How a shard may count its rows of a dataset (eval/counted.ts), or undefined: as the checks on it read them, decisions only for a classifier. */
+  /** How a shard may count its rows of a dataset (eval/counted.ts), or undefined: as the checks on it read them, decisions only for a classifier with no column kept. */
   private countedReads(plan: DatasetPlan, read: ReadPlan): CountedReads | undefined {
-    if (plan.columns.size > 0) return undefined;
-    return plan.reads === 'decisions' && read.regression ? 'multiset' : plan.reads;
+    return plan.reads === 'decisions' && (read.regression || plan.columns.size > 0) ? 'multiset' : plan.reads;
   }
 
   /** The evaluations a merge serves: from the pass its shards read, planned from the dataset's header alone. */

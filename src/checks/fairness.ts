@@ -174,7 +174,8 @@ export default defineCheck({
     resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
     seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
   },
-  needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: sensitiveColumns(o.sensitive) }],
+  // counts by group, groups sorted, a bootstrap in an order of the rows' content: the rows in any order
+  needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: sensitiveColumns(o.sensitive), reads: 'multiset' }],
   columns: (o) => [{ dataset: o.dataset, option: ['sensitive'], columns: sensitiveColumns(o.sensitive) }],
   validate: (o) => {
     const problems: OptionProblem[] = [];

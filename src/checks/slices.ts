@@ -44,7 +44,8 @@ export default defineCheck({
       .optional()
       .describe('Search single columns and pairs for slices significantly worse than the rest of the rows; the metric must be a proportion of rows (accuracy, binary precision or recall …)'),
   },
-  needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: [...new Set([...columnsOf(o.by), ...Object.keys(o.bins ?? {}), ...(o.search?.columns ?? [])])] }],
+  // metrics of subsets, categories sorted, numbers cut at quantiles: functions of the rows in any order
+  needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: [...new Set([...columnsOf(o.by), ...Object.keys(o.bins ?? {}), ...(o.search?.columns ?? [])])], reads: 'multiset' }],
   columns: (o) => [
     ...(o.by ? [{ dataset: o.dataset, option: ['by'], columns: columnsOf(o.by) }] : []),
     ...(o.search ? [{ dataset: o.dataset, option: ['search', 'columns'], columns: o.search.columns }] : []),

@@ -24,7 +24,7 @@ export type CountedReads = 'decisions' | 'multiset';
  */
 export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass | undefined {
   const n = pass.rowRef.length;
-  if ((plan.regression && reads === 'decisions') || pass.kept.length || pass.counted) throw new Error('internal: a pass is counted once, with no column kept; a regression by its scores');
+  if ((reads === 'decisions' && (plan.regression || pass.kept.length)) || pass.counted) throw new Error('internal: a pass is counted once; by decision, a classification with no column kept');
   const models = plan.plans.map((p, m) => {
     const out = pass.outputs[m]!;
     const width = out.widths[0] ?? 1;
@@ -35,7 +35,7 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
     return { raw, probs, width, threshold: p.model.spec.threshold };
   });
   const alone = aloneRows(models, n, !plan.regression);
-  const kept: number[] = [];
+  const firsts: number[] = [];
   const weights: number[] = [];
   const groups = new Map<string, number>();
   const label = plan.regression ? bitsOf(pass.labels.values) : (i: number) => String(pass.labels.keys[i]);
@@ -48,9 +48,15 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
       return key;
     };
   });
+  // a column kept (slices, fairness): its category and its value, bit for bit
+  const kept = pass.kept.map((k) => {
+    const bits = bitsOf(k.numbers);
+    return (i: number) => `${k.codes[i]}:${bits(i)}`;
+  });
   const keyOf = (i: number) => {
     let key = label(i);
     for (const s of scores) key += `,${s(i)}`;
+    for (const k of kept) key += `|${k(i)}`;
     return key;
   };
   // continuous scores: as many groups as rows, seen in the first rows already (no key made for every row to find it)
@@ -63,13 +69,13 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
         weights[slot]!++;
         continue;
       }
-      groups.set(key, kept.length);
+      groups.set(key, firsts.length);
     }
-    kept.push(i);
+    firsts.push(i);
     weights.push(1);
   }
-  if (reads === 'multiset' && kept.length > n / 2) return undefined;
-  const rows = Int32Array.from(kept);
+  if (reads === 'multiset' && firsts.length > n / 2) return undefined;
+  const rows = Int32Array.from(firsts);
   const pick = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
     if (a.length === 0) return a;
     const out = new (a.constructor as { new (n: number): T })(rows.length);
@@ -80,7 +86,7 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
     rowRef: pick(pass.rowRef),
     rowUnit: pass.rowUnit,
     labels: { dictionary: pass.labels.dictionary, keys: pick(pass.labels.keys), values: pick(pass.labels.values) },
-    kept: [],
+    kept: pass.kept.map((k) => ({ codes: pick(k.codes), values: k.values, numbers: pick(k.numbers) })),
     inputStats: pass.inputStats,
     outputs: pass.outputs.map((out, m) => countedOutputs(out, models[m]!.width, rows)),
     counted: { by: reads, weights: Uint32Array.from(weights) },
@@ -147,19 +153,31 @@ export function finishCounted(plan: ReadPlan, pass: Pass, path: string): Evaluat
 
 function repeated(ev: Evaluation, weights: Uint32Array, nonFinite: number, reads: CountedReads): Evaluation {
   const n = weights.reduce((s, w) => s + w, 0);
-  const width = ev.task === 'regression' ? 1 : ev.scoreColumns;
-  const like = <T extends ArrayLike<number>>(a: T, size: number) => new (a.constructor as { new (n: number): T })(a.length ? size : 0);
-  const truth = like(ev.truth, n) as Uint8Array | Int32Array | Float64Array;
-  const predicted = like(ev.predicted, n) as Uint8Array | Int32Array;
-  const scores = reads === 'multiset' ? (like(ev.scores, n * width) as Float32Array | Float64Array) : new Float64Array(0);
+  const scores = reads === 'multiset' ? repeatedRows(ev.scores, weights, n, ev.task === 'regression' ? 1 : ev.scoreColumns) : new Float64Array(0);
+  const columns = new Map([...ev.columns].map(([name, k]) => [name, { codes: repeatedRows(k.codes, weights, n), values: k.values, numbers: repeatedRows(k.numbers, weights, n) }]));
+  const { labelOutput: _, ...rest } = ev;
+  return {
+    ...rest,
+    n,
+    truth: repeatedRows(ev.truth, weights, n),
+    predicted: ev.predicted.length ? repeatedRows(ev.predicted, weights, n) : ev.predicted,
+    scores,
+    columns,
+    rowRef: new Int32Array(0),
+    nonFinite: { rows: nonFinite, first: ev.nonFinite.first },
+    counted: reads,
+  };
+}
+
+/** Each row's values (`width` a row) repeated as many times as the row stands for. */
+function repeatedRows<T extends Uint8Array | Int32Array | Float32Array | Float64Array>(values: T, weights: Uint32Array, n: number, width = 1): T {
+  const out = new (values.constructor as { new (n: number): T })(n * width);
   let at = 0;
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i]!;
-    truth.fill(ev.truth[i]!, at, at + w);
-    if (predicted.length) predicted.fill(ev.predicted[i]!, at, at + w);
-    if (scores.length) for (let k = 0; k < w; k++) scores.set(ev.scores.subarray(i * width, (i + 1) * width), (at + k) * width);
+    if (width === 1) out.fill(values[i]!, at, at + w);
+    else for (let k = 0; k < w; k++) out.set(values.subarray(i * width, (i + 1) * width), (at + k) * width);
     at += w;
   }
-  const { labelOutput: _, ...rest } = ev;
-  return { ...rest, n, truth, predicted, scores, rowRef: new Int32Array(0), nonFinite: { rows: nonFinite, first: ev.nonFinite.first }, counted: reads };
+  return out;
 }

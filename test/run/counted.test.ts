@@ -227,7 +227,7 @@ describe('counted states that do not add up are refused', () => {
 // By scores: every metric (ranking, probabilities, regression), bootstrap intervals, a paired
 // comparison; scores on a grid, so that shards count them (or keep their rows, when their part has
 // too many distinct scores: both in one merge).
-describe('counted by scores: the same report for every metric, with bootstrap intervals', () => {
+describe('counted by scores: the same report for every metric, with bootstrap intervals, slices and fairness', () => {
   const CLASSIFICATION = `checks:
   - { id: auc, type: metric, metric: roc_auc, min: 0.5, confidence: 0.9, resamples: 200 }
   - { id: acc, type: metric, metric: accuracy, min: 0.5, confidence: 0.9 }
@@ -237,6 +237,11 @@ describe('counted by scores: the same report for every metric, with bootstrap in
   const BINARY = `${CLASSIFICATION}  - { id: ap, type: metric, metric: average_precision, min: 0.5 }
   - { id: brier, type: metric, metric: brier, max: 0.3, confidence: 0.9, resamples: 200 }
   - { id: ece, type: metric, metric: ece, max: 0.2, n_bins: 5 }
+  - { id: sites, type: slices, metric: accuracy, by: [site, [site, age]], min: 0.3, min_rows: 3 }
+  - { id: ages, type: slices, metric: roc_auc, bins: { age: [0.5] }, min: 0.3, min_rows: 3 }
+  - { id: weak, type: slices, metric: accuracy, search: { columns: [site, age] }, min: 0.3 }
+  - { id: fair, type: fairness, sensitive: site, max_demographic_parity_difference: 0.5, max_equalized_odds_difference: 0.6, min_group_rows: 5, resamples: 200 }
+  - { id: fair2, type: fairness, sensitive: [site, age], max_equal_opportunity_difference: 0.6, min_group_rows: 3, resamples: 200 }
 `;
   const MULTICLASS = `${CLASSIFICATION}  - { id: top2, type: metric, metric: top_k_accuracy, k: 2, min: 0.5 }
 `;
@@ -253,11 +258,12 @@ describe('counted by scores: the same report for every metric, with bootstrap in
   // a probability row on a grid (width 1: the positive class's), now and then one that is not
   const gridRow = (width: number) =>
     width === 1
-      ? fc.integer({ min: 0, max: 10 }).map((a) => [String(a / 10)])
+      ? fc.integer({ min: 0, max: 4 }).map((a) => [String(a / 4)])
       : width === 2
         ? fc.integer({ min: 0, max: 4 }).map((a) => [String(a / 4), String(1 - a / 4)])
         : fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })).filter(([a, b]) => a + b <= 4).map(([a, b]) => [String(a / 4), String(b / 4), String((4 - a - b) / 4)]);
   let countedParts = 0;
+  let countedWithColumns = 0;
 
   it('any grid of scores, any number of shards, any order: the unsharded report', async () => {
     await fc.assert(
@@ -265,7 +271,7 @@ describe('counted by scores: the same report for every metric, with bootstrap in
         fc.constantFrom(0, 1, 2, 3).chain((width) =>
           fc.tuple(
             fc.constant(width),
-            fc.array(fc.tuple(width === 0 ? fc.integer({ min: 0, max: 4 }).map((p) => [String(p / 2)]) : gridRow(width), fc.nat(4), fc.boolean()), { minLength: 60, maxLength: 300 }),
+            fc.array(fc.tuple(width === 0 ? fc.integer({ min: 0, max: 4 }).map((p) => [String(p / 2)]) : gridRow(width), fc.nat(4), fc.boolean(), fc.constantFrom('north', 'south', ''), fc.nat(1)), { minLength: 60, maxLength: 600 }),
           ),
         ),
         fc.integer({ min: 1, max: 5 }),
@@ -275,8 +281,9 @@ describe('counted by scores: the same report for every metric, with bootstrap in
           const w = regression ? 1 : width;
           const classes = ['a', 'b', 'c'].slice(0, w === 1 ? 2 : w);
           // one row in fifty out of [0, 1] (the report names the first); the label a class, or a value
-          const lines = rows.map(([scores, label, odd], i) => [...(odd && i % 50 === 7 && !regression ? ['1.5', ...scores.slice(1)] : scores), regression ? String(label / 2) : classes[label % classes.length]].join(','));
-          const header = [...Array.from({ length: w }, (_, c) => `s${c}`), 'y'].join(',');
+          // a category (or none) and a number beside each row, for the slices and the groups
+          const lines = rows.map(([scores, label, odd, site, age], i) => [...(odd && i % 50 === 7 && !regression ? ['1.5', ...scores.slice(1)] : scores), regression ? String(label / 2) : classes[label % classes.length], site, age].join(','));
+          const header = [...Array.from({ length: w }, (_, c) => `s${c}`), 'y', 'site', 'age'].join(',');
           const checklist = regression
             ? `version: 1
 model: { path: model.onnx, task: regression, outputs: { scores: scores }, inputs: { x: [s0] } }
@@ -292,6 +299,7 @@ ${REGRESSION}`
             const by = state.passes.get('holdout')!.pass.counted?.by;
             expect(by === undefined || by === 'multiset').toBe(true);
             if (by) countedParts++;
+            if (by && state.passes.get('holdout')!.pass.kept.length) countedWithColumns++;
           }
           expect(await mergedReport(loaded, states, seed)).toBe(whole);
         },
@@ -300,5 +308,6 @@ ${REGRESSION}`
     );
     // the property is about counted states: most parts were counted
     expect(countedParts).toBeGreaterThan(0);
+    expect(countedWithColumns).toBeGreaterThan(0);
   }, 300_000);
 });
