@@ -46,7 +46,9 @@ export default defineCheck({
   needs: (o) => {
     const models: ModelRole[] = o.predictions ? ['model'] : [];
     const columnStats = { ...(o.columns ? { only: o.columns } : {}) };
-    return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, option: ['reference'], models, columnStats }] : []), { dataset: o.current, option: ['current'], models, columnStats }];
+    // the scores' distribution (distinct values and their counts): the rows in any order
+    const reads = 'multiset' as const;
+    return [...(typeof o.reference === 'string' ? [{ dataset: o.reference, option: ['reference'], models, columnStats, reads }] : []), { dataset: o.current, option: ['current'], models, columnStats, reads }];
   },
   columns: (o) =>
     [o.current, ...(typeof o.reference === 'string' ? [o.reference] : [])].flatMap((dataset) => [

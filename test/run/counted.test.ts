@@ -242,8 +242,10 @@ describe('counted by scores: the same report for every metric, with bootstrap in
   - { id: weak, type: slices, metric: accuracy, search: { columns: [site, age] }, min: 0.3 }
   - { id: fair, type: fairness, sensitive: site, max_demographic_parity_difference: 0.5, max_equalized_odds_difference: 0.6, min_group_rows: 5, resamples: 200 }
   - { id: fair2, type: fairness, sensitive: [site, age], max_equal_opportunity_difference: 0.6, min_group_rows: 3, resamples: 200 }
+  - { id: drift, type: drift, reference: reference, current: holdout, predictions: true, columns: [age, site] }
 `;
   const MULTICLASS = `${CLASSIFICATION}  - { id: top2, type: metric, metric: top_k_accuracy, k: 2, min: 0.5 }
+  - { id: drift, type: drift, reference: reference, current: holdout, predictions: true, columns: [age] }
 `;
   const REGRESSION = `checks:
   - { id: mae, type: metric, metric: mae, max: 1, confidence: 0.9, resamples: 200 }
@@ -254,6 +256,7 @@ describe('counted by scores: the same report for every metric, with bootstrap in
   - { id: median, type: metric, metric: median_ae, max: 1 }
   - { id: max, type: metric, metric: max_error, max: 2 }
   - { id: ev, type: metric, metric: explained_variance, min: 0 }
+  - { id: drift, type: drift, reference: reference, current: holdout, predictions: true, columns: [age] }
 `;
   // a probability row on a grid (width 1: the positive class's), now and then one that is not
   const gridRow = (width: number) =>
@@ -276,13 +279,15 @@ describe('counted by scores: the same report for every metric, with bootstrap in
         ),
         fc.integer({ min: 1, max: 5 }),
         fc.nat(),
-        async ([width, rows], n, seed) => {
+        // one run in five has a row that is not a probability (then the metrics that need them are refused, the same way)
+        fc.integer({ min: 0, max: 4 }).map((k) => k === 0),
+        async ([width, rows], n, seed, oddRun) => {
           const regression = width === 0;
           const w = regression ? 1 : width;
           const classes = ['a', 'b', 'c'].slice(0, w === 1 ? 2 : w);
           // one row in fifty out of [0, 1] (the report names the first); the label a class, or a value
           // a category (or none) and a number beside each row, for the slices and the groups
-          const lines = rows.map(([scores, label, odd, site, age], i) => [...(odd && i % 50 === 7 && !regression ? ['1.5', ...scores.slice(1)] : scores), regression ? String(label / 2) : classes[label % classes.length], site, age].join(','));
+          const lines = rows.map(([scores, label, odd, site, age], i) => [...(oddRun && odd && i % 50 === 7 && !regression ? ['1.5', ...scores.slice(1)] : scores), regression ? String(label / 2) : classes[label % classes.length], site, age].join(','));
           const header = [...Array.from({ length: w }, (_, c) => `s${c}`), 'y', 'site', 'age'].join(',');
           const checklist = regression
             ? `version: 1
@@ -291,7 +296,9 @@ baseline: { path: model.onnx, task: regression, outputs: { scores: scores }, inp
 datasets: { holdout: { path: data.csv, label: y } }
 ${REGRESSION}`
             : checklistFor(w, undefined, w === 3 ? MULTICLASS : BINARY);
-          const d = scenario({ 'model.onnx': identity(w), 'data.csv': [header, ...lines].join('\n') + '\n', 'checklist.yaml': checklist });
+          // the reference of prediction drift: every third row
+          const withReference = checklist.replace(/^datasets: \{ holdout: \{ ([^}]*) \} \}$/m, 'datasets: { holdout: { $1 }, reference: { path: reference.csv, label: y } }');
+          const d = scenario({ 'model.onnx': identity(w), 'data.csv': [header, ...lines].join('\n') + '\n', 'reference.csv': [header, ...lines.filter((_, i) => i % 3 === 0)].join('\n') + '\n', 'checklist.yaml': withReference });
           const loaded = loadChecklist(join(d, 'checklist.yaml'));
           const whole = json(await runChecklist(loaded, { now: NOW }));
           const states = await shardStates(loaded, n);
