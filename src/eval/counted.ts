@@ -2,16 +2,17 @@ import { asProbabilities, decisionKey, finishPass, joined, NON_FINITE_SHOWN, row
 
 /**
  * How a shard may count its rows (DatasetNeed.reads): when every check on a dataset reads only the
- * labels and the models' decisions, by label and decision; when every check reads the rows' labels
- * and scores in any order (every value a function of the rows as a multiset: metrics, with exact
- * sums, their bootstraps keyed by content, claims), by label and scores.
+ * labels and the models' decisions, by label and decision; when every check reads the rows' labels,
+ * scores and columns kept in any order (every value a function of the rows as a multiset: metrics,
+ * with exact sums, their bootstraps keyed by content, claims, slices, fairness, prediction drift),
+ * by label, scores and columns.
  */
 export type CountedReads = 'decisions' | 'multiset';
 
 /**
- * Counted states. A shard groups its rows — by label and every model's decision key (`decisions`),
- * or by label and every model's scores, bit for bit (`multiset`), and whether the scores are finite
- * — and keeps each group as its first row, weighted by the rows it stands for. The rows a merge
+ * Counted states. A shard groups its rows — by label, every model's decision key and whether its
+ * scores are finite (`decisions`), or by label, every model's scores and the columns kept, bit for
+ * bit (`multiset`) — and keeps each group as its first row, weighted by the rows it stands for. The rows a merge
  * must still see as they are stay as they are, each of weight 1: each model's first rows with a NaN
  * or infinite score (an Evaluation names the first NON_FINITE_SHOWN) and its first row whose scores
  * are not probabilities. Every label's first row is the first row of one of its groups, so the merge
