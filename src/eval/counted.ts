@@ -38,7 +38,7 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
   const alone = aloneRows(models, n, !plan.regression);
   const firsts: number[] = [];
   const weights: number[] = [];
-  const groups = new Map<string, number>();
+  const groups = new Map<string | number, number>();
   const label = plan.regression ? bitsOf(pass.labels.values) : (i: number) => String(pass.labels.keys[i]);
   const scores = models.map(({ raw, probs, width, threshold }) => {
     if (reads === 'decisions') return (i: number) => `${rowFinite(raw, width, i) ? '' : '!'}${decisionKey(probs, width, i, threshold)}`;
@@ -54,12 +54,22 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
     const bits = bitsOf(k.numbers);
     return (i: number) => `${k.codes[i]}:${bits(i)}`;
   });
-  const keyOf = (i: number) => {
+  const asText = (i: number) => {
     let key = label(i);
     for (const s of scores) key += `,${s(i)}`;
     for (const k of kept) key += `|${k(i)}`;
     return key;
   };
+  // by decision, a number a row where it fits (label, then each model's finiteness and decision key,
+  // below 4 × classes, a single score's two classes counted): no string made a row
+  const radix = (width: number) => 8 * Math.max(width, 2);
+  const span = models.reduce((s, m) => s * radix(m.width), pass.labels.dictionary.size);
+  const asNumber = (i: number) => {
+    let key = pass.labels.keys[i]!;
+    for (const { raw, probs, width, threshold } of models) key = key * radix(width) + 2 * decisionKey(probs, width, i, threshold) + (rowFinite(raw, width, i) ? 0 : 1);
+    return key;
+  };
+  const keyOf: (i: number) => string | number = reads === 'decisions' && span <= Number.MAX_SAFE_INTEGER ? asNumber : asText;
   // continuous scores: as many groups as rows, seen in the first rows already (no key made for every row to find it)
   if (reads === 'multiset' && n > 2 * SAMPLE && new Set(Array.from({ length: SAMPLE }, (_, i) => keyOf(i))).size > SAMPLE / 2) return undefined;
   for (let i = 0; i < n; i++) {

@@ -61,14 +61,15 @@ const MULTICLASS_CHECKS = `checks:
   - { id: balanced, type: metric, metric: balanced_accuracy, min: 0.4 }
 `;
 
-/** A checklist over an Identity model of `width` columns (the baseline reads the columns in reverse). */
+/** A checklist over an Identity model of `width` columns (the baseline reads the columns in reverse; a single score, the next column). */
 function checklistFor(width: number, threshold: number | undefined, checks: string): string {
   const columns = Array.from({ length: width }, (_, c) => `s${c}`);
+  const baseline = width === 1 ? ['s1'] : [...columns].reverse();
   const classes = ['a', 'b', 'c'].slice(0, width === 1 ? 2 : width);
   const t = threshold === undefined ? '' : `, threshold: ${threshold}`;
   return `version: 1
 model: { path: model.onnx, outputs: { scores: scores }, classes: [${classes.join(', ')}], positive: ${classes[1]}${t}, inputs: { x: [${columns.join(', ')}] } }
-baseline: { path: model.onnx, outputs: { scores: scores }, classes: [${classes.join(', ')}], positive: ${classes[1]}${t}, inputs: { x: [${[...columns].reverse().join(', ')}] } }
+baseline: { path: model.onnx, outputs: { scores: scores }, classes: [${classes.join(', ')}], positive: ${classes[1]}${t}, inputs: { x: [${baseline.join(', ')}] } }
 datasets: { holdout: { path: data.csv, label: y, missing: nan } }
 ${checks}`;
 }
@@ -84,10 +85,15 @@ describe('counted states: a shard keeps a few weighted rows, the merge gives the
         fc.array(fc.record({ scores: fc.array(fc.constantFrom(...SCORES), { minLength: 3, maxLength: 3 }), label: fc.nat(2) }), { minLength: 20, maxLength: 200 }),
         fc.integer({ min: 1, max: 5 }),
         fc.nat(),
-        async (width, threshold, rows, n, seed) => {
+        // three runs in four, probabilities (a binary model's decisions need them); else any scores
+        fc.constantFrom(true, true, true, false),
+        async (width, threshold, rows, n, seed, probabilities) => {
           const classes = ['a', 'b', 'c'].slice(0, width === 1 ? 2 : width);
-          const lines = rows.map((r) => [...r.scores.slice(0, width), classes[r.label % classes.length]].join(','));
-          const header = [...Array.from({ length: width }, (_, c) => `s${c}`), 'y'].join(',');
+          const valid = (v: string) => (v === '' || Number(v) < 0 || Number(v) > 1 ? '0.5' : v);
+          // a single score has a second column beside it, the baseline's
+          const scoresOf = (scores: string[]) => (!probabilities ? scores.slice(0, Math.max(width, 2)) : width === 2 ? [valid(scores[0]!), String(1 - Number(valid(scores[0]!)))] : scores.slice(0, Math.max(width, 2)).map(valid));
+          const lines = rows.map((r) => [...scoresOf(r.scores), classes[r.label % classes.length]].join(','));
+          const header = [...Array.from({ length: Math.max(width, 2) }, (_, c) => `s${c}`), 'y'].join(',');
           const d = scenario({ 'model.onnx': identity(width), 'data.csv': [header, ...lines].join('\n') + '\n', 'checklist.yaml': checklistFor(width, threshold, width === 3 ? MULTICLASS_CHECKS : BINARY_CHECKS) });
           const loaded = loadChecklist(join(d, 'checklist.yaml'));
           const whole = json(await runChecklist(loaded, { now: NOW }));
@@ -287,8 +293,10 @@ describe('counted by scores: the same report for every metric, with bootstrap in
           const classes = ['a', 'b', 'c'].slice(0, w === 1 ? 2 : w);
           // one row in fifty out of [0, 1] (the report names the first); the label a class, or a value
           // a category (or none) and a number beside each row, for the slices and the groups
-          const lines = rows.map(([scores, label, odd, site, age], i) => [...(oddRun && odd && i % 50 === 7 && !regression ? ['1.5', ...scores.slice(1)] : scores), regression ? String(label / 2) : classes[label % classes.length], site, age].join(','));
-          const header = [...Array.from({ length: w }, (_, c) => `s${c}`), 'y', 'site', 'age'].join(',');
+          // a single score has a second column beside it, the baseline's (the same rows ranked the other way)
+          const withBaseline = (scores: string[]) => (w === 1 && !regression ? [...scores, String(1 - Number(scores[0]))] : scores);
+          const lines = rows.map(([scores, label, odd, site, age], i) => [...withBaseline(oddRun && odd && i % 50 === 7 && !regression ? ['1.5', ...scores.slice(1)] : scores), regression ? String(label / 2) : classes[label % classes.length], site, age].join(','));
+          const header = [...Array.from({ length: w === 1 && !regression ? 2 : w }, (_, c) => `s${c}`), 'y', 'site', 'age'].join(',');
           const checklist = regression
             ? `version: 1
 model: { path: model.onnx, task: regression, outputs: { scores: scores }, inputs: { x: [s0] } }
