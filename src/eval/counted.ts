@@ -1,4 +1,4 @@
-import { asProbabilities, decisionKey, finishPass, joined, NON_FINITE_SHOWN, rowFinite, rowProbabilityProblem, transformedHere, type Evaluation, type OutputData, type Pass, type ReadPlan } from './predict.js';
+import { asProbabilities, decisionKey, finishPass, joined, NON_FINITE_SHOWN, rowFinite, rowIsProbabilities, transformedHere, type Evaluation, type OutputData, type Pass, type ReadPlan } from './predict.js';
 
 /**
  * How a shard may count its rows (DatasetNeed.reads): when every check on a dataset reads only the
@@ -116,7 +116,7 @@ function aloneRows(models: { raw: Float64Array; probs: Float64Array; width: numb
     for (let i = 0; i < n && (nonFinite < NON_FINITE_SHOWN || !problem); i++) {
       if (!rowFinite(raw, width, i)) {
         if (nonFinite++ < NON_FINITE_SHOWN) alone[i] = 1;
-      } else if (!problem && rowProbabilityProblem(probs, width, i, String) !== undefined) {
+      } else if (!problem && !rowIsProbabilities(probs, width, i)) {
         problem = true;
         alone[i] = 1;
       }

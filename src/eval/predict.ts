@@ -729,24 +729,27 @@ function graphSaysRaw(plan: ModelPlan): string | undefined {
 
 /** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
 function probabilityProblem(flat: Float32Array | Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
-  const where = (i: number) => `${unit} ${refs[i]}`;
   for (let i = 0; i < refs.length; i++) {
-    const problem = rowProbabilityProblem(flat, width, i, where);
-    if (problem) return problem;
+    if (rowIsProbabilities(flat, width, i)) continue;
+    const where = `${unit} ${refs[i]}`;
+    const outside = Array.from({ length: width }, (_, c) => flat[i * width + c]!).find((v) => v < 0 || v > 1);
+    if (outside !== undefined) return `${where} has the score ${Number(outside.toPrecision(4))}, outside [0, 1]`;
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += flat[i * width + c]!;
+    return `the scores of ${where} sum to ${Number(sum.toPrecision(6))}, not 1`;
   }
   return undefined;
 }
 
-/** Why row i's scores are not probabilities (`where`: the row, in words, asked only then), or undefined when they are (or hold a NaN). */
-export function rowProbabilityProblem(flat: ArrayLike<number>, width: number, i: number, where: (i: number) => string): string | undefined {
+/** Whether row i's scores are probabilities: each in [0, 1], several summing to 1 (a NaN is not outside). */
+export function rowIsProbabilities(flat: ArrayLike<number>, width: number, i: number): boolean {
   let sum = 0;
   for (let c = 0; c < width; c++) {
     const v = flat[i * width + c]!;
-    if (v < 0 || v > 1) return `${where(i)} has the score ${Number(v.toPrecision(4))}, outside [0, 1]`;
+    if (v < 0 || v > 1) return false;
     sum += v;
   }
-  if (width > 1 && Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return `the scores of ${where(i)} sum to ${Number(sum.toPrecision(6))}, not 1`;
-  return undefined;
+  return width === 1 || !(Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE);
 }
 
 const FLOAT_TYPES = new Set(['float32', 'float64']);

@@ -28,14 +28,11 @@ export class ExactSum {
     const p = this.partials;
     const size = this.size;
     for (let j = 0; j < size; j++) {
-      let y = p[j]!;
-      if (Math.abs(x) < Math.abs(y)) {
-        const t = x;
-        x = y;
-        y = t;
-      }
+      // Knuth's two-sum: hi + lo is exactly x + y, whichever is larger (no branch)
+      const y = p[j]!;
       const hi = x + y;
-      const lo = y - (hi - x);
+      const b = hi - x;
+      const lo = x - (hi - b) + (y - b);
       if (lo !== 0) p[i++] = lo;
       x = hi;
     }
