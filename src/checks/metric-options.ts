@@ -95,7 +95,7 @@ export function refuseNonProbabilities(o: MetricChoice, ev: Evaluation, role: st
 }
 
 /**
- * Whether a metric check reads only the labels and the models' decisions (DatasetNeed.decisions): a
+ * Whether a metric check reads only the labels and the models' decisions (DatasetNeed.reads): a
  * decision metric with no interval, or Wilson's whatever the data, and no paired bootstrap.
  */
 export function readsDecisions(o: MetricChoice & { confidence?: number; compare?: unknown }): boolean {

@@ -38,11 +38,15 @@ export default defineCheck({
       .optional()
       .describe('Run the baseline on the same rows and gate on the difference'),
   },
-  needs: (o) => [
-    { dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'], reads: readsDecisions(o) ? 'decisions' : 'multiset' },
-    // the interval's replicates, drawn with those of the other checks on the model's evaluation
-    ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples }, reads: readsDecisions(o) ? ('decisions' as const) : ('multiset' as const) }]),
-  ],
+  needs: (o) => {
+    // decisions alone, or the rows in any order: a shard may count them (eval/counted.ts)
+    const reads = readsDecisions(o) ? ('decisions' as const) : ('multiset' as const);
+    return [
+      { dataset: o.dataset, models: o.compare ? ['model', 'baseline'] : ['model'], reads },
+      // the interval's replicates, drawn with those of the other checks on the model's evaluation
+      ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples }, reads }]),
+    ];
+  },
   validate: (o) => {
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);

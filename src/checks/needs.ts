@@ -23,10 +23,11 @@ export interface DatasetNeed {
   bootstrap?: BootstrapNeed;
   /**
    * what the check reads of the models' evaluations (eval/counted.ts): only the labels and the
-   * decisions (decision metrics, an interval by Wilson at most); the rows' labels and scores in any
-   * order (every value a function of the rows as a multiset: metrics, their bootstraps, claims); or
-   * (undefined) the rows as the file holds them (places, kept columns, one row after another). The
-   * widest of the checks on a dataset decides how a shard writes its rows.
+   * decisions (decision metrics, an interval by Wilson at most); the rows' labels, scores and columns
+   * kept in any order (every value a function of the rows as a multiset: metrics, their bootstraps,
+   * claims, slices, fairness, prediction drift); or (undefined) the rows as the file holds them
+   * (places, one row after another: outputs, robustness). The widest of the checks on a dataset
+   * decides how a shard writes its rows.
    */
   reads?: CountedReads;
 }
