@@ -20,49 +20,45 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 
 writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true }));
 const csv = writeCsv(ROWS);
-const checklist = join(DATA, `checklist-shards-${ROWS}.yaml`);
-writeFileSync(checklist, `version: 1
+/** A checklist of metric checks (YAML lines) on the benchmark's model and data. */
+const checklistOf = (name, checks) => {
+  const file = join(DATA, `checklist-${name}-${ROWS}.yaml`);
+  writeFileSync(file, `version: 1
 model: { path: model.onnx, task: binary, classes: [0, 1] }
 datasets:
   holdout: { path: ${csv.split('/').pop()}, label: y }
 checks:
-  - { id: accuracy, type: metric, metric: accuracy, min: 0.5, confidence: 0.95 }
-  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }
-  - { id: log-loss, type: metric, metric: log_loss, max: 5 }
+${checks.map((c) => `  - ${c}`).join('\n')}
 `);
+  return file;
+};
 const ok = (r, what) => {
   if (r.status !== 0) throw new Error(`${what} exited ${r.status}: ${r.stderr}`);
   return r;
 };
 const cli = async (args, what) => ok(await measure(process.execPath, [CLI, ...args]), what);
 
-const whole = await cli([checklist, '--format', 'json', '--as-of', '2026-01-01'], 'unsharded run');
-const shards = [];
-for (let i = 0; i < SHARDS; i++) shards.push(await cli([checklist, '--shard', `${i}/${SHARDS}`, '--state', join(DATA, `state-${i}.json`)], `shard ${i}`));
-const states = shards.map((_, i) => join(DATA, `state-${i}.json`));
-const stateBytes = states.map((f) => statSync(f).size);
-const merge = await cli(['merge', ...states, '--format', 'json', '--as-of', '2026-01-01'], 'merge');
+/** A checklist run unsharded, as SHARDS shards one after another, and their merge: each one's measure, the states' bytes, whether the merge is the unsharded report. */
+async function sharded(checklist, tag) {
+  const whole = await cli([checklist, '--format', 'json', '--as-of', '2026-01-01'], `unsharded run (${tag})`);
+  const states = Array.from({ length: SHARDS }, (_, i) => join(DATA, `state-${tag}-${i}.json`));
+  const shards = [];
+  for (let i = 0; i < SHARDS; i++) shards.push(await cli([checklist, '--shard', `${i}/${SHARDS}`, '--state', states[i]], `shard ${i} (${tag})`));
+  const bytes = states.reduce((a, f) => a + statSync(f).size, 0);
+  const merge = await cli(['merge', ...states, '--format', 'json', '--as-of', '2026-01-01'], `merge (${tag})`);
+  for (const f of states) rmSync(f);
+  return { whole, shards, merge, bytes, identical: merge.stdout === whole.stdout };
+}
+
+const checklist = checklistOf('shards', ['{ id: accuracy, type: metric, metric: accuracy, min: 0.5, confidence: 0.95 }', '{ id: auc, type: metric, metric: roc_auc, min: 0.5 }', '{ id: log-loss, type: metric, metric: log_loss, max: 5 }']);
+const rows = await sharded(checklist, 'rows');
 const jobs = await cli([checklist, '--jobs', '2', '--format', 'json', '--as-of', '2026-01-01'], 'run --jobs 2');
 // decision metrics alone: the shards count their rows by label and decision (docs/scale-out.md)
-const decisions = join(DATA, `checklist-shards-decisions-${ROWS}.yaml`);
-writeFileSync(decisions, `version: 1
-model: { path: model.onnx, task: binary, classes: [0, 1] }
-datasets:
-  holdout: { path: ${csv.split('/').pop()}, label: y }
-checks:
-  - { id: accuracy, type: metric, metric: accuracy, min: 0.5, confidence: 0.95 }
-  - { id: recall, type: metric, metric: recall, min: 0.5 }
-  - { id: f1, type: metric, metric: f1, min: 0.5 }
-  - { id: mcc, type: metric, metric: mcc, min: 0 }
-`);
-const dWhole = await cli([decisions, '--format', 'json', '--as-of', '2026-01-01'], 'unsharded run (decisions)');
-const dShards = [];
-for (let i = 0; i < SHARDS; i++) dShards.push(await cli([decisions, '--shard', `${i}/${SHARDS}`, '--state', join(DATA, `state-d-${i}.json`)], `shard ${i} (decisions)`));
-const dStates = dShards.map((_, i) => join(DATA, `state-d-${i}.json`));
-const dBytes = dStates.reduce((a, f) => a + statSync(f).size, 0);
-const dMerge = await cli(['merge', ...dStates, '--format', 'json', '--as-of', '2026-01-01'], 'merge (decisions)');
-const identical = merge.stdout === whole.stdout && jobs.stdout === whole.stdout && dMerge.stdout === dWhole.stdout;
-for (const f of [...states, ...dStates]) rmSync(f);
+const decisions = await sharded(
+  checklistOf('shards-decisions', ['{ id: accuracy, type: metric, metric: accuracy, min: 0.5, confidence: 0.95 }', '{ id: recall, type: metric, metric: recall, min: 0.5 }', '{ id: f1, type: metric, metric: f1, min: 0.5 }', '{ id: mcc, type: metric, metric: mcc, min: 0 }']),
+  'decisions',
+);
+const identical = rows.identical && jobs.stdout === rows.whole.stdout && decisions.identical;
 if (ROWS >= 10_000_000) rmSync(csv);
 
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -70,7 +66,12 @@ const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const s = (x) => x.toFixed(2);
 const mb = (x) => Math.round(x);
-const total = stateBytes.reduce((a, b) => a + b, 0);
+const table = (r, extra = '') => `| run | wall time (s) | peak memory, whole process tree (MB) |
+| --- | ---: | ---: |
+| unsharded | ${s(r.whole.seconds)} | ${mb(r.whole.peakMb)} |
+${r.shards.map((x, i) => `| shard ${i}/${SHARDS} | ${s(x.seconds)} | ${mb(x.peakMb)} |`).join('\n')}
+| merge of the ${SHARDS} states | ${s(r.merge.seconds)} | ${mb(r.merge.peakMb)} |
+${extra}`;
 const text = `# Shards benchmark (bench/shards.mjs)
 
 - commit: ${commit}${dirty}
@@ -79,24 +80,13 @@ const text = `# Shards benchmark (bench/shards.mjs)
 - data: ${ROWS.toLocaleString('en')} rows × 30 features (${Math.round(statSync(join(DATA, 'model.onnx')).size)} B model), three metric checks (accuracy with a 95% Wilson interval, ROC AUC, log loss)
 - merged reports and \`--jobs 2\` report byte-identical to the unsharded runs': **${identical ? 'yes' : 'NO'}**
 
-| run | wall time (s) | peak memory, whole process tree (MB) |
-| --- | ---: | ---: |
-| unsharded | ${s(whole.seconds)} | ${mb(whole.peakMb)} |
-${shards.map((r, i) => `| shard ${i}/${SHARDS} | ${s(r.seconds)} | ${mb(r.peakMb)} |`).join('\n')}
-| merge of the ${SHARDS} states | ${s(merge.seconds)} | ${mb(merge.peakMb)} |
-| \`run --jobs 2\` | ${s(jobs.seconds)} | ${mb(jobs.peakMb)} |
-
-States: ${(total / 2 ** 20).toFixed(1)} MB in all (${(total / ROWS).toFixed(1)} bytes a row; the CSV is ${(statSync(csv, { throwIfNoEntry: false })?.size ?? 0) > 0 ? `${(statSync(csv).size / ROWS).toFixed(0)} bytes a row` : 'deleted'}).
+${table(rows, `| \`run --jobs 2\` | ${s(jobs.seconds)} | ${mb(jobs.peakMb)} |\n`)}
+States: ${(rows.bytes / 2 ** 20).toFixed(1)} MB in all (${(rows.bytes / ROWS).toFixed(1)} bytes a row; the CSV is ${(statSync(csv, { throwIfNoEntry: false })?.size ?? 0) > 0 ? `${(statSync(csv).size / ROWS).toFixed(0)} bytes a row` : 'deleted'}).
 
 Decision metrics alone (accuracy with a Wilson interval, recall, F1, MCC): the shards count their rows by label and decision.
 
-| run | wall time (s) | peak memory, whole process tree (MB) |
-| --- | ---: | ---: |
-| unsharded | ${s(dWhole.seconds)} | ${mb(dWhole.peakMb)} |
-${dShards.map((r, i) => `| shard ${i}/${SHARDS} | ${s(r.seconds)} | ${mb(r.peakMb)} |`).join('\n')}
-| merge of the ${SHARDS} states | ${s(dMerge.seconds)} | ${mb(dMerge.peakMb)} |
-
-States: ${dBytes.toLocaleString('en')} bytes in all, for ${ROWS.toLocaleString('en')} rows.
+${table(decisions)}
+States: ${decisions.bytes.toLocaleString('en')} bytes in all, for ${ROWS.toLocaleString('en')} rows.
 `;
 const name = ROWS === 1_000_000 ? 'SHARDS.md' : ROWS === 10_000_000 ? 'SHARDS-10M.md' : `SHARDS-${ROWS}.md`;
 writeFileSync(join(ROOT, 'bench', name), text);
