@@ -73,13 +73,32 @@ export function transferList(bytes: Uint8Array, arrays: LineArrays): ArrayBuffer
 
 /** Empty Lines for `capacity` rows of `numbers` number columns and `cells` other cells a row on average (each array its own memory, to be transferred). */
 export function newLines(capacity: number, numbers: number, cells: number): Lines {
+  return linesOver(
+    {
+      numbers: new Float64Array(Math.max(1, numbers * capacity)),
+      line: new Int32Array(capacity),
+      place: new Int32Array(capacity),
+      end: new Int32Array(capacity),
+      cells: new Int32Array(4 * Math.ceil(capacity * cells) + 64),
+    },
+    capacity,
+  );
+}
+
+/**
+ * Lines over arrays of `capacity` rows, no results yet. Every Lines is made here, so that every one
+ * has the same shape: parseLines, optimised for one, is not thrown out for another (the parsing
+ * thread built its Lines by spreading the arrays it was sent, a new shape each region, and its
+ * parseLines left optimised code at every region: ~125 times a 1M-row run).
+ */
+export function linesOver(arrays: LineArrays, capacity: number): Lines {
   return {
     capacity,
-    numbers: new Float64Array(Math.max(1, numbers * capacity)),
-    line: new Int32Array(capacity),
-    place: new Int32Array(capacity),
-    end: new Int32Array(capacity),
-    cells: new Int32Array(4 * Math.ceil(capacity * cells) + 64),
+    numbers: arrays.numbers,
+    line: arrays.line,
+    place: arrays.place,
+    end: arrays.end,
+    cells: arrays.cells,
     rows: 0,
     cellInts: 0,
     stop: 0,
@@ -144,11 +163,40 @@ export function parseLines(buf: Uint8Array, from: number, to: number, ncols: num
       if (count < ncols) {
         const b = number[count]!;
         if (b >= 0) {
-          let stop = scanDecimal(buf, i, delim);
-          if (stop < 0) stop = scanNumber(buf, i, to, delim);
-          if (stop >= 0) {
-            numbers[b * capacity + rows] = scannedBox[0]!;
-            j = buf[stop] === CR ? stop + 1 : stop;
+          // the everyday form, -?digits[.digits] with at most 15 digits, then the delimiter or a line
+          // feed: read here (exact, as scanNumber); anything else is left to scanNumber
+          let k = i;
+          let c = buf[k]!;
+          const negative = c === 45;
+          if (negative) c = buf[++k]!;
+          const digitsFrom = k;
+          let mantissa = 0;
+          while (c >= 48 && c <= 57) {
+            mantissa = mantissa * 10 + (c - 48);
+            c = buf[++k]!;
+          }
+          let digits = k - digitsFrom;
+          let fraction = 0;
+          if (c === 46) {
+            const fractionFrom = ++k;
+            c = buf[k]!;
+            while (c >= 48 && c <= 57) {
+              mantissa = mantissa * 10 + (c - 48);
+              c = buf[++k]!;
+            }
+            fraction = k - fractionFrom;
+            digits += fraction;
+          }
+          if (digits !== 0 && digits <= 15 && (c === delim || c === LF || (c === CR && buf[k + 1] === LF))) {
+            const v = mantissa / POW10[fraction]!;
+            numbers[b * capacity + rows] = negative ? -v : v;
+            j = c === CR ? k + 1 : k;
+          } else {
+            const stop = scanNumber(buf, i, to, delim);
+            if (stop >= 0) {
+              numbers[b * capacity + rows] = scannedBox[0]!;
+              j = buf[stop] === CR ? stop + 1 : stop;
+            }
           }
         }
       }
@@ -263,39 +311,6 @@ export function scanNumber(buf: Uint8Array, s: number, limit: number, delim: num
     const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
     scannedBox[0] = negative ? -v : v;
   }
-  return i;
-}
-
-/**
- * The everyday form only, `-?digits[.digits]` with at most 15 digits, directly followed by the
- * delimiter or a line end; -1 for anything else (then scanNumber decides). The caller guarantees
- * a line feed before the end of `buf`. Exact for the same reason as scanNumber.
- */
-function scanDecimal(buf: Uint8Array, s: number, delim: number): number {
-  let i = s;
-  let c = buf[i]!;
-  const negative = c === 45;
-  if (negative) c = buf[++i]!;
-  let mantissa = 0;
-  let digits = 0;
-  while (c >= 48 && c <= 57) {
-    mantissa = mantissa * 10 + (c - 48);
-    digits++;
-    c = buf[++i]!;
-  }
-  let fraction = 0;
-  if (c === 46) {
-    c = buf[++i]!;
-    while (c >= 48 && c <= 57) {
-      mantissa = mantissa * 10 + (c - 48);
-      fraction++;
-      c = buf[++i]!;
-    }
-  }
-  digits += fraction;
-  if (digits === 0 || digits > 15 || (c !== delim && c !== LF && !(c === CR && buf[i + 1] === LF))) return -1;
-  const v = mantissa / POW10[fraction]!;
-  scannedBox[0] = negative ? -v : v;
   return i;
 }
 
