@@ -49,6 +49,8 @@ interface DatasetPlan {
   bootstraps: (BootstrapNeed & { role: ModelRole })[];
   /** what the checks read of the models' evaluations, the widest of their DatasetNeed.reads (undefined: the rows as the file holds them): how a shard may count its rows */
   reads: CountedReads | undefined;
+  /** the sum tolerances of the outputs checks on it (DatasetNeed.outputs): a shard counting rows keeps apart those they tell apart */
+  outputs: Set<number>;
 }
 
 export interface LoadedModel {
@@ -356,9 +358,10 @@ export class RunContext {
   plan(need: DatasetNeed): void {
     const name = this.datasetName(need.dataset);
     let plan = this.plans.get(name);
-    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], reads: 'decisions' }));
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], reads: 'decisions', outputs: new Set() }));
     if (need.models.length) plan.reads = widest(plan.reads, need.reads);
     if (need.inputStats) plan.reads = undefined;
+    if (need.outputs) plan.outputs.add(need.outputs.sumTolerance);
     if (need.bootstrap) for (const role of need.models) plan.bootstraps.push({ ...need.bootstrap, role });
     if (need.columnStats) plan.stats.set(columnsKey(name, need.columnStats.only), need.columnStats.only ?? null);
     for (const m of need.models) plan.models.add(m);
@@ -484,7 +487,7 @@ export class RunContext {
     this.progress?.({ dataset: source.path, rows: pass.rowRef.length, fraction: 1, done: true });
     const evidence = this.datasetEvidence.get(source.path)!;
     const reads = this.countedReads(plan, read);
-    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: (reads && countPass(pass, read, reads)) || pass };
+    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: (reads && countPass(pass, read, reads, plan.outputs.size ? [...plan.outputs] : undefined)) || pass };
   }
 
   /** How a shard may count its rows of a dataset (eval/counted.ts), or undefined: as the checks on it read them, decisions only for a classifier with no column kept. */
@@ -511,6 +514,8 @@ export class RunContext {
     const by = merged.pass.counted?.by;
     const reads = p ? undefined : this.countedReads(plan, read);
     if (by && !(reads === by || (by === 'multiset' && reads === 'decisions'))) throw new InputError(this.checklist.file, `dataset "${name}": the shards counted rows by ${by === 'decisions' ? 'decision' : 'scores'}, and this checklist's checks need ${reads === 'multiset' ? 'their scores' : 'them one by one'}`, undefined, 'run the shards again with this checklist');
+    const outputs = merged.pass.counted?.outputs ?? [];
+    if (by && [...plan.outputs].some((t) => !outputs.includes(t))) throw new InputError(this.checklist.file, `dataset "${name}": the shards counted rows without keeping apart what this checklist's outputs check finds in them`, undefined, 'run the shards again with this checklist');
     const evaluations = by ? finishCounted(read, merged.pass, merged.path) : finishPass(read, merged.pass, merged.path);
     if (p && merged.scored) {
       if (merged.scored.verify.rows !== p.verify.rows || merged.scored.verify.seed !== p.verify.seed) throw new InputError(this.checklist.file, `dataset "${name}": the shards re-scored another sample (verify ${JSON.stringify(merged.scored.verify)})`, undefined, 'run the shards again with this checklist');

@@ -26,10 +26,16 @@ export interface DatasetNeed {
    * decisions (decision metrics, an interval by Wilson at most); the rows' labels, scores and columns
    * kept in any order (every value a function of the rows as a multiset: metrics, their bootstraps,
    * claims, slices, fairness, prediction drift); or (undefined) the rows as the file holds them
-   * (places, one row after another: outputs, robustness). The widest of the checks on a dataset
+   * (one row after another: robustness). The widest of the checks on a dataset
    * decides how a shard writes its rows.
    */
   reads?: CountedReads;
+  /**
+   * the outputs check: each row's output problems at this tolerance, its label output and its
+   * place (the first row of each problem is named); a shard that counts rows keeps apart those that
+   * differ in them
+   */
+  outputs?: { sumTolerance: number };
 }
 
 /** A metric whose bootstrap replicates a check will draw (the metric check's `confidence`). */

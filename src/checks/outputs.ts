@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
+import { CLASS_SOURCE, outputProblem } from '../eval/predict.js';
 import { columnOrderDoubt } from '../eval/column-order.js';
 import { confusionMatrix } from '../eval/metrics/classification.js';
 import type { Finding, Measurement } from '../report/types.js';
@@ -20,39 +20,27 @@ export default defineCheck({
     sum_tolerance: z.number().min(0).max(0.5).default(1e-4).describe('How far a row of probabilities may sum from 1'),
     max_label_disagreement: z.number().min(0).max(1).default(0).describe('Share of rows whose label output may disagree with the scores'),
   },
-  needs: (o) => [{ dataset: o.dataset, models: [o.model] }],
+  needs: (o) => [{ dataset: o.dataset, models: [o.model], reads: 'decisions', outputs: { sumTolerance: o.sum_tolerance } }],
   async run(o, ctx) {
     const ev = await ctx.evaluation(o.model, o.dataset);
     const findings: Finding[] = [];
     const path = ctx.displayDataset(ctx.checklist.checklist.datasets![ctx.datasetName(o.dataset)]!.path);
     const at = (i: number) => ctx.rowLocation(path, ev.rowUnit, ev.rowRef[i]!);
     const place = (i: number) => ctx.rowPlace(path, ev.rowUnit, ev.rowRef[i]!);
-    const problem = (code: string, rows: number[], what: string, hint?: string) => {
-      if (rows.length) findings.push({ code, message: `${rows.length} of ${ev.n} rows ${what} (first: ${place(rows[0]!)})`, location: at(rows[0]!), ...(hint ? { hint } : {}) });
-    };
     const width = ev.task === 'regression' ? 1 : ev.scoreColumns;
-    const nonFinite: number[] = [];
-    const outOfRange: number[] = [];
-    const badSum: number[] = [];
+    // each problem's rows: how many, and the first
+    const rows = { 'non-finite': 0, 'out-of-range': 0, sum: 0 };
+    const first = { 'non-finite': -1, 'out-of-range': -1, sum: -1 };
     for (let i = 0; i < ev.n; i++) {
-      let sum = 0;
-      let finite = true;
-      let inRange = true;
-      for (let c = 0; c < width; c++) {
-        const v = ev.scores[i * width + c]!;
-        if (!Number.isFinite(v)) finite = false;
-        else if (v < 0 || v > 1) inRange = false;
-        sum += v;
-      }
-      if (!finite) nonFinite.push(i);
-      else if (ev.task !== 'regression') {
-        if (!inRange) outOfRange.push(i);
-        else if (ev.scoreColumns > 1 && Math.abs(sum - 1) > o.sum_tolerance) badSum.push(i);
-      }
+      const p = outputProblem(ev.scores, width, i, ev.task !== 'regression', o.sum_tolerance);
+      if (p && rows[p]++ === 0) first[p] = i;
     }
-    problem('non-finite', nonFinite, 'have NaN or infinite outputs');
-    problem('out-of-range', outOfRange, 'have probabilities outside [0, 1]', `set ${o.model}.outputs.scores to the probability output, or ${o.model}.outputs.kind: logits if the model ends at logits`);
-    problem('sum', badSum, `have probabilities that do not sum to 1 (±${o.sum_tolerance})`);
+    const problem = (code: keyof typeof rows, what: string, hint?: string) => {
+      if (rows[code]) findings.push({ code, message: `${rows[code]} of ${ev.n} rows ${what} (first: ${place(first[code])})`, location: at(first[code]), ...(hint ? { hint } : {}) });
+    };
+    problem('non-finite', 'have NaN or infinite outputs');
+    problem('out-of-range', 'have probabilities outside [0, 1]', `set ${o.model}.outputs.scores to the probability output, or ${o.model}.outputs.kind: logits if the model ends at logits`);
+    problem('sum', `have probabilities that do not sum to 1 (±${o.sum_tolerance})`);
     if (ev.notProbabilities?.by === 'graph') findings.push({ code: 'raw-scores', message: `the scores are not known to be probabilities: ${ev.notProbabilities.reason}`, hint: rawScoresHint(o.model) });
 
     // columns in another order than the classes in use: a permutation that fits far better says so
@@ -62,15 +50,16 @@ export default defineCheck({
 
     const measurements: Measurement[] = [];
     if (ev.labelOutput) {
-      const disagree = disagreements(ev);
-      const share = ev.n ? disagree.length / ev.n : 0;
+      let disagree = 0;
+      let i = -1;
+      for (let r = 0; r < ev.n; r++) if (ev.labelOutput[r] !== ev.predicted[r] && disagree++ === 0) i = r;
+      const share = ev.n ? disagree / ev.n : 0;
       measurements.push({ name: 'label output disagreement', value: share, threshold: { max: o.max_label_disagreement }, passed: share <= o.max_label_disagreement });
-      if (disagree.length) {
-        const i = disagree[0]!;
+      if (disagree) {
         const said = ev.labelOutput[i]! >= 0 ? ev.classes[ev.labelOutput[i]!] : 'a label that is not a class';
         findings.push({
           code: 'label-disagreement',
-          message: `the label output "${ev.outputs.label}" disagrees with the scores on ${disagree.length} of ${ev.n} rows (first: ${place(i)}: label ${said}, scores say ${ev.classes[ev.predicted[i]!]})`,
+          message: `the label output "${ev.outputs.label}" disagrees with the scores on ${disagree} of ${ev.n} rows (first: ${place(i)}: label ${said}, scores say ${ev.classes[ev.predicted[i]!]})`,
           location: at(i),
           hint: ev.task === 'binary' ? `the scores are read as the more probable class (a tie: the first), or at ${o.model}.threshold when it is set (now ${ev.threshold}); an export bug can also make labels and probabilities disagree` : 'an export bug can make labels and probabilities disagree',
         });
@@ -85,8 +74,3 @@ export default defineCheck({
   },
 });
 
-function disagreements(ev: Evaluation): number[] {
-  const rows: number[] = [];
-  for (let i = 0; i < ev.n; i++) if (ev.labelOutput![i] !== ev.predicted[i]) rows.push(i);
-  return rows;
-}

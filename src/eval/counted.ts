@@ -1,4 +1,4 @@
-import { asProbabilities, decisionKey, finishPass, joined, NON_FINITE_SHOWN, rowFinite, rowIsProbabilities, transformedHere, type Evaluation, type OutputData, type Pass, type ReadPlan } from './predict.js';
+import { asProbabilities, decisionKey, finishPass, joined, NON_FINITE_SHOWN, outputProblem, rowFinite, rowIsProbabilities, transformedHere, type Evaluation, type OutputData, type Pass, type ReadPlan } from './predict.js';
 
 /**
  * How a shard may count its rows (DatasetNeed.reads): when every check on a dataset reads only the
@@ -23,7 +23,7 @@ export type CountedReads = 'decisions' | 'multiset';
  * scores, a score map; continuous scores gain nothing, and the shard then keeps its rows as they are
  * (undefined is returned when the groups are more than half the rows).
  */
-export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass | undefined {
+export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads, outputs?: readonly number[]): Pass | undefined {
   const n = pass.rowRef.length;
   if ((reads === 'decisions' && (plan.regression || pass.kept.length)) || pass.counted) throw new Error('internal: a pass is counted once; by decision, a classification with no column kept');
   const models = plan.plans.map((p, m) => {
@@ -33,8 +33,21 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
     // logits are judged as finish judges them: through the sigmoid or softmax (on a copy: the raw scores stay in the state)
     const probs = transformedHere(p) ? Float64Array.from(raw) : raw;
     if (!plan.regression) asProbabilities(p, probs, width);
-    return { raw, probs, width, threshold: p.model.spec.threshold };
+    return { raw, probs, width, threshold: p.model.spec.threshold, said: out.labels.length ? joined(out.labels, Int32Array) : undefined, sayable: out.labelKeys.size };
   });
+  // the outputs check (`outputs`: its sum tolerances): what it finds of each row, and its label
+  // output; by scores, the scores tell the problems already
+  const problems = (probs: Float64Array, width: number, i: number) => {
+    let code = 0;
+    for (const t of outputs!) code = code * 4 + PROBLEM_CODE[outputProblem(probs, width, i, !plan.regression, t) ?? 'none'];
+    return code;
+  };
+  const named = outputs
+    ? models.map(({ probs, width, said, sayable }) => ({
+        radix: (reads === 'decisions' ? 4 ** outputs.length : 1) * (sayable + 1),
+        code: (i: number) => (reads === 'decisions' ? problems(probs, width, i) * (sayable + 1) : 0) + (said ? said[i]! + 1 : 0),
+      }))
+    : [];
   const alone = aloneRows(models, n, !plan.regression);
   const firsts: number[] = [];
   const weights: number[] = [];
@@ -58,15 +71,17 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
     let key = label(i);
     for (const s of scores) key += `,${s(i)}`;
     for (const k of kept) key += `|${k(i)}`;
+    for (const o of named) key += `#${o.code(i)}`;
     return key;
   };
   // by decision, a number a row where it fits (label, then each model's finiteness and decision key,
   // below 4 × classes, a single score's two classes counted): no string made a row
   const radix = (width: number) => 8 * Math.max(width, 2);
-  const span = models.reduce((s, m) => s * radix(m.width), pass.labels.dictionary.size);
+  const span = named.reduce((s, o) => s * o.radix, models.reduce((s, m) => s * radix(m.width), pass.labels.dictionary.size));
   const asNumber = (i: number) => {
     let key = pass.labels.keys[i]!;
     for (const { raw, probs, width, threshold } of models) key = key * radix(width) + 2 * decisionKey(probs, width, i, threshold) + (rowFinite(raw, width, i) ? 0 : 1);
+    for (const o of named) key = key * o.radix + o.code(i);
     return key;
   };
   const keyOf: (i: number) => string | number = reads === 'decisions' && span <= Number.MAX_SAFE_INTEGER ? asNumber : asText;
@@ -100,12 +115,14 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads): Pass
     kept: pass.kept.map((k) => ({ codes: pick(k.codes), values: k.values, numbers: pick(k.numbers) })),
     inputStats: pass.inputStats,
     outputs: pass.outputs.map((out, m) => countedOutputs(out, models[m]!.width, rows)),
-    counted: { by: reads, weights: Uint32Array.from(weights) },
+    counted: { by: reads, weights: Uint32Array.from(weights), ...(outputs ? { outputs: [...outputs] } : {}) },
   };
 }
 
 /** Rows whose groups tell, by scores, whether counting pays (more groups than half of them: it does not). */
 const SAMPLE = 4096;
+
+const PROBLEM_CODE = { none: 0, 'non-finite': 1, 'out-of-range': 2, sum: 3 } as const;
 
 /** The rows kept as they are: each model's first non-finite rows and (a classifier) its first that is not a probability. */
 function aloneRows(models: { raw: Float64Array; probs: Float64Array; width: number }[], n: number, classifier: boolean): Uint8Array {
@@ -147,10 +164,15 @@ function countedOutputs(out: OutputData, width: number, rows: Int32Array): Outpu
  * one): finishPass on its rows (classes, labels, decisions, the rows named), then each row repeated
  * as many times as it stands for — its label and decision, and (`multiset`) its scores. The places
  * and label outputs of the rows are not kept (`counted`), nor, counted by decisions, their scores:
- * only the checks that read what was counted are given these evaluations.
+ * only the checks that read what was counted are given these evaluations. When the shards kept
+ * apart the rows the outputs check tells apart (`counted.outputs`), each row's place, label output and
+ * scores are repeated too: the rows a group stands for come after its first row in the file, so the
+ * first row of each problem is its first row (the rows merge in file order), and the scores of the
+ * group's first row have the same problems as theirs (counted by decision, they are not their
+ * scores: no other check reads them).
  */
 export function finishCounted(plan: ReadPlan, pass: Pass, path: string): Evaluation[] {
-  const { by: reads, weights } = pass.counted!;
+  const { by: reads, weights, outputs } = pass.counted!;
   // the rows with a non-finite score, counted before finishPass takes the scores over
   const nonFinite = pass.outputs.map((out) => {
     const width = out.widths[0] ?? 1;
@@ -159,14 +181,14 @@ export function finishCounted(plan: ReadPlan, pass: Pass, path: string): Evaluat
     for (let i = 0; i < weights.length; i++) if (!rowFinite(raw, width, i)) rows += weights[i]!;
     return rows;
   });
-  return finishPass(plan, pass, path).map((ev, m) => repeated(ev, weights, nonFinite[m]!, reads));
+  return finishPass(plan, pass, path).map((ev, m) => repeated(ev, weights, nonFinite[m]!, reads, outputs !== undefined));
 }
 
-function repeated(ev: Evaluation, weights: Uint32Array, nonFinite: number, reads: CountedReads): Evaluation {
+function repeated(ev: Evaluation, weights: Uint32Array, nonFinite: number, reads: CountedReads, outputs: boolean): Evaluation {
   const n = weights.reduce((s, w) => s + w, 0);
-  const scores = reads === 'multiset' ? repeatedRows(ev.scores, weights, n, ev.task === 'regression' ? 1 : ev.scoreColumns) : new Float64Array(0);
+  const scores = reads === 'multiset' || outputs ? repeatedRows(ev.scores, weights, n, ev.task === 'regression' ? 1 : ev.scoreColumns) : new Float64Array(0);
   const columns = new Map([...ev.columns].map(([name, k]) => [name, { codes: repeatedRows(k.codes, weights, n), values: k.values, numbers: repeatedRows(k.numbers, weights, n) }]));
-  const { labelOutput: _, ...rest } = ev;
+  const { labelOutput, ...rest } = ev;
   return {
     ...rest,
     n,
@@ -174,7 +196,8 @@ function repeated(ev: Evaluation, weights: Uint32Array, nonFinite: number, reads
     predicted: ev.predicted.length ? repeatedRows(ev.predicted, weights, n) : ev.predicted,
     scores,
     columns,
-    rowRef: new Int32Array(0),
+    rowRef: outputs ? repeatedRows(ev.rowRef, weights, n) : new Int32Array(0),
+    ...(outputs && labelOutput ? { labelOutput: repeatedRows(labelOutput, weights, n) } : {}),
     nonFinite: { rows: nonFinite, first: ev.nonFinite.first },
     counted: reads,
   };

@@ -31,16 +31,17 @@ export function mergePasses(parts: Pass[]): Pass {
     return merged;
   });
   // counted passes (eval/counted.ts): each row's weight goes with it; a part that kept its rows counts each as one
-  const by = countedBy(parts);
-  const counted = by && { by, weights: Uint32Array.from(part, (k, r) => parts[k]!.counted?.weights[at[r]!] ?? 1) };
+  const how = countedBy(parts);
+  const counted = how && { ...how, weights: Uint32Array.from(part, (k, r) => parts[k]!.counted?.weights[at[r]!] ?? 1) };
   return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs, ...(counted ? { counted } : {}) };
 }
 
 /** How the counted parts of a pass were counted (none: undefined); parts counted in two ways are a fault. */
-export function countedBy(parts: Pass[]): 'decisions' | 'multiset' | undefined {
-  const ways = new Set(parts.flatMap((p) => (p.counted ? [p.counted.by] : [])));
-  if (ways.size > 1) throw new Error(`parts counted by ${[...ways].join(' and by ')}`);
-  return [...ways][0];
+export function countedBy(parts: Pass[]): Omit<NonNullable<Pass['counted']>, 'weights'> | undefined {
+  const ways = new Map(parts.flatMap(({ counted: c }) => (c ? [[JSON.stringify([c.by, c.outputs]), c] as const] : [])));
+  if (ways.size > 1) throw new Error(`parts counted in ${ways.size} ways (${[...ways.values()].map((c) => `by ${c.by}${c.outputs ? ` and the outputs check's problems at ${c.outputs.join(', ')}` : ''}`).join('; ')})`);
+  const c = [...ways.values()][0];
+  return c && { by: c.by, ...(c.outputs ? { outputs: c.outputs } : {}) };
 }
 
 /** For each row of the merged pass: the part it comes from and its index there, by place in the file. */

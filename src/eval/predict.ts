@@ -160,8 +160,11 @@ export interface Pass {
   inputStats: Map<string, ColumnStats>;
   /** in the order of the models */
   outputs: OutputData[];
-  /** a shard's counted pass (eval/counted.ts): what its rows were grouped by, and how many rows of the file each stands for */
-  counted?: { by: 'decisions' | 'multiset'; weights: Uint32Array };
+  /**
+   * a shard's counted pass (eval/counted.ts): what its rows were grouped by, how many rows of the
+   * file each stands for, and the sum tolerances of the outputs checks whose findings were kept apart
+   */
+  counted?: { by: 'decisions' | 'multiset'; weights: Uint32Array; outputs?: number[] };
 }
 
 /** The labels of a pass: codes into a dictionary of the distinct labels in first-seen order (classification), or values (regression). */
@@ -742,6 +745,26 @@ function probabilityProblem(flat: Float32Array | Float64Array, width: number, re
 }
 
 /** Whether row i's scores are probabilities: each in [0, 1], several summing to 1 (a NaN is not outside). */
+/**
+ * What the outputs check finds wrong with row i of a model's scores (as an Evaluation holds them,
+ * `width` a row): a NaN or infinite score; a classifier's score outside [0, 1]; or a classifier's
+ * probabilities (several columns) summing farther than `sumTolerance` from 1. Undefined: nothing.
+ * A shard that counts its rows for the outputs check keeps rows with different answers apart.
+ */
+export function outputProblem(scores: ArrayLike<number>, width: number, i: number, classifier: boolean, sumTolerance: number): 'non-finite' | 'out-of-range' | 'sum' | undefined {
+  let sum = 0;
+  let inRange = true;
+  for (let c = 0; c < width; c++) {
+    const v = scores[i * width + c]!;
+    if (!Number.isFinite(v)) return 'non-finite';
+    if (v < 0 || v > 1) inRange = false;
+    sum += v;
+  }
+  if (!classifier) return undefined;
+  if (!inRange) return 'out-of-range';
+  return width > 1 && Math.abs(sum - 1) > sumTolerance ? 'sum' : undefined;
+}
+
 export function rowIsProbabilities(flat: ArrayLike<number>, width: number, i: number): boolean {
   let sum = 0;
   for (let c = 0; c < width; c++) {

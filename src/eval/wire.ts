@@ -15,7 +15,7 @@ export function wirePassSchema() {
     kept: z.array(z.strictObject({ values: z.array(z.string()).nullable(), codes: b64(), numbers: b64() })),
     outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64(), widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64().nullable() })),
     /** a counted pass (eval/counted.ts): what its rows were grouped by, and the rows each stands for, as uint32 */
-    counted: z.strictObject({ by: z.enum(['decisions', 'multiset']), weights: b64() }).optional(),
+    counted: z.strictObject({ by: z.enum(['decisions', 'multiset']), weights: b64(), outputs: z.array(z.number().min(0).max(0.5)).optional() }).optional(),
   });
 }
 export type WirePass = z.output<ReturnType<typeof wirePassSchema>>;
@@ -39,7 +39,7 @@ export function wireOf(pass: Pass): WirePass {
         labels: o.labels.length ? bytesOf(joined(o.labels, Int32Array)) : null,
       };
     }),
-    ...(pass.counted ? { counted: { by: pass.counted.by, weights: bytesOf(pass.counted.weights) } } : {}),
+    ...(pass.counted ? { counted: { by: pass.counted.by, weights: bytesOf(pass.counted.weights), ...(pass.counted.outputs ? { outputs: pass.counted.outputs } : {}) } } : {}),
   };
 }
 
@@ -75,7 +75,7 @@ export function passOf(w: WirePass, models: number, kept: number, bad: (what: st
   const weights = w.counted && typed(w.counted.weights, Uint32Array, 'counted.weights', bad);
   if (weights && weights.length !== n) bad(`counted.weights: ${weights.length} for ${n} rows`);
   if (weights?.some((x) => x === 0)) bad('counted.weights: a row that stands for no row');
-  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs, ...(w.counted && weights ? { counted: { by: w.counted.by, weights } } : {}) };
+  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs, ...(w.counted && weights ? { counted: { by: w.counted.by, weights, ...(w.counted.outputs ? { outputs: w.counted.outputs } : {}) } } : {}) };
 }
 
 /**

@@ -14,7 +14,7 @@ import { formatters } from '../../src/report/index.js';
 import { runChecklist } from '../../src/run/runner.js';
 import { runShard } from '../../src/run/shard.js';
 import { combineStates, readState, stateText } from '../../src/run/state.js';
-import { FLOAT, model, node, valueInfo } from '../onnx-builder.js';
+import { FLOAT, INT64, intAttr, model, node, valueInfo } from '../onnx-builder.js';
 import { FIXTURES, scenario } from '../helpers.js';
 
 const NOW = new Date('2026-11-30T00:00:00Z');
@@ -145,7 +145,9 @@ describe('counted states: a shard keeps a few weighted rows, the merge gives the
     expect(await countedBy('  - { id: f1, type: metric, metric: f1, min: 0.5, confidence: 0.9 }\n')).toBe('multiset');
     expect(await countedBy('  - { id: precision, type: metric, metric: precision, min: 0.5, confidence: 0.9 }\n')).toBe('multiset');
     expect(await countedBy('  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n', continuous)).toBe('rows');
-    expect(await countedBy('  - { id: outputs, type: outputs }\n')).toBe('rows');
+    expect(await countedBy('  - { id: outputs, type: outputs }\n')).toBe('decisions');
+    expect(await countedBy('  - { id: outputs, type: outputs }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n')).toBe('multiset');
+    expect(await countedBy('  - { id: robust, type: robustness, perturbations: [{ kind: noise }], min_agreement: 0.5 }\n')).toBe('rows');
   }, 60_000);
 });
 
@@ -218,6 +220,15 @@ describe('counted states that do not add up are refused', () => {
     expect(() => readState('s0.json', edited)).toThrow(/^s0\.json .*counted\.weights: a row that stands for no row/);
   }, 60_000);
 
+  it('parts counted in two ways: by decision and by scores, or with and without the outputs check', async () => {
+    const byScores = await setUp();
+    byScores.states[1]!.state.passes.get('holdout')!.pass.counted!.by = 'multiset';
+    expect(() => combineStates(byScores.states)).toThrow(/dataset "holdout": parts counted in 2 ways \(by decisions; by multiset\)/);
+    const withOutputs = await setUp();
+    withOutputs.states[0]!.state.passes.get('holdout')!.pass.counted!.outputs = [0.0001];
+    expect(() => combineStates(withOutputs.states)).toThrow(/dataset "holdout": parts counted in 2 ways \(by decisions and the outputs check's problems at 0\.0001; by decisions\)/);
+  }, 60_000);
+
   it('a merge whose checklist needs more than the shards counted: the scores, or the rows one by one', async () => {
     const mergeWith = async (check: string) => {
       const { d, states } = await setUp();
@@ -226,7 +237,107 @@ describe('counted states that do not add up are refused', () => {
       return runChecklist(other, { now: NOW, context: new RunContext(other, NOW, undefined, { merged: combineStates(states).merged }) });
     };
     await expect(mergeWith('  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n')).rejects.toThrow(/dataset "holdout": the shards counted rows by decision, and this checklist's checks need their scores/);
-    await expect(mergeWith('  - { id: outputs, type: outputs }\n')).rejects.toThrow(/dataset "holdout": the shards counted rows by decision, and this checklist's checks need them one by one/);
+    await expect(mergeWith('  - { id: outputs, type: outputs }\n')).rejects.toThrow(/dataset "holdout": the shards counted rows without keeping apart what this checklist's outputs check finds in them/);
+    await expect(mergeWith('  - { id: robust, type: robustness, perturbations: [{ kind: noise }], min_agreement: 0.5 }\n')).rejects.toThrow(/dataset "holdout": the shards counted rows by decision, and this checklist's checks need them one by one/);
+  }, 60_000);
+});
+
+// The outputs check: what it finds in each row (a NaN, a score outside [0, 1], probabilities that
+// do not sum to 1 at each tolerance) and the model's label output are kept apart by the shards, and
+// the first row of each problem is named as in the unsharded run.
+describe('counted states for the outputs check: the same findings, the same rows named', () => {
+  /** Scores that are the inputs x (`width` columns) and a label output that is the ArgMax of the inputs z: the data say both. */
+  const withLabel = (width: number, choices: number) =>
+    Buffer.from(
+      model(
+        [node('Identity', ['x'], ['scores']), node('ArgMax', ['z'], ['label'], [intAttr('axis', 1), intAttr('keepdims', 0)])],
+        [valueInfo('x', FLOAT, ['N', width]), valueInfo('z', FLOAT, ['N', choices])],
+        [valueInfo('scores', FLOAT, ['N', width]), valueInfo('label', INT64, ['N'])],
+      ),
+    );
+  // off by a little (within 0.05, not 1e-4) or a lot
+  const ROW_SCORES = ['0', '0.25', '0.5', '0.75', '1', '0.3', '0.7', '0.72', '0.26', '1.5', '-0.25', ''];
+
+  it('any scores and label outputs, one to three columns, two tolerances, 1 to 5 shards: the unsharded report', async () => {
+    let counted = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(1, 2, 3),
+        // decision metrics only (counted by decision), or ROC AUC / top-2 accuracy beside them (by scores)
+        fc.boolean(),
+        fc.array(fc.record({ scores: fc.array(fc.constantFrom(...ROW_SCORES), { minLength: 3, maxLength: 3 }), choice: fc.array(fc.nat(3), { minLength: 3, maxLength: 3 }), label: fc.nat(2) }), { minLength: 20, maxLength: 200 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(),
+        async (width, byScores, rows, n, seed) => {
+          const C = width === 1 ? 2 : width;
+          const classes = Array.from({ length: C }, (_, c) => String(c));
+          const lines = rows.map((r) => [...r.scores.slice(0, width), ...r.choice.slice(0, C).map(String), classes[r.label % C]].join(','));
+          const xs = Array.from({ length: width }, (_, c) => `s${c}`);
+          const zs = Array.from({ length: C }, (_, c) => `t${c}`);
+          const scoreMetric = C === 2 ? 'metric: roc_auc, min: 0.5' : 'metric: top_k_accuracy, k: 2, min: 0.5';
+          const checklist = `version: 1
+model: { path: model.onnx, outputs: { scores: scores, label: label }, classes: [${classes.join(', ')}], inputs: { x: [${xs.join(', ')}], z: [${zs.join(', ')}] } }
+datasets: { holdout: { path: data.csv, label: y, missing: nan } }
+checks:
+  - { id: acc, type: metric, metric: accuracy, min: 0.5 }
+  - { id: outputs, type: outputs }
+  - { id: loose, type: outputs, sum_tolerance: 0.05, max_label_disagreement: 0.5 }
+${byScores ? `  - { id: scored, type: metric, ${scoreMetric} }\n` : ''}`;
+          const d = scenario({ 'model.onnx': withLabel(width, C), 'data.csv': [[...xs, ...zs, 'y'].join(','), ...lines].join('\n') + '\n', 'checklist.yaml': checklist });
+          const loaded = loadChecklist(join(d, 'checklist.yaml'));
+          const whole = json(await runChecklist(loaded, { now: NOW }));
+          const states = await shardStates(loaded, n);
+          for (const { state } of states) {
+            const c = state.passes.get('holdout')!.pass.counted;
+            if (!byScores) expect(c?.by).toBe('decisions');
+            if (c) {
+              counted++;
+              expect(c.outputs).toEqual([0.0001, 0.05]);
+            }
+          }
+          expect(await mergedReport(loaded, states, seed)).toBe(whole);
+        },
+      ),
+      { numRuns: Number(process.env.SHARD_RUNS ?? 15), endOnFailure: true },
+    );
+    expect(counted).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('a state of 20,000 rows holds a row per (label, decision, label output, problems), and the rows named', async () => {
+    const random = mulberry32(11);
+    const lines = Array.from({ length: 20_000 }, (_, i) => {
+      const p = Math.round(random() * 100) / 100;
+      // a sum off by 0.01 on some rows, a NaN on a few, a label output that disagrees on one row in 50
+      const q = i % 101 === 9 ? 1.01 - p : 1 - p;
+      const s = i % 4_001 === 33 ? ['', String(q)] : [String(p), String(q)];
+      const agrees = p >= 0.5 ? '1,0' : '0,1';
+      const choice = i % 50 === 3 ? (p >= 0.5 ? '0,1' : '1,0') : agrees;
+      return `${s.join(',')},${choice},${random() < p ? 1 : 0}`;
+    });
+    const d = scenario({
+      'model.onnx': withLabel(2, 2),
+      'data.csv': ['s0,s1,t0,t1,y', ...lines].join('\n') + '\n',
+      'checklist.yaml': `version: 1
+model: { path: model.onnx, outputs: { scores: scores, label: label }, classes: [0, 1], inputs: { x: [s0, s1], z: [t0, t1] } }
+datasets: { holdout: { path: data.csv, label: y, missing: nan } }
+checks:
+  - { id: outputs, type: outputs }
+  - { id: acc, type: metric, metric: accuracy, min: 0.5 }
+`,
+    });
+    const loaded = loadChecklist(join(d, 'checklist.yaml'));
+    const whole = json(await runChecklist(loaded, { now: NOW }));
+    expect(whole).toContain('rows have probabilities that do not sum to 1 (±0.0001) (first: line 11)');
+    expect(whole).toMatch(/disagrees with the scores on 4\d\d of 20000 rows \(first: line 5: label 0, scores say 1\)/);
+    const states = await shardStates(loaded, 4);
+    for (const { text, state } of states) {
+      const pass = state.passes.get('holdout')!.pass;
+      expect(pass.counted?.by).toBe('decisions');
+      // 2 labels × 2 decisions × 2 label outputs × (no problem, a sum off), a NaN group, the first 5 NaN rows and the first that is not a probability
+      expect(pass.rowRef.length).toBeLessThanOrEqual(2 * 2 * 2 * 2 + 4 + 5 + 1);
+      expect(text.length).toBeLessThan(6_000);
+    }
+    expect(await mergedReport(loaded, states, 3)).toBe(whole);
   }, 60_000);
 });
 
