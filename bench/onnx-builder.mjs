@@ -19,17 +19,23 @@ function node(op, inputs, outputs) {
   return concat([...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(4, op)]);
 }
 
-/** y = sigmoid(x · w + b) with output "probability" [N, 1], or the linear value with output "value". */
-export function linearModel({ weights, bias, sigmoid, input = 'input' }) {
+/**
+ * y = sigmoid(x · w + b) with output "probability" [N, 1], or the linear value with output "value";
+ * with `round` (a sigmoid's), the probability rounded to multiples of 1/round (a quantised model's
+ * few distinct scores).
+ */
+export function linearModel({ weights, bias, sigmoid, input = 'input', round }) {
   const k = weights.length;
   const out = sigmoid ? 'probability' : 'value';
   const nodes = [node('MatMul', [input, 'w'], ['xw']), node('Add', ['xw', 'b'], [sigmoid ? 'z' : out])];
-  if (sigmoid) nodes.push(node('Sigmoid', ['z'], [out]));
+  if (sigmoid && round) nodes.push(node('Sigmoid', ['z'], ['p']), node('Mul', ['p', 'steps'], ['scaled']), node('Round', ['scaled'], ['rounded']), node('Div', ['rounded', 'steps'], [out]));
+  else if (sigmoid) nodes.push(node('Sigmoid', ['z'], [out]));
   const graph = concat([
     ...nodes.map((n) => field(1, n)),
     str(2, 'bench_linear'),
     field(5, tensor('w', [k, 1], weights)),
     field(5, tensor('b', [1], [bias])),
+    ...(round ? [field(5, tensor('steps', [1], [round]))] : []),
     field(11, valueInfo(input, ['N', k])),
     field(12, valueInfo(out, ['N', 1])),
   ]);

@@ -19,12 +19,14 @@ const SHARDS = Number(process.env.BENCH_SHARDS ?? 4);
 const CLI = join(ROOT, 'dist', 'cli.js');
 
 writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true }));
+// the same model with its probability rounded to hundredths: 101 distinct scores, as a quantised model or a small forest gives
+writeFileSync(join(DATA, 'model-rounded.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true, round: 100 }));
 const csv = writeCsv(ROWS);
-/** A checklist of metric checks (YAML lines) on the benchmark's model and data. */
-const checklistOf = (name, checks) => {
+/** A checklist of metric checks (YAML lines) on the benchmark's data and a model of it. */
+const checklistOf = (name, checks, model = 'model.onnx') => {
   const file = join(DATA, `checklist-${name}-${ROWS}.yaml`);
   writeFileSync(file, `version: 1
-model: { path: model.onnx, task: binary, classes: [0, 1] }
+model: { path: ${model}, task: binary, classes: [0, 1] }
 datasets:
   holdout: { path: ${csv.split('/').pop()}, label: y }
 checks:
@@ -58,7 +60,12 @@ const decisions = await sharded(
   checklistOf('shards-decisions', ['{ id: accuracy, type: metric, metric: accuracy, min: 0.5, confidence: 0.95 }', '{ id: recall, type: metric, metric: recall, min: 0.5 }', '{ id: f1, type: metric, metric: f1, min: 0.5 }', '{ id: mcc, type: metric, metric: mcc, min: 0 }']),
   'decisions',
 );
-const identical = rows.identical && jobs.stdout === rows.whole.stdout && decisions.identical;
+// metrics that read the scores, of a model with few distinct scores: the shards count their rows by label and score
+const scores = await sharded(
+  checklistOf('shards-scores', ['{ id: auc, type: metric, metric: roc_auc, min: 0.5 }', '{ id: ap, type: metric, metric: average_precision, min: 0.5 }', '{ id: log-loss, type: metric, metric: log_loss, max: 5 }', '{ id: brier, type: metric, metric: brier, max: 0.5 }', '{ id: outputs, type: outputs }'], 'model-rounded.onnx'),
+  'scores',
+);
+const identical = rows.identical && jobs.stdout === rows.whole.stdout && decisions.identical && scores.identical;
 if (ROWS >= 10_000_000) rmSync(csv);
 
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -87,6 +94,11 @@ Decision metrics alone (accuracy with a Wilson interval, recall, F1, MCC): the s
 
 ${table(decisions)}
 States: ${decisions.bytes.toLocaleString('en')} bytes in all, for ${ROWS.toLocaleString('en')} rows.
+
+Metrics that read the scores (ROC AUC, average precision, log loss, Brier) and an \`outputs\` check, on the same model with its probability rounded to hundredths (101 distinct scores): the shards count their rows by label and score.
+
+${table(scores)}
+States: ${scores.bytes.toLocaleString('en')} bytes in all, for ${ROWS.toLocaleString('en')} rows.
 `;
 const name = ROWS === 1_000_000 ? 'SHARDS.md' : ROWS === 10_000_000 ? 'SHARDS-10M.md' : `SHARDS-${ROWS}.md`;
 writeFileSync(join(ROOT, 'bench', name), text);
