@@ -35,19 +35,7 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads, outpu
     if (!plan.regression) asProbabilities(p, probs, width);
     return { raw, probs, width, threshold: p.model.spec.threshold, said: out.labels.length ? joined(out.labels, Int32Array) : undefined, sayable: out.labelKeys.size };
   });
-  // the outputs check (`outputs`: its sum tolerances): what it finds of each row, and its label
-  // output; by scores, the scores tell the problems already
-  const problems = (probs: Float64Array, width: number, i: number) => {
-    let code = 0;
-    for (const t of outputs!) code = code * 4 + PROBLEM_CODE[outputProblem(probs, width, i, !plan.regression, t) ?? 'none'];
-    return code;
-  };
-  const named = outputs
-    ? models.map(({ probs, width, said, sayable }) => ({
-        radix: (reads === 'decisions' ? 4 ** outputs.length : 1) * (sayable + 1),
-        code: (i: number) => (reads === 'decisions' ? problems(probs, width, i) * (sayable + 1) : 0) + (said ? said[i]! + 1 : 0),
-      }))
-    : [];
+  const named = outputs ? models.map((m) => outputsKey(m, outputs, reads, !plan.regression)) : [];
   const alone = aloneRows(models, n, !plan.regression);
   const firsts: number[] = [];
   const weights: number[] = [];
@@ -123,6 +111,25 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads, outpu
 const SAMPLE = 4096;
 
 const PROBLEM_CODE = { none: 0, 'non-finite': 1, 'out-of-range': 2, sum: 3 } as const;
+
+/**
+ * A model's part of a row's key for the outputs check (`outputs`: the checklist's sum tolerances):
+ * its label output and (by decision; by scores, the scores tell them already) what the check finds
+ * of the row at each tolerance; `radix`: how many values the code takes.
+ */
+function outputsKey(m: { probs: Float64Array; width: number; said: Int32Array | undefined; sayable: number }, outputs: readonly number[], reads: CountedReads, classifier: boolean): { radix: number; code: (i: number) => number } {
+  const { probs, width, said, sayable } = m;
+  const problems = (i: number) => {
+    let code = 0;
+    for (const t of outputs) code = code * 4 + PROBLEM_CODE[outputProblem(probs, width, i, classifier, t) ?? 'none'];
+    return code;
+  };
+  const byDecision = reads === 'decisions';
+  return {
+    radix: (byDecision ? 4 ** outputs.length : 1) * (sayable + 1),
+    code: (i) => (byDecision ? problems(i) * (sayable + 1) : 0) + (said ? said[i]! + 1 : 0),
+  };
+}
 
 /** The rows kept as they are: each model's first non-finite rows and (a classifier) its first that is not a probability. */
 function aloneRows(models: { raw: Float64Array; probs: Float64Array; width: number }[], n: number, classifier: boolean): Uint8Array {
