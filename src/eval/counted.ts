@@ -85,10 +85,11 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads, outpu
       }
       groups.set(key, firsts.length);
     }
+    // more groups than half the rows (scores that turned continuous past the first rows): given up as soon as it is so
+    if (reads === 'multiset' && firsts.length + 1 > n / 2) return undefined;
     firsts.push(i);
     weights.push(1);
   }
-  if (reads === 'multiset' && firsts.length > n / 2) return undefined;
   const rows = Int32Array.from(firsts);
   const pick = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
     if (a.length === 0) return a;
