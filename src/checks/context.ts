@@ -10,7 +10,7 @@ import { openSession, type LoadedSession, type ModelSession } from '../onnx/sess
 import { unzipMap } from '../onnx/zipmap.js';
 import { datasetDisplay, openDatasetPath } from '../eval/datasets/index.js';
 import { evaluate, finishPass, planRead, readInputStats, readPass, type BatchTransform, type ColumnStats, type Evaluation, type ModelFacts, type ModelUnderTest, type Pass, type ReadPlan } from '../eval/predict.js';
-import { countPass, finishCounted } from '../eval/counted.js';
+import { countPass, decisionKeys, finishCounted, pairedRows } from '../eval/counted.js';
 import type { Part } from '../eval/datasets/part.js';
 import { readColumns, type ColumnsRead } from '../eval/drift/columns.js';
 import { bindingOf, readScoredPass, type Binding, type Rescored } from '../eval/scored.js';
@@ -51,6 +51,8 @@ interface DatasetPlan {
   reads: CountedReads | undefined;
   /** the sum tolerances of the outputs checks on it (DatasetNeed.outputs): a shard counting rows keeps apart those they tell apart */
   outputs: Set<number>;
+  /** the models whose rows' decisions a robustness check compares with their decisions perturbed (DatasetNeed.pairs) */
+  paired: Set<ModelRole>;
 }
 
 export interface LoadedModel {
@@ -159,7 +161,7 @@ export class RunContext {
   /** A check's tally as its shards read it, merged (`merge`; shards: 'tallies'). */
   mergedTally(id: string): unknown {
     const t = (this.split as { merged: Merged }).merged.tallies.get(id);
-    if (!t) throw new InputError(this.checklist.file, `check "${id}": the shards' states hold no tally of it`, undefined, 'run the shards again with this checklist');
+    if (!t) throw new InputError(this.checklist.file, "the shards' states hold no tally of this check", undefined, 'run the shards again with this checklist');
     return t.value;
   }
 
@@ -358,10 +360,10 @@ export class RunContext {
   plan(need: DatasetNeed): void {
     const name = this.datasetName(need.dataset);
     let plan = this.plans.get(name);
-    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], reads: 'decisions', outputs: new Set() }));
+    if (!plan) this.plans.set(name, (plan = { models: new Set(), columns: new Set(), stats: new Map(), inputStats: false, bootstraps: [], reads: 'decisions', outputs: new Set(), paired: new Set() }));
     if (need.models.length) plan.reads = widest(plan.reads, need.reads);
-    if (need.inputStats) plan.reads = undefined;
     if (need.outputs) plan.outputs.add(need.outputs.sumTolerance);
+    if (need.pairs) for (const m of need.models) plan.paired.add(m);
     if (need.bootstrap) for (const role of need.models) plan.bootstraps.push({ ...need.bootstrap, role });
     if (need.columnStats) plan.stats.set(columnsKey(name, need.columnStats.only), need.columnStats.only ?? null);
     for (const m of need.models) plan.models.add(m);
@@ -486,9 +488,14 @@ export class RunContext {
     });
     this.progress?.({ dataset: source.path, rows: pass.rowRef.length, fraction: 1, done: true });
     const evidence = this.datasetEvidence.get(source.path)!;
+    // the rows' decisions that perturbed passes of this part will be paired with (robustness), before the rows are counted
+    for (const role of plan.paired) this.unperturbed.set(`${name}\u0000${role}`, decisionKeys(pass, read, roles.indexOf(role)));
     const reads = this.countedReads(plan, read);
     return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: (reads && countPass(pass, read, reads, plan.outputs.size ? [...plan.outputs] : undefined)) || pass };
   }
+
+  /** In a shard: each row's decision by a model in the evaluation pass over this part (robustness pairs the perturbed rows with them). */
+  private readonly unperturbed = new Map<string, Int32Array>();
 
   /** How a shard may count its rows of a dataset (eval/counted.ts), or undefined: as the checks on it read them, decisions only for a classifier with no column kept. */
   private countedReads(plan: DatasetPlan, read: ReadPlan): CountedReads | undefined {
@@ -535,20 +542,33 @@ export class RunContext {
   }
 
   /** A shard's pass over its part of a perturbed copy of a dataset (robustness under --shard), and the dataset's header. */
-  async perturbedPass(role: ModelRole, dataset: string | undefined, transform: BatchTransform): Promise<{ pass: Pass; path: string; columns: string[] }> {
-    const { source, spec } = await this.dataset(dataset);
+  /**
+   * A shard's pass over its part perturbed (robustness), each row paired with its unperturbed
+   * decision (Pass.paired), and counted as the check reads it (`reads`) where that pays: by label,
+   * perturbed decision (or scores) and unperturbed decision.
+   */
+  async perturbedPass(role: ModelRole, dataset: string | undefined, transform: BatchTransform, reads: CountedReads): Promise<{ pass: Pass; path: string; columns: string[] }> {
+    const name = this.datasetName(dataset);
+    const { source, spec } = await this.dataset(name);
     const model = await this.underTest(role);
     const perturbed = { ...spec, missing: 'nan' as const };
-    const pass = await readPass(source, perturbed, planRead(source, perturbed, [model], []), [model], { transform, ...(this.part ? { part: this.part } : {}) });
-    return { pass, path: source.path, columns: source.columns };
+    const read = planRead(source, perturbed, [model], []);
+    const pass = await readPass(source, perturbed, read, [model], { transform, ...(this.part ? { part: this.part } : {}) });
+    const paired = this.unperturbed.get(`${name}\u0000${role}`);
+    if (!paired || paired.length !== pass.rowRef.length) throw new Error(`internal: the perturbed rows of "${name}" have no unperturbed decisions to be paired with`);
+    pass.paired = paired;
+    return { pass: countPass(pass, read, read.regression ? 'multiset' : reads) ?? pass, path: source.path, columns: source.columns };
   }
 
-  /** The Evaluation of a perturbed pass joined from the shards (robustness in the merge). */
-  async perturbedFromShards(role: ModelRole, dataset: string | undefined, shards: { pass: Pass; path: string; columns: string[] }): Promise<Evaluation> {
+  /** The Evaluation of a perturbed pass joined from the shards (robustness in the merge), and each of its rows' unperturbed decision. */
+  async perturbedFromShards(role: ModelRole, dataset: string | undefined, shards: { pass: Pass; path: string; columns: string[] }): Promise<{ evaluation: Evaluation; paired: Int32Array | undefined }> {
     const name = this.datasetName(dataset);
     const spec = { ...this.checklist.checklist.datasets![name]!, name, missing: 'nan' as const };
     const facts = await this.facts(role);
-    return finishPass(planRead(shards, spec, [facts], []), shards.pass, shards.path)[0]!;
+    const read = planRead(shards, spec, [facts], []);
+    const paired = pairedRows(shards.pass);
+    const [evaluation] = shards.pass.counted ? finishCounted(read, shards.pass, shards.path) : finishPass(read, shards.pass, shards.path);
+    return { evaluation: evaluation!, paired };
   }
 
   /**

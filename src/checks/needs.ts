@@ -25,8 +25,7 @@ export interface DatasetNeed {
    * what the check reads of the models' evaluations (eval/counted.ts): only the labels and the
    * decisions (decision metrics, an interval by Wilson at most); the rows' labels, scores and columns
    * kept in any order (every value a function of the rows as a multiset: metrics, their bootstraps,
-   * claims, slices, fairness, prediction drift); or (undefined) the rows as the file holds them
-   * (one row after another: robustness). The widest of the checks on a dataset
+   * claims, slices, fairness, prediction drift); or (undefined) the rows as the file holds them. The widest of the checks on a dataset
    * decides how a shard writes its rows.
    */
   reads?: CountedReads;
@@ -36,6 +35,11 @@ export interface DatasetNeed {
    * differ in them
    */
   outputs?: { sumTolerance: number };
+  /**
+   * robustness: each row's decision is compared with the same row's decision perturbed; a shard
+   * gives each perturbed row its unperturbed decision (Pass.paired), whatever either pass keeps
+   */
+  pairs?: boolean;
 }
 
 /** A metric whose bootstrap replicates a check will draw (the metric check's `confidence`). */

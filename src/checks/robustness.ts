@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { mulberry32 } from '../eval/bootstrap.js';
 import { cellAt, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
-import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, refuseNonProbabilities } from './metric-options.js';
+import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, readsDecisions, refuseNonProbabilities, type MetricChoice } from './metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
-import type { BatchTransform, ColumnStats, Pass } from '../eval/predict.js';
-import { mergePasses } from '../eval/merge.js';
+import { thresholdedClass, type BatchTransform, type ColumnStats, type Pass } from '../eval/predict.js';
+import { decisionClass } from '../eval/counted.js';
+import type { CountedReads } from './needs.js';
+import { countedBy, mergePasses, rowsOf } from '../eval/merge.js';
 import { passOf, wireOf, wirePassSchema, type WirePass } from '../eval/wire.js';
 import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
@@ -42,7 +44,7 @@ export default defineCheck({
     n_bins: metricChoice.n_bins,
     max_drop: z.number().min(0).optional().describe('Largest acceptable loss of the metric under each perturbation'),
   },
-  needs: (o) => [{ dataset: o.dataset, models: [o.model], inputStats: true }],
+  needs: (o) => [{ dataset: o.dataset, models: [o.model], inputStats: true, pairs: true, reads: readsOf(o) }],
   validate: (o) => {
     const problems: OptionProblem[] = [];
     if (o.min_agreement === undefined && o.max_drop === undefined) problems.push({ option: 'perturbations', message: 'a robustness check needs min_agreement or metric with max_drop: without one it could never fail' });
@@ -77,10 +79,14 @@ export default defineCheck({
         continue;
       }
       const joined = shards?.passes[index];
-      const perturbed = joined ? await ctx.perturbedFromShards(o.model, o.dataset, joined) : await ctx.perturbedEvaluation(o.model, o.dataset, transform(p, columns, stats, o.seed + index));
+      // in a merge, each perturbed row comes with its unperturbed decision (the passes may be counted apart)
+      const { evaluation: perturbed, paired } = joined ? await ctx.perturbedFromShards(o.model, o.dataset, joined) : { evaluation: await ctx.perturbedEvaluation(o.model, o.dataset, transform(p, columns, stats, o.seed + index)), paired: undefined };
       if (o.min_agreement !== undefined && base.task !== 'regression') {
         let same = 0;
-        for (let i = 0; i < base.n; i++) if (base.predicted[i] === perturbed.predicted[i]) same++;
+        if (paired) {
+          const thresholded = thresholdedClass(base.task, base.positive, ctx.modelSpec(o.model).threshold);
+          for (let i = 0; i < perturbed.n; i++) if (decisionClass(paired[i]!, thresholded) === perturbed.predicted[i]) same++;
+        } else for (let i = 0; i < base.n; i++) if (base.predicted[i] === perturbed.predicted[i]) same++;
         const agreement = same / base.n;
         measurements.push({ name: `agreement under ${label}`, value: agreement, threshold: { min: o.min_agreement }, passed: agreement >= o.min_agreement });
       }
@@ -107,7 +113,7 @@ export default defineCheck({
           passes.push(null);
           continue;
         }
-        const r = await ctx.perturbedPass(o.model, o.dataset, transform(p, columns, stats, o.seed + index));
+        const r = await ctx.perturbedPass(o.model, o.dataset, transform(p, columns, stats, o.seed + index), readsOf(o));
         header = { path: r.path, columns: r.columns };
         passes.push(wireOf(r.pass));
       }
@@ -117,6 +123,11 @@ export default defineCheck({
     merge: mergePerturbations,
   },
 });
+
+/** What the check reads of the evaluations, perturbed or not: decisions, unless its metric reads scores (metric-options.ts readsDecisions). */
+function readsOf(o: { metric?: MetricChoice['metric'] } & Omit<MetricChoice, 'metric'>): CountedReads {
+  return o.metric && !readsDecisions({ ...o, metric: o.metric }) ? 'multiset' : 'decisions';
+}
 
 /** The columns a perturbation changes: its own (each checked against the input statistics), or every input column of its kind. */
 function perturbedColumns(p: z.output<typeof perturbation>, stats: Map<string, ColumnStats>, file: string): string[] {
@@ -167,7 +178,12 @@ function mergePerturbations(values: unknown[]): MergedPerturbations {
     passes: head.passes.map((w, k) => {
       if (w === null) return null;
       const passes = parts.map((p, s) => passOf(p.passes[k]!, 1, 0, (what) => { throw new Error(`shard ${s}: passes.${k}: ${what}`); }));
-      const rows = passes.reduce((sum, p) => sum + p.rowRef.length, 0);
+      const rows = passes.reduce((sum, p) => sum + rowsOf(p), 0);
+      try {
+        countedBy(passes);
+      } catch (err) {
+        throw new Error(`passes.${k}: ${(err as Error).message}`);
+      }
       if (rows !== head.rows) throw new Error(`passes.${k}: the shards perturbed ${rows} rows, but ${head.path} has ${head.rows}`);
       return { pass: mergePasses(passes), path: head.path, columns: head.columns };
     }),

@@ -1,4 +1,4 @@
-import { asProbabilities, decisionKey, finishPass, joined, NON_FINITE_SHOWN, outputProblem, rowFinite, rowIsProbabilities, transformedHere, type Evaluation, type OutputData, type Pass, type ReadPlan } from './predict.js';
+import { asProbabilities, decided, decisionKey, finishPass, joined, NON_FINITE_SHOWN, outputProblem, rowFinite, rowIsProbabilities, transformedHere, type Evaluation, type OutputData, type Pass, type ReadPlan } from './predict.js';
 
 /**
  * How a shard may count its rows (DatasetNeed.reads): when every check on a dataset reads only the
@@ -26,15 +26,8 @@ export type CountedReads = 'decisions' | 'multiset';
 export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads, outputs?: readonly number[]): Pass | undefined {
   const n = pass.rowRef.length;
   if ((reads === 'decisions' && (plan.regression || pass.kept.length)) || pass.counted) throw new Error('internal: a pass is counted once; by decision, a classification with no column kept');
-  const models = plan.plans.map((p, m) => {
-    const out = pass.outputs[m]!;
-    const width = out.widths[0] ?? 1;
-    const raw = joined(out.scores, Float64Array);
-    // logits are judged as finish judges them: through the sigmoid or softmax (on a copy: the raw scores stay in the state)
-    const probs = transformedHere(p) ? Float64Array.from(raw) : raw;
-    if (!plan.regression) asProbabilities(p, probs, width);
-    return { raw, probs, width, threshold: p.model.spec.threshold, said: out.labels.length ? joined(out.labels, Int32Array) : undefined, sayable: out.labelKeys.size };
-  });
+  const models = modelScores(pass, plan);
+  const paired = pass.paired;
   const named = outputs ? models.map((m) => outputsKey(m, outputs, reads, !plan.regression)) : [];
   const alone = aloneRows(models, n, !plan.regression);
   const firsts: number[] = [];
@@ -60,16 +53,19 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads, outpu
     for (const s of scores) key += `,${s(i)}`;
     for (const k of kept) key += `|${k(i)}`;
     for (const o of named) key += `#${o.code(i)}`;
+    if (paired) key += `^${paired[i]}`;
     return key;
   };
   // by decision, a number a row where it fits (label, then each model's finiteness and decision key,
   // below 4 × classes, a single score's two classes counted): no string made a row
   const radix = (width: number) => 8 * Math.max(width, 2);
-  const span = named.reduce((s, o) => s * o.radix, models.reduce((s, m) => s * radix(m.width), pass.labels.dictionary.size));
+  const pairedRadix = paired ? paired.reduce((m, k) => Math.max(m, k), 0) + 1 : 1;
+  const span = pairedRadix * named.reduce((s, o) => s * o.radix, models.reduce((s, m) => s * radix(m.width), pass.labels.dictionary.size));
   const asNumber = (i: number) => {
     let key = pass.labels.keys[i]!;
-    for (const { raw, probs, width, threshold } of models) key = key * radix(width) + 2 * decisionKey(probs, width, i, threshold) + (rowFinite(raw, width, i) ? 0 : 1);
+    for (const { raw, probs, width, threshold } of models) key = key * radix(width) + rowDecision(raw, probs, width, i, threshold);
     for (const o of named) key = key * o.radix + o.code(i);
+    if (paired) key = key * pairedRadix + paired[i]!;
     return key;
   };
   const keyOf: (i: number) => string | number = reads === 'decisions' && span <= Number.MAX_SAFE_INTEGER ? asNumber : asText;
@@ -105,7 +101,43 @@ export function countPass(pass: Pass, plan: ReadPlan, reads: CountedReads, outpu
     inputStats: pass.inputStats,
     outputs: pass.outputs.map((out, m) => countedOutputs(out, models[m]!.width, rows)),
     counted: { by: reads, weights: Uint32Array.from(weights), ...(outputs ? { outputs: [...outputs] } : {}) },
+    ...(paired ? { paired: pick(paired) } : {}),
   };
+}
+
+/** Each model's scores of a pass, as doubles (`raw`) and as finish judges them (`probs`: logits through the sigmoid or softmax, on a copy), and its label output. */
+function modelScores(pass: Pass, plan: ReadPlan) {
+  return plan.plans.map((p, m) => {
+    const out = pass.outputs[m]!;
+    const width = out.widths[0] ?? 1;
+    const raw = joined(out.scores, Float64Array);
+    const probs = transformedHere(p) ? Float64Array.from(raw) : raw;
+    if (!plan.regression) asProbabilities(p, probs, width);
+    return { raw, probs, width, threshold: p.model.spec.threshold, said: out.labels.length ? joined(out.labels, Int32Array) : undefined, sayable: out.labelKeys.size };
+  });
+}
+
+/** A row's decision key (predict.ts decisionKey) and whether its scores are finite, as one number: twice the key, plus one when not finite. */
+function rowDecision(raw: Float64Array, probs: Float64Array, width: number, i: number, threshold: number | undefined): number {
+  return 2 * decisionKey(probs, width, i, threshold) + (rowFinite(raw, width, i) ? 0 : 1);
+}
+
+/** Model m's decision (rowDecision) on each row of a pass: what a perturbed pass of the same rows is compared with (robustness). */
+export function decisionKeys(pass: Pass, plan: ReadPlan, m: number): Int32Array {
+  const { raw, probs, width, threshold } = modelScores(pass, plan)[m]!;
+  return Int32Array.from({ length: pass.rowRef.length }, (_, i) => rowDecision(raw, probs, width, i, threshold));
+}
+
+/** A perturbed pass's unperturbed decisions (Pass.paired), a row each as its evaluation has them: repeated as the rows are, when counted. */
+export function pairedRows(pass: Pass): Int32Array | undefined {
+  if (!pass.paired || !pass.counted) return pass.paired;
+  const weights = pass.counted.weights;
+  return repeatedRows(pass.paired, weights, weights.reduce((s, w) => s + w, 0));
+}
+
+/** The class a row's decision (rowDecision) stands for in an Evaluation (`thresholded`: predict.ts thresholdedClass). */
+export function decisionClass(key: number, thresholded: number): number {
+  return decided(key >> 1, thresholded);
 }
 
 /** Rows whose groups tell, by scores, whether counting pays (more groups than half of them: it does not). */

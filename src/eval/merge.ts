@@ -33,7 +33,15 @@ export function mergePasses(parts: Pass[]): Pass {
   // counted passes (eval/counted.ts): each row's weight goes with it; a part that kept its rows counts each as one
   const how = countedBy(parts);
   const counted = how && { ...how, weights: Uint32Array.from(part, (k, r) => parts[k]!.counted?.weights[at[r]!] ?? 1) };
-  return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs, ...(counted ? { counted } : {}) };
+  // perturbed passes (robustness): each row's unperturbed decision goes with it
+  if (parts.some((p) => p.paired) && !parts.every((p) => p.paired)) throw new Error('parts with and without the rows\' unperturbed decisions');
+  const paired = parts[0]?.paired && Int32Array.from(part, (k, r) => parts[k]!.paired![at[r]!]!);
+  return { rowRef, rowUnit, labels, kept, inputStats: new Map(), outputs, ...(counted ? { counted } : {}), ...(paired ? { paired } : {}) };
+}
+
+/** The rows of the file a pass stands for: its rows, or (counted) their weights' sum. */
+export function rowsOf(pass: Pass): number {
+  return pass.counted ? pass.counted.weights.reduce((s, w) => s + w, 0) : pass.rowRef.length;
 }
 
 /** How the counted parts of a pass were counted (none: undefined); parts counted in two ways are a fault. */

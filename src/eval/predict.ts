@@ -165,6 +165,11 @@ export interface Pass {
    * file each stands for, and the sum tolerances of the outputs checks whose findings were kept apart
    */
   counted?: { by: 'decisions' | 'multiset'; weights: Uint32Array; outputs?: number[] };
+  /**
+   * a perturbed pass in a shard (robustness): each row's decision key in the unperturbed pass (eval/counted.ts
+   * decisionKeys), so that a merge compares the two decisions of a row whatever each pass kept
+   */
+  paired?: Int32Array;
 }
 
 /** The labels of a pass: codes into a dictionary of the distinct labels in first-seen order (classification), or values (regression). */
@@ -613,7 +618,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   const set = plan.model.spec.threshold;
   const threshold = set ?? 0.5;
   const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
-  const thresholded = task === 'binary' && set !== undefined ? positive : -1;
+  const thresholded = thresholdedClass(task, positive, set);
   for (let i = 0; i < n; i++) predicted[i] = decided(decisionKey(probs, width, i, set), thresholded);
   let labelOutput: Int32Array | undefined;
   if (plan.outputs.label) {
@@ -684,6 +689,11 @@ export function decisionKey(probs: ArrayLike<number>, width: number, i: number, 
   let bits = 0;
   if (threshold !== undefined && width <= 2) for (let c = 0; c < 2; c++) if (probability(probs, width, i, c) >= threshold) bits |= 1 << c;
   return best * 4 + bits;
+}
+
+/** The class a binary task's threshold decides by (`decided`), or -1: the more probable class decides. */
+export function thresholdedClass(task: Task, positive: number, threshold: number | undefined): number {
+  return task === 'binary' && threshold !== undefined ? positive : -1;
 }
 
 /**

@@ -16,6 +16,8 @@ export function wirePassSchema() {
     outputs: z.array(z.strictObject({ type: z.enum(['float32', 'float64']), scores: b64(), widths: z.array(z.number().int().positive()), labelKeys: z.array(z.string()), labels: b64().nullable() })),
     /** a counted pass (eval/counted.ts): what its rows were grouped by, and the rows each stands for, as uint32 */
     counted: z.strictObject({ by: z.enum(['decisions', 'multiset']), weights: b64(), outputs: z.array(z.number().min(0).max(0.5)).optional() }).optional(),
+    /** a perturbed pass (robustness): each row's decision in the unperturbed pass, as int32 */
+    paired: b64().optional(),
   });
 }
 export type WirePass = z.output<ReturnType<typeof wirePassSchema>>;
@@ -40,6 +42,7 @@ export function wireOf(pass: Pass): WirePass {
       };
     }),
     ...(pass.counted ? { counted: { by: pass.counted.by, weights: bytesOf(pass.counted.weights), ...(pass.counted.outputs ? { outputs: pass.counted.outputs } : {}) } } : {}),
+    ...(pass.paired ? { paired: bytesOf(pass.paired) } : {}),
   };
 }
 
@@ -75,7 +78,9 @@ export function passOf(w: WirePass, models: number, kept: number, bad: (what: st
   const weights = w.counted && typed(w.counted.weights, Uint32Array, 'counted.weights', bad);
   if (weights && weights.length !== n) bad(`counted.weights: ${weights.length} for ${n} rows`);
   if (weights?.some((x) => x === 0)) bad('counted.weights: a row that stands for no row');
-  return { rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs, ...(w.counted && weights ? { counted: { by: w.counted.by, weights, ...(w.counted.outputs ? { outputs: w.counted.outputs } : {}) } } : {}) };
+  const paired = w.paired === undefined ? undefined : typed(w.paired, Int32Array, 'paired', bad);
+  if (paired && (paired.length !== n || paired.some((k) => k < 0))) bad(`paired: ${paired.length} decisions for ${n} rows, each a key of 0 or more`);
+  return { ...(paired ? { paired } : {}), rowRef, rowUnit: w.unit, labels: { dictionary: new Map(w.labels.dictionary.map((k, i) => [k, i])), keys, values }, kept: keptColumns, inputStats: new Map(), outputs, ...(w.counted && weights ? { counted: { by: w.counted.by, weights, ...(w.counted.outputs ? { outputs: w.counted.outputs } : {}) } } : {}) };
 }
 
 /**

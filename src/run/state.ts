@@ -9,7 +9,7 @@ import { TOOL } from '../input/version.js';
 import type { InputEvidence } from '../report/types.js';
 import { columnsKey, type Merged, type ModelRole, type ShardColumns, type ShardPass, type Tally } from '../checks/context.js';
 import { mergeColumns, type ColumnRead, type ColumnsRead } from '../eval/drift/columns.js';
-import { countedBy, mergePasses } from '../eval/merge.js';
+import { countedBy, mergePasses, rowsOf } from '../eval/merge.js';
 import { manifestDigest } from '../eval/datasets/files.js';
 import type { Part } from '../eval/datasets/part.js';
 import type { Pass } from '../eval/predict.js';
@@ -290,7 +290,7 @@ export function combineStates(states: { file: string; state: ReadState }[]): { f
   for (const [name, p0] of ordered[0]!.state.passes) {
     const d = { ...p0, evidence: evidenceOf(p0.evidence), ...(p0.scored ? { scored: { ...p0.scored, evidence: evidenceOf(p0.scored.evidence) } } : {}) };
     const parts = ordered.map((s) => s.state.passes.get(name)!);
-    const rows = parts.reduce((sum, p) => sum + (p.pass.counted ? p.pass.counted.weights.reduce((s, w) => s + w, 0) : p.pass.rowRef.length), 0);
+    const rows = parts.reduce((sum, p) => sum + rowsOf(p.pass), 0);
     try {
       countedBy(parts.map((p) => p.pass));
     } catch (err) {

@@ -147,7 +147,8 @@ describe('counted states: a shard keeps a few weighted rows, the merge gives the
     expect(await countedBy('  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n', continuous)).toBe('rows');
     expect(await countedBy('  - { id: outputs, type: outputs }\n')).toBe('decisions');
     expect(await countedBy('  - { id: outputs, type: outputs }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n')).toBe('multiset');
-    expect(await countedBy('  - { id: robust, type: robustness, perturbations: [{ kind: noise }], min_agreement: 0.5 }\n')).toBe('rows');
+    expect(await countedBy('  - { id: robust, type: robustness, perturbations: [{ kind: noise }], min_agreement: 0.5 }\n')).toBe('decisions');
+    expect(await countedBy('  - { id: robust, type: robustness, perturbations: [{ kind: noise }], metric: roc_auc, max_drop: 0.1 }\n')).toBe('multiset');
   }, 60_000);
 });
 
@@ -229,7 +230,7 @@ describe('counted states that do not add up are refused', () => {
     expect(() => combineStates(withOutputs.states)).toThrow(/dataset "holdout": parts counted in 2 ways \(by decisions and the outputs check's problems at 0\.0001; by decisions\)/);
   }, 60_000);
 
-  it('a merge whose checklist needs more than the shards counted: the scores, or the rows one by one', async () => {
+  it('a merge whose checklist needs more than the shards counted: the scores, what an outputs check finds, a check they did not run', async () => {
     const mergeWith = async (check: string) => {
       const { d, states } = await setUp();
       writeFileSync(join(d, 'other.yaml'), readFileSync(join(d, 'checklist.yaml'), 'utf8') + check);
@@ -238,7 +239,7 @@ describe('counted states that do not add up are refused', () => {
     };
     await expect(mergeWith('  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n')).rejects.toThrow(/dataset "holdout": the shards counted rows by decision, and this checklist's checks need their scores/);
     await expect(mergeWith('  - { id: outputs, type: outputs }\n')).rejects.toThrow(/dataset "holdout": the shards counted rows without keeping apart what this checklist's outputs check finds in them/);
-    await expect(mergeWith('  - { id: robust, type: robustness, perturbations: [{ kind: noise }], min_agreement: 0.5 }\n')).rejects.toThrow(/dataset "holdout": the shards counted rows by decision, and this checklist's checks need them one by one/);
+    await expect(mergeWith('  - { id: robust, type: robustness, perturbations: [{ kind: noise }], min_agreement: 0.5 }\n')).rejects.toThrow(/other\.yaml:\d+:\d+  check "robust": the shards' states hold no tally of this check/);
   }, 60_000);
 });
 
@@ -339,6 +340,51 @@ checks:
     }
     expect(await mergedReport(loaded, states, 3)).toBe(whole);
   }, 60_000);
+});
+
+// Robustness: each perturbed row carries its unperturbed decision (Pass.paired), so that the base
+// pass and the perturbed passes may be counted apart and still be compared row by row.
+describe('counted states for robustness: perturbed rows paired with their unperturbed decisions', () => {
+  it('noise and missing values on scores that are the inputs, agreement and a metric drop, 1 to 5 shards: the unsharded report', async () => {
+    let countedPerturbed = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(1, 2, 3),
+        fc.constantFrom(undefined, 0.5, 0.3),
+        // the drop of a decision metric (counted by decision), of a ranking metric (by scores), or none
+        fc.constantFrom('accuracy', 'roc_auc', undefined),
+        fc.array(fc.record({ scores: fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 3, maxLength: 3 }), label: fc.nat(2) }), { minLength: 20, maxLength: 200 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(),
+        async (width, threshold, metric, rows, n, seed) => {
+          const C = width === 1 ? 2 : width;
+          const classes = ['a', 'b', 'c'].slice(0, C);
+          // scores on a grid of eighths (the binary single score's second column is the baseline's)
+          const lines = rows.map((r) => [...r.scores.slice(0, Math.max(width, 2)).map((v) => String(v / 8)), classes[r.label % C]].join(','));
+          const header = [...Array.from({ length: Math.max(width, 2) }, (_, c) => `s${c}`), 'y'].join(',');
+          const drop = metric === undefined || (metric === 'roc_auc' && C !== 2) ? '' : `, metric: ${metric}, max_drop: 0.2`;
+          const checks = `checks:
+  - { id: acc, type: metric, metric: accuracy, min: 0.3 }
+  - { id: robust, type: robustness, perturbations: [{ kind: noise, scale: 0.5 }, { kind: missing, rate: 0.2 }], seed: 3, min_agreement: 0.5${drop} }
+`;
+          const d = scenario({ 'model.onnx': identity(width), 'data.csv': [header, ...lines].join('\n') + '\n', 'checklist.yaml': checklistFor(width, threshold, checks).replace(/^baseline:.*\n/m, '') });
+          const loaded = loadChecklist(join(d, 'checklist.yaml'));
+          const whole = json(await runChecklist(loaded, { now: NOW }));
+          const states = await shardStates(loaded, n);
+          for (const { state } of states) {
+            const tally = state.tallies['robust']!.value as { passes: ({ counted?: { by: string }; paired?: string } | null)[] };
+            for (const p of tally.passes) {
+              expect(p?.paired).toBeDefined();
+              if (p?.counted) countedPerturbed++;
+            }
+          }
+          expect(await mergedReport(loaded, states, seed)).toBe(whole);
+        },
+      ),
+      { numRuns: Number(process.env.SHARD_RUNS ?? 15), endOnFailure: true },
+    );
+    expect(countedPerturbed).toBeGreaterThan(0);
+  }, 300_000);
 });
 
 // By scores: every metric (ranking, probabilities, regression), bootstrap intervals, a paired
