@@ -221,6 +221,7 @@ function crossCheck(checklist: Checklist | Partial, doc: YamlDocument, file: str
       const scored = checklist.datasets?.[name]?.predictions;
       if (need.models.length && !scored && !checklist.datasets?.[name]?.label) at(['datasets', name], 'has no "label" column, which evaluating a model needs', 'add label: <column>');
       if (scored && need.models.includes('baseline')) at(['checks', i], `dataset "${name}" holds the model's scores, written elsewhere: the baseline cannot be judged on them`, `compare on the dataset they score (${scored.of})`);
+      if (scored && need.pairs) at(['checks', i, ...(need.option ?? ['dataset'])], `dataset "${name}" holds the model's scores, written elsewhere: there are no rows here to perturb and score again`, `perturb "${scored.of}", the dataset they score`);
       if (need.models.includes('baseline') && noBaseline) at(['checks', i, 'compare'], 'compares to the baseline, but the checklist has no baseline', 'add a "baseline:" section');
     }
   });
