@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { mulberry32 } from '../eval/bootstrap.js';
-import { cellAt, type Cell, type Column } from '../eval/datasets/types.js';
+import { mulberry32Next } from '../eval/bootstrap.js';
+import { cellAt, isNumberColumn, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
 import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, readsDecisions, refuseNonProbabilities, type MetricChoice } from './metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
@@ -192,46 +192,93 @@ function mergePerturbations(values: unknown[]): MergedPerturbations {
 
 /**
  * The perturbation as a batch transform. Each row's random draws come from a generator seeded by
- * the check's seed and the row's own values, so the same rows are perturbed the same way whatever
- * their order in the file (and a run is repeatable).
+ * the check's seed and the row's own values (rowSeed), so the same rows are perturbed the same way
+ * whatever their order in the file (and a run is repeatable). Numeric columns come out as number
+ * columns, a typed array each (the cells that are not numbers, as they were, or '' where made
+ * missing); no object is made a cell.
  */
 function transform(p: z.output<typeof perturbation>, columns: string[], stats: Map<string, ColumnStats>, seed: number): BatchTransform {
   return (batch, indexOf) => {
+    const n = batch.n;
     const cells = batch.cells.slice();
     const present = columns.filter((c) => indexOf(c) !== undefined);
     const sources = present.map((c) => batch.cells[indexOf(c)!]!);
-    const outs: Cell[][] = present.map(() => new Array<Cell>(batch.n));
-    for (let i = 0; i < batch.n; i++) {
-      const random = mulberry32(rowSeed(seed, sources, i));
-      const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-      present.forEach((column, k) => {
+    const sds = present.map((c) => {
+      const s = stats.get(c)!;
+      return s.kind === 'number' ? s.std : 0;
+    });
+    // a swap: the values a category may become, and where each is among them
+    const seen = present.map((c) => {
+      const s = stats.get(c)!;
+      const values = s.kind === 'string' ? s.values : [];
+      return { values, at: new Map(values.map((v, j) => [v, j])) };
+    });
+    const numeric = p.kind !== 'swap';
+    const numbers = numeric ? present.map(() => new Float64Array(n)) : [];
+    const others = numeric ? present.map(() => new Map<number, string>()) : [];
+    const texts: Cell[][] = numeric ? [] : present.map(() => new Array<Cell>(n));
+    // one mulberry32 state, seeded again each row: no generator made a row
+    const state = new Uint32Array(1);
+    const random = () => mulberry32Next(state);
+    for (let i = 0; i < n; i++) {
+      state[0] = rowSeed(seed, sources, i);
+      for (let k = 0; k < present.length; k++) {
         const src = sources[k]!;
-        const s = stats.get(column)!;
-        if (p.kind === 'noise') {
-          const r = numberAt(src, i);
-          outs[k]![i] = r.ok ? r.value + gaussian() * p.scale * (s.kind === 'number' ? s.std : 0) : cellAt(src, i);
-        } else if (p.kind === 'missing') {
-          outs[k]![i] = random() < p.rate ? '' : cellAt(src, i);
-        } else {
+        if (p.kind === 'swap') {
           const v = cellAt(src, i);
-          const values = s.kind === 'string' ? s.values.filter((x) => x !== String(v)) : [];
+          const { values, at } = seen[k]!;
+          // another seen value than v, each as likely
+          const self = at.get(String(v));
+          const choices = self === undefined ? values.length : values.length - 1;
           const draw = random();
           const pick = random();
-          outs[k]![i] = draw < p.rate && values.length ? values[Math.floor(pick * values.length)]! : v;
+          let j = Math.floor(pick * choices);
+          if (self !== undefined && j >= self) j++;
+          texts[k]![i] = draw < p.rate && choices ? values[j]! : v;
+          continue;
         }
-      });
+        const value = numberOf(src, i);
+        const out = numbers[k]!;
+        if (p.kind === 'noise') {
+          if (value === undefined) others[k]!.set(i, String(cellAt(src, i) ?? ''));
+          else out[i] = value + Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) * p.scale * sds[k]!;
+        } else if (random() < p.rate) others[k]!.set(i, '');
+        else if (value === undefined) others[k]!.set(i, String(cellAt(src, i) ?? ''));
+        else out[i] = value;
+      }
     }
-    present.forEach((c, k) => (cells[indexOf(c)!] = outs[k]!));
+    present.forEach((c, k) => (cells[indexOf(c)!] = numeric ? { numbers: numbers[k]!, other: others[k]! } : texts[k]!));
     return { ...batch, cells };
   };
 }
 
-/** FNV-1a over the seed and the row's values in the perturbed columns. */
+/** A cell as a number, when it is one (numberAt), else undefined. */
+function numberOf(c: Column, i: number): number | undefined {
+  if (isNumberColumn(c) && !c.other.has(i)) return c.numbers[i]!;
+  const r = numberAt(c, i);
+  return r.ok ? r.value : undefined;
+}
+
+const word = new Float64Array(1);
+const words = new Uint32Array(word.buffer);
+
+/**
+ * FNV-1a over the seed and the row's values in the perturbed columns: a number as its value's 64
+ * bits (1 and 1.0 alike), a text as its characters, a missing cell as nothing; each value closed by
+ * a separator.
+ */
 function rowSeed(seed: number, sources: Column[], i: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (const col of sources) {
-    const s = String(cellAt(col, i) ?? '');
-    for (let c = 0; c < s.length; c++) h = Math.imul(h ^ s.charCodeAt(c), 0x01000193);
+    const v = cellAt(col, i);
+    if (typeof v === 'number') {
+      word[0] = v;
+      h = Math.imul(h ^ words[0]!, 0x01000193);
+      h = Math.imul(h ^ words[1]!, 0x01000193);
+    } else if (v !== null && v !== undefined) {
+      const s = String(v);
+      for (let c = 0; c < s.length; c++) h = Math.imul(h ^ s.charCodeAt(c), 0x01000193);
+    }
     h = Math.imul(h ^ 0x1f, 0x01000193);
   }
   return h >>> 0;

@@ -5,14 +5,17 @@ import { fmix32, murmurStep } from '../input/hash.js';
  * of the checks that perturb or sample rows: small, fast, and the same sequence on every machine.
  */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const state = Uint32Array.of(seed >>> 0);
+  return () => mulberry32Next(state);
+}
+
+/** The next number of a mulberry32 generator whose state is state[0] (set it to the seed): for a loop that reseeds it often without making a generator each time. */
+export function mulberry32Next(state: Uint32Array): number {
+  const a = (state[0] = (state[0]! + 0x6d2b79f5) >>> 0);
+  let t = a;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 export interface BootstrapResult {
