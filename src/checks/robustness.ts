@@ -237,14 +237,11 @@ function transform(p: z.output<typeof perturbation>, columns: string[], stats: M
           texts[k]![i] = draw < p.rate && choices ? values[j]! : v;
           continue;
         }
+        // missing: a draw every cell; noise: two (Box-Muller) every number
         const value = numberOf(src, i);
-        const out = numbers[k]!;
-        if (p.kind === 'noise') {
-          if (value === undefined) others[k]!.set(i, String(cellAt(src, i) ?? ''));
-          else out[i] = value + Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) * p.scale * sds[k]!;
-        } else if (random() < p.rate) others[k]!.set(i, '');
+        if (p.kind === 'missing' && random() < p.rate) others[k]!.set(i, '');
         else if (value === undefined) others[k]!.set(i, String(cellAt(src, i) ?? ''));
-        else out[i] = value;
+        else numbers[k]![i] = p.kind === 'noise' ? value + Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) * p.scale * sds[k]! : value;
       }
     }
     present.forEach((c, k) => (cells[indexOf(c)!] = numeric ? { numbers: numbers[k]!, other: others[k]! } : texts[k]!));
