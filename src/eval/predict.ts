@@ -743,10 +743,13 @@ function graphSaysRaw(plan: ModelPlan): string | undefined {
 /** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
 function probabilityProblem(flat: Float32Array | Float64Array, width: number, refs: Int32Array, unit: string): string | undefined {
   for (let i = 0; i < refs.length; i++) {
-    if (rowIsProbabilities(flat, width, i)) continue;
+    const problem = outputProblem(flat, width, i, true, PROBABILITY_SUM_TOLERANCE);
+    if (problem === undefined || problem === 'non-finite') continue;
     const where = `${unit} ${refs[i]}`;
-    const outside = Array.from({ length: width }, (_, c) => flat[i * width + c]!).find((v) => v < 0 || v > 1);
-    if (outside !== undefined) return `${where} has the score ${Number(outside.toPrecision(4))}, outside [0, 1]`;
+    if (problem === 'out-of-range') {
+      const outside = Array.from({ length: width }, (_, c) => flat[i * width + c]!).find((v) => v < 0 || v > 1)!;
+      return `${where} has the score ${Number(outside.toPrecision(4))}, outside [0, 1]`;
+    }
     let sum = 0;
     for (let c = 0; c < width; c++) sum += flat[i * width + c]!;
     return `the scores of ${where} sum to ${Number(sum.toPrecision(6))}, not 1`;
@@ -754,7 +757,6 @@ function probabilityProblem(flat: Float32Array | Float64Array, width: number, re
   return undefined;
 }
 
-/** Whether row i's scores are probabilities: each in [0, 1], several summing to 1 (a NaN is not outside). */
 /**
  * What the outputs check finds wrong with row i of a model's scores (as an Evaluation holds them,
  * `width` a row): a NaN or infinite score; a classifier's score outside [0, 1]; or a classifier's
@@ -775,14 +777,9 @@ export function outputProblem(scores: ArrayLike<number>, width: number, i: numbe
   return width > 1 && Math.abs(sum - 1) > sumTolerance ? 'sum' : undefined;
 }
 
+/** Whether row i's scores (finite: callers ask of such rows only) are probabilities: each in [0, 1], several summing to 1 within PROBABILITY_SUM_TOLERANCE. */
 export function rowIsProbabilities(flat: ArrayLike<number>, width: number, i: number): boolean {
-  let sum = 0;
-  for (let c = 0; c < width; c++) {
-    const v = flat[i * width + c]!;
-    if (v < 0 || v > 1) return false;
-    sum += v;
-  }
-  return width === 1 || !(Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE);
+  return outputProblem(flat, width, i, true, PROBABILITY_SUM_TOLERANCE) === undefined;
 }
 
 const FLOAT_TYPES = new Set(['float32', 'float64']);
