@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -8,14 +7,22 @@ import { glob, isGlob } from '../input/glob.js';
  * Field types shared by the checklist and the check option schemas. `inputPath` checks, while a
  * checklist is being validated, that the file exists relative to the checklist's folder; the
  * schema printed by `deploy-check schema` is the same zod schema with no folder set. The folder
- * reaches the refinement through the call that validates (AsyncLocalStorage, which holds for
- * synchronous code too), not through module state: two validations never see each other's folder.
+ * reaches the refinement through the call that validates, which is synchronous (zod's `parse`):
+ * the folder is set for the call and put back after it, so two validations never see each other's
+ * folder. (An AsyncLocalStorage did this before; on Node 20 its first use turns on promise hooks for
+ * the rest of the process, a call on every promise of a run's read loop.)
  */
-const validation = new AsyncLocalStorage<{ dir: string; named?: Set<string> }>();
+let validating: { dir: string; named?: Set<string> } | undefined;
 
-/** Runs `fn` (a validation) with paths resolved against `dir`, each named path added to `paths`. */
+/** Runs `fn` (a synchronous validation) with paths resolved against `dir`, each named path added to `paths`. */
 export function withBaseDir<T>(dir: string, fn: () => T, paths?: Set<string>): T {
-  return validation.run({ dir, named: paths }, fn);
+  const outer = validating;
+  validating = { dir, named: paths };
+  try {
+    return fn();
+  } finally {
+    validating = outer;
+  }
 }
 
 /** What is wrong with a path the checklist names (it is added to the paths named), if anything. */
@@ -32,7 +39,7 @@ export const inputPath = () =>
     .string()
     .min(1, { error: 'expected a path, received an empty string' })
     .superRefine((p, ctx) => {
-      const at = validation.getStore();
+      const at = validating;
       if (at === undefined) return;
       const problem = fileProblem(at, p);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -54,7 +61,7 @@ export const datasetPath = () =>
   z
     .union([z.string().min(1, { error: 'expected a path, received an empty string' }), z.array(inputPath()).min(1, { error: 'expected at least one file' })])
     .superRefine((p, ctx) => {
-      const at = validation.getStore();
+      const at = validating;
       if (at === undefined) return;
       // the glob is walked once: a folder of many files is listed once
       const files = datasetFiles(at.dir, p);
