@@ -73,6 +73,25 @@ describe('ExactSum: the exact sum, rounded once', () => {
     );
   });
 
+  it('millions of values: the bins, emptied every 2^20 values, lose nothing', () => {
+    // every bit of the mantissa set, so that a bin's sums grow as fast as they can (2^22 of them would
+    // pass 2^53 unflushed); a few of other signs and places
+    const x = 1 + (2 ** 52 - 1) * 2 ** -52;
+    const values = [x, -(2 ** -20 + (2 ** 32 - 1) * 2 ** -72), x * 2 ** -1060];
+    const counts = [0, 0, 0];
+    const s = new ExactSum();
+    for (let i = 0; i < 2 ** 22 + 3; i++) {
+      const k = i % 100 === 99 ? 1 : i % 1000 === 0 ? 2 : 0;
+      s.add(values[k]!);
+      counts[k]!++;
+    }
+    const exact = values.reduce((sum, v, k) => sum + BigInt(counts[k]!) * scaled(v), 0n);
+    const r = s.value();
+    const err = abs(exact - scaled(r));
+    expect(err <= abs(exact - scaled(nextUp(r)))).toBe(true);
+    expect(err <= abs(exact - scaled(nextDown(r)))).toBe(true);
+  });
+
   it('NaN and infinities: the sum is theirs', () => {
     expect(sumOf([1, NaN, 2])).toBeNaN();
     expect(sumOf([1, Infinity, 2])).toBe(Infinity);

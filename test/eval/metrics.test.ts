@@ -308,18 +308,18 @@ describe('sorted scores in single precision', () => {
         const truth = rows.map(([t]) => (t ? 1 : 0));
         const f32 = rows.map(([, s]) => s); // fc.float gives float32 values
         const pos = (i: number) => truth[i] === 1;
-        const single = cls.split(pos, (i) => f32[i]!, rows.length)!;
+        const single = cls.split(truth, 1, f32, 1, rows.length)!;
         expect(single.pos).toBeInstanceOf(Float32Array);
         // the same sorted scores in double precision, as before this change
         const asDouble = { pos: Float64Array.from(single.pos), neg: Float64Array.from(single.neg) };
         expect(asDouble.pos).toEqual(Float64Array.from(f32.filter((_, i) => pos(i))).sort());
         expect([...single.pos]).toEqual([...asDouble.pos]);
-        expect(cls.rocAuc(pos, (i) => f32[i]!, rows.length, single)).toBe(cls.rocAuc(pos, (i) => f32[i]!, rows.length, asDouble));
-        expect(cls.averagePrecision(pos, (i) => f32[i]!, rows.length, single)).toBe(cls.averagePrecision(pos, (i) => f32[i]!, rows.length, asDouble));
+        expect(cls.rocAuc(single)).toBe(cls.rocAuc(asDouble));
+        expect(cls.averagePrecision(single)).toBe(cls.averagePrecision(asDouble));
       }),
       { numRuns: 200 },
     );
     // a score off the float32 grid keeps double precision
-    expect(cls.split(() => true, () => 0.1, 3)!.pos).toBeInstanceOf(Float64Array);
+    expect(cls.split([1, 1, 1], 1, [0.1, 0.1, 0.1], 1, 3)!.pos).toBeInstanceOf(Float64Array);
   });
 });

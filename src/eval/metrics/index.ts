@@ -94,7 +94,7 @@ const sortedCache = new WeakMap<object, cls.Sorted | null>();
 export function sortedBinary(d: MetricData): cls.Sorted | null {
   const key = d.scores as object;
   let s = sortedCache.get(key);
-  if (s === undefined) sortedCache.set(key, (s = cls.split(pos(d), posScore(d), d.n)));
+  if (s === undefined) sortedCache.set(key, (s = cls.split(d.truth, d.positive, d.scores, d.columns, d.n)));
   return s;
 }
 const posScore = (d: MetricData) => (i: number) => probability(d.scores, d.columns, i, d.positive);
@@ -135,11 +135,11 @@ const TABLE = {
     range: SHARE,
     params: [],
     compute: (d) => {
-      if (d.task === 'binary') return cls.rocAuc(pos(d), posScore(d), d.n, sortedBinary(d));
+      if (d.task === 'binary') return cls.rocAuc(sortedBinary(d));
       // one-vs-rest, macro: the mean of each class's AUC against the rest
       let sum = 0;
       for (let c = 0; c < d.C; c++) {
-        const auc = cls.rocAuc((i) => d.truth[i] === c, (i) => probability(d.scores, d.columns, i, c), d.n);
+        const auc = cls.rocAuc(cls.split(d.truth, c, d.scores, d.columns, d.n));
         if (auc === null) return null;
         sum += auc;
       }
@@ -147,18 +147,15 @@ const TABLE = {
     },
     weighted: (d) => (d.task === 'binary' ? cls.weightedRocAuc(pos(d), posScore(d), d.n) : undefined),
   },
-  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.averagePrecision(pos(d), posScore(d), d.n, sortedBinary(d)), weighted: (d) => cls.weightedAveragePrecision(pos(d), posScore(d), d.n) },
+  average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.averagePrecision(sortedBinary(d)), weighted: (d) => cls.weightedAveragePrecision(pos(d), posScore(d), d.n) },
   log_loss: {
     uses: 'probabilities',
     tasks: CLASSIFICATION,
     higherIsBetter: false,
     range: NON_NEGATIVE,
     params: [],
-    compute: (d) => cls.logLoss(d.truth, (i, c) => probability(d.scores, d.columns, i, c), d.C),
-    weighted: (d) => {
-      const proba = (i: number, c: number) => probability(d.scores, d.columns, i, c);
-      return weightedMean(terms(d, (i) => cls.rowLogLoss(d.truth[i]!, proba, i, d.C)));
-    },
+    compute: (d) => cls.logLoss(d.truth, d.scores, d.columns, d.C),
+    weighted: (d) => weightedMean(terms(d, (i) => cls.rowLogLoss(d.truth[i]!, d.scores, d.columns, i, d.C))),
   },
   brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, range: SHARE, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n), weighted: (d) => weightedMean(terms(d, (i) => (posScore(d)(i) - (d.truth[i] === d.positive ? 1 : 0)) ** 2)) },
   ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, range: SHARE, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
