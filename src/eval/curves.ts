@@ -1,5 +1,4 @@
-import { probability } from './scores.js';
-import { walkThresholds } from './metrics/classification.js';
+import { walkThresholds, type Sorted } from './metrics/classification.js';
 import { ExactSum } from './metrics/exact-sum.js';
 import { sortedBinary, type MetricData } from './metrics/index.js';
 
@@ -37,20 +36,8 @@ function computeCurves(d: MetricData): BinaryCurves {
   const sorted = d.nonFinite ? null : sortedBinary(d);
   if (!sorted) return { roc: [], pr: [], calibration: [] };
   const { pos, neg } = sorted;
-  const n = d.n;
   const P = pos.length;
-  // exact sums: the same rows in any order give the same table
-  const sums = Array.from({ length: 10 }, () => new ExactSum());
-  const hits = new Float64Array(10);
-  const counts = new Float64Array(10);
-  for (let i = 0; i < n; i++) {
-    const p = probability(d.scores, d.columns, i, d.positive);
-    const bin = Math.min(9, Math.floor(p * 10));
-    sums[bin]!.add(p);
-    hits[bin]! += d.truth[i] === d.positive ? 1 : 0;
-    counts[bin]!++;
-  }
-  const N = n - P;
+  const N = neg.length;
   // the distinct thresholds, counted first, so that the kept points are known before the walk
   const distinct = walkThresholds(pos, neg, () => {}, new Int32Array(0));
   // ROC has a point per distinct score after (0, 0); PR a point per distinct score: ROC's point k
@@ -77,9 +64,33 @@ function computeCurves(d: MetricData): BinaryCurves {
     },
     kept,
   );
+  return { roc, pr, calibration: calibrationTable(pos, neg) };
+}
+
+/**
+ * The calibration table from the sorted scores (the order of the rows does not matter: the sums are
+ * exact); none when a score is not a probability (below 0 or above 1), which a table of bins of
+ * [0, 1] cannot show.
+ */
+function calibrationTable(pos: Sorted['pos'], neg: Sorted['neg']): BinaryCurves['calibration'] {
+  const low = Math.min(pos[0] ?? 0, neg[0] ?? 0);
+  const high = Math.max(pos[pos.length - 1] ?? 0, neg[neg.length - 1] ?? 0);
+  if (!(low >= 0 && high <= 1)) return [];
+  const sums = Array.from({ length: 10 }, () => new ExactSum());
+  const hits = new Float64Array(10);
+  const counts = new Float64Array(10);
+  for (const [scores, positive] of [[pos, 1], [neg, 0]] as const) {
+    for (let i = 0; i < scores.length; i++) {
+      const p = scores[i]!;
+      const bin = Math.min(9, Math.floor(p * 10));
+      sums[bin]!.add(p);
+      hits[bin]! += positive;
+      counts[bin]!++;
+    }
+  }
   const calibration: BinaryCurves['calibration'] = [];
   for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]!.value() / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
-  return { roc, pr, calibration };
+  return calibration;
 }
 
 /**

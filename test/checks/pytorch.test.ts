@@ -147,6 +147,11 @@ describe('PyTorch exports', () => {
     const first = run(checklist('rain-two-outputs.onnx', '  task: binary\n', checks, 'rain'));
     expect(first.code).toBe(1);
     expect(first.report.checks[0].message).toMatch(/^could not be evaluated: log_loss needs probabilities, but the scores of output "logit" are not: line \d+ has the score -?\d+(\.\d+)?, outside \[0, 1\] \(if the model ends at logits, set model\.outputs\.kind: logits; if its output "p" holds the probabilities, set model\.outputs\.scores to it\)$/);
+    // a ranking needs no probabilities: ROC AUC of the logits, its ROC curve drawn, no calibration table (logits are no probabilities)
+    const auc = first.report.checks[1];
+    expect(auc.status).toBe('pass');
+    expect(auc.details.curves.model.roc.length).toBeGreaterThan(10);
+    expect(auc.details.curves.model.calibration).toEqual([]);
     const named = run(checklist('rain-two-outputs.onnx', '  task: binary\n  outputs: { scores: p }\n', checks, 'rain'));
     expect(named.code).toBe(0);
     close(value(named.report, 'll'), REF.rain_sigmoid.log_loss!);

@@ -8,6 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChecklist, type LoadedChecklist } from '../../src/checklist/load.js';
 import { binaryCurves } from '../../src/eval/curves.js';
+import { exactSum } from '../../src/eval/metrics/exact-sum.js';
 import type { MetricData } from '../../src/eval/metrics/index.js';
 import { diffReports } from '../../src/report/diff.js';
 import { formatDiff } from '../../src/report/diff-formats.js';
@@ -178,6 +179,31 @@ describe('curves from sorted typed arrays', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('give the calibration table of the rows, bin by bin; none when a score is not a probability', () => {
+    const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.float({ min: 0, max: 1, noNaN: true })), { minLength: 2, maxLength: 400 }), (rows) => {
+        const scores = Float32Array.from(rows, ([, s]) => s);
+        const d: MetricData = { n: rows.length, task: 'binary', C: 2, columns: 1, positive: 1, truth: rows.map(([t]) => (t ? 1 : 0)), scores, predicted: rows.map(() => 0), nonFinite: 0 };
+        // row by row, in the rows' order
+        const bins = Array.from({ length: 10 }, () => ({ values: [] as number[], hits: 0 }));
+        rows.forEach(([t, s]) => {
+          const b = bins[Math.min(9, Math.floor(s * 10))]!;
+          b.values.push(s);
+          b.hits += t ? 1 : 0;
+        });
+        const want = bins.filter((b) => b.values.length).map((b) => ({ predicted: r4(exactSum(b.values.length, (i) => b.values[i]!) / b.values.length), observed: r4(b.hits / b.values.length), n: b.values.length }));
+        expect(binaryCurves(d).calibration).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
+    // raw scores (a margin, say): ROC and PR as ever, no calibration table
+    const raw: MetricData = { n: 3, task: 'binary', C: 2, columns: 1, positive: 1, truth: [0, 1, 1], scores: Float32Array.from([-0.5, 0.25, 2]), predicted: [0, 0, 1], nonFinite: 0 };
+    const curves = binaryCurves(raw);
+    expect(curves.calibration).toEqual([]);
+    expect(curves.roc[curves.roc.length - 1]).toEqual([1, 1]);
   });
 });
 
