@@ -329,6 +329,8 @@ export function planRead(source: Pick<DatasetSource, 'path' | 'columns'>, datase
   return { labelName, labelCol, keep, keepCols, plans, regression, numericLabels, want, slot: new Map(want.map((w, k) => [w.index, k])) };
 }
 
+const SMALL_LABELS = 256;
+
 /**
  * The label of every row: the true value (regression), or a code into a dictionary of the distinct
  * labels seen (classification), mapped to class indices once the classes are known. A label the
@@ -337,6 +339,8 @@ export function planRead(source: Pick<DatasetSource, 'path' | 'columns'>, datase
 export class Labels {
   readonly dictionary = new Map<string, number>();
   private readonly byValue = new Map<number, number>();
+  /** the codes of the labels 0 … SMALL_LABELS − 1 (−1: not seen yet), which nearly every numeric label is: a map lookup a row cost more than the rest of the row */
+  private readonly small = new Int32Array(SMALL_LABELS).fill(-1);
   /** one byte a row while there are at most 256 distinct labels (nearly always), four beyond */
   keys: Growable<Uint8Array> | Growable<Int32Array> = new Growable(Uint8Array);
   readonly values = new Growable(Float64Array);
@@ -373,8 +377,14 @@ export class Labels {
       } else if (parsed && !parsed.other.has(i)) {
         // a plain decimal: its key is String(value), as labelKey would make it from the text
         const v = parsed.numbers[i]!;
-        let idx = this.byValue.get(v);
-        if (idx === undefined) this.byValue.set(v, (idx = this.code(String(v))));
+        // a small whole label (0/1, a class index) from an array, else from the map
+        const small = v >= 0 && v < SMALL_LABELS && (v | 0) === v;
+        let idx = small ? this.small[v]! : -1;
+        if (idx < 0) {
+          idx = this.byValue.get(v) ?? -1;
+          if (idx < 0) this.byValue.set(v, (idx = this.code(String(v))));
+          if (small) this.small[v] = idx;
+        }
         this.keys.push(idx);
       } else {
         const key = labelKey(cellAt(labels, i), this.numeric);
