@@ -342,7 +342,7 @@ export class RunContext {
       // in a merge, a file read whole must be the one the shards read
       const shards = this.merging ? this.datasetEvidence.get(display) : undefined;
       if (shards && shards.sha256 !== ev.sha256) throw new InputError(display, `is not the file the shards read (its sha256 is ${ev.sha256}; the states say ${shards.sha256})`);
-      this.datasetEvidence.set(display, { path: display, ...ev });
+      this.datasetEvidence.set(display, withPath(display, ev));
     };
     const batches: DatasetSource['batches'] = async function* (want, size, options) {
       yield* source.batches(want, size, options);
@@ -427,7 +427,7 @@ export class RunContext {
         const part = this.part;
         const read = await readColumns(source, only, part);
         const evidence = this.datasetEvidence.get(source.path)!;
-        return { dataset: name, only: only ?? null, path: source.path, columns: source.columns, label: spec.label, evidence: { ...evidence, rows: evidence.rows! }, read };
+        return { dataset: name, only: only ?? null, path: source.path, columns: source.columns, label: spec.label, evidence: withRows(evidence), read };
       })();
       this.statsRead.set(key, entry);
     }
@@ -474,7 +474,7 @@ export class RunContext {
     if (this.checklist.checklist.datasets![name]!.predictions) {
       const { pass, rescored, rows, scores, verify } = await this.readScored(name, plan, this.part);
       const [evidence, scored] = [rows, scores].map((s) => this.datasetEvidence.get(s.path)!);
-      return { path: rows.path, columns: rows.columns, evidence: { ...evidence!, rows: evidence!.rows! }, models: ['model'], keep: [...plan.columns], pass, scored: { evidence: { ...scored!, rows: scored!.rows! }, verify: { rows: verify.rows, seed: verify.seed }, rescored } };
+      return { path: rows.path, columns: rows.columns, evidence: withRows(evidence!), models: ['model'], keep: [...plan.columns], pass, scored: { evidence: withRows(scored!), verify: { rows: verify.rows, seed: verify.seed }, rescored } };
     }
     const { source, spec } = await this.dataset(name);
     const roles = [...plan.models].sort();
@@ -491,7 +491,7 @@ export class RunContext {
     // the rows' decisions that perturbed passes of this part will be paired with (robustness), before the rows are counted
     for (const role of plan.paired) this.unperturbed.set(`${name}\u0000${role}`, decisionKeys(pass, read, roles.indexOf(role)));
     const reads = this.countedReads(plan, read);
-    return { path: source.path, columns: source.columns, evidence: { ...evidence, rows: evidence.rows! }, models: roles, keep, pass: (reads && countPass(pass, read, reads, plan.outputs.size ? [...plan.outputs] : undefined)) || pass };
+    return { path: source.path, columns: source.columns, evidence: withRows(evidence), models: roles, keep, pass: (reads && countPass(pass, read, reads, plan.outputs.size ? [...plan.outputs] : undefined)) || pass };
   }
 
   /** In a shard: each row's decision by a model in the evaluation pass over this part (robustness pairs the perturbed rows with them). */
@@ -581,7 +581,7 @@ export class RunContext {
     const roles = [...(this.plans.get(name)?.models ?? [])].sort();
     const stats = await readInputStats(source, planRead(source, spec, await Promise.all(roles.map((r) => this.facts(r))), []));
     const evidence = this.datasetEvidence.get(source.path)!;
-    return { stats, evidence: { ...evidence, rows: evidence.rows! } };
+    return { stats, evidence: withRows(evidence) };
   }
 
   private readonly datasetEvidence = new Map<string, InputEvidence>();
@@ -597,7 +597,7 @@ export class RunContext {
     // a dataset also read as a file (a files check, a digest) keeps one entry, with its rows
     for (const [path, ev] of this.datasetEvidence) {
       const same = list.find((e) => e.path === path);
-      if (!same) list.push(ev);
+      if (!same) list.push({ ...ev });
       else if (same.sha256 === ev.sha256 && ev.rows !== undefined) same.rows = ev.rows;
     }
     return list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -637,4 +637,26 @@ export class RunContext {
     }
     return { role, spec, path, bytes, sha256, info };
   }
+}
+
+/**
+ * A pass's evidence under its path, its sha256 read only when asked for: a large file's digest may
+ * still be computed on a thread after the pass (eval/datasets/digest.ts), while the checks go on.
+ */
+function withPath(path: string, ev: Omit<InputEvidence, 'path'>): InputEvidence {
+  return {
+    path,
+    get sha256() {
+      return ev.sha256;
+    },
+    bytes: ev.bytes,
+    ...(ev.rows !== undefined ? { rows: ev.rows } : {}),
+    ...(ev.files ? { files: ev.files } : {}),
+  };
+}
+
+/** A dataset's evidence after a pass (with its rows), its sha256 still read only when asked for (withPath). */
+function withRows(ev: InputEvidence): InputEvidence & { rows: number } {
+  if (ev.rows === undefined) throw new Error(`${ev.path} was read without its rows counted`);
+  return withPath(ev.path, ev) as InputEvidence & { rows: number };
 }

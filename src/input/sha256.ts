@@ -17,7 +17,17 @@ export type DigestMessage =
   | { op: 'open'; id: number; state: SharedArrayBuffer }
   | { op: 'slot'; id: number; index: number; slot: SharedArrayBuffer }
   | { op: 'update'; id: number; index: number; offset: number; length: number }
-  | { op: 'digest'; id: number; result: SharedArrayBuffer };
+  | { op: 'digest'; id: number; result: SharedArrayBuffer }
+  // a file hashed whole, read by the thread itself (fileDigestLater), into `result` laid out as `at` says
+  | { op: 'file'; path: string; result: SharedArrayBuffer; at: typeof LATER };
+
+/**
+ * fileDigestLater's result: the digest's 32 bytes, then two Int32 cells (by index: the state, 0
+ * hashing, 1 done, 2 failed; the chunks hashed so far), then the error's UTF-8. (Sent with each
+ * message: the thread's file ships without this module.)
+ */
+const LATER = { state: 8, progress: 9, error: 40 };
+const LATER_BYTES = LATER.error + 512;
 
 /** Files smaller than this are hashed on the reading thread: a thread costs more than it saves. */
 export const THREAD_FROM = 32 << 20;
@@ -89,13 +99,57 @@ export function fileDigest(size: number, thread: boolean): Digest {
       w.postMessage({ op: 'digest', id, result } satisfies DigestMessage);
       waitFor(new Int32Array(result, 32, 1), 0, 0);
       slots.length = 0;
-      if (--active === 0 && worker === w) {
-        void w.terminate();
-        worker = undefined;
-      }
+      release(w);
       return Buffer.from(result, 0, 32).toString('hex');
     },
   };
+}
+
+/**
+ * The sha256 of a file of `size` bytes read whole, hashed later by the sha256 thread, which reads the
+ * file itself; undefined where there is no thread (its file is not built, the file is small). For a
+ * reader that has read the file and wants its digest off its own thread and off the time it reads:
+ * `start()` hands the file over, `digest()` waits for the thread (blocking) and returns it, or throws
+ * why the file could not be read. A thread that has not moved for a minute has died.
+ */
+export function fileDigestLater(file: string, size: number): { start(): void; digest(): string } | undefined {
+  const w = digestThread(size, true);
+  if (!w) return undefined;
+  active++;
+  const result = new SharedArrayBuffer(LATER_BYTES);
+  const cells = new Int32Array(result);
+  let value: string | undefined;
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    w.postMessage({ op: 'file', path: file, result, at: LATER } satisfies DigestMessage);
+  };
+  return {
+    start,
+    digest() {
+      if (value !== undefined) return value;
+      start();
+      waitFor(cells, LATER.state, 0, LATER.progress);
+      release(w);
+      const bytes = new Uint8Array(result);
+      if (Atomics.load(cells, LATER.state) !== 1) throw new Error(Buffer.from(bytes.subarray(LATER.error)).toString('utf8').replace(/\0+$/, ''));
+      return (value = Buffer.from(bytes.subarray(0, 32)).toString('hex'));
+    },
+  };
+}
+
+/** Whether a file of `size` bytes would be hashed on the thread (fileDigestLater, digestThread), without starting it. */
+export function digestThreadFor(size: number): boolean {
+  return size >= THREAD_FROM && existsSync(WORKER);
+}
+
+/** A file done with the thread: when it was the last, the thread ends (its memory is given back). */
+function release(w: Worker): void {
+  if (--active === 0 && worker === w) {
+    void w.terminate();
+    worker = undefined;
+  }
 }
 
 /** The thread that hashes a file of `size` bytes (undefined: this one), when `thread` allows one. */
@@ -117,11 +171,20 @@ function onThisThread(): Digest {
   };
 }
 
-/** Blocks until cell `index` no longer holds `value`; a thread silent for a minute has died. */
-function waitFor(cells: Int32Array, index: number, value: number): void {
-  const start = Date.now();
+/**
+ * Blocks until cell `index` no longer holds `value`; a thread silent for a minute has died (with
+ * `progress`, the cell the thread moves as it works: a minute without it moving).
+ */
+function waitFor(cells: Int32Array, index: number, value: number, progress?: number): void {
+  let start = Date.now();
+  let moved = progress === undefined ? 0 : Atomics.load(cells, progress);
   while (Atomics.load(cells, index) === value) {
     Atomics.wait(cells, index, value, 1000);
+    const now = progress === undefined ? moved : Atomics.load(cells, progress);
+    if (now !== moved) {
+      moved = now;
+      start = Date.now();
+    }
     if (Date.now() - start > 60_000) throw new Error('the sha256 thread stopped answering');
   }
 }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDataset } from '../../src/eval/datasets/index.js';
-import { digestThread, fileDigest, THREAD_FROM } from '../../src/input/sha256.js';
+import { digestThread, fileDigest, fileDigestLater, THREAD_FROM } from '../../src/input/sha256.js';
+import { InputError } from '../../src/input/errors.js';
+import { modelHostStarted, startModelHost, stopModelRuns } from '../../src/onnx/session.js';
 import { scenario } from '../helpers.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -59,5 +61,60 @@ describe("a large file's sha256, hashed on a thread of its own", () => {
     expect(n).toBe(rows);
     expect(sum).toBe(7 * rows);
     expect(source.evidence()).toEqual({ sha256: sha(text), bytes: text.length, rows });
+  });
+});
+
+describe("a large file's sha256 beside a model host: hashed after the read, by the thread reading the file again", () => {
+  /** a CSV just over THREAD_FROM, and the rows of its last column summed by a full read */
+  function bigCsv(): { file: string; text: Buffer; rows: number } {
+    const row = '0.25,-5.5,7\n';
+    const rows = Math.ceil((THREAD_FROM + 1000) / row.length);
+    const text = Buffer.from(`a,b,c\n${row.repeat(rows)}`);
+    const file = join(scenario({}), 'big.csv');
+    writeFileSync(file, text);
+    return { file, text, rows };
+  }
+  async function readAll(file: string) {
+    const source = await openDataset(file, 'big.csv');
+    let n = 0;
+    for await (const b of source.batches([{ index: 2, as: 'number' }], 65536, { reuse: true })) n += b.n;
+    return { source, n };
+  }
+
+  it('fileDigestLater: the sha256 of the file as it is when started; an unreadable file says why', () => {
+    const { file, text } = bigCsv();
+    const later = fileDigestLater(file, THREAD_FROM)!;
+    later.start();
+    expect(later.digest()).toBe(sha(text));
+    expect(later.digest()).toBe(sha(text));
+    const gone = fileDigestLater(join(scenario({}), 'gone.csv'), THREAD_FROM)!;
+    expect(() => gone.digest()).toThrow(/ENOENT/);
+    expect(fileDigestLater(file, THREAD_FROM - 1)).toBeUndefined();
+  });
+
+  it("a run's evidence is the file's digest; a file written to after its read is an error naming it, not a digest of other rows", async () => {
+    const wasStarted = modelHostStarted();
+    startModelHost();
+    try {
+      const { file, text, rows } = bigCsv();
+      const first = await readAll(file);
+      expect(first.n).toBe(rows);
+      const ev = first.source.evidence()!;
+      expect(ev.rows).toBe(rows);
+      expect(ev.sha256).toBe(sha(text));
+      // the digest is taken after the read: a row appended before it is asked for would be in the digest, not in the rows
+      const second = await readAll(file);
+      appendFileSync(file, '1,2,3\n');
+      const changed = second.source.evidence()!;
+      expect(changed.rows).toBe(rows);
+      expect(() => changed.sha256).toThrow(InputError);
+      expect(() => changed.sha256).toThrow(/^big\.csv  changed while it was read/);
+      // a file removed before its digest was taken
+      const third = await readAll(file);
+      rmSync(file);
+      expect(() => third.source.evidence()!.sha256).toThrow(/^big\.csv  (could not be read again for its sha256|changed while it was read)/);
+    } finally {
+      if (!wasStarted) stopModelRuns('test over');
+    }
   });
 });

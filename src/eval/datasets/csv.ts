@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
-import { datasetDigest } from './digest.js';
+import { datasetDigest, passEvidence } from './digest.js';
 import { MAX_RECORD_BYTES, RowTexts, type Cell, type Column, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
 import { CHUNK, CR, LF, READ_BUFFER, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
@@ -62,7 +62,7 @@ export async function openCsv(
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
-      const hash = datasetDigest(size);
+      const hash = datasetDigest(file, display, size);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
@@ -208,7 +208,7 @@ export async function openCsv(
       if (rows === 0 && !options?.empty) throw new InputError(display, 'has a header but no rows');
       through = size;
       if (n) yield flush().batch;
-      evidence = { sha256: hash.digest(), bytes: size, rows };
+      evidence = passEvidence(hash.end(), size, rows);
     },
   };
 }

@@ -1,17 +1,73 @@
-import { fileDigest, type Digest } from '../../input/sha256.js';
+import { statSync } from 'node:fs';
+import { InputError } from '../../input/errors.js';
+import { digestThreadFor, fileDigest, fileDigestLater } from '../../input/sha256.js';
 import { modelHostStarted } from '../../onnx/session.js';
 
+/** The digest of a dataset file as a reader takes it: fed the chunks read, ended once the file is read to its end. */
+export interface DatasetDigest {
+  update(chunk: Uint8Array): void;
+  /** The file was read to its end: a function that gives its sha256 (it may wait for a thread, or throw why it could not). */
+  end(): () => string;
+}
+
 /**
- * The digest of a dataset file of `size` bytes, as every text reader takes it: a large file is
- * hashed on a thread of its own (src/input/sha256.ts) only while no model host runs. Beside a
- * host, a hash thread's gain was within the 2-core development machine's noise (1M rows: 2.77
- * against 2.83 s, medians of 10 alternated runs; 1.91 against 1.88 s at 19f706c), though the host
- * is idle most of the time: the machine's two vCPUs give two busy threads about 1.5 cores, so the
- * hash slows the parsing beside it nearly as much as it saves; and it added ~20 MB (a thread's heap
- * and its buffers) to the 10,000,000-row run's peak, where the target is 400 MB. Without a host,
- * reading the 1M-row benchmark file with its digest took 750 ms instead of 899 ms (medians of 12
- * alternated reads).
+ * The digest of a dataset file of `size` bytes, as every text reader takes it. Beside a model host,
+ * a large file is hashed after it is read, by the sha256 thread reading it again (from the page
+ * cache), while this thread computes the metrics: during the read both cores are already busy
+ * (parsing on two threads, the model host), and a hash among them slowed the rest nearly as much as
+ * it saved (a thread hashing the chunks as they were read: 1M rows 2.77 against 2.83 s, medians of
+ * 10 alternated runs); after it, one core is idle. The file must not change meanwhile: its size,
+ * modification and change times and inode, taken when the pass begins, are compared when the digest
+ * is asked for, and a file that moved is an error (its digest would not be of the rows evaluated).
+ * Without a host, a large file is hashed on the thread as it is read (reading the 1M-row benchmark
+ * file with its digest took 750 ms instead of 899 ms, medians of 12 alternated reads); a small one,
+ * or one where the thread's file is not built, on this thread.
  */
-export function datasetDigest(size: number): Digest {
-  return fileDigest(size, !modelHostStarted());
+export function datasetDigest(file: string, display: string, size: number): DatasetDigest {
+  if (modelHostStarted() && digestThreadFor(size)) {
+    const before = statSync(file, { bigint: true });
+    return {
+      update: () => undefined,
+      end() {
+        const later = fileDigestLater(file, size)!;
+        later.start();
+        let value: string | undefined;
+        return () => {
+          if (value !== undefined) return value;
+          let sha256: string;
+          try {
+            sha256 = later.digest();
+          } catch (e) {
+            throw new InputError(display, `could not be read again for its sha256: ${(e as Error).message}`);
+          }
+          const after = statSync(file, { bigint: true, throwIfNoEntry: false });
+          const same = after && (['dev', 'ino', 'size', 'mtimeNs', 'ctimeNs'] as const).every((k) => after[k] === before[k]);
+          if (!same) throw new InputError(display, 'changed while it was read (its size, times or inode moved): its sha256 would not be of the rows evaluated', undefined, 'run again once the file is written');
+          return (value = sha256);
+        };
+      },
+    };
+  }
+  const digest = fileDigest(size, !modelHostStarted());
+  return {
+    update: (chunk) => digest.update(chunk),
+    end() {
+      const sha256 = digest.digest();
+      return () => sha256;
+    },
+  };
+}
+
+/**
+ * A pass's evidence whose `sha256` is a getter: asked for (read, or the object spread), it may wait
+ * for the digest's thread. Keep the object and read it when the digest is needed (the report).
+ */
+export function passEvidence(sha256: () => string, bytes: number, rows: number): { readonly sha256: string; bytes: number; rows: number } {
+  return {
+    get sha256() {
+      return sha256();
+    },
+    bytes,
+    rows,
+  };
 }

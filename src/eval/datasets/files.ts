@@ -98,14 +98,30 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display, b.through === undefined ? undefined : total ? (done + b.through * file.bytes) / total : 1);
         const ev = file.source.evidence();
         if (!ev) throw new Error(`${file.display} was read without evidence`);
-        seen.push({ path: file.display, ...ev });
+        // its digest asked for when the dataset's is (it may still be hashed on a thread: digest.ts)
+        seen.push({
+          path: file.display,
+          get sha256() {
+            return ev.sha256;
+          },
+          bytes: ev.bytes,
+          rows: ev.rows,
+        });
         rowsBefore += ev.rows;
         groupsBefore += groups ?? 0;
         done += file.bytes;
         current = undefined;
       }
       if (rowsBefore === 0) throw new InputError(display, `has no rows: none of its ${files.length} files holds a row`);
-      evidence = { sha256: seen.every((f) => f.sha256) ? manifestDigest(seen) : '', bytes: total, rows: rowsBefore, files: seen };
+      let manifest: string | undefined;
+      evidence = {
+        get sha256() {
+          return (manifest ??= seen.every((f) => f.sha256) ? manifestDigest(seen) : '');
+        },
+        bytes: total,
+        rows: rowsBefore,
+        files: seen,
+      };
     },
   };
 }

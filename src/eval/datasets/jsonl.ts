@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
-import { datasetDigest } from './digest.js';
+import { datasetDigest, passEvidence } from './digest.js';
 import { MAX_RECORD_BYTES, type Cell, type DatasetSource, type RawBatch } from './types.js';
 import { inPart } from './part.js';
 
@@ -32,7 +32,7 @@ export async function openJsonl(file: string, display: string, /** tests: bytes 
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
       const part = options?.part;
-      const hash = datasetDigest(size);
+      const hash = datasetDigest(file, display, size);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       let cells: Cell[][] = want.map(() => []);
       let lines: number[] = [];
@@ -64,7 +64,7 @@ export async function openJsonl(file: string, display: string, /** tests: bytes 
         if (lines.length >= batchSize) yield flush();
       }
       if (lines.length) yield flush();
-      evidence = { sha256: hash.digest(), bytes: size, rows };
+      evidence = passEvidence(hash.end(), size, rows);
     },
   };
 }
