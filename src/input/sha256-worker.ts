@@ -1,7 +1,6 @@
 // The sha256 thread (started by sha256.ts): hashes the chunks of one or more files as the reader
 // hands them over in shared memory, so that the digest costs the main thread a copy, not a hash.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { DigestMessage } from './sha256.js';
 
@@ -12,10 +11,6 @@ interface Stream {
 }
 const streams = new Map<number, Stream>();
 parentPort!.on('message', (m: DigestMessage) => {
-  if (m.op === 'file') {
-    hashFile(m.path, m.result, m.at);
-    return;
-  }
   if (m.op === 'open') {
     streams.set(m.id, { hash: createHash('sha256'), state: new Int32Array(m.state), slots: [] });
     return;
@@ -38,31 +33,3 @@ parentPort!.on('message', (m: DigestMessage) => {
   Atomics.store(done, 0, 1);
   Atomics.notify(done, 0);
 });
-
-/** A file read and hashed whole (fileDigestLater): the digest, or why it could not be read, in `result`. */
-function hashFile(path: string, result: SharedArrayBuffer, at: { state: number; progress: number; error: number }): void {
-  const cells = new Int32Array(result);
-  const bytes = new Uint8Array(result);
-  let state = 1;
-  try {
-    const hash = createHash('sha256');
-    const chunk = Buffer.allocUnsafe(1 << 20);
-    const fd = openSync(path, 'r');
-    try {
-      for (;;) {
-        const n = readSync(fd, chunk, 0, chunk.length, null);
-        if (n === 0) break;
-        hash.update(chunk.subarray(0, n));
-        Atomics.add(cells, at.progress, 1);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    bytes.set(hash.digest());
-  } catch (e) {
-    state = 2;
-    bytes.set(Buffer.from((e as Error).message, 'utf8').subarray(0, bytes.length - at.error), at.error);
-  }
-  Atomics.store(cells, at.state, state);
-  Atomics.notify(cells, at.state);
-}

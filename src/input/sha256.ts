@@ -17,17 +17,20 @@ export type DigestMessage =
   | { op: 'open'; id: number; state: SharedArrayBuffer }
   | { op: 'slot'; id: number; index: number; slot: SharedArrayBuffer }
   | { op: 'update'; id: number; index: number; offset: number; length: number }
-  | { op: 'digest'; id: number; result: SharedArrayBuffer }
-  // a file hashed whole, read by the thread itself (fileDigestLater), into `result` laid out as `at` says
-  | { op: 'file'; path: string; result: SharedArrayBuffer; at: typeof LATER };
+  | { op: 'digest'; id: number; result: SharedArrayBuffer };
 
 /**
- * fileDigestLater's result: the digest's 32 bytes, then two Int32 cells (by index: the state, 0
- * hashing, 1 done, 2 failed; the chunks hashed so far), then the error's UTF-8. (Sent with each
- * message: the thread's file ships without this module.)
+ * A file to hash whole on another thread, which reads it itself (hashFileInSteps, in
+ * src/input/hash-file.ts): the digest's 32 bytes go to `result`, then two Int32 cells (by index `at`:
+ * the state, 0 hashing, 1 done, 2 failed; the chunks hashed so far), then the error's UTF-8 from byte
+ * `at.error`. (The layout travels with the job: the thread's bundle holds none of this module.)
  */
-const LATER = { state: 8, progress: 9, error: 40 };
-const LATER_BYTES = LATER.error + 512;
+export interface FileDigestJob {
+  hashFile: string;
+  result: SharedArrayBuffer;
+  at: { state: number; progress: number; error: number };
+}
+const AT = { state: 8, progress: 9, error: 40 };
 
 /** Files smaller than this are hashed on the reading thread: a thread costs more than it saves. */
 export const THREAD_FROM = 32 << 20;
@@ -106,42 +109,29 @@ export function fileDigest(size: number, thread: boolean): Digest {
 }
 
 /**
- * The sha256 of a file of `size` bytes read whole, hashed later by the sha256 thread, which reads the
- * file itself; undefined where there is no thread (its file is not built, the file is small). For a
- * reader that has read the file and wants its digest off its own thread and off the time it reads:
- * `start()` hands the file over, `digest()` waits for the thread (blocking) and returns it, or throws
- * why the file could not be read. A thread that has not moved for a minute has died.
+ * The sha256 of `file` read whole by another thread: `post` hands the job to it (at once), and the
+ * function returned waits for the thread (blocking) and gives the digest, or throws why the file
+ * could not be read. A thread that has not moved for a minute has died.
  */
-export function fileDigestLater(file: string, size: number): { start(): void; digest(): string } | undefined {
-  const w = digestThread(size, true);
-  if (!w) return undefined;
-  active++;
-  const result = new SharedArrayBuffer(LATER_BYTES);
+export function digestOnThread(file: string, post: (job: FileDigestJob) => void): () => string {
+  const result = new SharedArrayBuffer(AT.error + 512);
   const cells = new Int32Array(result);
-  let value: string | undefined;
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
-    w.postMessage({ op: 'file', path: file, result, at: LATER } satisfies DigestMessage);
-  };
-  return {
-    start,
-    digest() {
-      if (value !== undefined) return value;
-      start();
-      waitFor(cells, LATER.state, 0, LATER.progress);
-      release(w);
+  post({ hashFile: file, result, at: AT });
+  let outcome: { sha256: string } | { error: Error } | undefined;
+  return () => {
+    if (!outcome) {
+      try {
+        waitFor(cells, AT.state, 0, AT.progress);
+      } catch (e) {
+        outcome = { error: e as Error };
+        throw e;
+      }
       const bytes = new Uint8Array(result);
-      if (Atomics.load(cells, LATER.state) !== 1) throw new Error(Buffer.from(bytes.subarray(LATER.error)).toString('utf8').replace(/\0+$/, ''));
-      return (value = Buffer.from(bytes.subarray(0, 32)).toString('hex'));
-    },
+      outcome = Atomics.load(cells, AT.state) === 1 ? { sha256: Buffer.from(bytes.subarray(0, 32)).toString('hex') } : { error: new Error(Buffer.from(bytes.subarray(AT.error)).toString('utf8').replace(/\0+$/, '')) };
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.sha256;
   };
-}
-
-/** Whether a file of `size` bytes would be hashed on the thread (fileDigestLater, digestThread), without starting it. */
-export function digestThreadFor(size: number): boolean {
-  return size >= THREAD_FROM && existsSync(WORKER);
 }
 
 /** A file done with the thread: when it was the last, the thread ends (its memory is given back). */

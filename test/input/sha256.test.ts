@@ -3,7 +3,8 @@ import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDataset } from '../../src/eval/datasets/index.js';
-import { digestThread, fileDigest, fileDigestLater, THREAD_FROM } from '../../src/input/sha256.js';
+import { digestThread, fileDigest, THREAD_FROM } from '../../src/input/sha256.js';
+import { parseThread } from '../../src/eval/datasets/csv-thread.js';
 import { InputError } from '../../src/input/errors.js';
 import { modelHostStarted, startModelHost, stopModelRuns } from '../../src/onnx/session.js';
 import { scenario } from '../helpers.js';
@@ -64,8 +65,8 @@ describe("a large file's sha256, hashed on a thread of its own", () => {
   });
 });
 
-describe("a large file's sha256 beside a model host: hashed after the read, by the thread reading the file again", () => {
-  /** a CSV just over THREAD_FROM, and the rows of its last column summed by a full read */
+describe("a large CSV's sha256 beside a model host: hashed after the read, by the parsing thread reading the file again", () => {
+  /** a CSV just over THREAD_FROM */
   function bigCsv(): { file: string; text: Buffer; rows: number } {
     const row = '0.25,-5.5,7\n';
     const rows = Math.ceil((THREAD_FROM + 1000) / row.length);
@@ -81,18 +82,23 @@ describe("a large file's sha256 beside a model host: hashed after the read, by t
     return { source, n };
   }
 
-  it('fileDigestLater: the sha256 of the file as it is when started; an unreadable file says why', () => {
+  it("the parsing thread's hash: the file's sha256, a megabyte a step; a file it cannot read says why, asked once or twice", () => {
     const { file, text } = bigCsv();
-    const later = fileDigestLater(file, THREAD_FROM)!;
-    later.start();
-    expect(later.digest()).toBe(sha(text));
-    expect(later.digest()).toBe(sha(text));
-    const gone = fileDigestLater(join(scenario({}), 'gone.csv'), THREAD_FROM)!;
-    expect(() => gone.digest()).toThrow(/ENOENT/);
-    expect(fileDigestLater(file, THREAD_FROM - 1)).toBeUndefined();
+    const thread = parseThread()!;
+    try {
+      const digest = thread.hash(file);
+      expect(digest()).toBe(sha(text));
+      expect(digest()).toBe(sha(text));
+      const gone = thread.hash(join(scenario({}), 'gone.csv'));
+      expect(() => gone()).toThrow(/ENOENT/);
+      expect(() => gone()).toThrow(/ENOENT/);
+      expect(thread.hash(file)()).toBe(sha(text));
+    } finally {
+      thread.release();
+    }
   });
 
-  it("a run's evidence is the file's digest; a file written to after its read is an error naming it, not a digest of other rows", async () => {
+  it("a run's evidence is the file's digest; a file written to or removed after its read is an error naming it, not a digest of other rows", async () => {
     const wasStarted = modelHostStarted();
     startModelHost();
     try {
@@ -109,7 +115,6 @@ describe("a large file's sha256 beside a model host: hashed after the read, by t
       expect(changed.rows).toBe(rows);
       expect(() => changed.sha256).toThrow(InputError);
       expect(() => changed.sha256).toThrow(/^big\.csv  changed while it was read/);
-      // a file removed before its digest was taken
       const third = await readAll(file);
       rmSync(file);
       expect(() => third.source.evidence()!.sha256).toThrow(/^big\.csv  (could not be read again for its sha256|changed while it was read)/);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { digestOnThread, type FileDigestJob } from '../../input/sha256.js';
 import { PACKAGE_ROOT } from '../../input/version.js';
 import { transferList, type LineArrays, type LineSpec, type Lines } from './csv-lines.js';
 
@@ -20,6 +21,10 @@ export type RegionDone = Pick<Lines, 'rows' | 'cellInts' | 'stop' | 'lines' | 'd
 export interface ThreadReady {
   ready: true;
 }
+/** What the thread sends once it has hashed a file (`hash`): the digest itself is in the job's shared memory. */
+export interface FileHashed {
+  hashed: true;
+}
 
 /** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
 export const PARSE_THREAD_FROM = 16 << 20;
@@ -28,6 +33,8 @@ const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'datasets', 'csv-worker.cjs');
 let worker: Worker | undefined;
 let users = 0;
 let jobs = 0;
+/** files being hashed on the thread (`hash`): it lives on until they are */
+let hashing = 0;
 /** ends the thread a little after its last reader is done (a run reads a file in several passes) */
 let ending: NodeJS.Timeout | undefined;
 const LINGER_MS = 500;
@@ -66,6 +73,12 @@ export interface ParseThread {
   out(): number;
   /** parses bytes [0, to) into `lines` on the thread; the bytes and the arrays are unusable until it settles, and given back by it */
   parse(bytes: Uint8Array, to: number, ncols: number, spec: LineSpec, lines: Lines): Promise<Uint8Array>;
+  /**
+   * The sha256 of `file`, read whole by the thread between the regions it parses, a megabyte at a
+   * time (src/input/hash-file.ts): the job is handed over at once, and the function returned waits
+   * for it (blocking). The thread lives on until it is done, released or not.
+   */
+  hash(file: string): () => string;
   /** the reader is done with the thread */
   release(): void;
 }
@@ -76,9 +89,13 @@ export function parseThread(): ParseThread | undefined {
     // no limit on its young generation: at 1 MB, collecting it slowed the parsing by a third
     const w = new Worker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: 16 } });
     w.unref();
-    w.on('message', (m: RegionDone | ThreadReady) => {
+    w.on('message', (m: RegionDone | ThreadReady | FileHashed) => {
       if ('ready' in m) {
         loaded.add(w);
+        return;
+      }
+      if ('hashed' in m) {
+        if (--hashing === 0 && users === 0 && waiting.size === 0) later(w);
         return;
       }
       const job = waiting.get(m.id)!;
@@ -125,6 +142,13 @@ export function parseThread(): ParseThread | undefined {
         mine--;
       }
     },
+    hash(file) {
+      const gone = ended.get(w);
+      if (gone) throw gone;
+      hashing++;
+      clearTimeout(ending);
+      return digestOnThread(file, (job: FileDigestJob) => w.postMessage(job));
+    },
     release() {
       if (released) return;
       released = true;
@@ -136,7 +160,7 @@ export function parseThread(): ParseThread | undefined {
 function later(w: Worker): void {
   clearTimeout(ending);
   ending = setTimeout(() => {
-    if (worker !== w || users > 0) return;
+    if (worker !== w || users > 0 || hashing > 0) return;
     void w.terminate();
     worker = undefined;
   }, LINGER_MS).unref();

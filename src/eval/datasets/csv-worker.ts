@@ -1,11 +1,18 @@
 // The CSV parsing thread (started by csv-thread.ts): parses the regions of complete, quote-free
 // lines the reader hands over and hands their bytes and arrays back. It holds nothing between
-// regions.
+// regions. Between them, it hashes the files it is asked to (a file read, hashed after its read:
+// digest.ts).
 import { parentPort } from 'node:worker_threads';
+import { hashFileInSteps } from '../../input/hash-file.js';
+import type { FileDigestJob } from '../../input/sha256.js';
 import { linesOver, parseLines, transferList } from './csv-lines.js';
-import type { RegionDone, RegionJob, ThreadReady } from './csv-thread.js';
+import type { FileHashed, RegionDone, RegionJob, ThreadReady } from './csv-thread.js';
 
-parentPort!.on('message', (m: RegionJob) => {
+parentPort!.on('message', (m: RegionJob | FileDigestJob) => {
+  if ('hashFile' in m) {
+    hashFileInSteps(m, () => parentPort!.postMessage({ hashed: true } satisfies FileHashed));
+    return;
+  }
   const out = linesOver(m.arrays, m.capacity);
   parseLines(m.bytes, 0, m.to, m.ncols, m.spec, out);
   parentPort!.postMessage(

@@ -62,7 +62,9 @@ export async function openCsv(
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
-      const hash = datasetDigest(file, display, size);
+      // the parsing thread for a large file (csv-regions.ts), which also hashes it after the read beside a model host (digest.ts)
+      const thread = plainPath && size >= threadFrom ? parseThread() : undefined;
+      const hash = datasetDigest(file, display, size, thread);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
@@ -195,7 +197,7 @@ export async function openCsv(
         if (got.ragged >= 0) ragged(line + got.lines, got.ragged);
       };
       // a region of a quarter of a chunk or more may go to the thread
-      const regions = plainPath ? new Regions(columns.length, spec, numberColumns, place, () => first, size >= threadFrom ? parseThread() : undefined, chunk / 4) : undefined;
+      const regions = plainPath ? new Regions(columns.length, spec, numberColumns, place, () => first, thread, chunk / 4) : undefined;
       // Records are handled synchronously chunk by chunk; only whole batches cross an await.
       const numeric = new Uint8Array(columns.length);
       want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));

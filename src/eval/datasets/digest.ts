@@ -1,7 +1,9 @@
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../../input/errors.js';
-import { digestThreadFor, fileDigest, fileDigestLater } from '../../input/sha256.js';
+import { fileDigest } from '../../input/sha256.js';
 import { modelHostStarted } from '../../onnx/session.js';
+import type { ParseThread } from './csv-thread.js';
 
 /** The digest of a dataset file as a reader takes it: fed the chunks read, ended once the file is read to its end. */
 export interface DatasetDigest {
@@ -12,31 +14,36 @@ export interface DatasetDigest {
 
 /**
  * The digest of a dataset file of `size` bytes, as every text reader takes it. Beside a model host,
- * a large file is hashed after it is read, by the sha256 thread reading it again (from the page
- * cache), while this thread computes the metrics: during the read both cores are already busy
- * (parsing on two threads, the model host), and a hash among them slowed the rest nearly as much as
- * it saved (a thread hashing the chunks as they were read: 1M rows 2.77 against 2.83 s, medians of
- * 10 alternated runs); after it, one core is idle. The file must not change meanwhile: its size,
- * modification and change times and inode, taken when the pass begins, are compared when the digest
- * is asked for, and a file that moved is an error (its digest would not be of the rows evaluated).
- * Without a host, a large file is hashed on the thread as it is read (reading the 1M-row benchmark
- * file with its digest took 750 ms instead of 899 ms, medians of 12 alternated reads); a small one,
- * or one where the thread's file is not built, on this thread.
+ * a file read with a parsing thread (csv-thread.ts) is hashed after it is read, by that thread
+ * reading it again (from the page cache) while this thread computes the metrics: during the read
+ * both cores are already busy (parsing on two threads, the model host), and a hash among them slowed
+ * the rest nearly as much as it saved (a thread hashing the chunks as they were read: 1M rows 2.77
+ * against 2.83 s, medians of 10 alternated runs); after it, one core is idle. The file must not
+ * change meanwhile: its size, modification and change times and inode, taken when the pass begins,
+ * are compared when the digest is asked for, and a file that moved is an error (its digest would not
+ * be of the rows evaluated). Otherwise the chunks are hashed as they are read: without a host, a
+ * large file on a thread of its own (reading the 1M-row benchmark file with its digest took 750 ms
+ * instead of 899 ms, medians of 12 alternated reads), else on this thread.
  */
-export function datasetDigest(file: string, display: string, size: number): DatasetDigest {
-  if (modelHostStarted() && digestThreadFor(size)) {
+export function datasetDigest(file: string, display: string, size: number, thread: ParseThread | undefined): DatasetDigest {
+  if (thread && modelHostStarted()) {
     const before = statSync(file, { bigint: true });
     return {
       update: () => undefined,
       end() {
-        const later = fileDigestLater(file, size)!;
-        later.start();
+        let later: () => string;
+        try {
+          later = thread.hash(file);
+        } catch {
+          // the thread has ended: hashed here, when asked for
+          later = () => hashHere(file);
+        }
         let value: string | undefined;
         return () => {
           if (value !== undefined) return value;
           let sha256: string;
           try {
-            sha256 = later.digest();
+            sha256 = later();
           } catch (e) {
             throw new InputError(display, `could not be read again for its sha256: ${(e as Error).message}`);
           }
@@ -56,6 +63,19 @@ export function datasetDigest(file: string, display: string, size: number): Data
       return () => sha256;
     },
   };
+}
+
+/** A file's sha256, read on this thread. */
+function hashHere(file: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /**

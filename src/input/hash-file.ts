@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { FileDigestJob } from './sha256.js';
+
+/** bytes read and hashed a step */
+const STEP = 1 << 20;
+
+/**
+ * The thread's side of digestOnThread (sha256.ts): reads and hashes the job's file a megabyte a
+ * step, each step an event-loop turn of its own (setImmediate), so that the thread's other messages
+ * (regions to parse) are not held up behind a large file; writes the digest, or why the file could
+ * not be read, into the job's result and wakes the waiting thread; then calls `done`.
+ */
+export function hashFileInSteps(job: FileDigestJob, done: () => void): void {
+  const cells = new Int32Array(job.result);
+  const bytes = new Uint8Array(job.result);
+  const finish = (state: 1 | 2, error?: Error) => {
+    if (error) bytes.set(Buffer.from(error.message, 'utf8').subarray(0, bytes.length - job.at.error), job.at.error);
+    Atomics.store(cells, job.at.state, state);
+    Atomics.notify(cells, job.at.state);
+    done();
+  };
+  let fd: number;
+  try {
+    fd = openSync(job.hashFile, 'r');
+  } catch (e) {
+    finish(2, e as Error);
+    return;
+  }
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(STEP);
+  const step = () => {
+    try {
+      const n = readSync(fd, chunk, 0, STEP, null);
+      if (n > 0) {
+        hash.update(chunk.subarray(0, n));
+        Atomics.add(cells, job.at.progress, 1);
+        setImmediate(step);
+        return;
+      }
+      closeSync(fd);
+      bytes.set(hash.digest());
+      finish(1);
+    } catch (e) {
+      closeSync(fd);
+      finish(2, e as Error);
+    }
+  };
+  step();
+}
