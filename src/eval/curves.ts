@@ -79,18 +79,50 @@ function calibrationTable(pos: Sorted['pos'], neg: Sorted['neg']): BinaryCurves[
   const sums = Array.from({ length: 10 }, () => new ExactSum());
   const hits = new Float64Array(10);
   const counts = new Float64Array(10);
+  const binOf = (p: number) => Math.min(9, Math.floor(p * 10));
   for (const [scores, positive] of [[pos, 1], [neg, 0]] as const) {
-    for (let i = 0; i < scores.length; i++) {
-      const p = scores[i]!;
-      const bin = Math.min(9, Math.floor(p * 10));
-      sums[bin]!.add(p);
-      hits[bin]! += positive;
-      counts[bin]!++;
+    // ascending: a bin's scores are one run, its end found by bisection
+    for (let from = 0; from < scores.length; ) {
+      const bin = binOf(scores[from]!);
+      let lo = from + 1;
+      let hi = scores.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (binOf(scores[mid]!) > bin) hi = mid;
+        else lo = mid + 1;
+      }
+      addRun(sums[bin]!, scores, from, lo);
+      hits[bin]! += positive * (lo - from);
+      counts[bin]! += lo - from;
+      from = lo;
     }
   }
   const calibration: BinaryCurves['calibration'] = [];
   for (let b = 0; b < 10; b++) if (counts[b]) calibration.push({ predicted: r4(sums[b]!.value() / counts[b]!), observed: r4(hits[b]! / counts[b]!), n: counts[b]! });
   return calibration;
+}
+
+const F32 = new Float32Array(1);
+const F32_BITS = new Uint32Array(F32.buffer);
+
+/**
+ * Adds values[from, to) (ascending, at least 0) to `sum`. Float32 values are each a whole multiple
+ * of the smallest one's last bit, q: while their total stays below 2^52·q, every partial sum in a
+ * double is exact, and the run is added as that one double (a loop of additions); else value by value.
+ */
+function addRun(sum: ExactSum, values: Sorted['pos'], from: number, to: number): void {
+  if (values instanceof Float32Array) {
+    F32[0] = values[from]!;
+    const e = (F32_BITS[0]! >>> 23) & 0xff;
+    const q = 2 ** (Math.max(e, 1) - 150);
+    if ((to - from) * values[to - 1]! < 2 ** 52 * q) {
+      let run = 0;
+      for (let i = from; i < to; i++) run += values[i]!;
+      sum.add(run);
+      return;
+    }
+  }
+  for (let i = from; i < to; i++) sum.add(values[i]!);
 }
 
 /**

@@ -126,6 +126,16 @@ describe('properties', () => {
     );
   });
 
+  it("one score column (a binary model's second class) gives every metric of the two columns it stands for, to the bit", () => {
+    fc.assert(
+      fc.property(binaryCase, (rows) => {
+        const two = toData(rows, 1);
+        const one = { ...two, columns: 1, scores: rows.map(([, p]) => p) };
+        for (const name of ['roc_auc', 'average_precision', 'log_loss', 'brier', 'ece'] as const) expect(METRICS[name].compute(one, {})).toBe(METRICS[name].compute(two, {}));
+      }),
+    );
+  });
+
   it('perfect predictions give the ideal value', () => {
     fc.assert(
       fc.property(fc.array(fc.boolean(), { minLength: 2, maxLength: 50 }).filter((t) => t.includes(true) && t.includes(false)), (truth) => {

@@ -179,24 +179,32 @@ export type Sorted = { pos: Scores; neg: Scores };
 
 /**
  * The scores of the positive and of the negative rows, each sorted ascending (float32 scores by
- * radix, sort.ts; others by the native sort); null when a score is NaN. Kept in a Float32Array when every score is exactly a float32 value (the usual model
- * output): half the memory, the same values, the same order and ties.
+ * radix, sort.ts; others by the native sort); null when a score is NaN. Kept in a Float32Array when
+ * every score is exactly a float32 value (the usual model output): half the memory, the same
+ * values, the same order and ties. Once an evaluation, over every row, on one core while the other
+ * may idle: the common case (one score column, or several, read as stored) is a loop of its own.
  */
 export function split(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number): Sorted | null {
-  let p = 0;
+  // the positive class's score as stored (a single column's first class is 1 − s, computed)
+  const stored = columns > 1 || positive === 1;
+  const at = columns > 1 ? positive : 0;
+  // float32 scores read as stored are float32 values; anything else is checked
+  const known = stored && scores instanceof Float32Array;
   let single = true;
+  let p = 0;
   for (let i = 0; i < n; i++) {
-    const v = probability(scores, columns, i, positive);
-    if (Number.isNaN(v)) return null;
-    if (single && Math.fround(v) !== v) single = false;
+    const v = stored ? scores[i * columns + at]! : 1 - scores[i]!;
+    if (v !== v) return null;
+    if (!known && single && Math.fround(v) !== v) single = false;
     if (truth[i] === positive) p++;
   }
   const Kind = single ? Float32Array : Float64Array;
   const pos = new Kind(p);
   const neg = new Kind(n - p);
   for (let i = 0, a = 0, b = 0; i < n; i++) {
-    if (truth[i] === positive) pos[a++] = probability(scores, columns, i, positive);
-    else neg[b++] = probability(scores, columns, i, positive);
+    const v = stored ? scores[i * columns + at]! : 1 - scores[i]!;
+    if (truth[i] === positive) pos[a++] = v;
+    else neg[b++] = v;
   }
   return single ? { pos: sortFloat32(pos as Float32Array), neg: sortFloat32(neg as Float32Array) } : { pos: pos.sort(), neg: neg.sort() };
 }
@@ -330,6 +338,18 @@ export function logLoss(truth: ArrayLike<number>, scores: ArrayLike<number>, col
   const n = truth.length;
   if (n === 0) return null;
   const total = new ExactSum();
+  if (columns === 1 && C === 2) {
+    // a binary model's one score column: rowLogLoss's arithmetic, inline (the same terms to the bit)
+    for (let i = 0; i < n; i++) {
+      const s = scores[i]!;
+      const p0 = clip(1 - s);
+      const p1 = clip(s);
+      const loss = -Math.log((truth[i] === 1 ? p1 : p0) / (p0 + p1));
+      if (loss !== loss) return null;
+      total.add(loss);
+    }
+    return total.value() / n;
+  }
   for (let i = 0; i < n; i++) {
     const loss = rowLogLoss(truth[i]!, scores, columns, i, C);
     if (Number.isNaN(loss)) return null;

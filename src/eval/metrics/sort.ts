@@ -23,6 +23,10 @@ export function sortFloat32(a: Float32Array, scratch = SCRATCH): Float32Array {
   const n = a.length;
   if (n < SMALL) return a.sort();
   const keys = new Uint32Array(a.buffer, a.byteOffset, n);
+  if (n <= scratch) {
+    wholeLsd(keys, new Uint32Array(n));
+    return a;
+  }
   // order-preserving keys: a negative value has every bit flipped, a positive one its sign bit set
   for (let i = 0; i < n; i++) {
     const b = keys[i]!;
@@ -34,6 +38,52 @@ export function sortFloat32(a: Float32Array, scratch = SCRATCH): Float32Array {
     keys[i] = k & 0x80000000 ? k & 0x7fffffff : ~k;
   }
   return a;
+}
+
+/**
+ * Sorts the float32 bits in `keys` (as values) through `scratch` (as long), in as few passes over
+ * them as a least-significant-digit radix sort can make: one that turns each value into its
+ * order-preserving key and counts the three digits (11, 11 and 10 bits) at once, one a digit
+ * whose keys differ there (a digit all keys share moves nothing), and the last turning the keys back
+ * as it writes them. (sortKeys counts a digit a pass and turns the keys in passes of their own:
+ * half as many passes again, on the work after the last row, when one core may idle.)
+ */
+function wholeLsd(keys: Uint32Array, scratch: Uint32Array): void {
+  const n = keys.length;
+  const counts = [new Uint32Array(MASK + 1), new Uint32Array(MASK + 1), new Uint32Array(MASK + 1)] as const;
+  const [c0, c1, c2] = counts;
+  for (let i = 0; i < n; i++) {
+    const b = keys[i]!;
+    const k = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    keys[i] = k;
+    c0[k & MASK]!++;
+    c1[(k >>> BITS) & MASK]!++;
+    c2[k >>> (2 * BITS)]!++;
+  }
+  let src = keys;
+  let dst = scratch;
+  for (let d = 0; d < 3; d++) {
+    const count = counts[d]!;
+    const shift = d * BITS;
+    if (count[(src[0]! >>> shift) & MASK] === n) continue;
+    for (let v = 0, at = 0; v <= MASK; v++) {
+      const c = count[v]!;
+      count[v] = at;
+      at += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = src[i]!;
+      dst[count[(k >>> shift) & MASK]!++] = k;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  // the keys back to the values' bits, into `keys`
+  for (let i = 0; i < n; i++) {
+    const k = src[i]!;
+    keys[i] = k & 0x80000000 ? k & 0x7fffffff : ~k;
+  }
 }
 
 /** Sorts keys[from, to) in place, through `scratch` when the range fits it. */
