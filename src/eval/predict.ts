@@ -565,7 +565,9 @@ function finish(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: 
   const single = !transformedHere(plan) && out.scores.every((s) => s instanceof Float32Array);
   const flat = single ? joined(out.scores, Float32Array) : joined(out.scores, Float64Array);
   out.scores.length = 0; // the batches' outputs, copied: given back before the next arrays are made
-  const nonFinite = nonFiniteRows(flat, width, refs);
+  // the usual case in one pass: every row's scores probabilities (finite, in [0, 1], summing to 1)
+  const probabilities = allProbabilities(flat, width);
+  const nonFinite = probabilities ? { rows: 0, first: [] } : nonFiniteRows(flat, width, refs);
   if (plan.outputs.task === 'regression') {
     if (width !== 1) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns; a regression output has one`);
     return {
@@ -574,16 +576,16 @@ function finish(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: 
       outputs: { value: plan.outputs.scores },
     };
   }
-  return classification(plan, out, labels, labelName, common, only, path, { flat, width, nonFinite });
+  return classification(plan, out, labels, labelName, common, only, path, { flat, width, nonFinite, probabilities });
 }
 
 /**
  * A classifier's Evaluation: the classes and their order, the labels as class indices, the scores as
  * probabilities (n × classes), the decisions, and the model's own label output as class indices.
  */
-function classification(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: string, common: Common, only: boolean, path: string, o: { flat: Float32Array | Float64Array; width: number; nonFinite: Evaluation['nonFinite'] }): Evaluation {
+function classification(plan: ModelPlan, out: OutputData, labels: LabelData, labelName: string, common: Common, only: boolean, path: string, o: { flat: Float32Array | Float64Array; width: number; nonFinite: Evaluation['nonFinite']; probabilities: boolean }): Evaluation {
   const { n, rowRef: refs, rowUnit } = common;
-  const { flat, width, nonFinite } = o;
+  const { flat, width, nonFinite, probabilities } = o;
   const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, labels.dictionary, path, labelName, width);
   const C = classes.length;
   if (width !== 1 && width !== C) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns but there are ${C} classes (${classes.join(', ')})`);
@@ -614,7 +616,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   // already be probabilities, or the metrics that need them refuse to run
   // (logits are in double precision: finish never keeps them single)
   asProbabilities(plan, flat, width);
-  const byValues = nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
+  const byValues = probabilities || nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
   const byGraph = nonFinite.rows || byValues ? undefined : graphSaysRaw(plan);
   const notProbabilities = byValues ? { reason: byValues, by: 'values' as const } : byGraph ? { reason: byGraph, by: 'graph' as const } : undefined;
   // A single score column is the score of the second class, as scikit-learn orders binary outputs:
@@ -748,6 +750,32 @@ function graphSaysRaw(plan: ModelPlan): string | undefined {
   if (plan.model.spec.outputs?.kind !== undefined || !plan.outputs.scores) return undefined;
   const from = rawScoresFrom(plan.model.info, plan.outputs.scores);
   return from && `they come straight from ${from}, with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities`;
+}
+
+/**
+ * Whether outputProblem finds nothing in any row (as a classifier's, at PROBABILITY_SUM_TOLERANCE):
+ * every score finite and in [0, 1], several a row summing to 1. A loop of its own, once an
+ * evaluation: the answer of nonFiniteRows and probabilityProblem in the usual case, where each would
+ * walk every row.
+ */
+function allProbabilities(flat: Float32Array | Float64Array, width: number): boolean {
+  if (width === 1) {
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i]!;
+      if (!(v >= 0 && v <= 1)) return false;
+    }
+    return true;
+  }
+  for (let r = 0; r < flat.length; r += width) {
+    let sum = 0;
+    for (let c = 0; c < width; c++) {
+      const v = flat[r + c]!;
+      if (!(v >= 0 && v <= 1)) return false;
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return false;
+  }
+  return true;
 }
 
 /** Why the scores are not probabilities (a value outside [0, 1], a row not summing to 1), or undefined. */
