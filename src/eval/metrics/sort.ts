@@ -66,15 +66,7 @@ function wholeLsd(keys: Uint32Array, scratch: Uint32Array): void {
     const count = counts[d]!;
     const shift = d * BITS;
     if (count[(src[0]! >>> shift) & MASK] === n) continue;
-    for (let v = 0, at = 0; v <= MASK; v++) {
-      const c = count[v]!;
-      count[v] = at;
-      at += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = src[i]!;
-      dst[count[(k >>> shift) & MASK]!++] = k;
-    }
+    scatter(src, dst, count, shift);
     const t = src;
     src = dst;
     dst = t;
@@ -83,6 +75,19 @@ function wholeLsd(keys: Uint32Array, scratch: Uint32Array): void {
   for (let i = 0; i < n; i++) {
     const k = src[i]!;
     keys[i] = k & 0x80000000 ? k & 0x7fffffff : ~k;
+  }
+}
+
+/** One pass of a radix sort: `src` into `dst` (as long) by the digit at `shift`, whose counts `count` holds (turned into places here). */
+function scatter(src: Uint32Array, dst: Uint32Array, count: Uint32Array, shift: number): void {
+  for (let d = 0, at = 0; d <= MASK; d++) {
+    const c = count[d]!;
+    count[d] = at;
+    at += c;
+  }
+  for (let i = 0; i < src.length; i++) {
+    const k = src[i]!;
+    dst[count[(k >>> shift) & MASK]!++] = k;
   }
 }
 
@@ -115,15 +120,7 @@ function lsd(keys: Uint32Array, scratch: Uint32Array, bits: number): void {
     count.fill(0);
     for (let i = 0; i < n; i++) count[(src[i]! >>> shift) & MASK]!++;
     if (count[(src[0]! >>> shift) & MASK] === n) continue; // one digit: the pass moves nothing
-    for (let d = 0, at = 0; d <= MASK; d++) {
-      const c = count[d]!;
-      count[d] = at;
-      at += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = src[i]!;
-      dst[count[(k >>> shift) & MASK]!++] = k;
-    }
+    scatter(src, dst, count, shift);
     const t = src;
     src = dst;
     dst = t;
