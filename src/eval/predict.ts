@@ -631,7 +631,9 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   const threshold = set ?? 0.5;
   const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
   const thresholded = thresholdedClass(task, positive, set);
-  for (let i = 0; i < n; i++) predicted[i] = decided(decisionKey(probs, width, i, set), thresholded);
+  // one score column and no threshold (the usual binary export): decisionKey's rule, inline
+  if (width === 1 && set === undefined) for (let i = 0; i < n; i++) predicted[i] = probs[i]! > 1 - probs[i]! ? 1 : 0;
+  else for (let i = 0; i < n; i++) predicted[i] = decided(decisionKey(probs, width, i, set), thresholded);
   let labelOutput: Int32Array | undefined;
   if (plan.outputs.label) {
     labelOutput = new Int32Array(n);

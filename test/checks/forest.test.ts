@@ -59,3 +59,26 @@ describe('a random forest whose scores tie at 0.5', () => {
     expect(check('outputs').measurements[0]!.value).toBe(REF.ties / REF.n);
   });
 });
+
+describe('one score column tied at 0.5', () => {
+  it("without a threshold, a tie is the first class there too (the single column's decisions are computed apart)", async () => {
+    const { FLOAT, model, node, valueInfo } = await import('../onnx-builder.js');
+    // the score is the input itself: the data say what the model scores
+    const identity = Buffer.from(model([node('Identity', ['x'], ['scores'])], [valueInfo('x', FLOAT, ['N', 1])], [valueInfo('scores', FLOAT, ['N', 1])]));
+    // two ties at 0.5 labelled 0, and the float32 just above one half, labelled 1
+    const dir = scenario({
+      'model.onnx': identity,
+      'data.csv': 's,y\n0.5,0\n0.5,0\n0.50000006,1\n0.2,0\n0.9,1\n',
+      'c.yaml': 'version: 1\nmodel: { path: model.onnx, task: binary, classes: [0, 1] }\ndatasets:\n  holdout: { path: data.csv, label: y }\nchecks:\n  - { id: accuracy, type: metric, metric: accuracy, min: 0.5 }\n',
+    });
+    const r = cli([join(dir, 'c.yaml'), '--format', 'json']);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as { checks: { measurements: { value: number }[]; details: { confusion_matrix: number[][] } }[] };
+    // a >= rule would give 3/5
+    expect(report.checks[0]!.measurements[0]!.value).toBe(1);
+    expect(report.checks[0]!.details.confusion_matrix).toEqual([
+      [3, 0],
+      [0, 2],
+    ]);
+  });
+});
