@@ -15,9 +15,7 @@ export function hashFileInSteps(job: FileDigestJob, done: () => void): void {
   const cells = new Int32Array(job.result);
   const bytes = new Uint8Array(job.result);
   const finish = (state: 1 | 2, error?: Error) => {
-    if (error) bytes.set(Buffer.from(error.message, 'utf8').subarray(0, bytes.length - job.at.error), job.at.error);
-    Atomics.store(cells, job.at.state, state);
-    Atomics.notify(cells, job.at.state);
+    settleDigest(job, state, error);
     done();
   };
   let fd: number;
@@ -47,4 +45,16 @@ export function hashFileInSteps(job: FileDigestJob, done: () => void): void {
     }
   };
   step();
+}
+
+/**
+ * Ends a job: its state (1 done, the digest already written; 2 failed, with `error`'s message) and
+ * the waiting thread woken. Also the reader's, for the jobs of a thread that ended before them.
+ */
+export function settleDigest(job: FileDigestJob, state: 1 | 2, error?: Error): void {
+  const cells = new Int32Array(job.result);
+  const bytes = new Uint8Array(job.result);
+  if (error) bytes.set(Buffer.from(error.message, 'utf8').subarray(0, bytes.length - job.at.error), job.at.error);
+  Atomics.store(cells, job.at.state, state);
+  Atomics.notify(cells, job.at.state);
 }

@@ -3,7 +3,8 @@ import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDataset } from '../../src/eval/datasets/index.js';
-import { digestThread, fileDigest, THREAD_FROM } from '../../src/input/sha256.js';
+import { digestOnThread, digestThread, fileDigest, THREAD_FROM, type FileDigestJob } from '../../src/input/sha256.js';
+import { settleDigest } from '../../src/input/hash-file.js';
 import { parseThread } from '../../src/eval/datasets/csv-thread.js';
 import { InputError } from '../../src/input/errors.js';
 import { modelHostStarted, startModelHost, stopModelRuns } from '../../src/onnx/session.js';
@@ -96,6 +97,15 @@ describe("a large CSV's sha256 beside a model host: hashed after the read, by th
     } finally {
       thread.release();
     }
+  });
+
+  it('a job its thread never finishes (the thread ended): settled as failed, the reader waiting for it is told, not left to wait for a silent thread', () => {
+    let posted: FileDigestJob | undefined;
+    const digest = digestOnThread('any.csv', (job) => (posted = job));
+    expect(posted!.hashFile).toBe('any.csv');
+    settleDigest(posted!, 2, new Error('the CSV parsing thread ended before the digest: killed'));
+    expect(() => digest()).toThrow('the CSV parsing thread ended before the digest: killed');
+    expect(() => digest()).toThrow('killed');
   });
 
   it("a run's evidence is the file's digest; a file written to or removed after its read is an error naming it, not a digest of other rows", async () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { settleDigest } from '../../input/hash-file.js';
 import { digestOnThread, type FileDigestJob } from '../../input/sha256.js';
 import { PACKAGE_ROOT } from '../../input/version.js';
 import { transferList, type LineArrays, type LineSpec, type Lines } from './csv-lines.js';
@@ -21,9 +22,11 @@ export type RegionDone = Pick<Lines, 'rows' | 'cellInts' | 'stop' | 'lines' | 'd
 export interface ThreadReady {
   ready: true;
 }
-/** What the thread sends once it has hashed a file (`hash`): the digest itself is in the job's shared memory. */
+/** A file for the thread to hash (`hash`), numbered. */
+export type HashJob = FileDigestJob & { id: number };
+/** What the thread sends once it has hashed a file: the job's number (the digest is in the job's shared memory). */
 export interface FileHashed {
-  hashed: true;
+  hashed: number;
 }
 
 /** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
@@ -33,8 +36,9 @@ const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'datasets', 'csv-worker.cjs');
 let worker: Worker | undefined;
 let users = 0;
 let jobs = 0;
-/** files being hashed on the thread (`hash`): it lives on until they are */
-let hashing = 0;
+let hashJobs = 0;
+/** files being hashed on the thread (`hash`), by job number: it lives on until they are */
+const hashing = new Map<number, { job: FileDigestJob; on: Worker }>();
 /** ends the thread a little after its last reader is done (a run reads a file in several passes) */
 let ending: NodeJS.Timeout | undefined;
 const LINGER_MS = 500;
@@ -95,7 +99,8 @@ export function parseThread(): ParseThread | undefined {
         return;
       }
       if ('hashed' in m) {
-        if (--hashing === 0 && users === 0 && waiting.size === 0) later(w);
+        hashing.delete(m.hashed);
+        if (hashing.size === 0 && users === 0 && waiting.size === 0) later(w);
         return;
       }
       const job = waiting.get(m.id)!;
@@ -110,6 +115,12 @@ export function parseThread(): ParseThread | undefined {
       ended.set(w, e);
       for (const job of waiting.values()) job.reject(e);
       waiting.clear();
+      // a file it was hashing: its reader, waiting for the digest, is told at once
+      for (const [key, h] of hashing) {
+        if (h.on !== w) continue;
+        settleDigest(h.job, 2, new Error(`the CSV parsing thread ended before the digest: ${e.message}`));
+        hashing.delete(key);
+      }
       if (worker === w) worker = undefined;
     };
     w.on('error', fail);
@@ -145,9 +156,12 @@ export function parseThread(): ParseThread | undefined {
     hash(file) {
       const gone = ended.get(w);
       if (gone) throw gone;
-      hashing++;
       clearTimeout(ending);
-      return digestOnThread(file, (job: FileDigestJob) => w.postMessage(job));
+      return digestOnThread(file, (job: FileDigestJob) => {
+        const id = ++hashJobs;
+        hashing.set(id, { job, on: w });
+        w.postMessage({ ...job, id } satisfies HashJob);
+      });
     },
     release() {
       if (released) return;
@@ -160,7 +174,7 @@ export function parseThread(): ParseThread | undefined {
 function later(w: Worker): void {
   clearTimeout(ending);
   ending = setTimeout(() => {
-    if (worker !== w || users > 0 || hashing > 0) return;
+    if (worker !== w || users > 0 || hashing.size > 0) return;
     void w.terminate();
     worker = undefined;
   }, LINGER_MS).unref();

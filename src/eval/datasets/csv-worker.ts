@@ -4,13 +4,12 @@
 // digest.ts).
 import { parentPort } from 'node:worker_threads';
 import { hashFileInSteps } from '../../input/hash-file.js';
-import type { FileDigestJob } from '../../input/sha256.js';
 import { linesOver, parseLines, transferList } from './csv-lines.js';
-import type { FileHashed, RegionDone, RegionJob, ThreadReady } from './csv-thread.js';
+import type { FileHashed, HashJob, RegionDone, RegionJob, ThreadReady } from './csv-thread.js';
 
-parentPort!.on('message', (m: RegionJob | FileDigestJob) => {
+parentPort!.on('message', (m: RegionJob | HashJob) => {
   if ('hashFile' in m) {
-    hashFileInSteps(m, () => parentPort!.postMessage({ hashed: true } satisfies FileHashed));
+    hashFileInSteps(m, () => parentPort!.postMessage({ hashed: m.id } satisfies FileHashed));
     return;
   }
   const out = linesOver(m.arrays, m.capacity);
