@@ -755,28 +755,13 @@ function graphSaysRaw(plan: ModelPlan): string | undefined {
 }
 
 /**
- * Whether outputProblem finds nothing in any row (as a classifier's, at PROBABILITY_SUM_TOLERANCE):
- * every score finite and in [0, 1], several a row summing to 1. A loop of its own, once an
- * evaluation: the answer of nonFiniteRows and probabilityProblem in the usual case, where each would
- * walk every row.
+ * Whether every row's scores are probabilities (rowIsProbabilities: finite, in [0, 1], several a row
+ * summing to 1). A loop of its own, once an evaluation: the answer of nonFiniteRows and
+ * probabilityProblem in the usual case, where each would walk every row.
  */
 function allProbabilities(flat: Float32Array | Float64Array, width: number): boolean {
-  if (width === 1) {
-    for (let i = 0; i < flat.length; i++) {
-      const v = flat[i]!;
-      if (!(v >= 0 && v <= 1)) return false;
-    }
-    return true;
-  }
-  for (let r = 0; r < flat.length; r += width) {
-    let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const v = flat[r + c]!;
-      if (!(v >= 0 && v <= 1)) return false;
-      sum += v;
-    }
-    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return false;
-  }
+  const rows = flat.length / width;
+  for (let i = 0; i < rows; i++) if (!rowIsProbabilities(flat, width, i)) return false;
   return true;
 }
 

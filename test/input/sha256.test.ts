@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDataset } from '../../src/eval/datasets/index.js';
 import { digestOnThread, digestThread, fileDigest, THREAD_FROM, type FileDigestJob } from '../../src/input/sha256.js';
-import { settleDigest } from '../../src/input/hash-file.js';
+import { hashFileNow, settleDigest } from '../../src/input/hash-file.js';
 import { parseThread } from '../../src/eval/datasets/csv-thread.js';
 import { InputError } from '../../src/input/errors.js';
 import { modelHostStarted, startModelHost, stopModelRuns } from '../../src/onnx/session.js';
@@ -94,6 +94,8 @@ describe("a large CSV's sha256 beside a model host: hashed after the read, by th
       expect(() => gone()).toThrow(/ENOENT/);
       expect(() => gone()).toThrow(/ENOENT/);
       expect(thread.hash(file)()).toBe(sha(text));
+      // the reader's own way when the thread has ended: the same digest
+      expect(hashFileNow(file)).toBe(sha(text));
     } finally {
       thread.release();
     }

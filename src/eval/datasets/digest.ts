@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { hashFileNow } from '../../input/hash-file.js';
 import { InputError } from '../../input/errors.js';
 import { fileDigest } from '../../input/sha256.js';
 import { modelHostStarted } from '../../onnx/session.js';
@@ -36,7 +36,7 @@ export function datasetDigest(file: string, display: string, size: number, threa
           later = thread.hash(file);
         } catch {
           // the thread has ended: hashed here, when asked for
-          later = () => hashHere(file);
+          later = () => hashFileNow(file);
         }
         let value: string | undefined;
         return () => {
@@ -63,19 +63,6 @@ export function datasetDigest(file: string, display: string, size: number, threa
       return () => sha256;
     },
   };
-}
-
-/** A file's sha256, read on this thread. */
-function hashHere(file: string): string {
-  const hash = createHash('sha256');
-  const chunk = Buffer.allocUnsafe(1 << 20);
-  const fd = openSync(file, 'r');
-  try {
-    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) hash.update(chunk.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 /**

@@ -185,15 +185,12 @@ export type Sorted = { pos: Scores; neg: Scores };
  * may idle: the common case (one score column, or several, read as stored) is a loop of its own.
  */
 export function split(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number): Sorted | null {
-  // the positive class's score as stored (a single column's first class is 1 − s, computed)
-  const stored = columns > 1 || positive === 1;
-  const at = columns > 1 ? positive : 0;
-  // float32 scores read as stored are float32 values; anything else is checked
-  const known = stored && scores instanceof Float32Array;
+  // float32 scores read as stored (not a single column's first class, 1 − s) are float32 values; anything else is checked
+  const known = (columns > 1 || positive === 1) && scores instanceof Float32Array;
   let single = true;
   let p = 0;
   for (let i = 0; i < n; i++) {
-    const v = stored ? scores[i * columns + at]! : 1 - scores[i]!;
+    const v = probability(scores, columns, i, positive);
     if (v !== v) return null;
     if (!known && single && Math.fround(v) !== v) single = false;
     if (truth[i] === positive) p++;
@@ -202,7 +199,7 @@ export function split(truth: ArrayLike<number>, positive: number, scores: ArrayL
   const pos = new Kind(p);
   const neg = new Kind(n - p);
   for (let i = 0, a = 0, b = 0; i < n; i++) {
-    const v = stored ? scores[i * columns + at]! : 1 - scores[i]!;
+    const v = probability(scores, columns, i, positive);
     if (truth[i] === positive) pos[a++] = v;
     else neg[b++] = v;
   }
