@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
 import { datasetDigest, passEvidence } from './digest.js';
-import { MAX_RECORD_BYTES, RowTexts, type Cell, type Column, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
+import { MAX_RECORD_BYTES, packedMap, RowTexts, type Cell, type Column, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
 import { CHUNK, CR, LF, READ_BUFFER, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
 import { Regions } from './csv-regions.js';
@@ -87,7 +87,7 @@ export async function openCsv(
           return again;
         }
         return {
-          cells: asNumber.map((num) => (num ? { numbers: new Float64Array(batchSize), other: new RowTexts(batchSize) } : new Array<Cell>())),
+          cells: packedMap(asNumber, (num) => (num ? { numbers: new Float64Array(batchSize), other: new RowTexts(batchSize) } : new Array<Cell>())),
           lines: new Int32Array(batchSize),
           index: new Int32Array(batchSize),
         };
@@ -106,7 +106,7 @@ export async function openCsv(
         const batch: RawBatch = {
           n,
           through: size ? through / size : 1,
-          cells: cells.map((c) => (Array.isArray(c) ? c : { numbers: c.numbers.subarray(0, n), other: c.other })),
+          cells: packedMap(cells, (c) => (Array.isArray(c) ? c : { numbers: c.numbers.subarray(0, n), other: c.other })),
           unit: 'line',
           refs: lines.subarray(0, n),
           index: index.subarray(0, n),
