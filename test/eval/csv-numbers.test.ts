@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { numberAt } from '../../src/eval/cells.js';
@@ -10,7 +13,7 @@ import { killParseThread, parseThreadLoaded, regionsParsedOnThread } from '../..
 import type { Part } from '../../src/eval/datasets/part.js';
 import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
 import type { ColumnRequest } from '../../src/eval/datasets/types.js';
-import { scenario } from '../helpers.js';
+import { ROOT, scenario } from '../helpers.js';
 import { readAll } from './datasets.test.js';
 
 const bytes = (s: string) => Buffer.from(s);
@@ -203,6 +206,40 @@ describe('the quote-free fast path', () => {
     }
     expect(expected).toBe(rows);
     expect(buffers.size).toBeLessThanOrEqual(2);
+  });
+  it('code optimised after detachOnce outlives the first transfer of a buffer (which threw it out before)', () => {
+    // in a fresh process (the test runner's may have detached a buffer already), the built module, V8's natives syntax
+    const script = `const { detachOnce } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'eval', 'datasets', 'csv-lines.js')).href)});
+      if (process.argv[1] === 'early') detachOnce();
+      const f = (a) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; };
+      const a = new Float64Array(16).fill(1);
+      %PrepareFunctionForOptimization(f); f(a); f(a); %OptimizeFunctionOnNextCall(f); f(a);
+      const optimised = () => (%GetOptimizationStatus(f) & 16) !== 0;
+      const before = optimised();
+      const b = new ArrayBuffer(8);
+      structuredClone(b, { transfer: [b] });
+      console.log(JSON.stringify({ before, after: optimised() }));`;
+    const run = (when: string) => JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script, when], { encoding: 'utf8' })) as unknown;
+    expect(run('early')).toEqual({ before: true, after: true });
+    // without it, the transfer throws the optimised code out
+    expect(run('late')).toEqual({ before: true, after: false });
+  });
+  it("every batch's columns are in arrays of one shape, the batches reused or not (V8 threw optimised code out at each switch)", async () => {
+    // V8's own view of an array's shape, through its natives syntax (on for the functions compiled after this)
+    setFlagsFromString('--allow-natives-syntax');
+    const holey = new Function('a', 'return %HasHoleyElements(a)') as (a: unknown[]) => boolean;
+    const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: unknown[], b: unknown[]) => boolean;
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    const file = join(dir, 'd.csv');
+    writeFileSync(file, `a,b,c\n${Array.from({ length: 100_000 }, (_, i) => `${i},${i % 3},x${i % 5}`).join('\n')}\n`);
+    const want: ColumnRequest[] = [{ index: 0, as: 'number' }, { index: 1, as: 'number' }, { index: 2, as: 'cell' }];
+    for (const reuse of [true, false]) {
+      const arrays: unknown[][] = [];
+      // many batches: the functions that make them get optimised (an optimised Array.prototype.map makes holey arrays, the builtin packed ones)
+      for await (const b of (await openCsv(file, 'd.csv', ',', { threadFrom: 0, chunk: 64 << 10 })).batches(want, 50, { reuse })) arrays.push(b.cells);
+      expect(arrays.length).toBe(2000);
+      expect(arrays.filter((a) => holey(a) || !sameMap(a, arrays[0]!))).toEqual([]);
+    }
   });
   it("a batch says how far into the file its last row ends (the rows to come are estimated from it), on both paths and on the parsing thread, across chunks", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));

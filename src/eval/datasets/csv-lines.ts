@@ -71,6 +71,23 @@ export function transferList(bytes: Uint8Array, arrays: LineArrays): ArrayBuffer
   return [bytes.buffer as ArrayBuffer, ...ARRAYS.map((k) => arrays[k].buffer as ArrayBuffer)];
 }
 
+let detached = false;
+
+/**
+ * Detaches a throwaway buffer, once per thread, before the first region is parsed. V8 keeps one
+ * flag a thread, "no ArrayBuffer has been detached", and while it holds, compiles typed-array code
+ * without the checks a detached buffer needs; the first region's buffers transferred to or from the
+ * parsing thread cleared it and threw out every optimised function that reads a typed array (the
+ * parser, the placing into batches, the interleaving into tensors...) on both threads, to be
+ * compiled again on a busy core. Cleared first, each is compiled once, with the checks it needs.
+ */
+export function detachOnce(): void {
+  if (detached) return;
+  const b = new ArrayBuffer(8);
+  structuredClone(b, { transfer: [b] });
+  detached = true;
+}
+
 /** Empty Lines for `capacity` rows of `numbers` number columns and `cells` other cells a row on average (each array its own memory, to be transferred). */
 export function newLines(capacity: number, numbers: number, cells: number): Lines {
   return linesOver(

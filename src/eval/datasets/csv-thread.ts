@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { settleDigest } from '../../input/hash-file.js';
 import { digestOnThread, type FileDigestJob } from '../../input/sha256.js';
 import { PACKAGE_ROOT } from '../../input/version.js';
-import { transferList, type LineArrays, type LineSpec, type Lines } from './csv-lines.js';
+import { detachOnce, transferList, type LineArrays, type LineSpec, type Lines } from './csv-lines.js';
 
 /** A region of lines for the parsing thread (csv-worker.ts): its bytes and the arrays to fill. */
 export interface RegionJob {
@@ -90,6 +90,7 @@ export interface ParseThread {
 export function parseThread(): ParseThread | undefined {
   if (!existsSync(WORKER)) return undefined;
   if (!worker) {
+    detachOnce();
     // no limit on its young generation: at 1 MB, collecting it slowed the parsing by a third
     const w = new Worker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: 16 } });
     w.unref();

@@ -4,9 +4,10 @@
 // digest.ts).
 import { parentPort } from 'node:worker_threads';
 import { hashFileInSteps } from '../../input/hash-file.js';
-import { linesOver, parseLines, transferList } from './csv-lines.js';
+import { detachOnce, linesOver, parseLines, transferList } from './csv-lines.js';
 import type { FileHashed, HashJob, RegionDone, RegionJob, ThreadReady } from './csv-thread.js';
 
+detachOnce();
 parentPort!.on('message', (m: RegionJob | HashJob) => {
   if ('hashFile' in m) {
     hashFileInSteps(m, () => parentPort!.postMessage({ hashed: m.id } satisfies FileHashed));
