@@ -8,6 +8,7 @@ import type { LoadedChecklist } from '../checklist/load.js';
 import { loadChecked } from '../checklist/columns.js';
 import type { Merged } from '../checks/context.js';
 import type { Part } from '../eval/datasets/part.js';
+import { childEnv } from '../input/child-env.js';
 import { UsageError } from '../input/errors.js';
 import { PACKAGE_ROOT } from '../input/version.js';
 import { EXIT } from '../report/exit-code.js';
@@ -61,7 +62,7 @@ export async function runJobs(loaded: LoadedChecklist, jobs: number, options: Sh
 
 function child(command: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done, fail) => {
-    const p = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const p = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv({ NO_COLOR: '1' }) });
     let stderr = '';
     p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     p.on('error', fail);

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { createRequire } from 'node:module';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { childEnv } from '../input/child-env.js';
 import { InputError } from '../input/errors.js';
 import { PACKAGE_ROOT } from '../input/version.js';
 import { pack, SESSION_OPTIONS, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
@@ -86,7 +87,7 @@ class Host {
     // a young generation of 1 MB: the host only passes tensors along (large ones through reused
     // slot buffers), and V8's default lets it grow to 32 MB for nothing (115 → 104 MB at its peak in
     // the flights benchmark, no measurable change in time)
-    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], execArgv: ['--max-semi-space-size=1'] });
+    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], execArgv: ['--max-semi-space-size=1'], env: childEnv() });
     this.child.on('message', (m: HostReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSession, modelHostSlots, startModelHost, stopModelRuns, tensor, useSlotFolders } from '../../src/onnx/session.js';
@@ -68,6 +68,34 @@ describe('model host: ModelSession.run', () => {
     } finally {
       useSlotFolders(undefined);
       stopModelRuns('test: slots again');
+    }
+  });
+
+  it('the host starts without NODE_EXTRA_CA_CERTS (read and parsed at every process start; no connection is made), with the rest of the environment', async (test) => {
+    if (!existsSync('/proc/self/environ')) return test.skip('no /proc here to read the host process environment from');
+    const before = { ...process.env };
+    process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
+    process.env.DEPLOY_CHECK_TEST_MARK = 'kept';
+    stopModelRuns('test: a fresh host');
+    try {
+      startModelHost();
+      await breastCancerScores(8);
+      const host = readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .find((p) => {
+          try {
+            return readFileSync(`/proc/${p}/status`, 'utf8').includes(`\nPPid:\t${process.pid}\n`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('host-child');
+          } catch {
+            return false;
+          }
+        });
+      expect(host).toBeDefined();
+      const env = readFileSync(`/proc/${host}/environ`, 'utf8').split('\0');
+      expect(env).toContain('DEPLOY_CHECK_TEST_MARK=kept');
+      expect(env.filter((e) => e.startsWith('NODE_EXTRA_CA_CERTS='))).toEqual([]);
+    } finally {
+      process.env = before;
+      stopModelRuns('test: the environment again');
     }
   });
 
