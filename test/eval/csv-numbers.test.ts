@@ -224,6 +224,23 @@ describe('the quote-free fast path', () => {
     // without it, the transfer throws the optimised code out
     expect(run('late')).toEqual({ before: true, after: false });
   });
+  it('a read through the parsing thread throws out no optimised parser or placing code for a change it made itself (V8 traces)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    const file = join(dir, 'd.csv');
+    writeFileSync(file, `a,b,c\n${Array.from({ length: 150_000 }, (_, i) => `${(i % 1000) / 7},${i % 3},${-i / 9}`).join('\n')}\n`);
+    // the built reader in a fresh process (the test runner's V8 has seen other code), traced
+    const script = `const { openCsv } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'eval', 'datasets', 'csv.js')).href)});
+      let rows = 0;
+      const source = await openCsv(process.argv[1], 'd.csv', ',', { threadFrom: 0, chunk: 64 << 10 });
+      for await (const b of source.batches([0, 1, 2].map((index) => ({ index, as: 'number' })), 4096)) rows += b.n;
+      console.log('rows', rows);`;
+    const trace = execFileSync(process.execPath, ['--trace-opt', '--trace-deopt', '--input-type=module', '-e', script, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(trace).toContain('rows 150000');
+    // the first transfer of a buffer (detachOnce) and arrays put into a Lines made before (linesOver) each did
+    expect(trace.split('\n').filter((l) => /marking dependent code .*SharedFunctionInfo (parseLines|place)>/.test(l))).toEqual([]);
+    // and the parser, optimised while a region's loop ran, met no code after it without type feedback (warmParse)
+    expect(trace.split('\n').filter((l) => /bailout .*Insufficient type feedback.*JSFunction parseLines /.test(l))).toEqual([]);
+  });
   it("every batch's columns are in arrays of one shape, the batches reused or not (V8 threw optimised code out at each switch)", async () => {
     // V8's own view of an array's shape, through its natives syntax (on for the functions compiled after this)
     setFlagsFromString('--allow-natives-syntax');

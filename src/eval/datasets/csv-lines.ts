@@ -62,6 +62,9 @@ export interface Lines {
   header: boolean;
 }
 
+/** What parseLines writes into a Lines, but for `header`. */
+export type LineResults = Pick<Lines, 'rows' | 'cellInts' | 'stop' | 'lines' | 'dataRows' | 'ragged'>;
+
 /** The arrays of a Lines, which go to the parsing thread and come back (transferred, not copied). */
 export type LineArrays = Pick<Lines, 'numbers' | 'line' | 'place' | 'end' | 'cells'>;
 const ARRAYS = ['numbers', 'line', 'place', 'end', 'cells'] as const satisfies readonly (keyof LineArrays)[];
@@ -88,6 +91,21 @@ export function detachOnce(): void {
   detached = true;
 }
 
+/**
+ * parseLines over two made-up lines (every field "0"), a few times, before the first region: a region's loop
+ * is hot at once and optimised while it runs, and code compiled then stopped at the first line after
+ * the loop it had never seen run (no type feedback), to be compiled again, on both threads. `bytes`
+ * makes the lines in the kind of array the thread's regions come in.
+ */
+export function warmParse(ncols: number, spec: LineSpec, bytes: (text: string) => Uint8Array): void {
+  const line = `${Array.from({ length: ncols }, () => '0').join(String.fromCharCode(spec.delim))}\n`;
+  const buf = bytes(line + line);
+  const blocks = spec.number.reduce((n, b) => (b >= 0 ? n + 1 : n), 0);
+  const out = newLines(2, blocks, spec.wanted);
+  // V8 keeps no type feedback for a function's first calls (it allocates its feedback after 8): a dozen
+  for (let k = 0; k < 12; k++) parseLines(buf, 0, buf.length, ncols, spec, out);
+}
+
 /** Empty Lines for `capacity` rows of `numbers` number columns and `cells` other cells a row on average (each array its own memory, to be transferred). */
 export function newLines(capacity: number, numbers: number, cells: number): Lines {
   return linesOver(
@@ -103,12 +121,15 @@ export function newLines(capacity: number, numbers: number, cells: number): Line
 }
 
 /**
- * Lines over arrays of `capacity` rows, no results yet. Every Lines is made here, so that every one
- * has the same shape: parseLines, optimised for one, is not thrown out for another (the parsing
- * thread built its Lines by spreading the arrays it was sent, a new shape each region, and its
- * parseLines left optimised code at every region: ~125 times a 1M-row run).
+ * Lines over arrays of `capacity` rows, with no results yet or the ones given. Every Lines is made
+ * here, so that every one has the same shape: parseLines, optimised for one, is not thrown out for
+ * another (the parsing thread built its Lines by spreading the arrays it was sent, a new shape each
+ * region, and its parseLines left optimised code at every region: ~125 times a 1M-row run). A
+ * Lines' arrays are never replaced (a region back from the thread is a new Lines): V8 takes a field
+ * written once for a constant, and the first write of another value to it threw out the optimised
+ * code that read it (the parser and the placing of rows), to be compiled again.
  */
-export function linesOver(arrays: LineArrays, capacity: number): Lines {
+export function linesOver(arrays: LineArrays, capacity: number, results?: LineResults): Lines {
   return {
     capacity,
     numbers: arrays.numbers,
@@ -116,12 +137,12 @@ export function linesOver(arrays: LineArrays, capacity: number): Lines {
     place: arrays.place,
     end: arrays.end,
     cells: arrays.cells,
-    rows: 0,
-    cellInts: 0,
-    stop: 0,
-    lines: 0,
-    dataRows: 0,
-    ragged: -1,
+    rows: results?.rows ?? 0,
+    cellInts: results?.cellInts ?? 0,
+    stop: results?.stop ?? 0,
+    lines: results?.lines ?? 0,
+    dataRows: results?.dataRows ?? 0,
+    ragged: results?.ragged ?? -1,
     header: false,
   };
 }

@@ -1,4 +1,4 @@
-import { newLines, parseLines, READ_BUFFER, type LineSpec, type Lines } from './csv-lines.js';
+import { newLines, parseLines, READ_BUFFER, warmParse, type LineSpec, type Lines } from './csv-lines.js';
 import type { ParseThread } from './csv-thread.js';
 
 /** A region of lines taken, in file order, waiting to be placed. */
@@ -61,7 +61,9 @@ export class Regions {
      * for the regions out
      */
     private readonly threadRegion: number,
-  ) {}
+  ) {
+    warmParse(ncols, spec, (text) => Buffer.from(text));
+  }
 
   /**
    * Takes the complete lines [from, to) of `buf` (`base` the file offset of buf[0]), which follow
@@ -92,7 +94,8 @@ export class Regions {
     if (thread) {
       region.parsing = thread.parse(copy, length, this.ncols, this.spec, lines).then(
         (back) => {
-          region.buf = Buffer.from(back.buffer, back.byteOffset, back.length);
+          region.buf = Buffer.from(back.bytes.buffer, back.bytes.byteOffset, back.bytes.length);
+          region.lines = back.lines;
           region.parsed = true;
         },
         // kept for when the region's turn comes: a rejection no one awaits yet would end the process

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { settleDigest } from '../../input/hash-file.js';
 import { digestOnThread, type FileDigestJob } from '../../input/sha256.js';
 import { PACKAGE_ROOT } from '../../input/version.js';
-import { detachOnce, transferList, type LineArrays, type LineSpec, type Lines } from './csv-lines.js';
+import { detachOnce, linesOver, transferList, type LineArrays, type LineResults, type LineSpec, type Lines } from './csv-lines.js';
 
 /** A region of lines for the parsing thread (csv-worker.ts): its bytes and the arrays to fill. */
 export interface RegionJob {
@@ -17,7 +17,7 @@ export interface RegionJob {
   arrays: LineArrays;
 }
 /** What the thread sends back: the bytes and arrays it was given, and parseLines' results. */
-export type RegionDone = Pick<Lines, 'rows' | 'cellInts' | 'stop' | 'lines' | 'dataRows' | 'ragged'> & { id: number; bytes: Uint8Array; arrays: LineArrays };
+export type RegionDone = LineResults & { id: number; bytes: Uint8Array; arrays: LineArrays };
 /** What the thread sends once it has loaded, before any region: from then on a region handed over is parsed at once. */
 export interface ThreadReady {
   ready: true;
@@ -75,8 +75,8 @@ export interface ParseThread {
   ready(): boolean;
   /** regions handed over and not yet back */
   out(): number;
-  /** parses bytes [0, to) into `lines` on the thread; the bytes and the arrays are unusable until it settles, and given back by it */
-  parse(bytes: Uint8Array, to: number, ncols: number, spec: LineSpec, lines: Lines): Promise<Uint8Array>;
+  /** parses bytes [0, to) into the arrays of `lines` on the thread; they and the bytes are unusable from then on, and come back, parsed, in what it settles with */
+  parse(bytes: Uint8Array, to: number, ncols: number, spec: LineSpec, lines: Lines): Promise<{ bytes: Uint8Array; lines: Lines }>;
   /**
    * The sha256 of `file`, read whole by the thread between the regions it parses, a megabyte at a
    * time (src/input/hash-file.ts): the job is handed over at once, and the function returned waits
@@ -148,8 +148,7 @@ export function parseThread(): ParseThread | undefined {
       w.postMessage({ id, bytes, to, ncols, spec, capacity: lines.capacity, arrays } satisfies RegionJob, transferList(bytes, arrays));
       try {
         const m = await done;
-        Object.assign(lines, m.arrays, { rows: m.rows, cellInts: m.cellInts, stop: m.stop, lines: m.lines, dataRows: m.dataRows, ragged: m.ragged, header: false });
-        return m.bytes;
+        return { bytes: m.bytes, lines: linesOver(m.arrays, lines.capacity, m) };
       } finally {
         mine--;
       }

@@ -4,14 +4,19 @@
 // digest.ts).
 import { parentPort } from 'node:worker_threads';
 import { hashFileInSteps } from '../../input/hash-file.js';
-import { detachOnce, linesOver, parseLines, transferList } from './csv-lines.js';
+import { detachOnce, linesOver, parseLines, transferList, warmParse } from './csv-lines.js';
 import type { FileHashed, HashJob, RegionDone, RegionJob, ThreadReady } from './csv-thread.js';
 
 detachOnce();
+let warm = false;
 parentPort!.on('message', (m: RegionJob | HashJob) => {
   if ('hashFile' in m) {
     hashFileInSteps(m, () => parentPort!.postMessage({ hashed: m.id } satisfies FileHashed));
     return;
+  }
+  if (!warm) {
+    warm = true;
+    warmParse(m.ncols, m.spec, (text) => new Uint8Array(Buffer.from(text)));
   }
   const out = linesOver(m.arrays, m.capacity);
   parseLines(m.bytes, 0, m.to, m.ncols, m.spec, out);
