@@ -257,7 +257,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
       for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch);
       inFlight.push(outputs[m]!.run(feeds, batch, at, sent.n, plans[m]!.batch));
     }
-    while (inFlight.length > IN_FLIGHT * plans.length) await inFlight.shift();
+    await drain(inFlight, IN_FLIGHT * plans.length);
     onProgress?.(rowRef.length, source.progress());
   }
   for (const done of inFlight.splice(0)) await done;
@@ -269,6 +269,16 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     inputStats: moments.done(source.columns),
     outputs,
   };
+}
+
+/**
+ * Awaits the oldest runs until at most `keep` are in flight. A call every batch, not a loop in
+ * readPass: its first `await` came only once IN_FLIGHT batches were out, after V8 had optimised
+ * readPass (a large function), whose code then stopped there for want of feedback and was compiled
+ * again.
+ */
+async function drain(inFlight: Promise<void>[], keep: number): Promise<void> {
+  while (inFlight.length > keep) await inFlight.shift();
 }
 
 /**
