@@ -2,13 +2,14 @@
 // reports and their dependencies (zod, yaml, commander, chalk, hyparquet), so that a start loads one
 // file instead of about 280 (each found, read and linked on its own: ~150 ms of every command on a
 // 2-core machine), and dist/program.cjs.cache the V8 code cache of it (src/load-program.ts: ~80 ms
-// of compiling at each start saved). dist/cli.js stays tsc's small module: it starts the model host
+// of compiling at each start saved; made again at the end after a run, scripts/code-cache.mjs). dist/cli.js stays tsc's small module: it starts the model host
 // (a second process loading onnxruntime) before the bundle is even compiled, then runs the bundle.
 // The modules the two share (the model host's client, the error types, the package root) stay
 // separate files (SHARED in src/load-program.ts), so that there is one of each: one host, one
 // InputError class; and input/version.js finds deploy-check's folder two levels above itself, which
 // holds only where it stays a file of its own. onnxruntime-node stays outside (a native addon); the
 // other modules tsc wrote stay where they are, for the bench scripts.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { build } from 'esbuild';
@@ -78,3 +79,13 @@ for (const entry of ['onnx/host-child', 'eval/datasets/csv-worker']) {
   });
 }
 chmodSync(dist + 'cli.js', 0o755);
+
+// the code cache again, made after a run of the example checklist (scripts/code-cache.mjs), kept
+// if V8 accepts it in a fresh process; else the one of the top level above stays
+const topLevel = readFileSync(PROGRAM_CACHE);
+spawnSync(process.execPath, [new URL('code-cache.mjs', import.meta.url).pathname], { stdio: 'ignore' });
+const check = `const { compileProgram } = await import(${JSON.stringify(dist + 'load-program.js')}); const { readFileSync } = await import('node:fs'); process.stdout.write(String(compileProgram(readFileSync(${JSON.stringify(PROGRAM_CACHE)})).cachedDataRejected));`;
+if (spawnSync(process.execPath, ['--input-type=module', '-e', check], { encoding: 'utf8' }).stdout !== 'false') {
+  writeFileSync(PROGRAM_CACHE, topLevel);
+  console.warn('deploy-check build: the code cache made after a run was not made or not accepted; the one of the bundle\'s top level is kept');
+}
