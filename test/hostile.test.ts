@@ -1,10 +1,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cli, FIXTURES, MODEL, ROOT, scenario } from './helpers.js';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import { FLOAT, int64Constant, model, node, valueInfo } from './onnx-builder.js';
+import { concat, field, utf8, varintField } from '../src/onnx/protobuf.js';
+import { BOOL, FLOAT, INT64, int64Constant, model, node, valueInfo } from './onnx-builder.js';
 
 /**
  * Hostile inputs, end to end: each runs the built CLI and asserts the exit code and the one-line
@@ -177,6 +179,27 @@ function slowModel(): Buffer {
   return Buffer.from(model([int64Constant('r', [1, 1000]), node('Tile', ['x', 'r'], ['t']), node('Transpose', ['t'], ['tt']), node('MatMul', ['t', 'tt'], ['y'])], [valueInfo('x', FLOAT, ['N', 30])], [valueInfo('y', FLOAT, ['N', 'N'])]));
 }
 
+/**
+ * x [N, 30] through Sin 10^15 times (a Loop): a run that never ends, in a few kilobytes of memory
+ * (slowModel's run ends after seconds on a fast machine, and a host that outlived its parent would
+ * then have ended anyway, writing its reply to a closed channel).
+ */
+function endlessModel(): Buffer {
+  const str = (num: number, text: string) => field(num, utf8(text));
+  const constant = (output: string, type: number, raw: Uint8Array) => node('Constant', [], [output], [concat([str(1, 'value'), field(5, concat([varintField(2, type), field(9, raw)])), varintField(20, 4)])]);
+  const body = concat([
+    field(1, node('Identity', ['cond_in'], ['cond_out'])),
+    field(1, node('Sin', ['x_in'], ['x_out'])),
+    str(2, 'body'),
+    ...[valueInfo('i', INT64, []), valueInfo('cond_in', BOOL, []), valueInfo('x_in', FLOAT, ['N', 30])].map((v) => field(11, v)),
+    ...[valueInfo('cond_out', BOOL, []), valueInfo('x_out', FLOAT, ['N', 30])].map((v) => field(12, v)),
+  ]);
+  // AttributeProto { name: body, g: the body graph, type: GRAPH }
+  const loop = node('Loop', ['trips', 'cond', 'x'], ['y'], [concat([str(1, 'body'), field(6, body), varintField(20, 5)])]);
+  const trips = constant('trips', INT64, new Uint8Array(new BigInt64Array([10n ** 15n]).buffer));
+  return Buffer.from(model([trips, constant('cond', BOOL, new Uint8Array([1])), loop], [valueInfo('x', FLOAT, ['N', 30])], [valueInfo('y', FLOAT, ['N', 30])]));
+}
+
 /** A model whose only node is an operator no runtime knows. */
 function unknownOperatorModel(x: (number | string)[] = [1], y: (number | string)[] = [1]): Buffer {
   return Buffer.from(model([node('NoSuchOperator', ['x'], ['y'])], [valueInfo('x', FLOAT, x)], [valueInfo('y', FLOAT, y)]));
@@ -248,16 +271,42 @@ describe('the process around a run (end to end)', () => {
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(`the model host ends with deploy-check when deploy-check gets ${signal} during a model run`, async () => {
-      const dir = scenario({ 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [2048], p95_ms: 1000, max_seconds: 600 }\n`, 'model.onnx': slowModel() });
+      const dir = scenario({ 'c.yaml': `${head}checks:\n  - { type: latency, batch_sizes: [2048], p95_ms: 1000, max_seconds: 600 }\n`, 'model.onnx': endlessModel() });
       const child = spawn(process.execPath, [CLI, join(dir, 'c.yaml')], { stdio: 'ignore' });
       let host: number | undefined;
-      // the host is busy in the slow run once it has used some CPU time
+      // inside the endless run once it has used more CPU time than its start takes (~0.5 s)
       const busy = () => {
         host ??= hostOf(child.pid!);
-        return host !== undefined && Number(readFileSync(`/proc/${host}/stat`, 'utf8').split(') ')[1]!.split(' ')[11]) > 20;
+        return host !== undefined && Number(readFileSync(`/proc/${host}/stat`, 'utf8').split(') ')[1]!.split(' ')[11]) > 150;
       };
       expect(await eventually(busy, 60)).toBe(true);
       child.kill(signal);
+      expect(await eventually(() => gone(host!))).toBe(true);
+    }, 90_000);
+  }
+
+  // The two ways the host ends with its parent (session.ts): the kernel (setpriv --pdeathsig), where
+  // setpriv can, and the host's own watcher thread elsewhere, each forced here in a parent of our own
+  for (const how of ['setpriv --pdeathsig', 'its watcher thread'] as const) {
+    it(`the model host ends with its parent, killed during a model run: through ${how}`, async (test) => {
+      if (how === 'setpriv --pdeathsig' && spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true']).status !== 0) return test.skip('no setpriv with --pdeathsig here: hosts start with their watcher thread');
+      const dir = scenario({ 'model.onnx': endlessModel() });
+      const session = pathToFileURL(join(ROOT, 'dist', 'onnx', 'session.js')).href;
+      const parent = `const s = await import(${JSON.stringify(session)});
+        s.useParentDeathSignal(${how === 'setpriv --pdeathsig' ? 'true' : 'false'});
+        const m = await s.createSession(new Uint8Array((await import('node:fs')).readFileSync(${JSON.stringify(join(dir, 'model.onnx'))})), 'model.onnx');
+        await m.run({ x: s.tensor('float32', new Float32Array(2048 * 30), [2048, 30]) });`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', parent], { stdio: 'ignore' });
+      let host: number | undefined;
+      // inside the run once it has used more CPU time than its start takes (~0.5 s)
+      const busy = () => {
+        host ??= hostOf(child.pid!);
+        return host !== undefined && Number(readFileSync(`/proc/${host}/stat`, 'utf8').split(') ')[1]!.split(' ')[11]) > 150;
+      };
+      expect(await eventually(busy, 60)).toBe(true);
+      const env = readFileSync(`/proc/${host}/environ`, 'utf8').split('\0');
+      expect(env.includes('DEPLOY_CHECK_HOST_ENDS_WITH_PARENT=1')).toBe(how === 'setpriv --pdeathsig');
+      child.kill('SIGKILL');
       expect(await eventually(() => gone(host!))).toBe(true);
     }, 90_000);
   }

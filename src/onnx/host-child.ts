@@ -9,7 +9,7 @@
 import { readFileSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import { pack, SESSION_OPTIONS, SLOT_FD, unpack, VIEWS, type HostReply, type HostRequest, type PackedTensor, type WireTensor } from './host-protocol.js';
+import { ENDS_WITH_PARENT, pack, SESSION_OPTIONS, SLOT_FD, unpack, VIEWS, type HostReply, type HostRequest, type PackedTensor, type WireTensor } from './host-protocol.js';
 import { identityModel } from './warm-up.js';
 
 /** by the number deploy-check gave each (its requests may come before the session is created) */
@@ -151,19 +151,21 @@ process.on('message', (m: HostRequest) => {
 // the parent went away: nothing left to do
 process.on('disconnect', () => process.exit(0));
 
+// ...and when this thread is inside a native run that never yields, the host must end with its
+// parent all the same (it would burn CPU and hold the caller's stdout open): where it was started
+// through setpriv --pdeathsig (session.ts), the kernel ends it; elsewhere a watcher on a thread of
+// its own sees the parent gone (this process re-parented) and ends it. Started before anything
+// else, so that no run can begin before it (after the warm-up, it missed a run that started first).
+if (process.env[ENDS_WITH_PARENT] !== '1') {
+  new Worker(
+    `const { workerData } = require('node:worker_threads');
+    setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 200);`,
+    { eval: true, workerData: process.ppid, resourceLimits: { maxOldGenerationSizeMb: 8 } },
+  ).unref();
+}
+
 // onnxruntime's first session in a process sets up its environment (~60 ms on the development
 // machine): done at once with the smallest model, while deploy-check still reads its checklist
 void ort.InferenceSession.create(identityModel(), { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] })
   .then((s) => s.release())
-  .catch(() => undefined) // only a head start: the checklist's model is created as it would be without it
-  .finally(() => {
-    // ...and when this thread is inside a native run that never yields, a watcher on a thread of its
-    // own sees the parent gone (this process re-parented) and ends the host: it never outlives a
-    // killed deploy-check, burning CPU and holding the caller's stdout open. Started after the
-    // warm-up, when this process has nothing else to do, rather than beside it at the start.
-    new Worker(
-      `const { workerData } = require('node:worker_threads');
-      setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); }, 200);`,
-      { eval: true, workerData: process.ppid, resourceLimits: { maxOldGenerationSizeMb: 8 } },
-    ).unref();
-  });
+  .catch(() => undefined); // only a head start: the checklist's model is created as it would be without it

@@ -54,6 +54,11 @@ export interface PackedTensor {
 
 /** The child's file descriptor of slot i (passed in its stdio after the IPC channel). */
 export const SLOT_FD = (i: number) => 4 + i;
+/**
+ * Set ("1") in the environment of a host started through setpriv --pdeathsig (session.ts): the
+ * kernel ends it when deploy-check ends, and it starts no watcher thread of its own.
+ */
+export const ENDS_WITH_PARENT = 'DEPLOY_CHECK_HOST_ENDS_WITH_PARENT';
 export const SLOTS = 24;
 /** Tensors smaller than this travel in the message itself. */
 export const SLOT_MIN_BYTES = 64 * 1024;

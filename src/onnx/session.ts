@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, totalmem } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { childEnv } from '../input/child-env.js';
 import { InputError } from '../input/errors.js';
 import { PACKAGE_ROOT } from '../input/version.js';
-import { pack, SESSION_OPTIONS, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
+import { ENDS_WITH_PARENT, pack, SESSION_OPTIONS, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
 
 export type { WireTensor } from './host-protocol.js';
 export { SESSION_OPTIONS } from './host-protocol.js';
@@ -87,7 +87,7 @@ class Host {
     // a young generation of 1 MB: the host only passes tensors along (large ones through reused
     // slot buffers), and V8's default lets it grow to 32 MB for nothing (115 → 104 MB at its peak in
     // the flights benchmark, no measurable change in time)
-    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], execArgv: ['--max-semi-space-size=1'], env: childEnv() });
+    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], ...hostLaunch(['--max-semi-space-size=1']) });
     this.child.on('message', (m: HostReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -183,6 +183,33 @@ function openSlots(folders: readonly string[] = existsSync('/dev/shm') ? ['/dev/
     }
   }
   return [];
+}
+
+/**
+ * How the host process starts: where util-linux's setpriv can (Linux), as
+ * `setpriv --pdeathsig KILL node …`, so that the kernel ends the host when deploy-check ends,
+ * however it ends (a SIGKILL, the host inside a native run that never returns). Elsewhere the host
+ * watches for that itself with a thread of its own (host-child.ts), whose start costs ~50-100 ms of
+ * CPU beside the read. The answer is kept for the process (tests may set it: `useParentDeathSignal`).
+ */
+function hostLaunch(nodeFlags: string[]): { execPath?: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
+  if (setpriv === undefined) {
+    setpriv = null;
+    for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) {
+      if (existsSync(p) && spawnSync(p, ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0) {
+        setpriv = p;
+        break;
+      }
+    }
+  }
+  if (!setpriv) return { execArgv: nodeFlags, env: childEnv() };
+  return { execPath: setpriv, execArgv: ['--pdeathsig', 'KILL', process.execPath, ...nodeFlags], env: childEnv({ [ENDS_WITH_PARENT]: '1' }) };
+}
+let setpriv: string | null | undefined;
+
+/** Tests: whether a new host starts through setpriv --pdeathsig (undefined: where it can). */
+export function useParentDeathSignal(use: boolean | undefined): void {
+  setpriv = use === false ? null : undefined;
 }
 
 /** The child's entry point, always the built one (from the sources, in tests, too): host-child.ts bundled by scripts/bundle.mjs. */
