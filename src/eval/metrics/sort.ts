@@ -51,15 +51,7 @@ export function sortFloat32(a: Float32Array, scratch = SCRATCH): Float32Array {
 function wholeLsd(keys: Uint32Array, scratch: Uint32Array): void {
   const n = keys.length;
   const counts = [new Uint32Array(MASK + 1), new Uint32Array(MASK + 1), new Uint32Array(MASK + 1)] as const;
-  const [c0, c1, c2] = counts;
-  for (let i = 0; i < n; i++) {
-    const b = keys[i]!;
-    const k = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
-    keys[i] = k;
-    c0[k & MASK]!++;
-    c1[(k >>> BITS) & MASK]!++;
-    c2[k >>> (2 * BITS)]!++;
-  }
+  turnAndCount(keys, counts[0], counts[1], counts[2]);
   let src = keys;
   let dst = scratch;
   for (let d = 0; d < 3; d++) {
@@ -71,8 +63,30 @@ function wholeLsd(keys: Uint32Array, scratch: Uint32Array): void {
     src = dst;
     dst = t;
   }
-  // the keys back to the values' bits, into `keys`
-  for (let i = 0; i < n; i++) {
+  turnBack(src, keys);
+}
+
+// wholeLsd's loops over the keys are functions of their own: V8 optimises a loop that runs long
+// while it runs (on-stack replacement), as code for the whole function it is in, and that code
+// stops at the first line after the loop that had never run; with three long loops in one
+// function, wholeLsd was compiled three times and left twice, at the start of the work after the
+// last row.
+
+/** Each value's bits into its order-preserving key, in place, its three digits counted. */
+function turnAndCount(keys: Uint32Array, c0: Uint32Array, c1: Uint32Array, c2: Uint32Array): void {
+  for (let i = 0; i < keys.length; i++) {
+    const b = keys[i]!;
+    const k = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    keys[i] = k;
+    c0[k & MASK]!++;
+    c1[(k >>> BITS) & MASK]!++;
+    c2[k >>> (2 * BITS)]!++;
+  }
+}
+
+/** The keys in `src` back to the values' bits, into `keys` (which may be `src`). */
+function turnBack(src: Uint32Array, keys: Uint32Array): void {
+  for (let i = 0; i < src.length; i++) {
     const k = src[i]!;
     keys[i] = k & 0x80000000 ? k & 0x7fffffff : ~k;
   }
