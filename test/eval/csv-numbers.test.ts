@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { numberAt } from '../../src/eval/cells.js';
 import { openCsv } from '../../src/eval/datasets/csv.js';
 import { fastNumber } from '../../src/eval/datasets/csv-lines.js';
-import { killParseThread, parseThreadLoaded, regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
+import { killParseThread, PARSE_THREAD_FROM, parseThreadLoaded, parseThreadStarted, prestartParseThread, regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
 import type { Part } from '../../src/eval/datasets/part.js';
 import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
 import type { ColumnRequest } from '../../src/eval/datasets/types.js';
@@ -223,6 +223,25 @@ describe('the quote-free fast path', () => {
     expect(run('early')).toEqual({ before: true, after: true });
     // without it, the transfer throws the optimised code out
     expect(run('late')).toEqual({ before: true, after: false });
+  });
+  it('the parsing thread is started ahead of a run whose checklist names a CSV file of 16 MB or more, not for small ones or a checklist that cannot be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    writeFileSync(join(dir, 'small.csv'), 'a,b\n1,2\n');
+    // only its size is looked at: a sparse file
+    writeFileSync(join(dir, 'big.csv'), '');
+    truncateSync(join(dir, 'big.csv'), PARSE_THREAD_FROM);
+    writeFileSync(join(dir, 'small.yaml'), 'datasets:\n  holdout: { path: small.csv, label: b }\n');
+    writeFileSync(join(dir, 'big.yaml'), 'datasets:\n  holdout: { path: "small.csv", label: b }\n  train: { path: [small.csv, big.csv] }\n');
+    await killParseThread();
+    for (const checklist of ['small.yaml', 'missing.yaml', '.']) {
+      prestartParseThread(join(dir, checklist));
+      expect(parseThreadStarted()).toBe(false);
+    }
+    prestartParseThread(join(dir, 'big.yaml'));
+    expect(parseThreadStarted()).toBe(true);
+    // it loads, and a read that comes within LINGER_MS uses it
+    for (let t = 0; t < 200 && !parseThreadLoaded(); t++) await new Promise((r) => setTimeout(r, 50));
+    expect(parseThreadLoaded()).toBe(true);
   });
   it('a read through the parsing thread throws out no optimised parser or placing code for a change it made itself (V8 traces)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
