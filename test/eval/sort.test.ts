@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sortFloat32 } from '../../src/eval/metrics/sort.js';
+import { ROOT } from '../helpers.js';
 
 /**
  * The native sort's result, element by element (Object.is: −0 and +0 told apart): through a
@@ -57,5 +61,24 @@ describe('sortFloat32: distributions that crowd into few buckets', () => {
   it('values that differ only in their lowest mantissa bits', () => {
     const bits = Uint32Array.from({ length: 100_000 }, () => 0x3f000000 + Math.floor(next() * 64));
     expectNativeOrder(new Float32Array(bits.buffer));
+  });
+});
+
+describe('sortFloat32 under V8', () => {
+  it('sorting a million scores throws out no optimised code: each long loop is a function of its own (V8 traces)', () => {
+    // the built module in a fresh process, traced: a loop optimised while it ran was code for its
+    // whole function, stopped at the first line after it (wholeLsd, three loops, left twice)
+    const script = `const { sortFloat32 } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'eval', 'metrics', 'sort.js')).href)});
+      let seed = 7;
+      const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      for (const n of [1_000_000, 600_000]) {
+        const a = Float32Array.from({ length: n }, () => random());
+        sortFloat32(a);
+        for (let i = 1; i < n; i++) if (a[i - 1] > a[i]) throw new Error('not sorted');
+      }
+      console.log('sorted');`;
+    const trace = execFileSync(process.execPath, ['--trace-opt', '--trace-deopt', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(trace).toContain('sorted');
+    expect(trace.split('\n').filter((l) => /bailout .*JSFunction (wholeLsd|turnAndCount|turnBack|scatter) /.test(l))).toEqual([]);
   });
 });
