@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The check types that run a model (a drift check does too with `predictions: true`). A test holds
@@ -17,16 +18,37 @@ export function mayRunModel(args: readonly string[]): boolean {
   const rest = args[0] === 'run' ? args.slice(1) : args;
   const files = rest.filter((a) => /\.ya?ml$/i.test(a));
   if (rest.some((a) => a === '--jobs' || a.startsWith('--jobs=')) || files.length !== 1) return true;
-  let text: string;
-  try {
-    // a pipe or a device would block: only a regular file of checklist size is read
-    const stat = statSync(files[0]!);
-    if (!stat.isFile() || stat.size > 1 << 20) return true;
-    text = readFileSync(files[0]!, 'utf8');
-  } catch {
-    return true;
-  }
+  const text = checklistText(files[0]!);
+  if (text === undefined) return true;
   if (/predictions["']?\s*:\s*["']?true/.test(text)) return true;
   for (const m of text.matchAll(/["']?\btype["']?\s*:\s*["']?([\w-]+)/g)) if (RUN_MODELS.has(m[1]!)) return true;
   return false;
+}
+
+/**
+ * Whether a checklist's text names a CSV file of `bytes` bytes or more (its paths resolved from
+ * the checklist's folder): a guess, like mayRunModel's, made before the checklist is read (`run`
+ * starts the CSV parsing thread on it).
+ */
+export function namesLargeCsv(checklist: string, bytes: number): boolean {
+  const text = checklistText(checklist);
+  if (text === undefined) return false;
+  for (const m of text.matchAll(/[^\s'"[\]{},]+\.csv\b/gi)) {
+    try {
+      if (statSync(resolve(dirname(checklist), m[0])).size >= bytes) return true;
+    } catch {
+      // not a file there: the next
+    }
+  }
+  return false;
+}
+
+/** A checklist file's text for a guess, or undefined: a pipe or a device would block, so only a regular file of checklist size is read. */
+function checklistText(file: string): string | undefined {
+  try {
+    const stat = statSync(file);
+    return stat.isFile() && stat.size <= 1 << 20 ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,8 @@ import { EXIT, exitCode } from '../report/exit-code.js';
 import type { LoadedChecklist } from '../checklist/load.js';
 import { RunContext } from '../checks/context.js';
 import { parseJobs, runJobs, shardCommand } from './shard.js';
-import { prestartParseThread } from '../eval/datasets/csv-thread.js';
+import { PARSE_THREAD_FROM, prestartParseThread } from '../eval/datasets/csv-thread.js';
+import { namesLargeCsv } from '../checklist/may-run-model.js';
 import { selection } from '../run/runner.js';
 import { FORMATS, formatters, type Format } from '../report/index.js';
 import { htmlPartOf } from '../checks/index.js';
@@ -47,7 +48,7 @@ export function runCommand(checklist: string | undefined, options: RunCommandOpt
   return guard(io, async () => {
     if (options.jobs !== undefined && (options.shard !== undefined || options.state !== undefined)) throw new UsageError('--jobs runs the shards itself: it does not go with --shard or --state');
     // the shards of --jobs read the data, not this process
-    if (options.jobs === undefined) prestartParseThread(checklist ?? DEFAULT_CHECKLIST);
+    if (options.jobs === undefined && namesLargeCsv(checklist ?? DEFAULT_CHECKLIST, PARSE_THREAD_FROM)) prestartParseThread();
     if (options.shard !== undefined || options.state !== undefined) return shardCommand(checklist, options, io);
     const settings = reportSettings(options);
     const jobs = options.jobs === undefined ? 1 : parseJobs(options.jobs);

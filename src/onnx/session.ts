@@ -207,9 +207,9 @@ function hostLaunch(nodeFlags: string[]): { execPath?: string; execArgv: string[
 }
 let setpriv: string | null | undefined;
 
-/** Tests: whether a new host starts through setpriv --pdeathsig (undefined: where it can). */
-export function useParentDeathSignal(use: boolean | undefined): void {
-  setpriv = use === false ? null : undefined;
+/** Tests: whether a new host starts through setpriv --pdeathsig where it can (true, the default) or never (false). */
+export function useParentDeathSignal(use: boolean): void {
+  setpriv = use ? undefined : null;
 }
 
 /** The child's entry point, always the built one (from the sources, in tests, too): host-child.ts bundled by scripts/bundle.mjs. */

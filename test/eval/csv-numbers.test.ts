@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { namesLargeCsv } from '../../src/checklist/may-run-model.js';
 import { numberAt } from '../../src/eval/cells.js';
 import { openCsv } from '../../src/eval/datasets/csv.js';
 import { fastNumber } from '../../src/eval/datasets/csv-lines.js';
@@ -232,12 +233,12 @@ describe('the quote-free fast path', () => {
     truncateSync(join(dir, 'big.csv'), PARSE_THREAD_FROM);
     writeFileSync(join(dir, 'small.yaml'), 'datasets:\n  holdout: { path: small.csv, label: b }\n');
     writeFileSync(join(dir, 'big.yaml'), 'datasets:\n  holdout: { path: "small.csv", label: b }\n  train: { path: [small.csv, big.csv] }\n');
+    for (const checklist of ['small.yaml', 'missing.yaml', '.']) expect(namesLargeCsv(join(dir, checklist), PARSE_THREAD_FROM)).toBe(false);
+    expect(namesLargeCsv(join(dir, 'big.yaml'), PARSE_THREAD_FROM)).toBe(true);
+    expect(namesLargeCsv(join(dir, 'big.yaml'), PARSE_THREAD_FROM + 1)).toBe(false);
     await killParseThread();
-    for (const checklist of ['small.yaml', 'missing.yaml', '.']) {
-      prestartParseThread(join(dir, checklist));
-      expect(parseThreadStarted()).toBe(false);
-    }
-    prestartParseThread(join(dir, 'big.yaml'));
+    expect(parseThreadStarted()).toBe(false);
+    prestartParseThread();
     expect(parseThreadStarted()).toBe(true);
     // it loads, and a read that comes within LINGER_MS uses it
     for (let t = 0; t < 200 && !parseThreadLoaded(); t++) await new Promise((r) => setTimeout(r, 50));

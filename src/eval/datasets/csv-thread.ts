@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { settleDigest } from '../../input/hash-file.js';
 import { digestOnThread, type FileDigestJob } from '../../input/sha256.js';
@@ -177,32 +177,14 @@ export function parseThread(): ParseThread | undefined {
 }
 
 /**
- * Starts the parsing thread ahead of a run whose checklist names a CSV file of PARSE_THREAD_FROM
- * bytes or more (a guess from the checklist's text, made before it is read): the thread takes
- * ~0.1 s of a core to start, and the second core is mostly idle while this process loads the
- * checklist and the model (the model host has started by then), so the read parses on two threads
- * from its first regions instead of alone until the thread has loaded. A wrong guess costs a thread
- * that ends LINGER_MS later; a missed one, the wait as before.
+ * Starts the parsing thread ahead of a read (`run`, when the checklist names a large CSV: the guess
+ * is namesLargeCsv's): the thread takes ~0.1 s of a core to start, and the second core is mostly idle
+ * while this process loads the checklist and the model (the model host has started by then), so
+ * the read parses on two threads from its first regions instead of alone until the thread has
+ * loaded. Unused, it ends LINGER_MS later.
  */
-export function prestartParseThread(checklist: string): void {
-  let text: string;
-  try {
-    // a pipe or a device would block: only a regular file of checklist size is read
-    const stat = statSync(checklist);
-    if (!stat.isFile() || stat.size > 1 << 20) return;
-    text = readFileSync(checklist, 'utf8');
-  } catch {
-    return;
-  }
-  for (const m of text.matchAll(/[^\s'"[\]{},]+\.csv\b/gi)) {
-    try {
-      if (statSync(resolve(dirname(checklist), m[0])).size < PARSE_THREAD_FROM) continue;
-    } catch {
-      continue;
-    }
-    parseThread()?.release();
-    return;
-  }
+export function prestartParseThread(): void {
+  parseThread()?.release();
 }
 
 function later(w: Worker): void {
