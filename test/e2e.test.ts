@@ -192,6 +192,15 @@ describe('deploy-check validate, schema, inspect', () => {
     ]);
   });
 
+  it('validate: a misspelt column is never "meant" to be one the same list already names', () => {
+    // pixel columns one letter apart, as digits' are: p9 is as near p0 and p1 (named) as p2 (not)
+    const dir = scenario({
+      'p.csv': 'p0,p1,p2,y\n0,1,2,1\n',
+      'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\ndatasets:\n  pixels: { path: p.csv }\nchecks:\n  - { type: data, dataset: pixels, columns: { p0: { min: 0 }, p1: { min: 0 }, p9: { min: 0 } } }\n',
+    });
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, ['c.yaml:7:79  checks[0].columns: no column "p9" in p.csv (dataset pixels) (did you mean "p2"?)']);
+  });
+
   it('schema: prints the JSON Schema, the same as the committed schema/checklist.schema.json', () => {
     const r = cli(['schema']);
     expect(r.code).toBe(0);

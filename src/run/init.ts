@@ -297,8 +297,10 @@ function inputLines(info: OnnxModelInfo, columns: string[], textColumns: Set<str
     if (o.inputs) throw new UsageError(`--inputs: ${o.model} has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); each takes the column of its name`);
     return [];
   }
-  for (const c of [...(o.inputs ?? []), ...(o.drop ?? [])]) {
-    if (!columns.includes(c)) throw new UsageError(`${o.inputs?.includes(c) ? '--inputs' : '--drop'} ${c}: ${o.dataset} has no column "${c}"${hintOf(didYouMean(c, columns))}`);
+  for (const [flag, list] of [['--inputs', o.inputs ?? []], ['--drop', o.drop ?? []]] as const) {
+    // a column the same flag already names is never the one meant
+    const unnamed = columns.filter((c) => !list.includes(c));
+    for (const c of list) if (!columns.includes(c)) throw new UsageError(`${flag} ${c}: ${o.dataset} has no column "${c}"${hintOf(didYouMean(c, unnamed))}`);
   }
   const chosen = o.inputs ?? columns.filter((c) => c !== o.label && !o.drop?.includes(c));
   const input = inputs[0]!;

@@ -79,6 +79,14 @@ describe('deploy-check init', () => {
       expect(existsSync(join(dir, 'c.yaml'))).toBe(false);
     });
 
+    it('a misspelt column in --inputs: the hint is never a column --inputs already names', () => {
+      // temp_mix is as near temp_max (named, and first in the file) as temp_min (not named)
+      const { dir, r } = init(['rain-sigmoid.onnx', '--label', 'rain', '--inputs', 'precipitation,temp_max,wind,temp_mix']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`deploy-check: --inputs temp_mix: ${join(D, 'holdout.csv')} has no column "temp_mix" (did you mean "temp_min"?)\n`);
+      expect(existsSync(join(dir, 'c.yaml'))).toBe(false);
+    });
+
     it('a sigmoid [N, 1] output and 0/1 labels: task, classes, positive and the outputs check written; --drop or --inputs', async () => {
       for (const choose of [['--drop', 'date,weather'], ['--inputs', 'precipitation,temp_max,temp_min,wind']]) {
         const { dir, r } = init(['rain-sigmoid.onnx', '--label', 'rain', ...choose]);
