@@ -67,7 +67,9 @@ export function metricData(ev: Evaluation): MetricData {
 export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string): void {
   const def = METRICS[o.metric];
   if (!(def.tasks as readonly string[]).includes(ev.task)) {
-    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} model`, undefined, `it applies to ${def.tasks.join(', ')}`);
+    // a classifier exported with one probability a row and no class labels (PyTorch's sigmoid) reads as a regression
+    const why = ev.task === 'regression' ? '; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (model.task: binary, with model.positive)' : '';
+    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} model`, undefined, `it applies to ${def.tasks.join(', ')}${why}`);
   }
 }
 

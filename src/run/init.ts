@@ -281,8 +281,17 @@ function classesFromLabels(labels: LabelValues, width: number | undefined, o: In
   const columns = width === undefined ? undefined : width === 1 ? 2 : width;
   if (labels.numbers && !labels.fractions && seen.every((v) => Number(v) >= 0 && (columns === undefined || Number(v) < columns))) return undefined;
   if (o.positive !== undefined && seen.length === 2 && (columns ?? 2) === 2 && seen.includes(o.positive)) return undefined;
+  const shown = `the labels of "${o.label}" (${seen.slice(0, 12).join(', ')}${seen.length > 12 ? ', …' : ''})`;
+  if (o.positive !== undefined && !seen.includes(o.positive)) throw new UsageError(`--positive ${o.positive}: not one of ${shown}`);
+  // one score a row is the probability of one of two classes, which the labels alone cannot name
+  if (width === 1 && seen.length !== 2) throw new UsageError(`${o.model}: its output is one score a row, as a binary classifier's is, but ${shown} are ${seen.length} classes`);
+  if (width === 1) {
+    throw new UsageError(
+      `${o.model}: its output is one score a row, with no class label, and ${shown} do not say which class that score is the probability of: give --positive with that class (for example --positive ${seen[1]}), as the model was trained`,
+    );
+  }
   throw new UsageError(
-    `${o.model}: its ${columns ?? 'score'} score columns have no class labels, and the labels of "${o.label}" (${seen.slice(0, 12).join(', ')}${seen.length > 12 ? ', …' : ''}) do not say their order: give --classes in score-column order, as the model was trained (for example --classes ${seen.slice(0, 3).join(',')},…)`,
+    `${o.model}: its ${columns ?? 'score'} score columns have no class labels, and ${shown} do not say their order: give --classes in score-column order, as the model was trained (for example --classes ${seen.slice(0, 3).join(',')},…)${seen.length === 2 && columns === 2 ? ', or --positive with the class of the second column' : ''}`,
   );
 }
 

@@ -78,6 +78,13 @@ describe('PyTorch exports', () => {
     expect(r.report.checks[0].details).toMatchObject({ classes: ['0', '1'], class_source: 'label-index', positive: '1' });
   });
 
+  it('the same sigmoid output with no task in the checklist reads as a regression: a classification metric stops the run and says how to set the task', () => {
+    const r = run(checklist('rain-sigmoid.onnx', '', '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n', 'rain'));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/c\.yaml:8:5 {2}check "acc": metric accuracy does not apply to a regression model \(it applies to binary, multiclass; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task \(model\.task: binary, with model\.positive\)\)\n$/);
+  });
+
   it('a class the hold-out lacks: a metric undefined because of it names the class', () => {
     expect(REF.absent_classes).toEqual(['snow']);
     const r = run(checklist('softmax.onnx', `  classes: [${REF.classes.join(', ')}]\n`, '  - { type: metric, metric: roc_auc, min: 0.5 }\n'));

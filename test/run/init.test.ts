@@ -99,6 +99,26 @@ describe('deploy-check init', () => {
       }
     });
 
+    it('a sigmoid [N, 1] output and two labels written as words: --positive is asked for (which class the score is of), never guessed', async () => {
+      const dir = folder();
+      // the hold-out with rain written yes/no
+      const csv = readFileSync(join(D, 'holdout.csv'), 'utf8').replace(/,([01])$/gm, (_, r: string) => (r === '1' ? ',yes' : ',no'));
+      writeFileSync(join(dir, 'h.csv'), csv);
+      const ask = (more: string[]) => cli(['init', '--model', join(D, 'rain-sigmoid.onnx'), '--dataset', 'h.csv', '--label', 'rain', '--drop', 'date,weather', ...more, '-o', 'c.yaml'], { cwd: dir });
+      const asked = ask([]);
+      expect(asked.code).toBe(2);
+      expect(asked.stderr).toBe(`deploy-check: ${join(D, 'rain-sigmoid.onnx')}: its output is one score a row, with no class label, and the labels of "rain" (no, yes) do not say which class that score is the probability of: give --positive with that class (for example --positive yes), as the model was trained\n`);
+      expect(ask(['--positive', 'maybe']).stderr).toBe('deploy-check: --positive maybe: not one of the labels of "rain" (no, yes)\n');
+      // five labels for one score a row: no --positive makes it binary
+      const five = init(['rain-sigmoid.onnx', '--label', 'weather', '--drop', 'date,rain']);
+      expect(five.r.stderr).toBe(`deploy-check: ${join(D, 'rain-sigmoid.onnx')}: its output is one score a row, as a binary classifier's is, but the labels of "weather" (drizzle, fog, rain, sun) are 4 classes\n`);
+      const r = ask(['--positive', 'yes']);
+      expect(r.stderr).toBe('');
+      const loaded = loadChecklist(join(dir, 'c.yaml'));
+      expect(loaded.checklist.model).toMatchObject({ task: 'binary', classes: ['no', 'yes'], positive: 'yes' });
+      expect((await runChecklist(loaded, { now })).verdict).toBe('pass');
+    });
+
     it('a softmax [N, C] output and string labels: --classes is asked for, never guessed; with it, the classes the data lack are kept', async () => {
       const asked = init(['softmax.onnx', '--label', 'weather', '--drop', 'date,rain']);
       expect(asked.r.code).toBe(2);
