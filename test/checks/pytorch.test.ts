@@ -15,6 +15,8 @@ const REF = JSON.parse(readFileSync(join(FIXTURES, 'expected', 'pytorch-weather.
   softmax: Record<string, number>;
   logits_softmax: Record<string, number>;
   rain_sigmoid: Record<string, number>;
+  rain_squeezed: Record<string, number>;
+  rain_squeezed_double: Record<string, number>;
   rain_linear_score: Record<string, number>;
   absent_classes: string[];
 };
@@ -76,6 +78,18 @@ describe('PyTorch exports', () => {
     expect(r.code).toBe(0);
     for (const id of ['acc', 'auc', 'll', 'brier'] as const) close(value(r.report, id), REF.rain_sigmoid[{ acc: 'accuracy', auc: 'roc_auc', ll: 'log_loss', brier: 'brier' }[id]]!);
     expect(r.report.checks[0].details).toMatchObject({ classes: ['0', '1'], class_source: 'label-index', positive: '1' });
+  });
+
+  it('one probability a row, [N] (squeezed), in single and in double precision (float64 input and output): scikit-learn’s metrics', () => {
+    // torch's outputs (the references') and onnxruntime's agree to float32's rounding in single precision, to 1e-12 in double,
+    // where the two precisions' log losses are 8e-8 apart (the same weights, rounded apart): each is the one measured
+    for (const [model, ref, within] of [['rain-squeezed.onnx', REF.rain_squeezed, 1e-6], ['rain-squeezed-double.onnx', REF.rain_squeezed_double, 1e-12]] as const) {
+      const r = run(checklist(model, '  task: binary\n', '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n  - { id: ll, type: metric, metric: log_loss, max: 1 }\n', 'rain'));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      for (const id of ['acc', 'auc', 'll'] as const) expect(Math.abs(value(r.report, id)! - ref[{ acc: 'accuracy', auc: 'roc_auc', ll: 'log_loss' }[id]]!)).toBeLessThan(within);
+    }
+    expect(Math.abs(REF.rain_squeezed.log_loss! - REF.rain_squeezed_double.log_loss!)).toBeGreaterThan(1e-9);
   });
 
   it('the same sigmoid output with no task in the checklist reads as a regression: a classification metric stops the run and says how to set the task', () => {
