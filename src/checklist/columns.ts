@@ -29,7 +29,10 @@ export async function missingColumns(parts: ChecklistParts, modelFiles = new Map
     const spec = datasets[name]!;
     try {
       const source = await openDatasetPath(parts.dir, spec.path, (p) => p);
-      headers.set(name, { display: source.path, columns: source.columns });
+      // a file of another delimiter is one problem, not one for every column the checklist names
+      const delimiter = delimiterHint(source.columns);
+      if (delimiter) problems.push(new InputError(file, `${pathToString(['datasets', name, 'path'])}: ${source.path} has one column`, doc.positionOf(['datasets', name, 'path']), delimiter));
+      headers.set(name, delimiter ? undefined : { display: source.path, columns: source.columns });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       problems.push(err);
@@ -51,7 +54,7 @@ export async function missingColumns(parts: ChecklistParts, modelFiles = new Map
     const unnamed = header.columns.filter((c) => !columns.includes(c));
     for (const column of columns) {
       if (header.columns.includes(column)) continue;
-      const hint = delimiterHint(header.columns) ?? didYouMean(column, unnamed) ?? `its columns: ${columnList(header.columns)}`;
+      const hint = didYouMean(column, unnamed) ?? `its columns: ${columnList(header.columns)}`;
       problems.push(new InputError(file, `${pathToString(at)}: no column "${column}" in ${header.display} (dataset ${name})`, place(column), hint));
     }
   };
