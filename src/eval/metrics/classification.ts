@@ -84,17 +84,27 @@ export interface PerClass {
 }
 
 export function perClass(truth: ArrayLike<number>, pred: ArrayLike<number>, C: number, beta = 1): PerClass[] {
-  const out: PerClass[] = [];
-  for (let c = 0; c < C; c++) {
-    const counts = binaryCounts(truth, pred, c);
-    out.push({ precision: precisionOf(counts), recall: recallOf(counts), f1: fbetaOf(counts, beta), support: counts.tp + counts.fn });
-  }
-  return out;
+  return perClassOf(confusionMatrix(truth, pred, C), beta);
+}
+
+/** Each class's precision, recall, fbeta and support from a confusion matrix (rows true, columns predicted). */
+function perClassOf(m: number[][], beta: number): PerClass[] {
+  const C = m.length;
+  return m.map((row, c) => {
+    let predicted = 0;
+    for (let t = 0; t < C; t++) predicted += m[t]![c]!;
+    const support = row.reduce((a, b) => a + b, 0);
+    const tp = row[c]!;
+    const counts = { tp, fp: predicted - tp, fn: support - tp, tn: 0 };
+    return { precision: precisionOf(counts), recall: recallOf(counts), f1: fbetaOf(counts, beta), support };
+  });
 }
 
 /**
  * precision / recall / fbeta averaged as precision_recall_fscore_support: over the classes that
- * occur in the truth or the predictions; macro is undefined if any of them is undefined.
+ * occur in the truth or the predictions; macro is undefined if any of them is undefined. With
+ * `weights`, a bootstrap replicate's (row i counted weights[i] times): from the weighted confusion
+ * matrix, the same integers as the rows repeated, so the same value to the bit.
  */
 export function averaged(
   kind: 'precision' | 'recall' | 'f1',
@@ -103,30 +113,29 @@ export function averaged(
   C: number,
   average: Average,
   beta = 1,
+  weights?: Uint8Array,
 ): MaybeNumber {
+  const m = confusionMatrix(truth, pred, C, weights);
+  const stats = perClassOf(m, beta);
   if (average === 'micro') {
+    // every row that is not a true positive of its class is a false positive of one and a false negative of another
     let tp = 0;
-    let fp = 0;
-    let fn = 0;
+    let n = 0;
     for (let c = 0; c < C; c++) {
-      const k = binaryCounts(truth, pred, c);
-      tp += k.tp;
-      fp += k.fp;
-      fn += k.fn;
+      tp += m[c]![c]!;
+      n += stats[c]!.support;
     }
-    const k = { tp, fp, fn, tn: 0 };
+    const k = { tp, fp: n - tp, fn: n - tp, tn: 0 };
     return kind === 'precision' ? precisionOf(k) : kind === 'recall' ? recallOf(k) : fbetaOf(k, beta);
   }
-  const present = new Set<number>();
-  for (let i = 0; i < truth.length; i++) {
-    present.add(truth[i]!);
-    present.add(pred[i]!);
-  }
-  const stats = perClass(truth, pred, C, beta).filter((_, c) => present.has(c));
-  if (stats.length === 0) return null;
   let sum = 0;
-  let weights = 0;
-  for (const s of stats) {
+  let total = 0;
+  let present = 0;
+  for (let c = 0; c < C; c++) {
+    const s = stats[c]!;
+    // a class in neither the truth nor the predictions is left out (no support, never predicted)
+    if (s.support === 0 && s.precision === null) continue;
+    present++;
     const v = s[kind];
     const w = average === 'weighted' ? s.support : 1;
     if (v === null) {
@@ -134,9 +143,10 @@ export function averaged(
       continue;
     }
     sum += w * v;
-    weights += w;
+    total += w;
   }
-  return weights === 0 ? null : sum / weights;
+  if (present === 0) return null;
+  return total === 0 ? null : sum / total;
 }
 
 /**

@@ -113,8 +113,11 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
       d.task === 'binary' && p.average === undefined
         ? fromCounts(counts(d), p.beta ?? 1)
         : cls.averaged(kind, d.truth, d.predicted, d.C, p.average ?? 'macro', p.beta ?? 1),
-    // a binary replicate's counts, weighted; averaged over classes: on the rows repeated
-    weighted: (d, p) => (d.task === 'binary' && p.average === undefined ? (w) => fromCounts(counts(d, w), p.beta ?? 1) : undefined),
+    // a replicate's counts, weighted: the positive class's (binary), or the confusion matrix's (averaged)
+    weighted: (d, p) =>
+      d.task === 'binary' && p.average === undefined
+        ? (w) => fromCounts(counts(d, w), p.beta ?? 1)
+        : (w) => cls.averaged(kind, d.truth, d.predicted, d.C, p.average ?? 'macro', p.beta ?? 1, w),
   };
 }
 
@@ -145,7 +148,21 @@ const TABLE = {
       }
       return sum / d.C;
     },
-    weighted: (d) => (d.task === 'binary' ? cls.weightedRocAuc(pos(d), posScore(d), d.n) : undefined),
+    weighted: (d) => {
+      if (d.task === 'binary') return cls.weightedRocAuc(pos(d), posScore(d), d.n);
+      // one-vs-rest: each class's runs sorted once, each replicate's AUC of each class from its weights
+      const classes = Array.from({ length: d.C }, (_, c) => cls.weightedRocAuc((i) => d.truth[i] === c, (i) => probability(d.scores, d.columns, i, c), d.n));
+      if (classes.some((auc) => auc === undefined)) return undefined;
+      return (w) => {
+        let sum = 0;
+        for (const auc of classes) {
+          const v = auc!(w);
+          if (v === null) return null;
+          sum += v;
+        }
+        return sum / d.C;
+      };
+    },
   },
   average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.averagePrecision(sortedBinary(d)), weighted: (d) => cls.weightedAveragePrecision(pos(d), posScore(d), d.n) },
   log_loss: {
