@@ -234,6 +234,11 @@ describe('properties', () => {
           const idx = expand(w);
           const repeated = { ...d, n: idx.length, truth: Array.from(idx, (i) => d.truth[i]!), scores: Array.from(idx, (i) => d.scores[i]!) };
           for (const name of ['mae', 'mse', 'rmse'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
+          // r2 to 1e-9: near a constant truth, 1 − res/tot amplifies the sums' last bits; undefined where it is
+          const r2 = METRICS.r2.compute(repeated, {});
+          const fast = METRICS.r2.weighted!(d, {})!(w);
+          if (r2 === null) expect(fast).toBeNull();
+          else expect(Math.abs(fast! - r2)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(r2)));
         },
       ),
     );

@@ -194,7 +194,7 @@ const TABLE = {
       };
     },
   },
-  r2: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, range: AT_MOST_ONE, params: [], compute: (d) => reg.r2(d.truth, d.scores) },
+  r2: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, range: AT_MOST_ONE, params: [], compute: (d) => reg.r2(d.truth, d.scores), weighted: (d) => reg.weightedR2(d.truth, d.scores) },
   mape: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.mape(d.truth, d.scores) },
   median_ae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.medianAe(d.truth, d.scores) },
   max_error: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.maxError(d.truth, d.scores) },
