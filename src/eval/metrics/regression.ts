@@ -20,7 +20,7 @@ export function rmse(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
 
 export function r2(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
   const my = mean(y.length, (i) => y[i]!);
-  if (my === null) return null;
+  if (my === null || constant(y)) return null;
   const res = exactSum(y.length, (i) => (y[i]! - p[i]!) ** 2);
   const tot = exactSum(y.length, (i) => (y[i]! - my) ** 2);
   return tot === 0 ? null : 1 - res / tot;
@@ -50,11 +50,32 @@ export function weightedR2(y: ArrayLike<number>, p: ArrayLike<number>): (weights
       if (y[i]! > high) high = y[i]!;
     }
     if (rows === 0 || Number.isNaN(sy) || low === high) return null;
+    // truths that barely differ (a spread of 1e-4 of their size or less: the rounded mean's error is
+    // then a share of every deviation from it) or whose squared deviations underflow: the rows
+    // repeated, with exact sums; a replicate of real data draws truths far apart
+    if (high - low <= 1e-4 * Math.max(Math.abs(low), Math.abs(high))) return r2(repeated(y, w, rows), repeated(p, w, rows));
     const my = sy / rows;
     let tot = 0;
     for (let i = 0; i < n; i++) tot += w[i]! * (y[i]! - my) ** 2;
-    return tot === 0 ? null : 1 - res / tot;
+    if (!(tot > 1e-280)) return r2(repeated(y, w, rows), repeated(p, w, rows));
+    return 1 - res / tot;
   };
+}
+
+/** The values of `a` as a replicate draws them: row i `weights[i]` times, in order (`rows` in all). */
+function repeated(a: ArrayLike<number>, weights: Uint8Array, rows: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0, at = 0; i < weights.length; i++) for (let k = weights[i]!; k > 0; k--) out[at++] = a[i]!;
+  return out;
+}
+
+/**
+ * Whether every value is the same: a truth with no variance, where r2 divides by zero (the rounded
+ * mean of equal values can miss them by a bit, and the sum of squares about it not be 0).
+ */
+function constant(y: ArrayLike<number>): boolean {
+  for (let i = 1; i < y.length; i++) if (y[i] !== y[0]) return false;
+  return true;
 }
 
 /** mean_absolute_percentage_error: |y − ŷ| / max(|y|, eps), as a fraction (not ×100). */
