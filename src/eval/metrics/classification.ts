@@ -244,32 +244,31 @@ export function rocAuc(s: Sorted | null): MaybeNumber {
 
 /**
  * The rows sorted once by score, in runs of equal scores, for the ranking metrics of bootstrap
- * replicates: `tally` gives each run's weight of positives and of negatives in a replicate that draws
- * row i `weights[i]` times. Undefined when a score is NaN.
+ * replicates: the tally gives, for run r in ascending score order, the weight of its negatives (at
+ * 2r) and of its positives (at 2r + 1) in a replicate that draws row i `weights[i]` times.
+ * Undefined when a score is NaN.
  */
-export function scoreRuns(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => { p: Float64Array; q: Float64Array }) | undefined {
+function scoreRuns(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => Float64Array) | undefined {
   const s = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     s[i] = score(i);
     if (Number.isNaN(s[i]!)) return undefined;
   }
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => s[a]! - s[b]!);
-  const positive = Uint8Array.from(order, (i) => (isPositive(i) ? 1 : 0));
-  // run[k]: the run of the k-th row in score order
-  const run = new Int32Array(n);
+  // slot[k]: where the k-th row in score order is counted, 2 × its run (+ 1 for a positive)
+  const slot = new Int32Array(n);
   let runs = 0;
-  for (let k = 0; k < n; k++) run[k] = k > 0 && s[order[k]!] === s[order[k - 1]!] ? runs - 1 : runs++;
-  const p = new Float64Array(runs);
-  const q = new Float64Array(runs);
+  for (let k = 0; k < n; k++) {
+    const run = k > 0 && s[order[k]!] === s[order[k - 1]!] ? runs - 1 : runs++;
+    slot[k] = 2 * run + (isPositive(order[k]!) ? 1 : 0);
+  }
+  // the replicate's negatives (even) and positives (odd) per run, counted without a branch on the
+  // row's class (which mispredicts: 2.6× the time a million rows)
+  const counts = new Float64Array(2 * runs);
   return (w) => {
-    p.fill(0);
-    q.fill(0);
-    for (let k = 0; k < n; k++) {
-      const weight = w[order[k]!]!;
-      if (positive[k]) p[run[k]!]! += weight;
-      else q[run[k]!]! += weight;
-    }
-    return { p, q };
+    counts.fill(0);
+    for (let k = 0; k < n; k++) counts[slot[k]!]! += w[order[k]!]!;
+    return counts;
   };
 }
 
@@ -279,43 +278,44 @@ export function scoreRuns(isPositive: (i: number) => boolean, score: (i: number)
  * repeated, to the bit.
  */
 export function weightedRocAuc(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
-  return onRuns(isPositive, score, n, (p, q) => {
+  return onRuns(isPositive, score, n, (counts) => {
     let below = 0;
     let pairs = 0;
     let wp = 0;
-    for (let r = 0; r < p.length; r++) {
-      pairs += p[r]! * below + (p[r]! * q[r]!) / 2;
-      below += q[r]!;
-      wp += p[r]!;
+    for (let r = 0; r < counts.length; r += 2) {
+      const q = counts[r]!;
+      const p = counts[r + 1]!;
+      pairs += p * below + (p * q) / 2;
+      below += q;
+      wp += p;
     }
     return wp === 0 || below === 0 ? null : pairs / (wp * below);
   });
 }
 
-/** A ranking metric of each bootstrap replicate, from the replicate's weights of positives and negatives per run of equal scores (ascending). */
-function onRuns(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, metric: (p: Float64Array, q: Float64Array) => MaybeNumber): ((weights: Uint8Array) => MaybeNumber) | undefined {
+/** A ranking metric of each bootstrap replicate, from the replicate's weights of negatives and positives per run of equal scores (ascending; scoreRuns' counts). */
+function onRuns(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, metric: (counts: Float64Array) => MaybeNumber): ((weights: Uint8Array) => MaybeNumber) | undefined {
   const tally = scoreRuns(isPositive, score, n);
   if (!tally) return undefined;
-  return (w) => {
-    const { p, q } = tally(w);
-    return metric(p, q);
-  };
+  return (w) => metric(tally(w));
 }
 
 /** averagePrecision of a bootstrap replicate from its runs, highest score first (a run the replicate does not draw is no threshold). */
 export function weightedAveragePrecision(isPositive: (i: number) => boolean, score: (i: number) => number, n: number): ((weights: Uint8Array) => MaybeNumber) | undefined {
-  return onRuns(isPositive, score, n, (p, q) => {
+  return onRuns(isPositive, score, n, (counts) => {
     let positives = 0;
-    for (let r = 0; r < p.length; r++) positives += p[r]!;
+    for (let r = 1; r < counts.length; r += 2) positives += counts[r]!;
     if (positives === 0) return null;
     let tp = 0;
     let fp = 0;
     let prevRecall = 0;
     let ap = 0;
-    for (let r = p.length - 1; r >= 0; r--) {
-      if (p[r]! + q[r]! === 0) continue;
-      tp += p[r]!;
-      fp += q[r]!;
+    for (let r = counts.length - 2; r >= 0; r -= 2) {
+      const q = counts[r]!;
+      const p = counts[r + 1]!;
+      if (p + q === 0) continue;
+      tp += p;
+      fp += q;
       const recall = tp / positives;
       ap += (recall - prevRecall) * (tp / (tp + fp));
       prevRecall = recall;
