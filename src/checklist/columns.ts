@@ -50,11 +50,9 @@ export async function missingColumns(parts: ChecklistParts, modelFiles = new Map
     const node = at.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), doc.value);
     const place = (column: string) =>
       Array.isArray(node) && node.includes(column) ? doc.positionOf([...at, node.indexOf(column)]) : node && typeof node === 'object' && Object.hasOwn(node, column) ? doc.positionOf([...at, column], true) : doc.positionOf(at);
-    // a column the same list already names is never the one meant
-    const unnamed = header.columns.filter((c) => !columns.includes(c));
     for (const column of columns) {
       if (header.columns.includes(column)) continue;
-      const hint = didYouMean(column, unnamed) ?? `its columns: ${columnList(header.columns)}`;
+      const hint = didYouMean(column, header.columns, columns) ?? `its columns: ${columnList(header.columns)}`;
       problems.push(new InputError(file, `${pathToString(at)}: no column "${column}" in ${header.display} (dataset ${name})`, place(column), hint));
     }
   };

@@ -26,8 +26,12 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   return undefined;
 }
 
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  const s = suggest(word, candidates);
+/**
+ * "did you mean …?" for `word`, or undefined. `named`: the other words of the list it was written
+ * in (a checklist's columns, a flag's), which are never the one meant: `[p0, p1, p9]` hints `p2`.
+ */
+export function didYouMean(word: string, candidates: Iterable<string>, named: readonly string[] = []): string | undefined {
+  const s = suggest(word, named.length ? [...candidates].filter((c) => !named.includes(c)) : candidates);
   return s === undefined ? undefined : `did you mean "${s}"?`;
 }
 

@@ -307,9 +307,7 @@ function inputLines(info: OnnxModelInfo, columns: string[], textColumns: Set<str
     return [];
   }
   for (const [flag, list] of [['--inputs', o.inputs ?? []], ['--drop', o.drop ?? []]] as const) {
-    // a column the same flag already names is never the one meant
-    const unnamed = columns.filter((c) => !list.includes(c));
-    for (const c of list) if (!columns.includes(c)) throw new UsageError(`${flag} ${c}: ${o.dataset} has no column "${c}"${hintOf(didYouMean(c, unnamed))}`);
+    for (const c of list) if (!columns.includes(c)) throw new UsageError(`${flag} ${c}: ${o.dataset} has no column "${c}"${hintOf(didYouMean(c, columns, list))}`);
   }
   const chosen = o.inputs ?? columns.filter((c) => c !== o.label && !o.drop?.includes(c));
   const input = inputs[0]!;

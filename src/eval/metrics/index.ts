@@ -121,6 +121,17 @@ function prf(kind: 'precision' | 'recall' | 'f1', fromCounts: (c: cls.Counts, be
   };
 }
 
+/** One-vs-rest, macro: the mean of each class's value against the rest (the same sum in the same order whichever way each is computed); undefined if any is. */
+function oneVsRest(C: number, value: (c: number) => MaybeNumber): MaybeNumber {
+  let sum = 0;
+  for (let c = 0; c < C; c++) {
+    const v = value(c);
+    if (v === null) return null;
+    sum += v;
+  }
+  return sum / C;
+}
+
 /** Every metric, by the name scikit-learn users know. */
 const TABLE = {
   accuracy: { uses: 'decisions', tasks: CLASSIFICATION, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.accuracy(d.truth, d.predicted), denominator: (d) => d.n },
@@ -137,31 +148,13 @@ const TABLE = {
     higherIsBetter: true,
     range: SHARE,
     params: [],
-    compute: (d) => {
-      if (d.task === 'binary') return cls.rocAuc(sortedBinary(d));
-      // one-vs-rest, macro: the mean of each class's AUC against the rest
-      let sum = 0;
-      for (let c = 0; c < d.C; c++) {
-        const auc = cls.rocAuc(cls.split(d.truth, c, d.scores, d.columns, d.n));
-        if (auc === null) return null;
-        sum += auc;
-      }
-      return sum / d.C;
-    },
+    compute: (d) => (d.task === 'binary' ? cls.rocAuc(sortedBinary(d)) : oneVsRest(d.C, (c) => cls.rocAuc(cls.split(d.truth, c, d.scores, d.columns, d.n)))),
     weighted: (d) => {
       if (d.task === 'binary') return cls.weightedRocAuc(pos(d), posScore(d), d.n);
-      // one-vs-rest: each class's runs sorted once, each replicate's AUC of each class from its weights
+      // each class's runs sorted once; each replicate's AUC of each class from its weights
       const classes = Array.from({ length: d.C }, (_, c) => cls.weightedRocAuc((i) => d.truth[i] === c, (i) => probability(d.scores, d.columns, i, c), d.n));
       if (classes.some((auc) => auc === undefined)) return undefined;
-      return (w) => {
-        let sum = 0;
-        for (const auc of classes) {
-          const v = auc!(w);
-          if (v === null) return null;
-          sum += v;
-        }
-        return sum / d.C;
-      };
+      return (w) => oneVsRest(d.C, (c) => classes[c]!(w));
     },
   },
   average_precision: { uses: 'ranking', tasks: BINARY, higherIsBetter: true, range: SHARE, params: [], compute: (d) => cls.averagePrecision(sortedBinary(d)), weighted: (d) => cls.weightedAveragePrecision(pos(d), posScore(d), d.n) },

@@ -1,5 +1,6 @@
 import type { MaybeNumber } from './classification.js';
 import { exactSum } from './exact-sum.js';
+import { expand } from '../bootstrap.js';
 
 /**
  * Regression metrics as scikit-learn defines them; undefined (null) where the definition divides by
@@ -53,20 +54,16 @@ export function weightedR2(y: ArrayLike<number>, p: ArrayLike<number>): (weights
     // truths that barely differ (a spread of 1e-4 of their size or less: the rounded mean's error is
     // then a share of every deviation from it) or whose squared deviations underflow: the rows
     // repeated, with exact sums; a replicate of real data draws truths far apart
-    if (high - low <= 1e-4 * Math.max(Math.abs(low), Math.abs(high))) return r2(repeated(y, w, rows), repeated(p, w, rows));
+    const exactly = () => {
+      const idx = expand(w);
+      return r2(Float64Array.from(idx, (i) => y[i]!), Float64Array.from(idx, (i) => p[i]!));
+    };
+    if (high - low <= 1e-4 * Math.max(Math.abs(low), Math.abs(high))) return exactly();
     const my = sy / rows;
     let tot = 0;
     for (let i = 0; i < n; i++) tot += w[i]! * (y[i]! - my) ** 2;
-    if (!(tot > 1e-280)) return r2(repeated(y, w, rows), repeated(p, w, rows));
-    return 1 - res / tot;
+    return tot > 1e-280 ? 1 - res / tot : exactly();
   };
-}
-
-/** The values of `a` as a replicate draws them: row i `weights[i]` times, in order (`rows` in all). */
-function repeated(a: ArrayLike<number>, weights: Uint8Array, rows: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let i = 0, at = 0; i < weights.length; i++) for (let k = weights[i]!; k > 0; k--) out[at++] = a[i]!;
-  return out;
 }
 
 /**
