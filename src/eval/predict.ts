@@ -7,7 +7,7 @@ import { ModelRunStopped, tensor, type ModelSession, type WireTensor } from '../
 import { labelKey, numberAt, numberOf, parseNumber, type Parsed } from './cells.js';
 import { columnIndex } from './datasets/index.js';
 import type { Part } from './datasets/part.js';
-import { cellAt, isNumberColumn, whereOf, type Cell, type Column, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
+import { cellAt, isNumberColumn, pickRows, whereOf, type BatchOptions, type Cell, type Column, type ColumnRequest, type DatasetSource, type RawBatch } from './datasets/types.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 
@@ -237,7 +237,9 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
   // everything a batch gives is copied before the next is asked for, so the reader may reuse its arrays
   const inFlight: Promise<void>[] = [];
   const scratch: Scratch = new Map();
-  for await (const read of source.batches(plan.want, BATCH_SIZE, { reuse: true, ...(part ? { part } : {}) })) {
+  const matrix = matrixInput(plan, options);
+  const batchOptions: BatchOptions = { reuse: true, ...(part ? { part } : {}), ...(matrix ? { matrix: matrix.columns.map((c) => slot.get(c)!) } : {}) };
+  for await (const read of source.batches(plan.want, BATCH_SIZE, batchOptions)) {
     const batch = transform ? transform(read, indexOf) : read;
     moments.add(read);
     rowUnit = batch.unit;
@@ -254,7 +256,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     for (let m = 0; m < plans.length; m++) {
       const sent = sentFor(batch, plans[m]!.batch);
       const feeds: Record<string, WireTensor> = {};
-      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch);
+      for (const input of plans[m]!.inputs) feeds[input.name] = tensorFor(input, sent, slot, source, dataset, scratch, input === matrix ? sent.matrix : undefined);
       inFlight.push(outputs[m]!.run(feeds, batch, at, sent.n, plans[m]!.batch));
     }
     await drain(inFlight, IN_FLIGHT * plans.length);
@@ -269,6 +271,23 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     inputStats: moments.done(source.columns),
     outputs,
   };
+}
+
+/**
+ * The input a pass asks the reader to give as a matrix (BatchOptions.matrix), parsed into the rows
+ * the model is sent: a single model's float32 input whose columns are distinct, read as numbers and
+ * read by nothing else of the pass (not the label, a kept column or another input; no input
+ * statistics, no perturbation, which read the columns).
+ */
+function matrixInput(plan: ReadPlan, options: PassOptions): InputPlan | undefined {
+  if (plan.plans.length !== 1 || options.transform || options.inputStats) return undefined;
+  const inputs = plan.plans[0]!.inputs;
+  const numbers = new Set(plan.want.filter((w) => w.as === 'number').map((w) => w.index));
+  return inputs.find((input) => {
+    if (input.type !== 'float32' || new Set(input.columns).size !== input.columns.length) return false;
+    const elsewhere = new Set([plan.labelCol, ...plan.keepCols, ...inputs.filter((i) => i !== input).flatMap((i) => i.columns)]);
+    return input.columns.every((c) => numbers.has(c) && !elsewhere.has(c));
+  });
 }
 
 /**
@@ -945,7 +964,8 @@ function planOutputs(model: ModelFacts): OutputPlan {
   return hasClasses ? { task: 'classification', scores, label, ...(others.length ? { others } : {}) } : { task: 'regression', scores };
 }
 
-function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }, scratch?: Scratch): WireTensor {
+/** An input's tensor for a batch; `matrix`: the batch's matrix, when it holds this input's numbers (matrixInput). */
+function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>, source: DatasetSource, dataset: DatasetSpec & { name: string }, scratch?: Scratch, matrix?: Float32Array): WireTensor {
   const path = source.path;
   const n = batch.n;
   const k = input.columns.length;
@@ -968,7 +988,7 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
   if (input.type === 'bool') return tensor('bool', boolValues(input, batch, slot, source), dims);
   const float = FLOAT_TYPES.has(input.type);
   // float32 inputs are filled in place; other numeric types go through float64 and are converted
-  const values = float && scratch ? reused(scratch, input, n * k) : input.type === 'float32' ? new Float32Array(n * k) : new Float64Array(n * k);
+  const values = matrix ?? (float && scratch ? reused(scratch, input, n * k) : input.type === 'float32' ? new Float32Array(n * k) : new Float64Array(n * k));
   const resolve = (r: Parsed, i: number, c: number): number => {
     if (r.ok) return r.value;
     if (r.missing && float && dataset.missing === 'nan') return NaN;
@@ -977,7 +997,11 @@ function tensorFor(input: InputPlan, batch: RawBatch, slot: Map<number, number>,
   input.columns.forEach((c, p) => {
     const cells = batch.cells[slot.get(c)!]!;
     if (isNumberColumn(cells)) {
-      interleave(values, cells.numbers, n, k, p);
+      if (!matrix) {
+        // a column the reader gave in a matrix, lost on the way (a wrapper that made a batch of its own without it)
+        if (cells.numbers.length < n) throw new Error(`column "${source.columns[c]}" came without its numbers`);
+        interleave(values, cells.numbers, n, k, p);
+      }
       for (const [i, text] of cells.other) values[i * k + p] = resolve(parseNumber(text), i, c);
     } else {
       for (let i = 0; i < n; i++) values[i * k + p] = resolve(parseNumber(cells[i]), i, c);
@@ -1028,18 +1052,7 @@ export function sentFor(batch: RawBatch, fixed: number | undefined): RawBatch {
 
 /** A batch of n rows as `rows` rows (rows > n): its rows, then copies of its last row. */
 function padTo(b: RawBatch, rows: number): RawBatch {
-  const last = b.n - 1;
-  const from = (i: number) => Math.min(i, last);
-  const cells = b.cells.map((c): Column => {
-    if (!isNumberColumn(c)) return Array.from({ length: rows }, (_, i) => c[from(i)]);
-    const other = new Map<number, string>();
-    for (const [i, t] of c.other) {
-      if (i < last) other.set(i, t);
-      else for (let j = last; j < rows; j++) other.set(j, t);
-    }
-    return { numbers: Float64Array.from({ length: rows }, (_, i) => c.numbers[from(i)]!), other };
-  });
-  return { n: rows, cells, unit: b.unit, refs: Int32Array.from({ length: rows }, (_, i) => Number(b.refs[from(i)])) };
+  return pickRows(b, Int32Array.from({ length: rows }, (_, i) => Math.min(i, b.n - 1)));
 }
 
 /** Booleans: true/false (any case), 1/0, or JSON and Parquet booleans. */

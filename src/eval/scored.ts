@@ -3,7 +3,7 @@ import type { DatasetSpec } from '../spec/model.js';
 import { labelKey, numberAt } from './cells.js';
 import { columnIndex } from './datasets/index.js';
 import { recordHash, type Part } from './datasets/part.js';
-import { cellAt, isNumberColumn, whereOf, type Column, type DatasetSource, type RawBatch } from './datasets/types.js';
+import { cellAt, pickRows, whereOf, type Column, type DatasetSource, type RawBatch } from './datasets/types.js';
 import { BATCH_SIZE, Growable, KeptBuilder, Labels, planRead, readPass, type ModelUnderTest, type Pass, type ReadPlan } from './predict.js';
 
 export type PredictionsSpec = NonNullable<DatasetSpec['predictions']>;
@@ -184,7 +184,7 @@ async function rescore(rows: DatasetSource, rowsSpec: DatasetSpec & { name: stri
       for await (const b of rows.batches(want, size, options)) {
         const keep: number[] = [];
         for (let i = 0; i < b.n; i++) if (refs.has(Number(b.refs[i]))) keep.push(i);
-        if (keep.length) yield subset(b, keep);
+        if (keep.length) yield pickRows(b, keep);
       }
     },
   };
@@ -213,18 +213,6 @@ async function rescore(rows: DatasetSource, rowsSpec: DatasetSpec & { name: stri
 function ofPart(b: RawBatch, idSlot: number, part: Part, path: string, name: string): RawBatch {
   const keep: number[] = [];
   for (let i = 0; i < b.n; i++) if (idInPart(part, idOf(b.cells[idSlot]!, i, b, path, name))) keep.push(i);
-  return subset(b, keep);
+  return pickRows(b, keep);
 }
 
-function subset(b: RawBatch, keep: number[]): RawBatch {
-  const pick = (c: Column): Column => {
-    if (!isNumberColumn(c)) return keep.map((i) => c[i]);
-    const other = new Map<number, string>();
-    keep.forEach((i, j) => {
-      if (c.other.has(i)) other.set(j, c.other.get(i)!);
-    });
-    return { numbers: Float64Array.from(keep, (i) => c.numbers[i]!), other };
-  };
-  const at = (a: ArrayLike<number>) => Int32Array.from(keep, (i) => Number(a[i]));
-  return { n: keep.length, cells: b.cells.map(pick), unit: b.unit, refs: at(b.refs), ...(b.index ? { index: at(b.index) } : {}), ...(b.origin ? { origin: { ...b.origin, refs: at(b.origin.refs) } } : {}) };
-}

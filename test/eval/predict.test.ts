@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext, type ModelRole } from '../../src/checks/context.js';
-import { Growable, Labels } from '../../src/eval/predict.js';
+import { openDataset } from '../../src/eval/datasets/index.js';
+import type { DatasetSource } from '../../src/eval/datasets/types.js';
+import { Growable, Labels, planRead, readPass } from '../../src/eval/predict.js';
 import { FIXTURES, ROOT, scenario } from '../helpers.js';
 
 async function evaluation(checklist: string, role: ModelRole = 'model') {
@@ -118,5 +120,59 @@ describe('labels: one byte a row up to 256 distinct labels, four beyond', () => 
     labels.add(batch(['1', '0', '1']), { numbers: Float64Array.of(1, 0, 1), other: new Map() });
     expect(labels.keys.done()).toEqual(Uint8Array.of(0, 1, 0));
     expect([...labels.dictionary.keys()]).toEqual(['1', '0']);
+  });
+});
+
+describe("a model's float32 input parsed straight into the rows it is sent (the reader's matrix)", () => {
+  const [header, ...rows] = readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8').trim().split('\n');
+  // a missing value (NaN: `missing: nan`), a quoted number (the record path), an exponent (read by scanNumber), a last row alone
+  const edited = rows.map((r, i) => (i === 3 ? r.replace(/^[^,]*/, '') : i === 7 ? r.replace(/^([^,]*),/, '"$1",') : i === 9 ? r.replace(/^[^,]*/, '1.25e1') : r));
+  const csv = `${header}\n${edited.join('\n')}\n`;
+
+  /** One pass of the fixture model; `inputStats` (which reads the input columns) keeps the matrix from being asked for; `drop` loses it on the way. */
+  async function pass(text: string, options: { inputStats?: boolean; drop?: boolean } = {}) {
+    const dir = scenario({ 'd.csv': text, 'checklist.yaml': 'version: 1\nmodel: { path: model.onnx }\ndatasets: { holdout: { path: d.csv, label: diagnosis, missing: nan } }\nchecks:\n  - { type: outputs }\n' });
+    const ctx = new RunContext(loadChecklist(join(dir, 'checklist.yaml')), new Date());
+    const model = await ctx.underTest('model');
+    const source = await openDataset(join(dir, 'd.csv'), 'd.csv');
+    const spec = { ...ctx.checklist.checklist.datasets!.holdout!, name: 'holdout' };
+    const plan = planRead(source, spec, [model], []);
+    const seen = { asked: false, given: 0, batches: 0 };
+    const watched: DatasetSource = {
+      ...source,
+      async *batches(want, size, o) {
+        seen.asked ||= o?.matrix !== undefined;
+        for await (const b of source.batches(want, size, o)) {
+          seen.batches++;
+          if (b.matrix) seen.given++;
+          yield options.drop ? { ...b, matrix: undefined } : b;
+        }
+      },
+    };
+    const p = await readPass(watched, spec, plan, [model], { inputStats: options.inputStats ?? false });
+    return { scores: p.outputs[0]!.scores.flatMap((s) => Array.from(s)), seen };
+  }
+
+  it('gives the scores the columns give, to the last bit: a missing value, a quoted number, an exponent', async () => {
+    const matrix = await pass(csv);
+    const columns = await pass(csv, { inputStats: true });
+    expect(matrix.seen).toEqual({ asked: true, given: matrix.seen.batches, batches: 1 });
+    expect(columns.seen).toEqual({ asked: false, given: 0, batches: 1 });
+    expect(matrix.scores).toHaveLength(rows.length * 2);
+    expect(matrix.scores).toEqual(columns.scores);
+    // the missing value reached the model as NaN
+    expect(matrix.scores.slice(6, 8).every(Number.isNaN)).toBe(true);
+    expect(matrix.scores.filter(Number.isNaN)).toHaveLength(2);
+  });
+
+  it('a batch of one row, sent twice, through the matrix', async () => {
+    const whole = await pass(csv);
+    const one = await pass(`${header}\n${edited[9]}\n`);
+    expect(one.seen.given).toBe(1);
+    expect(one.scores).toEqual(whole.scores.slice(18, 20));
+  });
+
+  it('a matrix lost on the way (a reader wrapped in one that remade its batches) is an error, never numbers made up', async () => {
+    await expect(pass(csv, { drop: true })).rejects.toThrow('column "mean_radius" came without its numbers');
   });
 });

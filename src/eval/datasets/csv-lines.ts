@@ -21,8 +21,14 @@ export const READ_BUFFER = CHUNK + (1 << 16);
 /** What to do with each field of a line. */
 export interface LineSpec {
   delim: number;
-  /** per file column: the index of its block in `Lines.numbers`, or -1 (not a number column) */
+  /**
+   * per file column: the index of its block in `Lines.numbers` (0, 1, ...), or -2 - p for place p
+   * of a row in `Lines.matrix` (a model's float32 input, parsed straight into its rows), or -1 (not a
+   * number column)
+   */
   number: Int32Array;
+  /** the places of a row in `Lines.matrix` (0: no matrix) */
+  width: number;
   /** per file column: its place among the columns asked for, or -1 (not asked for) */
   slot: Int32Array;
   /** the columns asked for */
@@ -42,6 +48,8 @@ export interface Lines {
   capacity: number;
   /** number column b, row r: numbers[b * capacity + r] (stale where the cell is in `cells`) */
   numbers: Float64Array;
+  /** the matrix's place p, row r: matrix[r * width + p], as float32 (stale where the cell is in `cells`) */
+  matrix: Float32Array;
   /** per row: lines before it in the region (blank lines count) */
   line: Int32Array;
   /** per row: data rows before it in the region (another shard's rows count) */
@@ -66,8 +74,8 @@ export interface Lines {
 export type LineResults = Pick<Lines, 'rows' | 'cellInts' | 'stop' | 'lines' | 'dataRows' | 'ragged'>;
 
 /** The arrays of a Lines, which go to the parsing thread and come back (transferred, not copied). */
-export type LineArrays = Pick<Lines, 'numbers' | 'line' | 'place' | 'end' | 'cells'>;
-const ARRAYS = ['numbers', 'line', 'place', 'end', 'cells'] as const satisfies readonly (keyof LineArrays)[];
+export type LineArrays = Pick<Lines, 'numbers' | 'matrix' | 'line' | 'place' | 'end' | 'cells'>;
+const ARRAYS = ['numbers', 'matrix', 'line', 'place', 'end', 'cells'] as const satisfies readonly (keyof LineArrays)[];
 
 /** What postMessage transfers of a region: its bytes' memory and its arrays'. */
 export function transferList(bytes: Uint8Array, arrays: LineArrays): ArrayBuffer[] {
@@ -101,16 +109,20 @@ export function warmParse(ncols: number, spec: LineSpec, bytes: (text: string) =
   const line = `${Array.from({ length: ncols }, () => '0').join(String.fromCharCode(spec.delim))}\n`;
   const buf = bytes(line + line);
   const blocks = spec.number.reduce((n, b) => (b >= 0 ? n + 1 : n), 0);
-  const out = newLines(2, blocks, spec.wanted);
+  const out = newLines(2, blocks, spec.wanted, spec.width);
   // V8 keeps no type feedback for a function's first calls (it allocates its feedback after 8): a dozen
   for (let k = 0; k < 12; k++) parseLines(buf, 0, buf.length, ncols, spec, out);
 }
 
-/** Empty Lines for `capacity` rows of `numbers` number columns and `cells` other cells a row on average (each array its own memory, to be transferred). */
-export function newLines(capacity: number, numbers: number, cells: number): Lines {
+/**
+ * Empty Lines for `capacity` rows of `numbers` number columns, `cells` other cells a row on average
+ * and a matrix `width` wide (each array its own memory, to be transferred).
+ */
+export function newLines(capacity: number, numbers: number, cells: number, width: number): Lines {
   return linesOver(
     {
       numbers: new Float64Array(Math.max(1, numbers * capacity)),
+      matrix: new Float32Array(Math.max(1, width * capacity)),
       line: new Int32Array(capacity),
       place: new Int32Array(capacity),
       end: new Int32Array(capacity),
@@ -133,6 +145,7 @@ export function linesOver(arrays: LineArrays, capacity: number, results?: LineRe
   return {
     capacity,
     numbers: arrays.numbers,
+    matrix: arrays.matrix,
     line: arrays.line,
     place: arrays.place,
     end: arrays.end,
@@ -156,8 +169,8 @@ export function linesOver(arrays: LineArrays, capacity: number, results?: LineRe
  * function of its own, called a field, the parse took ~10% more time).
  */
 export function parseLines(buf: Uint8Array, from: number, to: number, ncols: number, spec: LineSpec, out: Lines): void {
-  const { delim, number, slot, part } = spec;
-  const { numbers, capacity, cells, line: lineOf, place, end } = out;
+  const { delim, number, slot, part, width } = spec;
+  const { numbers, matrix, capacity, cells, line: lineOf, place, end } = out;
   const room = cells.length - 4 * spec.wanted;
   let i = from;
   let rows = 0;
@@ -196,12 +209,14 @@ export function parseLines(buf: Uint8Array, from: number, to: number, ncols: num
     }
     const start = i;
     const cellsBefore = at;
+    // the matrix's place p of this row is matrix[row - 2 - b], where b = -2 - p
+    const row = rows * width - 2;
     let count = 0;
     for (;;) {
       let j = -1;
       if (count < ncols) {
         const b = number[count]!;
-        if (b >= 0) {
+        if (b !== -1) {
           // the everyday form, -?digits[.digits] with at most 15 digits, then the delimiter or a line
           // feed: read here (exact, as scanNumber); anything else is left to scanNumber
           let k = i;
@@ -228,12 +243,14 @@ export function parseLines(buf: Uint8Array, from: number, to: number, ncols: num
           }
           if (digits !== 0 && digits <= 15 && (c === delim || c === LF || (c === CR && buf[k + 1] === LF))) {
             const v = mantissa / POW10[fraction]!;
-            numbers[b * capacity + rows] = negative ? -v : v;
+            if (b >= 0) numbers[b * capacity + rows] = negative ? -v : v;
+            else matrix[row - b] = negative ? -v : v;
             j = c === CR ? k + 1 : k;
           } else {
             const stop = scanNumber(buf, i, to, delim);
             if (stop >= 0) {
-              numbers[b * capacity + rows] = scannedBox[0]!;
+              if (b >= 0) numbers[b * capacity + rows] = scannedBox[0]!;
+              else matrix[row - b] = scannedBox[0]!;
               j = buf[stop] === CR ? stop + 1 : stop;
             }
           }

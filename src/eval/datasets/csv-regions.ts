@@ -147,7 +147,7 @@ export class Regions {
     const i = this.spareLines.findIndex((l) => l.capacity >= rows && l.cells.length >= 4 * rows * cells);
     if (i >= 0) return this.spareLines.splice(i, 1)[0]!;
     if (this.spareLines.length > MAX_QUEUE) this.spareLines.shift();
-    return newLines(rows, this.blocks, cells);
+    return newLines(rows, this.blocks, cells, this.spec.width);
   }
 
   private placeParsed(): void {

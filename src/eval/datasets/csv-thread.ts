@@ -148,7 +148,7 @@ export function parseThread(): ParseThread | undefined {
       const id = ++jobs;
       if (waiting.size === 0) w.ref();
       mine++;
-      const arrays: LineArrays = { numbers: lines.numbers, line: lines.line, place: lines.place, end: lines.end, cells: lines.cells };
+      const arrays: LineArrays = { numbers: lines.numbers, matrix: lines.matrix, line: lines.line, place: lines.place, end: lines.end, cells: lines.cells };
       const done = new Promise<RegionDone>((resolve, reject) => waiting.set(id, { resolve, reject }));
       w.postMessage({ id, bytes, to, ncols, spec, capacity: lines.capacity, arrays } satisfies RegionJob, transferList(bytes, arrays));
       try {

@@ -21,7 +21,8 @@ const ROOM = READ_BUFFER - CHUNK;
  * row. Strict: a row with another number of fields than the header, a stray quote or an unclosed
  * quote is an error naming the line. Blank lines are skipped. Columns asked for as numbers are
  * parsed straight from the bytes into a Float64Array when they hold plain decimals, so the common
- * case makes no string at all.
+ * case makes no string at all; those asked for as a matrix (a model's float32 input), straight into
+ * the rows the model is sent.
  *
  * Long on purpose (this, its `batches` and `records` below): they are the byte loop every row goes
  * through, and its state (positions, the batch being filled, the line number) lives in local
@@ -69,10 +70,18 @@ export async function openCsv(
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
       want.forEach((w, k) => (slot[w.index] = k));
-      const asNumber = want.map((w) => w.as === 'number');
+      // the columns asked for as a matrix (a model's float32 input): each one's place in a row of it, or -1
+      const spot = new Int32Array(want.length).fill(-1);
+      options?.matrix?.forEach((k, p) => {
+        if (want[k]?.as !== 'number' || spot[k]! >= 0) throw new Error(`matrix: column ${k} is not a distinct column asked for as numbers`);
+        spot[k] = p;
+      });
+      const width = options?.matrix?.length ?? 0;
+      const noNumbers = new Float64Array(0);
       // a batch's arrays; with `reuse`, the sets handed out come back once the next batch is asked for
       interface Arrays {
         cells: Column[];
+        matrix: Float32Array;
         lines: Int32Array;
         index: Int32Array;
       }
@@ -87,13 +96,15 @@ export async function openCsv(
           return again;
         }
         return {
-          cells: packedMap(asNumber, (num) => (num ? { numbers: new Float64Array(batchSize), other: new RowTexts(batchSize) } : new Array<Cell>())),
+          cells: packedMap(want, (w, k) => (w.as === 'number' ? { numbers: spot[k]! >= 0 ? noNumbers : new Float64Array(batchSize), other: new RowTexts(batchSize) } : new Array<Cell>())),
+          matrix: new Float32Array(width * batchSize),
           lines: new Int32Array(batchSize),
           index: new Int32Array(batchSize),
         };
       };
       let arrays = fresh();
       let cells = arrays.cells;
+      let matrix = arrays.matrix;
       let lines = arrays.lines;
       let index = arrays.index;
       let n = 0;
@@ -110,10 +121,12 @@ export async function openCsv(
           unit: 'line',
           refs: lines.subarray(0, n),
           index: index.subarray(0, n),
+          ...(width ? { matrix: matrix.subarray(0, n * width) } : {}),
         };
         const done = { batch, arrays };
         arrays = fresh();
         cells = arrays.cells;
+        matrix = arrays.matrix;
         lines = arrays.lines;
         index = arrays.index;
         n = 0;
@@ -147,6 +160,7 @@ export async function openCsv(
           else {
             const v = rec.number(j);
             if (v === undefined) (out as NumberColumn).other.set(n, rec.text(j));
+            else if (spot[k]! >= 0) matrix[n * width + spot[k]!] = v;
             else (out as NumberColumn).numbers[n] = v;
           }
         }
@@ -162,8 +176,8 @@ export async function openCsv(
        */
       const blocks = new Int32Array(columns.length).fill(-1);
       let numberColumns = 0;
-      want.forEach((w) => w.as === 'number' && (blocks[w.index] = numberColumns++));
-      const spec: LineSpec = { delim, number: blocks, slot, wanted: want.length, ...(part && { part }) };
+      want.forEach((w, k) => w.as === 'number' && (blocks[w.index] = spot[k]! >= 0 ? -2 - spot[k]! : numberColumns++));
+      const spec: LineSpec = { delim, number: blocks, width, slot, wanted: want.length, ...(part && { part }) };
       const textCaches = want.map(() => new TextCache());
       const place = (got: Lines, buf: Buffer, base: number, line: number) => {
         const { capacity, numbers, cells: texts } = got;
@@ -172,10 +186,11 @@ export async function openCsv(
         for (let r = 0; r < got.rows; ) {
           const take = Math.min(got.rows - r, batchSize - n);
           want.forEach((w, k) => {
-            if (w.as !== 'number') return;
+            if (w.as !== 'number' || spot[k]! >= 0) return;
             const b = blocks[w.index]! * capacity + r;
             (cells[k] as NumberColumn).numbers.set(numbers.subarray(b, b + take), n);
           });
+          if (width) matrix.set(got.matrix.subarray(r * width, (r + take) * width), n * width);
           for (; t < got.cellInts && texts[t]! < r + take; t += 4) {
             const out = cells[texts[t + 1]!]!;
             const text = textCaches[texts[t + 1]!]!.text(buf, texts[t + 2]!, texts[t + 3]!);

@@ -91,6 +91,19 @@ export interface RawBatch {
   index?: ArrayLike<number>;
   /** in a dataset of several files, where the rows are in their file (refs number them across the files) */
   origin?: { path: string; unit: 'line' | 'row'; refs: ArrayLike<number> };
+  /**
+   * where the reader honoured `matrix` (see DatasetSource.batches): those columns' numbers, n rows of
+   * matrix.length places, row-major, as float32; their NumberColumns then hold only `other` (their
+   * `numbers` is empty), and the matrix is stale at the other cells' places
+   */
+  matrix?: Float32Array;
+}
+
+export interface BatchOptions {
+  reuse?: boolean;
+  part?: Part;
+  empty?: boolean;
+  matrix?: number[];
 }
 
 export interface DatasetSource {
@@ -105,8 +118,11 @@ export interface DatasetSource {
    * consumers that copy what they keep, it spares allocating and collecting a batch per batch.
    * With `part`, only that shard's rows are given (see part.ts); the evidence still counts them all.
    * A file without a row is an error, unless `empty` (one file of several: an empty partition).
+   * With `matrix` (places in `want` of distinct columns asked for as numbers), a reader may give
+   * those columns as a batch's `matrix` instead, a model's float32 input as it is sent (the CSV
+   * reader parses them straight into it); one that does not gives them as usual.
    */
-  batches(want: ColumnRequest[], batchSize: number, options?: { reuse?: boolean; part?: Part; empty?: boolean }): AsyncGenerator<RawBatch>;
+  batches(want: ColumnRequest[], batchSize: number, options?: BatchOptions): AsyncGenerator<RawBatch>;
   /** After a full pass: the file's digest, size and row count, as evidence. */
   evidence(): { sha256: string; bytes: number; rows: number; files?: { path: string; sha256: string; bytes: number; rows: number }[] } | undefined;
   /** Share of the file read so far in the current pass (0..1), for a progress bar. */
@@ -127,6 +143,41 @@ export function isNumberColumn(c: Column): c is NumberColumn {
   return !Array.isArray(c);
 }
 
+/**
+ * The batch's rows picks[0], picks[1], ... (a row may be picked again): its cells, places and
+ * matrix. Other cells are kept in a Map.
+ */
+export function pickRows(b: RawBatch, picks: ArrayLike<number>): RawBatch {
+  const n = picks.length;
+  const at = (a: ArrayLike<number>) => Int32Array.from({ length: n }, (_, j) => Number(a[picks[j]!]));
+  const cells = b.cells.map((c): Column => {
+    if (!isNumberColumn(c)) return Array.from({ length: n }, (_, j) => c[picks[j]!]);
+    const other = new Map<number, string>();
+    for (let j = 0; j < n; j++) {
+      const text = c.other.get(picks[j]!);
+      if (text !== undefined) other.set(j, text);
+    }
+    // a matrix's column: its numbers are in the matrix
+    const numbers = c.numbers.length ? Float64Array.from({ length: n }, (_, j) => c.numbers[picks[j]!]!) : c.numbers;
+    return { numbers, other };
+  });
+  let matrix: Float32Array | undefined;
+  if (b.matrix) {
+    const width = b.n ? b.matrix.length / b.n : 0;
+    matrix = new Float32Array(n * width);
+    for (let j = 0; j < n; j++) matrix.set(b.matrix.subarray(picks[j]! * width, (picks[j]! + 1) * width), j * width);
+  }
+  return {
+    n,
+    cells,
+    unit: b.unit,
+    refs: at(b.refs),
+    ...(b.index ? { index: at(b.index) } : {}),
+    ...(b.origin ? { origin: { ...b.origin, refs: at(b.origin.refs) } } : {}),
+    ...(matrix ? { matrix } : {}),
+  };
+}
+
 /** Row i of a column as a cell, whatever its representation. */
 export function cellAt(c: Column, i: number): Cell {
   if (Array.isArray(c)) return c[i];
@@ -139,8 +190,8 @@ export function cellAt(c: Column, i: number): Cell {
  * batches built with it had columns in arrays of two shapes, in turn, and each switch threw the
  * optimised code of the reader and of readPass out, to be compiled again on a busy core.
  */
-export function packedMap<T, U>(xs: readonly T[], f: (x: T) => U): U[] {
+export function packedMap<T, U>(xs: readonly T[], f: (x: T, i: number) => U): U[] {
   const out: U[] = [];
-  for (const x of xs) out.push(f(x));
+  for (let i = 0; i < xs.length; i++) out.push(f(xs[i]!, i));
   return out;
 }
