@@ -1,4 +1,4 @@
-import { walkThresholds, type Sorted } from './metrics/classification.js';
+import { thresholds, walkThresholds, type Sorted } from './metrics/classification.js';
 import { ExactSum } from './metrics/exact-sum.js';
 import { sortedBinary, type MetricData } from './metrics/index.js';
 
@@ -38,8 +38,8 @@ function computeCurves(d: MetricData): BinaryCurves {
   const { pos, neg } = sorted;
   const P = pos.length;
   const N = neg.length;
-  // the distinct thresholds, counted first, so that the kept points are known before the walk
-  const distinct = walkThresholds(pos, neg, () => {}, new Int32Array(0));
+  // the distinct thresholds, counted first (with ROC AUC's pairs), so that the kept points are known before the walk
+  const { distinct } = thresholds(sorted);
   // ROC has a point per distinct score after (0, 0); PR a point per distinct score: ROC's point k
   // is threshold k − 1's, PR's point k threshold k's
   const rocKept = thinned(distinct + 1).subarray(1).map((k) => k - 1);

@@ -363,3 +363,21 @@ describe('sorted scores in single precision', () => {
     expect(cls.split([1, 1, 1], 1, [0.1, 0.1, 0.1], 1, 3)!.pos).toBeInstanceOf(Float64Array);
   });
 });
+
+describe('thresholds: the distinct scores and the pairs ordered, in one walk', () => {
+  it('count every pair of a positive and a negative (ties one half) and every distinct score, as a naive count does', () => {
+    fc.assert(
+      // few distinct scores: ties within and across the classes
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 12 })), { minLength: 1, maxLength: 200 }), (rows) => {
+        const pos = Float64Array.from(rows.filter(([t]) => t).map(([, s]) => s / 8)).sort();
+        const neg = Float64Array.from(rows.filter(([t]) => !t).map(([, s]) => s / 8)).sort();
+        let pairs = 0;
+        for (const p of pos) for (const q of neg) pairs += p > q ? 1 : p === q ? 0.5 : 0;
+        const t = cls.thresholds({ pos, neg });
+        expect(t).toEqual({ distinct: new Set([...pos, ...neg]).size, pairs });
+        expect(cls.rocAuc({ pos, neg })).toBe(pos.length && neg.length ? pairs / (pos.length * neg.length) : null);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
