@@ -64,12 +64,13 @@ export function metricData(ev: Evaluation): MetricData {
   return { n: ev.n, task: ev.task, C: ev.classes.length, columns: ev.task === 'regression' ? 1 : ev.scoreColumns, positive: ev.positive, truth: ev.truth, scores: ev.scores, predicted: ev.predicted, nonFinite: ev.nonFinite.rows };
 }
 
-export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string): void {
+/** Refuses a metric that does not apply to the task `role`'s model was read as (the hint names that model's keys). */
+export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string, role: ModelRole): void {
   const def = METRICS[o.metric];
   if (!(def.tasks as readonly string[]).includes(ev.task)) {
     // a classifier exported with one probability a row and no class labels (PyTorch's sigmoid) reads as a regression
-    const why = ev.task === 'regression' ? '; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (model.task: binary, with model.positive)' : '';
-    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} model`, undefined, `it applies to ${def.tasks.join(', ')}${why}`);
+    const why = ev.task === 'regression' ? `; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (${role}.task: binary, with ${role}.positive)` : '';
+    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task === 'regression' && role === 'baseline' ? 'regression baseline' : `${ev.task} model`}`, undefined, `it applies to ${def.tasks.join(', ')}${why}`);
   }
 }
 
@@ -108,7 +109,7 @@ export function readsDecisions(o: MetricChoice & { confidence?: number; compare?
 /** The metric a check names, on the model's predictions for its dataset: shared by metric and slices. */
 export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunContext, role: ModelRole = 'model') {
   const ev = await ctx.evaluation(role, o.dataset);
-  ensureApplies(o, ev, ctx.checklist.file);
+  ensureApplies(o, ev, ctx.checklist.file, role);
   refuseNonProbabilities(o, ev, role);
   const def = METRICS[o.metric];
   if (ev.counted === 'decisions' && def.uses !== 'decisions') throw new Error(`internal: ${o.metric} reads scores, but the shards counted decisions only`);

@@ -65,7 +65,7 @@ export default defineCheck({
     const choice = o.metric ? { ...o, metric: o.metric } : undefined;
     const def = choice ? METRICS[choice.metric] : undefined;
     if (choice) {
-      ensureApplies(choice, base, ctx.checklist.file);
+      ensureApplies(choice, base, ctx.checklist.file, o.model);
       refuseNonProbabilities(choice, base, o.model);
     }
     const baseValue = choice && def ? def.compute(metricData(base), paramsOf(choice)) : null;

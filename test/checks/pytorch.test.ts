@@ -92,6 +92,14 @@ describe('PyTorch exports', () => {
     expect(Math.abs(REF.rain_squeezed.log_loss! - REF.rain_squeezed_double.log_loss!)).toBeGreaterThan(1e-9);
   });
 
+  it('a baseline read as a regression: the message names the baseline and its keys, not the model', () => {
+    // a baseline inherits the candidate's unset keys, its task too: only a task of its own makes it a regression
+    const baseline = `baseline:\n  path: ${join(DIR, 'rain-sigmoid.onnx')}\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\n  task: regression\n`;
+    const r = run(checklist('rain-squeezed.onnx', `  task: binary\n${baseline}`, '  - { id: acc, type: metric, metric: accuracy, min: 0.5, compare: { to: baseline, max_regression: 0.1 } }\n', 'rain'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/c\.yaml:13:5 {2}check "acc": metric accuracy does not apply to a regression baseline \(it applies to binary, multiclass; [^\n]* \(baseline\.task: binary, with baseline\.positive\)\)\n$/);
+  });
+
   it('the same sigmoid output with no task in the checklist reads as a regression: a classification metric stops the run and says how to set the task', () => {
     const r = run(checklist('rain-sigmoid.onnx', '', '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n', 'rain'));
     expect(r.code).toBe(2);
