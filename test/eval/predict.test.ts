@@ -130,8 +130,8 @@ describe("a model's float32 input parsed straight into the rows it is sent (the 
   const csv = `${header}\n${edited.join('\n')}\n`;
 
   /** One pass of the fixture model; `inputStats` (which reads the input columns) keeps the matrix from being asked for; `drop` loses it on the way. */
-  async function pass(text: string, options: { inputStats?: boolean; drop?: boolean } = {}) {
-    const dir = scenario({ 'd.csv': text, 'checklist.yaml': 'version: 1\nmodel: { path: model.onnx }\ndatasets: { holdout: { path: d.csv, label: diagnosis, missing: nan } }\nchecks:\n  - { type: outputs }\n' });
+  async function pass(text: string, options: { inputStats?: boolean; drop?: boolean } = {}, modelPath = 'model.onnx', label = 'diagnosis') {
+    const dir = scenario({ 'd.csv': text, 'checklist.yaml': `version: 1\nmodel: { path: ${modelPath} }\ndatasets: { holdout: { path: d.csv, label: ${label}, missing: nan } }\nchecks:\n  - { type: outputs }\n` });
     const ctx = new RunContext(loadChecklist(join(dir, 'checklist.yaml')), new Date());
     const model = await ctx.underTest('model');
     const source = await openDataset(join(dir, 'd.csv'), 'd.csv');
@@ -163,6 +163,17 @@ describe("a model's float32 input parsed straight into the rows it is sent (the 
     // the missing value reached the model as NaN
     expect(matrix.scores.slice(6, 8).every(Number.isNaN)).toBe(true);
     expect(matrix.scores.filter(Number.isNaN)).toHaveLength(2);
+  });
+
+  it('a model with an input a column (penguins: four float inputs, two of text): the first float input through the matrix, the others through the columns, the same scores', async () => {
+    const text = readFileSync(join(FIXTURES, 'penguins', 'train.csv'), 'utf8');
+    const model = join(FIXTURES, 'penguins', 'model.onnx');
+    const matrix = await pass(text, {}, model, 'species');
+    const columns = await pass(text, { inputStats: true }, model, 'species');
+    expect(matrix.seen.given).toBe(matrix.seen.batches);
+    expect(columns.seen.given).toBe(0);
+    expect(matrix.scores.length).toBeGreaterThan(200);
+    expect(matrix.scores).toEqual(columns.scores);
   });
 
   it('a batch of one row, sent twice, through the matrix', async () => {
