@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChecklist } from '../../src/checklist/load.js';
 import { RunContext, type ModelRole } from '../../src/checks/context.js';
-import { openDataset } from '../../src/eval/datasets/index.js';
+import { openDataset, openDatasetPath } from '../../src/eval/datasets/index.js';
 import type { DatasetSource } from '../../src/eval/datasets/types.js';
 import { Growable, Labels, planRead, readPass } from '../../src/eval/predict.js';
 import { FIXTURES, ROOT, scenario } from '../helpers.js';
@@ -130,11 +130,11 @@ describe("a model's float32 input parsed straight into the rows it is sent (the 
   const csv = `${header}\n${edited.join('\n')}\n`;
 
   /** One pass of the fixture model; `inputStats` (which reads the input columns) keeps the matrix from being asked for; `drop` loses it on the way. */
-  async function pass(text: string, options: { inputStats?: boolean; drop?: boolean } = {}, modelPath = 'model.onnx', label = 'diagnosis') {
+  async function pass(text: string, options: { inputStats?: boolean; drop?: boolean; open?: () => Promise<DatasetSource> } = {}, modelPath = 'model.onnx', label = 'diagnosis') {
     const dir = scenario({ 'd.csv': text, 'checklist.yaml': `version: 1\nmodel: { path: ${modelPath} }\ndatasets: { holdout: { path: d.csv, label: ${label}, missing: nan } }\nchecks:\n  - { type: outputs }\n` });
     const ctx = new RunContext(loadChecklist(join(dir, 'checklist.yaml')), new Date());
     const model = await ctx.underTest('model');
-    const source = await openDataset(join(dir, 'd.csv'), 'd.csv');
+    const source = await (options.open ?? (() => openDataset(join(dir, 'd.csv'), 'd.csv')))();
     const spec = { ...ctx.checklist.checklist.datasets!.holdout!, name: 'holdout' };
     const plan = planRead(source, spec, [model], []);
     const seen = { asked: false, given: 0, batches: 0 };
@@ -176,7 +176,17 @@ describe("a model's float32 input parsed straight into the rows it is sent (the 
     expect(matrix.scores).toEqual(columns.scores);
   });
 
-  it('a batch of one row, sent twice, through the matrix', async () => {
+  it("a dataset of several files (a glob of CSV parts): each file's matrix, the same scores as the one file", async () => {
+    const parts = () => openDatasetPath(join(FIXTURES, 'breast-cancer', 'parts'), 'holdout-*.csv', (p) => p);
+    const matrix = await pass('', { open: parts });
+    const columns = await pass('', { open: parts, inputStats: true });
+    const whole = await pass(readFileSync(join(FIXTURES, 'breast-cancer', 'holdout.csv'), 'utf8'));
+    expect(matrix.seen).toEqual({ asked: true, given: 3, batches: 3 });
+    expect(matrix.scores).toEqual(columns.scores);
+    expect(matrix.scores).toEqual(whole.scores);
+  });
+
+    it('a batch of one row, sent twice, through the matrix', async () => {
     const whole = await pass(csv);
     const one = await pass(`${header}\n${edited[9]}\n`);
     expect(one.seen.given).toBe(1);

@@ -95,7 +95,9 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         const groups = file.source.rowGroups;
         const shifted = part && groups !== undefined ? { ...part, index: (((part.index - groupsBefore) % part.count) + part.count) % part.count } : part;
         // an empty file is an empty partition (batch engines write them); the dataset needs a row
-        for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, ...(shifted ? { part: shifted } : {}) })) yield renumbered(b, rowsBefore, file.display, b.through === undefined ? undefined : total ? (done + b.through * file.bytes) / total : 1);
+        // a model's input as a matrix where the file's reader gives one (renumbered keeps it)
+        const matrix = options?.matrix ? { matrix: options.matrix } : {};
+        for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, ...(shifted ? { part: shifted } : {}), ...matrix })) yield renumbered(b, rowsBefore, file.display, b.through === undefined ? undefined : total ? (done + b.through * file.bytes) / total : 1);
         const ev = file.source.evidence();
         if (!ev) throw new Error(`${file.display} was read without evidence`);
         // its digest asked for when the dataset's is (it may still be hashed on a thread: digest.ts)
