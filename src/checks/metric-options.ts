@@ -70,7 +70,7 @@ export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string, rol
   if (!(def.tasks as readonly string[]).includes(ev.task)) {
     // a classifier exported with one probability a row and no class labels (PyTorch's sigmoid) reads as a regression
     const why = ev.task === 'regression' ? `; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (${role}.task: binary, with ${role}.positive)` : '';
-    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task === 'regression' && role === 'baseline' ? 'regression baseline' : `${ev.task} model`}`, undefined, `it applies to ${def.tasks.join(', ')}${why}`);
+    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} ${role === 'baseline' ? 'baseline' : 'model'}`, undefined, `it applies to ${def.tasks.join(', ')}${why}`);
   }
 }
 
