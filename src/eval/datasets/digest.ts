@@ -13,20 +13,21 @@ export interface DatasetDigest {
 }
 
 /**
- * The digest of a dataset file of `size` bytes, as every text reader takes it. Beside a model host,
- * a file read with a parsing thread (csv-thread.ts) is hashed after it is read, by that thread
- * reading it again (from the page cache) while this thread computes the metrics: during the read
- * both cores are already busy (parsing on two threads, the model host), and a hash among them slowed
- * the rest nearly as much as it saved (a thread hashing the chunks as they were read: 1M rows 2.77
- * against 2.83 s, medians of 10 alternated runs); after it, one core is idle. The file must not
- * change meanwhile: its size, modification and change times and inode, taken when the pass begins,
- * are compared when the digest is asked for, and a file that moved is an error (its digest would not
- * be of the rows evaluated). Otherwise the chunks are hashed as they are read: without a host, a
- * large file on a thread of its own (reading the 1M-row benchmark file with its digest took 750 ms
- * instead of 899 ms, medians of 12 alternated reads), else on this thread.
+ * The digest of a dataset file of `size` bytes, as every text reader takes it. A file read with a
+ * parsing thread (csv-thread.ts) is hashed after it is read, by that thread reading it again (from
+ * the page cache) while this thread goes on: the metrics of a model, the distributions of a drift
+ * check. During the read both cores are already busy, and a hash among them slowed the rest nearly
+ * as much as it saved (beside a model host, a thread hashing the chunks as they were read: 1M rows
+ * 2.77 against 2.83 s, medians of 10 alternated runs); without a host, handing each chunk to a
+ * hashing thread cost this thread ~160 ms of copies and messages in a 1M-row drift check, which
+ * went from 2.75 to 2.48 s hashed after the read. The file must not change meanwhile: its size,
+ * modification and change times and inode, taken when the pass begins, are compared when the
+ * digest is asked for, and a file that moved is an error (its digest would not be of the rows
+ * evaluated). A file read without the thread (a small one) is hashed as it is read: without a host,
+ * a large file on a thread of its own, else on this thread.
  */
 export function datasetDigest(file: string, display: string, size: number, thread: ParseThread | undefined): DatasetDigest {
-  if (thread && modelHostStarted()) {
+  if (thread) {
     const before = statSync(file, { bigint: true });
     return {
       update: () => undefined,
