@@ -61,6 +61,25 @@ describe('drift statistics agree with scipy (fixtures/expected/drift.json)', () 
   it('Benjamini-Hochberg', () => {
     S.benjaminiHochberg(data.benjamini_hochberg.p).forEach((v, i) => close(v, data.benjamini_hochberg.adjusted[i]!));
   });
+  it("KS's D and Wasserstein's area from one walk equal the distribution functions evaluated at every value (samples with ties, one inside the other, disjoint, one value)", () => {
+    const sample = fc.array(fc.oneof(fc.integer({ min: -20, max: 20 }), fc.double({ min: -1e3, max: 1e3, noNaN: true })), { minLength: 1, maxLength: 60 });
+    fc.assert(
+      fc.property(sample, sample, (ref, cur) => {
+        // F(t) = share of the sample at or below t, at each of the merged values, by counting
+        const all = [...new Set([...ref, ...cur].map((v) => v + 0))].sort((x, y) => x - y);
+        const F = (s: number[], t: number) => s.filter((v) => v <= t).length / s.length;
+        let d = 0;
+        let area = 0;
+        all.forEach((t, k) => {
+          d = Math.max(d, Math.abs(F(ref, t) - F(cur, t)));
+          if (k + 1 < all.length) area += Math.abs(F(ref, t) - F(cur, t)) * (all[k + 1]! - t);
+        });
+        expect(S.ksStatistic(Float64Array.from(ref), Float64Array.from(cur))).toBe(d);
+        close(S.wasserstein(Float64Array.from(ref), Float64Array.from(cur)), area, 1e-12);
+      }),
+      { numRuns: 400 },
+    );
+  });
   it('identical samples do not drift', () => {
     const a = Float64Array.from({ length: 50 }, (_, i) => i % 7);
     expect(S.ksStatistic(a, a)).toBe(0);

@@ -6,33 +6,40 @@
 import { distributionOf, type Distribution, type Sample } from './distribution.js';
 
 /**
- * Walks two distributions' distinct values in ascending order; `step(x, a, b)` gets each value
- * with its count in each (0 where it is absent).
+ * The two statistics of the distance between two empirical distribution functions, from one walk
+ * over both distributions' distinct values in ascending order: the largest difference (KS's D) and
+ * the area between them (Wasserstein's). One loop with no callback: the walk's branches are most of
+ * its cost (a callback a step, its sums kept in a closure, took ~30 ns a step).
  */
-function merged(A: Distribution, B: Distribution, step: (x: number, a: number, b: number) => void): void {
+function distance(A: Distribution, B: Distribution): { sup: number; area: number } {
+  const { values: av, counts: ac } = A;
+  const { values: bv, counts: bc } = B;
   let i = 0;
   let j = 0;
-  while (i < A.values.length || j < B.values.length) {
-    const x = j >= B.values.length || (i < A.values.length && A.values[i]! <= B.values[j]!) ? A.values[i]! : B.values[j]!;
-    const a = i < A.values.length && A.values[i] === x ? A.counts[i++]! : 0;
-    const b = j < B.values.length && B.values[j] === x ? B.counts[j++]! : 0;
-    step(x, a, b);
+  let ca = 0;
+  let cb = 0;
+  let sup = 0;
+  let area = 0;
+  // |F_ref − F_cur| at the previous value: each function is constant from one value to the next
+  let gap = 0;
+  let prev = Math.min(av[0] ?? Infinity, bv[0] ?? Infinity);
+  while (i < av.length || j < bv.length) {
+    const u = i < av.length ? av[i]! : Infinity;
+    const v = j < bv.length ? bv[j]! : Infinity;
+    const x = u <= v ? u : v;
+    area += gap * (x - prev);
+    if (u === x) ca += ac[i++]!;
+    if (v === x) cb += bc[j++]!;
+    gap = Math.abs(ca / A.n - cb / B.n);
+    sup = Math.max(sup, gap);
+    prev = x;
   }
+  return { sup, area };
 }
 
 /** Two-sample Kolmogorov-Smirnov statistic D = sup |F_ref − F_cur| (scipy.stats.ks_2samp's statistic). */
 export function ksStatistic(ref: Sample, cur: Sample): number {
-  const A = distributionOf(ref);
-  const B = distributionOf(cur);
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  merged(A, B, (_x, a, b) => {
-    i += a;
-    j += b;
-    d = Math.max(d, Math.abs(i / A.n - j / B.n));
-  });
-  return d;
+  return distance(distributionOf(ref), distributionOf(cur)).sup;
 }
 
 export { ksPValue } from './ks.js';
@@ -46,17 +53,7 @@ export function wasserstein(ref: Sample, cur: Sample): number {
   const A = distributionOf(ref);
   const B = distributionOf(cur);
   if (A.n === 0 || B.n === 0) return NaN;
-  let i = 0;
-  let j = 0;
-  let area = 0;
-  let prev = Math.min(A.values[0]!, B.values[0]!);
-  merged(A, B, (x, a, b) => {
-    area += Math.abs(i / A.n - j / B.n) * (x - prev);
-    i += a;
-    j += b;
-    prev = x;
-  });
-  return area;
+  return distance(A, B).area;
 }
 
 /** Population standard deviation (numpy.std with ddof=0). */
@@ -66,7 +63,10 @@ export function std(x: Sample): number {
   for (let i = 0; i < D.values.length; i++) mean += D.counts[i]! * D.values[i]!;
   mean /= D.n;
   let s = 0;
-  for (let i = 0; i < D.values.length; i++) s += D.counts[i]! * (D.values[i]! - mean) ** 2;
+  for (let i = 0; i < D.values.length; i++) {
+    const d = D.values[i]! - mean;
+    s += D.counts[i]! * (d * d);
+  }
   return Math.sqrt(s / D.n);
 }
 
