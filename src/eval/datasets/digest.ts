@@ -23,8 +23,9 @@ export interface DatasetDigest {
  * went from 2.75 to 2.48 s hashed after the read. The file must not change meanwhile: its size,
  * modification and change times and inode, taken when the pass begins, are compared when the
  * digest is asked for, and a file that moved is an error (its digest would not be of the rows
- * evaluated). A file read without the thread (a small one) is hashed as it is read: without a host,
- * a large file on a thread of its own, else on this thread.
+ * evaluated). A file read without the thread (a CSV under PARSE_THREAD_FROM, JSON Lines) is hashed as
+ * it is read: without a host, one of THREAD_FROM or more on a thread of its own (sha256.ts), else on
+ * this thread.
  */
 export function datasetDigest(file: string, display: string, size: number, thread: ParseThread | undefined): DatasetDigest {
   if (thread) {
