@@ -1,3 +1,5 @@
+// first: zod's setting for every schema built after it (src/input/zod-config.ts)
+import './input/zod-config.js';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
