@@ -147,7 +147,7 @@ function baseReport({ inputs, env, cli, cwd, dir, log, pull }) {
 /** The action, end to end; returns deploy-check's exit code (the step after the SARIF upload exits with it). */
 export async function main(env = process.env, log = (s) => process.stdout.write(s), fetchImpl = fetch) {
   const inputs = inputsFrom(env);
-  const cli = env.DEPLOY_CHECK_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli.js');
+  const cli = env.DEPLOY_CHECK_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli.cjs');
   const cwd = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
   const dir = join(env.RUNNER_TEMP ?? tmpdir(), 'deploy-check');
   mkdirSync(dir, { recursive: true });

@@ -12,7 +12,7 @@ import { linearModel } from './onnx-builder.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = join(ROOT, 'dist', 'cli.cjs');
 writeFileSync(join(DATA, 'bootstrap-model.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true }));
 const csv = writeCsv(ROWS).split('/').pop();
 const checklist = (confidence) => {

@@ -47,7 +47,7 @@ function read() {
 }
 /** A run, with the peak memory of its whole process tree (bench/tree.mjs). */
 async function run(path) {
-  const r = await measure(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', path, '--format', 'json']);
+  const r = await measure(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), 'run', path, '--format', 'json']);
   if (r.status !== 0 && r.status !== 1) throw new Error(r.stderr);
   return { seconds: r.seconds, rss: r.peakMb, message: JSON.parse(r.stdout).checks[0].message };
 }

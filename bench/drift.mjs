@@ -51,7 +51,7 @@ for (let r = 0; r < Number(process.env.BENCH_REPEAT ?? 3); r++) {
   // the floor: a process that reads both files with the same reader and does nothing else
   const floor = timed([join(ROOT, 'bench', 'read-floor.mjs'), reference, current]);
   if (floor.r.status !== 0) throw new Error(floor.r.stderr);
-  const run = timed([join(ROOT, 'dist', 'cli.js'), 'run', file, '--format', 'json']);
+  const run = timed([join(ROOT, 'dist', 'cli.cjs'), 'run', file, '--format', 'json']);
   if (run.r.status !== 0 && run.r.status !== 1) throw new Error(run.r.stderr);
   const check = JSON.parse(run.r.stdout).checks[0];
   results.push({ floor: floor.seconds, warm, whole: run.seconds, message: check.message });

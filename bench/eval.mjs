@@ -49,7 +49,7 @@ const ok = (r, what) => {
   if (r.status !== 0) throw new Error(`${what} exited ${r.status}: ${r.stderr}`);
   return r;
 };
-const run = async (csv) => ok(await measure(process.execPath, [join(ROOT, 'dist', 'cli.js'), checklist(csv), '--format', 'json']), 'deploy-check');
+const run = async (csv) => ok(await measure(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), checklist(csv), '--format', 'json']), 'deploy-check');
 const floor = async (csv) => ok(await measure(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), csv, join(DATA, 'model.onnx'), String(BATCH)]), 'floor');
 const pythonReady = (() => {
   try {
@@ -122,7 +122,7 @@ if (!process.env.BENCH_SKIP_FLIGHTS) {
   const file = join(DATA, 'flights.yaml');
   writeFileSync(file, `version: 1\nmodel: { path: delay.onnx, task: regression, inputs: { distance: [distance] } }\ndatasets:\n  flights: { path: ${flights}, label: delay }\nchecks:\n  - { id: mae, type: metric, metric: mae, max: 1000 }\n`);
   const fl = [];
-  for (let k = 0; k < REPEAT; k++) fl.push(ok(await measure(process.execPath, [join(ROOT, 'dist', 'cli.js'), file, '--format', 'json']), 'flights'));
+  for (let k = 0; k < REPEAT; k++) fl.push(ok(await measure(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), file, '--format', 'json']), 'flights'));
   const peaks = fl.map((x) => x.peakMb);
   rows.push(['flights-3m.parquet, 3,000,000 rows (ZSTD): time, peak memory of the tree', `${median(fl.map((x) => x.seconds)).toFixed(1)} s, ${median(peaks).toFixed(0)} MB (${Math.min(...peaks).toFixed(0)}–${Math.max(...peaks).toFixed(0)})`, '< 300 MB']);
 }

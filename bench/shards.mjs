@@ -16,7 +16,7 @@ import { measure } from './tree.mjs';
 const ROOT = new URL('..', import.meta.url).pathname;
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SHARDS = Number(process.env.BENCH_SHARDS ?? 4);
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = join(ROOT, 'dist', 'cli.cjs');
 
 writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: trueWeights.map((w) => w * 0.9), bias: 0.05, sigmoid: true }));
 // the same model with its probability rounded to hundredths: 101 distinct scores, as a quantised model or a small forest gives

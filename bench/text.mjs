@@ -45,7 +45,7 @@ checks:
   - { type: data, dataset: holdout, columns: { beak_length_mm: { type: number, min: 0 }, island: { type: string, one_of: [Biscoe, Dream, Torgersen] } } }
   - { type: drift, reference: train, current: holdout }
 `);
-  const r = await measure(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', checklist, '--format', 'json']);
+  const r = await measure(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), 'run', checklist, '--format', 'json']);
   if (r.status !== 0) throw new Error(r.stderr || r.stdout.slice(0, 500));
   console.log(`${format}, ${ROWS.toLocaleString('en')} rows (${(readFileSync(file).length / 1e6).toFixed(0)} MB), metric + slices + data + drift: ${r.seconds.toFixed(2)} s, peak memory of the process tree ${r.peakMb.toFixed(0)} MB`);
   rmSync(file);

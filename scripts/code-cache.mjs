@@ -12,7 +12,7 @@ import { compileProgram, PROGRAM_CACHE, runProgram } from '../dist/load-program.
 
 const root = new URL('..', import.meta.url).pathname;
 const script = compileProgram();
-process.argv = [process.execPath, join(root, 'dist', 'cli.js'), 'run', join(root, 'checklists', 'example.yaml'), '--format', 'json'];
+process.argv = [process.execPath, join(root, 'dist', 'cli.cjs'), 'run', join(root, 'checklists', 'example.yaml'), '--format', 'json'];
 process.on('exit', () => {
   // the program turns on V8's linear-time regular expressions as it loads (src/input/linear-regexp.ts),
   // after the bundle is compiled: a cache is accepted under the flags it was made with, so it is made

@@ -30,7 +30,7 @@ export function compileProgram(cachedData?: Buffer): Script {
 }
 
 /**
- * The modules the bundle leaves out, so that cli.js and the program share one of each (one model
+ * The modules the bundle leaves out, so that the entry (dist/cli.cjs) and the program share one of each (one model
  * host, one InputError class; version.js finds the package two folders above itself), by the path
  * the bundle requires them with.
  */

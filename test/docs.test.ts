@@ -144,7 +144,7 @@ describe('every YAML block in the manual is valid', () => {
 // only a user has (models/churn.onnx) must get past the command line: it may fail on the file (exit
 // 2 naming it), never on its options.
 describe('every deploy-check command in the manual runs', () => {
-  const cli = join(ROOT, 'dist', 'cli.js');
+  const cli = join(ROOT, 'dist', 'cli.cjs');
   const commands = PAGES.flatMap(blocks)
     .filter((b) => b.lang === 'sh')
     .flatMap((b) => {

@@ -241,7 +241,7 @@ describe('signals', () => {
   it('SIGTERM ends the run with 143 and writes the reports so far, marked incomplete', async () => {
     const { spawn } = await import('node:child_process');
     const dir = scenario({ 'c.yaml': 'version: 1\nmodel:\n  path: model.onnx\nchecks:\n  - type: model\n  - { type: latency, max_seconds: 60, max_runs: 1000000, p95_ms: 1000 }\n' });
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), join(dir, 'c.yaml'), '--report', `json=${dir}/r.json`], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), join(dir, 'c.yaml'), '--report', `json=${dir}/r.json`], { env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

@@ -43,7 +43,7 @@ export interface CliResult {
 
 /** Runs the built CLI as a user would. */
 export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.cjs'), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...options.env },
     encoding: 'utf8',

@@ -243,7 +243,7 @@ describe('error lines', () => {
 });
 
 describe('the process around a run (end to end)', () => {
-  const CLI = join(ROOT, 'dist', 'cli.js');
+  const CLI = join(ROOT, 'dist', 'cli.cjs');
   const gone = (pid: number) => {
     try {
       process.kill(pid, 0);

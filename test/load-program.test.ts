@@ -34,7 +34,7 @@ describe('the program bundle and its code cache (made by npm run build)', () => 
   });
 
   it('a rejected cache still runs the CLI', () => {
-    const out = execFileSync(process.execPath, ['--max-old-space-size=64', join(ROOT, 'dist', 'cli.js'), '--version'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--max-old-space-size=64', join(ROOT, 'dist', 'cli.cjs'), '--version'], { encoding: 'utf8' });
     expect(out.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 

@@ -10,7 +10,7 @@ import type { Merged } from '../checks/context.js';
 import type { Part } from '../eval/datasets/part.js';
 import { childEnv } from '../input/child-env.js';
 import { UsageError } from '../input/errors.js';
-import { PACKAGE_ROOT } from '../input/version.js';
+import { CLI_FILE } from '../input/version.js';
 import { EXIT } from '../report/exit-code.js';
 import { runShard } from '../run/shard.js';
 import { combineStates, loadState, stateText } from '../run/state.js';
@@ -48,10 +48,9 @@ export async function shardCommand(checklist: string | undefined, options: Shard
 export async function runJobs(loaded: LoadedChecklist, jobs: number, options: ShardOptions): Promise<Merged | string> {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-check-jobs-'));
   try {
-    const cli = join(PACKAGE_ROOT, 'dist', 'cli.js');
     const pass = [...(options.only ?? []).flatMap((v) => ['--only', v]), ...(options.skip ?? []).flatMap((v) => ['--skip', v]), ...(options.memoryLimit !== undefined ? ['--memory-limit', options.memoryLimit] : [])];
     const files = Array.from({ length: jobs }, (_, i) => join(dir, `shard-${i}.json`));
-    const runs = await Promise.all(files.map((file, i) => child(process.execPath, [cli, 'run', loaded.file, '--shard', `${i}/${jobs}`, '--state', file, ...pass])));
+    const runs = await Promise.all(files.map((file, i) => child(process.execPath, [CLI_FILE, 'run', loaded.file, '--shard', `${i}/${jobs}`, '--state', file, ...pass])));
     const failed = runs.find((r) => r.code !== 0);
     if (failed) return failed.stderr || `deploy-check: a shard of --jobs ended with ${failed.code}\n`;
     return combineStates(files.map((file) => ({ file, state: loadState(file) }))).merged;

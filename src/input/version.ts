@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
  */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * The command line as it is installed (package.json's bin): src/cli.ts and the modules it shares
+ * with the program, bundled into one CommonJS file by scripts/bundle.mjs (Node.js starts a CommonJS
+ * entry ~25 ms sooner than the same modules as ES modules). `--jobs` starts its shards with it.
+ */
+export const CLI_FILE = join(PACKAGE_ROOT, 'dist', 'cli.cjs');
+
 /** Read once from package.json. */
 export const TOOL = {
   name: 'deploy-check',

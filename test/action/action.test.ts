@@ -147,7 +147,7 @@ describe('whole runs of the action', () => {
         GITHUB_REPOSITORY: 'o/r',
         GITHUB_TOKEN: 't0ken',
         RUNNER_TEMP: dir,
-        DEPLOY_CHECK_CLI: join(ROOT, 'dist', 'cli.js'),
+        DEPLOY_CHECK_CLI: join(ROOT, 'dist', 'cli.cjs'),
         ...extra,
       } as Record<string, string>,
     };

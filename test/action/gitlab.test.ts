@@ -16,7 +16,7 @@ const template = parse(readFileSync(join(ROOT, 'ci', 'deploy-check.gitlab-ci.yml
 describe('the GitLab CI template', () => {
   const line = (template.script as string[]).find((l) => l.startsWith('npx deploy-check'))!;
   const work = mkdtempSync(join(tmpdir(), 'deploy-check-gitlab-'));
-  const r = spawnSync('sh', ['-c', `mkdir -p reports && ${line.replace(/^npx deploy-check/, `"${process.execPath}" "${join(ROOT, 'dist', 'cli.js')}"`)}`], {
+  const r = spawnSync('sh', ['-c', `mkdir -p reports && ${line.replace(/^npx deploy-check/, `"${process.execPath}" "${join(ROOT, 'dist', 'cli.cjs')}"`)}`], {
     cwd: work,
     encoding: 'utf8',
     env: { ...process.env, ...template.variables, DEPLOY_CHECK_CHECKLIST: join(ROOT, 'checklists', 'unready.yaml'), DEPLOY_CHECK_ARGS: '--fail-on warn', NO_COLOR: '1' },

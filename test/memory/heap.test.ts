@@ -83,7 +83,7 @@ describe(`memory: the heap does not grow with rows (--max-old-space-size=${HEAP_
   for (const task of ['binary', 'multiclass'] as const) {
     it.each([ROWS, 2 * ROWS])(`${task}: every metric, an interval, slices, drift and a data check on %i rows`, (rows) => {
       writeFileSync(join(dir, `${task}-${rows}.yaml`), checklist(task, rows));
-      const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(ROOT, 'dist', 'cli.js'), join(dir, `${task}-${rows}.yaml`), '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(ROOT, 'dist', 'cli.cjs'), join(dir, `${task}-${rows}.yaml`), '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: '1' } });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(1); // the drift between the two files fails the gate; everything else passes
       const report = JSON.parse(r.stdout) as { checks: { id: string; status: string }[]; inputs: { rows?: number }[] };

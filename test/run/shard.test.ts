@@ -290,7 +290,7 @@ describe('the recipes in docs/scale-out.md run', () => {
     expect(n).toBeGreaterThan(1);
     const local = (command: string, dir: string, index = '') =>
       command
-        .replace(/npx deploy-check|\bdeploy-check(?= )/, `"${process.execPath}" "${join(ROOT, 'dist', 'cli.js')}"`)
+        .replace(/npx deploy-check|\bdeploy-check(?= )/, `"${process.execPath}" "${join(ROOT, 'dist', 'cli.cjs')}"`)
         .replace('deploy-check.yaml', join(ROOT, 'checklists', 'wine.yaml'))
         .replaceAll('${{ matrix.shard }}', index)
         .replaceAll('$SHARD', index)
