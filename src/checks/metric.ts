@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
 import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, readsDecisions, replicateOf, undefinedBecause } from './metric-options.js';
-import { confusionMatrix, perClass } from '../eval/metrics/classification.js';
-import { canonicalOrder, resample, type MetricData } from '../eval/metrics/index.js';
+import { perClass } from '../eval/metrics/classification.js';
+import { canonicalOrder, confusionOf, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
@@ -184,16 +184,6 @@ function absentClasses(ev: Evaluation): string[] {
   return ev.classes.filter((_, c) => support[c] === 0);
 }
 
-/** Confusion matrices by the arrays counted: every check of one evaluation reports the same one (a million rows: ~10 ms each). */
-const confusions = new WeakMap<object, { truth: object; C: number; m: number[][] }>();
-function confusion(data: MetricData, C: number): number[][] {
-  const hit = confusions.get(data.predicted as object);
-  if (hit && hit.truth === data.truth && hit.C === C) return hit.m;
-  const m = confusionMatrix(data.truth, data.predicted, C);
-  confusions.set(data.predicted as object, { truth: data.truth as object, C, m });
-  return m;
-}
-
 /** What the numbers rest on, for the report. */
 export function describe(ev: Evaluation, data: MetricData): Omit<EvaluationDetails, 'dataset'> {
   if (ev.task === 'regression') return { n: ev.n, task: ev.task };
@@ -204,7 +194,7 @@ export function describe(ev: Evaluation, data: MetricData): Omit<EvaluationDetai
     classes: ev.classes,
     class_source: ev.classSource,
     ...(ev.task === 'binary' ? { positive: ev.classes[ev.positive], threshold: ev.threshold } : {}),
-    confusion_matrix: confusion(data, C),
+    confusion_matrix: confusionOf({ truth: data.truth, predicted: data.predicted, C }),
     ...(ev.task === 'multiclass'
       ? { per_class: perClass(data.truth, data.predicted, C).map((s, c) => ({ class: ev.classes[c], ...s })) }
       : {}),

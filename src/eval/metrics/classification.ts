@@ -44,11 +44,15 @@ export function mccOf(c: Counts): MaybeNumber {
   return d === 0 ? null : (c.tp * c.tn - c.fp * c.fn) / Math.sqrt(d);
 }
 
-export function accuracy(truth: ArrayLike<number>, pred: ArrayLike<number>): MaybeNumber {
-  if (truth.length === 0) return null;
+/** accuracy from the confusion matrix: its diagonal over every row counted (the same whole numbers as counting the matches). */
+export function accuracyOf(m: number[][]): MaybeNumber {
   let ok = 0;
-  for (let i = 0; i < truth.length; i++) if (truth[i] === pred[i]) ok++;
-  return ok / truth.length;
+  let n = 0;
+  for (let t = 0; t < m.length; t++) {
+    ok += m[t]![t]!;
+    for (const c of m[t]!) n += c;
+  }
+  return n === 0 ? null : ok / n;
 }
 
 /** C × C counts: rows are true classes, columns predicted (scikit-learn's confusion_matrix). */
