@@ -639,7 +639,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   // one model: its class indices written over the label keys, in place; several: a copy each
   // one byte a row up to 256 classes, as the labels' codes are up to 256 distinct labels
   const truth = only && (keys instanceof Int32Array || C <= 256) ? keys : C <= 256 ? new Uint8Array(n) : new Int32Array(n);
-  for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
+  remapLabels(keys, remap, truth, n);
 
   // logits become probabilities (sigmoid of one column, softmax of several); anything else must
   // already be probabilities, or the metrics that need them refuse to run
@@ -661,8 +661,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
   const thresholded = thresholdedClass(task, positive, set);
   // one score column and no threshold (the usual binary export): decisionKey's rule, inline
-  if (width === 1 && set === undefined) for (let i = 0; i < n; i++) predicted[i] = probs[i]! > 1 - probs[i]! ? 1 : 0;
-  else for (let i = 0; i < n; i++) predicted[i] = decided(decisionKey(probs, width, i, set), thresholded);
+  decide(probs, width, set, thresholded, predicted, n);
   let labelOutput: Int32Array | undefined;
   if (plan.outputs.label) {
     labelOutput = new Int32Array(n);
@@ -675,6 +674,23 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
     ...common, task, classes, classSource, positive, threshold, truth, scores: probs, scoreColumns: width, predicted, labelOutput, nonFinite, ...(notProbabilities ? { notProbabilities } : {}),
     outputs: { scores: plan.outputs.scores, label: plan.outputs.label, ...(plan.outputs.others ? { others: plan.outputs.others } : {}) },
   };
+}
+
+// classification's loops over every row are functions of their own (as sort.ts's): V8 optimises a
+// long loop while it runs (on-stack replacement), as code for the whole function it is in, and
+// that code stopped at the first line after the loop that had never run; the next loop then ran
+// unoptimised until it was compiled again, in the work after the last row.
+
+/** Each row's label key as its class index. */
+function remapLabels(keys: ArrayLike<number>, remap: Int32Array, truth: Uint8Array | Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) truth[i] = remap[keys[i]!]!;
+}
+
+/** Each row's decided class (see decisionKey and decided). */
+function decide(probs: Float32Array | Float64Array, width: number, set: number | undefined, thresholded: number, predicted: Uint8Array | Int32Array, n: number): void {
+  // one score column and no threshold (the usual binary export): decisionKey's rule, inline
+  if (width === 1 && set === undefined) for (let i = 0; i < n; i++) predicted[i] = probs[i]! > 1 - probs[i]! ? 1 : 0;
+  else for (let i = 0; i < n; i++) predicted[i] = decided(decisionKey(probs, width, i, set), thresholded);
 }
 
 function positiveIndex(spec: ModelSpec, classes: string[]): number {

@@ -199,25 +199,49 @@ export type Sorted = { pos: Scores; neg: Scores };
  * may idle: the common case (one score column, or several, read as stored) is a loop of its own.
  */
 export function split(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number): Sorted | null {
+  const p = positives(truth, positive, scores, columns, n);
+  if (p < 0) return null;
   // float32 scores read as stored (not a single column's first class, 1 − s) are float32 values; anything else is checked
-  const known = (columns > 1 || positive === 1) && scores instanceof Float32Array;
-  let single = true;
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    const v = probability(scores, columns, i, positive);
-    if (v !== v) return null;
-    if (!known && single && Math.fround(v) !== v) single = false;
-    if (truth[i] === positive) p++;
-  }
+  const single = ((columns > 1 || positive === 1) && scores instanceof Float32Array) || allFloat32(scores, columns, positive, n);
   const Kind = single ? Float32Array : Float64Array;
   const pos = new Kind(p);
   const neg = new Kind(n - p);
+  byTruth(truth, positive, scores, columns, n, pos, neg);
+  return single ? { pos: sortFloat32(pos as Float32Array), neg: sortFloat32(neg as Float32Array) } : { pos: pos.sort(), neg: neg.sort() };
+}
+
+// split's loops over every row are functions of their own (as sort.ts's): V8 optimises a long loop
+// while it runs (on-stack replacement), as code for the whole function it is in, and that code
+// stopped at the first line after the loop that had never run; the next loop then ran unoptimised
+// until it was compiled again.
+
+/** The rows of the positive class, or -1 when a score is NaN. */
+function positives(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number): number {
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const v = probability(scores, columns, i, positive);
+    if (v !== v) return -1;
+    if (truth[i] === positive) p++;
+  }
+  return p;
+}
+
+/** Whether every positive-class score is exactly a float32 value. */
+function allFloat32(scores: ArrayLike<number>, columns: number, positive: number, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = probability(scores, columns, i, positive);
+    if (Math.fround(v) !== v) return false;
+  }
+  return true;
+}
+
+/** The positive-class scores of the positive rows into `pos`, of the others into `neg`, in row order. */
+function byTruth(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number, pos: Scores, neg: Scores): void {
   for (let i = 0, a = 0, b = 0; i < n; i++) {
     const v = probability(scores, columns, i, positive);
     if (truth[i] === positive) pos[a++] = v;
     else neg[b++] = v;
   }
-  return single ? { pos: sortFloat32(pos as Float32Array), neg: sortFloat32(neg as Float32Array) } : { pos: pos.sort(), neg: neg.sort() };
 }
 
 /**
