@@ -245,7 +245,7 @@ export async function readPass(source: DatasetSource, dataset: DatasetSpec & { n
     rowUnit = batch.unit;
     const at = rowRef.length;
     reserved = reserveRows(reserved, at + batch.n, read.through ?? source.progress(), [...growing, ...outputs]);
-    for (let i = 0; i < batch.n; i++) rowRef.push(batch.refs[i]!);
+    rowRef.append(batch.refs, batch.n);
     labels.add(batch, batch.cells[slot.get(plan.labelCol)!]!);
     plan.keepCols.forEach((c, k) => {
       const cells = batch.cells[slot.get(c)!]!;
@@ -390,6 +390,27 @@ export class Labels {
     return idx;
   }
 
+  /**
+   * A batch whose labels are all small whole numbers seen before (nearly every batch of a
+   * classification after its first): their codes in one pass and one copy, as `add` would give them
+   * a row at a time; false, adding nothing, at the first other label.
+   */
+  private addSmall(numbers: Float64Array, n: number): boolean {
+    // of the keys' own kind: a copy between arrays of one kind is a memory copy, between two kinds an element at a time
+    const Kind = this.keys.holds(Uint8Array) ? Uint8Array : Int32Array;
+    if (this.codes.length < n || !(this.codes instanceof Kind)) this.codes = new Kind(Math.max(n, this.codes.length));
+    const { codes, small } = this;
+    for (let i = 0; i < n; i++) {
+      const v = numbers[i]!;
+      const idx = v >= 0 && v < SMALL_LABELS && (v | 0) === v ? small[v]! : -1;
+      if (idx < 0) return false;
+      codes[i] = idx;
+    }
+    this.keys.write(this.keys.length, codes.subarray(0, n));
+    return true;
+  }
+  private codes: Uint8Array | Int32Array = new Uint8Array(0);
+
   /** room for `n` rows (the labels of a regression are values, of a classification codes) */
   reserve(n: number): void {
     if (this.regression) this.values.reserve(n);
@@ -398,6 +419,7 @@ export class Labels {
 
   add(batch: RawBatch, labels: Column): void {
     const parsed = isNumberColumn(labels) ? labels : undefined;
+    if (!this.regression && parsed && parsed.other.size === 0 && this.addSmall(parsed.numbers, batch.n)) return;
     for (let i = 0; i < batch.n; i++) {
       if (this.regression) {
         const v = numberAt(labels, i);
@@ -1123,6 +1145,14 @@ export class Growable<T extends Uint8Array | Int32Array | Float32Array | Float64
     other.data.set(this.data.subarray(0, this.length));
     other.length = this.length;
     return other;
+  }
+  /** Appends values[0, n): a typed array's in one copy. */
+  append(values: ArrayLike<number>, n: number): void {
+    if (ArrayBuffer.isView(values)) {
+      this.write(this.length, (values as unknown as Int32Array).subarray(0, n));
+      return;
+    }
+    for (let i = 0; i < n; i++) this.push(values[i]!);
   }
   /** Writes `values` from place `at` on (the places between stay zero until written). */
   write(at: number, values: ArrayLike<number>): void {

@@ -121,6 +121,33 @@ describe('labels: one byte a row up to 256 distinct labels, four beyond', () => 
     expect(labels.keys.done()).toEqual(Uint8Array.of(0, 1, 0));
     expect([...labels.dictionary.keys()]).toEqual(['1', '0']);
   });
+  it('a batch of small whole labels all seen before is coded at once, as a row at a time would code it', () => {
+    // numbers of the reader's kind: the batch's arrays are longer than its rows (reused), other cells by row
+    const numbers = (values: number[], other: [number, string][] = []) => ({ numbers: Float64Array.from([...values, 7, 7, 7]), other: new Map(other) });
+    const rows = [
+      [3, 1, 3], // first seen: 3, 1
+      [1, 1, 3, 3, 1], // all seen: at once
+      [1, 4, 3], // a new label in the middle
+      [4, 3, 1, 1],
+      [2.5, 1], // not whole
+      [-1, 3], // negative
+      [300, 1, 3], // not small
+      [1, 3, 300, 4],
+      [3, 1, 0], // its last cell is not a number (below), the rest seen
+    ];
+    const labels = new Labels('d.csv', 'y', false, true);
+    const keys: string[] = [];
+    rows.forEach((values, b) => {
+      const other: [number, string][] = b === rows.length - 1 ? [[2, 'zero']] : [];
+      labels.add(batch(values.map(String)), numbers(values, other));
+      values.forEach((v, i) => keys.push(other.find(([r]) => r === i)?.[1] ?? String(v)));
+    });
+    // codes in first-seen order of the labels as written
+    const seen = [...new Set(keys)];
+    expect(seen).toEqual(['3', '1', '4', '2.5', '-1', '300', 'zero']);
+    expect([...labels.dictionary.keys()]).toEqual(seen);
+    expect(Array.from(labels.keys.done())).toEqual(keys.map((k) => seen.indexOf(k)));
+  });
 });
 
 describe("a model's float32 input parsed straight into the rows it is sent (the reader's matrix)", () => {
