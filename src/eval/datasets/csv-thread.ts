@@ -10,6 +10,7 @@ import { detachOnce, linesOver, transferList, type LineArrays, type LineResults,
 export interface RegionJob {
   id: number;
   bytes: Uint8Array;
+  from: number;
   to: number;
   ncols: number;
   spec: LineSpec;
@@ -80,8 +81,8 @@ export interface ParseThread {
   ready(): boolean;
   /** regions handed over and not yet back */
   out(): number;
-  /** parses bytes [0, to) into the arrays of `lines` on the thread; they and the bytes are unusable from then on, and come back, parsed, in what it settles with */
-  parse(bytes: Uint8Array, to: number, ncols: number, spec: LineSpec, lines: Lines): Promise<{ bytes: Uint8Array; lines: Lines }>;
+  /** parses bytes [from, to) into the arrays of `lines` on the thread; they and the bytes are unusable from then on, and come back, parsed, in what it settles with */
+  parse(bytes: Uint8Array, from: number, to: number, ncols: number, spec: LineSpec, lines: Lines): Promise<{ bytes: Uint8Array; lines: Lines }>;
   /**
    * The sha256 of `file`, read whole by the thread between the regions it parses, a megabyte at a
    * time (src/input/hash-file.ts): the job is handed over at once, and the function returned waits
@@ -142,7 +143,7 @@ export function parseThread(): ParseThread | undefined {
   return {
     ready: () => loaded.has(w),
     out: () => mine,
-    async parse(bytes, to, ncols, spec, lines) {
+    async parse(bytes, from, to, ncols, spec, lines) {
       const gone = ended.get(w);
       if (gone) throw gone;
       const id = ++jobs;
@@ -150,7 +151,7 @@ export function parseThread(): ParseThread | undefined {
       mine++;
       const arrays: LineArrays = { numbers: lines.numbers, matrix: lines.matrix, line: lines.line, place: lines.place, end: lines.end, cells: lines.cells };
       const done = new Promise<RegionDone>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      w.postMessage({ id, bytes, to, ncols, spec, capacity: lines.capacity, arrays } satisfies RegionJob, transferList(bytes, arrays));
+      w.postMessage({ id, bytes, from, to, ncols, spec, capacity: lines.capacity, arrays } satisfies RegionJob, transferList(bytes, arrays));
       try {
         const m = await done;
         return { bytes: m.bytes, lines: linesOver(m.arrays, lines.capacity, m) };

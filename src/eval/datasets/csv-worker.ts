@@ -19,7 +19,7 @@ parentPort!.on('message', (m: RegionJob | HashJob) => {
     warmParse(m.ncols, m.spec, (text) => new Uint8Array(Buffer.from(text)));
   }
   const out = linesOver(m.arrays, m.capacity);
-  parseLines(m.bytes, 0, m.to, m.ncols, m.spec, out);
+  parseLines(m.bytes, m.from, m.to, m.ncols, m.spec, out);
   parentPort!.postMessage(
     { id: m.id, bytes: m.bytes, arrays: m.arrays, rows: out.rows, cellInts: out.cellInts, stop: out.stop, lines: out.lines, dataRows: out.dataRows, ragged: out.ragged } satisfies RegionDone,
     transferList(m.bytes, m.arrays),

@@ -267,8 +267,13 @@ async function* records(
   const fh = await open(file, 'r');
   const chunkBuffers: Buffer[] = [];
   let turn = 0;
-  // never the buffer of the chunk being parsed
-  const chunkBuffer = () => (chunkBuffers[turn++ & 1] ??= Buffer.allocUnsafe(READ_BUFFER));
+  // never the buffer of the chunk being parsed: with the fast path, one of its buffers (a chunk's
+  // buffer may be given up to the region of its lines, which gives it back once placed)
+  const chunkBuffer = () => fast?.readBuffer() ?? (chunkBuffers[turn++ & 1] ??= Buffer.allocUnsafe(READ_BUFFER));
+  // the unfinished line of a chunk whose buffer was given up, copied out first
+  let tail = Buffer.allocUnsafe(0);
+  // the buffer of the chunk before, to give back to the fast path once its unfinished line is out of it
+  let previous: Buffer | undefined;
   const starts: number[] = [];
   const ends: number[] = [];
   const unquoted: (string | undefined)[] = [];
@@ -332,17 +337,21 @@ async function* records(
         chunk.copy(work, carry.length);
         buf = work.subarray(0, need);
       } else buf = chunk;
+      if (previous) fast!.release(previous);
+      previous = undefined;
       next = chunkBuffer();
       pending = fh.read(next, ROOM, chunkSize, null);
     }
     let pos = 0;
     // the file offset of buf[0]
-    const base = total - buf.length;
+    let base = total - buf.length;
     if (bom && (buf.length >= 3 || final)) {
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
       bom = false;
     }
-    const end = buf.length;
+    let end = buf.length;
+    // whether this reader still holds `into` (not given up to a region of its lines)
+    let kept = true;
     // the fast path and the record path in turn: quote-free lines, then the records from a quote on
     for (;;) {
       let quote = -1;
@@ -351,8 +360,24 @@ async function* records(
         const stop = quote < 0 ? end : quote;
         const last = stop > pos ? buf.lastIndexOf(LF, stop - 1) : -1;
         if (last >= pos) {
-          await fast.take(buf, pos, last + 1, base);
+          // the chunk's own buffer goes to the region of its lines when nothing is left in it for
+          // this reader but an unfinished line, copied out first (the region's buffer may go to
+          // the parsing thread at once)
+          const own = kept && buf.buffer === into.buffer && quote < 0 && end - (last + 1) <= ROOM;
+          if (own) {
+            if (tail.length < end - (last + 1)) tail = Buffer.allocUnsafe(ROOM);
+            buf.copy(tail, 0, last + 1, end);
+          }
+          const given = await fast.take(buf, pos, last + 1, base, own);
           pos = last + 1;
+          if (given) {
+            // the rest of this chunk (its unfinished line) is read from the copy
+            kept = false;
+            base += pos;
+            buf = tail.subarray(0, end - pos);
+            end = buf.length;
+            pos = 0;
+          }
         }
         // the record path below needs the line number: the regions taken are placed first (but for
         // the unfinished line at the end of a chunk, which it leaves for the next, unless too long)
@@ -493,6 +518,8 @@ async function* records(
     if (recordPath) fast!.at(line);
     recordPath = false;
     carry = pos < end ? buf.subarray(pos) : undefined;
+    // given back to the fast path once the carry, which may be in it, is copied out (next chunk)
+    if (fast && kept) previous = into;
     if (final && fast) line = recLine = await fast.settle();
     if (final && carry) throw new InputError(display, `line ${recLine}: could not be read`);
     yield;
