@@ -68,45 +68,27 @@ writeFileSync(PROGRAM_CACHE, compileProgram().createCachedData());
 // the model host and the CSV parsing thread (started by src/eval/datasets/csv-thread.ts), one
 // CommonJS file each too: Node's CommonJS loader starts one ~20 ms sooner than its ES module
 // loader, which also scans every CommonJS file imported for its exports
-for (const entry of ['onnx/host-child', 'eval/datasets/csv-worker']) {
-  await build({
-    entryPoints: [`${dist}${entry}.js`],
-    outfile: `${dist}${entry}.cjs`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['onnxruntime-node'],
-    logLevel: 'warning',
-  });
-}
+/** tsc's dist/<entry>.js and what it imports, into one CommonJS file dist/<entry>.cjs */
+const commonJs = (entry, plugins = []) =>
+  build({ entryPoints: [`${dist}${entry}.js`], outfile: `${dist}${entry}.cjs`, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['onnxruntime-node'], logLevel: 'warning', plugins });
+for (const entry of ['onnx/host-child', 'eval/datasets/csv-worker']) await commonJs(entry);
 // The entry: tsc's dist/cli.js and what it imports, into dist/cli.cjs. Each module's
 // import.meta.url becomes the address its own file had in dist/ (derived from the bundle's folder
 // where it runs), so that the paths they derive hold as they did: input/version.js finds
 // deploy-check's folder two levels above itself, load-program.js the program beside itself.
-await build({
-  entryPoints: [dist + 'cli.js'],
-  outfile: dist + 'cli.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['onnxruntime-node'],
-  logLevel: 'warning',
-  plugins: [
-    {
-      name: 'module-address',
-      setup(b) {
-        b.onLoad({ filter: /\.js$/ }, (args) => {
-          const text = readFileSync(args.path, 'utf8');
-          if (!text.includes('import.meta.url')) return undefined;
-          const address = `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(relative(dist, args.path))})).href`;
-          return { contents: text.replaceAll('import.meta.url', address), loader: 'js' };
-        });
-      },
+await commonJs('cli', [
+  {
+    name: 'module-address',
+    setup(b) {
+      b.onLoad({ filter: /\.js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const address = `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(relative(dist, args.path))})).href`;
+        return { contents: text.replaceAll('import.meta.url', address), loader: 'js' };
+      });
     },
-  ],
-});
+  },
+]);
 if (readFileSync(dist + 'cli.cjs', 'utf8').includes('import.meta')) throw new Error('dist/cli.cjs still reads import.meta, which CommonJS does not have');
 rmSync(dist + 'cli.js');
 rmSync(dist + 'cli.js.map', { force: true });
