@@ -5,12 +5,13 @@
 //     at the same batch size, the same metrics; no code from src/),
 //   - pandas.read_csv + scikit-learn (bench/pandas-baseline.py), when /usr/bin/python3 has them.
 // Time is wall-clock; memory is the peak resident memory of each whole process tree (deploy-check
-// and its model host together), sampled from outside (bench/tree.mjs). BENCH_REPEAT rounds (5), each
+// and its model host together), sampled from outside (bench/tree.mjs). BENCH_ROUNDS rounds (9), each
 // the floor and then the run back to back: the ratio is the median of the rounds' own ratios (each
 // round's two runs share the machine's load of that moment, which moves by ±25% from one minute to
 // the next here), shown with their range; times and peaks are medians. Writes bench/RESULTS.md (machine, date, commit, each measure next to its target).
 // BENCH_ROWS for another size; BENCH_BIG=10000000 adds the 10M-row run (a 2.3 GB file, deleted after).
-// The 10M-row and Parquet peaks are medians of BENCH_REPEAT runs too, with their range: the peak
+// pandas runs in the first BENCH_REPEAT (5) rounds; the 10M-row and Parquet peaks are medians of
+// BENCH_REPEAT runs, with their range: the peak
 // moves with the garbage collector's timing by up to ~100 MB from one run to the next.
 import { execFileSync } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,9 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SMALL = Math.round(BIG / 10);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
+// the 1M-row rounds of the floor and the run: more than REPEAT, since their ratio is the measure
+// whose median moves most with this machine's load (pandas runs in the first REPEAT only)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? Math.max(REPEAT, 9));
 const HUGE = Number(process.env.BENCH_BIG ?? 0);
 const WEIGHTS = trueWeights.map((w) => w * 0.9);
 const BATCH = 4096; // deploy-check's rows per session.run (src/eval/predict.ts)
@@ -73,10 +77,10 @@ const sizeMb = statSync(bigCsv).size / 1e6;
 const runs = [];
 const floors = [];
 const pys = [];
-for (let r = 0; r < REPEAT; r++) {
+for (let r = 0; r < ROUNDS; r++) {
   floors.push(await floor(bigCsv));
   runs.push(await run(bigCsv));
-  if (pythonReady) pys.push(await pandas(bigCsv));
+  if (pythonReady && r < REPEAT) pys.push(await pandas(bigCsv));
 }
 const t = { run: median(runs.map((r) => r.seconds)), floor: median(floors.map((r) => r.seconds)), pandas: pythonReady ? median(pys.map((r) => r.seconds)) : undefined };
 const ratios = runs.map((r, k) => r.seconds / floors[k].seconds);
@@ -138,7 +142,7 @@ Written by \`npm run bench\` (bench/eval.mjs); copy the table into docs/speed.md
 - commit: ${commit}${dirty}
 - date: ${new Date().toISOString().slice(0, 10)}
 - machine: ${machine}
-- data: ${BIG.toLocaleString('en')} rows × ${FEATURES} features, ${sizeMb.toFixed(0)} MB CSV; ${REPEAT} rounds of cold runs, alternated (the floor, then the run); medians
+- data: ${BIG.toLocaleString('en')} rows × ${FEATURES} features, ${sizeMb.toFixed(0)} MB CSV; ${ROUNDS} rounds of cold runs, alternated (the floor, then the run; pandas in the first ${REPEAT}); medians
 
 ${table}
 `,
