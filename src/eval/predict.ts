@@ -372,6 +372,8 @@ export class Labels {
   private readonly small = new Int32Array(SMALL_LABELS).fill(-1);
   /** one byte a row while there are at most 256 distinct labels (nearly always), four beyond */
   keys: Growable<Uint8Array> | Growable<Int32Array> = new Growable(Uint8Array);
+  /** addSmall's codes of a batch, before they are copied into `keys` (of the same kind) */
+  private codes: Uint8Array | Int32Array = new Uint8Array(0);
   readonly values = new Growable(Float64Array);
   constructor(
     private readonly path: string,
@@ -409,7 +411,6 @@ export class Labels {
     this.keys.write(this.keys.length, codes.subarray(0, n));
     return true;
   }
-  private codes: Uint8Array | Int32Array = new Uint8Array(0);
 
   /** room for `n` rows (the labels of a regression are values, of a classification codes) */
   reserve(n: number): void {
@@ -682,7 +683,6 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   const threshold = set ?? 0.5;
   const predicted = C <= 256 ? new Uint8Array(n) : new Int32Array(n);
   const thresholded = thresholdedClass(task, positive, set);
-  // one score column and no threshold (the usual binary export): decisionKey's rule, inline
   decide(probs, width, set, thresholded, predicted, n);
   let labelOutput: Int32Array | undefined;
   if (plan.outputs.label) {

@@ -15,8 +15,8 @@ interface Region {
   parsed: boolean;
   /** why the thread could not parse it (thrown when the region is placed) */
   failed?: Error;
-  /** buf is a copy or a reader's buffer given up to the region (`take`), to be used again */
-  copy: boolean;
+  /** buf is the region's own (a copy, or a reader's buffer given up to it): read into again once the region is placed */
+  pooled: boolean;
 }
 
 /** regions handed to the thread at most before the reader parses one itself */
@@ -99,18 +99,18 @@ export class Regions {
     if (this.queue.length === 0 && (header || !thread)) {
       const lines = this.lines(to - from);
       parseLines(buf, from, to, this.ncols, header ? { ...this.spec, header } : this.spec, lines);
-      this.queue.push({ buf, from, to, base, lines, parsed: true, copy: false });
+      this.queue.push({ buf, from, to, base, lines, parsed: true, pooled: false });
       this.placeParsed();
       return false;
     }
     const length = to - from;
     let region: Region;
-    if (own) region = { buf, from, to, base, lines: this.lines(length), parsed: false, copy: true };
+    if (own) region = { buf, from, to, base, lines: this.lines(length), parsed: false, pooled: true };
     else {
       const bytes = this.spareBytes.pop() ?? Buffer.from(new ArrayBuffer(Math.max(READ_BUFFER, length)));
       const copy = bytes.length >= length ? bytes : Buffer.from(new ArrayBuffer(length));
       buf.copy(copy, 0, from, to);
-      region = { buf: copy, from: 0, to: length, base: base + from, lines: this.lines(length), parsed: false, copy: true };
+      region = { buf: copy, from: 0, to: length, base: base + from, lines: this.lines(length), parsed: false, pooled: true };
     }
     const lines = region.lines;
     if (thread) {
@@ -192,7 +192,7 @@ export class Regions {
         lines = this.lines(region.to - from);
         parseLines(region.buf, from, region.to, this.ncols, this.spec, lines);
       }
-      if (region.copy) this.release(region.buf);
+      if (region.pooled) this.release(region.buf);
     }
   }
 }
