@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { readBuffer } from './read-buffer.js';
 import type { FileDigestJob } from './sha256.js';
 
 /** bytes read and hashed a step */
@@ -47,7 +48,7 @@ export function hashFileInSteps(job: FileDigestJob, done: () => void): void {
 /** Reads an open file a megabyte a `step` (false: at its end) into a sha256. */
 function fileHasher(fd: number): { step(): boolean; digest(): Buffer } {
   const hash = createHash('sha256');
-  const chunk = Buffer.allocUnsafe(STEP);
+  const chunk = readBuffer(STEP);
   return {
     step() {
       const n = readSync(fd, chunk, 0, STEP, null);

@@ -1,3 +1,4 @@
+import { READ_AT } from '../../input/read-buffer.js';
 import { inPart, type Part } from './part.js';
 
 /**
@@ -12,11 +13,14 @@ export const CR = 13;
 /** bytes read at a time */
 export const CHUNK = 1 << 20;
 /**
- * The reader's buffers: a chunk is read this far into its buffer (64 KiB), so that the unfinished
- * record of the chunk before can be put in front of it without copying the chunk (when it is no
- * longer than that).
+ * Where a chunk is read into its buffer: 64 KiB in, so that the unfinished record of the chunk
+ * before can be put in front of it without copying the chunk (when it is no longer than that), and
+ * READ_AT bytes more (input/read-buffer.ts: the kernel's copy into a buffer's first page boundary
+ * plus 16 bytes is several times slower).
  */
-export const READ_BUFFER = CHUNK + (1 << 16);
+export const ROOM = (1 << 16) + READ_AT;
+/** The reader's buffers: ROOM, then a chunk. */
+export const READ_BUFFER = ROOM + CHUNK;
 
 /** What to do with each field of a line. */
 export interface LineSpec {

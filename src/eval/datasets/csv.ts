@@ -4,7 +4,7 @@ import { InputError } from '../../input/errors.js';
 import { datasetDigest, passEvidence } from './digest.js';
 import { MAX_RECORD_BYTES, packedMap, RowTexts, type Cell, type Column, type DatasetSource, type NumberColumn, type RawBatch } from './types.js';
 import { inPart, type Part } from './part.js';
-import { CHUNK, CR, LF, READ_BUFFER, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
+import { CHUNK, CR, LF, READ_BUFFER, ROOM, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
 import { Regions } from './csv-regions.js';
 import { TextCache } from './text-cache.js';
 import { PARSE_THREAD_FROM, parseThread } from './csv-thread.js';
@@ -12,8 +12,6 @@ import { PARSE_THREAD_FROM, parseThread } from './csv-thread.js';
 const QUOTE = 34;
 /** the fast path takes over again after a quoted record when the next quote is further than this */
 const RESUME_AFTER = 1024;
-/** where a chunk is read into its buffer (see READ_BUFFER) */
-const ROOM = READ_BUFFER - CHUNK;
 
 /**
  * RFC 4180 CSV (or TSV with a tab delimiter), streamed and parsed as bytes: quoted fields with

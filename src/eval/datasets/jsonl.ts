@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../../input/errors.js';
+import { readBuffer } from '../../input/read-buffer.js';
 import { datasetDigest, passEvidence } from './digest.js';
 import { MAX_RECORD_BYTES, type Cell, type DatasetSource, type RawBatch } from './types.js';
 import { inPart } from './part.js';
@@ -86,7 +87,7 @@ interface JsonRow {
  */
 async function* objects(file: string, display: string, hash: { update(chunk: Buffer): unknown } | undefined, chunkSize: number): AsyncGenerator<JsonRow[]> {
   const fh = await open(file, 'r');
-  const buf = Buffer.allocUnsafe(chunkSize);
+  const buf = readBuffer(chunkSize);
   let carry = Buffer.alloc(0);
   // the file offset of data[0]
   let base = 0;
