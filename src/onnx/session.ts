@@ -84,10 +84,11 @@ class Host {
   constructor(private readonly limits: { memoryMb: number }) {
     this.slotFds.push(...openSlots(slotFolders.list));
     this.freeSlots.push(...this.slotFds.keys());
-    // a young generation of 1 MB: the host only passes tensors along (large ones through reused
-    // slot buffers), and V8's default lets it grow to 32 MB for nothing (115 → 104 MB at its peak in
-    // the flights benchmark, no measurable change in time)
-    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], ...hostLaunch(['--max-semi-space-size=1']) });
+    // no V8 flag: with --max-semi-space-size=1 (a young generation of 1 MB), the host took ~0.18 s
+    // more CPU in a 1M-row run (3.48 against 3.30 s of the tree, three rounds of five runs), for
+    // ~10 MB less at its peak in the flights benchmark; its inputs now come through reused slot
+    // buffers whatever their size (SLOT_MIN_BYTES), and V8's default young generation stays small
+    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], ...hostLaunch() });
     this.child.on('message', (m: HostReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -192,7 +193,7 @@ function openSlots(folders: readonly string[] = existsSync('/dev/shm') ? ['/dev/
  * watches for that itself with a thread of its own (host-child.ts), whose start costs ~50-100 ms of
  * CPU beside the read. The answer is kept for the process (tests may set it: `useParentDeathSignal`).
  */
-function hostLaunch(nodeFlags: string[]): { execPath?: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
+function hostLaunch(): { execPath?: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
   if (setpriv === undefined) {
     setpriv = null;
     for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) {
@@ -202,8 +203,8 @@ function hostLaunch(nodeFlags: string[]): { execPath?: string; execArgv: string[
       }
     }
   }
-  if (!setpriv) return { execArgv: nodeFlags, env: childEnv() };
-  return { execPath: setpriv, execArgv: ['--pdeathsig', 'KILL', process.execPath, ...nodeFlags], env: childEnv({ [ENDS_WITH_PARENT]: '1' }) };
+  if (!setpriv) return { execArgv: [], env: childEnv() };
+  return { execPath: setpriv, execArgv: ['--pdeathsig', 'KILL', process.execPath], env: childEnv({ [ENDS_WITH_PARENT]: '1' }) };
 }
 let setpriv: string | null | undefined;
 
