@@ -196,17 +196,18 @@ export type Sorted = { pos: Scores; neg: Scores };
  * radix, sort.ts; others by the native sort); null when a score is NaN. Kept in a Float32Array when
  * every score is exactly a float32 value (the usual model output): half the memory, the same
  * values, the same order and ties. Once an evaluation, over every row, on one core while the other
- * may idle: the common case (one score column, or several, read as stored) is a loop of its own.
+ * may idle: the positives' scores are written from the front of one array and the negatives' from
+ * its back, in one pass over the rows (counting the positives first took a pass of its own), and
+ * the two parts sorted.
  */
 export function split(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number): Sorted | null {
-  const p = positives(truth, positive, scores, columns, n);
-  if (p < 0) return null;
   // float32 scores read as stored (not a single column's first class, 1 − s) are float32 values; anything else is checked
   const single = ((columns > 1 || positive === 1) && scores instanceof Float32Array) || allFloat32(scores, columns, positive, n);
-  const Kind = single ? Float32Array : Float64Array;
-  const pos = new Kind(p);
-  const neg = new Kind(n - p);
-  byTruth(truth, positive, scores, columns, n, pos, neg);
+  const both = single ? new Float32Array(n) : new Float64Array(n);
+  const p = byTruth(truth, positive, scores, columns, n, both);
+  if (p < 0) return null;
+  const pos = both.subarray(0, p);
+  const neg = both.subarray(p);
   return single ? { pos: sortFloat32(pos as Float32Array), neg: sortFloat32(neg as Float32Array) } : { pos: pos.sort(), neg: neg.sort() };
 }
 
@@ -215,18 +216,7 @@ export function split(truth: ArrayLike<number>, positive: number, scores: ArrayL
 // stopped at the first line after the loop that had never run; the next loop then ran unoptimised
 // until it was compiled again.
 
-/** The rows of the positive class, or -1 when a score is NaN. */
-function positives(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number): number {
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    const v = probability(scores, columns, i, positive);
-    if (v !== v) return -1;
-    if (truth[i] === positive) p++;
-  }
-  return p;
-}
-
-/** Whether every positive-class score is exactly a float32 value. */
+/** Whether every positive-class score is exactly a float32 value (a NaN is not: split then refuses it in byTruth). */
 function allFloat32(scores: ArrayLike<number>, columns: number, positive: number, n: number): boolean {
   for (let i = 0; i < n; i++) {
     const v = probability(scores, columns, i, positive);
@@ -235,13 +225,21 @@ function allFloat32(scores: ArrayLike<number>, columns: number, positive: number
   return true;
 }
 
-/** The positive-class scores of the positive rows into `pos`, of the others into `neg`, in row order. */
-function byTruth(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number, pos: Scores, neg: Scores): void {
-  for (let i = 0, a = 0, b = 0; i < n; i++) {
+/**
+ * The positive-class scores of the positive rows into `both` from its front, of the others from its
+ * back (in reverse row order: they are sorted next); returns how many rows are positive, or -1 when
+ * a score is NaN.
+ */
+function byTruth(truth: ArrayLike<number>, positive: number, scores: ArrayLike<number>, columns: number, n: number, both: Scores): number {
+  let a = 0;
+  let b = n;
+  for (let i = 0; i < n; i++) {
     const v = probability(scores, columns, i, positive);
-    if (truth[i] === positive) pos[a++] = v;
-    else neg[b++] = v;
+    if (v !== v) return -1;
+    if (truth[i] === positive) both[a++] = v;
+    else both[--b] = v;
   }
+  return a;
 }
 
 /**
