@@ -55,7 +55,8 @@ function computeCurves(d: MetricData): BinaryCurves {
       pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
     }
   };
-  if (summary.tp && summary.fp) for (let j = 0; j < kept.length; j++) at(summary.tp[j]!, summary.fp[j]!, kept[j]!);
+  const points = summary.points;
+  if (points) for (let j = 0; j < kept.length; j++) at(points.tp[j]!, points.fp[j]!, kept[j]!);
   else walkThresholds(pos, neg, at, kept);
   return { roc, pr, calibration: calibrationTable(pos, neg) };
 }

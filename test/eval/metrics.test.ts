@@ -388,13 +388,13 @@ describe('thresholds: the distinct scores and the pairs ordered, in one walk', (
         const neg = Float64Array.from(rows.filter(([t]) => !t).map(([, s]) => s / 8)).sort();
         const t = cls.thresholds({ pos, neg });
         const shared = [...pos].some((p) => neg.includes(p));
-        expect(t.tp === undefined).toBe(shared);
-        if (!t.tp) return;
+        expect(t.points === undefined).toBe(shared);
+        if (!t.points) return;
         // at the k-th distinct score from the top: the positives and negatives scored at or above it
         const values = [...new Set([...pos, ...neg])].sort((a, b) => b - a);
         const kept = [...cls.curveKept(t.distinct).all];
-        expect([...t.tp]).toEqual(kept.map((k) => pos.filter((p) => p >= values[k]!).length));
-        expect([...t.fp!]).toEqual(kept.map((k) => neg.filter((q) => q >= values[k]!).length));
+        expect([...t.points.tp]).toEqual(kept.map((k) => pos.filter((p) => p >= values[k]!).length));
+        expect([...t.points.fp]).toEqual(kept.map((k) => neg.filter((q) => q >= values[k]!).length));
       }),
       { numRuns: 300 },
     );

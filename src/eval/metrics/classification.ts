@@ -255,9 +255,8 @@ export function rocAuc(s: Sorted | null): MaybeNumber {
 export interface ThresholdSummary {
   distinct: number;
   pairs: number;
-  /** the positives and negatives at or above each threshold curveKept(distinct).all names, in order (absent: walk again) */
-  tp?: Float64Array;
-  fp?: Float64Array;
+  /** the positives (tp) and negatives (fp) at or above each threshold curveKept(distinct).all names, in order (absent: walk again) */
+  points?: { tp: Float64Array; fp: Float64Array };
 }
 
 const summaries = new WeakMap<Sorted, ThresholdSummary>();
@@ -307,7 +306,7 @@ export function thresholds(s: Sorted): ThresholdSummary {
     }
     distinct++;
   }
-  summary = distinct === guess ? { distinct, pairs, tp: tps, fp: fps } : { distinct, pairs };
+  summary = distinct === guess ? { distinct, pairs, points: { tp: tps, fp: fps } } : { distinct, pairs };
   summaries.set(s, summary);
   return summary;
 }
