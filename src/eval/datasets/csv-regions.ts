@@ -40,7 +40,7 @@ const SPARE_BUFFERS = MAX_QUEUE + 3;
  * (and parses every region itself until the thread has loaded: none waits for its start);
  * the regions are placed in order as they are done. A region that is not placed at once (every
  * region while one is out) keeps the buffer its chunk was read into, which the reader gives up to
- * it (`own`: the reader reads into buffers of `readBuffer`, and a region gives its buffer back when
+ * it (`own`: the reader reads into buffers of `chunkBuffer`, and a region gives its buffer back when
  * placed), and that buffer is what goes to the thread; where the reader cannot give its buffer up
  * (lines joined across chunks in a buffer of its own), the region keeps a copy of its bytes. (A
  * copy of every such region took ~65 ms of the reader's thread in a 1M-row file, 224 MB.)
@@ -77,11 +77,11 @@ export class Regions {
   }
 
   /** A buffer to read a chunk into (READ_BUFFER bytes, its own memory): one a region is done with, or a new one. */
-  readBuffer(): Buffer {
+  chunkBuffer(): Buffer {
     return this.spareBytes.pop() ?? Buffer.from(new ArrayBuffer(READ_BUFFER));
   }
 
-  /** A buffer (or a view of one) of readBuffer's or of a region's copy that is done with: kept whole for the next. */
+  /** A buffer (or a view of one) of chunkBuffer's or of a region's copy that is done with: kept whole for the next. */
   release(buf: Buffer): void {
     const whole = buf.buffer as ArrayBuffer;
     if (whole.byteLength >= READ_BUFFER && this.spareBytes.length < SPARE_BUFFERS) this.spareBytes.push(Buffer.from(whole, 0, whole.byteLength));
@@ -89,7 +89,7 @@ export class Regions {
 
   /**
    * Takes the complete lines [from, to) of `buf` (`base` the file offset of buf[0]), which follow
-   * the regions taken before (or the line `at` gave). With `own` (`buf` a readBuffer the reader
+   * the regions taken before (or the line `at` gave). With `own` (`buf` a chunkBuffer the reader
    * gives up), a region that is not placed at once keeps `buf` itself, and true is returned: the
    * reader must not touch it again (it may be on the parsing thread). Otherwise `buf` may be read
    * into again once this returns (a region that waits keeps a copy of its lines).

@@ -267,7 +267,7 @@ async function* records(
   let turn = 0;
   // never the buffer of the chunk being parsed: with the fast path, one of its buffers (a chunk's
   // buffer may be given up to the region of its lines, which gives it back once placed)
-  const chunkBuffer = () => fast?.readBuffer() ?? (chunkBuffers[turn++ & 1] ??= Buffer.allocUnsafe(READ_BUFFER));
+  const chunkBuffer = () => fast?.chunkBuffer() ?? (chunkBuffers[turn++ & 1] ??= Buffer.allocUnsafe(READ_BUFFER));
   // the unfinished line of a chunk whose buffer was given up, copied out first
   let tail = Buffer.allocUnsafe(0);
   // the buffer of the chunk before, to give back to the fast path once its unfinished line is out of it
