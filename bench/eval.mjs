@@ -14,7 +14,7 @@
 // BENCH_REPEAT runs, with their range: the peak
 // moves with the garbage collector's timing by up to ~100 MB from one run to the next.
 import { execFileSync } from 'node:child_process';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DATA, FEATURES, trueWeights, writeCsv } from './data.mjs';
@@ -68,7 +68,19 @@ const values = (r) => Object.fromEntries(JSON.parse(r.stdout).checks.map((c) => 
 
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { cwd: ROOT, encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '';
-const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+// the CPU's family and model too: a virtual machine names its CPU "AMD EPYC" whatever its generation,
+// and the floor took 1.8–1.9 s on the machine of the sessions before the twenty-third, 1.2 s on
+// that session's (family 26 model 2), both named so
+const cpuId = (() => {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name) => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1];
+    return field('cpu family') === undefined ? '' : `, family ${field('cpu family')} model ${field('model')}`;
+  } catch {
+    return '';
+  }
+})();
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}${cpuId}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 console.log(`evaluation benchmark at ${commit}${dirty}: ${BIG.toLocaleString('en')} rows × ${FEATURES} features, ${machine}`);
 
 const bigCsv = writeCsv(BIG);
