@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { DATA, FEATURES, trueWeights, writeCsv } from './data.mjs';
 import { linearModel } from './onnx-builder.mjs';
 import { measure } from './tree.mjs';
+import { BATCH_SIZE } from '../dist/eval/predict.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -30,7 +31,8 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? Math.max(REPEAT, 9));
 const HUGE = Number(process.env.BENCH_BIG ?? 0);
 const WEIGHTS = trueWeights.map((w) => w * 0.9);
-const BATCH = 4096; // deploy-check's rows per session.run (src/eval/predict.ts)
+// the floor runs its model at deploy-check's batch size, handed to it (the floor imports nothing of deploy-check's)
+const BATCH = BATCH_SIZE;
 
 writeFileSync(join(DATA, 'model.onnx'), linearModel({ weights: WEIGHTS, bias: 0.05, sigmoid: true }));
 

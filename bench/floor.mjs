@@ -8,7 +8,8 @@ import ort from 'onnxruntime-node';
 import { numericBatches } from './numeric-csv.mjs';
 
 const [csv, modelFile, batchArg] = process.argv.slice(2);
-const BATCH = Number(batchArg ?? 4096);
+const BATCH = Number(batchArg);
+if (!(BATCH > 0)) throw new Error('usage: node bench/floor.mjs data.csv model.onnx <rows a batch>');
 const start = performance.now();
 const session = await ort.InferenceSession.create(modelFile, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', interOpNumThreads: 1, intraOpNumThreads: 1 });
 const input = session.inputNames[0];
