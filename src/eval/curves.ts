@@ -1,4 +1,4 @@
-import { curveKept, thresholds, walkThresholds, type Sorted } from './metrics/classification.js';
+import { thresholds, walkThresholds, type Sorted } from './metrics/classification.js';
 import { ExactSum } from './metrics/exact-sum.js';
 import { sortedBinary, type MetricData } from './metrics/index.js';
 
@@ -11,16 +11,16 @@ export interface BinaryCurves {
   calibration: { predicted: number; observed: number; n: number }[];
 }
 
+const POINTS = 101;
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /**
  * ROC and precision-recall curves and a calibration table of a binary evaluation, for the charts of
  * the HTML report: one point per distinct score (ties move together), thinned to at most 101
  * points (the first and last kept), values to four decimals. From two sorted typed arrays (the
- * positives' and the negatives' scores) walked from the highest score down: in ROC AUC's walk
- * (thresholds), or, when a score is both a positive's and a negative's, once more after it. Memory
- * is two numbers a row, whatever the number of distinct scores, and no array is made per point but
- * the 101 kept.
+ * positives' and the negatives' scores) walked once from the highest score down: memory is two
+ * numbers a row, whatever the number of distinct scores, and no array is made per point but the
+ * 101 kept.
  */
 const curvesCache = new WeakMap<object, BinaryCurves>();
 
@@ -38,26 +38,32 @@ function computeCurves(d: MetricData): BinaryCurves {
   const { pos, neg } = sorted;
   const P = pos.length;
   const N = neg.length;
-  // the distinct thresholds, counted first (with ROC AUC's pairs, and the points when that walk could take them)
-  const summary = thresholds(sorted);
-  const { roc: rocKept, pr: prKept, all: kept } = curveKept(summary.distinct);
+  // the distinct thresholds, counted first (with ROC AUC's pairs), so that the kept points are known before the walk
+  const { distinct } = thresholds(sorted);
+  // ROC has a point per distinct score after (0, 0); PR a point per distinct score: ROC's point k
+  // is threshold k − 1's, PR's point k threshold k's
+  const rocKept = thinned(distinct + 1).subarray(1).map((k) => k - 1);
+  const prKept = thinned(distinct);
+  const kept = Int32Array.from(new Set([...rocKept, ...prKept])).sort();
   const roc: [number, number][] = [[0, 0]];
   const pr: [number, number][] = [];
   let rocAt = 0;
   let prAt = 0;
-  const at = (tp: number, fp: number, k: number) => {
-    if (k === rocKept[rocAt]) {
-      rocAt++;
-      roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
-    }
-    if (k === prKept[prAt]) {
-      prAt++;
-      pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
-    }
-  };
-  const points = summary.points;
-  if (points) for (let j = 0; j < kept.length; j++) at(points.tp[j]!, points.fp[j]!, kept[j]!);
-  else walkThresholds(pos, neg, at, kept);
+  walkThresholds(
+    pos,
+    neg,
+    (tp, fp, k) => {
+      if (k === rocKept[rocAt]) {
+        rocAt++;
+        roc.push([r4(N ? fp / N : 0), r4(P ? tp / P : 0)]);
+      }
+      if (k === prKept[prAt]) {
+        prAt++;
+        pr.push([r4(P ? tp / P : 0), r4(tp / (tp + fp))]);
+      }
+    },
+    kept,
+  );
   return { roc, pr, calibration: calibrationTable(pos, neg) };
 }
 
@@ -125,4 +131,13 @@ function runTotal(values: Float32Array, from: number, to: number): number {
   let run = 0;
   for (let i = from; i < to; i++) run += values[i]!;
   return run;
+}
+
+/**
+ * The indices kept when `total` points are thinned to POINTS, evenly, the first and last among
+ * them, ascending (every index when there are no more than POINTS).
+ */
+function thinned(total: number): Int32Array {
+  if (total <= POINTS) return Int32Array.from({ length: total }, (_, k) => k);
+  return Int32Array.from({ length: POINTS }, (_, k) => Math.round((k * (total - 1)) / (POINTS - 1)));
 }

@@ -251,91 +251,29 @@ export function rocAuc(s: Sorted | null): MaybeNumber {
   return thresholds(s).pairs / (s.pos.length * s.neg.length);
 }
 
-/** The distinct thresholds of two sorted lists and their correctly ordered pairs (thresholds); with the curves' points when the same walk could take them. */
-export interface ThresholdSummary {
-  distinct: number;
-  pairs: number;
-  /** the positives (tp) and negatives (fp) at or above each threshold curveKept(distinct).all names, in order (absent: walk again) */
-  points?: { tp: Float64Array; fp: Float64Array };
-}
-
-const summaries = new WeakMap<Sorted, ThresholdSummary>();
+const summaries = new WeakMap<Sorted, { distinct: number; pairs: number }>();
 
 /**
  * The distinct scores of two sorted lists (the curves' thresholds) and the (positive, negative)
- * pairs ordered correctly, ties counting one half, in one walk from the highest score down: at
- * each threshold, its negatives are below every positive above it and tie with its own, so the
- * pairs grow by Δfp × (tp before + tp after) / 2. Exact: whole numbers and halves, far below 2^53.
- * Once a Sorted: ROC AUC and the curves (curves.ts) share it. The walk also takes the curves'
- * points, at the thresholds curveKept names for the distinct scores of each list counted apart
- * (two scans of sorted arrays): that is the number of thresholds unless a score is both a
- * positive's and a negative's, and then the curves walk again for theirs.
+ * pairs ordered correctly, ties counting one half, in one walk from the highest score down
+ * (walkThresholds, which the curves walk too): at each threshold, its negatives are below every
+ * positive above it and tie with its own, so the pairs grow by Δfp × (tp above + tp at it) / 2.
+ * Exact: whole numbers and halves, far below 2^53. Once a Sorted: ROC AUC and the curves
+ * (curves.ts, for their count of thresholds) share it.
  */
-export function thresholds(s: Sorted): ThresholdSummary {
+export function thresholds(s: Sorted): { distinct: number; pairs: number } {
   let summary = summaries.get(s);
   if (summary) return summary;
-  const { pos, neg } = s;
-  const guess = runsOf(pos) + runsOf(neg);
-  const kept = curveKept(guess).all;
-  const tps = new Float64Array(kept.length);
-  const fps = new Float64Array(kept.length);
-  let next = 0;
-  let a = pos.length - 1;
-  let b = neg.length - 1;
-  let tp = 0;
-  let fpTotal = 0;
   let pairs = 0;
-  let distinct = 0;
-  while (a >= 0 || b >= 0) {
-    const t = Math.max(a >= 0 ? pos[a]! : -Infinity, b >= 0 ? neg[b]! : -Infinity);
-    const before = tp;
-    while (a >= 0 && pos[a] === t) {
-      tp++;
-      a--;
-    }
-    let fp = 0;
-    while (b >= 0 && neg[b] === t) {
-      fp++;
-      b--;
-    }
-    pairs += (fp * (before + tp)) / 2;
-    fpTotal += fp;
-    if (distinct === kept[next]) {
-      tps[next] = tp;
-      fps[next++] = fpTotal;
-    }
-    distinct++;
-  }
-  summary = distinct === guess ? { distinct, pairs, points: { tp: tps, fp: fps } } : { distinct, pairs };
-  summaries.set(s, summary);
+  let tpAbove = 0;
+  let fpAbove = 0;
+  const distinct = walkThresholds(s.pos, s.neg, (tp, fp) => {
+    pairs += ((fp - fpAbove) * (tpAbove + tp)) / 2;
+    tpAbove = tp;
+    fpAbove = fp;
+  });
+  summaries.set(s, (summary = { distinct, pairs }));
   return summary;
-}
-
-/** The distinct values of a sorted list. */
-function runsOf(values: Scores): number {
-  let runs = values.length ? 1 : 0;
-  for (let i = 1; i < values.length; i++) if (values[i] !== values[i - 1]) runs++;
-  return runs;
-}
-
-/** Points a curve keeps at most: 101, the first and the last among them. */
-const POINTS = 101;
-
-/**
- * The thresholds the curves keep of `distinct`, thinned evenly to POINTS (every one when there
- * are no more): ROC has a point per distinct score after (0, 0), its point k threshold k − 1's; PR
- * a point per distinct score, its point k threshold k's. `all`: both, ascending, once each.
- */
-export function curveKept(distinct: number): { roc: Int32Array; pr: Int32Array; all: Int32Array } {
-  const roc = thinned(distinct + 1).subarray(1).map((k) => k - 1);
-  const pr = thinned(distinct);
-  return { roc, pr, all: Int32Array.from(new Set([...roc, ...pr])).sort() };
-}
-
-/** The indices kept when `total` points are thinned to POINTS, evenly, the first and last among them, ascending. */
-function thinned(total: number): Int32Array {
-  if (total <= POINTS) return Int32Array.from({ length: total }, (_, k) => k);
-  return Int32Array.from({ length: POINTS }, (_, k) => Math.round((k * (total - 1)) / (POINTS - 1)));
 }
 
 /**
