@@ -104,13 +104,13 @@ export function detachOnce(): void {
 }
 
 /**
- * parseLines over two made-up lines (every field "0"), a few times, before the first region: a region's loop
+ * parseLines over two made-up lines (every field "0.0000", which takes the four-digit step too), a few times, before the first region: a region's loop
  * is hot at once and optimised while it runs, and code compiled then stopped at the first line after
  * the loop it had never seen run (no type feedback), to be compiled again, on both threads. `bytes`
  * makes the lines in the kind of array the thread's regions come in.
  */
 export function warmParse(ncols: number, spec: LineSpec, bytes: (text: string) => Uint8Array): void {
-  const line = `${Array.from({ length: ncols }, () => '0').join(String.fromCharCode(spec.delim))}\n`;
+  const line = `${Array.from({ length: ncols }, () => '0.0000').join(String.fromCharCode(spec.delim))}\n`;
   const buf = bytes(line + line);
   const blocks = spec.number.reduce((n, b) => (b >= 0 ? n + 1 : n), 0);
   const out = newLines(2, blocks, spec.wanted, spec.width);
@@ -175,6 +175,9 @@ export function linesOver(arrays: LineArrays, capacity: number, results?: LineRe
 export function parseLines(buf: Uint8Array, from: number, to: number, ncols: number, spec: LineSpec, out: Lines): void {
   const { delim, number, slot, part, width } = spec;
   const { numbers, matrix, capacity, cells, line: lineOf, place, end } = out;
+  // a fraction's digits are read four bytes at a time where four more are in the buffer
+  const words = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const lastWord = buf.length - 4;
   const room = cells.length - 4 * spec.wanted;
   let i = from;
   let rows = 0;
@@ -241,6 +244,19 @@ export function parseLines(buf: Uint8Array, from: number, to: number, ncols: num
           let fraction = 0;
           if (c === 46) {
             const fractionFrom = ++k;
+            // the fraction's digits four at a time while four are digits, then one at a time (the
+            // benchmark's 1M rows of 4 decimals a value: 3–6% less time; as a function of its own,
+            // not inlined, half that). Four bytes read as one little-endian word are all digits
+            // when each byte's high half is 3 and stays 3 once 6 is added (0x30–0x39; no byte can
+            // carry into the next, every high half being 3 first); then the digits are joined in
+            // pairs, and the pairs, by multiplying within the word.
+            while (k <= lastWord) {
+              const word = words.getUint32(k, true);
+              if ((word & 0xf0f0f0f0) !== 0x30303030 || ((word + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) break;
+              const pairs = ((word & 0x0f0f0f0f) * 10 + ((word & 0x0f0f0f0f) >>> 8)) & 0x00ff00ff;
+              mantissa = mantissa * 10000 + (pairs & 0xff) * 100 + (pairs >>> 16);
+              k += 4;
+            }
             d = (buf[k]! | 0) - 48;
             while (d >>> 0 <= 9) {
               mantissa = mantissa * 10 + d;
