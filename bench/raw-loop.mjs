@@ -5,7 +5,8 @@ import ort from 'onnxruntime-node';
 import { SESSION_OPTIONS } from '../dist/onnx/session.js';
 import { percentile, mulberry32 } from '../dist/eval/bootstrap.js';
 
-const [file, k, budgetMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4] ?? 2000)];
+const [file, k, budgetMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+if (!file || !(k > 0) || !(budgetMs > 0)) throw new Error('usage: node bench/raw-loop.mjs model.onnx <input width> <milliseconds a batch size>');
 const session = await ort.InferenceSession.create(file, { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] });
 const out = {};
 for (const size of [1, 256]) {

@@ -104,10 +104,11 @@ export function detachOnce(): void {
 }
 
 /**
- * parseLines over two made-up lines (every field "0.0000", which takes the four-digit step too), a few times, before the first region: a region's loop
- * is hot at once and optimised while it runs, and code compiled then stopped at the first line after
- * the loop it had never seen run (no type feedback), to be compiled again, on both threads. `bytes`
- * makes the lines in the kind of array the thread's regions come in.
+ * parseLines over two made-up lines (every field "0.0000", which takes the four-digit step too), a
+ * few times, before the first region: a region's loop is hot at once and optimised while it runs,
+ * and code compiled then stopped at the first line after the loop it had never seen run (no type
+ * feedback), to be compiled again, on both threads. `bytes` makes the lines in the kind of array
+ * the thread's regions come in.
  */
 export function warmParse(ncols: number, spec: LineSpec, bytes: (text: string) => Uint8Array): void {
   const line = `${Array.from({ length: ncols }, () => '0.0000').join(String.fromCharCode(spec.delim))}\n`;
