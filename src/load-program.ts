@@ -7,6 +7,7 @@ import * as errors from './input/errors.js';
 import * as version from './input/version.js';
 import * as protocol from './onnx/host-protocol.js';
 import * as session from './onnx/session.js';
+import * as parseWorker from './eval/datasets/parse-worker.js';
 
 /**
  * The CLI's program (src/program.ts and everything it imports) is one CommonJS file,
@@ -34,7 +35,7 @@ export function compileProgram(cachedData?: Buffer): Script {
  * host, one InputError class; version.js finds the package two folders above itself), by the path
  * the bundle requires them with.
  */
-export const SHARED: Record<string, unknown> = { './onnx/session.js': session, './onnx/host-protocol.js': protocol, './input/errors.js': errors, './input/version.js': version };
+export const SHARED: Record<string, unknown> = { './onnx/session.js': session, './onnx/host-protocol.js': protocol, './input/errors.js': errors, './input/version.js': version, './eval/datasets/parse-worker.js': parseWorker };
 
 /** The bundle compiled with its code cache, when there is one. */
 export function cachedProgram(): Script {

@@ -15,14 +15,32 @@ export const RUN_MODELS: ReadonlySet<string> = new Set(['metric', 'slices', 'out
  * model is first run, so a wrong guess costs time, never a result.
  */
 export function mayRunModel(args: readonly string[]): boolean {
-  const rest = args[0] === 'run' ? args.slice(1) : args;
-  const files = rest.filter((a) => /\.ya?ml$/i.test(a));
-  if (rest.some((a) => a === '--jobs' || a.startsWith('--jobs=')) || files.length !== 1) return true;
-  const text = checklistText(files[0]!);
+  const file = oneChecklist(args);
+  if (file === undefined) return true;
+  const text = checklistText(file);
   if (text === undefined) return true;
   if (/predictions["']?\s*:\s*["']?true/.test(text)) return true;
   for (const m of text.matchAll(/["']?\btype["']?\s*:\s*["']?([\w-]+)/g)) if (RUN_MODELS.has(m[1]!)) return true;
   return false;
+}
+
+/**
+ * Whether a command (its arguments after `deploy-check`) is a `run` (the default command) of one
+ * checklist file that names a CSV of `bytes` bytes or more, and runs it in this process (no
+ * `--jobs`): the parsing thread may start before the program is loaded (namesLargeCsv's guess).
+ */
+export function runsLargeCsv(args: readonly string[], bytes: number): boolean {
+  if (args[0] !== 'run' && !/\.ya?ml$/i.test(args[0] ?? '')) return false;
+  const file = oneChecklist(args);
+  return file !== undefined && namesLargeCsv(file, bytes);
+}
+
+/** The one checklist file a command names, unless it names several or none, or runs shards (`--jobs`). */
+function oneChecklist(args: readonly string[]): string | undefined {
+  const rest = args[0] === 'run' ? args.slice(1) : args;
+  const files = rest.filter((a) => /\.ya?ml$/i.test(a));
+  if (rest.some((a) => a === '--jobs' || a.startsWith('--jobs=')) || files.length !== 1) return undefined;
+  return files[0];
 }
 
 /**

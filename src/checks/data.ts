@@ -135,7 +135,8 @@ async function readData(o: DataOptions, ctx: RunContext): Promise<{ tally: DataT
   const numericLabel = spec.label !== undefined && checked.every((c) => c.column !== spec.label || c.numeric);
   const asNumber = new Set([...checked.filter((c) => c.numeric && (c.column !== spec.label || numericLabel)).map((c) => c.column), ...(dupKey ?? []), ...leakKey, ...(numericLabel && o.label ? [spec.label!] : [])]);
   const want = wanted.map((c) => ({ index: source.columns.indexOf(c), as: asNumber.has(c) ? ('number' as const) : ('cell' as const) }));
-  for await (const b of source.batches(want, 8192, { reuse: true, ...(part ? { part } : {}) })) {
+  // light: column expectations alone (no row hashed) leave the parsing thread the busier one
+  for await (const b of source.batches(want, 8192, { reuse: true, light: !dupKey && !theirs, ...(part ? { part } : {}) })) {
     unit = b.unit;
     // column by column: a batch of plain numbers is checked in one tight loop
     for (const check of checked) check.addBatch(b.cells[index.get(check.column)!]!, b.n, b.refs);

@@ -6,11 +6,12 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { namesLargeCsv } from '../../src/checklist/may-run-model.js';
+import { namesLargeCsv, runsLargeCsv } from '../../src/checklist/may-run-model.js';
 import { numberAt, type Parsed } from '../../src/eval/cells.js';
 import { openCsv } from '../../src/eval/datasets/csv.js';
 import { fastNumber } from '../../src/eval/datasets/csv-lines.js';
-import { killParseThread, PARSE_THREAD_FROM, parseThreadLoaded, parseThreadStarted, prestartParseThread, regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
+import { earlyParseWorkerLoaded, PARSE_THREAD_FROM, startParseWorkerEarly, takeParseWorker } from '../../src/eval/datasets/parse-worker.js';
+import { killParseThread, parseThreadLoaded, parseThreadStarted, prestartParseThread, regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
 import type { Part } from '../../src/eval/datasets/part.js';
 import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
 import type { ColumnRequest, NumberColumn } from '../../src/eval/datasets/types.js';
@@ -272,6 +273,31 @@ describe('the quote-free fast path', () => {
     // it loads, and a read that comes within LINGER_MS uses it
     for (let t = 0; t < 200 && !parseThreadLoaded(); t++) await new Promise((r) => setTimeout(r, 50));
     expect(parseThreadLoaded()).toBe(true);
+  });
+  it('a run with no model to run whose checklist names a large CSV starts the parsing thread from the entry; the reader takes that thread, loaded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
+    writeFileSync(join(dir, 'big.csv'), '');
+    truncateSync(join(dir, 'big.csv'), PARSE_THREAD_FROM);
+    writeFileSync(join(dir, 'small.csv'), 'a,b\n1,2\n');
+    const yaml = (name: string, path: string) => (writeFileSync(join(dir, name), `datasets:\n  h: { path: ${path}, label: b }\n`), join(dir, name));
+    const big = yaml('big.yaml', 'big.csv');
+    const small = yaml('small.yaml', 'small.csv');
+    expect(runsLargeCsv(['run', big], PARSE_THREAD_FROM)).toBe(true);
+    expect(runsLargeCsv([big, '--format', 'json'], PARSE_THREAD_FROM)).toBe(true);
+    for (const args of [['run', small], ['run', big, '--jobs', '2'], ['run', big, small], ['validate', big], ['profile', join(dir, 'big.csv')], ['run']]) expect(runsLargeCsv(args, PARSE_THREAD_FROM), args.join(' ')).toBe(false);
+
+    await killParseThread();
+    startParseWorkerEarly();
+    // the early thread loads on its own (its ready message is kept for the reader), which then takes it, loaded
+    for (let t = 0; t < 200 && !earlyParseWorkerLoaded(); t++) await new Promise((r) => setTimeout(r, 50));
+    expect(parseThreadStarted()).toBe(false);
+    prestartParseThread();
+    expect(parseThreadLoaded()).toBe(true);
+    // without one started early, a new one, not yet loaded
+    await killParseThread();
+    const w = takeParseWorker()!;
+    expect(w.loaded).toBe(false);
+    await w.worker.terminate();
   });
   it('a read through the parsing thread throws out no optimised parser or placing code for a change it made itself (V8 traces)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));

@@ -6,7 +6,7 @@ import { numberAt } from '../../src/eval/cells.js';
 import { openDataset } from '../../src/eval/datasets/index.js';
 import { digestOnThread, digestThread, fileDigest, THREAD_FROM, type FileDigestJob } from '../../src/input/sha256.js';
 import { hashFileNow, settleDigest } from '../../src/input/hash-file.js';
-import { parseThread } from '../../src/eval/datasets/csv-thread.js';
+import { parseThread, regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
 import { InputError } from '../../src/input/errors.js';
 import { scenario } from '../helpers.js';
 
@@ -68,7 +68,7 @@ describe("a large file's sha256, hashed on a thread of its own", () => {
   });
 });
 
-describe("a large CSV's sha256: hashed after the read, by the parsing thread reading the file again", () => {
+describe("a large CSV's sha256: hashed after the read by the parsing thread reading the file again, or as it is read for a light caller", () => {
   /** a CSV just over THREAD_FROM */
   function bigCsv(): { file: string; text: Buffer; rows: number } {
     const row = '0.25,-5.5,7\n';
@@ -78,10 +78,10 @@ describe("a large CSV's sha256: hashed after the read, by the parsing thread rea
     writeFileSync(file, text);
     return { file, text, rows };
   }
-  async function readAll(file: string) {
+  async function readAll(file: string, light = false) {
     const source = await openDataset(file, 'big.csv');
     let n = 0;
-    for await (const b of source.batches([{ index: 2, as: 'number' }], 65536, { reuse: true })) n += b.n;
+    for await (const b of source.batches([{ index: 2, as: 'number' }], 65536, { reuse: true, light })) n += b.n;
     return { source, n };
   }
 
@@ -131,5 +131,16 @@ describe("a large CSV's sha256: hashed after the read, by the parsing thread rea
       rmSync(file);
       expect(() => third.source.evidence()!.sha256).toThrow(/^big\.csv  (could not be read again for its sha256|changed while it was read)/);
     }
+  });
+
+  it("for a light caller (a data check's column expectations), the digest is of the bytes read, hashed as they are: a file written to or removed after its read does not change it", async () => {
+    const { file, text, rows } = bigCsv();
+    const before = regionsParsedOnThread();
+    const read = await readAll(file, true);
+    appendFileSync(file, '1,2,3\n');
+    rmSync(file);
+    expect(read.source.evidence()).toEqual({ sha256: sha(text), bytes: text.length, rows });
+    // read with the parsing thread, as the after-read hash is
+    expect(regionsParsedOnThread()).toBeGreaterThan(before);
   });
 });

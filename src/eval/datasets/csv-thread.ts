@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { settleDigest } from '../../input/hash-file.js';
 import { digestOnThread, type FileDigestJob } from '../../input/sha256.js';
-import { PACKAGE_ROOT } from '../../input/version.js';
+import { takeParseWorker } from './parse-worker.js';
 import { detachOnce, linesOver, transferList, type LineArrays, type LineResults, type LineSpec, type Lines } from './csv-lines.js';
 
 /** A region of lines for the parsing thread (csv-worker.ts): its bytes and the arrays to fill. */
@@ -29,10 +27,6 @@ export type HashJob = FileDigestJob & { id: number };
 export interface FileHashed {
   hashed: number;
 }
-
-/** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
-export const PARSE_THREAD_FROM = 16 << 20;
-const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'datasets', 'csv-worker.cjs');
 
 let worker: Worker | undefined;
 let users = 0;
@@ -94,11 +88,12 @@ export interface ParseThread {
 }
 
 export function parseThread(): ParseThread | undefined {
-  if (!existsSync(WORKER)) return undefined;
   if (!worker) {
+    const taken = takeParseWorker();
+    if (!taken) return undefined;
     detachOnce();
-    // no limit on its young generation: at 1 MB, collecting it slowed the parsing by a third
-    const w = new Worker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    const w = taken.worker;
+    if (taken.loaded) loaded.add(w);
     w.unref();
     w.on('message', (m: RegionDone | ThreadReady | FileHashed) => {
       if ('ready' in m) {

@@ -7,7 +7,8 @@ import { inPart, type Part } from './part.js';
 import { CHUNK, CR, LF, READ_BUFFER, ROOM, scanNumber, scannedBox, fastNumber, type LineSpec, type Lines } from './csv-lines.js';
 import { Regions } from './csv-regions.js';
 import { TextCache } from './text-cache.js';
-import { PARSE_THREAD_FROM, parseThread } from './csv-thread.js';
+import { parseThread } from './csv-thread.js';
+import { PARSE_THREAD_FROM } from './parse-worker.js';
 
 const QUOTE = 34;
 /** the fast path takes over again after a quoted record when the next quote is further than this */
@@ -61,9 +62,9 @@ export async function openCsv(
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
-      // the parsing thread for a large file (csv-regions.ts), which also hashes it after the read beside a model host (digest.ts)
+      // the parsing thread for a large file (csv-regions.ts), which also hashes it after the read unless the caller is light (digest.ts)
       const thread = plainPath && size >= threadFrom ? parseThread() : undefined;
-      const hash = datasetDigest(file, display, size, thread);
+      const hash = datasetDigest(file, display, size, thread, options?.light ?? false);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);

@@ -16,19 +16,23 @@ export interface DatasetDigest {
  * The digest of a dataset file of `size` bytes, as every text reader takes it. A file read with a
  * parsing thread (csv-thread.ts) is hashed after it is read, by that thread reading it again (from
  * the page cache) while this thread goes on: the metrics of a model, the distributions of a drift
- * check. During the read both cores are already busy, and a hash among them slowed the rest nearly
- * as much as it saved (beside a model host, a thread hashing the chunks as they were read: 1M rows
- * 2.77 against 2.83 s, medians of 10 alternated runs); without a host, handing each chunk to a
- * hashing thread cost this thread ~160 ms of copies and messages in a 1M-row drift check, which
- * went from 2.75 to 2.48 s hashed after the read. The file must not change meanwhile: its size,
+ * check. During the read both cores are already busy, and a hash among them slowed the rest as
+ * much as it saved (beside a model host, the thread hashing the file in its turns: 1.024 of the
+ * time); on this thread, it made a drift check and a data check of repeated rows slower (1.04,
+ * 1.06), their own work being this thread's. The file must not change meanwhile: its size,
  * modification and change times and inode, taken when the pass begins, are compared when the
  * digest is asked for, and a file that moved is an error (its digest would not be of the rows
- * evaluated). A file read without the thread (a CSV under PARSE_THREAD_FROM, JSON Lines) is hashed as
- * it is read: without a host, one of THREAD_FROM or more on a thread of its own (sha256.ts), else on
- * this thread.
+ * evaluated).
+ *
+ * Unless the caller is `light` (a data check's column expectations, BatchOptions): the file is then
+ * hashed on this thread as it is read, the parsing thread parses more of the regions, and no hash is
+ * left alone on one core after the read (a 1M-row data check: 0.93 of the time, with the thread
+ * started early, parse-worker.ts). A file read without the thread (a CSV under PARSE_THREAD_FROM,
+ * JSON Lines) is hashed as it is read: without a host, one of THREAD_FROM or more on a thread of its
+ * own (sha256.ts), else on this thread.
  */
-export function datasetDigest(file: string, display: string, size: number, thread: ParseThread | undefined): DatasetDigest {
-  if (thread) {
+export function datasetDigest(file: string, display: string, size: number, thread: ParseThread | undefined, light: boolean): DatasetDigest {
+  if (thread && !light) {
     const before = statSync(file, { bigint: true });
     return {
       update: () => undefined,
@@ -57,7 +61,7 @@ export function datasetDigest(file: string, display: string, size: number, threa
       },
     };
   }
-  const digest = fileDigest(size, !modelHostStarted());
+  const digest = fileDigest(size, !thread && !modelHostStarted());
   return {
     update: (chunk) => digest.update(chunk),
     end() {

@@ -97,7 +97,7 @@ export function concatenated(display: string, files: DatasetFile[]): DatasetSour
         // an empty file is an empty partition (batch engines write them); the dataset needs a row
         // a model's input as a matrix where the file's reader gives one (renumbered keeps it)
         const matrix = options?.matrix ? { matrix: options.matrix } : {};
-        for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, ...(shifted ? { part: shifted } : {}), ...matrix })) yield renumbered(b, rowsBefore, file.display, b.through === undefined ? undefined : total ? (done + b.through * file.bytes) / total : 1);
+        for await (const b of file.source.batches(want, batchSize, { reuse: options?.reuse ?? false, empty: true, light: options?.light ?? false, ...(shifted ? { part: shifted } : {}), ...matrix })) yield renumbered(b, rowsBefore, file.display, b.through === undefined ? undefined : total ? (done + b.through * file.bytes) / total : 1);
         const ev = file.source.evidence();
         if (!ev) throw new Error(`${file.display} was read without evidence`);
         // its digest asked for when the dataset's is (it may still be hashed on a thread: digest.ts)

@@ -33,7 +33,7 @@ export async function openJsonl(file: string, display: string, /** tests: bytes 
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
       const part = options?.part;
-      const hash = datasetDigest(file, display, size, undefined);
+      const hash = datasetDigest(file, display, size, undefined, false);
       const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       let cells: Cell[][] = want.map(() => []);
       let lines: number[] = [];

@@ -104,6 +104,12 @@ export interface BatchOptions {
   part?: Part;
   empty?: boolean;
   matrix?: number[];
+  /**
+   * The caller's own work is light, during the read and after it (a data check's column
+   * expectations): a file is hashed as it is read, on the reading thread, not by the parsing
+   * thread after the read, which would leave the hash alone on one core at the end (digest.ts).
+   */
+  light?: boolean;
 }
 
 export interface DatasetSource {
