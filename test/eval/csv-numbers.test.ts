@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { killParseThread, parseThreadLoaded, parseThreadStarted, prestartParseTh
 import type { Part } from '../../src/eval/datasets/part.js';
 import { cellAt, openDataset } from '../../src/eval/datasets/index.js';
 import type { ColumnRequest, NumberColumn } from '../../src/eval/datasets/types.js';
-import { ROOT, scenario } from '../helpers.js';
+import { cli, ROOT, scenario } from '../helpers.js';
 import { readAll } from './datasets.test.js';
 
 const bytes = (s: string) => Buffer.from(s);
@@ -298,6 +299,26 @@ describe('the quote-free fast path', () => {
     const w = takeParseWorker()!;
     expect(w.loaded).toBe(false);
     await w.worker.terminate();
+  });
+  it('the built CLI, a data check over a CSV of 16 MB or more (the parsing thread started by the entry, the file hashed as it is read): every row checked, the out-of-range cell found on its line, the sha256 of the file', () => {
+    const rows = Math.ceil(PARSE_THREAD_FROM / 12) + 1000;
+    const bad = rows - 77;
+    const lines = ['a,b,y'];
+    for (let i = 0; i < rows; i++) lines.push(i === bad ? `${i % 97}.25,1e9,${i % 2}` : `${i % 97}.25,${(i % 1000) / 8},${i % 2}`);
+    const text = Buffer.from(`${lines.join('\n')}\n`);
+    expect(text.length).toBeGreaterThan(PARSE_THREAD_FROM);
+    const dir = scenario({ 'big.csv': text });
+    writeFileSync(join(dir, 'data.yaml'), 'version: 1\nmodel: { path: model.onnx }\ndatasets:\n  big: { path: big.csv, label: y }\nchecks:\n  - type: data\n    dataset: big\n    columns:\n      a: { type: number, min: 0, max: 100 }\n      b: { type: number, min: 0, max: 1000 }\n');
+    const r = cli(['run', 'data.yaml', '--format', 'json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { inputs: { path: string; sha256: string }[]; checks: { status: string; measurements: { name: string; value: number }[]; findings: { message: string }[] }[] };
+    expect(report.inputs.find((i) => i.path === 'big.csv')?.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    const check = report.checks[0]!;
+    expect(check.status).toBe('fail');
+    expect(check.measurements.find((m) => m.name === 'rows')?.value).toBe(rows);
+    // the header is line 1, row i is line i + 2
+    expect(check.findings.map((f) => f.message).join('\n')).toContain(`line ${bad + 2}`);
   });
   it('a read through the parsing thread throws out no optimised parser or placing code for a change it made itself (V8 traces)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploy-check-plain-'));
