@@ -110,6 +110,14 @@ describe('a numeric column collected as it streams by', () => {
       { numRuns: 300 },
     );
   });
+  it('a bin whose count is a multiple of 256 (its byte back at 0) is counted, beside bins that never wrapped', () => {
+    const collector = new S.ColumnCollector();
+    collector.add(Float64Array.from([...Array(512).fill(0.5), ...Array(3).fill(0.25), ...Array(256).fill(2), ...Array(257).fill(-1)]));
+    const got = collector.done();
+    expect([...got.values]).toEqual([-1, 0.25, 0.5, 2]);
+    expect([...got.counts]).toEqual([257, 3, 512, 256]);
+    expect(got.n).toBe(1028);
+  });
   it('gives exactly the distribution of its values, counted on a decimal grid or kept as values', () => {
     const value = fc.oneof(
       fc.tuple(fc.integer({ min: -50000, max: 50000 }), fc.integer({ min: 0, max: 6 })).map(([k, d]) => k / 10 ** d),
