@@ -26,7 +26,7 @@ export interface DatasetDigest {
  *
  * Unless the caller is `light` (a data check's column expectations, BatchOptions): the file is then
  * hashed on this thread as it is read, the parsing thread parses more of the regions, and no hash is
- * left alone on one core after the read (a 1M-row data check: 0.93 of the time, with the thread
+ * left alone on one core after the read (a 1M-row data check: 0.94 of the time, with the thread
  * started early, parse-worker.ts). A file read without the thread (a CSV under PARSE_THREAD_FROM,
  * JSON Lines) is hashed as it is read: without a host, one of THREAD_FROM or more on a thread of its
  * own (sha256.ts), else on this thread.

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PACKAGE_ROOT } from '../../input/version.js';
 
+/** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
+export const PARSE_THREAD_FROM = 16 << 20;
+
 /**
  * Where the CSV parsing thread comes from: dist/eval/datasets/csv-worker.cjs (csv-worker.ts,
  * bundled), started by csv-thread.ts when a reader wants it — or by the command line's entry
@@ -13,16 +16,13 @@ import { PACKAGE_ROOT } from '../../input/version.js';
  * turns (1.009 of the time in the twenty-third session), so it waits for the reader there.
  * Shared by the entry and the program (SHARED in src/load-program.ts): one thread either way.
  */
-/** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
-export const PARSE_THREAD_FROM = 16 << 20;
-
 const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'datasets', 'csv-worker.cjs');
 
-/** A parsing thread started early and not yet taken: whether it has sent its ready message, or why it ended. */
+/** A parsing thread started early and not yet taken: whether it has sent its ready message, whether it has ended. */
 interface Early {
   worker: Worker;
   ready: boolean;
-  ended?: Error;
+  ended: boolean;
   off(): void;
 }
 let early: Early | undefined;
@@ -40,13 +40,13 @@ export function startParseWorkerEarly(): void {
   const worker = newWorker();
   if (!worker) return;
   worker.unref();
-  const e: Early = { worker, ready: false, off: () => worker.off('message', onMessage).off('error', onError).off('exit', onExit) };
+  const e: Early = { worker, ready: false, ended: false, off: () => worker.off('message', onMessage).off('error', onEnd).off('exit', onEnd) };
+  // its first message says it has loaded (csv-worker.ts's ThreadReady)
   const onMessage = (m: unknown) => {
     if (typeof m === 'object' && m !== null && 'ready' in m) e.ready = true;
   };
-  const onError = (err: Error) => (e.ended ??= err);
-  const onExit = (code: number) => (e.ended ??= new Error(`the thread ended (exit code ${code})`));
-  worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  const onEnd = () => (e.ended = true);
+  worker.on('message', onMessage).on('error', onEnd).on('exit', onEnd);
   early = e;
 }
 
