@@ -22,6 +22,10 @@ import { linearModel } from './onnx-builder.mjs';
 import { measure } from './tree.mjs';
 import { BATCH_SIZE } from '../dist/eval/predict.js';
 
+// onnxruntime's telemetry (on by default outside CI since 1.29) is off in deploy-check's model host
+// (src/onnx/session.ts): the floor runs without it too, so that the two compare like for like
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SMALL = Math.round(BIG / 10);

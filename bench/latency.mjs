@@ -17,6 +17,10 @@ import { cpus } from 'node:os';
 import { mulberry32 } from '../dist/eval/bootstrap.js';
 import { linearModel } from './onnx-builder.mjs';
 
+// onnxruntime's telemetry (on by default outside CI since 1.29) is off in deploy-check's model host
+// (src/onnx/session.ts): the floor runs without it too, so that the two compare like for like
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const ROOT = new URL('..', import.meta.url).pathname;
 const DATA = join(ROOT, 'bench', '.data');
 mkdirSync(DATA, { recursive: true });

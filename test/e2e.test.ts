@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,17 @@ describe('deploy-check run (the built CLI)', () => {
     for (const id of ['card', 'hyperparameters', 'model', 'baseline-model', 'files', 'signoff', 'accuracy', 'recall', 'no-regression', 'by-tumour-size', 'outputs', 'determinism', 'staleness', 'monitoring', 'data']) expect(r.stdout).toMatch(new RegExp(`✔ ${id} `));
     expect(r.stdout).toContain('✔ accuracy         Metric             n = 171 · accuracy 0.9708 [0.9334, 0.9874] (required ≥ 0.93)');
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('READY  15 passed');
+  });
+
+  it("leaves nothing in the user's home: onnxruntime's telemetry (on by default outside CI since 1.29: a device id and an event store under ~/.cache, uploads) is off in the model host", () => {
+    const home = mkdtempSync(join(tmpdir(), 'deploy-check-home-'));
+    // onnxruntime collects nothing where it sees a CI system: none of its variables here, as on a laptop
+    const env: NodeJS.ProcessEnv = { HOME: home, XDG_CACHE_HOME: undefined };
+    for (const v of ['CI', 'TF_BUILD', 'GITHUB_ACTIONS', 'GITLAB_CI', 'CIRCLECI', 'TRAVIS', 'JENKINS_URL', 'CODEBUILD_BUILD_ID', 'BUILDKITE', 'TEAMCITY_VERSION']) env[v] = undefined;
+    const r = cli(['run', 'checklists/example.yaml', '--as-of', '2026-11-28', '--format', 'json'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(home, { recursive: true })).toEqual([]);
   });
 
   it('fails the unready checklist: exit 1 and says why', () => {

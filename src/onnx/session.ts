@@ -192,6 +192,12 @@ function openSlots(folders: readonly string[] = existsSync('/dev/shm') ? ['/dev/
  * however it ends (a SIGKILL, the host inside a native run that never returns). Elsewhere the host
  * watches for that itself with a thread of its own (host-child.ts), whose start costs ~50-100 ms of
  * CPU beside the read. The answer is kept for the process (tests may set it: `useParentDeathSignal`).
+ *
+ * Always with ORT_DISABLE_TELEMETRY=1: onnxruntime 1.29 and later collect telemetry on Linux and
+ * macOS by default (a device id and an SQLite store of events written under
+ * ~/.cache/Microsoft/DeveloperTools/.onnxruntime, with an fsync at every start, and uploads to
+ * Microsoft), except where they see a CI system's variables; deploy-check opens no connection and
+ * leaves nothing in the user's home, so its host opts out.
  */
 function hostLaunch(): { execPath?: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
   if (setpriv === undefined) {
@@ -203,8 +209,9 @@ function hostLaunch(): { execPath?: string; execArgv: string[]; env: NodeJS.Proc
       }
     }
   }
-  if (!setpriv) return { execArgv: [], env: childEnv() };
-  return { execPath: setpriv, execArgv: ['--pdeathsig', 'KILL', process.execPath], env: childEnv({ [ENDS_WITH_PARENT]: '1' }) };
+  const env = { ORT_DISABLE_TELEMETRY: '1' };
+  if (!setpriv) return { execArgv: [], env: childEnv(env) };
+  return { execPath: setpriv, execArgv: ['--pdeathsig', 'KILL', process.execPath], env: childEnv({ ...env, [ENDS_WITH_PARENT]: '1' }) };
 }
 let setpriv: string | null | undefined;
 
