@@ -13,7 +13,8 @@ export const PARSE_THREAD_FROM = 16 << 20;
  * checklist names a large CSV (a data or drift check alone): the second core is then idle while
  * this process compiles the program and reads the checklist, and the thread loads there (~0.1-0.2 s
  * of a core) instead of beside the read. With a model host starting on that core, it took the host's
- * turns (1.009 of the time in the twenty-third session), so it waits for the reader there.
+ * turns (1.009 of the time in the twenty-third session, 1.002 in the twenty-fifth), so it waits for
+ * the reader there.
  * Shared by the entry and the program (SHARED in src/load-program.ts): one thread either way.
  */
 const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'datasets', 'csv-worker.cjs');
