@@ -7,6 +7,27 @@ import { dirname, resolve } from 'node:path';
  */
 export const RUN_MODELS: ReadonlySet<string> = new Set(['metric', 'slices', 'outputs', 'robustness', 'determinism', 'latency', 'fairness', 'claims', 'model']);
 
+/** Commands that never run a model. */
+const QUIET: ReadonlySet<string> = new Set(['validate', 'schema', 'diff', 'score', 'help', '--help', '-h', '--version', '-V']);
+
+/**
+ * What the command line's entry starts before the program loads, for a command (its arguments
+ * after `deploy-check`): the model host when it may run a model (mayRunModel's guess); else, for a
+ * `run` (the default command) of one checklist that names a CSV of `bytes` bytes or more, the CSV
+ * parsing thread, on the core the host would have taken (namesLargeCsv's guess); else nothing. The
+ * checklist is read once for both guesses.
+ */
+export function startAtEntry(args: readonly string[], bytes: number): 'model host' | 'parse thread' | undefined {
+  const command = args[0];
+  if (command === undefined) return 'model host';
+  if (QUIET.has(command)) return undefined;
+  const file = oneChecklist(args);
+  const text = file === undefined ? undefined : checklistText(file);
+  if (text === undefined || textRunsModel(text)) return 'model host';
+  const run = command === 'run' || /\.ya?ml$/i.test(command);
+  return run && textNamesLargeCsv(text, file!, bytes) ? 'parse thread' : undefined;
+}
+
 /**
  * Whether a command (its arguments after `deploy-check`) may run a model: yes, unless it runs one
  * checklist file whose text names no check type that does (a data or drift check alone: starting
@@ -16,23 +37,14 @@ export const RUN_MODELS: ReadonlySet<string> = new Set(['metric', 'slices', 'out
  */
 export function mayRunModel(args: readonly string[]): boolean {
   const file = oneChecklist(args);
-  if (file === undefined) return true;
-  const text = checklistText(file);
-  if (text === undefined) return true;
+  const text = file === undefined ? undefined : checklistText(file);
+  return text === undefined || textRunsModel(text);
+}
+
+function textRunsModel(text: string): boolean {
   if (/predictions["']?\s*:\s*["']?true/.test(text)) return true;
   for (const m of text.matchAll(/["']?\btype["']?\s*:\s*["']?([\w-]+)/g)) if (RUN_MODELS.has(m[1]!)) return true;
   return false;
-}
-
-/**
- * Whether a command (its arguments after `deploy-check`) is a `run` (the default command) of one
- * checklist file that names a CSV of `bytes` bytes or more, and runs it in this process (no
- * `--jobs`): the parsing thread may start before the program is loaded (namesLargeCsv's guess).
- */
-export function runsLargeCsv(args: readonly string[], bytes: number): boolean {
-  if (args[0] !== 'run' && !/\.ya?ml$/i.test(args[0] ?? '')) return false;
-  const file = oneChecklist(args);
-  return file !== undefined && namesLargeCsv(file, bytes);
 }
 
 /** The one checklist file a command names, unless it names several or none, or runs shards (`--jobs`). */
@@ -50,7 +62,10 @@ function oneChecklist(args: readonly string[]): string | undefined {
  */
 export function namesLargeCsv(checklist: string, bytes: number): boolean {
   const text = checklistText(checklist);
-  if (text === undefined) return false;
+  return text !== undefined && textNamesLargeCsv(text, checklist, bytes);
+}
+
+function textNamesLargeCsv(text: string, checklist: string, bytes: number): boolean {
   for (const m of text.matchAll(/[^\s'"[\]{},]+\.csv\b/gi)) {
     try {
       if (statSync(resolve(dirname(checklist), m[0])).size >= bytes) return true;

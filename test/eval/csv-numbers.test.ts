@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { namesLargeCsv, runsLargeCsv } from '../../src/checklist/may-run-model.js';
+import { namesLargeCsv, startAtEntry } from '../../src/checklist/may-run-model.js';
 import { numberAt, type Parsed } from '../../src/eval/cells.js';
 import { openCsv } from '../../src/eval/datasets/csv.js';
 import { fastNumber } from '../../src/eval/datasets/csv-lines.js';
@@ -283,9 +283,11 @@ describe('the quote-free fast path', () => {
     const yaml = (name: string, path: string) => (writeFileSync(join(dir, name), `datasets:\n  h: { path: ${path}, label: b }\n`), join(dir, name));
     const big = yaml('big.yaml', 'big.csv');
     const small = yaml('small.yaml', 'small.csv');
-    expect(runsLargeCsv(['run', big], PARSE_THREAD_FROM)).toBe(true);
-    expect(runsLargeCsv([big, '--format', 'json'], PARSE_THREAD_FROM)).toBe(true);
-    for (const args of [['run', small], ['run', big, '--jobs', '2'], ['run', big, small], ['validate', big], ['profile', join(dir, 'big.csv')], ['run']]) expect(runsLargeCsv(args, PARSE_THREAD_FROM), args.join(' ')).toBe(false);
+    expect(startAtEntry(['run', big], PARSE_THREAD_FROM)).toBe('parse thread');
+    expect(startAtEntry([big, '--format', 'json'], PARSE_THREAD_FROM)).toBe('parse thread');
+    for (const args of [['run', small], ['validate', big]]) expect(startAtEntry(args, PARSE_THREAD_FROM), args.join(' ')).toBeUndefined();
+    // what it cannot see through starts the model host, as before
+    for (const args of [['run', big, '--jobs', '2'], ['run', big, small], ['profile', join(dir, 'big.csv')], ['run'], []]) expect(startAtEntry(args, PARSE_THREAD_FROM), args.join(' ')).toBe('model host');
 
     await killParseThread();
     startParseWorkerEarly();
