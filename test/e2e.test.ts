@@ -19,7 +19,8 @@ describe('deploy-check run (the built CLI)', () => {
   it("leaves nothing in the user's home: onnxruntime's telemetry (on by default outside CI since 1.29: a device id and an event store under ~/.cache, uploads) is off in the model host", () => {
     const home = mkdtempSync(join(tmpdir(), 'deploy-check-home-'));
     // onnxruntime collects nothing where it sees a CI system: none of its variables here, as on a laptop
-    const env: NodeJS.ProcessEnv = { HOME: home, XDG_CACHE_HOME: undefined };
+    // and not the test run's own opt-out (vitest.config.ts): the host's setting is what is tested
+    const env: NodeJS.ProcessEnv = { HOME: home, XDG_CACHE_HOME: undefined, ORT_DISABLE_TELEMETRY: undefined };
     for (const v of ['CI', 'TF_BUILD', 'GITHUB_ACTIONS', 'GITLAB_CI', 'CIRCLECI', 'TRAVIS', 'JENKINS_URL', 'CODEBUILD_BUILD_ID', 'BUILDKITE', 'TEAMCITY_VERSION']) env[v] = undefined;
     const r = cli(['run', 'checklists/example.yaml', '--as-of', '2026-11-28', '--format', 'json'], { env });
     expect(r.stderr).toBe('');
