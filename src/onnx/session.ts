@@ -1,4 +1,4 @@
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, totalmem } from 'node:os';
@@ -67,7 +67,9 @@ function cgroupLimit(): number | undefined {
  * on this process's event loop while idle.
  */
 class Host {
-  private readonly child: ChildProcess;
+  private child: ChildProcess;
+  /** the requests sent to the host started last, until it first answers (launch) */
+  private unanswered: HostRequest[] | undefined;
   private readonly pending = new Map<number, { resolve: (r: NonNullable<HostReply['result']>) => void; reject: (e: Error) => void; slots: number[] }>();
   /** slot files, open here and in the child (unlinked at once: nothing is left behind) */
   private readonly slotFds: number[] = [];
@@ -84,12 +86,25 @@ class Host {
   constructor(private readonly limits: { memoryMb: number }) {
     this.slotFds.push(...openSlots(slotFolders.list));
     this.freeSlots.push(...this.slotFds.keys());
+    this.child = this.launch(hostLaunch());
+    this.idle();
+  }
+
+  /**
+   * Starts the host process. One started through a setpriv that ends with exit code 1 before the
+   * host has answered anything is setpriv refusing --pdeathsig (which takesParentDeathSignal
+   * thought it took): the host is started again without it, and the requests sent so far are sent
+   * to that one.
+   */
+  private launch(how: ReturnType<typeof hostLaunch>): ChildProcess {
     // no V8 flag: with --max-semi-space-size=1 (a young generation of 1 MB), the host took ~0.18 s
     // more CPU in a 1M-row run (3.48 against 3.30 s of the tree, three rounds of five runs), for
     // ~9 MB less at the tree's peak in the flights benchmark (268 against 277 MB), where its input
     // of 16 KB a batch now comes through a slot (SLOT_MIN_BYTES), read into a reused buffer
-    this.child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], ...hostLaunch() });
-    this.child.on('message', (m: HostReply) => {
+    const child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], ...how });
+    this.unanswered = [];
+    child.on('message', (m: HostReply) => {
+      this.unanswered = undefined;
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -98,9 +113,26 @@ class Host {
       if (m.error !== undefined) p.reject(new Error(m.error));
       else p.resolve(m.result ?? {});
     });
-    this.child.on('exit', (code, signal) => this.stop(`the model host ended (${signal ?? `exit code ${code}`}${signal === 'SIGKILL' ? ': out of memory?' : ''})`));
-    this.child.on('error', (err) => this.stop(`the model host failed: ${err.message}`));
-    this.idle();
+    // a setpriv that refuses its options ends before the host could read what was sent to it
+    const mayRetry = () => how.execPath !== undefined && this.unanswered !== undefined && !this.dead;
+    child.on('exit', (code, signal) => {
+      if (child !== this.child) return;
+      const sent = this.unanswered;
+      if (code === 1 && sent && mayRetry()) {
+        setpriv = null;
+        this.child = this.launch(hostLaunch());
+        if (this.pending.size) this.busy();
+        else this.idle();
+        for (const m of sent) this.child.send(m);
+        return;
+      }
+      this.stop(`the model host ended (${signal ?? `exit code ${code}`}${signal === 'SIGKILL' ? ': out of memory?' : ''})`);
+    });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (child !== this.child || (err.code === 'EPIPE' && mayRetry())) return;
+      this.stop(`the model host failed: ${err.message}`);
+    });
+    return child;
   }
 
   request(m: HostRequestBody, slots: number[] = []): Promise<NonNullable<HostReply['result']>> {
@@ -109,7 +141,9 @@ class Host {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slots });
       this.busy();
-      this.child.send({ ...m, id } as HostRequest);
+      const request = { ...m, id } as HostRequest;
+      this.unanswered?.push(request);
+      this.child.send(request);
     });
   }
 
@@ -200,23 +234,35 @@ function openSlots(folders: readonly string[] = existsSync('/dev/shm') ? ['/dev/
  * leaves nothing in the user's home, so its host opts out.
  */
 function hostLaunch(): { execPath?: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
-  if (setpriv === undefined) {
-    setpriv = null;
-    for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) {
-      if (existsSync(p) && spawnSync(p, ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0) {
-        setpriv = p;
-        break;
-      }
-    }
-  }
+  if (setpriv === undefined) setpriv = setprivAt.find(takesParentDeathSignal) ?? null;
   const env = { ORT_DISABLE_TELEMETRY: '1' };
   if (!setpriv) return { execArgv: [], env: childEnv(env) };
   return { execPath: setpriv, execArgv: ['--pdeathsig', 'KILL', process.execPath], env: childEnv({ ...env, [ENDS_WITH_PARENT]: '1' }) };
 }
 let setpriv: string | null | undefined;
+let setprivAt = ['/usr/bin/setpriv', '/bin/setpriv'];
 
-/** Tests: whether a new host starts through setpriv --pdeathsig where it can (true, the default) or never (false). */
-export function useParentDeathSignal(use: boolean): void {
+/**
+ * Whether the setpriv at `path` takes --pdeathsig (util-linux 2.33 and later; RHEL 8's 2.32 does
+ * not), read from the program itself, which names its options: running it to ask (a fork and two
+ * programs started, synchronously) took 12-25 ms of every run's start on the development machine,
+ * before the host could start. Should a setpriv name the option and refuse it, the host that fails
+ * to start through it is started again without (Host).
+ */
+function takesParentDeathSignal(path: string): boolean {
+  try {
+    return readFileSync(path).includes('pdeathsig');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Tests: whether a new host starts through setpriv --pdeathsig where it can (true, the default), or
+ * never (false), or through the program at a path given, if it names the option.
+ */
+export function useParentDeathSignal(use: boolean | string): void {
+  setprivAt = typeof use === 'string' ? [use] : ['/usr/bin/setpriv', '/bin/setpriv'];
   setpriv = use ? undefined : null;
 }
 

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSession, modelHostSlots, startModelHost, stopModelRuns, tensor, useSlotFolders } from '../../src/onnx/session.js';
+import { createSession, modelHostSlots, startModelHost, stopModelRuns, tensor, useParentDeathSignal, useSlotFolders } from '../../src/onnx/session.js';
 import { FLOAT, model, node, valueInfo } from '../onnx-builder.js';
 
 /** ONNX's element type of strings */
@@ -18,6 +19,21 @@ async function breastCancerScores(rows: number): Promise<unknown[][]> {
   const outs = await session.run({ [session.inputNames[0]!]: tensor('float32', x, [rows, 30]) });
   await session.release();
   return session.outputNames.map((n) => Array.from(outs[n]!.data as ArrayLike<unknown>));
+}
+
+/** The environment of this process's model host (a child of ours running host-child), as NAME=value strings. */
+function hostEnvironment(): string[] {
+  const host = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .find((p) => {
+      try {
+        return readFileSync(`/proc/${p}/status`, 'utf8').includes(`\nPPid:\t${process.pid}\n`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('host-child');
+      } catch {
+        return false;
+      }
+    });
+  expect(host).toBeDefined();
+  return readFileSync(`/proc/${host}/environ`, 'utf8').split('\0');
 }
 
 describe('model host: ModelSession.run', () => {
@@ -80,22 +96,48 @@ describe('model host: ModelSession.run', () => {
     try {
       startModelHost();
       await breastCancerScores(8);
-      const host = readdirSync('/proc')
-        .filter((p) => /^\d+$/.test(p))
-        .find((p) => {
-          try {
-            return readFileSync(`/proc/${p}/status`, 'utf8').includes(`\nPPid:\t${process.pid}\n`) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('host-child');
-          } catch {
-            return false;
-          }
-        });
-      expect(host).toBeDefined();
-      const env = readFileSync(`/proc/${host}/environ`, 'utf8').split('\0');
+      const env = hostEnvironment();
       expect(env).toContain('DEPLOY_CHECK_TEST_MARK=kept');
       expect(env.filter((e) => e.startsWith('NODE_EXTRA_CA_CERTS='))).toEqual([]);
     } finally {
       process.env = before;
       stopModelRuns('test: the environment again');
+    }
+  });
+
+  // session.ts starts the host through setpriv --pdeathsig when the setpriv program names the option
+  // (read from the file, not run: takesParentDeathSignal), and again without it should one that
+  // names it end with exit code 1 before the host answers (setpriv refusing an option it lacks).
+  // Each case a setpriv of our own: `shim` runs the command after its two options, as setpriv does.
+  it('setpriv: used when it names --pdeathsig, not when it does not, and a host it fails to start is started again without it', async (test) => {
+    if (!existsSync('/proc/self/environ')) return test.skip('no /proc here to read the host process environment from');
+    const dir = mkdtempSync(join(tmpdir(), 'dc-setpriv-'));
+    const fake = (name: string, body: string) => {
+      writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+      return join(dir, name);
+    };
+    const shim = 'shift 2\nexec "$@"';
+    const cases = [
+      { setpriv: fake('names-it', `# takes --pdeathsig\n${shim}`), endsWithParent: true },
+      { setpriv: fake('does-not', shim), endsWithParent: false },
+      { setpriv: fake('refuses-it', '# unrecognized option --pdeathsig\nexit 1'), endsWithParent: false },
+    ];
+    const want = await breastCancerScores(8);
+    try {
+      for (const c of cases) {
+        stopModelRuns('test: a fresh host');
+        useParentDeathSignal(c.setpriv);
+        startModelHost();
+        // requests sent before the host answers: the one that fails to start has them sent again
+        const [a, b] = await Promise.all([breastCancerScores(8), breastCancerScores(8)]);
+        expect(a).toEqual(want);
+        expect(b).toEqual(want);
+        expect(hostEnvironment().includes('DEPLOY_CHECK_HOST_ENDS_WITH_PARENT=1'), c.setpriv).toBe(c.endsWithParent);
+      }
+    } finally {
+      useParentDeathSignal(true);
+      stopModelRuns('test: setpriv again');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
