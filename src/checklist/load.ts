@@ -8,7 +8,7 @@ import { parseYaml, type PathSegment, type YamlDocument } from '../input/yaml.js
 import { checkDefinition } from '../checks/index.js';
 import { defaultDataset } from '../spec/datasets.js';
 import { withBaseDir } from '../spec/fields.js';
-import { checklistSchema, checkSchema, type CheckSpec, type Checklist } from './schema.js';
+import { checklistSchemas, type CheckSpec, type Checklist } from './schema.js';
 import { datasetsSchema, modelSchema, type ModelSpec } from '../spec/model.js';
 
 export interface LoadedChecklist {
@@ -75,7 +75,7 @@ export function parseChecklist(text: string, file: string, data: Buffer = Buffer
   const named = new Set<string>([abs]);
   let checklist: Checklist;
   try {
-    checklist = withBaseDir(dir, () => validateDocument(checklistSchema, doc, file), named);
+    checklist = withBaseDir(dir, () => validateDocument(checklistSchemas((doc.value as { checks?: unknown }).checks).checklist, doc, file), named);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     // one pass: the rules across fields run on every part that is valid on its own, so that the
@@ -155,7 +155,7 @@ function salvage(raw: Record<string, unknown>, options: { modelKeys?: boolean } 
     model: model(raw.model),
     baseline: raw.baseline === undefined ? null : model(raw.baseline),
     datasets: raw.datasets === undefined ? null : part<Checklist['datasets']>(datasetsSchema, raw.datasets),
-    checks: Array.isArray(raw.checks) ? raw.checks.map((c) => part<CheckSpec>(checkSchema, c)) : [],
+    checks: Array.isArray(raw.checks) ? raw.checks.map((c) => part<CheckSpec>(checklistSchemas(raw.checks).check, c)) : [],
   };
 }
 

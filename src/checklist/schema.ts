@@ -26,31 +26,68 @@ const commonCheckFields = {
   memory_limit_mb: z.number().int().min(64).optional().describe("Resident memory the model host may use while this check runs models (default: --memory-limit, else 80% of the machine's memory); past it, the check errors"),
 };
 
-const checkOptions = registry.map((def) =>
-  z.strictObject({ ...commonCheckFields, type: z.literal(def.type), ...def.options }).describe(def.description),
-);
+type Definition = (typeof registry)[number];
 
-export const checkSchema = z.discriminatedUnion('type', checkOptions as unknown as [typeof checkOptions[number], ...typeof checkOptions]);
+function checkObject(def: Definition) {
+  return z.strictObject({ ...commonCheckFields, type: z.literal(def.type), ...def.options() }).describe(def.description);
+}
 
-export const checklistSchema = z.strictObject({
-  version: z.literal(1, { error: (iss) => `expected 1 (the only checklist format version), received ${JSON.stringify(iss.input)}` }),
-  name: z.string().optional(),
-  model: modelSchema,
-  baseline: modelSchema.optional().describe("The model in production today; unset keys default to the candidate's"),
-  datasets: datasetsSchema.optional(),
-  checks: z.array(checkSchema).min(1),
-  ml_test_score: z
-    .partialRecord(mlTest, z.strictObject({ evidence: z.string().trim().min(1, { error: 'expected where the results of the manual test are documented' }) }))
-    .optional()
-    .describe('ML Test Score tests done by hand, with where their results are documented (half a point each)'),
-});
+function checkUnion(defs: readonly Definition[]) {
+  const options = defs.map(checkObjectOf);
+  return z.discriminatedUnion('type', options as unknown as [ReturnType<typeof checkObject>, ...ReturnType<typeof checkObject>[]]);
+}
 
-export type Checklist = z.output<typeof checklistSchema>;
-export type CheckSpec = z.output<typeof checkSchema>;
+function checklistOf(checkSchema: ReturnType<typeof checkUnion>) {
+  return z.strictObject({
+    version: z.literal(1, { error: (iss) => `expected 1 (the only checklist format version), received ${JSON.stringify(iss.input)}` }),
+    name: z.string().optional(),
+    model: modelSchema,
+    baseline: modelSchema.optional().describe("The model in production today; unset keys default to the candidate's"),
+    datasets: datasetsSchema.optional(),
+    checks: z.array(checkSchema).min(1),
+    ml_test_score: z
+      .partialRecord(mlTest, z.strictObject({ evidence: z.string().trim().min(1, { error: 'expected where the results of the manual test are documented' }) }))
+      .optional()
+      .describe('ML Test Score tests done by hand, with where their results are documented (half a point each)'),
+  });
+}
+
+export type Checklist = z.output<ReturnType<typeof checklistOf>>;
+export type CheckSpec = z.output<ReturnType<typeof checkUnion>>;
+
+/** each check type's schema, built the first time a checklist names the type (CheckDefinition.options) */
+const checkObjects = new Map<string, ReturnType<typeof checkObject>>();
+function checkObjectOf(def: Definition): ReturnType<typeof checkObject> {
+  let schema = checkObjects.get(def.type);
+  if (!schema) checkObjects.set(def.type, (schema = checkObject(def)));
+  return schema;
+}
+
+const bySet = new Map<string, { checklist: ReturnType<typeof checklistOf>; check: ReturnType<typeof checkUnion> }>();
+
+/**
+ * The schemas that validate a checklist (`checklist`) and one of its checks (`check`), given the
+ * checklist's `checks` as written: built with the check types they name (zod builds every schema it
+ * is given, and all nineteen types took ~30 ms of each start), and with every type when one is not
+ * a type (its message names the known ones) or the checks are not a list of mappings. Either way a
+ * checklist is valid or not, with the same messages, as against the schema of every type.
+ */
+export function checklistSchemas(checks: unknown): { checklist: ReturnType<typeof checklistOf>; check: ReturnType<typeof checkUnion> } {
+  const named = Array.isArray(checks) ? checks.map((c) => (typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as { type?: unknown }).type : undefined)) : [];
+  const all = !Array.isArray(checks) || named.length === 0 || named.some((t) => !registry.some((d) => d.type === t));
+  const defs = all ? registry : registry.filter((d) => named.includes(d.type));
+  const key = defs.map((d) => d.type).join(' ');
+  let schemas = bySet.get(key);
+  if (!schemas) {
+    const check = checkUnion(defs);
+    bySet.set(key, (schemas = { checklist: checklistOf(check), check }));
+  }
+  return schemas;
+}
 
 export function checklistJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(checklistSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }),
+    ...z.toJSONSchema(checklistSchemas(undefined).checklist, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }),
     title: 'deploy-check checklist, version 1',
   };
 }

@@ -60,7 +60,7 @@ export default defineCheck({
   // the model's specification, as published, reviewed against the model itself
   mlTestScore: ['M1'],
   description: 'Every number the model card states about the model (Hugging Face model-index, a front-matter metrics list, Markdown metric tables) is measured here, and must lie within the measured interval.',
-  options: {
+  options: () => ({
     path: inputPath().describe('The model card (Markdown)'),
     dataset: z.string().optional().describe('The dataset of claims that name none (default: the only dataset, or "holdout")'),
     datasets: z.record(z.string().min(1), z.string().min(1)).default({}).describe('The card’s dataset names and the checklist’s datasets they are: { "Wisconsin hold-out": holdout }'),
@@ -68,7 +68,7 @@ export default defineCheck({
     confidence: z.number().gt(0).lt(1).default(0.95).describe('The measured interval a claim must fall in'),
     resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
     seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
-  },
+  }),
   needs: (o) => [
     // metrics and their intervals: functions of the rows in any order
     { dataset: o.dataset, models: ['model'], reads: 'multiset' },

@@ -15,7 +15,7 @@ import { columnIndex } from '../eval/datasets/index.js';
 
 const rowsKey = z.union([z.literal(true), z.array(z.string().min(1)).min(1)]);
 
-const dataOptions = {
+const dataOptions = () => ({
 dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
 columns: z.record(z.string().min(1), expectation).default({}).describe('Expectations per column'),
 rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
@@ -29,7 +29,7 @@ infer: z.string().optional().describe('Take expectations from this dataset: obse
 margin: z.number().min(0).default(0.1).describe('infer: widen numeric ranges by this share of the range, and missing rates by this much'),
 max_examples: z.number().int().min(1).max(100).default(3).describe('Offending rows shown per finding'),
 model_inputs: z.boolean().default(false).describe("Every column the model reads holds values its input's element type accepts"),
-};
+});
 
 export default defineCheck({
   type: 'data',
@@ -82,7 +82,7 @@ export default defineCheck({
   },
 });
 
-type DataOptions = z.output<z.ZodObject<typeof dataOptions>> & { id: string };
+type DataOptions = z.output<z.ZodObject<ReturnType<typeof dataOptions>>> & { id: string };
 
 /**
  * One pass over the dataset (a shard's part of it under --shard): every column's expectations,

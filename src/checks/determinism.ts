@@ -15,8 +15,8 @@ export default defineCheck({
   htmlPart: 'resources',
   mlTestScore: ['MON5'],
   description: 'The same rows twice give the same outputs, and a row predicted alone gives what it gets inside a batch.',
-  options: {
-    ...probeOptions,
+  options: () => ({
+    ...probeOptions(),
     rows: z.number().int().min(2).max(100_000).optional().describe(`Rows in the batch (default ${DEFAULT_ROWS}; a model whose inputs fix the batch size: that size)`),
     single_rows: z.number().int().min(1).max(1000).default(16).describe('Rows of the batch also predicted one at a time'),
     repeat_tolerance: z.number().min(0).default(0).describe('Largest acceptable absolute difference between two runs of the same batch'),
@@ -25,7 +25,7 @@ export default defineCheck({
       .min(0)
       .default(1e-6)
       .describe('Largest acceptable absolute difference between a row alone and in a batch: float32 kernels may round a few ulps differently by batch size'),
-  },
+  }),
   needs: probeNeeds,
   async run(o, ctx) {
     const mut = await ctx.underTest(o.model);

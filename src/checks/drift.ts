@@ -28,7 +28,7 @@ export default defineCheck({
   htmlPart: 'drift',
   mlTestScore: ['MON3'],
   description: 'Per-column drift between a reference dataset and a current one, with a verdict on the share of drifted columns.',
-  options: {
+  options: () => ({
     reference: z
       .union([z.string(), z.strictObject({ profile: inputPath().describe('A profile written by deploy-check profile') })])
       .describe('Dataset the model was validated on, or { profile: file }'),
@@ -42,7 +42,7 @@ export default defineCheck({
     min_effect: z.number().min(0).default(0).describe('p-value tests: also require this effect size (KS statistic, Cramér’s V)'),
     bins: z.number().int().min(2).max(1000).default(10).describe('Reference-quantile bins for psi and jensenshannon on numbers'),
     predictions: z.boolean().default(false).describe("Also compare the model's scores on both sets (prediction drift)"),
-  },
+  }),
   needs: (o) => {
     const models: ModelRole[] = o.predictions ? ['model'] : [];
     const columnStats = { ...(o.columns ? { only: o.columns } : {}) };

@@ -146,14 +146,14 @@ function contentOrder(ev: Evaluation, group: Int32Array): { order: Int32Array; k
   return byContent(ev.n, row.length, (i, j) => row[j]!(i));
 }
 
-const thresholds = {
+const thresholds = () => ({
   max_demographic_parity_difference: z.number().min(0).max(1).optional().describe('Largest acceptable gap between the highest and the lowest selection rate of the groups'),
   min_demographic_parity_ratio: z.number().min(0).max(1).optional().describe('Smallest acceptable ratio of the lowest to the highest selection rate'),
   four_fifths: z.boolean().default(false).describe('The four-fifths rule: min_demographic_parity_ratio 0.8'),
   max_equal_opportunity_difference: z.number().min(0).max(1).optional().describe('Largest acceptable gap between the groups’ true-positive rates (recall)'),
   max_false_positive_rate_difference: z.number().min(0).max(1).optional().describe('Largest acceptable gap between the groups’ false-positive rates'),
   max_equalized_odds_difference: z.number().min(0).max(1).optional().describe('Largest acceptable of the true- and false-positive-rate gaps'),
-};
+});
 
 export default defineCheck({
   type: 'fairness',
@@ -163,17 +163,17 @@ export default defineCheck({
   htmlPart: 'evaluation',
   mlTestScore: ['M7'],
   description: 'Gaps between the groups of a sensitive attribute (or of two, intersected) in selection rate, true- and false-positive rate, as Fairlearn defines them, each gated on its bootstrap interval; groups too small to judge are reported, not judged.',
-  options: {
+  options: () => ({
     dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
     sensitive: z
       .union([z.string().min(1), z.array(z.string().min(1)).length(2)])
       .describe('The sensitive column, or two columns whose every combination of values is a group'),
-    ...thresholds,
+    ...thresholds(),
     min_group_rows: z.number().int().min(1).default(30).describe('A group with fewer rows in a rate’s denominator (all its rows, its positives, its negatives) is reported and not judged on that rate'),
     confidence: z.number().gt(0).lt(1).default(0.95).describe('Gate on this bootstrap interval: the upper bound of a difference, the lower bound of a ratio'),
     resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
     seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
-  },
+  }),
   // counts by group, groups sorted, a bootstrap in an order of the rows' content: the rows in any order
   needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: sensitiveColumns(o.sensitive), reads: 'multiset' }],
   columns: (o) => [{ dataset: o.dataset, option: ['sensitive'], columns: sensitiveColumns(o.sensitive) }],

@@ -14,9 +14,9 @@ export default defineCheck({
   htmlPart: 'process',
   mlTestScore: [],
   description: 'Required files exist, are regular files, are not empty, and match their pinned sha256.',
-  options: {
+  options: () => ({
     files: z.array(entry).min(1).describe('Paths relative to the checklist, or { path, sha256 }'),
-  },
+  }),
   async run(options, ctx) {
     const findings: Finding[] = [];
     for (const e of options.files) {

@@ -22,7 +22,7 @@ export default defineCheck({
   htmlPart: 'process',
   mlTestScore: ['I1'],
   description: 'A YAML or JSON file records the hyperparameters: required keys, per-key rules, a seed, and agreement with the ONNX metadata.',
-  options: {
+  options: () => ({
     path: inputPath().describe('YAML or JSON file; nested keys are addressed with dots (optimizer.lr)'),
     required: z.array(z.string().min(1)).default([]).describe('Keys that must be present'),
     rules: z.record(z.string().min(1), rule).default({}).describe('Per-key rules: type, min, max, one_of (a key with a rule is required)'),
@@ -31,7 +31,7 @@ export default defineCheck({
       .default(false)
       .describe(`true: one of ${SEED_KEYS.join(', ')} must hold an integer; or the list of keys to accept`),
     match_model_metadata: z.boolean().default(true).describe("Keys also in the ONNX model's metadata properties must agree"),
-  },
+  }),
   async run(options, ctx) {
     const file = ctx.display(options.path);
     const doc = parseYaml(await ctx.readText(options.path), file);

@@ -12,8 +12,8 @@ import { defineCheck } from './define.js';
 /** the sizes timed when the check lists none and the model takes any number of rows */
 const DEFAULT_BATCH_SIZES = [1, 32];
 
-const options = {
-  ...probeOptions,
+const options = () => ({
+  ...probeOptions(),
   batch_sizes: z.array(z.number().int().min(1).max(100_000)).min(1).optional().describe(`Batch sizes to time (default [${DEFAULT_BATCH_SIZES.join(', ')}]; a model whose inputs fix the batch size is timed at that size only)`),
   warmup: z.number().int().min(0).max(1000).default(5).describe('Untimed runs before timing, per batch size'),
   max_seconds: z.number().positive().max(600).default(3).describe('Time budget for all timed runs, shared by the batch sizes'),
@@ -25,7 +25,7 @@ const options = {
   max_rss_mb: z.number().positive().optional().describe('Budget: peak resident memory of the model host process, where every model runs (MB)'),
   max_model_mb: z.number().positive().optional().describe('Budget: model file size (MB, 10^6 bytes)'),
   max_load_ms: z.number().positive().optional().describe('Budget: time to create the session'),
-};
+});
 
 export default defineCheck({
   type: 'latency',
@@ -61,7 +61,7 @@ export default defineCheck({
   },
 });
 
-type LatencyOptions = z.output<z.ZodObject<typeof options>>;
+type LatencyOptions = z.output<z.ZodObject<ReturnType<typeof options>>>;
 
 async function timeModel(o: LatencyOptions, ctx: RunContext, bounded: <T>(work: Promise<T>, what: string) => Promise<T>) {
   const model = await ctx.model(o.model);

@@ -131,7 +131,7 @@ export default defineCheck({
   // a meta-level requirement of every feature: it is known when the model predicts
   mlTestScore: ['D4'],
   description: 'Each column’s power alone to predict the label (single-feature ROC AUC, or R² for regression) with its interval: a column stronger than any feature should be, or whose power changed between the training set and the hold-out, is flagged.',
-  options: {
+  options: () => ({
     dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
     train: z.string().optional().describe('The training set: each column’s power there is compared with its power on the dataset'),
     columns: z.array(z.string().min(1)).min(1).optional().describe('The columns to measure (default: every column but the label)'),
@@ -139,7 +139,7 @@ export default defineCheck({
     max_change: z.number().min(0).max(1).default(0.2).describe('Largest acceptable change of a column’s power between the training set and the dataset'),
     task: z.enum(['classification', 'regression']).optional().describe('How the label is read (default: regression when the model says so, classification otherwise)'),
     confidence: z.number().gt(0).lt(1).default(0.95).describe('Interval of each power: a column passes when the interval’s upper bound is within max_power'),
-  },
+  }),
   needs: (o) => [{ dataset: o.dataset, models: [] }, ...(o.train ? [{ dataset: o.train, option: ['train'], models: [] }] : [])],
   columns: (o) => (o.columns ? [{ dataset: o.dataset, option: ['columns'], columns: o.columns }, ...(o.train ? [{ dataset: o.train, option: ['columns'], columns: o.columns }] : [])] : []),
   validate: (o) => {

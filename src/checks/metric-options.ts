@@ -8,14 +8,14 @@ import type { BootstrapNeed } from './needs.js';
 import type { OptionProblem } from './define.js';
 
 /** The options that choose a metric, shared by the metric and slices checks. */
-export const metricOptions = {
+export const metricOptions = () => ({
   dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
   metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).describe('scikit-learn name of the metric'),
   average: z.enum(['macro', 'micro', 'weighted']).optional().describe('precision, recall, f1, fbeta: how classes are averaged (multiclass default macro)'),
   beta: z.number().positive().optional().describe('fbeta: weight of recall'),
   k: z.number().int().min(1).optional().describe('top_k_accuracy: k (default 2)'),
   n_bins: z.number().int().min(2).max(1000).optional().describe('ece: number of equal-width bins (default 10)'),
-};
+});
 
 export interface MetricChoice {
   metric: MetricName;

@@ -10,11 +10,11 @@ import { formatNumber } from '../report/format-value.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import type { EvaluationDetails, MetricDetails } from '../report/details.js';
 
-export const confidenceOptions = {
+export const confidenceOptions = () => ({
   confidence: z.number().gt(0).lt(1, { error: (iss) => `expected a fraction below 1 (for example 0.95 for a 95% interval), received ${String(iss.input)}` }).optional().describe('Gate on this bootstrap interval (for example 0.95) instead of the point estimate'),
   resamples: z.number().int().min(100).max(100_000).default(1000).describe('Bootstrap resamples'),
   seed: z.number().int().min(0).default(0).describe('Bootstrap seed'),
-};
+});
 
 export default defineCheck({
   type: 'metric',
@@ -24,11 +24,11 @@ export default defineCheck({
   htmlPart: 'evaluation',
   mlTestScore: ['I4'],
   description: 'A metric of the model on a dataset, computed here as scikit-learn defines it, against thresholds, with a bootstrap interval, and against the baseline.',
-  options: {
-    ...metricOptions,
+  options: () => ({
+    ...metricOptions(),
     min: z.number().optional().describe('Lowest acceptable value'),
     max: z.number().optional().describe('Highest acceptable value'),
-    ...confidenceOptions,
+    ...confidenceOptions(),
     compare: z
       .strictObject({
         to: z.literal('baseline'),
@@ -37,7 +37,7 @@ export default defineCheck({
       })
       .optional()
       .describe('Run the baseline on the same rows and gate on the difference'),
-  },
+  }),
   needs: (o) => {
     // decisions alone, or the rows in any order: a shard may count them (eval/counted.ts)
     const reads = readsDecisions(o) ? ('decisions' as const) : ('multiset' as const);

@@ -38,7 +38,7 @@ export default defineCheck({
   htmlPart: 'process',
   mlTestScore: ['M1'],
   description: 'A Markdown model card has the required sections with real content, no template placeholders, and the required front-matter fields.',
-  options: {
+  options: () => ({
     path: inputPath().describe('The model card (Markdown)'),
     sections: z
       .array(z.string().min(1))
@@ -47,7 +47,7 @@ export default defineCheck({
       .describe('Required sections (default: the nine of Mitchell et al.); case-insensitive, common aliases accepted'),
     min_words: z.number().int().min(1).default(5).describe('Words of prose each required section must hold'),
     front_matter: z.array(z.string().min(1)).optional().describe('Fields the YAML front matter must hold (for example license, owners)'),
-  },
+  }),
   async run(options, ctx) {
     const file = ctx.display(options.path);
     const doc = parseMarkdown(await ctx.readText(options.path));

@@ -17,12 +17,12 @@ export default defineCheck({
   htmlPart: 'resources',
   mlTestScore: ['I2'],
   description: 'The ONNX file loads in onnxruntime-node, matches its pin and size and opset limits, and has the inputs and outputs the checklist names.',
-  options: {
+  options: () => ({
     model: z.enum(['model', 'baseline']).default('model').describe('Which model of the checklist'),
     sha256: sha256().optional().describe('The exact file expected'),
     max_bytes: z.number().int().positive().optional().describe('Largest acceptable file size'),
     max_opset: z.number().int().positive().optional().describe('Highest default-domain (ai.onnx) opset the serving runtime supports'),
-  },
+  }),
   async run(options, ctx) {
     const model = await ctx.model(options.model);
     const { info } = model;

@@ -32,9 +32,9 @@ export default defineCheck({
   htmlPart: 'process',
   mlTestScore: ['MON7'],
   description: 'A monitoring plan watches the metrics this checklist gates and latency, with alert thresholds, an owner to page, and a rollback procedure.',
-  options: {
+  options: () => ({
     path: inputPath().describe('The plan: owner { name, contact }, metrics [{ name, min, max, window }], rollback { procedure, runbook }'),
-  },
+  }),
   async run(o, ctx) {
     const file = ctx.display(o.path);
     const doc = parseYaml(await ctx.readText(o.path), file);

@@ -133,7 +133,7 @@ export default defineCheck({
   htmlPart: 'drift',
   mlTestScore: ['MON3'],
   description: 'A domain classifier, cross-fitted here, tells the current dataset from the reference: its ROC AUC, with DeLong’s interval, catches drift in how columns move together that per-column tests miss, and names the columns that drive it.',
-  options: {
+  options: () => ({
     reference: z.string().describe('The reference dataset (for example the training set)'),
     current: z.string().describe('The dataset to compare with it'),
     columns: z.array(z.string().min(1)).min(1).optional().describe('Columns the classifier sees (default: every column of both but the labels)'),
@@ -142,7 +142,7 @@ export default defineCheck({
     folds: z.number().int().min(2).max(10).default(5).describe('Cross-fitting folds (chosen by a hash of each row’s content)'),
     max_rows: z.number().int().min(100).max(100_000).default(2000).describe('Rows of each dataset the classifier sees at most (those whose content hashes lowest)'),
     C: z.number().positive().default(1).describe('Inverse L2 penalty of the logistic regression, as scikit-learn’s C'),
-  },
+  }),
   needs: (o) => [{ dataset: o.reference, option: ['reference'], models: [] }, { dataset: o.current, option: ['current'], models: [] }],
   columns: (o) => (o.columns ? [o.reference, o.current].map((dataset) => ({ dataset, option: ['columns'], columns: o.columns! })) : []),
   validate: (o) => {

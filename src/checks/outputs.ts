@@ -14,12 +14,12 @@ export default defineCheck({
   htmlPart: 'evaluation',
   mlTestScore: ['MON5'],
   description: 'What the model emits is sane: finite values, probabilities within [0, 1] that sum to 1, and a label output that agrees with the scores.',
-  options: {
+  options: () => ({
     dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
     model: z.enum(['model', 'baseline']).default('model'),
     sum_tolerance: z.number().min(0).max(0.5).default(1e-4).describe('How far a row of probabilities may sum from 1'),
     max_label_disagreement: z.number().min(0).max(1).default(0).describe('Share of rows whose label output may disagree with the scores'),
-  },
+  }),
   needs: (o) => [{ dataset: o.dataset, models: [o.model], reads: 'decisions', outputs: { sumTolerance: o.sum_tolerance } }],
   async run(o, ctx) {
     const ev = await ctx.evaluation(o.model, o.dataset);

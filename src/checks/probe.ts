@@ -79,10 +79,10 @@ export async function onProbe<T>(run: Promise<T>, dataset: string | undefined): 
 }
 
 /** Options and needs shared by the checks that probe a model (latency, determinism). */
-export const probeOptions = {
+export const probeOptions = () => ({
   model: z.enum(['model', 'baseline']).default('model'),
   dataset: z.string().optional().describe('Probe real rows of this dataset (default: seeded random values; string inputs need a dataset)'),
-};
+});
 
 /** A probe reads only the first rows of its dataset: no model evaluation is planned. */
 export function probeNeeds(o: { dataset?: string }): DatasetNeed[] {

@@ -20,8 +20,6 @@ const perturbation = z.strictObject({
   rate: z.number().gt(0).max(1).default(0.1).describe('missing, swap: share of the cells changed'),
 });
 
-const { dataset, ...metricChoice } = metricOptions;
-
 export default defineCheck({
   type: 'robustness',
   title: 'Robustness',
@@ -31,18 +29,21 @@ export default defineCheck({
   htmlPart: 'evaluation',
   mlTestScore: [],
   description: 'Seeded perturbations of the evaluation data: predictions must mostly stay the same, and a metric must not drop too far.',
-  options: {
-    dataset,
-    model: z.enum(['model', 'baseline']).default('model'),
-    perturbations: z.array(perturbation).min(1),
-    seed: z.number().int().min(0).default(0),
-    min_agreement: z.number().min(0).max(1).optional().describe('Share of rows whose predicted class must not change (classification)'),
-    metric: metricChoice.metric.optional(),
-    average: metricChoice.average,
-    beta: metricChoice.beta,
-    k: metricChoice.k,
-    n_bins: metricChoice.n_bins,
-    max_drop: z.number().min(0).optional().describe('Largest acceptable loss of the metric under each perturbation'),
+  options: () => {
+    const { dataset, ...metricChoice } = metricOptions();
+    return {
+      dataset,
+      model: z.enum(['model', 'baseline']).default('model'),
+      perturbations: z.array(perturbation).min(1),
+      seed: z.number().int().min(0).default(0),
+      min_agreement: z.number().min(0).max(1).optional().describe('Share of rows whose predicted class must not change (classification)'),
+      metric: metricChoice.metric.optional(),
+      average: metricChoice.average,
+      beta: metricChoice.beta,
+      k: metricChoice.k,
+      n_bins: metricChoice.n_bins,
+      max_drop: z.number().min(0).optional().describe('Largest acceptable loss of the metric under each perturbation'),
+    };
   },
   needs: (o) => [{ dataset: o.dataset, models: [o.model], inputStats: true, pairs: true, reads: readsOf(o) }],
   validate: (o) => {

@@ -33,12 +33,12 @@ export default defineCheck({
   htmlPart: 'process',
   mlTestScore: ['M1'],
   description: 'Every required role has approved this exact model file (by sha256), recently enough.',
-  options: {
+  options: () => ({
     path: inputPath().describe('Approvals file: approvals: [{ role, name, date, model_sha256 }]'),
     roles: z.array(z.string().min(1)).min(1).describe('Roles that must approve'),
     max_age_days: z.number().int().positive().optional().describe('Oldest acceptable approval, in days before the run date'),
     model: z.enum(['model', 'baseline']).default('model').describe('Which model the approvals must be bound to'),
-  },
+  }),
   async run(options, ctx) {
     const file = ctx.display(options.path);
     const doc = parseYaml(await ctx.readText(options.path), file);

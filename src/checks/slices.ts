@@ -23,8 +23,8 @@ export default defineCheck({
   htmlPart: 'evaluation',
   mlTestScore: ['M6'],
   description: 'A metric per value of categorical columns (or of pairs of them) or per numeric bin, each slice above a minimum and no slice too far below the overall value; or a search of single columns and pairs for weak slices, with false discoveries controlled.',
-  options: {
-    ...metricOptions,
+  options: () => ({
+    ...metricOptions(),
     by: z.array(byEntry).min(1).optional().describe('Categorical columns: one slice per value of each; a pair [a, b]: one slice per combination of their values'),
     bins: z
       .record(z.string().min(1), z.array(z.number()).min(1))
@@ -43,7 +43,7 @@ export default defineCheck({
       })
       .optional()
       .describe('Search single columns and pairs for slices significantly worse than the rest of the rows; the metric must be a proportion of rows (accuracy, binary precision or recall …)'),
-  },
+  }),
   // metrics of subsets, categories sorted, numbers cut at quantiles: functions of the rows in any order
   needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: [...new Set([...columnsOf(o.by), ...Object.keys(o.bins ?? {}), ...(o.search?.columns ?? [])])], reads: 'multiset' }],
   columns: (o) => [

@@ -19,7 +19,7 @@ export default defineCheck({
   htmlPart: 'process',
   mlTestScore: ['MON4'],
   description: "The model's training date and the end of its training data are recent enough.",
-  options: {
+  options: () => ({
     model: z.enum(['model', 'baseline']).default('model'),
     max_age_days: z.number().int().positive().describe('Oldest acceptable training date, in days before the run date'),
     training_date: isoDate.optional().describe('The training date, if neither the card nor the model records it'),
@@ -29,7 +29,7 @@ export default defineCheck({
       .strictObject({ dataset: z.string(), column: z.string().min(1), max_age_days: z.number().int().positive().optional() })
       .optional()
       .describe('Training data whose latest date (in `column`) must be recent enough too (default: the same max_age_days)'),
-  },
+  }),
   needs: (o) => (o.data ? [{ dataset: o.data.dataset, option: ['data', 'dataset'], models: [] }] : []),
   columns: (o) => (o.data ? [{ dataset: o.data.dataset, option: ['data', 'column'], columns: [o.data.column] }] : []),
   async run(o, ctx) {
