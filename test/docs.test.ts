@@ -105,8 +105,8 @@ describe('every YAML block in the manual is valid', () => {
   for (const b of all) {
     it(`${b.page}:${b.line}`, () => {
       const first = b.body.split('\n')[0]!;
-      if (/^# approvals\.yaml/.test(first)) return void validateDocument(approvalsSchema, parseYaml(b.body, 'approvals.yaml')!, 'approvals.yaml');
-      if (/^owner:/.test(first)) return void validateDocument(planSchema, parseYaml(b.body, 'monitoring.yaml')!, 'monitoring.yaml');
+      if (/^# approvals\.yaml/.test(first)) return void validateDocument(approvalsSchema(), parseYaml(b.body, 'approvals.yaml')!, 'approvals.yaml');
+      if (/^owner:/.test(first)) return void validateDocument(planSchema(), parseYaml(b.body, 'monitoring.yaml')!, 'monitoring.yaml');
       if (/^apiVersion:/m.test(b.body)) {
         // Kubernetes manifests (several documents): each a Job whose containers run deploy-check
         const docs = parseAllDocuments(b.body).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { command?: string[] }[] } } } });

@@ -3,18 +3,21 @@
 import { z } from 'zod';
 import { b64 } from '../eval/wire.js';
 import { scalar } from '../spec/fields.js';
+import { once } from '../input/once.js';
 
-export const expectation = z.strictObject({
-  type: z.enum(['number', 'integer', 'string', 'boolean', 'date']).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  one_of: z.array(scalar()).min(1).optional(),
-  max_missing: z.number().min(0).max(1).optional().describe('Largest acceptable share of missing values'),
-  unique: z.boolean().optional(),
-  pattern: z.string().min(1).optional().describe('A regular expression every string value must match'),
-  max_share: z.number().gt(0).max(1).optional().describe('Largest acceptable share of the most common value'),
-});
-export type Expectation = z.output<typeof expectation>;
+export const expectation = once(() =>
+  z.strictObject({
+    type: z.enum(['number', 'integer', 'string', 'boolean', 'date']).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    one_of: z.array(scalar()).min(1).optional(),
+    max_missing: z.number().min(0).max(1).optional().describe('Largest acceptable share of missing values'),
+    unique: z.boolean().optional(),
+    pattern: z.string().min(1).optional().describe('A regular expression every string value must match'),
+    max_share: z.number().gt(0).max(1).optional().describe('Largest acceptable share of the most common value'),
+  }),
+);
+export type Expectation = z.output<ReturnType<typeof expectation>>;
 
 /** Rows that matched (a broken expectation, a repeated row): how many, and the first few by place. */
 export interface Matches {
@@ -110,30 +113,34 @@ export function rowParts(hashes: Float64Array, refs: Int32Array): { hashes: stri
   return out;
 }
 
-const matches = z.strictObject({ count: z.number().int().min(0), examples: z.array(z.tuple([z.number().int(), z.string().nullable()])) });
-const tallySchema = z.strictObject({
-  path: z.string(),
-  expectations: z.record(z.string(), expectation),
-  absent: z.array(z.string()),
-  unit: z.enum(['line', 'row']),
-  n: z.number().int().min(0),
-  total: z.number().int().min(0),
-  max: z.number().int().min(1),
-  columns: z.array(
-    z.strictObject({
-      column: z.string(),
-      expectation,
-      because: z.string().nullable(),
-      missing: z.number().int().min(0),
-      broken: z.record(z.string(), matches),
-      counts: z.array(z.tuple([z.string(), z.number().int().min(1)])).nullable(),
-      firsts: z.array(z.tuple([z.number().int(), z.string()])).optional(),
-    }),
-  ),
-  labels: z.array(z.tuple([z.string(), z.number().int().min(1)])).nullable(),
-  duplicates: z.strictObject({ matches, firsts: z.strictObject({ hashes: z.array(b64()).length(ROW_PARTS), refs: z.array(b64()).length(ROW_PARTS) }).optional() }).nullable(),
-  shared: matches.nullable(),
-});
+const matches = once(() =>
+  z.strictObject({ count: z.number().int().min(0), examples: z.array(z.tuple([z.number().int(), z.string().nullable()])) }),
+);
+const tallySchema = once(() =>
+  z.strictObject({
+    path: z.string(),
+    expectations: z.record(z.string(), expectation()),
+    absent: z.array(z.string()),
+    unit: z.enum(['line', 'row']),
+    n: z.number().int().min(0),
+    total: z.number().int().min(0),
+    max: z.number().int().min(1),
+    columns: z.array(
+      z.strictObject({
+        column: z.string(),
+        expectation: expectation(),
+        because: z.string().nullable(),
+        missing: z.number().int().min(0),
+        broken: z.record(z.string(), matches()),
+        counts: z.array(z.tuple([z.string(), z.number().int().min(1)])).nullable(),
+        firsts: z.array(z.tuple([z.number().int(), z.string()])).optional(),
+      }),
+    ),
+    labels: z.array(z.tuple([z.string(), z.number().int().min(1)])).nullable(),
+    duplicates: z.strictObject({ matches: matches(), firsts: z.strictObject({ hashes: z.array(b64()).length(ROW_PARTS), refs: z.array(b64()).length(ROW_PARTS) }).optional() }).nullable(),
+    shared: matches().nullable(),
+  }),
+);
 
 /** The examples of several tallies: the first `max` by place. */
 function firstExamples(lists: [number, string | null][][], max: number): [number, string | null][] {
@@ -154,7 +161,7 @@ function addMatches(parts: Matches[], max: number, more: { count: number; exampl
  */
 export function mergeDataTallies(values: unknown[]): DataTally {
   const parts = values.map((v, s) => {
-    const parsed = tallySchema.safeParse(v);
+    const parsed = tallySchema().safeParse(v);
     if (!parsed.success) throw new Error(`shard ${s}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
     return parsed.data as DataTally;
   });

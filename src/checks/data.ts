@@ -12,15 +12,18 @@ import { expectation, mergeDataTallies, rowParts, type ColumnTally, type DataTal
 import { linearRegExp } from '../input/linear-regexp.js';
 import { HashSet } from '../eval/hash-set.js';
 import { columnIndex } from '../eval/datasets/index.js';
+import { once } from '../input/once.js';
 
-const rowsKey = z.union([z.literal(true), z.array(z.string().min(1)).min(1)]);
+const rowsKey = once(() =>
+  z.union([z.literal(true), z.array(z.string().min(1)).min(1)]),
+);
 
 const dataOptions = () => ({
 dataset: z.string().optional().describe('Dataset name (default: the only dataset, or "holdout")'),
-columns: z.record(z.string().min(1), expectation).default({}).describe('Expectations per column'),
+columns: z.record(z.string().min(1), expectation()).default({}).describe('Expectations per column'),
 rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
 label: z.strictObject({ min_share: z.record(z.string().min(1), z.number().min(0).max(1)) }).optional().describe('Class balance of the label column'),
-no_duplicates: rowsKey.optional().describe('true (whole rows) or the key columns'),
+no_duplicates: rowsKey().optional().describe('true (whole rows) or the key columns'),
 disjoint_from: z
   .union([z.string(), z.strictObject({ dataset: z.string(), columns: z.array(z.string().min(1)).min(1).optional() })])
   .optional()

@@ -11,6 +11,7 @@ import { parseProfile, type Profile } from './profile.js';
 import type { Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
+import { once } from '../input/once.js';
 
 const METHODS = ['auto', 'ks', 'chisquare', 'psi', 'wasserstein', 'jensenshannon'] as const;
 type Method = Exclude<(typeof METHODS)[number], 'auto'>;
@@ -18,7 +19,9 @@ const P_VALUE: ReadonlySet<Method> = new Set(['ks', 'chisquare']);
 /** Default thresholds: a p-value below, or a distance at or above, means drift (Evidently's defaults). */
 const DEFAULT_THRESHOLD: Record<Method, number> = { ks: 0.05, chisquare: 0.05, psi: 0.1, wasserstein: 0.1, jensenshannon: 0.1 };
 
-const columnRule = z.strictObject({ method: z.enum(METHODS).optional(), threshold: z.number().positive().optional() });
+const columnRule = once(() =>
+  z.strictObject({ method: z.enum(METHODS).optional(), threshold: z.number().positive().optional() }),
+);
 
 export default defineCheck({
   type: 'drift',
@@ -36,7 +39,7 @@ export default defineCheck({
     columns: z.array(z.string().min(1)).min(1).optional().describe('Columns to compare (default: every column of both but the labels)'),
     method: z.enum(METHODS).default('auto').describe('auto chooses by size and type, as Evidently does'),
     threshold: z.number().positive().optional().describe("For the method: a p-value below it, or a distance at or above it, is drift (default: the method's)"),
-    per_column: z.record(z.string().min(1), columnRule).default({}).describe('Method and threshold per column'),
+    per_column: z.record(z.string().min(1), columnRule()).default({}).describe('Method and threshold per column'),
     drift_share: z.number().gt(0).max(1).default(0.5).describe('The dataset drifts when at least this share of its columns drift'),
     correction: z.enum(['bh', 'bonferroni', 'none']).default('bh').describe('Correction of p-values for the number of columns tested'),
     min_effect: z.number().min(0).default(0).describe('p-value tests: also require this effect size (KS statistic, Cramér’s V)'),
@@ -120,7 +123,7 @@ type Pair = { column: string; r: ColumnData; c: ColumnData };
 type Options = {
   method: (typeof METHODS)[number];
   threshold?: number;
-  per_column: Record<string, z.output<typeof columnRule>>;
+  per_column: Record<string, z.output<ReturnType<typeof columnRule>>>;
   correction: 'bh' | 'bonferroni' | 'none';
   min_effect: number;
   bins: number;

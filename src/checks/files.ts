@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { sha256 } from '../spec/fields.js';
 import type { Finding } from '../report/types.js';
 import { defineCheck } from './define.js';
+import { once } from '../input/once.js';
 
-const entry = z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), sha256: sha256().optional() })]);
+const entry = once(() =>
+  z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), sha256: sha256().optional() })]),
+);
 
 export default defineCheck({
   type: 'files',
@@ -15,7 +18,7 @@ export default defineCheck({
   mlTestScore: [],
   description: 'Required files exist, are regular files, are not empty, and match their pinned sha256.',
   options: () => ({
-    files: z.array(entry).min(1).describe('Paths relative to the checklist, or { path, sha256 }'),
+    files: z.array(entry()).min(1).describe('Paths relative to the checklist, or { path, sha256 }'),
   }),
   async run(options, ctx) {
     const findings: Finding[] = [];

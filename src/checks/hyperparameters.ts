@@ -4,15 +4,18 @@ import { InputError } from '../input/errors.js';
 import type { Finding } from '../report/types.js';
 import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
+import { once } from '../input/once.js';
 
 const SEED_KEYS = ['seed', 'random_state', 'random_seed', 'rng_seed'];
 
-const rule = z.strictObject({
-  type: z.enum(['number', 'integer', 'string', 'boolean']).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  one_of: z.array(scalar()).min(1).optional(),
-});
+const rule = once(() =>
+  z.strictObject({
+    type: z.enum(['number', 'integer', 'string', 'boolean']).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    one_of: z.array(scalar()).min(1).optional(),
+  }),
+);
 
 export default defineCheck({
   type: 'hyperparameters',
@@ -25,7 +28,7 @@ export default defineCheck({
   options: () => ({
     path: inputPath().describe('YAML or JSON file; nested keys are addressed with dots (optimizer.lr)'),
     required: z.array(z.string().min(1)).default([]).describe('Keys that must be present'),
-    rules: z.record(z.string().min(1), rule).default({}).describe('Per-key rules: type, min, max, one_of (a key with a rule is required)'),
+    rules: z.record(z.string().min(1), rule()).default({}).describe('Per-key rules: type, min, max, one_of (a key with a rule is required)'),
     require_seed: z
       .union([z.boolean(), z.array(z.string().min(1)).min(1)])
       .default(false)

@@ -7,6 +7,7 @@ import { distributionOf, mergeDistributions, type Distribution } from '../eval/d
 import { Growable, joined } from '../eval/predict.js';
 import { b64, bytesOf, typed } from '../eval/wire.js';
 import { InputError } from '../input/errors.js';
+import { once } from '../input/once.js';
 
 /** A category column with more distinct values than this is not measured (a share of positives per value would fit the noise). */
 export const MAX_CATEGORIES = 50;
@@ -212,27 +213,29 @@ function mergeCategories(parts: (Map<string, Map<string, number>> | undefined)[]
   return out.size > MAX_CATEGORIES ? undefined : out;
 }
 
-const wireRead = z.strictObject({
-  path: z.string(),
-  total: z.number().int().min(0),
-  rows: z.number().int().min(0),
-  classes: z.array(z.tuple([z.string(), z.number().int()])),
-  refs: b64().optional(),
-  y: b64().optional(),
-  columns: z.array(
-    z.tuple([
-      z.string(),
-      z.strictObject({
-        text: z.boolean(),
-        categories: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.number().int().min(1)]))])).nullable(),
-        values: z.array(z.tuple([z.string(), b64(), b64()])),
-        x: b64().optional(),
-      }),
-    ]),
-  ),
-});
+const wireRead = once(() =>
+  z.strictObject({
+    path: z.string(),
+    total: z.number().int().min(0),
+    rows: z.number().int().min(0),
+    classes: z.array(z.tuple([z.string(), z.number().int()])),
+    refs: b64().optional(),
+    y: b64().optional(),
+    columns: z.array(
+      z.tuple([
+        z.string(),
+        z.strictObject({
+          text: z.boolean(),
+          categories: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.number().int().min(1)]))])).nullable(),
+          values: z.array(z.tuple([z.string(), b64(), b64()])),
+          x: b64().optional(),
+        }),
+      ]),
+    ),
+  }),
+);
 
-export type WireLeakage = z.output<typeof wireRead>;
+export type WireLeakage = z.output<ReturnType<typeof wireRead>>;
 
 export function wireOfLeakage(r: LeakageRead): WireLeakage {
   return {
@@ -255,7 +258,7 @@ export function wireOfLeakage(r: LeakageRead): WireLeakage {
 
 /** A shard's read from its state, checked: counts that add up to its rows, values in order, arrays of its rows' length. */
 export function leakageOfWire(value: unknown, bad: (what: string) => never): LeakageRead {
-  const parsed = wireRead.safeParse(value);
+  const parsed = wireRead().safeParse(value);
   if (!parsed.success) bad(`${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   const w = parsed.data!;
   const refs = w.refs === undefined ? undefined : typed(w.refs, Int32Array, 'refs', bad);

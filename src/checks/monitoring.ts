@@ -5,22 +5,25 @@ import type { Finding } from '../report/types.js';
 import { validateDocument } from '../input/validate.js';
 import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
+import { once } from '../input/once.js';
 
 /** The monitoring plan's format: every part optional here, so that each gap is a finding, not an error. */
-export const planSchema = z.strictObject({
-  owner: z.strictObject({ name: z.string().optional(), contact: z.string().optional() }).optional(),
-  metrics: z
-    .array(
-      z.strictObject({
-        name: z.string().min(1),
-        min: z.number().optional(),
-        max: z.number().optional(),
-        window: z.string().optional(),
-      }),
-    )
-    .optional(),
-  rollback: z.strictObject({ procedure: z.string().optional(), runbook: z.string().optional() }).optional(),
-});
+export const planSchema = once(() =>
+  z.strictObject({
+    owner: z.strictObject({ name: z.string().optional(), contact: z.string().optional() }).optional(),
+    metrics: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          min: z.number().optional(),
+          max: z.number().optional(),
+          window: z.string().optional(),
+        }),
+      )
+      .optional(),
+    rollback: z.strictObject({ procedure: z.string().optional(), runbook: z.string().optional() }).optional(),
+  }),
+);
 
 const LATENCY = /latency|p50|p9\d/i;
 
@@ -39,7 +42,7 @@ export default defineCheck({
     const file = ctx.display(o.path);
     const doc = parseYaml(await ctx.readText(o.path), file);
     if (!doc) throw new InputError(file, 'the monitoring plan is empty', undefined, 'expected owner, metrics and rollback');
-    const plan = validateDocument(planSchema, doc, file);
+    const plan = validateDocument(planSchema(), doc, file);
     const findings: Finding[] = [];
     const at = (path: (string | number)[]) => {
       const p = doc.positionOf(path);

@@ -9,6 +9,7 @@ import type { MultivariateDriftDetails } from '../report/details.js';
 import type { Finding, Measurement } from '../report/types.js';
 import type { RunContext } from './context.js';
 import { defineCheck, type OptionProblem } from './define.js';
+import { once } from '../input/once.js';
 
 /** Numeric columns beyond this many get no pairwise products (their number grows as the square). */
 const MAX_INTERACTING = 12;
@@ -55,13 +56,17 @@ interface SamplesTally {
   samples: [Sample, Sample];
 }
 
-const sampleSchema = z.strictObject({ rows: z.array(z.strictObject({ hash: z.number().int().min(0), cells: z.array(z.string()) })), total: z.number().int().min(0), path: z.string(), fileRows: z.number().int().min(0) });
-const samplesSchema = z.strictObject({ columns: z.array(z.string()), max: z.number().int().min(1), samples: z.tuple([sampleSchema, sampleSchema]) });
+const sampleSchema = once(() =>
+  z.strictObject({ rows: z.array(z.strictObject({ hash: z.number().int().min(0), cells: z.array(z.string()) })), total: z.number().int().min(0), path: z.string(), fileRows: z.number().int().min(0) }),
+);
+const samplesSchema = once(() =>
+  z.strictObject({ columns: z.array(z.string()), max: z.number().int().min(1), samples: z.tuple([sampleSchema(), sampleSchema()]) }),
+);
 
 /** The shards' samples as one: each dataset's bottom k of the shards' bottom k (the whole file's), rows added up. */
 function mergeSamples(values: unknown[]): SamplesTally {
   const parts = values.map((v, s) => {
-    const parsed = samplesSchema.safeParse(v);
+    const parsed = samplesSchema().safeParse(v);
     if (!parsed.success) throw new Error(`shard ${s}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
     if (parsed.data.samples.some((x) => x.rows.some((r) => r.cells.length !== parsed.data.columns.length))) throw new Error(`shard ${s}: a sampled row without a value per column`);
     return parsed.data;

@@ -11,6 +11,7 @@ import type { Report } from '../report/types.js';
 import { validateDocument } from '../input/validate.js';
 import { TOOL } from '../input/version.js';
 import { parseYaml } from '../input/yaml.js';
+import { once } from '../input/once.js';
 
 /**
  * A reference profile of a dataset, for monitoring production without shipping the training data:
@@ -21,35 +22,41 @@ import { parseYaml } from '../input/yaml.js';
 export const PROFILE_SCHEMA = 'deploy-check/profile@1';
 export const SAMPLE_SIZE = 5000;
 
-const numericColumn = z.strictObject({
-  type: z.literal('numeric'),
-  count: z.number().int().min(0),
-  missing: z.number().int().min(0),
-  mean: z.number(),
-  std: z.number().min(0),
-  min: z.number(),
-  max: z.number(),
-  quantiles: z.strictObject({ p01: z.number(), p05: z.number(), p25: z.number(), p50: z.number(), p75: z.number(), p95: z.number(), p99: z.number() }),
-  histogram: z.strictObject({ edges: z.array(z.number()), counts: z.array(z.number().int().min(0)) }),
-  sample: z.array(z.number()).min(1),
-});
-const categoricalColumn = z.strictObject({
-  type: z.literal('categorical'),
-  count: z.number().int().min(0),
-  missing: z.number().int().min(0),
-  categories: z.array(z.tuple([z.string(), z.number().int().min(0)])),
-});
+const numericColumn = once(() =>
+  z.strictObject({
+    type: z.literal('numeric'),
+    count: z.number().int().min(0),
+    missing: z.number().int().min(0),
+    mean: z.number(),
+    std: z.number().min(0),
+    min: z.number(),
+    max: z.number(),
+    quantiles: z.strictObject({ p01: z.number(), p05: z.number(), p25: z.number(), p50: z.number(), p75: z.number(), p95: z.number(), p99: z.number() }),
+    histogram: z.strictObject({ edges: z.array(z.number()), counts: z.array(z.number().int().min(0)) }),
+    sample: z.array(z.number()).min(1),
+  }),
+);
+const categoricalColumn = once(() =>
+  z.strictObject({
+    type: z.literal('categorical'),
+    count: z.number().int().min(0),
+    missing: z.number().int().min(0),
+    categories: z.array(z.tuple([z.string(), z.number().int().min(0)])),
+  }),
+);
 
-export const profileSchema = z.strictObject({
-  schema: z.literal(PROFILE_SCHEMA),
-  tool: z.strictObject({ name: z.string(), version: z.string() }),
-  model: z.strictObject({ path: z.string(), sha256: z.string() }),
-  dataset: z.strictObject({ name: z.string(), path: z.string(), sha256: z.string(), rows: z.number().int().min(1) }),
-  columns: z.array(z.strictObject({ name: z.string(), profile: z.discriminatedUnion('type', [numericColumn, categoricalColumn]) })),
-  scores: z.strictObject({ name: z.string(), sample: z.array(z.number()) }).optional(),
-  metrics: z.array(z.strictObject({ id: z.string(), name: z.string(), value: z.number().nullable(), ci: z.tuple([z.number(), z.number()]).optional() })),
-});
-export type Profile = z.output<typeof profileSchema>;
+export const profileSchema = once(() =>
+  z.strictObject({
+    schema: z.literal(PROFILE_SCHEMA),
+    tool: z.strictObject({ name: z.string(), version: z.string() }),
+    model: z.strictObject({ path: z.string(), sha256: z.string() }),
+    dataset: z.strictObject({ name: z.string(), path: z.string(), sha256: z.string(), rows: z.number().int().min(1) }),
+    columns: z.array(z.strictObject({ name: z.string(), profile: z.discriminatedUnion('type', [numericColumn(), categoricalColumn()]) })),
+    scores: z.strictObject({ name: z.string(), sample: z.array(z.number()) }).optional(),
+    metrics: z.array(z.strictObject({ id: z.string(), name: z.string(), value: z.number().nullable(), ci: z.tuple([z.number(), z.number()]).optional() })),
+  }),
+);
+export type Profile = z.output<ReturnType<typeof profileSchema>>;
 export type ColumnProfile = Profile['columns'][number]['profile'];
 
 /** Seeded reservoir sample (algorithm R): the same rows for the same data and seed. */
@@ -138,5 +145,5 @@ export async function buildProfile(ctx: RunContext, datasetName: string | undefi
 export function parseProfile(text: string, display: string): Profile {
   const doc = parseYaml(text, display);
   if (!doc) throw new InputError(display, 'the profile is empty');
-  return validateDocument(profileSchema, doc, display);
+  return validateDocument(profileSchema(), doc, display);
 }

@@ -12,13 +12,16 @@ import { passOf, wireOf, wirePassSchema, type WirePass } from '../eval/wire.js';
 import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
+import { once } from '../input/once.js';
 
-const perturbation = z.strictObject({
-  kind: z.enum(['noise', 'missing', 'swap']).describe('noise: gaussian, scaled to each column’s standard deviation; missing: values set missing (NaN); swap: a category replaced by another seen value'),
-  columns: z.array(z.string().min(1)).min(1).optional().describe('Default: every numeric input column (noise, missing) or string input column (swap)'),
-  scale: z.number().positive().default(0.1).describe('noise: standard deviation as a share of the column’s'),
-  rate: z.number().gt(0).max(1).default(0.1).describe('missing, swap: share of the cells changed'),
-});
+const perturbation = once(() =>
+  z.strictObject({
+    kind: z.enum(['noise', 'missing', 'swap']).describe('noise: gaussian, scaled to each column’s standard deviation; missing: values set missing (NaN); swap: a category replaced by another seen value'),
+    columns: z.array(z.string().min(1)).min(1).optional().describe('Default: every numeric input column (noise, missing) or string input column (swap)'),
+    scale: z.number().positive().default(0.1).describe('noise: standard deviation as a share of the column’s'),
+    rate: z.number().gt(0).max(1).default(0.1).describe('missing, swap: share of the cells changed'),
+  }),
+);
 
 export default defineCheck({
   type: 'robustness',
@@ -34,7 +37,7 @@ export default defineCheck({
     return {
       dataset,
       model: z.enum(['model', 'baseline']).default('model'),
-      perturbations: z.array(perturbation).min(1),
+      perturbations: z.array(perturbation()).min(1),
       seed: z.number().int().min(0).default(0),
       min_agreement: z.number().min(0).max(1).optional().describe('Share of rows whose predicted class must not change (classification)'),
       metric: metricChoice.metric.optional(),
@@ -131,7 +134,7 @@ function readsOf(o: { metric?: MetricChoice['metric'] } & Omit<MetricChoice, 'me
 }
 
 /** The columns a perturbation changes: its own (each checked against the input statistics), or every input column of its kind. */
-function perturbedColumns(p: z.output<typeof perturbation>, stats: Map<string, ColumnStats>, file: string): string[] {
+function perturbedColumns(p: z.output<ReturnType<typeof perturbation>>, stats: Map<string, ColumnStats>, file: string): string[] {
   const columns = p.columns ?? [...stats].filter(([, s]) => (p.kind === 'swap' ? s.kind === 'string' : s.kind === 'number')).map(([c]) => c);
   for (const c of columns) {
     const s = stats.get(c);
@@ -156,15 +159,17 @@ interface MergedPerturbations {
   passes: ({ pass: Pass; path: string; columns: string[] } | null)[];
 }
 
-const columnStats = z.union([
-  z.strictObject({ kind: z.literal('number'), n: z.number().int().min(0), mean: z.number(), std: z.number().min(0) }),
-  z.strictObject({ kind: z.literal('string'), values: z.array(z.string()) }),
-]);
+const columnStats = once(() =>
+  z.union([
+    z.strictObject({ kind: z.literal('number'), n: z.number().int().min(0), mean: z.number(), std: z.number().min(0) }),
+    z.strictObject({ kind: z.literal('string'), values: z.array(z.string()) }),
+  ]),
+);
 let tallySchema: z.ZodType<PerturbationsTally> | undefined;
 
 /** The shards' perturbed passes joined, once each tally is checked: the same statistics in every shard, rows that add up to the file's. */
 function mergePerturbations(values: unknown[]): MergedPerturbations {
-  tallySchema ??= z.strictObject({ path: z.string(), columns: z.array(z.string()), rows: z.number().int().min(0), stats: z.array(z.tuple([z.string(), columnStats])), passes: z.array(wirePassSchema().nullable()) });
+  tallySchema ??= z.strictObject({ path: z.string(), columns: z.array(z.string()), rows: z.number().int().min(0), stats: z.array(z.tuple([z.string(), columnStats()])), passes: z.array(wirePassSchema().nullable()) });
   const parts = values.map((v, s) => {
     const parsed = tallySchema!.safeParse(v);
     if (!parsed.success) throw new Error(`shard ${s}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
@@ -198,7 +203,7 @@ function mergePerturbations(values: unknown[]): MergedPerturbations {
  * columns, a typed array each (the cells that are not numbers, as they were, or '' where made
  * missing); no object is made a cell.
  */
-function transform(p: z.output<typeof perturbation>, columns: string[], stats: Map<string, ColumnStats>, seed: number): BatchTransform {
+function transform(p: z.output<ReturnType<typeof perturbation>>, columns: string[], stats: Map<string, ColumnStats>, seed: number): BatchTransform {
   return (batch, indexOf) => {
     const n = batch.n;
     const cells = batch.cells.slice();

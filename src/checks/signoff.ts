@@ -5,23 +5,26 @@ import type { Finding } from '../report/types.js';
 import { validateDocument } from '../input/validate.js';
 import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
+import { once } from '../input/once.js';
 
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date as YYYY-MM-DD', abort: true })
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { error: 'not a calendar date' });
 
-export const approvalsSchema = z.strictObject({
-  approvals: z.array(
-    z.strictObject({
-      role: z.string().regex(/\S/, { error: 'expected a role, not blank' }),
-      name: z.string().regex(/\S/, { error: 'expected the name of the person who approved, not blank' }),
-      date: isoDate,
-      model_sha256: sha256(),
-      note: z.string().optional(),
-    }),
-  ),
-});
+export const approvalsSchema = once(() =>
+  z.strictObject({
+    approvals: z.array(
+      z.strictObject({
+        role: z.string().regex(/\S/, { error: 'expected a role, not blank' }),
+        name: z.string().regex(/\S/, { error: 'expected the name of the person who approved, not blank' }),
+        date: isoDate,
+        model_sha256: sha256(),
+        note: z.string().optional(),
+      }),
+    ),
+  }),
+);
 
 const DAY = 86_400_000;
 
@@ -43,7 +46,7 @@ export default defineCheck({
     const file = ctx.display(options.path);
     const doc = parseYaml(await ctx.readText(options.path), file);
     if (!doc) throw new InputError(file, 'the approvals file is empty', undefined, 'expected approvals: [{ role, name, date, model_sha256 }]');
-    const { approvals } = validateDocument(approvalsSchema, doc, file);
+    const { approvals } = validateDocument(approvalsSchema(), doc, file);
     const model = await ctx.model(options.model);
     const today = Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), ctx.now.getUTCDate());
     const findings: Finding[] = [];

@@ -8,11 +8,14 @@ import { formatNumber } from '../report/format-value.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import type { SliceResult, SearchedSlice } from '../report/details.js';
+import { once } from '../input/once.js';
 
 /** A text column with more values than this is left out of the search. */
 const SEARCH_CATEGORIES = 20;
 
-const byEntry = z.union([z.string().min(1), z.array(z.string().min(1)).length(2)]);
+const byEntry = once(() =>
+  z.union([z.string().min(1), z.array(z.string().min(1)).length(2)]),
+);
 const columnsOf = (by: (string | string[])[] | undefined) => (by ?? []).flatMap((b) => (typeof b === 'string' ? [b] : b));
 
 export default defineCheck({
@@ -25,7 +28,7 @@ export default defineCheck({
   description: 'A metric per value of categorical columns (or of pairs of them) or per numeric bin, each slice above a minimum and no slice too far below the overall value; or a search of single columns and pairs for weak slices, with false discoveries controlled.',
   options: () => ({
     ...metricOptions(),
-    by: z.array(byEntry).min(1).optional().describe('Categorical columns: one slice per value of each; a pair [a, b]: one slice per combination of their values'),
+    by: z.array(byEntry()).min(1).optional().describe('Categorical columns: one slice per value of each; a pair [a, b]: one slice per combination of their values'),
     bins: z
       .record(z.string().min(1), z.array(z.number()).min(1))
       .optional()

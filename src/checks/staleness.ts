@@ -7,9 +7,12 @@ import { InputError } from '../input/errors.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { parseYaml } from '../input/yaml.js';
 import { defineCheck } from './define.js';
+import { once } from '../input/once.js';
 
 const DAY = 86_400_000;
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date as YYYY-MM-DD' });
+const isoDate = once(() =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date as YYYY-MM-DD' }),
+);
 
 export default defineCheck({
   type: 'staleness',
@@ -22,7 +25,7 @@ export default defineCheck({
   options: () => ({
     model: z.enum(['model', 'baseline']).default('model'),
     max_age_days: z.number().int().positive().describe('Oldest acceptable training date, in days before the run date'),
-    training_date: isoDate.optional().describe('The training date, if neither the card nor the model records it'),
+    training_date: isoDate().optional().describe('The training date, if neither the card nor the model records it'),
     card: inputPath().optional().describe('A model card whose YAML front matter has the training date'),
     field: z.string().min(1).default('training_date').describe('Front-matter field and ONNX metadata key holding the training date'),
     data: z

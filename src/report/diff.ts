@@ -4,30 +4,35 @@ import { readInput } from '../onnx/read-input.js';
 import { STATUSES, type Measurement, type Status } from './types.js';
 import { validateDocument } from '../input/validate.js';
 import { parseYaml } from '../input/yaml.js';
+import { once } from '../input/once.js';
 
 /** What a report must hold for a diff (the rest of it is not read). */
-const measurementSchema = z.object({
-  name: z.string(),
-  value: z.number().nullable(),
-  unit: z.string().optional(),
-  threshold: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
-  ci: z.tuple([z.number(), z.number()]).optional(),
-  passed: z.boolean().optional(),
-});
-const reportSchema = z.object({
-  schema: z.literal('deploy-check/report@1', { error: 'expected "deploy-check/report@1" (a JSON report of deploy-check run --format json)' }),
-  checklist: z.object({ path: z.string(), name: z.string().optional(), sha256: z.string() }),
-  inputs: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number(), rows: z.number().optional() })),
-  verdict: z.enum(['pass', 'fail']),
-  checks: z.array(z.object({ id: z.string(), type: z.string(), status: z.enum(STATUSES), message: z.string(), measurements: z.array(measurementSchema) })),
-  incomplete: z.literal(true).optional(),
-});
-type DiffInput = z.output<typeof reportSchema>;
+const measurementSchema = once(() =>
+  z.object({
+    name: z.string(),
+    value: z.number().nullable(),
+    unit: z.string().optional(),
+    threshold: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+    ci: z.tuple([z.number(), z.number()]).optional(),
+    passed: z.boolean().optional(),
+  }),
+);
+const reportSchema = once(() =>
+  z.object({
+    schema: z.literal('deploy-check/report@1', { error: 'expected "deploy-check/report@1" (a JSON report of deploy-check run --format json)' }),
+    checklist: z.object({ path: z.string(), name: z.string().optional(), sha256: z.string() }),
+    inputs: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number(), rows: z.number().optional() })),
+    verdict: z.enum(['pass', 'fail']),
+    checks: z.array(z.object({ id: z.string(), type: z.string(), status: z.enum(STATUSES), message: z.string(), measurements: z.array(measurementSchema()) })),
+    incomplete: z.literal(true).optional(),
+  }),
+);
+type DiffInput = z.output<ReturnType<typeof reportSchema>>;
 
 export function readReport(file: string): DiffInput {
   const doc = parseYaml(readInput(file, file).toString('utf8'), file);
   if (!doc) throw new InputError(file, 'is empty (expected a JSON report)');
-  return validateDocument(reportSchema, doc, file);
+  return validateDocument(reportSchema(), doc, file);
 }
 
 export interface MeasurementChange {
