@@ -102,7 +102,8 @@ class Host {
     // ~9 MB less at the tree's peak in the flights benchmark (268 against 277 MB), where its input
     // of 16 KB a batch now comes through a slot (SLOT_MIN_BYTES), read into a reused buffer
     const child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], ...how });
-    this.unanswered = [];
+    // (only through setpriv: a host started without it is never started again)
+    this.unanswered = how.execPath !== undefined ? [] : undefined;
     child.on('message', (m: HostReply) => {
       this.unanswered = undefined;
       const p = this.pending.get(m.id);
@@ -114,7 +115,7 @@ class Host {
       else p.resolve(m.result ?? {});
     });
     // a setpriv that refuses its options ends before the host could read what was sent to it
-    const mayRetry = () => how.execPath !== undefined && this.unanswered !== undefined && !this.dead;
+    const mayRetry = () => this.unanswered !== undefined && !this.dead;
     child.on('exit', (code, signal) => {
       if (child !== this.child) return;
       const sent = this.unanswered;
