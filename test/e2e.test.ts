@@ -189,6 +189,51 @@ describe('deploy-check validate, schema, inspect', () => {
     expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, ['bad.onnx  is not a readable ONNX model: unsupported wire type 6 at byte 1']);
   });
 
+  // the task is known before any row where the model or the checklist says it (checklist/columns.ts,
+  // CheckDefinition.forTask); where the labels decide (a model without class labels), the check
+  // refuses the metric when it runs, as before
+  it('validate and run: a metric that does not apply to the task the model and the checklist give is refused before any row is read', () => {
+    const weather = join(ROOT, 'fixtures', 'pytorch-weather');
+    const dir = scenario({
+      'wine.onnx': readFileSync(join(ROOT, 'fixtures', 'wine', 'model.onnx')),
+      'wine.csv': readFileSync(join(ROOT, 'fixtures', 'wine', 'holdout.csv')),
+      'rain.onnx': readFileSync(join(weather, 'rain-sigmoid.onnx')),
+      'softmax.onnx': readFileSync(join(weather, 'softmax.onnx')),
+      'weather.csv': readFileSync(join(weather, 'holdout.csv')),
+    });
+    const write = (model: string, checks: string) => writeFileSync(join(dir, 'c.yaml'), `version: 1\nmodel:\n${model}datasets:\n  holdout: { path: ${model.includes('wine') ? 'wine.csv, label: cultivar' : 'weather.csv, label: weather'} }\nchecks:\n${checks}`);
+    const wine = '  path: wine.onnx\n  outputs: { scores: output_probability, label: output_label }\n';
+    write(wine, '  - { id: a, type: metric, metric: accuracy, min: 0.5 }\n  - { id: b, type: metric, metric: ece, max: 0.1 }\n  - { type: slices, metric: brier, by: [ash], min: 0 }\n  - { type: robustness, metric: roc_auc, max_drop: 0.1, perturbations: [{ kind: noise }] }\n');
+    const want = [
+      'c.yaml:9:36  checks[1].metric: ece does not apply to a multiclass model (it applies to binary)',
+      'c.yaml:10:29  checks[2].metric: brier does not apply to a multiclass model (it applies to binary)',
+    ];
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, want);
+    const run = cli([join(dir, 'c.yaml')], { cwd: dir });
+    expect(run.stdout).toBe('');
+    expectRefused(run, dir, want);
+    // one probability a row and no class labels: a regression, unless the checklist sets the task
+    const rain = '  path: rain.onnx\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\n';
+    write(rain, '  - { type: metric, metric: roc_auc, min: 0.5 }\n');
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, [
+      'c.yaml:8:29  checks[0].metric: roc_auc does not apply to a regression model (it applies to binary, multiclass; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (model.task: binary, with model.positive))',
+    ]);
+    write(`${rain}  task: binary\n  classes: [other, rain]\n  positive: rain\n`, '  - { type: metric, metric: r2, min: 0.5 }\n');
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, ['c.yaml:11:29  checks[0].metric: r2 does not apply to a binary model (it applies to regression)']);
+    // five score columns and no class labels: the labels decide, when the rows are read (here the
+    // class indices 0-4: multiclass), and the check refuses the metric when it runs
+    const classes = ['rain', 'sun', 'fog', 'drizzle', 'snow'];
+    const [head, ...rows] = readFileSync(join(weather, 'holdout.csv'), 'utf8').trim().split('\n');
+    const at = head!.split(',').indexOf('weather');
+    writeFileSync(join(dir, 'weather.csv'), [head, ...rows.map((r) => r.split(',').map((v, i) => (i === at ? String(classes.indexOf(v)) : v)).join(','))].join('\n') + '\n');
+    write('  path: softmax.onnx\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\n', '  - { type: metric, metric: ece, max: 0.1 }\n');
+    expect(cli(['validate', join(dir, 'c.yaml')])).toMatchObject({ code: 0 });
+    expectRefused(cli([join(dir, 'c.yaml')], { cwd: dir }), dir, ['c.yaml:8:5  check "metric": metric ece does not apply to a multiclass model (it applies to binary)']);
+    // with the classes named, the task is known: multiclass
+    write('  path: softmax.onnx\n  classes: [rain, sun, fog, drizzle, snow]\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\n', '  - { type: metric, metric: ece, max: 0.1 }\n');
+    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, ['c.yaml:9:29  checks[0].metric: ece does not apply to a multiclass model (it applies to binary)']);
+  });
+
   it("validate: every column the checklist names is read from the datasets' headers, each missing one located", () => {
     const dir = scenario({
       'd.csv': readFileSync(join(ROOT, 'fixtures', 'breast-cancer', 'holdout.csv')),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../input/errors.js';
 import { columnList, delimiterHint, openDatasetPath } from '../eval/datasets/index.js';
-import { planRead, type ModelFacts } from '../eval/predict.js';
+import { planRead, taskBeforeRows, type ModelFacts, type ModelPlan } from '../eval/predict.js';
 import { readOnnx } from '../onnx/read-input.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import { checkDefinition } from '../checks/index.js';
@@ -12,6 +12,7 @@ import type { PathSegment } from '../input/yaml.js';
 import { defaultDataset } from '../spec/datasets.js';
 import { roleSpec } from '../spec/model.js';
 import { InvalidChecklist, loadChecklist, partsOf, type ChecklistParts, type LoadedChecklist } from './load.js';
+import type { CheckSpec } from './schema.js';
 
 /**
  * Every column the checklist names that its dataset does not have, read from the datasets' headers
@@ -68,10 +69,16 @@ export async function missingColumns(parts: ChecklistParts, modelFiles = new Map
   }
   // the datasets each model is evaluated on, and the columns its inputs mapping names
   const evaluated = new Map<'model' | 'baseline', Set<string | undefined>>();
+  const evaluations: Evaluating[] = [];
   parts.checks.forEach((spec, i) => {
     if (!spec) return;
     const def = checkDefinition(spec.type);
-    for (const need of def.needs?.(spec) ?? []) for (const role of need.models) evaluated.set(role, (evaluated.get(role) ?? new Set()).add(need.dataset));
+    for (const need of def.needs?.(spec) ?? []) {
+      for (const role of need.models) {
+        evaluated.set(role, (evaluated.get(role) ?? new Set()).add(need.dataset));
+        evaluations.push({ check: i, spec, role, dataset: need.dataset });
+      }
+    }
     for (const named of def.columns?.(spec) ?? []) report(named.dataset, ['checks', i, ...named.option], named.columns);
   });
   for (const [role, datasets] of evaluated) {
@@ -82,9 +89,17 @@ export async function missingColumns(parts: ChecklistParts, modelFiles = new Map
       for (const [input, cols] of Object.entries(mapping)) report(dataset, [owner, 'inputs', input], Array.isArray(cols) ? cols : [cols]);
     }
   }
-  problems.push(...unplannedModels(parts, headers, evaluated, modelFiles));
+  problems.push(...unplannedModels(parts, headers, evaluated, evaluations, modelFiles));
   // one line per problem, even when two checks or models name the same missing column in one place
   return byPosition(problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i));
+}
+
+/** A model role a check evaluates on a dataset (undefined: the checklist's default dataset). */
+interface Evaluating {
+  check: number;
+  spec: CheckSpec;
+  role: 'model' | 'baseline';
+  dataset: string | undefined;
 }
 
 /**
@@ -96,6 +111,8 @@ function unplannedModels(
   parts: ChecklistParts,
   headers: Map<string, { display: string; columns: string[] } | undefined>,
   evaluated: Map<'model' | 'baseline', Set<string | undefined>>,
+  /** the checks' evaluations, whose rules on the model's task (CheckDefinition.forTask) are judged here where the plan says the task */
+  evaluations: Evaluating[],
   /** the model files read, by absolute path (filled here) */
   modelFiles: Map<string, Buffer>,
 ): InputError[] {
@@ -127,11 +144,22 @@ function unplannedModels(
       const mapped = spec.inputs && spec.inputs !== 'auto' ? Object.values(spec.inputs).flat() : [];
       const label = datasets[rowsName]!.label;
       if ([...(label === undefined ? [] : [label]), ...mapped].some((c) => !header.columns.includes(c))) continue;
+      let plan: ModelPlan;
       try {
-        planRead({ path: header.display, columns: header.columns }, { ...datasets[rowsName]!, name: rowsName }, [facts], []);
+        plan = planRead({ path: header.display, columns: header.columns }, { ...datasets[rowsName]!, name: rowsName }, [facts], []).plans[0]!;
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         problems.push(err);
+        continue;
+      }
+      const task = rowsName === name ? taskBeforeRows(plan) : undefined;
+      if (task === undefined) continue;
+      for (const e of evaluations) {
+        if (e.role !== role || e.dataset !== dataset) continue;
+        for (const p of checkDefinition(e.spec.type).forTask?.(e.spec, task, role) ?? []) {
+          const at = ['checks', e.check, p.option];
+          problems.push(new InputError(parts.file, `${pathToString(at)}: ${p.message}`, parts.doc.positionOf(at), p.hint));
+        }
       }
     }
   }

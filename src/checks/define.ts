@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { RunContext, Tally } from './context.js';
+import type { ModelRole, RunContext, Tally } from './context.js';
+import type { Task } from '../eval/predict.js';
 import type { TestId } from '../spec/ml-test-score.js';
 import type { DatasetNeed } from './needs.js';
 
@@ -60,6 +61,13 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   columns?(options: z.output<z.ZodObject<Shape>>): NamedColumns[];
   /** Rules across options, checked when the checklist loads: each problem names the option it is about. */
   validate?(options: z.output<z.ZodObject<Shape>>): OptionProblem[];
+  /**
+   * Rules between the options and the task of a model the check evaluates (`role`), where the model
+   * and the checklist say it before any row is read (`validate`, and `run` before its first pass:
+   * checklist/columns.ts), so that a metric that does not apply stops the run at once, not after the
+   * other checks' work. The check applies the same rule again when it runs, on the task the rows gave.
+   */
+  forTask?(options: z.output<z.ZodObject<Shape>>, task: Task, role: ModelRole): OptionProblem[];
   /**
    * With `shards: 'tallies'`: what a shard reads for the check (its part of the check's dataset,
    * and whole any other file the check needs), as JSON — counts and a few examples — and how the

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../input/errors.js';
 import { alwaysWilson, canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
 import { bootstrap, expand, percentileInterval, replicates, wilsonInterval, type BootstrapResult } from '../eval/bootstrap.js';
-import type { Evaluation } from '../eval/predict.js';
+import type { Evaluation, Task } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
 import type { BootstrapNeed } from './needs.js';
 import type { OptionProblem } from './define.js';
@@ -66,12 +66,22 @@ export function metricData(ev: Evaluation): MetricData {
 
 /** Refuses a metric that does not apply to the task `role`'s model was read as (the hint names that model's keys). */
 export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string, role: ModelRole): void {
+  const no = notApplying(o, ev.task, role);
+  if (no) throw new InputError(file, no.message, undefined, no.hint);
+}
+
+/** A metric that does not apply to the task a model is read as, before any row (CheckDefinition.forTask): the problem, at `metric`. */
+export function metricForTask(o: Partial<MetricChoice>, task: Task, role: ModelRole): OptionProblem[] {
+  const no = o.metric === undefined ? undefined : notApplying(o as MetricChoice, task, role);
+  return no ? [{ option: 'metric', message: no.message.replace(/^metric /, ''), hint: no.hint }] : [];
+}
+
+function notApplying(o: MetricChoice, task: Task, role: ModelRole): { message: string; hint: string } | undefined {
   const def = METRICS[o.metric];
-  if (!(def.tasks as readonly string[]).includes(ev.task)) {
-    // a classifier exported with one probability a row and no class labels (PyTorch's sigmoid) reads as a regression
-    const why = ev.task === 'regression' ? `; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (${role}.task: binary, with ${role}.positive)` : '';
-    throw new InputError(file, `metric ${o.metric} does not apply to a ${ev.task} ${role === 'baseline' ? 'baseline' : 'model'}`, undefined, `it applies to ${def.tasks.join(', ')}${why}`);
-  }
+  if ((def.tasks as readonly string[]).includes(task)) return undefined;
+  // a classifier exported with one probability a row and no class labels (PyTorch's sigmoid) reads as a regression
+  const why = task === 'regression' ? `; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (${role}.task: binary, with ${role}.positive)` : '';
+  return { message: `metric ${o.metric} does not apply to a ${task} ${role === 'baseline' ? 'baseline' : 'model'}`, hint: `it applies to ${def.tasks.join(', ')}${why}` };
 }
 
 /** Why every metric of an evaluation is undefined, when one reason covers them all (non-finite scores). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, readsDecisions, replicateOf, undefinedBecause } from './metric-options.js';
+import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, metricForTask, readsDecisions, replicateOf, undefinedBecause } from './metric-options.js';
 import { perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, confusionOf, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
@@ -47,6 +47,7 @@ export default defineCheck({
       ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples }, reads }]),
     ];
   },
+  forTask: metricForTask,
   validate: (o) => {
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);

@@ -728,6 +728,19 @@ function classLabelsOf(model: ModelFacts, scores: string | undefined): (string |
 }
 
 /**
+ * The task a model is read as, where its plan says it before any row is read: a regression, or a
+ * classifier whose task the checklist sets or whose classes the model or the checklist names (two
+ * classes: binary), as `classification` decides it. Undefined where the data's labels decide (a
+ * model without class labels, its classes from the labels seen).
+ */
+export function taskBeforeRows(plan: ModelPlan): Task | undefined {
+  if (plan.outputs.task === 'regression') return 'regression';
+  if (plan.model.spec.task !== undefined) return plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task;
+  const classes = classLabelsOf(plan.model, plan.outputs.scores) ?? plan.model.spec.classes;
+  return classes === undefined ? undefined : classes.length === 2 ? 'binary' : 'multiclass';
+}
+
+/**
  * The order of the score columns. Never guessed from the data: it comes from the model's class
  * labels, the checklist's `classes`, the checklist's `positive` (two labels, binary), or labels that
  * are the column indices themselves (0 … width − 1, as a softmax over class indices is trained).

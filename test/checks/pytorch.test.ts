@@ -97,14 +97,15 @@ describe('PyTorch exports', () => {
     const baseline = `baseline:\n  path: ${join(DIR, 'rain-sigmoid.onnx')}\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\n  task: regression\n`;
     const r = run(checklist('rain-squeezed.onnx', `  task: binary\n${baseline}`, '  - { id: acc, type: metric, metric: accuracy, min: 0.5, compare: { to: baseline, max_regression: 0.1 } }\n', 'rain'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/c\.yaml:13:5 {2}check "acc": metric accuracy does not apply to a regression baseline \(it applies to binary, multiclass; [^\n]* \(baseline\.task: binary, with baseline\.positive\)\)\n$/);
+    // known before any row (the baseline's own task): refused at the check's metric as the run starts
+    expect(r.stderr).toMatch(/c\.yaml:13:38 {2}checks\[0\]\.metric: accuracy does not apply to a regression baseline \(it applies to binary, multiclass; [^\n]* \(baseline\.task: binary, with baseline\.positive\)\)\n$/);
   });
 
   it('the same sigmoid output with no task in the checklist reads as a regression: a classification metric stops the run and says how to set the task', () => {
     const r = run(checklist('rain-sigmoid.onnx', '', '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n', 'rain'));
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/c\.yaml:8:5 {2}check "acc": metric accuracy does not apply to a regression model \(it applies to binary, multiclass; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task \(model\.task: binary, with model\.positive\)\)\n$/);
+    expect(r.stderr).toMatch(/c\.yaml:8:38 {2}checks\[0\]\.metric: accuracy does not apply to a regression model \(it applies to binary, multiclass; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task \(model\.task: binary, with model\.positive\)\)\n$/);
   });
 
   it('a class the hold-out lacks: a metric undefined because of it names the class', () => {
