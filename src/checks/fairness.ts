@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { probability } from '../eval/scores.js';
 import { InputError } from '../input/errors.js';
 import { bootstrapMany, byContent } from '../eval/bootstrap.js';
-import type { Evaluation } from '../eval/predict.js';
+import type { Evaluation, Task } from '../eval/predict.js';
 import { MAX_CATEGORIES } from '../eval/predict.js';
 import { formatNumber } from '../report/format-value.js';
 import type { FairnessDetails, FairnessGroup } from '../report/details.js';
@@ -155,6 +155,11 @@ const thresholds = () => ({
   max_equalized_odds_difference: z.number().min(0).max(1).optional().describe('Largest acceptable of the true- and false-positive-rate gaps'),
 });
 
+/** Fairness's rule on the model's task: its rates are those of a positive class (checked before any row where the task is known, and when the check runs). */
+function forTask(task: Task): OptionProblem[] {
+  return task === 'binary' ? [] : [{ option: 'type', message: `fairness applies to a binary model; this one is ${task}`, hint: 'the rates it compares (selection, true and false positives) are those of a positive class' }];
+}
+
 export default defineCheck({
   type: 'fairness',
   title: 'Fairness',
@@ -177,6 +182,7 @@ export default defineCheck({
   // counts by group, groups sorted, a bootstrap in an order of the rows' content: the rows in any order
   needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: sensitiveColumns(o.sensitive), reads: 'multiset' }],
   columns: (o) => [{ dataset: o.dataset, option: ['sensitive'], columns: sensitiveColumns(o.sensitive) }],
+  forTask: (_o, task) => forTask(task),
   validate: (o) => {
     const problems: OptionProblem[] = [];
     if (!gated(o).length) problems.push({ option: 'max_demographic_parity_difference', message: 'a fairness check needs a threshold (max_demographic_parity_difference, min_demographic_parity_ratio or four_fifths, max_equal_opportunity_difference, max_false_positive_rate_difference, max_equalized_odds_difference): without one it could never fail' });
@@ -188,7 +194,7 @@ export default defineCheck({
   async run(o, ctx) {
     const ev = await ctx.evaluation('model', o.dataset);
     const file = ctx.checklist.file;
-    if (ev.task !== 'binary') throw new InputError(file, `fairness applies to a binary model; this one is ${ev.task}`, undefined, 'the rates it compares (selection, true and false positives) are those of a positive class');
+    for (const p of forTask(ev.task)) throw new InputError(file, p.message, undefined, p.hint);
     // the decisions are accuracy's (the more probable class, or the checklist's threshold): they need probabilities as accuracy does
     refuseNonProbabilities({ metric: 'accuracy' }, ev);
     const columns = sensitiveColumns(o.sensitive);

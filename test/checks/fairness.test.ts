@@ -160,8 +160,12 @@ describe('fairness: what it refuses', () => {
     copyFileSync(join(FIXTURES, 'wine', 'model.onnx'), join(w, 'w.onnx'));
     copyFileSync(join(FIXTURES, 'wine', 'holdout.csv'), join(w, 'h.csv'));
     writeFileSync(join(w, 'c.yaml'), 'version: 1\nmodel:\n  path: w.onnx\ndatasets:\n  holdout: { path: h.csv, label: cultivar }\nchecks:\n  - type: fairness\n    sensitive: alcohol\n    four_fifths: true\n');
-    const f = cli(['run', join(w, 'c.yaml')]);
-    expect(f.code).toBe(2);
-    expect(f.stderr).toMatch(/fairness applies to a binary model; this one is multiclass/);
+    // the model names its three classes: refused before any row is read, by validate as by run
+    for (const command of ['validate', 'run']) {
+      const f = cli([command, join(w, 'c.yaml')]);
+      expect(f.code).toBe(2);
+      expect(f.stdout).toBe('');
+      expect(f.stderr).toBe(`${join(w, 'c.yaml')}:7:11  checks[0].type: fairness applies to a binary model; this one is multiclass (the rates it compares (selection, true and false positives) are those of a positive class)\n`);
+    }
   });
 });
