@@ -290,8 +290,10 @@ function classesFromLabels(labels: LabelValues, width: number | undefined, o: In
       `${o.model}: its output is one score a row, with no class label, and ${shown} do not say which class that score is the probability of: give --positive with that class (for example --positive ${seen[1]}), as the model was trained`,
     );
   }
+  // fewer labels in the dataset than score columns: a class it lacks must be named too
+  const lacking = columns !== undefined && seen.length < columns ? `; the dataset holds ${seen.length} of the ${columns} classes: name all ${columns}, the ones it lacks too` : '';
   throw new UsageError(
-    `${o.model}: its ${columns ?? 'score'} score columns have no class labels, and ${shown} do not say their order: give --classes in score-column order, as the model was trained (for example --classes ${seen.slice(0, 3).join(',')},…)${seen.length === 2 && columns === 2 ? ', or --positive with the class of the second column' : ''}`,
+    `${o.model}: its ${columns ?? 'score'} score columns have no class labels, and ${shown} do not say their order: give --classes in score-column order, as the model was trained (for example --classes ${seen.slice(0, 3).join(',')},…)${seen.length === 2 && columns === 2 ? ', or --positive with the class of the second column' : ''}${lacking}`,
   );
 }
 

@@ -123,6 +123,8 @@ describe('deploy-check init', () => {
       const asked = init(['softmax.onnx', '--label', 'weather', '--drop', 'date,rain']);
       expect(asked.r.code).toBe(2);
       expect(asked.r.stderr).toMatch(/its 5 score columns have no class labels, and the labels of "weather" \(drizzle, fog, rain, sun\) do not say their order: give --classes in score-column order/);
+      // the hold-out has no snow: the five classes are asked for, not the four it holds
+      expect(asked.r.stderr).toMatch(/; the dataset holds 4 of the 5 classes: name all 5, the ones it lacks too\n$/);
       const { dir, r } = init(['softmax.onnx', '--label', 'weather', '--drop', 'date,rain', '--classes', 'rain,sun,fog,drizzle,snow']);
       expect(r.code).toBe(0);
       const text = readFileSync(join(dir, 'c.yaml'), 'utf8');
