@@ -71,7 +71,7 @@ writeFileSync(PROGRAM_CACHE, compileProgram().createCachedData());
 /** tsc's dist/<entry>.js and what it imports, into one CommonJS file dist/<entry>.cjs */
 const commonJs = (entry, plugins = []) =>
   build({ entryPoints: [`${dist}${entry}.js`], outfile: `${dist}${entry}.cjs`, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['onnxruntime-node'], logLevel: 'warning', plugins });
-for (const entry of ['onnx/host-child', 'eval/datasets/csv-worker']) await commonJs(entry);
+for (const entry of ['onnx/host-child', 'eval/datasets/csv-worker', 'eval/bootstrap-worker']) await commonJs(entry);
 // The entry: tsc's dist/cli.js and what it imports, into dist/cli.cjs. Each module's
 // import.meta.url becomes the address its own file had in dist/ (derived from the bundle's folder
 // where it runs), so that the paths they derive hold as they did: input/version.js finds

@@ -120,7 +120,7 @@ export default defineCheck({
         refuseNonProbabilities({ metric }, ev);
         const data = metricData(ev);
         value = def.compute(data, {});
-        ci = intervalOf(ev, data, def, {}, value, boot, { ctx, role: 'model', dataset, metric, also: claimed(dataset) }).ci;
+        ci = (await intervalOf(ev, data, def, {}, value, boot, { ctx, role: 'model', dataset, metric, also: claimed(dataset) })).ci;
       }
       // the claim as written covers its rounding: 0.97 is any value in [0.965, 0.975]
       const [lo, hi] = [claim.value - claim.rounding, claim.value + claim.rounding];

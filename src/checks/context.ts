@@ -377,7 +377,7 @@ export class RunContext {
   }
 
   /** Replicates drawn for one check and kept for others (sharedReplicates), by evaluation, seed and resamples: by metric, and how many times weights were drawn for them. */
-  readonly replicates = new Map<string, { byMetric: Map<string, Replicates>; draws: number }>();
+  readonly replicates = new Map<string, { byMetric: Map<string, Replicates>; draws: number; drawing?: Promise<void> }>();
 
   /** Predictions of a model on a dataset: one pass over the file serves every model planned for it. */
   async evaluation(role: ModelRole, dataset: string | undefined): Promise<Evaluation> {

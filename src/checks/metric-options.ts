@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
-import { alwaysWilson, canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
-import { bootstrap, expand, percentileInterval, replicates, wilsonInterval, type BootstrapResult } from '../eval/bootstrap.js';
+import { alwaysWilson, canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, replicateOf, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
+import { percentileInterval, wilsonInterval, type BootstrapResult } from '../eval/bootstrap.js';
+import { replicatesOnThreads } from '../eval/bootstrap-thread.js';
 import type { Evaluation, Task } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
 import type { BootstrapNeed } from './needs.js';
@@ -128,12 +129,6 @@ export async function measure(o: MetricChoice & { dataset?: string }, ctx: RunCo
   return { ev, def, params, data, label: metricLabel(o), value: def.compute(data, params) };
 }
 
-/** A metric on a bootstrap replicate given by its rows' weights: from the weights where the metric can, else on the rows repeated. */
-export function replicateOf(def: MetricDef, data: MetricData, params: MetricParams): (weights: Uint8Array) => number | null {
-  const fast = def.weighted?.(data, params);
-  return fast ?? ((w) => def.compute(resample(data, expand(w)), params));
-}
-
 /** A metric's interval, and why there is none. */
 export interface MetricInterval {
   method: 'wilson' | 'bootstrap';
@@ -151,7 +146,7 @@ export interface MetricInterval {
  * there are enough rows of each class for one to mean anything. An undefined value (NaN scores)
  * has none: it fails whatever its interval.
  */
-export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, value: number | null, boot: { resamples: number; confidence: number; seed: number }, shared?: SharedFrom): MetricInterval {
+export async function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, params: MetricParams, value: number | null, boot: { resamples: number; confidence: number; seed: number }, shared: SharedFrom): Promise<MetricInterval> {
   const how = intervalKind(ev, data, def, params);
   if (how.kind === 'wilson') {
     const ci = value === null ? null : wilsonInterval(Math.round(value * how.denominator), how.denominator, boot.confidence);
@@ -160,7 +155,7 @@ export function intervalOf(ev: Evaluation, data: MetricData, def: MetricDef, par
   if (how.kind === 'too-few') return { method: 'bootstrap', few: how.few, tooFew: how.few };
   if (value === null) return { method: 'bootstrap' };
   if (ev.counted === 'decisions') throw new Error('internal: a bootstrap interval on rows the shards counted by decision');
-  const r = shared ? sharedReplicates(shared, ev, data, params, boot) : alone(data, def, params, boot);
+  const r = await sharedReplicates(shared, ev, data, params, boot);
   return { method: 'bootstrap', ...(r.interval ? { ci: r.interval } : {}), undefinedResamples: r.undefinedResamples };
 }
 
@@ -174,11 +169,6 @@ function intervalKind(ev: Evaluation, data: MetricData, def: MetricDef, params: 
   const few = tooFewForBootstrap(data, ev.classes);
   if (denominator !== undefined) return { kind: 'wilson', denominator, ...(few ? { few } : {}) };
   return few ? { kind: 'too-few', few } : { kind: 'bootstrap' };
-}
-
-function alone(data: MetricData, def: MetricDef, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): BootstrapResult {
-  const { order, keys } = canonicalOrder([data]);
-  return bootstrap(keys, replicateOf(def, resample(data, order), params), boot);
 }
 
 /** Where a check's evaluation comes from, for replicates shared with the other checks planned on it. */
@@ -200,11 +190,13 @@ const metricKey = (metric: string, params: MetricParams) => JSON.stringify([metr
  * saved), the others read theirs. The values are those each would have drawn alone: the same weights,
  * the same statistic, so the same interval to the bit.
  */
-function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): BootstrapResult {
+async function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, params: MetricParams, boot: { resamples: number; confidence: number; seed: number }): Promise<BootstrapResult> {
   const { metric } = from;
   const group = JSON.stringify([from.role, from.ctx.datasetName(from.dataset), boot.seed, boot.resamples]);
   let drawn = from.ctx.replicates.get(group);
   if (!drawn) from.ctx.replicates.set(group, (drawn = { byMetric: new Map(), draws: 0 }));
+  // a draw still under way for this group (a check past its time limit goes on in the background)
+  await drawn.drawing;
   const { byMetric } = drawn;
   if (!byMetric.has(metricKey(metric, params))) {
     // the planned metrics that will draw replicates here (those that refuse the evaluation, or take
@@ -213,8 +205,9 @@ function sharedReplicates(from: SharedFrom, ev: Evaluation, data: MetricData, pa
     const members = [...new Map(planned.filter((b) => !byMetric.has(metricKey(b.metric, b.params)) && draws(ev, data, METRICS[b.metric], b.params)).map((b) => [metricKey(b.metric, b.params), b])).values()];
     const { order, keys } = canonicalOrder([data]);
     const rows = resample(data, order);
-    const stats = members.map((b) => replicateOf(METRICS[b.metric], rows, b.params));
-    replicates(keys, stats.length, (w) => stats.map((s) => s(w)), boot).forEach((r, j) => byMetric.set(metricKey(members[j]!.metric, members[j]!.params), r));
+    const drawing = replicatesOnThreads(keys, rows, members, boot);
+    drawn.drawing = drawing.then(() => undefined, () => undefined);
+    (await drawing).forEach((r, j) => byMetric.set(metricKey(members[j]!.metric, members[j]!.params), r));
     drawn.draws++;
   }
   return percentileInterval(byMetric.get(metricKey(metric, params))!, boot.confidence);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { bootstrap } from '../eval/bootstrap.js';
-import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, metricForTask, readsDecisions, replicateOf, undefinedBecause } from './metric-options.js';
+import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, metricForTask, readsDecisions, undefinedBecause } from './metric-options.js';
 import { perClass } from '../eval/metrics/classification.js';
-import { canonicalOrder, confusionOf, resample, type MetricData } from '../eval/metrics/index.js';
+import { canonicalOrder, confusionOf, replicateOf, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
@@ -65,7 +65,7 @@ export default defineCheck({
     const pct = o.confidence === undefined ? '' : `${Math.round(o.confidence * 1000) / 10}%`;
 
     const main: Measurement = { name: label, value };
-    const interval = boot ? intervalOf(ev, data, def, params, value, boot, { ctx, role: 'model', dataset: o.dataset, metric: o.metric }) : undefined;
+    const interval = boot ? await intervalOf(ev, data, def, params, value, boot, { ctx, role: 'model', dataset: o.dataset, metric: o.metric }) : undefined;
     const { method, few, tooFew, undefinedResamples } = interval ?? {};
     if (o.min !== undefined || o.max !== undefined) main.threshold = { ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) };
     if (interval?.ci) main.ci = interval.ci;

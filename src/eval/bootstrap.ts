@@ -148,17 +148,30 @@ export interface Replicates {
 
 /** The replicates of `k` statistics drawn together (bootstrapMany without the interval): one set of weights a replicate for them all. */
 export function replicates(keys: Uint32Array, k: number, stats: (weights: Uint8Array) => (number | null)[], options: Pick<BootstrapOptions, 'resamples' | 'seed'>): Replicates[] {
-  const values: number[][] = Array.from({ length: k }, () => []);
-  const undefinedResamples = new Array<number>(k).fill(0);
+  return joinReplicates([replicateRange(keys, k, stats, options.seed, 0, options.resamples)], options.resamples);
+}
+
+/** The values of replicates [from, to) of `k` statistics, each statistic's in replicate order (NaN: undefined). */
+export function replicateRange(keys: Uint32Array, k: number, stats: (weights: Uint8Array) => (number | null)[], seed: number, from: number, to: number): Float64Array[] {
+  const values = Array.from({ length: k }, () => new Float64Array(to - from));
   const weights = new Uint8Array(keys.length / 2);
-  for (let b = 0; b < options.resamples; b++) {
-    poissonWeights(keys, replicateWord(options.seed, b), weights);
+  for (let b = from; b < to; b++) {
+    poissonWeights(keys, replicateWord(seed, b), weights);
     stats(weights).forEach((v, j) => {
-      if (v === null || Number.isNaN(v)) undefinedResamples[j]!++;
-      else values[j]!.push(v);
+      values[j]![b - from] = v === null ? NaN : v;
     });
   }
-  return values.map((v, j) => ({ values: v.sort((a, b) => a - b), undefinedResamples: undefinedResamples[j]!, resamples: options.resamples }));
+  return values;
+}
+
+/** Replicates from the values of consecutive ranges of them (replicateRange's, in any order: the values are sorted). */
+export function joinReplicates(ranges: Float64Array[][], resamples: number): Replicates[] {
+  return (ranges[0] ?? []).map((_, j) => {
+    const values: number[] = [];
+    let undefinedResamples = 0;
+    for (const range of ranges) for (const v of range[j]!) if (Number.isNaN(v)) undefinedResamples++; else values.push(v);
+    return { values: values.sort((a, b) => a - b), undefinedResamples, resamples };
+  });
 }
 
 /** The percentile interval of replicates at a confidence level (null when every replicate was undefined). */

@@ -3,7 +3,7 @@ import * as cls from './classification.js';
 import type { MaybeNumber } from './classification.js';
 import * as reg from './regression.js';
 import { probability } from '../scores.js';
-import { byContent } from '../bootstrap.js';
+import { byContent, expand } from '../bootstrap.js';
 
 /** What a metric is computed from: the evaluation's arrays, or a bootstrap resample of them. */
 export interface MetricData {
@@ -260,6 +260,12 @@ export function tooFewForBootstrap(d: MetricData, classes: readonly string[]): s
   for (let i = 0; i < d.n; i++) support[d.truth[i]!]!++;
   const few = support.flatMap((s, c) => (s > 0 && s < MIN_BOOTSTRAP_ROWS.perClass ? [`${classes[c] ?? c}: ${s}`] : []));
   return few.length ? `fewer than ${MIN_BOOTSTRAP_ROWS.perClass} rows of a class (${few.join(', ')}) for a bootstrap interval` : undefined;
+}
+
+/** A metric on a bootstrap replicate given by its rows' weights: from the weights where the metric can, else on the rows repeated. */
+export function replicateOf(def: MetricDef, data: MetricData, params: MetricParams): (weights: Uint8Array) => number | null {
+  const fast = def.weighted?.(data, params);
+  return fast ?? ((w) => def.compute(resample(data, expand(w)), params));
 }
 
 /** The rows at `idx` (with repeats), as a bootstrap resample. */

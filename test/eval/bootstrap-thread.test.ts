@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { replicates } from '../../src/eval/bootstrap.js';
+import { drawOnTwoThreadsFrom, replicatesDrawnOnThread, replicatesOnThreads } from '../../src/eval/bootstrap-thread.js';
+import { canonicalOrder, METRICS, replicateOf, resample, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
+
+/** A seeded evaluation of n rows: C classes (0: a regression), scores that mostly agree with the truth. */
+function evaluation(n: number, C: number, seed: number): MetricData {
+  let s = seed;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  if (C === 0) {
+    const truth = Float64Array.from({ length: n }, () => rand() * 10);
+    return { n, task: 'regression', C: 0, positive: -1, truth, scores: Float32Array.from(truth, (t) => t + rand() * 2 - 1), columns: 1, predicted: new Int32Array(0), nonFinite: 0 };
+  }
+  const truth = Uint8Array.from({ length: n }, () => Math.floor(rand() * C));
+  const scores = new Float32Array(n * C);
+  const predicted = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += scores[i * C + c] = rand() + (c === truth[i] ? 1.5 : 0) + (c === 0 ? 0.25 : 0);
+    let best = 0;
+    for (let c = 0; c < C; c++) {
+      scores[i * C + c] = Math.fround(scores[i * C + c]! / sum);
+      if (scores[i * C + c]! > scores[i * C + best]!) best = c;
+    }
+    predicted[i] = best;
+  }
+  return { n, task: C === 2 ? 'binary' : 'multiclass', C, positive: C === 2 ? 1 : -1, truth, scores, columns: C, predicted, nonFinite: 0 };
+}
+
+afterAll(() => drawOnTwoThreadsFrom(20_000_000));
+
+// The metric check's replicates are drawn on two threads when there is enough work
+// (bootstrap-thread.ts): each replicate from its own weights, so that the values are the ones one
+// thread draws, to the bit, and so the intervals.
+describe('bootstrap replicates on two threads', () => {
+  const cases: [string, number, { metric: MetricName; params: MetricParams }[]][] = [
+    ['binary', 2, [{ metric: 'roc_auc', params: {} }, { metric: 'log_loss', params: {} }, { metric: 'f1', params: {} }, { metric: 'average_precision', params: {} }]],
+    ['multiclass', 4, [{ metric: 'roc_auc', params: {} }, { metric: 'f1', params: { average: 'macro' } }, { metric: 'log_loss', params: {} }, { metric: 'top_k_accuracy', params: { k: 2 } }]],
+    ['regression', 0, [{ metric: 'r2', params: {} }, { metric: 'mae', params: {} }, { metric: 'median_ae', params: {} }]],
+  ];
+  for (const [task, C, metrics] of cases) {
+    it(`${task}: the same sorted values and undefined counts as one thread draws, for an even and an odd number of resamples`, async () => {
+      const data = evaluation(3000, C, 7 + C);
+      const { order, keys } = canonicalOrder([data]);
+      const rows = resample(data, order);
+      for (const resamples of [200, 201]) {
+        const options = { resamples, seed: 11 };
+        const stats = metrics.map((m) => replicateOf(METRICS[m.metric], rows, m.params));
+        const alone = replicates(keys, metrics.length, (w) => stats.map((f) => f(w)), options);
+        drawOnTwoThreadsFrom(0);
+        const before = replicatesDrawnOnThread();
+        const two = await replicatesOnThreads(keys, rows, metrics, options);
+        // the second half by the thread (the built dist/eval/bootstrap-worker.cjs), not by this one
+        expect(replicatesDrawnOnThread() - before).toBe(resamples - Math.floor(resamples / 2));
+        expect(two.length).toBe(metrics.length);
+        two.forEach((r, j) => {
+          expect(r.resamples).toBe(resamples);
+          expect(r.undefinedResamples).toBe(alone[j]!.undefinedResamples);
+          expect(r.values.length).toBe(alone[j]!.values.length);
+          // Object.is on every value: the same doubles, not close ones
+          expect(r.values.every((v, i) => Object.is(v, alone[j]!.values[i]))).toBe(true);
+        });
+        // below the threshold, one thread: the same again
+        drawOnTwoThreadsFrom(Infinity);
+        expect(await replicatesOnThreads(keys, rows, metrics, options)).toEqual(alone);
+      }
+    }, 60_000);
+  }
+});
