@@ -52,8 +52,8 @@ describe('installed into another project', () => {
       starts.push(...started.map((f) => relative(installed, f)));
       for (const f of [...local, ...started]) expect(existsSync(f), `${relative(installed, m)} needs ${relative(installed, f)}`).toBe(true);
     }
-    // the files started as threads and processes were found (the model host, the parsing and hashing threads), among the package's files the modules name
-    expect(starts).toEqual(expect.arrayContaining(['dist/onnx/host-child.cjs', 'dist/eval/datasets/csv-worker.cjs', 'dist/input/sha256-worker.js']));
+    // the files started as threads and processes were found (the model host, the parsing, hashing and bootstrap threads), among the package's files the modules name
+    expect(starts).toEqual(expect.arrayContaining(['dist/onnx/host-child.cjs', 'dist/eval/datasets/csv-worker.cjs', 'dist/input/sha256-worker.js', 'dist/eval/bootstrap-worker.cjs']));
     const bin = join(project, 'node_modules', '.bin', 'deploy-check');
     const run = spawnSync(bin, [], { cwd: project, env, encoding: 'utf8' });
     expect(run.stderr).toBe('');
