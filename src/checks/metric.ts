@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
-import { bootstrap } from '../eval/bootstrap.js';
+import { joinReplicates, percentileInterval } from '../eval/bootstrap.js';
+import { replicateValues } from '../eval/bootstrap-thread.js';
 import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, metricForTask, readsDecisions, undefinedBecause } from './metric-options.js';
 import { perClass } from '../eval/metrics/classification.js';
-import { canonicalOrder, confusionOf, replicateOf, resample, type MetricData } from '../eval/metrics/index.js';
+import { canonicalOrder, confusionOf, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { formatNumber } from '../report/format-value.js';
@@ -101,9 +102,12 @@ export default defineCheck({
       const regression: Measurement = { name: `${label} regression vs baseline${o.compare.relative ? ' (relative)' : ''}`, value: loss(value, baseValue), threshold: { max: o.compare.max_regression } };
       if (boot && !few && regression.value !== null) {
         // paired: both models' rows keyed by their joint content, resampled together
+        // (each replicate's two values drawn on two threads when there is work enough: replicateValues)
         const { order, keys } = canonicalOrder([data, baseData]);
-        const [cand, base] = [replicateOf(def, resample(data, order), params), replicateOf(def, resample(baseData, order), params)];
-        const r = bootstrap(keys, (w) => loss(cand(w), base(w)), boot);
+        const [cand, base] = await replicateValues(keys, [resample(data, order), resample(baseData, order)], [0, 1].map((d) => ({ data: d, metric: o.metric, params })), boot);
+        const orNull = (v: number) => (Number.isNaN(v) ? null : v);
+        const losses = cand!.map((c, b) => loss(orNull(c), orNull(base![b]!)) ?? NaN);
+        const r = percentileInterval(joinReplicates([[losses]], boot.resamples)[0]!, boot.confidence);
         if (r.interval) regression.ci = r.interval;
       }
       const bound = boot ? regression.ci?.[1] ?? null : regression.value;

@@ -3,17 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PACKAGE_ROOT } from '../input/version.js';
 import { joinReplicates, replicateRange, type BootstrapOptions, type Replicates } from './bootstrap.js';
-import { METRICS, replicateOf, type MetricData, type MetricName, type MetricParams } from './metrics/index.js';
-
-/** What the bootstrap thread (bootstrap-worker.ts) draws: replicates [from, to) of these metrics on these rows. */
-export interface ReplicateJob {
-  keys: Uint32Array;
-  data: MetricData;
-  metrics: { metric: MetricName; params: MetricParams }[];
-  seed: number;
-  from: number;
-  to: number;
-}
+import type { MetricData, MetricName, MetricParams } from './metrics/index.js';
+import { jobStats, type ReplicateJob, type ReplicateStat } from './replicate-job.js';
 
 /** The thread's entry point, always the built one (scripts/bundle.mjs), from the sources in tests too. */
 const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'bootstrap-worker.cjs');
@@ -36,36 +27,43 @@ export function drawOnTwoThreadsFrom(work: number): void {
 }
 
 /**
- * The replicates of metrics on an evaluation's rows (in canonical order, with their keys), drawn on
- * two threads when there is enough work: this one draws the first half of the resamples while a
- * thread of its own draws the second, each replicate from its own weights (the keys, the seed and
- * its number), so that the values, sorted, are those one thread draws — the same intervals to the
- * bit. A thread that fails leaves its half to this one.
+ * The values of statistics over every replicate, each statistic's in replicate order (NaN:
+ * undefined), drawn on two threads when there is enough work: this one draws the first half of the
+ * resamples while a thread of its own draws the second, each replicate from its own weights (the
+ * keys, the seed and its number), so that every value is the one a single thread draws, to the bit.
+ * A thread that fails leaves its half to this one.
  */
-export async function replicatesOnThreads(keys: Uint32Array, data: MetricData, metrics: ReplicateJob['metrics'], options: Pick<BootstrapOptions, 'resamples' | 'seed'>): Promise<Replicates[]> {
+export async function replicateValues(keys: Uint32Array, datas: MetricData[], stats: ReplicateStat[], options: Pick<BootstrapOptions, 'resamples' | 'seed'>): Promise<Float64Array[]> {
   const R = options.resamples;
-  const stats = () => {
-    const each = metrics.map((m) => replicateOf(METRICS[m.metric], data, m.params));
-    return (w: Uint8Array) => each.map((f) => f(w));
-  };
   const half = Math.floor(R / 2);
-  if (data.n * R * metrics.length < parallelFrom || half === 0 || !existsSync(WORKER)) return joinReplicates([replicateRange(keys, metrics.length, stats(), options.seed, 0, R)], R);
+  const rows = keys.length / 2;
+  if (rows * R * stats.length < parallelFrom || half === 0 || !existsSync(WORKER)) return replicateRange(keys, stats.length, jobStats(datas, stats), options.seed, 0, R);
   const worker = new Worker(WORKER);
   const theirs = new Promise<Float64Array[]>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the bootstrap thread ended (exit code ${code})`)));
   });
-  worker.postMessage({ keys, data, metrics, seed: options.seed, from: half, to: R } satisfies ReplicateJob);
-  const mine = replicateRange(keys, metrics.length, stats(), options.seed, 0, half);
+  worker.postMessage({ keys, datas, stats, seed: options.seed, from: half, to: R } satisfies ReplicateJob);
+  const mine = replicateRange(keys, stats.length, jobStats(datas, stats), options.seed, 0, half);
   let other: Float64Array[];
   try {
     other = await theirs;
     drawnOnThread += R - half;
   } catch {
-    other = replicateRange(keys, metrics.length, stats(), options.seed, half, R);
+    other = replicateRange(keys, stats.length, jobStats(datas, stats), options.seed, half, R);
   } finally {
     void worker.terminate();
   }
-  return joinReplicates([mine, other], R);
+  return mine.map((m, j) => {
+    const all = new Float64Array(R);
+    all.set(m);
+    all.set(other[j]!, half);
+    return all;
+  });
+}
+
+/** The replicates of metrics on one evaluation's rows (in canonical order, with their keys): replicateValues', sorted. */
+export async function replicatesOnThreads(keys: Uint32Array, data: MetricData, metrics: { metric: MetricName; params: MetricParams }[], options: Pick<BootstrapOptions, 'resamples' | 'seed'>): Promise<Replicates[]> {
+  return joinReplicates([await replicateValues(keys, [data], metrics.map((m) => ({ data: 0, ...m })), options)], options.resamples);
 }

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { replicates } from '../../src/eval/bootstrap.js';
-import { drawOnTwoThreadsFrom, replicatesDrawnOnThread, replicatesOnThreads } from '../../src/eval/bootstrap-thread.js';
+import { replicateRange, replicates } from '../../src/eval/bootstrap.js';
+import { drawOnTwoThreadsFrom, replicatesDrawnOnThread, replicatesOnThreads, replicateValues } from '../../src/eval/bootstrap-thread.js';
+import { jobStats } from '../../src/eval/replicate-job.js';
 import { canonicalOrder, METRICS, replicateOf, resample, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
 
 /** A seeded evaluation of n rows: C classes (0: a regression), scores that mostly agree with the truth. */
@@ -16,7 +17,7 @@ function evaluation(n: number, C: number, seed: number): MetricData {
   const predicted = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     let sum = 0;
-    for (let c = 0; c < C; c++) sum += scores[i * C + c] = rand() + (c === truth[i] ? 1.5 : 0) + (c === 0 ? 0.25 : 0);
+    for (let c = 0; c < C; c++) sum += scores[i * C + c] = rand() + (c === truth[i] ? 0.6 : 0) + (c === 0 ? 0.25 : 0);
     let best = 0;
     for (let c = 0; c < C; c++) {
       scores[i * C + c] = Math.fround(scores[i * C + c]! / sum);
@@ -66,4 +67,26 @@ describe('bootstrap replicates on two threads', () => {
       }
     }, 60_000);
   }
+
+  // a paired bootstrap (compare: baseline) reads each replicate's two values together: the values
+  // come back in replicate order, the thread's half after this one's
+  it("two row sets keyed together (a candidate and a baseline): every replicate's values in replicate order, as one thread draws them", async () => {
+    const cand = evaluation(2500, 2, 3);
+    const base = evaluation(2500, 2, 4);
+    const { order, keys } = canonicalOrder([cand, base]);
+    const datas = [resample(cand, order), resample(base, order)];
+    const stats = [0, 1].map((d) => ({ data: d, metric: 'roc_auc' as const, params: {} }));
+    const options = { resamples: 301, seed: 5 };
+    const alone = replicateRange(keys, 2, jobStats(datas, stats), options.seed, 0, options.resamples);
+    drawOnTwoThreadsFrom(0);
+    const before = replicatesDrawnOnThread();
+    const two = await replicateValues(keys, datas, stats, options);
+    expect(replicatesDrawnOnThread() - before).toBe(151);
+    expect(two.map((v) => v.length)).toEqual([301, 301]);
+    two.forEach((v, j) => expect(v.every((x, b) => Object.is(x, alone[j]![b]))).toBe(true));
+    // the two models differ replicate by replicate (pairs out of order would not be these), and the
+    // statistic differs from one replicate to the next
+    expect(two[0]!.some((x, b) => x !== two[1]![b])).toBe(true);
+    expect(new Set(two[0]).size).toBeGreaterThan(250);
+  }, 60_000);
 });
