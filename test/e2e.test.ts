@@ -141,6 +141,14 @@ function expectRefused(r: { code: number | null; stderr: string }, dir: string, 
   expect(r.stderr.replaceAll(join(dir, 'c.yaml'), 'c.yaml')).toBe([...lines, ''].join('\n'));
 }
 
+/** validate and run refuse dir/c.yaml with these lines: the run stops before any check (the files shown as the run shows them), no report. */
+function expectRefusedBeforeAnyCheck(dir: string, lines: string[]): void {
+  expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, lines);
+  const run = cli([join(dir, 'c.yaml')], { cwd: dir });
+  expect(run.stdout).toBe('');
+  expectRefused(run, dir, lines);
+}
+
 describe('deploy-check validate, schema, inspect', () => {
   it('validate: exit 0 on a valid checklist, 2 with every problem otherwise', () => {
     expect(cli(['validate', 'checklists/example.yaml'])).toMatchObject({ code: 0, stdout: 'checklists/example.yaml: valid checklist, 15 checks (card, hyperparameters, model, baseline-model, files, signoff, accuracy, recall, no-regression, by-tumour-size, outputs, determinism, staleness, monitoring, data)\n' });
@@ -179,11 +187,7 @@ describe('deploy-check validate, schema, inspect', () => {
       'model.onnx  input "input" takes 30 columns, but 29 of d.csv are mapped to it (mean_texture, mean_perimeter, mean_area, mean_smoothness, mean_compactness, mean_concavity, …) (list its columns in model.inputs)',
       'base.onnx  input "input" takes 30 columns, but 29 of d.csv are mapped to it (mean_texture, mean_perimeter, mean_area, mean_smoothness, mean_compactness, mean_concavity, …) (list its columns in baseline.inputs)',
     ];
-    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, want);
-    // the run stops before any check: the same problems (the files shown as the run shows them), no report
-    const run = cli([join(dir, 'c.yaml')], { cwd: dir });
-    expect(run.stdout).toBe('');
-    expectRefused(run, dir, want);
+    expectRefusedBeforeAnyCheck(dir, want);
     // the dataset that fits both is not a problem; a baseline that is not ONNX is
     writeFileSync(join(dir, 'c.yaml'), readFileSync(join(dir, 'c.yaml'), 'utf8').replace('path: d.csv', 'path: e.csv').replace('base.onnx', 'bad.onnx'));
     expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, ['bad.onnx  is not a readable ONNX model: unsupported wire type 6 at byte 1']);
@@ -208,10 +212,7 @@ describe('deploy-check validate, schema, inspect', () => {
       'c.yaml:9:36  checks[1].metric: ece does not apply to a multiclass model (it applies to binary)',
       'c.yaml:10:29  checks[2].metric: brier does not apply to a multiclass model (it applies to binary)',
     ];
-    expectRefused(cli(['validate', join(dir, 'c.yaml')]), dir, want);
-    const run = cli([join(dir, 'c.yaml')], { cwd: dir });
-    expect(run.stdout).toBe('');
-    expectRefused(run, dir, want);
+    expectRefusedBeforeAnyCheck(dir, want);
     // one probability a row and no class labels: a regression, unless the checklist sets the task
     const rain = '  path: rain.onnx\n  inputs: { x: [precipitation, temp_max, temp_min, wind] }\n';
     write(rain, '  - { type: metric, metric: roc_auc, min: 0.5 }\n');

@@ -150,12 +150,14 @@ function salvage(raw: Record<string, unknown>, options: { modelKeys?: boolean } 
     const bad = new Set(r.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : i.path.slice(0, 1).map(String))));
     return part<ModelSpec>(modelSchema, Object.fromEntries(Object.entries(value).filter(([k]) => !bad.has(k))));
   };
+  // the checks' schema once for them all (it is built for the types they name)
+  const { check } = checklistSchemas(raw.checks);
   return {
     partial: true,
     model: model(raw.model),
     baseline: raw.baseline === undefined ? null : model(raw.baseline),
     datasets: raw.datasets === undefined ? null : part<Checklist['datasets']>(datasetsSchema, raw.datasets),
-    checks: Array.isArray(raw.checks) ? raw.checks.map((c) => part<CheckSpec>(checklistSchemas(raw.checks).check, c)) : [],
+    checks: Array.isArray(raw.checks) ? raw.checks.map((c) => part<CheckSpec>(check, c)) : [],
   };
 }
 

@@ -68,13 +68,13 @@ export function metricData(ev: Evaluation): MetricData {
 /** Refuses a metric that does not apply to the task `role`'s model was read as (the hint names that model's keys). */
 export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string, role: ModelRole): void {
   const no = notApplying(o, ev.task, role);
-  if (no) throw new InputError(file, no.message, undefined, no.hint);
+  if (no) throw new InputError(file, `metric ${no.message}`, undefined, no.hint);
 }
 
 /** A metric that does not apply to the task a model is read as, before any row (CheckDefinition.forTask): the problem, at `metric`. */
 export function metricForTask(o: Partial<MetricChoice>, task: Task, role: ModelRole): OptionProblem[] {
   const no = o.metric === undefined ? undefined : notApplying(o as MetricChoice, task, role);
-  return no ? [{ option: 'metric', message: no.message.replace(/^metric /, ''), hint: no.hint }] : [];
+  return no ? [{ option: 'metric', ...no }] : [];
 }
 
 function notApplying(o: MetricChoice, task: Task, role: ModelRole): { message: string; hint: string } | undefined {
@@ -82,7 +82,7 @@ function notApplying(o: MetricChoice, task: Task, role: ModelRole): { message: s
   if ((def.tasks as readonly string[]).includes(task)) return undefined;
   // a classifier exported with one probability a row and no class labels (PyTorch's sigmoid) reads as a regression
   const why = task === 'regression' ? `; a model whose output is one float a row, with no class labels, is read as a regression unless the checklist sets its task (${role}.task: binary, with ${role}.positive)` : '';
-  return { message: `metric ${o.metric} does not apply to a ${task} ${role === 'baseline' ? 'baseline' : 'model'}`, hint: `it applies to ${def.tasks.join(', ')}${why}` };
+  return { message: `${o.metric} does not apply to a ${task} ${role === 'baseline' ? 'baseline' : 'model'}`, hint: `it applies to ${def.tasks.join(', ')}${why}` };
 }
 
 /** Why every metric of an evaluation is undefined, when one reason covers them all (non-finite scores). */

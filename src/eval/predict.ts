@@ -641,7 +641,7 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   const { classes, source: classSource } = resolveClasses(plan.model, plan.outputs.scores!, labels.dictionary, path, labelName, width);
   const C = classes.length;
   if (width !== 1 && width !== C) throw new InputError(plan.model.path, `output "${plan.outputs.scores}" has ${width} columns but there are ${C} classes (${classes.join(', ')})`);
-  const task: Task = plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task ?? (C === 2 ? 'binary' : 'multiclass');
+  const task = classifierTask(plan, C);
   if (task === 'binary' && C !== 2) throw new InputError(plan.model.path, `task is binary, but there are ${C} classes (${classes.join(', ')})`);
   const order = new Map(classes.map((c, i) => [c, i]));
   const remap = new Int32Array(labels.dictionary.size);
@@ -735,9 +735,14 @@ function classLabelsOf(model: ModelFacts, scores: string | undefined): (string |
  */
 export function taskBeforeRows(plan: ModelPlan): Task | undefined {
   if (plan.outputs.task === 'regression') return 'regression';
-  if (plan.model.spec.task !== undefined) return plan.model.spec.task === 'regression' ? 'multiclass' : plan.model.spec.task;
   const classes = classLabelsOf(plan.model, plan.outputs.scores) ?? plan.model.spec.classes;
-  return classes === undefined ? undefined : classes.length === 2 ? 'binary' : 'multiclass';
+  return plan.model.spec.task === undefined && classes === undefined ? undefined : classifierTask(plan, classes?.length ?? 0);
+}
+
+/** A classifier's task: the checklist's, else binary for two classes and multiclass for more (one rule for the evaluation and taskBeforeRows). */
+function classifierTask(plan: ModelPlan, classes: number): Task {
+  const set = plan.model.spec.task;
+  return set === 'regression' ? 'multiclass' : set ?? (classes === 2 ? 'binary' : 'multiclass');
 }
 
 /**
