@@ -1,7 +1,22 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readBuffer } from './read-buffer.js';
-import type { FileDigestJob } from './sha256.js';
+
+/** FileDigestJob's state once its reader has given the digest up (digestOnThread): the thread stops */
+export const ABANDONED = 3;
+
+/**
+ * A file to hash whole on another thread, which reads it itself (hashFileInSteps; digestOnThread in
+ * sha256.ts makes the job): the digest's 32 bytes go to `result`, then two Int32 cells (by index
+ * `at`: the state, 0 hashing, 1 done, 2 failed, 3 abandoned by the reader; the chunks hashed so far),
+ * then the error's UTF-8 from byte `at.error`. (The layout travels with the job: the thread's bundle
+ * holds none of sha256.ts.)
+ */
+export interface FileDigestJob {
+  hashFile: string;
+  result: SharedArrayBuffer;
+  at: { state: number; progress: number; error: number };
+}
 
 /** bytes read and hashed a step */
 const STEP = 1 << 20;
@@ -10,9 +25,12 @@ const STEP = 1 << 20;
  * The thread's side of digestOnThread (sha256.ts): reads and hashes the job's file a megabyte a
  * step, each step an event-loop turn of its own (setImmediate), so that the thread's other messages
  * (regions to parse) are not held up behind a large file; writes the digest, or why the file could
- * not be read, into the job's result and wakes the waiting thread; then calls `done`.
+ * not be read, into the job's result and wakes the waiting thread; then calls `done`. A job its
+ * reader abandoned stops at its next step (`done` is called, nothing written). `beforeStep` runs
+ * before each step: the parsing thread handles there the regions that came meanwhile, so that the
+ * file is hashed in the time it has no region to parse (csv-worker.ts).
  */
-export function hashFileInSteps(job: FileDigestJob, done: () => void): void {
+export function hashFileInSteps(job: FileDigestJob, done: () => void, beforeStep?: () => void): void {
   const cells = new Int32Array(job.result);
   const bytes = new Uint8Array(job.result);
   const finish = (state: 1 | 2, error?: Error) => {
@@ -28,6 +46,12 @@ export function hashFileInSteps(job: FileDigestJob, done: () => void): void {
   }
   const reader = fileHasher(fd);
   const step = () => {
+    beforeStep?.();
+    if (Atomics.load(cells, job.at.state) === ABANDONED) {
+      closeSync(fd);
+      done();
+      return;
+    }
     try {
       if (reader.step()) {
         Atomics.add(cells, job.at.progress, 1);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ABANDONED, type FileDigestJob } from './hash-file.js';
 import { PACKAGE_ROOT } from './version.js';
 
 /** A file's sha256, fed chunk by chunk as it is read. */
@@ -19,17 +20,6 @@ export type DigestMessage =
   | { op: 'update'; id: number; index: number; offset: number; length: number }
   | { op: 'digest'; id: number; result: SharedArrayBuffer };
 
-/**
- * A file to hash whole on another thread, which reads it itself (hashFileInSteps, in
- * src/input/hash-file.ts): the digest's 32 bytes go to `result`, then two Int32 cells (by index `at`:
- * the state, 0 hashing, 1 done, 2 failed; the chunks hashed so far), then the error's UTF-8 from byte
- * `at.error`. (The layout travels with the job: the thread's bundle holds none of this module.)
- */
-export interface FileDigestJob {
-  hashFile: string;
-  result: SharedArrayBuffer;
-  at: { state: number; progress: number; error: number };
-}
 const AT = { state: 8, progress: 9, error: 40 };
 
 /** Files smaller than this are hashed on the reading thread: a thread costs more than it saves. */
@@ -108,17 +98,26 @@ export function fileDigest(size: number, thread: boolean): Digest {
   };
 }
 
+/** A file being hashed on another thread (digestOnThread). */
+export interface ThreadDigest {
+  /** waits for the thread (blocking) and gives the digest, or throws why the file could not be read */
+  digest(): string;
+  /** the digest will not be asked for (a read given up): the thread stops hashing the file */
+  abandon(): void;
+}
+
 /**
- * The sha256 of `file` read whole by another thread: `post` hands the job to it (at once), and the
- * function returned waits for the thread (blocking) and gives the digest, or throws why the file
- * could not be read. A thread that has not moved for a minute has died.
+ * The sha256 of `file` read whole by another thread: `post` hands the job to it (at once). A thread
+ * that has not moved for a minute has died.
  */
-export function digestOnThread(file: string, post: (job: FileDigestJob) => void): () => string {
+export function digestOnThread(file: string, post: (job: FileDigestJob) => void): ThreadDigest {
   const result = new SharedArrayBuffer(AT.error + 512);
   const cells = new Int32Array(result);
   post({ hashFile: file, result, at: AT });
   let outcome: { sha256: string } | { error: Error } | undefined;
-  return () => {
+  return {
+    abandon: () => void Atomics.compareExchange(cells, AT.state, 0, ABANDONED),
+    digest: () => {
     if (!outcome) {
       try {
         waitFor(cells, AT.state, 0, AT.progress);
@@ -131,6 +130,7 @@ export function digestOnThread(file: string, post: (job: FileDigestJob) => void)
     }
     if ('error' in outcome) throw outcome.error;
     return outcome.sha256;
+    },
   };
 }
 

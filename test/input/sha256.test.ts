@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { numberAt } from '../../src/eval/cells.js';
 import { openDataset } from '../../src/eval/datasets/index.js';
-import { digestOnThread, digestThread, fileDigest, THREAD_FROM, type FileDigestJob } from '../../src/input/sha256.js';
-import { hashFileNow, settleDigest } from '../../src/input/hash-file.js';
+import { digestOnThread, digestThread, fileDigest, THREAD_FROM } from '../../src/input/sha256.js';
+import { hashFileInSteps, hashFileNow, settleDigest, type FileDigestJob } from '../../src/input/hash-file.js';
 import { parseThread, regionsParsedOnThread } from '../../src/eval/datasets/csv-thread.js';
 import { InputError } from '../../src/input/errors.js';
 import { scenario } from '../helpers.js';
@@ -68,7 +68,7 @@ describe("a large file's sha256, hashed on a thread of its own", () => {
   });
 });
 
-describe("a large CSV's sha256: hashed after the read by the parsing thread reading the file again, or as it is read for a light caller", () => {
+describe("a large CSV's sha256: hashed by the parsing thread reading the file again, in the turns it has no region to parse, or as it is read for a light caller", () => {
   /** a CSV just over THREAD_FROM */
   function bigCsv(): { file: string; text: Buffer; rows: number } {
     const row = '0.25,-5.5,7\n';
@@ -90,12 +90,12 @@ describe("a large CSV's sha256: hashed after the read by the parsing thread read
     const thread = parseThread()!;
     try {
       const digest = thread.hash(file);
-      expect(digest()).toBe(sha(text));
-      expect(digest()).toBe(sha(text));
+      expect(digest.digest()).toBe(sha(text));
+      expect(digest.digest()).toBe(sha(text));
       const gone = thread.hash(join(scenario({}), 'gone.csv'));
-      expect(() => gone()).toThrow(/ENOENT/);
-      expect(() => gone()).toThrow(/ENOENT/);
-      expect(thread.hash(file)()).toBe(sha(text));
+      expect(() => gone.digest()).toThrow(/ENOENT/);
+      expect(() => gone.digest()).toThrow(/ENOENT/);
+      expect(thread.hash(file).digest()).toBe(sha(text));
       // the reader's own way when the thread has ended: the same digest
       expect(hashFileNow(file)).toBe(sha(text));
     } finally {
@@ -108,8 +108,48 @@ describe("a large CSV's sha256: hashed after the read by the parsing thread read
     const digest = digestOnThread('any.csv', (job) => (posted = job));
     expect(posted!.hashFile).toBe('any.csv');
     settleDigest(posted!, 2, new Error('the CSV parsing thread ended before the digest: killed'));
-    expect(() => digest()).toThrow('the CSV parsing thread ended before the digest: killed');
-    expect(() => digest()).toThrow('killed');
+    expect(() => digest.digest()).toThrow('the CSV parsing thread ended before the digest: killed');
+    expect(() => digest.digest()).toThrow('killed');
+  });
+
+  it('a job its reader abandons (a read given up): the thread stops at its next step, writes no digest and is done with the job; a job not abandoned is hashed to its end', async () => {
+    const { file, text } = bigCsv();
+    const steps = Math.ceil(text.length / (1 << 20));
+    const run = async (abandon: boolean) => {
+      let job: FileDigestJob | undefined;
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      // the thread's side run here: its first step at once, the others a turn of the event loop each
+      const digest = digestOnThread(file, (j) => hashFileInSteps((job = j), done));
+      if (abandon) digest.abandon();
+      await finished;
+      const cells = new Int32Array(job!.result);
+      return { state: Atomics.load(cells, job!.at.state), steps: Atomics.load(cells, job!.at.progress), digest };
+    };
+    const abandoned = await run(true);
+    expect(abandoned.state).toBe(3);
+    expect(abandoned.steps).toBe(1);
+    expect(steps).toBeGreaterThan(30);
+    const whole = await run(false);
+    expect(whole.state).toBe(1);
+    expect(whole.steps).toBe(steps);
+    expect(whole.digest.digest()).toBe(sha(text));
+    // abandoning a job already done changes nothing
+    whole.digest.abandon();
+    expect(whole.digest.digest()).toBe(sha(text));
+  });
+
+  it('a read of a large CSV given up after its first batch (its hash abandoned) has no evidence; the next whole read has the digest of the file', async () => {
+    const { file, text } = bigCsv();
+    const source = await openDataset(file, 'big.csv');
+    for await (const b of source.batches([{ index: 2, as: 'number' }], 4096, { reuse: true })) {
+      expect(b.n).toBe(4096);
+      break;
+    }
+    expect(source.evidence()).toBeUndefined();
+    const { source: again, n } = await readAll(file);
+    expect(n).toBeGreaterThan(4096);
+    expect(again.evidence()!.sha256).toBe(sha(text));
   });
 
   it("a run's evidence is the file's digest; a file written to or removed after its read is an error naming it, not a digest of other rows", async () => {

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { settleDigest } from '../../input/hash-file.js';
-import { digestOnThread, type FileDigestJob } from '../../input/sha256.js';
+import { settleDigest, type FileDigestJob } from '../../input/hash-file.js';
+import { digestOnThread, type ThreadDigest } from '../../input/sha256.js';
 import { takeParseWorker } from './parse-worker.js';
 import { detachOnce, linesOver, transferList, type LineArrays, type LineResults, type LineSpec, type Lines } from './csv-lines.js';
 
@@ -78,11 +78,11 @@ export interface ParseThread {
   /** parses bytes [from, to) into the arrays of `lines` on the thread; they and the bytes are unusable from then on, and come back, parsed, in what it settles with */
   parse(bytes: Uint8Array, from: number, to: number, ncols: number, spec: LineSpec, lines: Lines): Promise<{ bytes: Uint8Array; lines: Lines }>;
   /**
-   * The sha256 of `file`, read whole by the thread between the regions it parses, a megabyte at a
-   * time (src/input/hash-file.ts): the job is handed over at once, and the function returned waits
-   * for it (blocking). The thread lives on until it is done, released or not.
+   * The sha256 of `file`, read whole by the thread a megabyte at a time when it has no region to
+   * parse (src/input/hash-file.ts): the job is handed over at once; its `digest` waits for it
+   * (blocking). The thread lives on until it is done or abandoned, released or not.
    */
-  hash(file: string): () => string;
+  hash(file: string): ThreadDigest;
   /** the reader is done with the thread */
   release(): void;
 }

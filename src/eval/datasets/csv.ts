@@ -62,10 +62,8 @@ export async function openCsv(
     evidence: () => evidence,
     progress: () => (size ? read / size : 1),
     async *batches(want, batchSize, options) {
-      // the parsing thread for a large file (csv-regions.ts), which also hashes it after the read unless the caller is light (digest.ts)
+      // the parsing thread for a large file (csv-regions.ts), which also hashes it unless the caller is light (digest.ts)
       const thread = plainPath && size >= threadFrom ? parseThread() : undefined;
-      const hash = datasetDigest(file, display, size, thread, options?.light ?? false);
-      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
       // for each file column: -1 (not wanted) or the index of its output column
       const slot = new Int32Array(columns.length).fill(-1);
       want.forEach((w, k) => (slot[w.index] = k));
@@ -215,16 +213,25 @@ export async function openCsv(
       // Records are handled synchronously chunk by chunk; only whole batches cross an await.
       const numeric = new Uint8Array(columns.length);
       want.forEach((w) => (numeric[w.index] = w.as === 'number' ? 1 : 0));
+      const hash = datasetDigest(file, display, size, thread, options?.light ?? false);
+      const counting = { update: (chunk: Buffer) => ((read += chunk.length), hash.update(chunk)) };
+      let whole = false;
       try {
-        for await (const _ of records(file, display, delim, counting, onRecord, numeric, regions, chunk)) yield* hand();
+        try {
+          for await (const _ of records(file, display, delim, counting, onRecord, numeric, regions, chunk)) yield* hand();
+        } finally {
+          regions?.close();
+        }
+        yield* hand();
+        if (rows === 0 && !options?.empty) throw new InputError(display, 'has a header but no rows');
+        through = size;
+        if (n) yield flush().batch;
+        evidence = passEvidence(hash.end(), size, rows);
+        whole = true;
       } finally {
-        regions?.close();
+        // a read given up (an error, or a caller that wanted a few rows): its hash with it
+        if (!whole) hash.abandon();
       }
-      yield* hand();
-      if (rows === 0 && !options?.empty) throw new InputError(display, 'has a header but no rows');
-      through = size;
-      if (n) yield flush().batch;
-      evidence = passEvidence(hash.end(), size, rows);
     },
   };
 }
