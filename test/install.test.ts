@@ -48,7 +48,11 @@ describe('installed into another project', () => {
         expect(text).toMatch(/["']program\.cjs["']/);
         local.push(join(dirname(m), 'program.cjs'), join(dirname(m), 'program.cjs.cache'));
       }
-      const started = [...text.matchAll(/join\d*\)?\((?:import_version\d*\.)?PACKAGE_ROOT\d*, ([^)]+)\)/g)].map((x) => join(installed, ...x[1]!.split(',').map((p) => p.trim().replace(/^["']|["']$/g, ''))));
+      // joined to the package's root (the model host), or named from it for builtWorker (a constant 'dist/…')
+      const started = [
+        ...[...text.matchAll(/join\d*\)?\((?:import_version\d*\.)?PACKAGE_ROOT\d*, ((?:["'][^"']+["'],?\s*)+)\)/g)].map((x) => join(installed, ...x[1]!.split(',').map((p) => p.trim().replace(/^["']|["']$/g, '')))),
+        ...[...text.matchAll(/=\s*["'](dist\/[\w/.-]+\.c?js)["']/g)].map((x) => join(installed, x[1]!)),
+      ];
       starts.push(...started.map((f) => relative(installed, f)));
       for (const f of [...local, ...started]) expect(existsSync(f), `${relative(installed, m)} needs ${relative(installed, f)}`).toBe(true);
     }

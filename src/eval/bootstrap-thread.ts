@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { PACKAGE_ROOT } from '../input/version.js';
+import type { Worker } from 'node:worker_threads';
+import { builtWorker } from '../input/built-worker.js';
 import { joinReplicates, replicateRange, type BootstrapOptions, type Replicates } from './bootstrap.js';
 import type { MetricData, MetricName, MetricParams } from './metrics/index.js';
 import { jobStats, type ReplicateJob, type ReplicateStat } from './replicate-job.js';
 
 /** The thread's entry point, always the built one (scripts/bundle.mjs), from the sources in tests too. */
-const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'bootstrap-worker.cjs');
+const WORKER = 'dist/eval/bootstrap-worker.cjs';
 
 /**
  * Rows × resamples × metrics from which a second thread draws half of the replicates: below, the
@@ -37,8 +35,8 @@ export async function replicateValues(keys: Uint32Array, datas: MetricData[], st
   const R = options.resamples;
   const half = Math.floor(R / 2);
   const rows = keys.length / 2;
-  if (rows * R * stats.length < parallelFrom || half === 0 || !existsSync(WORKER)) return replicateRange(keys, stats.length, jobStats(datas, stats), options.seed, 0, R);
-  const worker = new Worker(WORKER);
+  const worker = rows * R * stats.length < parallelFrom || half === 0 ? undefined : builtWorker(WORKER);
+  if (!worker) return replicateRange(keys, stats.length, jobStats(datas, stats), options.seed, 0, R);
   const theirs = new Promise<Float64Array[]>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

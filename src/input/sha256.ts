@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ABANDONED, type FileDigestJob } from './hash-file.js';
-import { PACKAGE_ROOT } from './version.js';
+import { builtWorker } from './built-worker.js';
 
 /** A file's sha256, fed chunk by chunk as it is read. */
 export interface Digest {
@@ -30,7 +28,7 @@ const SLOT = 1 << 20;
 const SLOTS = 4;
 /** buffers at most (chunks handed over and not yet hashed) */
 const MAX_SLOTS = 8;
-const WORKER = join(PACKAGE_ROOT, 'dist', 'input', 'sha256-worker.js');
+const WORKER = 'dist/input/sha256-worker.js';
 
 let worker: Worker | undefined;
 let streams = 0;
@@ -144,11 +142,11 @@ function release(w: Worker): void {
 
 /** The thread that hashes a file of `size` bytes (undefined: this one), when `thread` allows one. */
 export function digestThread(size: number, thread: boolean): Worker | undefined {
-  if (!thread || size < THREAD_FROM || !existsSync(WORKER)) return undefined;
+  if (!thread || size < THREAD_FROM) return undefined;
   if (!worker) {
     // a small heap: it holds a hash state a file, and the chunks are in shared memory
-    worker = new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } });
-    worker.unref();
+    worker = builtWorker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } });
+    worker?.unref();
   }
   return worker;
 }

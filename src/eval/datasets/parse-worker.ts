@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { PACKAGE_ROOT } from '../../input/version.js';
+import type { Worker } from 'node:worker_threads';
+import { builtWorker } from '../../input/built-worker.js';
 
 /** A file larger than this is parsed on two threads: below it, starting the thread costs more than it saves. */
 export const PARSE_THREAD_FROM = 16 << 20;
@@ -17,7 +15,7 @@ export const PARSE_THREAD_FROM = 16 << 20;
  * the reader there.
  * Shared by the entry and the program (SHARED in src/load-program.ts): one thread either way.
  */
-const WORKER = join(PACKAGE_ROOT, 'dist', 'eval', 'datasets', 'csv-worker.cjs');
+const WORKER = 'dist/eval/datasets/csv-worker.cjs';
 
 /** A parsing thread started early and not yet taken: whether it has sent its ready message, whether it has ended. */
 interface Early {
@@ -30,9 +28,8 @@ let early: Early | undefined;
 
 /** A new parsing thread, or undefined when its file is not built (the sources run under a test runner). */
 function newWorker(): Worker | undefined {
-  if (!existsSync(WORKER)) return undefined;
   // no limit on its young generation: at 1 MB, collecting it slowed the parsing by a third
-  return new Worker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: 16 } });
+  return builtWorker(WORKER, { resourceLimits: { maxOldGenerationSizeMb: 16 } });
 }
 
 /** Starts the parsing thread now, for the reader to take later (`takeParseWorker`); it does not keep the process alive. */
