@@ -194,7 +194,7 @@ describe('deploy-check validate, schema, inspect', () => {
   });
 
   // the task is known before any row where the model or the checklist says it (checklist/columns.ts,
-  // CheckDefinition.forTask); where the labels decide (a model without class labels), the check
+  // CheckDefinition.beforeRows); where the labels decide (a model without class labels), the check
   // refuses the metric when it runs, as before
   it('validate and run: a metric that does not apply to the task the model and the checklist give is refused before any row is read', () => {
     const weather = join(ROOT, 'fixtures', 'pytorch-weather');

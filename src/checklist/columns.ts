@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../input/errors.js';
 import { columnList, delimiterHint, openDatasetPath } from '../eval/datasets/index.js';
-import { planRead, taskBeforeRows, type ModelFacts, type ModelPlan } from '../eval/predict.js';
+import { beforeRows, planRead, type ModelFacts, type ModelPlan } from '../eval/predict.js';
 import { readOnnx } from '../onnx/read-input.js';
 import { unzipMap } from '../onnx/zipmap.js';
 import { checkDefinition } from '../checks/index.js';
@@ -111,7 +111,7 @@ function unplannedModels(
   parts: ChecklistParts,
   headers: Map<string, { display: string; columns: string[] } | undefined>,
   evaluated: Map<'model' | 'baseline', Set<string | undefined>>,
-  /** the checks' evaluations, whose rules on the model's task (CheckDefinition.forTask) are judged here where the plan says the task */
+  /** the checks' evaluations, whose rules on the model (CheckDefinition.beforeRows) are judged here where the plan says the task */
   evaluations: Evaluating[],
   /** the model files read, by absolute path (filled here) */
   modelFiles: Map<string, Buffer>,
@@ -152,11 +152,11 @@ function unplannedModels(
         problems.push(err);
         continue;
       }
-      const task = rowsName === name ? taskBeforeRows(plan) : undefined;
-      if (task === undefined) continue;
+      const said = rowsName === name ? beforeRows(plan) : undefined;
+      if (said === undefined) continue;
       for (const e of evaluations) {
         if (e.role !== role || e.dataset !== dataset) continue;
-        for (const p of checkDefinition(e.spec.type).forTask?.(e.spec, task, role) ?? []) {
+        for (const p of checkDefinition(e.spec.type).beforeRows?.(e.spec, said, role) ?? []) {
           const at = ['checks', e.check, p.option];
           problems.push(new InputError(parts.file, `${pathToString(at)}: ${p.message}`, parts.doc.positionOf(at), p.hint));
         }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ModelRole, RunContext, Tally } from './context.js';
-import type { Task } from '../eval/predict.js';
+import type { ModelBeforeRows } from '../eval/predict.js';
 import type { TestId } from '../spec/ml-test-score.js';
 import type { DatasetNeed } from './needs.js';
 
@@ -62,12 +62,13 @@ export interface CheckDefinition<Shape extends z.ZodRawShape = z.ZodRawShape, Ty
   /** Rules across options, checked when the checklist loads: each problem names the option it is about. */
   validate?(options: z.output<z.ZodObject<Shape>>): OptionProblem[];
   /**
-   * Rules between the options and the task of a model the check evaluates (`role`), where the model
-   * and the checklist say it before any row is read (`validate`, and `run` before its first pass:
-   * checklist/columns.ts), so that a metric that does not apply stops the run at once, not after the
-   * other checks' work. The check applies the same rule again when it runs, on the task the rows gave.
+   * Rules between the options and a model the check evaluates (`role`): its task and whether the
+   * graph says its scores are not probabilities, where the model and the checklist say it before any
+   * row is read (`validate`, and `run` before its first pass: checklist/columns.ts), so that a
+   * metric that does not apply stops the run at once, not after the other checks' work. The check
+   * applies the same rules again when it runs, on the evaluation the rows gave.
    */
-  forTask?(options: z.output<z.ZodObject<Shape>>, task: Task, role: ModelRole): OptionProblem[];
+  beforeRows?(options: z.output<z.ZodObject<Shape>>, model: ModelBeforeRows, role: ModelRole): OptionProblem[];
   /**
    * With `shards: 'tallies'`: what a shard reads for the check (its part of the check's dataset,
    * and whole any other file the check needs), as JSON — counts and a few examples — and how the

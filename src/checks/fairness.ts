@@ -8,7 +8,7 @@ import { formatNumber } from '../report/format-value.js';
 import type { FairnessDetails, FairnessGroup } from '../report/details.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
-import { refuseNonProbabilities, undefinedBecause } from './metric-options.js';
+import { metricBeforeRows, refuseNonProbabilities, undefinedBecause } from './metric-options.js';
 
 /**
  * Fairlearn's disparities between groups (fairlearn/metrics/_fairness_metrics.py, "between_groups"):
@@ -182,7 +182,7 @@ export default defineCheck({
   // counts by group, groups sorted, a bootstrap in an order of the rows' content: the rows in any order
   needs: (o) => [{ dataset: o.dataset, models: ['model'], columns: sensitiveColumns(o.sensitive), reads: 'multiset' }],
   columns: (o) => [{ dataset: o.dataset, option: ['sensitive'], columns: sensitiveColumns(o.sensitive) }],
-  forTask: (_o, task) => forTask(task),
+  beforeRows: (_o, model, role) => [...forTask(model.task), ...metricBeforeRows({ metric: 'accuracy' }, model, role).map((p) => ({ ...p, option: 'type' }))],
   validate: (o) => {
     const problems: OptionProblem[] = [];
     if (!gated(o).length) problems.push({ option: 'max_demographic_parity_difference', message: 'a fairness check needs a threshold (max_demographic_parity_difference, min_demographic_parity_ratio or four_fifths, max_equal_opportunity_difference, max_false_positive_rate_difference, max_equalized_odds_difference): without one it could never fail' });

@@ -3,7 +3,7 @@ import { InputError } from '../input/errors.js';
 import { alwaysWilson, canonicalOrder, METRIC_NAMES, METRICS, needsProbabilities, replicateOf, resample, tooFewForBootstrap, type MetricData, type MetricDef, type MetricName, type MetricParams } from '../eval/metrics/index.js';
 import { percentileInterval, wilsonInterval, type BootstrapResult } from '../eval/bootstrap.js';
 import { replicatesOnThreads } from '../eval/bootstrap-thread.js';
-import type { Evaluation, Task } from '../eval/predict.js';
+import type { Evaluation, ModelBeforeRows, Task } from '../eval/predict.js';
 import type { ModelRole, RunContext } from './context.js';
 import type { BootstrapNeed } from './needs.js';
 import type { OptionProblem } from './define.js';
@@ -71,10 +71,20 @@ export function ensureApplies(o: MetricChoice, ev: Evaluation, file: string, rol
   if (no) throw new InputError(file, `metric ${no.message}`, undefined, no.hint);
 }
 
-/** A metric that does not apply to the task a model is read as, before any row (CheckDefinition.forTask): the problem, at `metric`. */
-export function metricForTask(o: Partial<MetricChoice>, task: Task, role: ModelRole): OptionProblem[] {
-  const no = o.metric === undefined ? undefined : notApplying(o as MetricChoice, task, role);
-  return no ? [{ option: 'metric', ...no }] : [];
+/**
+ * A metric that does not apply to the task a model is read as, or that needs probabilities of scores
+ * the graph says are not (refuseNonProbabilities' rule, told the same way), before any row
+ * (CheckDefinition.beforeRows): the problem, at `metric`. A ranking on a binary model's scores
+ * needs probabilities only when they come in two columns: told when the graph fixes the columns.
+ */
+export function metricBeforeRows(o: Partial<MetricChoice>, model: ModelBeforeRows, role: ModelRole): OptionProblem[] {
+  if (o.metric === undefined) return [];
+  const no = notApplying(o as MetricChoice, model.task, role);
+  if (no) return [{ option: 'metric', ...no }];
+  const def = METRICS[o.metric];
+  if (!model.rawScores || (def.uses === 'ranking' && model.task === 'binary' && model.scoreColumns === undefined)) return [];
+  if (!needsProbabilities(def, model.task, model.scoreColumns ?? 1)) return [];
+  return [{ option: 'metric', message: `${o.metric} needs probabilities, but the scores of output "${model.scores}" are not: ${model.rawScores}`, hint: notProbabilitiesHint('graph', role, model.others) }];
 }
 
 function notApplying(o: MetricChoice, task: Task, role: ModelRole): { message: string; hint: string } | undefined {
@@ -102,10 +112,14 @@ export const rawScoresHint = (role: string) => `set ${role}.outputs.kind: logits
  */
 export function refuseNonProbabilities(o: MetricChoice, ev: Evaluation, role: string = 'model'): void {
   if (!ev.notProbabilities || !needsProbabilities(METRICS[o.metric], ev.task, ev.scoreColumns)) return;
-  const other = ev.outputs.others?.length ? `; if its output ${ev.outputs.others.map((n) => `"${n}"`).join(' or ')} holds the probabilities, set ${role}.outputs.scores to it` : '';
   const { reason, by } = ev.notProbabilities;
-  const hint = by === 'graph' ? rawScoresHint(role) : `if the model ends at logits, set ${role}.outputs.kind: logits${other}`;
-  throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${reason} (${hint})`);
+  throw new Error(`${o.metric} needs probabilities, but the scores of output "${ev.outputs.scores}" are not: ${reason} (${notProbabilitiesHint(by, role, ev.outputs.others)})`);
+}
+
+/** What to do about scores that are not probabilities, by what says so: set outputs.kind, or name the output that holds them. */
+function notProbabilitiesHint(by: 'values' | 'graph', role: string, others: string[] | undefined): string {
+  const other = others?.length ? `; if its output ${others.map((n) => `"${n}"`).join(' or ')} holds the probabilities, set ${role}.outputs.scores to it` : '';
+  return `${by === 'graph' ? rawScoresHint(role) : `if the model ends at logits, set ${role}.outputs.kind: logits`}${other}`;
 }
 
 /**

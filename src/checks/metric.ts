@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { binaryCurves, type BinaryCurves } from '../eval/curves.js';
 import { joinReplicates, percentileInterval } from '../eval/bootstrap.js';
 import { replicateValues } from '../eval/bootstrap-thread.js';
-import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, metricForTask, readsDecisions, undefinedBecause } from './metric-options.js';
+import { checkParams, checkThreshold, intervalOf, measure, metricOptions, paramsOf, metricBeforeRows, readsDecisions, undefinedBecause } from './metric-options.js';
 import { perClass } from '../eval/metrics/classification.js';
 import { canonicalOrder, confusionOf, resample, type MetricData } from '../eval/metrics/index.js';
 import { CLASS_SOURCE, type Evaluation } from '../eval/predict.js';
@@ -48,7 +48,7 @@ export default defineCheck({
       ...(o.confidence === undefined ? [] : [{ dataset: o.dataset, models: ['model' as const], bootstrap: { metric: o.metric, params: paramsOf(o), seed: o.seed, resamples: o.resamples }, reads }]),
     ];
   },
-  forTask: metricForTask,
+  beforeRows: metricBeforeRows,
   validate: (o) => {
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);

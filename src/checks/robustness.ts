@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mulberry32Next } from '../eval/bootstrap.js';
 import { cellAt, isNumberColumn, type Cell, type Column } from '../eval/datasets/types.js';
 import { numberAt } from '../eval/cells.js';
-import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, readsDecisions, metricForTask, refuseNonProbabilities, type MetricChoice } from './metric-options.js';
+import { checkParams, ensureApplies, metricData, metricLabel, metricOptions, paramsOf, readsDecisions, metricBeforeRows, refuseNonProbabilities, type MetricChoice } from './metric-options.js';
 import { METRICS } from '../eval/metrics/index.js';
 import { thresholdedClass, type BatchTransform, type ColumnStats, type Pass } from '../eval/predict.js';
 import { decisionClass } from '../eval/counted.js';
@@ -49,7 +49,7 @@ export default defineCheck({
     };
   },
   needs: (o) => [{ dataset: o.dataset, models: [o.model], inputStats: true, pairs: true, reads: readsOf(o) }],
-  forTask: metricForTask,
+  beforeRows: metricBeforeRows,
   validate: (o) => {
     const problems: OptionProblem[] = [];
     if (o.min_agreement === undefined && o.max_drop === undefined) problems.push({ option: 'perturbations', message: 'a robustness check needs min_agreement or metric with max_drop: without one it could never fail' });

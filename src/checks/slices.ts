@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../input/errors.js';
 import { MAX_CATEGORIES, type Evaluation } from '../eval/predict.js';
-import { checkParams, checkThreshold, measure, metricOptions, metricForTask, undefinedBecause } from './metric-options.js';
+import { checkParams, checkThreshold, measure, metricOptions, metricBeforeRows, undefinedBecause } from './metric-options.js';
 import { METRICS, resample, type MetricData, type MetricDef, type MetricParams } from '../eval/metrics/index.js';
 import { binLevels, categoryLevels, crossLevels, searchLevels, slicesOf, testSlices, type Levels, type Slice } from '../eval/slices.js';
 import { formatNumber } from '../report/format-value.js';
@@ -54,7 +54,7 @@ export default defineCheck({
     ...(o.search ? [{ dataset: o.dataset, option: ['search', 'columns'], columns: o.search.columns }] : []),
     ...(o.bins ? [{ dataset: o.dataset, option: ['bins'], columns: Object.keys(o.bins) }] : []),
   ],
-  forTask: metricForTask,
+  beforeRows: metricBeforeRows,
   validate: (o) => {
     const problems: OptionProblem[] = [];
     const bad = checkParams(o);

@@ -669,7 +669,8 @@ function classification(plan: ModelPlan, out: OutputData, labels: LabelData, lab
   // (logits are in double precision: finish never keeps them single)
   asProbabilities(plan, flat, width);
   const byValues = probabilities || nonFinite.rows ? undefined : probabilityProblem(flat, width, refs, rowUnit);
-  const byGraph = nonFinite.rows || byValues ? undefined : graphSaysRaw(plan);
+  const raw = nonFinite.rows || byValues ? undefined : graphSaysRaw(plan);
+  const byGraph = raw && `${raw}: that this dataset's lie in [0, 1] does not make them probabilities`;
   const notProbabilities = byValues ? { reason: byValues, by: 'values' as const } : byGraph ? { reason: byGraph, by: 'graph' as const } : undefined;
   // A single score column is the score of the second class, as scikit-learn orders binary outputs:
   // it stays one column (the first class's probability, 1 − s, is computed where it is read)
@@ -725,6 +726,34 @@ function positiveIndex(spec: ModelSpec, classes: string[]): number {
 function classLabelsOf(model: ModelFacts, scores: string | undefined): (string | number)[] | undefined {
   if (scores && model.zipmapClasses.has(scores)) return model.zipmapClasses.get(scores);
   return model.info.nodes.find((n) => n.opType !== 'ZipMap' && n.classLabels && n.classLabels.length)?.classLabels;
+}
+
+/**
+ * What a model's plan on a dataset says of its evaluation before any row is read, where it says the
+ * task (taskBeforeRows): the checks' rules judged then (CheckDefinition.beforeRows), each the rule
+ * the check applies again when it runs, on the evaluation the rows give.
+ */
+export interface ModelBeforeRows {
+  task: Task;
+  /** the output read as scores */
+  scores?: string;
+  /** its columns, where the graph fixes them ([n] or [n, k] with k a number) */
+  scoreColumns?: number;
+  /** why the scores are not probabilities, where the graph says so (a classifier's; the evaluation's notProbabilities by 'graph') */
+  rawScores?: string;
+  /** the other float outputs, when `scores` is the first of several and the checklist named none */
+  others?: string[];
+}
+
+export function beforeRows(plan: ModelPlan): ModelBeforeRows | undefined {
+  const task = taskBeforeRows(plan);
+  if (task === undefined) return undefined;
+  const raw = task === 'regression' ? undefined : graphSaysRaw(plan);
+  const type = plan.model.info.outputs.find((o) => o.name === plan.outputs.scores)?.type;
+  const shape = type?.kind === 'tensor' ? type.shape : null;
+  const columns = shape?.length === 1 ? 1 : shape?.length === 2 && typeof shape[1] === 'number' ? shape[1] : undefined;
+  const others = plan.outputs.others?.length ? { others: plan.outputs.others } : {};
+  return { task, ...(plan.outputs.scores ? { scores: plan.outputs.scores } : {}), ...(columns !== undefined ? { scoreColumns: columns } : {}), ...(raw ? { rawScores: raw } : {}), ...others };
 }
 
 /**
@@ -836,7 +865,7 @@ export const PROBABILITY_SUM_TOLERANCE = 1e-4;
 function graphSaysRaw(plan: ModelPlan): string | undefined {
   if (plan.model.spec.outputs?.kind !== undefined || !plan.outputs.scores) return undefined;
   const from = rawScoresFrom(plan.model.info, plan.outputs.scores);
-  return from && `they come straight from ${from}, with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities`;
+  return from && `they come straight from ${from}, with no sigmoid or softmax after it`;
 }
 
 /**

@@ -58,14 +58,29 @@ describe('PyTorch exports', () => {
     expect(outputs.findings[0].message).toMatch(/^the score columns look like they are in another order: with classes \[drizzle, fog, rain, snow, sun\] \(from the checklist\) 51 of 365 rows are right, with \[rain, sun, (drizzle, fog|fog, drizzle), snow\] 30\d$/);
   });
 
-  it('logits: a metric that needs probabilities errors and says why; outputs.kind: logits applies the softmax', () => {
+  it('logits: a metric that needs probabilities is refused before any row, saying why (the graph); outputs.kind: logits applies the softmax', () => {
     const classes = `  classes: [${REF.classes.join(', ')}]\n`;
-    const raw = run(checklist('logits.onnx', classes, '  - { type: metric, metric: log_loss, max: 100 }\n  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n'));
-    expect(raw.code).toBe(1);
-    const ll = raw.report.checks[0];
-    expect(ll.status).toBe('error');
-    expect(ll.message).toMatch(/^could not be evaluated: log_loss needs probabilities, but the scores of output "scores" are not: line 2 has the score -?\d+\.\d+, outside \[0, 1\] \(if the model ends at logits, set model\.outputs\.kind: logits\)$/);
+    // the classes named, the task is known (multiclass) and the graph ends at a Gemm: refused before any row, by validate too
+    for (const command of [[], ['validate']]) {
+      const dir = scenario({ 'c.yaml': checklist('logits.onnx', classes, '  - { type: metric, metric: log_loss, max: 100 }\n  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n') });
+      const refused = cli([...command, join(dir, 'c.yaml')]);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toBe(`${join(dir, 'c.yaml')}:9:29  checks[0].metric: log_loss needs probabilities, but the scores of output "scores" are not: they come straight from the Gemm node "/body/body.2/Gemm", with no sigmoid or softmax after it (set model.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same)\n`);
+    }
+    // with labels that are the class indices and no classes named, the labels decide the task when the
+    // rows are read: the check refuses the metric when it runs, by the values it sees
+    const [head, ...rows] = readFileSync(join(DIR, 'holdout.csv'), 'utf8').trim().split('\n');
+    const at = head!.split(',').indexOf('weather');
+    const indices = [head, ...rows.map((r) => r.split(',').map((v, i) => (i === at ? String(REF.classes.indexOf(v)) : v)).join(','))].join('\n');
+    const dir = scenario({ 'indices.csv': `${indices}\n`, 'c.yaml': checklist('logits.onnx', '', '  - { type: metric, metric: log_loss, max: 100 }\n').replace(join(DIR, 'holdout.csv'), 'indices.csv') });
+    expect(cli(['validate', join(dir, 'c.yaml')]).code).toBe(0);
+    const late = cli([join(dir, 'c.yaml'), '--format', 'json']);
+    expect(late.code).toBe(1);
+    expect(JSON.parse(late.stdout).checks[0].message).toMatch(/^could not be evaluated: log_loss needs probabilities, but the scores of output "scores" are not: line 2 has the score -?\d+\.\d+, outside \[0, 1\] \(if the model ends at logits, set model\.outputs\.kind: logits\)$/);
     // the argmax of logits is the argmax of their softmax: multiclass accuracy needs no probabilities
+    const raw = run(checklist('logits.onnx', classes, '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n'));
+    expect(raw.code).toBe(0);
     close(value(raw.report, 'acc'), REF.logits_softmax.accuracy!);
     const fixed = run(checklist('logits.onnx', `${classes}  outputs: { kind: logits }\n`, '  - { type: metric, metric: log_loss, max: 100 }\n  - type: outputs\n'));
     expect(fixed.code).toBe(0);
@@ -172,13 +187,16 @@ describe('PyTorch exports', () => {
     expect(real.code).toBe(0);
   });
 
-  it('a logit output first and the probability second: a metric that needs probabilities names the other output; set, the numbers are scikit-learn’s', () => {
+  it('a logit output first and the probability second: a metric that needs probabilities is refused before any row, naming the other output; set, the numbers are scikit-learn’s', () => {
     const checks = '  - { id: ll, type: metric, metric: log_loss, max: 1 }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n';
-    const first = run(checklist('rain-two-outputs.onnx', '  task: binary\n', checks, 'rain'));
-    expect(first.code).toBe(1);
-    expect(first.report.checks[0].message).toMatch(/^could not be evaluated: log_loss needs probabilities, but the scores of output "logit" are not: line \d+ has the score -?\d+(\.\d+)?, outside \[0, 1\] \(if the model ends at logits, set model\.outputs\.kind: logits; if its output "p" holds the probabilities, set model\.outputs\.scores to it\)$/);
-    // a ranking needs no probabilities: ROC AUC of the logits, its ROC curve drawn, no calibration table (logits are no probabilities)
-    const auc = first.report.checks[1];
+    const dir = scenario({ 'c.yaml': checklist('rain-two-outputs.onnx', '  task: binary\n', checks, 'rain') });
+    const refused = cli([join(dir, 'c.yaml')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`${join(dir, 'c.yaml')}:9:37  checks[0].metric: log_loss needs probabilities, but the scores of output "logit" are not: they come straight from the Gemm node "/net/body/body.2/Gemm", with no sigmoid or softmax after it (set model.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same; if its output "p" holds the probabilities, set model.outputs.scores to it)\n`);
+    // a ranking of one score a row needs no probabilities: ROC AUC of the logits, its ROC curve drawn, no calibration table (logits are no probabilities)
+    const first = run(checklist('rain-two-outputs.onnx', '  task: binary\n', checks.split('\n')[1]! + '\n', 'rain'));
+    expect(first.code).toBe(0);
+    const auc = first.report.checks[0];
     expect(auc.status).toBe('pass');
     expect(auc.details.curves.model.roc.length).toBeGreaterThan(10);
     expect(auc.details.curves.model.calibration).toEqual([]);
@@ -188,13 +206,15 @@ describe('PyTorch exports', () => {
     close(value(named.report, 'auc'), REF.rain_sigmoid.roc_auc!);
   });
 
-  it('a linear score that lies in [0, 1] (no sigmoid after the last Linear): nothing in the values says it is not a probability, the graph does; metrics that need one and the outputs check refuse it until outputs.kind says what it is', () => {
+  it('a linear score that lies in [0, 1] (no sigmoid after the last Linear): nothing in the values says it is not a probability, the graph does; metrics that need one (before any row) and the outputs check refuse it until outputs.kind says what it is', () => {
     const checks = '  - { id: acc, type: metric, metric: accuracy, min: 0.5 }\n  - { id: auc, type: metric, metric: roc_auc, min: 0.5 }\n  - type: outputs\n';
-    const raw = run(checklist('rain-linear-score.onnx', '  task: binary\n', checks, 'rain'));
+    const dir = scenario({ 'c.yaml': checklist('rain-linear-score.onnx', '  task: binary\n', checks, 'rain') });
+    const refused = cli(['validate', join(dir, 'c.yaml')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`${join(dir, 'c.yaml')}:9:38  checks[0].metric: accuracy needs probabilities, but the scores of output "scores" are not: they come straight from the Gemm node "/head/Gemm", with no sigmoid or softmax after it (set model.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same)\n`);
+    const raw = run(checklist('rain-linear-score.onnx', '  task: binary\n', checks.split('\n').slice(1).join('\n'), 'rain'));
     expect(raw.code).toBe(1);
-    const [acc, auc, outputs] = raw.report.checks;
-    expect(acc.status).toBe('error');
-    expect(acc.message).toBe("could not be evaluated: accuracy needs probabilities, but the scores of output \"scores\" are not: they come straight from the Gemm node \"/head/Gemm\", with no sigmoid or softmax after it: that this dataset's lie in [0, 1] does not make them probabilities (set model.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same)");
+    const [auc, outputs] = raw.report.checks;
     // a ranking needs no probabilities
     expect(auc.status).toBe('pass');
     close(value(raw.report, 'auc'), REF.rain_linear_score.roc_auc!);
@@ -203,6 +223,30 @@ describe('PyTorch exports', () => {
     const said = run(checklist('rain-linear-score.onnx', '  task: binary\n  outputs: { kind: probabilities }\n', checks, 'rain'));
     expect(said.code).toBe(0);
     close(value(said.report, 'acc'), REF.rain_linear_score.accuracy!);
+  });
+
+  it('scores the graph says are raw, before any row: every check that would threshold them (slices, robustness, fairness) is refused at its option, a baseline named as such; a ranking of one score a row is not', () => {
+    const linear = join(DIR, 'rain-linear-score.onnx');
+    const checks = [
+      '  - { type: slices, metric: f1, by: [weather], min: 0 }',
+      '  - { type: robustness, metric: recall, max_drop: 0.5, perturbations: [{ kind: noise }] }',
+      '  - { type: fairness, sensitive: weather, max_demographic_parity_difference: 1 }',
+      '  - { type: metric, metric: brier, max: 1, compare: { to: baseline, max_regression: 0.1 } }',
+      '  - { id: auc-slices, type: slices, metric: roc_auc, by: [weather], min: 0 }',
+    ].join('\n');
+    const dir = scenario({ 'c.yaml': checklist('rain-sigmoid.onnx', '  task: binary\n', `${checks}\n`, 'rain').replace('datasets:', `baseline:\n  path: ${linear}\ndatasets:`).replace(`path: ${join(DIR, 'rain-sigmoid.onnx')}`, `path: ${linear}`) });
+    const r = cli(['validate', join(dir, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    const because = 'they come straight from the Gemm node "/head/Gemm", with no sigmoid or softmax after it';
+    const hint = (role: string) => `(set ${role}.outputs.kind: logits if the model ends at logits, or probabilities if they are probabilities all the same)`;
+    const at = (line: number, col: number) => `${join(dir, 'c.yaml')}:${line}:${col}`;
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `${at(11, 29)}  checks[0].metric: f1 needs probabilities, but the scores of output "scores" are not: ${because} ${hint('model')}`,
+      `${at(12, 33)}  checks[1].metric: recall needs probabilities, but the scores of output "scores" are not: ${because} ${hint('model')}`,
+      `${at(13, 13)}  checks[2].type: accuracy needs probabilities, but the scores of output "scores" are not: ${because} ${hint('model')}`,
+      `${at(14, 29)}  checks[3].metric: brier needs probabilities, but the scores of output "scores" are not: ${because} ${hint('model')}`,
+      `${at(14, 29)}  checks[3].metric: brier needs probabilities, but the scores of output "scores" are not: ${because} ${hint('baseline')}`,
+    ]);
   });
 
   it('labels written True/False (as pandas writes booleans) against classes 0 and 1: exit 2, saying to write them as 1 and 0', () => {
