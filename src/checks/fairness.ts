@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { probability } from '../eval/scores.js';
 import { InputError } from '../input/errors.js';
-import { bootstrapMany, byContent } from '../eval/bootstrap.js';
+import { byContent } from '../eval/bootstrap.js';
+import { disparityIntervals } from '../eval/bootstrap-thread.js';
 import type { Evaluation, Task } from '../eval/predict.js';
 import { MAX_CATEGORIES } from '../eval/predict.js';
 import { formatNumber } from '../report/format-value.js';
@@ -9,22 +10,7 @@ import type { FairnessDetails, FairnessGroup } from '../report/details.js';
 import type { Finding, Measurement } from '../report/types.js';
 import { defineCheck, type OptionProblem } from './define.js';
 import { metricBeforeRows, refuseNonProbabilities, undefinedBecause } from './metric-options.js';
-
-/**
- * Fairlearn's disparities between groups (fairlearn/metrics/_fairness_metrics.py, "between_groups"):
- * of which per-group rate, a difference (largest − smallest) or a ratio (smallest / largest), and
- * which side of a threshold passes. Equalized odds is the larger of the two rate differences
- * (Fairlearn's agg="worst_case").
- */
-const DISPARITIES = {
-  demographic_parity_difference: { rates: ['selection_rate'], kind: 'difference' },
-  demographic_parity_ratio: { rates: ['selection_rate'], kind: 'ratio' },
-  equal_opportunity_difference: { rates: ['true_positive_rate'], kind: 'difference' },
-  false_positive_rate_difference: { rates: ['false_positive_rate'], kind: 'difference' },
-  equalized_odds_difference: { rates: ['true_positive_rate', 'false_positive_rate'], kind: 'difference' },
-} as const satisfies Record<string, { rates: readonly Rate[]; kind: 'difference' | 'ratio' }>;
-type Disparity = keyof typeof DISPARITIES;
-type Rate = 'selection_rate' | 'true_positive_rate' | 'false_positive_rate';
+import { count, DISPARITIES, disparity, rate, type Counts, type Disparity, type Rate } from '../eval/rates.js';
 
 /** The option that gates each disparity: a largest difference, or a smallest ratio. */
 const OPTION_OF: Record<Disparity, string> = {
@@ -37,68 +23,6 @@ const OPTION_OF: Record<Disparity, string> = {
 
 /** The four-fifths rule of the US EEOC's Uniform Guidelines: a selection rate below 80% of the highest is evidence of adverse impact. */
 const FOUR_FIFTHS = 0.8;
-
-/** Per group: rows, positives (by the label), selected (decided positive), true and false positives. */
-interface Counts {
-  n: Int32Array;
-  positives: Int32Array;
-  selected: Int32Array;
-  tp: Int32Array;
-  fp: Int32Array;
-}
-
-function count(groups: number, group: Int32Array, truth: ArrayLike<number>, predicted: ArrayLike<number>, positive: number, weights?: Uint8Array): Counts {
-  const c: Counts = { n: new Int32Array(groups), positives: new Int32Array(groups), selected: new Int32Array(groups), tp: new Int32Array(groups), fp: new Int32Array(groups) };
-  for (let i = 0; i < group.length; i++) {
-    // a bootstrap replicate counts each row as many times as it draws it
-    const w = weights ? weights[i]! : 1;
-    if (w === 0) continue;
-    const g = group[i]!;
-    const pos = truth[i] === positive;
-    const sel = predicted[i] === positive;
-    c.n[g]! += w;
-    if (pos) c.positives[g]! += w;
-    if (sel) {
-      c.selected[g]! += w;
-      if (pos) c.tp[g]! += w;
-      else c.fp[g]! += w;
-    }
-  }
-  return c;
-}
-
-/** A group's rate and the rows it is a share of (its denominator). */
-function rate(c: Counts, g: number, r: Rate): { value: number; of: number } {
-  const negatives = c.n[g]! - c.positives[g]!;
-  if (r === 'selection_rate') return { value: c.selected[g]! / c.n[g]!, of: c.n[g]! };
-  if (r === 'true_positive_rate') return { value: c.tp[g]! / c.positives[g]!, of: c.positives[g]! };
-  return { value: c.fp[g]! / negatives, of: negatives };
-}
-
-/**
- * A disparity over the groups judged for each rate (at least `minRows` rows in the rate's
- * denominator); undefined (null) when fewer than two groups are judged, or a ratio divides by zero.
- */
-function disparity(c: Counts, d: Disparity, minRows: number): number | null {
-  const { rates, kind } = DISPARITIES[d];
-  let worst = -Infinity;
-  for (const r of rates) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    let judged = 0;
-    for (let g = 0; g < c.n.length; g++) {
-      const { value, of } = rate(c, g, r);
-      if (of < minRows) continue;
-      judged++;
-      lo = Math.min(lo, value);
-      hi = Math.max(hi, value);
-    }
-    if (judged < 2) return null;
-    if (kind === 'ratio') return hi === 0 ? null : lo / hi;
-    worst = Math.max(worst, hi - lo);
-  }
-  return worst;
-}
 
 /** Each row's group: a category of one column, or of the pair of two; names sorted; missing values are a group of their own. */
 function groupsOf(ev: Evaluation, columns: string[], file: string): { group: Int32Array; names: string[] } {
@@ -213,11 +137,9 @@ export default defineCheck({
     const gates = gated(o);
     const values = gates.map(({ disparity: d }) => (because ? null : disparity(counts, d, o.min_group_rows)));
     // one set of resamples for every disparity: each resample's counts made once
+    // (on two threads when there is work enough: disparityIntervals)
     const intervals = values.some((v) => v !== null)
-      ? bootstrapMany(keys, gates.length, (weights) => {
-          const c = count(G, sorted.group, sorted.truth, sorted.predicted, ev.positive, weights);
-          return gates.map(({ disparity: d }) => disparity(c, d, o.min_group_rows));
-        }, boot)
+      ? await disparityIntervals(keys, { kind: 'disparities', groups: G, ...sorted, positive: ev.positive, disparities: gates.map((g) => g.disparity), minGroupRows: o.min_group_rows }, boot)
       : undefined;
     for (const [j, { disparity: d, threshold }] of gates.entries()) {
       const ratio = DISPARITIES[d].kind === 'ratio';

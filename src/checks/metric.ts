@@ -104,7 +104,7 @@ export default defineCheck({
         // paired: both models' rows keyed by their joint content, resampled together
         // (each replicate's two values drawn on two threads when there is work enough: replicateValues)
         const { order, keys } = canonicalOrder([data, baseData]);
-        const [cand, base] = await replicateValues(keys, [resample(data, order), resample(baseData, order)], [0, 1].map((d) => ({ data: d, metric: o.metric, params })), boot);
+        const [cand, base] = await replicateValues(keys, { kind: 'metrics', datas: [resample(data, order), resample(baseData, order)], stats: [0, 1].map((d) => ({ data: d, metric: o.metric, params })) }, boot);
         const orNull = (v: number) => (Number.isNaN(v) ? null : v);
         const losses = cand!.map((c, b) => loss(orNull(c), orNull(base![b]!)) ?? NaN);
         const r = percentileInterval(joinReplicates([[losses]], boot.resamples)[0]!, boot.confidence);

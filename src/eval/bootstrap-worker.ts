@@ -4,9 +4,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { replicateRange } from './bootstrap.js';
-import { jobStats, type ReplicateJob } from './replicate-job.js';
+import { jobStats, statCount, type ReplicateJob } from './replicate-job.js';
 
 parentPort!.once('message', (job: ReplicateJob) => {
-  const values = replicateRange(job.keys, job.stats.length, jobStats(job.datas, job.stats), job.seed, job.from, job.to);
+  const values = replicateRange(job.keys, statCount(job.draw), jobStats(job.draw), job.seed, job.from, job.to);
   parentPort!.postMessage(values, values.map((v) => v.buffer as ArrayBuffer));
 });

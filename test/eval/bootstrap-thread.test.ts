@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { replicateRange, replicates } from '../../src/eval/bootstrap.js';
-import { drawOnTwoThreadsFrom, replicatesDrawnOnThread, replicatesOnThreads, replicateValues } from '../../src/eval/bootstrap-thread.js';
+import { bootstrapMany, byContent, replicateRange, replicates } from '../../src/eval/bootstrap.js';
+import { disparityIntervals, drawOnTwoThreadsFrom, replicatesDrawnOnThread, replicatesOnThreads, replicateValues } from '../../src/eval/bootstrap-thread.js';
+import { count, disparity } from '../../src/eval/rates.js';
 import { jobStats } from '../../src/eval/replicate-job.js';
 import { canonicalOrder, METRICS, replicateOf, resample, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
 
@@ -77,10 +78,10 @@ describe('bootstrap replicates on two threads', () => {
     const datas = [resample(cand, order), resample(base, order)];
     const stats = [0, 1].map((d) => ({ data: d, metric: 'roc_auc' as const, params: {} }));
     const options = { resamples: 301, seed: 5 };
-    const alone = replicateRange(keys, 2, jobStats(datas, stats), options.seed, 0, options.resamples);
+    const alone = replicateRange(keys, 2, jobStats({ kind: 'metrics', datas, stats }), options.seed, 0, options.resamples);
     drawOnTwoThreadsFrom(0);
     const before = replicatesDrawnOnThread();
-    const two = await replicateValues(keys, datas, stats, options);
+    const two = await replicateValues(keys, { kind: 'metrics', datas, stats }, options);
     expect(replicatesDrawnOnThread() - before).toBe(151);
     expect(two.map((v) => v.length)).toEqual([301, 301]);
     two.forEach((v, j) => expect(v.every((x, b) => Object.is(x, alone[j]![b]))).toBe(true));
@@ -88,5 +89,36 @@ describe('bootstrap replicates on two threads', () => {
     // statistic differs from one replicate to the next
     expect(two[0]!.some((x, b) => x !== two[1]![b])).toBe(true);
     expect(new Set(two[0]).size).toBeGreaterThan(250);
+  }, 60_000);
+
+  // a fairness check's disparities, from each group's counts of a replicate's rows: the intervals
+  // bootstrapMany gives on one thread, to the bit
+  it("a fairness check's disparity intervals: drawn on two threads, bootstrapMany's on one, for an even and an odd number of resamples", async () => {
+    const n = 4000;
+    let s = 9;
+    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const group = Int32Array.from({ length: n }, () => Math.floor(rand() * 3));
+    const truth = Int32Array.from(group, (g) => (rand() < 0.3 + 0.1 * g ? 1 : 0));
+    const predicted = Int32Array.from(truth, (t, i) => (rand() < 0.8 ? t : 1 - t) || (group[i] === 2 && rand() < 0.1 ? 1 : 0));
+    const keys = byContent(n, 3, (i, j) => [group, truth, predicted][j]![i]!).keys;
+    const disparities = ['demographic_parity_difference', 'demographic_parity_ratio', 'equalized_odds_difference'] as const;
+    const draw = { kind: 'disparities' as const, groups: 3, group, truth, predicted, positive: 1, disparities: [...disparities], minGroupRows: 30 };
+    for (const resamples of [200, 201]) {
+      const options = { resamples, seed: 3, confidence: 0.9 };
+      const alone = bootstrapMany(keys, disparities.length, (w) => {
+        const c = count(3, group, truth, predicted, 1, w);
+        return disparities.map((d) => disparity(c, d, 30));
+      }, options);
+      drawOnTwoThreadsFrom(0);
+      const before = replicatesDrawnOnThread();
+      const two = await disparityIntervals(keys, draw, options);
+      expect(replicatesDrawnOnThread() - before).toBe(resamples - Math.floor(resamples / 2));
+      expect(two).toEqual(alone);
+      two.forEach((r, j) => r.interval!.forEach((v, k) => expect(Object.is(v, alone[j]!.interval![k])).toBe(true)));
+      // every disparity is defined and moves from one replicate to the next: the intervals are not points
+      for (const r of two) expect(r.interval![1]).toBeGreaterThan(r.interval![0]);
+      drawOnTwoThreadsFrom(Infinity);
+      expect(await disparityIntervals(keys, draw, options)).toEqual(alone);
+    }
   }, 60_000);
 });
