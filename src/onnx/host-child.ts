@@ -6,6 +6,8 @@
  * its ES module loader would. Messages come and go over the IPC channel
  * with V8 serialization (typed arrays are copied as bytes).
  */
+// first: it says the host has started, before onnxruntime is loaded (host-started.ts)
+import './host-started.js';
 import { readFileSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';

@@ -118,6 +118,11 @@ export type HostRequestBody =
 
 export type HostRequest = { id: number } & HostRequestBody;
 
+/** The host's first message, before it loads onnxruntime (host-started.ts). */
+export interface HostStarted {
+  started: true;
+}
+
 export interface HostReply {
   id: number;
   error?: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { childEnv } from '../input/child-env.js';
 import { InputError } from '../input/errors.js';
 import { PACKAGE_ROOT } from '../input/version.js';
-import { ENDS_WITH_PARENT, pack, SESSION_OPTIONS, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
+import { ENDS_WITH_PARENT, pack, SESSION_OPTIONS, SLOT_MIN_BYTES, SLOTS, unpack, type HostReply, type HostStarted, type HostRequest, type HostRequestBody, type PackedTensor, type TypedArray, type WireTensor } from './host-protocol.js';
 
 export type { WireTensor } from './host-protocol.js';
 export { SESSION_OPTIONS } from './host-protocol.js';
@@ -92,9 +92,9 @@ class Host {
 
   /**
    * Starts the host process. One started through a setpriv that ends with exit code 1 before the
-   * host has answered anything is setpriv refusing --pdeathsig (which takesParentDeathSignal
-   * thought it took): the host is started again without it, and the requests sent so far are sent
-   * to that one.
+   * host has said it started (host-started.ts) is setpriv refusing --pdeathsig (which
+   * takesParentDeathSignal thought it took): the host is started again without it, and the
+   * requests sent so far are sent to that one. A host that started and then failed is not.
    */
   private launch(how: ReturnType<typeof hostLaunch>): ChildProcess {
     // no V8 flag: with --max-semi-space-size=1 (a young generation of 1 MB), the host took ~0.18 s
@@ -104,8 +104,10 @@ class Host {
     const child = fork(childPath(), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...this.slotFds], ...how });
     // (only through setpriv: a host started without it is never started again)
     this.unanswered = how.execPath !== undefined ? [] : undefined;
-    child.on('message', (m: HostReply) => {
+    child.on('message', (m: HostReply | HostStarted) => {
+      // the host itself has started (host-started.ts): setpriv took its options
       this.unanswered = undefined;
+      if ('started' in m) return;
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -116,7 +118,7 @@ class Host {
     });
     // a setpriv that refuses its options ends before the host could read what was sent to it
     const mayRetry = () => this.unanswered !== undefined && !this.dead;
-    child.on('exit', (code, signal) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (child !== this.child) return;
       const sent = this.unanswered;
       if (code === 1 && sent && mayRetry()) {
@@ -128,6 +130,21 @@ class Host {
         return;
       }
       this.stop(`the model host ended (${signal ?? `exit code ${code}`}${signal === 'SIGKILL' ? ': out of memory?' : ''})`);
+    };
+    // the exit may come before the host's last messages are read: while a retry is possible, decided
+    // once the channel has closed (its messages read: a host that said it started is not retried),
+    // or a second later should it stay open (a process of setpriv's own holding it)
+    child.on('exit', (code, signal) => {
+      if (!(code === 1 && mayRetry() && child.connected)) return onExit(code, signal);
+      let decided = false;
+      const decide = () => {
+        if (decided) return;
+        decided = true;
+        clearTimeout(late);
+        onExit(code, signal);
+      };
+      const late = setTimeout(decide, 1000);
+      child.once('disconnect', decide);
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child !== this.child || (err.code === 'EPIPE' && mayRetry())) return;

@@ -141,6 +141,29 @@ describe('model host: ModelSession.run', () => {
     }
   });
 
+  // A host that starts (it says so before loading onnxruntime: host-started.ts) and then fails before
+  // answering is the host's own failure, not setpriv refusing its options: it is not started again
+  // without setpriv (which would print its error twice, and hide it here behind a second host that works)
+  it('setpriv: a host that started and then failed before answering (onnxruntime not loading) is not started again; the request says the host ended', async (test) => {
+    if (!existsSync('/proc/self/environ')) return test.skip('no /proc here to read the host process environment from');
+    const dir = mkdtempSync(join(tmpdir(), 'dc-setpriv-'));
+    writeFileSync(join(dir, 'no-ort.cjs'), `const M = require('node:module');\nconst load = M._load;\nM._load = function (request, ...rest) {\n  if (request === 'onnxruntime-node') throw new Error('test: onnxruntime cannot load');\n  return load.call(this, request, ...rest);\n};\n`);
+    // names --pdeathsig, takes it, and runs the host with onnxruntime made to fail (its error out of the test's output)
+    writeFileSync(join(dir, 'setpriv'), `#!/bin/sh\n# takes --pdeathsig\nshift 2\nnode="$1"\nshift\nexec "$node" -r ${join(dir, 'no-ort.cjs')} "$@" 2>/dev/null\n`, { mode: 0o755 });
+    try {
+      stopModelRuns('test: a fresh host');
+      useParentDeathSignal(join(dir, 'setpriv'));
+      startModelHost();
+      await expect(breastCancerScores(8)).rejects.toThrow(/the model host ended \(exit code 1\)/);
+    } finally {
+      useParentDeathSignal(true);
+      stopModelRuns('test: setpriv again');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // the next run starts a host that works
+    expect((await breastCancerScores(8)).length).toBeGreaterThan(0);
+  });
+
   // String tensors cross as their distinct strings and an index an element (host-protocol.ts): the
   // host must rebuild every element, in order, both ways
   it('string tensors both ways: every element back in place, repeats, empty strings, other scripts, a large batch', async () => {
