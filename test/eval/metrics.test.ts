@@ -233,7 +233,9 @@ describe('properties', () => {
           const d: MetricData = { n: rows.length, task: 'regression', C: 0, columns: 1, positive: 0, truth: rows.map(([y]) => y), scores: rows.map(([, p]) => p), predicted: [], nonFinite: 0 };
           const idx = expand(w);
           const repeated = { ...d, n: idx.length, truth: Array.from(idx, (i) => d.truth[i]!), scores: Array.from(idx, (i) => d.scores[i]!) };
-          for (const name of ['mae', 'mse', 'rmse'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
+          for (const name of ['mae', 'mse', 'rmse', 'mape'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
+          // the median and the largest of the same doubles: to the bit
+          for (const name of ['median_ae', 'max_error'] as const) expect(METRICS[name].weighted!(d, {})!(w)).toBe(METRICS[name].compute(repeated, {}));
           // r2 to 1e-9: near a constant truth, 1 − res/tot amplifies the sums' last bits; undefined where it is
           const r2 = METRICS.r2.compute(repeated, {});
           const fast = METRICS.r2.weighted!(d, {})!(w);

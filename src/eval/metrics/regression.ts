@@ -77,8 +77,7 @@ function constant(y: ArrayLike<number>): boolean {
 
 /** mean_absolute_percentage_error: |y − ŷ| / max(|y|, eps), as a fraction (not ×100). */
 export function mape(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
-  const eps = 2.220446049250313e-16;
-  return mean(y.length, (i) => Math.abs(y[i]! - p[i]!) / Math.max(Math.abs(y[i]!), eps));
+  return mean(y.length, (i) => mapeTerm(y[i]!, p[i]!));
 }
 
 export function medianAe(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
@@ -87,6 +86,57 @@ export function medianAe(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumbe
   const e = Float64Array.from({ length: n }, (_, i) => Math.abs(y[i]! - p[i]!)).sort();
   return n % 2 ? e[(n - 1) / 2]! : (e[n / 2 - 1]! + e[n / 2]!) / 2;
 }
+
+/**
+ * median_ae of a bootstrap replicate that draws row i `weights[i]` times, from the weights: the
+ * absolute errors sorted once, each replicate's median read off their running weight (the same
+ * doubles as the rows repeated, sorted: to the bit), instead of a replicate's rows built and sorted.
+ * Undefined when an error is NaN (then the rows are built).
+ */
+export function weightedMedianAe(y: ArrayLike<number>, p: ArrayLike<number>): ((weights: Uint8Array) => MaybeNumber) | undefined {
+  const n = y.length;
+  const e = Float64Array.from({ length: n }, (_, i) => Math.abs(y[i]! - p[i]!));
+  if (e.some(Number.isNaN)) return undefined;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => e[a]! - e[b]!);
+  const sorted = Float64Array.from(order, (i) => e[i]!);
+  return (w) => {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += w[i]!;
+    if (total === 0) return null;
+    // the middle places of the rows repeated and sorted: one (an odd count) or two
+    const lo = Math.floor((total - 1) / 2);
+    const hi = Math.floor(total / 2);
+    let seen = 0;
+    let a = NaN;
+    for (let k = 0; k < n; k++) {
+      seen += w[order[k]!]!;
+      if (Number.isNaN(a) && seen > lo) a = sorted[k]!;
+      if (seen > hi) return total % 2 ? a : (a + sorted[k]!) / 2;
+    }
+    return null;
+  };
+}
+
+/** max_error of a bootstrap replicate from its weights: the largest error of the rows it draws (to the bit). */
+export function weightedMaxError(y: ArrayLike<number>, p: ArrayLike<number>): (weights: Uint8Array) => MaybeNumber {
+  const e = Float64Array.from({ length: y.length }, (_, i) => Math.abs(y[i]! - p[i]!));
+  return (w) => {
+    let m = 0;
+    let drawn = false;
+    for (let i = 0; i < e.length; i++) {
+      if (w[i] === 0) continue;
+      drawn = true;
+      m = Math.max(m, e[i]!);
+    }
+    return drawn ? m : null;
+  };
+}
+
+/** mape's term of a row: its absolute error relative to the truth (scikit-learn's epsilon below). */
+export function mapeTerm(y: number, p: number): number {
+  return Math.abs(y - p) / Math.max(Math.abs(y), MAPE_EPS);
+}
+const MAPE_EPS = 2.220446049250313e-16;
 
 export function maxError(y: ArrayLike<number>, p: ArrayLike<number>): MaybeNumber {
   if (y.length === 0) return null;
