@@ -196,7 +196,8 @@ describe('properties', () => {
           const idx = expand(w);
           const repeated = { ...d, n: idx.length, truth: Array.from(idx, (i) => d.truth[i]!), scores: Array.from(idx).flatMap((i) => [d.scores[2 * i]!, d.scores[2 * i + 1]!]), predicted: Array.from(idx, (i) => d.predicted[i]!) };
           for (const name of ['roc_auc', 'average_precision'] as const) expect(METRICS[name].weighted!(d, {})!(w)).toBe(METRICS[name].compute(repeated, {}));
-          for (const name of ['log_loss', 'brier'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
+          for (const name of ['log_loss', 'brier', 'ece'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
+          close(METRICS.ece.compute(repeated, { n_bins: 3 }), METRICS.ece.weighted!(d, { n_bins: 3 })!(w));
           // from weighted counts: the same integers, so the same value to the bit
           for (const name of ['f1', 'mcc', 'balanced_accuracy'] as const) expect(METRICS[name].weighted!(d, {})!(w)).toBe(METRICS[name].compute(repeated, {}));
           expect(METRICS.fbeta.weighted!(d, { beta: 2 })!(w)).toBe(METRICS.fbeta.compute(repeated, { beta: 2 }));

@@ -432,12 +432,10 @@ export function ece(isPositive: (i: number) => boolean, score: (i: number) => nu
   const sumTrue = new Float64Array(bins);
   // exact sums: the same rows in any order give the same bins
   const sumProb = Array.from({ length: bins }, () => new ExactSum());
-  const step = 1 / bins;
   for (let i = 0; i < n; i++) {
     const p = score(i);
     if (!(p >= 0 && p <= 1)) return null;
-    let b = 0;
-    while (b < bins - 1 && (b + 1) * step < p) b++;
+    const b = eceBin(p, bins);
     count[b]!++;
     sumTrue[b]! += isPositive(i) ? 1 : 0;
     sumProb[b]!.add(p);
@@ -445,6 +443,55 @@ export function ece(isPositive: (i: number) => boolean, score: (i: number) => nu
   let e = 0;
   for (let b = 0; b < bins; b++) if (count[b]! > 0) e += (count[b]! / n) * Math.abs(sumTrue[b]! / count[b]! - sumProb[b]!.value() / count[b]!);
   return e;
+}
+
+/** The bin of a probability among `bins` equal-width bins of [0, 1] (a boundary value goes to the lower bin). */
+function eceBin(p: number, bins: number): number {
+  const step = 1 / bins;
+  let b = 0;
+  while (b < bins - 1 && (b + 1) * step < p) b++;
+  return b;
+}
+
+/**
+ * ece of a bootstrap replicate that draws row i `weights[i]` times, from the weights: each row's bin
+ * found once, each replicate's bins summed from the weights (its counts exactly; its sums of
+ * probabilities as sums of weight × probability, to rounding, as the other means of a replicate).
+ * Undefined when a score is not a probability (then the rows are built, and ece is undefined).
+ */
+export function weightedEce(isPositive: (i: number) => boolean, score: (i: number) => number, n: number, bins = 10): ((weights: Uint8Array) => MaybeNumber) | undefined {
+  const bin = new Int32Array(n);
+  const prob = new Float64Array(n);
+  const positive = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = score(i);
+    if (!(p >= 0 && p <= 1)) return undefined;
+    prob[i] = p;
+    bin[i] = eceBin(p, bins);
+    positive[i] = isPositive(i) ? 1 : 0;
+  }
+  const count = new Float64Array(bins);
+  const sumTrue = new Float64Array(bins);
+  const sumProb = new Float64Array(bins);
+  return (w) => {
+    count.fill(0);
+    sumTrue.fill(0);
+    sumProb.fill(0);
+    let rows = 0;
+    for (let i = 0; i < n; i++) {
+      const k = w[i]!;
+      if (k === 0) continue;
+      const b = bin[i]!;
+      rows += k;
+      count[b]! += k;
+      sumTrue[b]! += k * positive[i]!;
+      sumProb[b]! += k * prob[i]!;
+    }
+    if (rows === 0) return null;
+    let e = 0;
+    for (let b = 0; b < bins; b++) if (count[b]! > 0) e += (count[b]! / rows) * Math.abs(sumTrue[b]! / count[b]! - sumProb[b]! / count[b]!);
+    return e;
+  };
 }
 
 /**

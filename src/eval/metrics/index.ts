@@ -180,7 +180,7 @@ const TABLE = {
     weighted: (d) => weightedMean(terms(d, (i) => cls.rowLogLoss(d.truth[i]!, d.scores, d.columns, i, d.C))),
   },
   brier: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, range: SHARE, params: [], compute: (d) => cls.brier(pos(d), posScore(d), d.n), weighted: (d) => weightedMean(terms(d, (i) => (posScore(d)(i) - (d.truth[i] === d.positive ? 1 : 0)) ** 2)) },
-  ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, range: SHARE, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
+  ece: { uses: 'probabilities', tasks: BINARY, higherIsBetter: false, range: SHARE, params: ['n_bins'], compute: (d, p) => cls.ece(pos(d), posScore(d), d.n, p.n_bins ?? 10), weighted: (d, p) => cls.weightedEce(pos(d), posScore(d), d.n, p.n_bins ?? 10) },
   top_k_accuracy: { uses: 'any', tasks: MULTICLASS, higherIsBetter: true, range: SHARE, params: ['k'], compute: (d, p) => cls.topKAccuracy(d.truth, d.scores, d.C, p.k ?? 2), denominator: (d) => d.n },
   mae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.mae(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => Math.abs(d.truth[i]! - d.scores[i]!))) },
   mse: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.mse(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => (d.truth[i]! - d.scores[i]!) ** 2)) },
