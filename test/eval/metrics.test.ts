@@ -237,11 +237,13 @@ describe('properties', () => {
           for (const name of ['mae', 'mse', 'rmse', 'mape'] as const) close(METRICS[name].compute(repeated, {}), METRICS[name].weighted!(d, {})!(w));
           // the median and the largest of the same doubles: to the bit
           for (const name of ['median_ae', 'max_error'] as const) expect(METRICS[name].weighted!(d, {})!(w)).toBe(METRICS[name].compute(repeated, {}));
-          // r2 to 1e-9: near a constant truth, 1 − res/tot amplifies the sums' last bits; undefined where it is
-          const r2 = METRICS.r2.compute(repeated, {});
-          const fast = METRICS.r2.weighted!(d, {})!(w);
-          if (r2 === null || !Number.isFinite(r2)) expect(fast).toBe(r2);
-          else expect(Math.abs(fast! - r2)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(r2)));
+          // r2 and explained_variance to 1e-9: near a constant truth, 1 − res/tot amplifies the sums' last bits; undefined where they are
+          for (const name of ['r2', 'explained_variance'] as const) {
+            const exact = METRICS[name].compute(repeated, {});
+            const fast = METRICS[name].weighted!(d, {})!(w);
+            if (exact === null || !Number.isFinite(exact)) expect(fast).toBe(exact);
+            else expect(Math.abs(fast! - exact)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(exact)));
+          }
         },
       ),
       // truths 1e-162 apart: the variance's terms underflow (exactly, −∞; in rounded sums it was NaN)

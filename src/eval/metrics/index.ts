@@ -203,7 +203,7 @@ const TABLE = {
   mape: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.mape(d.truth, d.scores), weighted: (d) => weightedMean(terms(d, (i) => reg.mapeTerm(d.truth[i]!, d.scores[i]!))) },
   median_ae: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.medianAe(d.truth, d.scores), weighted: (d) => reg.weightedMedianAe(d.truth, d.scores) },
   max_error: { uses: 'any', tasks: REGRESSION, higherIsBetter: false, range: NON_NEGATIVE, params: [], compute: (d) => reg.maxError(d.truth, d.scores), weighted: (d) => reg.weightedMaxError(d.truth, d.scores) },
-  explained_variance: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, range: AT_MOST_ONE, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores) },
+  explained_variance: { uses: 'any', tasks: REGRESSION, higherIsBetter: true, range: AT_MOST_ONE, params: [], compute: (d) => reg.explainedVariance(d.truth, d.scores), weighted: (d) => reg.weightedExplainedVariance(d.truth, d.scores) },
 } satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof TABLE;

@@ -67,6 +67,47 @@ export function weightedR2(y: ArrayLike<number>, p: ArrayLike<number>): (weights
 }
 
 /**
+ * explained_variance of a bootstrap replicate from its weights, as weightedR2: sums of weight × term
+ * (to rounding), the rows repeated with exact sums where the truths drawn barely differ or their
+ * squared deviations underflow.
+ */
+export function weightedExplainedVariance(y: ArrayLike<number>, p: ArrayLike<number>): (weights: Uint8Array) => MaybeNumber {
+  const n = y.length;
+  const d = Float64Array.from({ length: n }, (_, i) => y[i]! - p[i]!);
+  return (w) => {
+    let rows = 0;
+    let sy = 0;
+    let sd = 0;
+    let low = Infinity;
+    let high = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (w[i] === 0) continue;
+      rows += w[i]!;
+      sy += w[i]! * y[i]!;
+      sd += w[i]! * d[i]!;
+      if (y[i]! < low) low = y[i]!;
+      if (y[i]! > high) high = y[i]!;
+    }
+    if (rows === 0) return null;
+    const exactly = () => {
+      const idx = expand(w);
+      return explainedVariance(Float64Array.from(idx, (i) => y[i]!), Float64Array.from(idx, (i) => p[i]!));
+    };
+    if (Number.isNaN(sy + sd) || high - low <= 1e-4 * Math.max(Math.abs(low), Math.abs(high))) return exactly();
+    const my = sy / rows;
+    const md = sd / rows;
+    let vy = 0;
+    let vd = 0;
+    for (let i = 0; i < n; i++) {
+      if (w[i] === 0) continue;
+      vy += w[i]! * (y[i]! - my) ** 2;
+      vd += w[i]! * (d[i]! - md) ** 2;
+    }
+    return vy > 1e-280 ? 1 - vd / vy : exactly();
+  };
+}
+
+/**
  * Whether every value is the same: a truth with no variance, where r2 divides by zero (the rounded
  * mean of equal values can miss them by a bit, and the sum of squares about it not be 0).
  */
