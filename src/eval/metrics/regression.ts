@@ -36,32 +36,15 @@ export function weightedR2(y: ArrayLike<number>, p: ArrayLike<number>): (weights
   const n = y.length;
   const residual = Float64Array.from({ length: n }, (_, i) => (y[i]! - p[i]!) ** 2);
   return (w) => {
-    let rows = 0;
-    let sy = 0;
-    let res = 0;
+    const { rows, sy, st: res, low, high } = drawn(y, residual, w);
     // the truths drawn all equal: no variance (r2 undefined), whatever the sums' last bits say
-    let low = Infinity;
-    let high = -Infinity;
-    for (let i = 0; i < n; i++) {
-      if (w[i] === 0) continue;
-      rows += w[i]!;
-      sy += w[i]! * y[i]!;
-      res += w[i]! * residual[i]!;
-      if (y[i]! < low) low = y[i]!;
-      if (y[i]! > high) high = y[i]!;
-    }
     if (rows === 0 || Number.isNaN(sy) || low === high) return null;
-    // truths that barely differ (a spread of 1e-4 of their size or less: the rounded mean's error is
-    // then a share of every deviation from it) or whose squared deviations underflow: the rows
-    // repeated, with exact sums; a replicate of real data draws truths far apart
-    const exactly = () => {
-      const idx = expand(w);
-      return r2(Float64Array.from(idx, (i) => y[i]!), Float64Array.from(idx, (i) => p[i]!));
-    };
-    if (high - low <= 1e-4 * Math.max(Math.abs(low), Math.abs(high))) return exactly();
+    const exactly = () => onRowsRepeated(r2, y, p, w);
+    if (barelyDiffer(low, high)) return exactly();
     const my = sy / rows;
     let tot = 0;
     for (let i = 0; i < n; i++) tot += w[i]! * (y[i]! - my) ** 2;
+    // squared deviations that underflow: the rows repeated too
     return tot > 1e-280 ? 1 - res / tot : exactly();
   };
 }
@@ -75,25 +58,10 @@ export function weightedExplainedVariance(y: ArrayLike<number>, p: ArrayLike<num
   const n = y.length;
   const d = Float64Array.from({ length: n }, (_, i) => y[i]! - p[i]!);
   return (w) => {
-    let rows = 0;
-    let sy = 0;
-    let sd = 0;
-    let low = Infinity;
-    let high = -Infinity;
-    for (let i = 0; i < n; i++) {
-      if (w[i] === 0) continue;
-      rows += w[i]!;
-      sy += w[i]! * y[i]!;
-      sd += w[i]! * d[i]!;
-      if (y[i]! < low) low = y[i]!;
-      if (y[i]! > high) high = y[i]!;
-    }
+    const { rows, sy, st: sd, low, high } = drawn(y, d, w);
     if (rows === 0) return null;
-    const exactly = () => {
-      const idx = expand(w);
-      return explainedVariance(Float64Array.from(idx, (i) => y[i]!), Float64Array.from(idx, (i) => p[i]!));
-    };
-    if (Number.isNaN(sy + sd) || high - low <= 1e-4 * Math.max(Math.abs(low), Math.abs(high))) return exactly();
+    const exactly = () => onRowsRepeated(explainedVariance, y, p, w);
+    if (Number.isNaN(sy + sd) || barelyDiffer(low, high)) return exactly();
     const my = sy / rows;
     const md = sd / rows;
     let vy = 0;
@@ -103,8 +71,42 @@ export function weightedExplainedVariance(y: ArrayLike<number>, p: ArrayLike<num
       vy += w[i]! * (y[i]! - my) ** 2;
       vd += w[i]! * (d[i]! - md) ** 2;
     }
+    // squared deviations that underflow: the rows repeated too
     return vy > 1e-280 ? 1 - vd / vy : exactly();
   };
+}
+
+/** The rows a replicate draws, summed from its weights: their count, Σ w·y, Σ w·t, and the lowest and highest truth drawn. */
+function drawn(y: ArrayLike<number>, t: Float64Array, w: Uint8Array): { rows: number; sy: number; st: number; low: number; high: number } {
+  let rows = 0;
+  let sy = 0;
+  let st = 0;
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < t.length; i++) {
+    if (w[i] === 0) continue;
+    rows += w[i]!;
+    sy += w[i]! * y[i]!;
+    st += w[i]! * t[i]!;
+    if (y[i]! < low) low = y[i]!;
+    if (y[i]! > high) high = y[i]!;
+  }
+  return { rows, sy, st, low, high };
+}
+
+/**
+ * Truths drawn that barely differ (a spread of 1e-4 of their size or less: the rounded mean's error
+ * is then a share of every deviation from it): their metric is taken on the rows repeated, with
+ * exact sums; a replicate of real data draws truths far apart.
+ */
+function barelyDiffer(low: number, high: number): boolean {
+  return high - low <= 1e-4 * Math.max(Math.abs(low), Math.abs(high));
+}
+
+/** A metric of the rows a replicate draws, repeated as many times as it draws them. */
+function onRowsRepeated(metric: (y: Float64Array, p: Float64Array) => MaybeNumber, y: ArrayLike<number>, p: ArrayLike<number>, w: Uint8Array): MaybeNumber {
+  const idx = expand(w);
+  return metric(Float64Array.from(idx, (i) => y[i]!), Float64Array.from(idx, (i) => p[i]!));
 }
 
 /**
