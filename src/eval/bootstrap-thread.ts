@@ -8,8 +8,9 @@ import { jobStats, passesOf, statCount, type ReplicateDraw, type ReplicateJob } 
 const WORKER = 'dist/eval/bootstrap-worker.cjs';
 
 /**
- * Rows × resamples × metrics from which a second thread draws half of the replicates: below, the
- * thread's start (~50 ms of a core) and the copy of the rows it is sent cost more than they save.
+ * Rows × resamples × passes over the rows a replicate makes (a metric's, or one count of a fairness
+ * check's groups) from which a second thread draws half of the replicates: below, the thread's
+ * start (~50 ms of a core) and the copy of the rows it is sent cost more than they save.
  */
 let parallelFrom = 20_000_000;
 

@@ -120,11 +120,6 @@ export function expand(weights: Uint8Array): Int32Array {
   return idx;
 }
 
-/** Interval of `stat` over Poisson-weighted resamples of the rows with these keys (see bootstrapMany). */
-export function bootstrap(keys: Uint32Array, stat: (weights: Uint8Array) => number | null, options: BootstrapOptions): BootstrapResult {
-  return bootstrapMany(keys, 1, (w) => [stat(w)], options)[0]!;
-}
-
 /**
  * A seeded percentile bootstrap of `k` statistics computed together, by Poisson(1) weights: in each
  * replicate every row is drawn a Poisson(1) number of times, from a hash of its key (`byContent`),
@@ -136,7 +131,7 @@ export function bootstrap(keys: Uint32Array, stat: (weights: Uint8Array) => numb
  * interval on every machine.
  */
 export function bootstrapMany(keys: Uint32Array, k: number, stats: (weights: Uint8Array) => (number | null)[], options: BootstrapOptions): BootstrapResult[] {
-  return replicates(keys, k, stats, options).map((r) => percentileInterval(r, options.confidence));
+  return joinReplicates([replicateRange(keys, k, stats, options.seed, 0, options.resamples)], options.resamples).map((r) => percentileInterval(r, options.confidence));
 }
 
 /** The statistics' values over the replicates (sorted; undefined ones counted aside), before an interval is read off them. */
@@ -144,11 +139,6 @@ export interface Replicates {
   values: number[];
   undefinedResamples: number;
   resamples: number;
-}
-
-/** The replicates of `k` statistics drawn together (bootstrapMany without the interval): one set of weights a replicate for them all. */
-export function replicates(keys: Uint32Array, k: number, stats: (weights: Uint8Array) => (number | null)[], options: Pick<BootstrapOptions, 'resamples' | 'seed'>): Replicates[] {
-  return joinReplicates([replicateRange(keys, k, stats, options.seed, 0, options.resamples)], options.resamples);
 }
 
 /** The values of replicates [from, to) of `k` statistics, each statistic's in replicate order (NaN: undefined). */

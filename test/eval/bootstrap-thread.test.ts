@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootstrapMany, byContent, replicateRange, replicates } from '../../src/eval/bootstrap.js';
+import { bootstrapMany, byContent, joinReplicates, replicateRange } from '../../src/eval/bootstrap.js';
 import { disparityIntervals, drawOnTwoThreadsFrom, replicatesDrawnOnThread, replicatesOnThreads, replicateValues } from '../../src/eval/bootstrap-thread.js';
 import { count, disparity } from '../../src/eval/rates.js';
 import { jobStats } from '../../src/eval/replicate-job.js';
@@ -48,7 +48,7 @@ describe('bootstrap replicates on two threads', () => {
       for (const resamples of [200, 201]) {
         const options = { resamples, seed: 11 };
         const stats = metrics.map((m) => replicateOf(METRICS[m.metric], rows, m.params));
-        const alone = replicates(keys, metrics.length, (w) => stats.map((f) => f(w)), options);
+        const alone = joinReplicates([replicateRange(keys, metrics.length, (w) => stats.map((f) => f(w)), options.seed, 0, resamples)], resamples);
         drawOnTwoThreadsFrom(0);
         const before = replicatesDrawnOnThread();
         const two = await replicatesOnThreads(keys, rows, metrics, options);

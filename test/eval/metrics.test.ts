@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bootstrap, byContent, expand, normalQuantile, percentile, poissonWeights, replicateWord, wilsonInterval } from '../../src/eval/bootstrap.js';
+import { bootstrapMany, byContent, expand, normalQuantile, percentile, poissonWeights, replicateWord, wilsonInterval } from '../../src/eval/bootstrap.js';
 import * as cls from '../../src/eval/metrics/classification.js';
 import { confusionMatrix } from '../../src/eval/metrics/classification.js';
 import { METRICS, type MetricData, type MetricName, type MetricParams } from '../../src/eval/metrics/index.js';
@@ -251,6 +251,9 @@ describe('properties', () => {
     );
   });
 });
+
+/** One statistic's interval, as bootstrapMany draws it alone. */
+const bootstrap = (keys: Uint32Array, stat: (w: Uint8Array) => number | null, options: { resamples: number; confidence: number; seed: number }) => bootstrapMany(keys, 1, (w) => [stat(w)], options)[0]!;
 
 describe('bootstrap', () => {
   /** The mean of `values` over a resample, the rows in content order. */
